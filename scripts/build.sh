@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Configures and builds one build tree: scripts/build.sh [DIR] [cmake options...]
+# The default tree is build/ (Release with debug info): the `factory` binary
+# ends up at build/factory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=${1:-build}
+shift || true
+cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+cmake --build "$dir"

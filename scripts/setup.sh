@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything FactoryCI needs to build, run and test, from Debian
+# packages only. Safe to run again: apt-get skips what is already there.
+#   scripts/setup.sh           build + run + test dependencies
+#   scripts/setup.sh --runtime only what building and running the server needs
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libgtest-dev libgmock-dev libbenchmark-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
+  libboost-dev libboost-system-dev
+  libsqlite3-dev libmariadb-dev libpq-dev
+  libssl-dev libcurl4-openssl-dev
+)
+test_packages=(
+  clang-14 libclang-rt-14-dev
+  mariadb-server postgresql
+  lighttpd tmux wrk procps curl
+)
+
+packages=("${build_packages[@]}")
+[ "${1:-}" = "--runtime" ] || packages+=("${test_packages[@]}")
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"

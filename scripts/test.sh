@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every test:
+#   1. the release build's tests (all components),
+#   2. the core libraries' tests again under AddressSanitizer + UBSan.
+# Ends with one line "tests: N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+scripts/build.sh build
+scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DFACTORY_SANITIZE=ON -DFACTORY_ONLY_CORE=ON
+
+passed=0
+failed=0
+run_suite() {  # run_suite NAME BUILD_DIR
+  local log
+  log=$(mktemp)
+  echo "== $1"
+  set +e
+  ctest --test-dir "$2" -j2 --output-on-failure --timeout 300 2>&1 | tee "$log"
+  set -e
+  local line total fail
+  line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
+  if [ -z "$line" ]; then
+    echo "$1: ctest printed no summary"; failed=$((failed + 1)); rm -f "$log"; return
+  fi
+  fail=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+  total=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$line")
+  passed=$((passed + total - fail))
+  failed=$((failed + fail))
+  rm -f "$log"
+}
+run_suite "release build" build
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_suite "sanitizer build (core libraries)" build-asan
+
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,12 @@
+// Subcommands of the `factory` binary. Each add_*_command registers its
+// options on the app and sets the callback that runs it; a callback stores
+// the process exit status in `exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace cli {
+
+void add_hcl2json_command(CLI::App& app, int& exit_code);
+
+}  // namespace cli

@@ -1,0 +1,31 @@
+// Evaluating expressions in a scope of variables.
+//
+// Errors (unknown variable, wrong type, failing function...) become
+// diagnostics with the range of the offending sub-expression; the failing
+// expression then evaluates to null so that callers can go on and collect
+// further errors.
+#pragma once
+
+#include <memory>
+
+#include "hcl/ast.h"
+#include "hcl/diagnostics.h"
+#include "hcl/functions.h"
+#include "hcl/value.h"
+
+namespace hcl {
+
+// The names an expression can see: root variables (`var`, `local`, `event`...)
+// and the functions it may call. A child scope sees its parent's names.
+struct Scope {
+  Object variables;
+  const FunctionTable* functions = &standard_functions();
+  const Scope* parent = nullptr;
+
+  const Value* lookup(std::string_view name) const;
+};
+
+Value evaluate(const Expr& expr, const std::shared_ptr<const SourceFile>& file, const Scope& scope,
+               Diagnostics& diags);
+
+}  // namespace hcl

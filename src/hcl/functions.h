@@ -1,0 +1,55 @@
+// The standard library of functions, named and behaving as HCL's common ones
+// (upper, join, merge, jsonencode...).
+//
+// A function receives evaluated arguments. It reports bad input by throwing
+// FunctionError with the index of the argument at fault; the evaluator turns
+// that into a diagnostic under that argument's source range.
+#pragma once
+
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hcl/value.h"
+
+namespace hcl {
+
+class FunctionError : public std::runtime_error {
+ public:
+  FunctionError(int arg_index, const std::string& message)
+      : std::runtime_error(message), arg_index_(arg_index) {}
+  int arg_index() const { return arg_index_; }  // -1: the call as a whole
+
+ private:
+  int arg_index_;
+};
+
+struct Function {
+  std::string_view name;
+  int min_args;
+  int max_args;  // -1: any number
+  std::string_view signature;  // for messages: "join(separator, list)"
+  Value (*call)(std::span<const Value> args);
+};
+
+// A read-only table of functions looked up by name.
+class FunctionTable {
+ public:
+  explicit FunctionTable(std::vector<Function> functions);
+  const Function* find(std::string_view name) const;
+  // The closest known name, for "did you mean" (empty when none is close).
+  std::string_view suggest(std::string_view name) const;
+  const std::vector<Function>& all() const { return functions_; }
+
+ private:
+  std::vector<Function> functions_;  // sorted by name
+};
+
+const FunctionTable& standard_functions();
+
+// The edit distance used for "did you mean" suggestions everywhere.
+size_t edit_distance(std::string_view a, std::string_view b);
+
+}  // namespace hcl
