@@ -1,0 +1,63 @@
+// What a workflow is asked to run, decided before anything runs.
+//
+// The config component turns `.factory/*.hcl` plus an Event into a Plan; the
+// runner executes a Plan; the server stores it and shows it. Every value in a
+// Plan is final: expressions were evaluated, matrices expanded, dependencies
+// resolved to pipeline instance names.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace core {
+
+using Env = std::map<std::string, std::string>;
+
+// The event a workflow runs for.
+struct Event {
+  std::string name;            // "push", "pull_request", "tag" or "manual"
+  std::string branch;          // push/manual: the branch; pull_request: the source branch
+  std::string target_branch;   // pull_request only: the branch merged into
+  std::string tag;             // tag only
+  std::string sha;
+  std::vector<std::string> changed_paths;
+  bool from_fork = false;      // pull_request from another repository: no secrets
+};
+
+struct Repository {
+  std::string owner;
+  std::string name;
+  std::string url;
+};
+
+struct ExecutionSpec {
+  std::string name;
+  std::string run;    // shell script, run with /bin/sh -e -c
+  std::string image;  // empty: run as a process on the host
+  Env env;            // pipeline env merged with the execution's own
+  std::chrono::milliseconds timeout{0};  // 0: the pipeline's, or none
+  int retry = 0;      // extra attempts after a failure
+  bool allow_failure = false;
+};
+
+struct StageSpec {
+  std::string name;
+  std::vector<ExecutionSpec> executions;  // run in parallel
+};
+
+struct PipelineSpec {
+  std::string name;                  // instance name: "test (gcc, debug)" for a matrix
+  std::string base_name;             // the pipeline block's label: "test"
+  std::map<std::string, std::string> matrix;  // this instance's axis values
+  std::vector<std::string> depends_on;        // instance names, all in the same Plan
+  std::chrono::milliseconds timeout{0};       // 0: none
+  std::vector<StageSpec> stages;              // run in order
+};
+
+struct Plan {
+  std::vector<PipelineSpec> pipelines;  // ordered so that dependencies come first
+};
+
+}  // namespace core

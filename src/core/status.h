@@ -1,0 +1,20 @@
+// The status of a workflow, pipeline, stage or execution, and the state
+// machine they all follow:
+//   queued → running → success | failure | cancelled | error
+//   queued → skipped | cancelled | error
+// A final status never changes again.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace core {
+
+enum class Status { Queued, Running, Success, Failure, Cancelled, Error, Skipped };
+
+std::string_view to_string(Status s);  // "queued", "running", ...
+std::optional<Status> parse_status(std::string_view text);
+bool is_final(Status s);
+bool can_transition(Status from, Status to);
+
+}  // namespace core
