@@ -56,8 +56,15 @@ struct PipelineSpec {
   std::vector<StageSpec> stages;              // run in order
 };
 
+// A pipeline of the configuration that is not in the plan, and why.
+struct SkippedPipeline {
+  std::string name;    // instance name, as in PipelineSpec
+  std::string reason;  // for people: "branch \"feature/x\" does not match branches"
+};
+
 struct Plan {
   std::vector<PipelineSpec> pipelines;  // ordered so that dependencies come first
+  std::vector<SkippedPipeline> skipped; // in configuration order
 };
 
 }  // namespace core

@@ -1,0 +1,119 @@
+// The `.factory/` configuration of a repository: loading and planning.
+//
+// load() reads every `*.hcl` directly in `.factory/`, merges them in name
+// order, decodes the schema (variable, locals, pipeline/filter/matrix/stage/
+// exec) and validates it as far as possible without a real event: unknown
+// blocks and attributes, wrong types, duplicate names, unknown or cyclic
+// dependencies, bad durations. Expressions that need the event are checked by
+// evaluating them with a representative event (see docs/configuration.md).
+// Every problem becomes a diagnostic with its exact place; load() returns
+// nullopt when there was any error.
+//
+// plan() turns a valid Configuration plus an Event into a core::Plan: it
+// selects the pipelines whose filters hold, expands matrices, evaluates every
+// expression with var/local/event/repo/matrix, resolves depends_on to
+// instance names and orders the pipelines so that dependencies come first.
+//
+// A Configuration is immutable after load() and safe to share between
+// threads; plan() only reads it.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/plan.h"
+#include "hcl/diagnostics.h"
+#include "hcl/parser.h"
+
+namespace config {
+
+// Where something was written, for diagnostics.
+struct Origin {
+  std::shared_ptr<const hcl::SourceFile> file;
+  hcl::Span span;
+};
+
+// An expression kept for evaluation at plan time. `expr` is null when the
+// attribute was not given.
+struct Expression {
+  const hcl::Expr* expr = nullptr;
+  std::shared_ptr<const hcl::SourceFile> file;
+
+  bool given() const { return expr != nullptr; }
+  Origin origin() const { return {file, expr ? expr->span : hcl::Span{}}; }
+};
+
+struct Variable {
+  std::string name;
+  std::string description;
+  Expression default_value;  // a constant expression; null when absent
+  Origin origin;             // the block's label
+};
+
+struct Local {
+  std::string name;
+  Expression value;
+  Origin origin;  // the attribute's name
+};
+
+// Conditions a pipeline's event must meet; an attribute not given always holds.
+struct Filter {
+  Expression events;    // list of "push" | "pull_request" | "tag" | "manual"
+  Expression branches;  // glob list
+  Expression tags;      // glob list
+  Expression paths;     // glob list over the changed paths
+};
+
+struct MatrixAxis {
+  std::string name;
+  Expression values;  // a non-empty list
+  Origin origin;
+};
+
+struct Execution {
+  std::string name;
+  Origin origin;
+  Expression run, image, env, timeout, retry, allow_failure;
+};
+
+struct Stage {
+  std::string name;
+  Origin origin;
+  std::vector<Execution> executions;
+};
+
+struct Pipeline {
+  std::string name;
+  Origin origin;
+  Filter filter;
+  std::vector<MatrixAxis> matrix;  // in source order; empty: no matrix
+  Expression depends_on;           // list of pipeline names
+  Expression env, timeout;
+  std::vector<Stage> stages;
+};
+
+struct Configuration {
+  // Owns the syntax trees every Expression points into.
+  std::shared_ptr<const hcl::FileSet> files;
+  std::vector<Variable> variables;
+  std::vector<Local> locals;
+  std::vector<Pipeline> pipelines;  // files in name order, then source order
+};
+
+// Reads and validates `repo_dir/.factory/*.hcl`. A missing or empty
+// `.factory/` directory is an error.
+std::optional<Configuration> load(const std::filesystem::path& repo_dir, hcl::Diagnostics& diags);
+
+// Validates files already parsed (e.g. fetched without a checkout).
+std::optional<Configuration> load(hcl::FileSet files, hcl::Diagnostics& diags);
+
+// The pipelines `event` triggers, fully evaluated. Errors that only this
+// event reveals (e.g. a function failing on its tag) are diagnostics; the
+// pipelines they occur in are left out of the plan.
+core::Plan plan(const Configuration& cfg, const core::Event& event, const core::Repository& repo,
+                hcl::Diagnostics& diags);
+
+}  // namespace config
