@@ -17,6 +17,7 @@ test_packages=(
   clang-14 libclang-rt-14-dev
   mariadb-server postgresql
   lighttpd tmux wrk procps curl
+  podman runc busybox-static
 )
 
 packages=("${build_packages[@]}")
