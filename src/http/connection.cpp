@@ -1,0 +1,258 @@
+// One client connection: reads requests (headers first, so the route can set
+// the body limit), dispatches them, writes responses, and loops while the
+// connection is kept alive. Every read and write runs on the connection's
+// strand with a deadline, so a slow or silent client costs a socket, not a
+// thread.
+#include "http/server_state.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <array>
+#include <limits>
+#include <optional>
+#include <sstream>
+
+namespace http::detail {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::chrono::seconds linger_timeout{2};
+constexpr std::string_view continue_response = "HTTP/1.1 100 Continue\r\n\r\n";
+
+bool is_parse_error(const beast::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
+}
+
+std::string_view text(beast::string_view s) { return {s.data(), s.size()}; }
+
+class Connection : public Closable, public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(ServerState& server, asio::ip::tcp::socket socket)
+      : server_{server}, stream_{std::move(socket)}, strand_{stream_.get_executor()} {
+    beast::error_code ec;
+    const auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+      remote_address_ = peer.address().to_string();
+      remote_port_ = peer.port();
+    }
+  }
+  ~Connection() override { server_.untrack(this); }
+
+  void start() {
+    server_.track(shared_from_this());
+    if (server_.stopping) return close();  // raced with stop(): tracked after shut_down_all
+    asio::dispatch(strand_, beast::bind_front_handler(&Connection::read_header, shared_from_this()));
+  }
+
+  void shut_down() override {
+    asio::dispatch(strand_, [self = shared_from_this()] {
+      // A request being handled or written finishes first (on_write sees
+      // `stopping`); a connection waiting for a request closes now.
+      if (self->phase_ == Phase::reading) self->close();
+    });
+  }
+
+ private:
+  enum class Phase { reading, handling, writing, closed };
+
+  void read_header() {
+    phase_ = Phase::reading;
+    if (server_.stopping) return close();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
+    // No body limit while the headers are parsed: the route decides it.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    match_ = {};
+    method_ = "-";
+    stream_.expires_after(server_.options.header_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Connection::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    started_ = Clock::now();
+    if (ec) return on_read_error(ec);
+    const auto& message = parser_->get();
+    method_ = std::string{text(message.method_string())};
+    const std::string_view target = text(message.target());
+    if (target.empty() || target.front() != '/') {
+      match_.malformed_path = true;
+    } else {
+      match_ = server_.router.match(method_, target.substr(0, target.find('?')));
+    }
+    const std::uint64_t limit = match_.route && match_.route->options.body_limit ? *match_.route->options.body_limit
+                                                                                : server_.options.body_limit;
+    body_limit_ = limit;
+    if (parser_->content_length() && *parser_->content_length() > limit) return reject_body();
+    parser_->body_limit(limit);
+    if (parser_->is_done()) return dispatch();
+    if (auto expect = message.find(bhttp::field::expect);
+        expect != message.end() && iequals(text(expect->value()), "100-continue")) {
+      return send_continue();
+    }
+    read_body();
+  }
+
+  void send_continue() {
+    stream_.expires_after(server_.options.write_timeout);
+    asio::async_write(stream_, asio::buffer(continue_response.data(), continue_response.size()),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->close();
+                        self->read_body();
+                      });
+  }
+
+  void read_body() {
+    stream_.expires_after(server_.options.body_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Connection::on_body, shared_from_this()));
+  }
+
+  void on_body(beast::error_code ec, std::size_t) {
+    if (ec == bhttp::error::body_limit) return reject_body();
+    if (ec) return on_read_error(ec);
+    dispatch();
+  }
+
+  void on_read_error(const beast::error_code& ec) {
+    if (ec == bhttp::error::header_limit) {
+      return respond(Response::error(431, "header_too_large", "request headers exceed " +
+                                                                  std::to_string(server_.options.header_limit) +
+                                                                  " bytes"),
+                     false);
+    }
+    if (is_parse_error(ec) && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+      return respond(Response::error(400, "bad_request", "malformed HTTP request: " + ec.message()), false);
+    }
+    close();  // the client left, or was too slow (beast::error::timeout)
+  }
+
+  void reject_body() {
+    respond(Response::error(413, "payload_too_large", "request body exceeds " + std::to_string(body_limit_) + " bytes"),
+            false);
+  }
+
+  Request make_request() {
+    auto& message = parser_->get();
+    Request request;
+    request.method = method_;
+    request.target = std::string{text(message.target())};
+    const auto question = request.target.find('?');
+    const std::string_view path = std::string_view{request.target}.substr(0, question);
+    request.path = percent_decode(path, false).value_or(std::string{path});
+    for (const auto& field : message) request.headers.add(text(field.name_string()), text(field.value()));
+    request.body = std::move(message.body());
+    request.remote_address = remote_address_;
+    request.remote_port = remote_port_;
+    return request;
+  }
+
+  void dispatch() {
+    phase_ = Phase::handling;
+    const bool keep_alive = parser_->get().keep_alive();
+    Request request = make_request();
+    const auto question = request.target.find('?');
+    auto query = parse_query(question == std::string::npos ? std::string_view{}
+                                                           : std::string_view{request.target}.substr(question + 1));
+    if (!query) return respond(Response::error(400, "bad_request", "malformed percent-escape in the query"), keep_alive);
+    request.query_parameters = std::move(*query);
+    respond(server_.router.dispatch(request, match_), keep_alive);
+  }
+
+  void respond(Response response, bool keep_alive) {
+    if (response.stream) return hand_over_to_event_stream(std::move(response));
+    phase_ = Phase::writing;
+    keep_alive_ = keep_alive && !server_.stopping;
+    response_ = {};
+    response_.version(11);
+    response_.result(static_cast<unsigned>(response.status));
+    for (const auto& [name, value] : response.headers.fields()) response_.insert(name, value);
+    response_.set(bhttp::field::server, "FactoryCI");
+    response_.body() = std::move(response.body);
+    response_.keep_alive(keep_alive_);
+    response_.prepare_payload();
+    stream_.expires_after(server_.options.write_timeout);
+    bhttp::async_write(stream_, response_, beast::bind_front_handler(&Connection::on_write, shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t) {
+    record(response_.result_int(), response_.body().size());
+    if (ec) return close();
+    if (!keep_alive_ || server_.stopping) return linger_close();
+    read_header();
+  }
+
+  void record(int status, std::size_t bytes) {
+    const std::string_view target = parser_ ? text(parser_->get().target()) : std::string_view{};
+    server_.record({remote_address_, method_, target, match_.name(), status, bytes, Clock::now() - started_});
+  }
+
+  void hand_over_to_event_stream(Response response) {
+    phase_ = Phase::closed;
+    bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), 11};
+    for (const auto& [name, value] : response.headers.fields()) head.insert(name, value);
+    head.set(bhttp::field::server, "FactoryCI");
+    head.set("X-Accel-Buffering", "no");  // tells nginx-like proxies not to hold events back
+    std::ostringstream out;
+    out << head.base();
+    record(response.status, 0);
+    start_event_stream(server_, std::move(stream_), out.str(), response.stream);
+  }
+
+  // Half-closes, then reads until the client closes too (or a short timeout),
+  // so a client still sending a rejected body reads our answer instead of a
+  // connection reset.
+  void linger_close() {
+    phase_ = Phase::closed;
+    beast::error_code ignored;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(linger_timeout);
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      self->drain();
+    });
+  }
+
+  void close() {
+    phase_ = Phase::closed;
+    beast::error_code ignored;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  ServerState& server_;
+  beast::tcp_stream stream_;
+  // A copy of stream_'s strand: stream_ is moved away when an event stream takes over.
+  beast::tcp_stream::executor_type strand_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> response_;
+  RouteMatch match_;
+  std::string method_ = "-";
+  std::string remote_address_;
+  unsigned short remote_port_ = 0;
+  Clock::time_point started_ = Clock::now();
+  std::uint64_t body_limit_ = 0;
+  bool keep_alive_ = false;
+  Phase phase_ = Phase::reading;
+  std::array<char, 4096> scratch_{};
+};
+
+}  // namespace
+
+void serve_connection(ServerState& server, asio::ip::tcp::socket socket) {
+  std::make_shared<Connection>(server, std::move(socket))->start();
+}
+
+}  // namespace http::detail

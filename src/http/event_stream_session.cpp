@@ -1,0 +1,170 @@
+// A text/event-stream response that outlives its handler. Application threads
+// queue events under a mutex; the connection's strand writes them out, one
+// write at a time, everything queued since the last write in one go. A read
+// kept pending on the socket notices the client leaving (SSE clients send
+// nothing after the request), and a keep-alive comment every
+// `sse_keepalive` notices peers that vanished without a word.
+#include "http/server_state.h"
+
+#include <array>
+#include <cstdio>
+#include <exception>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <functional>
+#include <vector>
+
+namespace http::detail {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+constexpr std::string_view keepalive_comment = ": keep-alive\n\n";
+
+class EventStreamSession : public EventStream,
+                           public Closable,
+                           public std::enable_shared_from_this<EventStreamSession> {
+ public:
+  EventStreamSession(ServerState& server, beast::tcp_stream stream)
+      : server_{server}, stream_{std::move(stream)}, keepalive_{stream_.get_executor()} {
+    ++server_.event_streams;
+  }
+  ~EventStreamSession() override {
+    --server_.event_streams;
+    server_.untrack(this);
+  }
+
+  // Runs on the strand.
+  void start(std::string response_head, const StreamHandler& on_open) {
+    server_.track(shared_from_this());
+    stream_.expires_never();  // the watching read must not time out; writes get their own deadline
+    watch_client();
+    arm_keepalive();
+    enqueue(std::move(response_head));
+    if (server_.stopping) return finish();
+    try {
+      on_open(shared_from_this());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "http: event stream handler failed: %s\n", e.what());
+      finish();
+    }
+  }
+
+  bool send(const Event& event) override { return enqueue(format_event(event)); }
+
+  bool is_open() const override {
+    std::lock_guard lock{mutex_};
+    return open_;
+  }
+
+  void on_close(std::function<void()> callback) override {
+    {
+      std::lock_guard lock{mutex_};
+      if (open_) {
+        close_callbacks_.push_back(std::move(callback));
+        return;
+      }
+    }
+    callback();
+  }
+
+  void close() override {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->finish(); });
+  }
+
+  void shut_down() override { close(); }
+
+ private:
+  bool enqueue(std::string text) {
+    bool overflow = false;
+    {
+      std::lock_guard lock{mutex_};
+      if (!open_) return false;
+      overflow = queued_.size() + text.size() > server_.options.sse_queue_limit;
+      if (!overflow) {
+        queued_ += text;
+        if (writing_) return true;
+        writing_ = true;
+      }
+    }
+    if (overflow) {
+      close();  // a viewer this far behind reconnects and resumes with Last-Event-ID
+      return false;
+    }
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->write_queued(); });
+    return true;
+  }
+
+  void write_queued() {
+    {
+      std::lock_guard lock{mutex_};
+      if (!open_ || queued_.empty()) {
+        writing_ = false;
+        return;
+      }
+      in_flight_.swap(queued_);
+      queued_.clear();
+    }
+    stream_.expires_after(server_.options.write_timeout);
+    asio::async_write(stream_, asio::buffer(in_flight_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->finish();
+      self->write_queued();
+    });
+  }
+
+  void watch_client() {
+    stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->finish();
+      self->watch_client();
+    });
+  }
+
+  void arm_keepalive() {
+    keepalive_.expires_after(server_.options.sse_keepalive);
+    keepalive_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || !self->enqueue(std::string{keepalive_comment})) return;
+      self->arm_keepalive();
+    });
+  }
+
+  // Runs on the strand; the first call closes, later ones do nothing.
+  void finish() {
+    std::vector<std::function<void()>> callbacks;
+    {
+      std::lock_guard lock{mutex_};
+      if (!open_) return;
+      open_ = false;
+      callbacks.swap(close_callbacks_);
+    }
+    keepalive_.cancel();
+    beast::error_code ignored;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    stream_.close();
+    for (auto& callback : callbacks) callback();
+  }
+
+  ServerState& server_;
+  beast::tcp_stream stream_;
+  asio::steady_timer keepalive_;
+  mutable std::mutex mutex_;
+  bool open_ = true;
+  bool writing_ = false;  // a write_queued() is posted or running
+  std::string queued_;
+  std::string in_flight_;
+  std::vector<std::function<void()>> close_callbacks_;
+  std::array<char, 512> scratch_{};
+};
+
+}  // namespace
+
+void start_event_stream(ServerState& server, beast::tcp_stream stream, std::string response_head,
+                        const StreamHandler& on_open) {
+  auto session = std::make_shared<EventStreamSession>(server, std::move(stream));
+  session->start(std::move(response_head), on_open);
+}
+
+}  // namespace http::detail

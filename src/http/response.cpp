@@ -1,0 +1,33 @@
+#include "http/response.h"
+
+#include <nlohmann/json.hpp>
+
+namespace http {
+
+Response Response::json(int status, const nlohmann::json& body) {
+  return text(status, body.dump(), "application/json");
+}
+
+Response Response::text(int status, std::string body, std::string_view content_type) {
+  Response response;
+  response.status = status;
+  response.headers.set("Content-Type", content_type);
+  response.body = std::move(body);
+  return response;
+}
+
+Response Response::error(int status, std::string_view code, std::string_view message) {
+  // Messages may echo request text: replace invalid UTF-8 rather than throw.
+  const nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
+  return text(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+}
+
+Response Response::event_stream(StreamHandler on_open) {
+  Response response;
+  response.headers.set("Content-Type", "text/event-stream");
+  response.headers.set("Cache-Control", "no-cache");
+  response.stream = std::move(on_open);
+  return response;
+}
+
+}  // namespace http

@@ -1,0 +1,29 @@
+// An HTTP response built by a handler: status, headers and body, or an event
+// stream that takes the connection over (see event_stream.h).
+// Every error the server and the API send has the body
+//   {"error": {"code": "not_found", "message": "no route for GET /x"}}
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <string_view>
+
+#include "http/event_stream.h"
+#include "http/headers.h"
+
+namespace http {
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::string body;
+  StreamHandler stream;  // set by event_stream(): the body is an SSE stream
+
+  static Response json(int status, const nlohmann::json& body);
+  static Response text(int status, std::string body, std::string_view content_type = "text/plain; charset=utf-8");
+  // `code` is a stable snake_case word for programs; `message` is for people.
+  static Response error(int status, std::string_view code, std::string_view message);
+  static Response event_stream(StreamHandler on_open);
+};
+
+}  // namespace http

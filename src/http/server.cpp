@@ -1,0 +1,127 @@
+// Listening, the I/O thread pool, the built-in routes and graceful stop.
+#include "http/server.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
+
+#include "http/server_state.h"
+
+namespace http {
+
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// After a failed accept (out of file descriptors, say), wait before the next
+// try instead of spinning.
+constexpr std::chrono::milliseconds accept_retry_delay{100};
+
+ServerOptions with_thread_count(ServerOptions options) {
+  if (options.threads == 0) options.threads = std::max(1u, std::thread::hardware_concurrency());
+  return options;
+}
+
+void add_builtin_routes(detail::ServerState& state) {
+  state.router.add(
+      "GET", "/healthz", [](Request&) { return Response::json(200, {{"status", "ok"}}); },
+      {.name = "healthz", .is_public = true});
+  state.router.add(
+      "GET", "/metrics",
+      [&state](Request&) {
+        return Response::text(200, state.metrics.render(state.gauges()), "text/plain; version=0.0.4; charset=utf-8");
+      },
+      {.name = "metrics", .is_public = true});
+}
+
+}  // namespace
+
+void log_to_stderr(const AccessLogEntry& e) {
+  const double milliseconds = std::chrono::duration<double, std::milli>(e.duration).count();
+  std::fprintf(stderr, "%.*s \"%.*s %.*s\" %d %zuB %.2fms route=%.*s\n", static_cast<int>(e.remote_address.size()),
+               e.remote_address.data(), static_cast<int>(e.method.size()), e.method.data(),
+               static_cast<int>(e.target.size()), e.target.data(), e.status, e.bytes, milliseconds,
+               static_cast<int>(e.route.size()), e.route.data());
+}
+
+struct Server::Impl {
+  Impl(Router router, ServerOptions options)
+      : state{std::move(router), with_thread_count(std::move(options))},
+        acceptor{asio::make_strand(state.io)},
+        retry_timer{acceptor.get_executor()} {
+    add_builtin_routes(state);
+  }
+
+  void listen() {
+    const tcp::endpoint endpoint{asio::ip::make_address(state.options.host), state.options.port};
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    port = acceptor.local_endpoint().port();
+  }
+
+  void accept() {
+    acceptor.async_accept(asio::make_strand(state.io), [this](boost::system::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+      if (ec) {
+        retry_timer.expires_after(accept_retry_delay);
+        retry_timer.async_wait([this](boost::system::error_code wait_ec) {
+          if (!wait_ec) accept();
+        });
+        return;
+      }
+      socket.set_option(tcp::no_delay(true), ec);  // responses go out whole; don't wait for Nagle
+      detail::serve_connection(state, std::move(socket));
+      accept();
+    });
+  }
+
+  detail::ServerState state;
+  tcp::acceptor acceptor;
+  asio::steady_timer retry_timer;
+  std::vector<std::thread> threads;
+  std::uint16_t port = 0;
+  bool running = false;
+};
+
+Server::Server(Router router, ServerOptions options)
+    : impl_{std::make_unique<Impl>(std::move(router), std::move(options))} {}
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+  if (impl_->running) return;
+  impl_->listen();
+  impl_->accept();
+  impl_->running = true;
+  for (unsigned i = 0; i < impl_->state.options.threads; ++i) {
+    impl_->threads.emplace_back([this] { impl_->state.io.run(); });
+  }
+}
+
+std::uint16_t Server::port() const { return impl_->port; }
+
+void Server::stop(std::chrono::milliseconds deadline) {
+  if (!impl_->running) return;
+  impl_->running = false;
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  impl_->state.stopping = true;
+  asio::post(impl_->acceptor.get_executor(), [impl = impl_.get()] {
+    boost::system::error_code ignored;
+    impl->acceptor.close(ignored);
+    impl->retry_timer.cancel();
+  });
+  impl_->state.shut_down_all();
+  impl_->state.wait_until_all_closed(until);
+  impl_->state.io.stop();
+  for (auto& thread : impl_->threads) thread.join();
+  impl_->threads.clear();
+}
+
+}  // namespace http

@@ -1,0 +1,52 @@
+#include "http/server_state.h"
+
+#include <vector>
+
+namespace http::detail {
+
+ServerState::ServerState(Router router_, ServerOptions options_)
+    : options{std::move(options_)},
+      router{std::move(router_)},
+      io{static_cast<int>(options.threads)} {}
+
+void ServerState::track(const std::shared_ptr<Closable>& closable) {
+  std::lock_guard lock{mutex_};
+  open_.emplace(closable.get(), closable);
+}
+
+void ServerState::untrack(const Closable* closable) {
+  std::lock_guard lock{mutex_};
+  open_.erase(closable);
+  if (open_.empty()) all_closed_.notify_all();
+}
+
+std::size_t ServerState::open_count() const {
+  std::lock_guard lock{mutex_};
+  return open_.size();
+}
+
+void ServerState::shut_down_all() {
+  std::vector<std::shared_ptr<Closable>> open;
+  {
+    std::lock_guard lock{mutex_};
+    for (const auto& [key, weak] : open_) {
+      if (auto closable = weak.lock()) open.push_back(std::move(closable));
+    }
+  }
+  // Outside the lock: shutting down may untrack on this very thread.
+  for (const auto& closable : open) closable->shut_down();
+}
+
+bool ServerState::wait_until_all_closed(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock{mutex_};
+  return all_closed_.wait_until(lock, deadline, [&] { return open_.empty(); });
+}
+
+void ServerState::record(const AccessLogEntry& entry) {
+  metrics.record(entry.route, entry.method, entry.status, entry.duration);
+  if (options.access_log) options.access_log(entry);
+}
+
+Gauges ServerState::gauges() const { return {open_count(), event_streams.load()}; }
+
+}  // namespace http::detail
