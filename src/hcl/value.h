@@ -39,6 +39,18 @@ class Number {
   friend bool operator==(const Number& a, const Number& b);
   friend bool operator<(const Number& a, const Number& b);
 
+  // Arithmetic. Division and remainder require a non-zero divisor (the
+  // caller reports division by zero); the remainder has the dividend's sign,
+  // like Go's math.Mod.
+  friend Number operator+(const Number& a, const Number& b);
+  friend Number operator-(const Number& a, const Number& b);
+  friend Number operator*(const Number& a, const Number& b);
+  friend Number operator/(const Number& a, const Number& b);
+  friend Number operator-(const Number& a);
+  friend Number remainder(const Number& a, const Number& b);
+  bool is_zero() const { return is_int_ ? int_ == 0 : dbl_ == 0; }
+  bool is_negative() const { return is_int_ ? int_ < 0 : dbl_ < 0; }
+
  private:
   bool is_int_ = true;
   int64_t int_ = 0;
@@ -86,8 +98,10 @@ class Value {
   // Deep equality, as HCL's `==`: numbers compare by value (1 == 1.0).
   friend bool operator==(const Value& a, const Value& b);
 
-  // Compact JSON text of the value (objects with sorted keys).
-  std::string to_json() const;
+  // Compact JSON text of the value (objects with sorted keys). With
+  // `escape_html`, <, > and & are written as \u003c, \u003e and \u0026 the
+  // way HCL's jsonencode does, so the text can be embedded in HTML.
+  std::string to_json(bool escape_html = false) const;
 
  private:
   std::variant<std::monostate, bool, Number, std::string, std::shared_ptr<const Tuple>,

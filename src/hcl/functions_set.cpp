@@ -1,0 +1,52 @@
+// Set functions. We have no separate set type: a set is a tuple without
+// duplicates, in the order elements were first seen.
+#include <algorithm>
+
+#include "hcl/functions_support.h"
+
+namespace hcl::fn {
+
+namespace {
+
+bool has(const Tuple& items, const Value& v) { return std::find(items.begin(), items.end(), v) != items.end(); }
+
+void add_distinct(Tuple& out, const Value& v) {
+  if (!has(out, v)) out.push_back(v);
+}
+
+Value setunion(Args args) {
+  Tuple out;
+  for (size_t i = 0; i < args.size(); ++i)
+    for (const Value& v : tuple_arg(args, i, "sets")) add_distinct(out, v);
+  return out;
+}
+
+Value setintersection(Args args) {
+  Tuple out;
+  for (const Value& v : tuple_arg(args, 0, "first_set")) {
+    bool everywhere = true;
+    for (size_t i = 1; i < args.size() && everywhere; ++i) everywhere = has(tuple_arg(args, i, "other_sets"), v);
+    if (everywhere) add_distinct(out, v);
+  }
+  return out;
+}
+
+Value setsubtract(Args args) {
+  const Tuple& remove = tuple_arg(args, 1, "b");
+  Tuple out;
+  for (const Value& v : tuple_arg(args, 0, "a"))
+    if (!has(remove, v)) add_distinct(out, v);
+  return out;
+}
+
+}  // namespace
+
+std::vector<Function> set_functions() {
+  return {
+      {"setunion", 1, -1, "setunion(first_set, other_sets...)", setunion},
+      {"setintersection", 1, -1, "setintersection(first_set, other_sets...)", setintersection},
+      {"setsubtract", 2, 2, "setsubtract(a, b)", setsubtract},
+  };
+}
+
+}  // namespace hcl::fn
