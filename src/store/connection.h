@@ -1,0 +1,92 @@
+// One database connection of one backend: the small surface the store's
+// queries are written against. Not thread-safe: the pool lends a connection
+// to one thread at a time. Internal to the store (and its tests).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/database_url.h"
+#include "store/result.h"
+
+namespace store {
+
+// A statement with `?` placeholders, written once for all backends; where
+// MariaDB needs other words, `mariadb` holds its version. Each connection
+// prepares a query on first use and keeps it, keyed by the Query's address,
+// so queries live as constants with static storage.
+struct Query {
+  const char* sql;
+  const char* mariadb = nullptr;
+};
+
+// A bound parameter: text, a 64-bit integer or NULL. Text is not copied.
+struct Param {
+  enum class Type { Null, Text, Integer };
+  Type type = Type::Null;
+  std::string_view text;
+  std::int64_t integer = 0;
+
+  Param(std::nullopt_t) {}
+  Param(std::string_view value) : type(Type::Text), text(value) {}
+  Param(const std::string& value) : type(Type::Text), text(value) {}
+  Param(const char* value) : type(Type::Text), text(value) {}
+  Param(std::int64_t value) : type(Type::Integer), integer(value) {}
+  Param(int value) : type(Type::Integer), integer(value) {}
+  Param(const std::optional<std::string>& value) {
+    if (value) *this = Param(*value);
+  }
+};
+
+// The current row of a result; valid only inside the row callback.
+class Row {
+ public:
+  virtual ~Row() = default;
+  virtual bool is_null(int column) const = 0;
+  virtual std::string_view text(int column) const = 0;
+  virtual std::int64_t integer(int column) const = 0;
+};
+
+using RowHandler = std::function<void(const Row&)>;
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  virtual Backend backend() const = 0;
+
+  // Runs a prepared query; calls on_row for each result row. Returns the
+  // number of rows changed (matched, for updates) by a write.
+  virtual Result<std::int64_t> execute(const Query& query, std::initializer_list<Param> params,
+                                       const RowHandler& on_row = {}) = 0;
+
+  // Runs fixed SQL that binds no values: DDL and transaction control.
+  virtual Status run(std::string_view sql) = 0;
+
+  // Starts a write transaction (SQLite takes the write lock at once, so two
+  // writers never deadlock upgrading a read lock).
+  virtual Status begin() = 0;
+  Status commit() { return run("COMMIT"); }
+  Status rollback() { return run("ROLLBACK"); }
+
+  // Serialises schema migrations across every process using the database.
+  // SQLite and PostgreSQL hold the lock in a transaction that unlock_schema
+  // commits (or rolls back); MariaDB uses a named lock, as its DDL cannot be
+  // rolled back anyway.
+  virtual Status lock_schema() = 0;
+  virtual Status unlock_schema(bool commit) = 0;
+
+  // True after the server dropped the connection; reconnect() then makes a
+  // fresh one (prepared statements are prepared again on use).
+  virtual bool broken() const = 0;
+  virtual Status reconnect() = 0;
+};
+
+Result<std::unique_ptr<Connection>> connect(const DatabaseUrl& url);
+
+}  // namespace store

@@ -1,0 +1,57 @@
+#include "store/sql_store.h"
+
+#include "core/uuid.h"
+#include "store/migrations.h"
+
+namespace store {
+
+namespace {
+constexpr std::size_t kMaxNameLength = 255;
+constexpr int kMaxPageSize = 1000;
+}  // namespace
+
+Timestamp now() { return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()); }
+
+Timestamp from_millis(std::int64_t millis) { return Timestamp(std::chrono::milliseconds(millis)); }
+
+std::int64_t to_millis(Timestamp at) { return at.time_since_epoch().count(); }
+
+std::optional<std::string> canonical_id(std::string_view id) {
+  auto uuid = core::Uuid::parse(id);
+  if (!uuid) return std::nullopt;
+  return uuid->to_string();
+}
+
+Error bad_id(std::string_view id) { return invalid("'" + std::string(id) + "' is not an id (a UUID)"); }
+
+Status check_name(std::string_view what, std::string_view name) {
+  if (name.empty()) return invalid(std::string(what) + " must not be empty");
+  if (name.size() > kMaxNameLength)
+    return invalid(std::string(what) + " is longer than " + std::to_string(kMaxNameLength) + " bytes");
+  return {};
+}
+
+Result<int> check_limit(const PageRequest& page) {
+  if (page.limit < 1 || page.limit > kMaxPageSize)
+    return invalid("page size must be between 1 and " + std::to_string(kMaxPageSize));
+  return page.limit;
+}
+
+Result<std::string> page_start(const PageRequest& page) {
+  if (page.after.empty()) return core::Uuid().to_string();
+  auto after = canonical_id(page.after);
+  if (!after) return bad_id(page.after);
+  return std::move(*after);
+}
+
+Result<std::unique_ptr<Store>> open(std::string_view url_text, const OpenOptions& options) {
+  auto url = parse_database_url(url_text);
+  if (!url) return url.error();
+  auto connection = connect(*url);
+  if (!connection) return connection.error();
+  if (auto migrated = migrate(**connection); !migrated) return migrated.error();
+  auto pool_size = static_cast<std::size_t>(options.pool_size < 1 ? 1 : options.pool_size);
+  return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(*url), pool_size, std::move(*connection)));
+}
+
+}  // namespace store

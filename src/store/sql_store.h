@@ -1,0 +1,92 @@
+// The Store over SQL: every operation is written once, against Connection,
+// and runs unchanged on SQLite, MariaDB and PostgreSQL. Operations that
+// change more than one row run in one transaction. Thread-safe (see store.h).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include "store/connection_pool.h"
+#include "store/store.h"
+
+namespace store {
+
+class SqlStore final : public Store {
+ public:
+  SqlStore(DatabaseUrl url, std::size_t pool_size, std::unique_ptr<Connection> first)
+      : pool_(std::move(url), pool_size, std::move(first)) {}
+
+  Result<Owner> create_owner(std::string_view name) override;
+  Result<Owner> get_owner(std::string_view id) override;
+  Result<Owner> find_owner(std::string_view name) override;
+  Result<Page<Owner>> list_owners(const PageRequest& page) override;
+  Result<Owner> rename_owner(std::string_view id, std::string_view name) override;
+  Status delete_owner(std::string_view id) override;
+
+  Result<Project> create_project(const NewProject& project) override;
+  Result<Project> get_project(std::string_view id) override;
+  Result<Project> find_project_by_url(std::string_view url) override;
+  Result<Page<Project>> list_projects(const PageRequest& page, std::string_view owner_id) override;
+  Result<Project> update_project(std::string_view id, const ProjectChanges& changes) override;
+  Status delete_project(std::string_view id) override;
+
+  Result<CreatedToken> create_token(std::string_view name) override;
+  Result<std::vector<ApiToken>> list_tokens() override;
+  Status revoke_token(std::string_view id) override;
+  Result<ApiToken> verify_token(std::string_view secret) override;
+
+ private:
+  // Runs work on a pooled connection. If the server dropped the connection,
+  // work runs once more on a fresh one: each work is one statement or one
+  // whole transaction, which the server rolled back with the session.
+  template <class Work>
+  std::invoke_result_t<Work&, Connection&> with_connection(Work&& work) {
+    for (int attempt = 0;; ++attempt) {
+      auto lease = pool_.acquire();
+      if (!lease) return lease.error();
+      auto result = work(**lease);
+      if (result.ok() || attempt > 0 || !(*lease)->broken()) return result;
+    }
+  }
+
+  template <class Work>
+  std::invoke_result_t<Work&, Connection&> in_transaction(Work&& work) {
+    return with_connection([&work](Connection& connection) -> std::invoke_result_t<Work&, Connection&> {
+      if (auto begun = connection.begin(); !begun) return begun.error();
+      auto result = work(connection);
+      if (!result.ok()) {
+        (void)connection.rollback();  // the original error is the one to report
+        return result;
+      }
+      if (auto committed = connection.commit(); !committed) return committed.error();
+      return result;
+    });
+  }
+
+  ConnectionPool pool_;
+};
+
+// Shared by the operation files.
+Timestamp now();
+Timestamp from_millis(std::int64_t millis);
+std::int64_t to_millis(Timestamp at);
+// The id in lowercase canonical form, or nothing when it is not a UUID.
+std::optional<std::string> canonical_id(std::string_view id);
+Error bad_id(std::string_view id);
+Status check_name(std::string_view what, std::string_view name);
+Result<int> check_limit(const PageRequest& page);
+// Keyset start: ids sort after the nil UUID, so "from the start" needs no other query.
+Result<std::string> page_start(const PageRequest& page);
+// Trims a page fetched with limit + 1 rows and sets `next` when more follow.
+template <class T>
+Page<T> finish_page(std::vector<T> items, int limit) {
+  Page<T> page{std::move(items), {}};
+  if (page.items.size() > static_cast<std::size_t>(limit)) {
+    page.items.resize(static_cast<std::size_t>(limit));
+    page.next = page.items.back().id;
+  }
+  return page;
+}
+
+}  // namespace store
