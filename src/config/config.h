@@ -48,8 +48,8 @@ struct Expression {
 
 struct Variable {
   std::string name;
-  std::string description;
-  Expression default_value;  // a constant expression; null when absent
+  Expression default_value;  // constant expressions; not given: null
+  Expression description;
   Origin origin;             // the block's label
 };
 
@@ -99,7 +99,7 @@ struct Configuration {
   // Owns the syntax trees every Expression points into.
   std::shared_ptr<const hcl::FileSet> files;
   std::vector<Variable> variables;
-  std::vector<Local> locals;
+  std::vector<Local> locals;        // in evaluation order: dependencies first
   std::vector<Pipeline> pipelines;  // files in name order, then source order
 };
 
@@ -107,7 +107,9 @@ struct Configuration {
 // `.factory/` directory is an error.
 std::optional<Configuration> load(const std::filesystem::path& repo_dir, hcl::Diagnostics& diags);
 
-// Validates files already parsed (e.g. fetched without a checkout).
+// Validates files already parsed without errors (e.g. fetched without a
+// checkout). Files with syntax errors hold partial bodies: report those
+// errors and stop, as the other load() does, rather than check the schema.
 std::optional<Configuration> load(hcl::FileSet files, hcl::Diagnostics& diags);
 
 // The pipelines `event` triggers, fully evaluated. Errors that only this

@@ -1,0 +1,62 @@
+#include "config/context.h"
+
+namespace config {
+
+hcl::Value event_value(const core::Event& event) {
+  hcl::Tuple changed(event.changed_paths.begin(), event.changed_paths.end());
+  return hcl::Object{{"name", event.name},
+                     {"branch", event.branch},
+                     {"target_branch", event.target_branch},
+                     {"tag", event.tag},
+                     {"sha", event.sha},
+                     {"changed_paths", std::move(changed)}};
+}
+
+hcl::Value repo_value(const core::Repository& repo) {
+  return hcl::Object{{"owner", repo.owner}, {"name", repo.name}, {"url", repo.url}};
+}
+
+const std::vector<std::string>& event_fields() {
+  static const std::vector<std::string> fields{"name", "branch", "target_branch", "tag", "sha", "changed_paths"};
+  return fields;
+}
+
+const std::vector<std::string>& repo_fields() {
+  static const std::vector<std::string> fields{"owner", "name", "url"};
+  return fields;
+}
+
+namespace {
+
+// Defaults are constant expressions: only functions are in scope.
+hcl::Object variable_values(const Configuration& cfg, EvaluationContext& context, hcl::Diagnostics& diags) {
+  hcl::Scope constants;
+  Evaluator evaluator(context, constants, diags);
+  hcl::Object values;
+  for (const auto& variable : cfg.variables) values[variable.name] = evaluator.value(variable.default_value).value_or(hcl::Value());
+  return values;
+}
+
+}  // namespace
+
+EvaluationContext make_context(const Configuration& cfg, const core::Event& event, const core::Repository& repo,
+                               std::set<const hcl::Expr*> skip, hcl::Diagnostics& diags) {
+  EvaluationContext context;
+  context.skip = std::move(skip);
+  context.scope.variables["var"] = variable_values(cfg, context, diags);
+  context.scope.variables["event"] = event_value(event);
+  context.scope.variables["repo"] = repo_value(repo);
+  hcl::Object locals;
+  for (const auto& local : cfg.locals) {
+    context.scope.variables["local"] = locals;
+    Evaluator evaluator(context, context.scope, diags);
+    if (auto value = evaluator.value(local.value))
+      locals[local.name] = std::move(*value);
+    else
+      context.failed_locals.insert(local.name);
+  }
+  context.scope.variables["local"] = std::move(locals);
+  return context;
+}
+
+}  // namespace config

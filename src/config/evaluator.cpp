@@ -1,0 +1,137 @@
+#include "config/evaluator.h"
+
+#include <algorithm>
+
+#include "config/duration.h"
+#include "config/messages.h"
+#include "config/references.h"
+
+namespace config {
+
+namespace {
+
+constexpr int kMaxCount = 100;
+
+std::string describe(const hcl::Value& v) {
+  if (v.type() == hcl::Type::String) return "the string \"" + v.as_string() + "\"";
+  if (v.type() == hcl::Type::Number) return "the number " + v.as_number().to_string();
+  if (v.type() == hcl::Type::Bool) return v.as_bool() ? "true" : "false";
+  return "a value of type " + std::string(hcl::type_name(v.type()));
+}
+
+}  // namespace
+
+Origin element_origin(const Expression& e, size_t i) {
+  if (e.expr && e.expr->kind == hcl::ExprKind::Tuple) {
+    const auto& tuple = hcl::as<hcl::TupleExpr>(*e.expr);
+    if (i < tuple.items.size) return {e.file, tuple.items[static_cast<uint32_t>(i)]->span};
+  }
+  return e.origin();
+}
+
+template <class T>
+std::optional<T> Evaluator::fail(const Origin& origin, std::string summary, std::string detail) {
+  report(diags_, origin, std::move(summary), std::move(detail));
+  failed_ = true;
+  return std::nullopt;
+}
+
+bool Evaluator::skipped(const Expression& e) const {
+  if (context_.skip.count(e.expr)) return true;
+  if (context_.failed_locals.empty()) return false;
+  auto refs = references(*e.expr);
+  return std::any_of(refs.begin(), refs.end(), [&](const Reference& r) {
+    return r.root == "local" && context_.failed_locals.count(std::string(r.attribute));
+  });
+}
+
+std::optional<hcl::Value> Evaluator::value(const Expression& e) {
+  if (!e.given()) return std::nullopt;
+  if (skipped(e)) {
+    failed_ = true;
+    return std::nullopt;
+  }
+  hcl::Diagnostics local;
+  hcl::Value v = hcl::evaluate(*e.expr, e.file, scope_, local);
+  diags_.append(local);
+  if (local.has_errors()) {
+    failed_ = true;
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<std::string> Evaluator::string(const Expression& e, std::string_view what) {
+  auto v = value(e);
+  if (!v) return std::nullopt;
+  if (auto s = hcl::to_string_value(*v)) return s;
+  return fail<std::string>(e.origin(), std::string(what) + " must be a string",
+                           "It is " + describe(*v) + ".");
+}
+
+std::optional<std::vector<ListItem>> Evaluator::string_list(const Expression& e, std::string_view what) {
+  auto v = value(e);
+  if (!v) return std::nullopt;
+  if (v->type() != hcl::Type::Tuple) {
+    std::string example = v->type() == hcl::Type::String ? "[\"" + v->as_string() + "\"]" : "[\"a\", \"b\"]";
+    return fail<std::vector<ListItem>>(e.origin(), std::string(what) + " must be a list of strings",
+                                       "It is " + describe(*v) + "; write a list, e.g. " + example + ".");
+  }
+  std::vector<ListItem> items;
+  const hcl::Tuple& tuple = v->as_tuple();
+  for (size_t i = 0; i < tuple.size(); ++i) {
+    auto s = hcl::to_string_value(tuple[i]);
+    if (!s)
+      return fail<std::vector<ListItem>>(element_origin(e, i), "Element of " + std::string(what) + " must be a string",
+                                         "It is " + describe(tuple[i]) + ".");
+    items.push_back({std::move(*s), element_origin(e, i)});
+  }
+  return items;
+}
+
+std::optional<core::Env> Evaluator::env(const Expression& e) {
+  auto v = value(e);
+  if (!v) return std::nullopt;
+  if (v->type() != hcl::Type::Object)
+    return fail<core::Env>(e.origin(), "env must be an object of strings",
+                           "It is " + describe(*v) + "; write e.g. env = { CC = \"gcc\" }.");
+  core::Env env;
+  for (const auto& [name, item] : v->as_object()) {
+    auto s = hcl::to_string_value(item);
+    if (!s)
+      return fail<core::Env>(e.origin(), "env value " + name + " must be a string, number or bool",
+                             "It is " + describe(item) + "; an environment variable holds text.");
+    env[name] = std::move(*s);
+  }
+  return env;
+}
+
+std::optional<std::chrono::milliseconds> Evaluator::duration(const Expression& e, std::string_view what) {
+  auto v = value(e);
+  if (!v) return std::nullopt;
+  if (v->type() != hcl::Type::String)
+    return fail<std::chrono::milliseconds>(e.origin(), std::string(what) + " must be a duration string",
+                                           "It is " + describe(*v) + "; write e.g. \"30s\", \"10m\" or \"1h30m\".");
+  std::string error;
+  if (auto d = parse_duration(v->as_string(), error)) return d;
+  return fail<std::chrono::milliseconds>(e.origin(), "Invalid " + std::string(what), error + ".");
+}
+
+std::optional<int> Evaluator::count(const Expression& e, std::string_view what) {
+  auto v = value(e);
+  if (!v) return std::nullopt;
+  auto n = hcl::to_number_value(*v);
+  if (!n || !n->is_integer() || n->as_int() < 0 || n->as_int() > kMaxCount)
+    return fail<int>(e.origin(), std::string(what) + " must be a whole number from 0 to " + std::to_string(kMaxCount),
+                     "It is " + describe(*v) + ".");
+  return static_cast<int>(n->as_int());
+}
+
+std::optional<bool> Evaluator::boolean(const Expression& e, std::string_view what) {
+  auto v = value(e);
+  if (!v) return std::nullopt;
+  if (auto b = hcl::to_bool_value(*v)) return b;
+  return fail<bool>(e.origin(), std::string(what) + " must be true or false", "It is " + describe(*v) + ".");
+}
+
+}  // namespace config

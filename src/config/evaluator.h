@@ -1,0 +1,69 @@
+// Evaluating configuration expressions into the types the schema wants.
+//
+// Each conversion reports a wrong type or value at the expression (or at the
+// offending list element) and returns nullopt. An expression already known
+// to be broken (a static error was reported, or it uses a local whose
+// evaluation failed) is skipped silently, so one mistake gives one message.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/plan.h"
+#include "hcl/eval.h"
+
+namespace config {
+
+// What evaluations can see, and what they must leave alone.
+struct EvaluationContext {
+  hcl::Scope scope;                     // var, local, event, repo (and matrix in a child scope)
+  std::set<std::string> failed_locals;  // expressions using these are skipped
+  std::set<const hcl::Expr*> skip;      // expressions whose errors were already reported
+};
+
+// A string from a list, with the place it came from.
+struct ListItem {
+  std::string value;
+  Origin origin;
+};
+
+class Evaluator {
+ public:
+  Evaluator(const EvaluationContext& context, const hcl::Scope& scope, hcl::Diagnostics& diags)
+      : context_(context), scope_(scope), diags_(diags) {}
+
+  // The raw value; nullopt when evaluation failed or was skipped.
+  std::optional<hcl::Value> value(const Expression& e);
+
+  // `what` names the attribute in messages: "run", "retry"...
+  std::optional<std::string> string(const Expression& e, std::string_view what);
+  std::optional<std::vector<ListItem>> string_list(const Expression& e, std::string_view what);
+  std::optional<core::Env> env(const Expression& e);
+  std::optional<std::chrono::milliseconds> duration(const Expression& e, std::string_view what);
+  std::optional<int> count(const Expression& e, std::string_view what);
+  std::optional<bool> boolean(const Expression& e, std::string_view what);
+
+  // Whether any evaluation through this evaluator failed.
+  bool failed() const { return failed_; }
+  hcl::Diagnostics& diagnostics() { return diags_; }
+
+ private:
+  bool skipped(const Expression& e) const;
+  template <class T>
+  std::optional<T> fail(const Origin& origin, std::string summary, std::string detail);
+
+  const EvaluationContext& context_;
+  const hcl::Scope& scope_;
+  hcl::Diagnostics& diags_;
+  bool failed_ = false;
+};
+
+// The place of element `i` when `e` is written as a list literal, else of
+// the whole expression.
+Origin element_origin(const Expression& e, size_t i);
+
+}  // namespace config

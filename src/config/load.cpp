@@ -1,0 +1,103 @@
+#include <algorithm>
+
+#include "config/config.h"
+#include "config/context.h"
+#include "config/messages.h"
+#include "config/planner.h"
+#include "config/schema.h"
+#include "config/static_checks.h"
+
+namespace config {
+
+namespace {
+
+// Validation evaluates every pipeline, filters or not, with an event that
+// has every field set, so that expressions on any field get checked.
+core::Event representative_event() {
+  core::Event event;
+  event.name = "push";
+  event.branch = "main";
+  event.target_branch = "main";
+  event.tag = "v0.0.0";
+  event.sha = std::string(40, '0');
+  return event;
+}
+
+core::Repository representative_repository() { return {"owner", "repository", "https://example.com/owner/repository.git"}; }
+
+bool same_place(const hcl::Diagnostic& a, const hcl::Diagnostic& b) {
+  return a.subject.file == b.subject.file && a.subject.start.byte == b.subject.start.byte && a.summary == b.summary;
+}
+
+// Matrix instances evaluate the same expressions several times: report
+// each problem once.
+void append_unique(hcl::Diagnostics& into, const hcl::Diagnostics& from) {
+  for (const auto& d : from)
+    if (std::none_of(into.begin(), into.end(), [&](const hcl::Diagnostic& seen) { return same_place(seen, d); }))
+      into.add(d);
+}
+
+void check_descriptions(const Configuration& cfg, const EvaluationContext& context, hcl::Diagnostics& diags) {
+  hcl::Scope constants;
+  Evaluator evaluator(context, constants, diags);
+  for (const auto& variable : cfg.variables)
+    if (variable.description.given()) evaluator.string(variable.description, "description");
+}
+
+void evaluate_for_validation(const Configuration& cfg, std::set<const hcl::Expr*> skip, hcl::Diagnostics& diags) {
+  core::Event event = representative_event();
+  hcl::Diagnostics found;
+  EvaluationContext context = make_context(cfg, event, representative_repository(), std::move(skip), found);
+  check_descriptions(cfg, context, found);
+  auto evaluated = evaluate_pipelines(cfg, context, event, false, found);
+  order_pipelines(cfg, evaluated, found);
+  append_unique(diags, found);
+}
+
+hcl::Diagnostic error_without_place(std::string summary, std::string detail) {
+  hcl::Diagnostic d;
+  d.summary = std::move(summary);
+  d.detail = std::move(detail);
+  return d;
+}
+
+}  // namespace
+
+std::optional<Configuration> load(hcl::FileSet files, hcl::Diagnostics& diags) {
+  hcl::Diagnostics found;
+  check_merge(files, found);
+  if (!found.has_errors()) {
+    Configuration cfg = decode_schema(std::make_shared<const hcl::FileSet>(std::move(files)), found);
+    std::set<const hcl::Expr*> skip = check_references(cfg, found);
+    order_locals(cfg, skip, found);
+    evaluate_for_validation(cfg, std::move(skip), found);
+    diags.append(found);
+    if (found.has_errors()) return std::nullopt;
+    return cfg;
+  }
+  diags.append(found);
+  return std::nullopt;
+}
+
+std::optional<Configuration> load(const std::filesystem::path& repo_dir, hcl::Diagnostics& diags) {
+  std::filesystem::path dir = repo_dir / ".factory";
+  std::error_code error;
+  if (!std::filesystem::is_directory(dir, error)) {
+    diags.add(error_without_place("No .factory directory in " + repo_dir.string(),
+                                  "FactoryCI reads a repository's pipelines from .factory/*.hcl; create that "
+                                  "directory with at least one pipeline block."));
+    return std::nullopt;
+  }
+  hcl::Diagnostics parse_errors;
+  hcl::FileSet files = hcl::parse_directory(dir, parse_errors);
+  diags.append(parse_errors);
+  if (parse_errors.has_errors()) return std::nullopt;
+  if (files.files.empty()) {
+    diags.add(error_without_place("No configuration files in " + dir.string(),
+                                  "Add at least one *.hcl file with a pipeline block."));
+    return std::nullopt;
+  }
+  return load(std::move(files), diags);
+}
+
+}  // namespace config

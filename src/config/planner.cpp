@@ -1,0 +1,95 @@
+#include "config/planner.h"
+
+#include <algorithm>
+
+#include "config/conditions.h"
+#include "config/context.h"
+#include "config/graph.h"
+#include "config/instance.h"
+#include "config/messages.h"
+
+namespace config {
+
+std::vector<EvaluatedPipeline> evaluate_pipelines(const Configuration& cfg, const EvaluationContext& context,
+                                                  const core::Event& event, bool only_selected,
+                                                  hcl::Diagnostics& diags) {
+  std::vector<EvaluatedPipeline> result(cfg.pipelines.size());
+  for (size_t i = 0; i < cfg.pipelines.size(); ++i) {
+    const Pipeline& pipeline = cfg.pipelines[i];
+    EvaluatedPipeline& out = result[i];
+    Evaluator evaluator(context, context.scope, diags);
+    auto filter = evaluate_filter(pipeline.filter, evaluator);
+    if (filter) out.rejection = filter_rejection(*filter, event);
+    out.depends_on = evaluate_depends_on(cfg, pipeline, evaluator).value_or(std::vector<size_t>{});
+    auto combinations = expand_matrix(pipeline, evaluator);
+    out.failed = evaluator.failed() || !filter || !combinations;
+    if (out.failed || (only_selected && out.rejection)) continue;
+    for (const auto& combination : *combinations) {
+      auto instance = instantiate(pipeline, combination, context, diags);
+      if (instance)
+        out.instances.push_back(std::move(*instance));
+      else
+        out.failed = true;
+    }
+  }
+  return result;
+}
+
+std::vector<size_t> order_pipelines(const Configuration& cfg, const std::vector<EvaluatedPipeline>& evaluated,
+                                    hcl::Diagnostics& diags) {
+  std::vector<std::vector<size_t>> graph;
+  for (const auto& p : evaluated) graph.push_back(p.depends_on);
+  Ordering ordering = dependency_order(graph);
+  if (!ordering.cycle.empty()) {
+    std::string path;
+    for (size_t node : ordering.cycle) path += (path.empty() ? "" : " → ") + cfg.pipelines[node].name;
+    const Pipeline& first = cfg.pipelines[ordering.cycle.front()];
+    report(diags, first.depends_on.origin(), "Dependency cycle: " + path,
+           "Pipelines in a cycle would wait for each other forever; remove one of these depends_on entries.");
+  }
+  return ordering.order;
+}
+
+namespace {
+
+// Why pipeline `i` does not run, or nullopt when it does: its own errors or
+// filter, or a dependency that does not run (the dependant would otherwise
+// start without what it waits for).
+std::optional<std::string> skip_reason(const Configuration& cfg, const EvaluatedPipeline& p,
+                                       const std::vector<std::optional<std::string>>& reasons) {
+  if (p.failed) return "its configuration has errors for this event";
+  if (p.rejection) return p.rejection;
+  for (size_t dependency : p.depends_on)
+    if (reasons[dependency])
+      return "it depends on \"" + cfg.pipelines[dependency].name + "\", which does not run (" + *reasons[dependency] + ")";
+  return std::nullopt;
+}
+
+}  // namespace
+
+core::Plan plan(const Configuration& cfg, const core::Event& event, const core::Repository& repo,
+                hcl::Diagnostics& diags) {
+  EvaluationContext context = make_context(cfg, event, repo, {}, diags);
+  std::vector<EvaluatedPipeline> evaluated = evaluate_pipelines(cfg, context, event, true, diags);
+  std::vector<size_t> order = order_pipelines(cfg, evaluated, diags);
+
+  const size_t n = cfg.pipelines.size();
+  std::vector<std::optional<std::string>> reasons(n, "it is part of a dependency cycle");
+  core::Plan plan;
+  for (size_t i : order) {
+    reasons[i] = skip_reason(cfg, evaluated[i], reasons);
+    if (reasons[i]) continue;
+    std::vector<std::string> dependencies;
+    for (size_t dependency : evaluated[i].depends_on)
+      for (const auto& instance : evaluated[dependency].instances) dependencies.push_back(instance.name);
+    for (auto& instance : evaluated[i].instances) {
+      instance.depends_on = dependencies;
+      plan.pipelines.push_back(instance);
+    }
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (reasons[i]) plan.skipped.push_back({cfg.pipelines[i].name, *reasons[i]});
+  return plan;
+}
+
+}  // namespace config

@@ -1,0 +1,271 @@
+#include "config/schema.h"
+
+#include <algorithm>
+#include <map>
+
+#include "config/messages.h"
+
+namespace config {
+
+namespace {
+
+using FilePtr = std::shared_ptr<const hcl::SourceFile>;
+
+// What a block may contain. `any_attribute` is for bodies whose attribute
+// names are the user's (locals, matrix axes).
+struct BodySchema {
+  std::string_view where;  // "an exec block", for messages
+  std::vector<std::string> attributes;
+  std::vector<std::string> blocks;
+  bool any_attribute = false;
+};
+
+const BodySchema kTopLevel{"the top level", {}, {"variable", "locals", "pipeline"}};
+const BodySchema kVariable{"a variable block", {"default", "description"}, {}};
+const BodySchema kLocals{"a locals block", {}, {}, true};
+const BodySchema kPipeline{"a pipeline block", {"depends_on", "env", "timeout"}, {"filter", "matrix", "stage"}};
+const BodySchema kFilter{"a filter block", {"events", "branches", "tags", "paths"}, {}};
+const BodySchema kMatrix{"a matrix block", {}, {}, true};
+const BodySchema kStage{"a stage block", {}, {"exec"}};
+const BodySchema kExec{"an exec block", {"run", "image", "env", "timeout", "retry", "allow_failure"}, {}};
+
+bool contains(const std::vector<std::string>& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::vector<std::string> all_names(const BodySchema& schema) {
+  std::vector<std::string> names = schema.attributes;
+  names.insert(names.end(), schema.blocks.begin(), schema.blocks.end());
+  return names;
+}
+
+void report_unknown_attribute(const hcl::Attribute& attr, const FilePtr& file, const BodySchema& schema,
+                              hcl::Diagnostics& diags) {
+  std::string name(attr.name);
+  if (contains(schema.blocks, name)) {
+    report(diags, {file, attr.name_span}, "\"" + name + "\" is a block, not an attribute",
+           "Write it as a block: " + name + " { ... }");
+    return;
+  }
+  std::string allowed = schema.attributes.empty() ? "no attributes" : "the attributes " + join_names(schema.attributes);
+  report(diags, {file, attr.name_span}, "Unknown attribute \"" + name + "\" in " + std::string(schema.where),
+         std::string(schema.where) + " takes " + allowed + "." + did_you_mean(name, all_names(schema)));
+}
+
+void report_unknown_block(const hcl::Block& block, const FilePtr& file, const BodySchema& schema,
+                          hcl::Diagnostics& diags) {
+  std::string type(block.type);
+  if (contains(schema.attributes, type)) {
+    report(diags, {file, block.type_span}, "\"" + type + "\" is an attribute, not a block",
+           "Write it as an attribute: " + type + " = ...");
+    return;
+  }
+  std::string allowed = schema.blocks.empty() ? "no blocks" : "the blocks " + join_names(schema.blocks);
+  report(diags, {file, block.type_span}, "Unknown block \"" + type + "\" in " + std::string(schema.where),
+         std::string(schema.where) + " holds " + allowed + "." + did_you_mean(type, all_names(schema)));
+}
+
+// Reports every attribute and block the schema does not know.
+void check_body(const hcl::Body& body, const FilePtr& file, const BodySchema& schema, hcl::Diagnostics& diags) {
+  if (!schema.any_attribute)
+    for (const auto& attr : body.attributes)
+      if (!contains(schema.attributes, attr.name)) report_unknown_attribute(attr, file, schema, diags);
+  for (const auto& block : body.blocks)
+    if (!contains(schema.blocks, block.type)) report_unknown_block(block, file, schema, diags);
+}
+
+// The block's name when it has exactly the one label it needs. Extra labels
+// are reported and ignored; a missing or empty name drops the block.
+std::optional<std::string> name_label(const hcl::Block& block, const FilePtr& file, hcl::Diagnostics& diags) {
+  std::string type(block.type);
+  if (block.labels.empty()) {
+    report(diags, {file, block.type_span}, "Missing name for " + type + " block",
+           "A " + type + " block needs one label, its name: " + type + " \"name\" { ... }");
+    return std::nullopt;
+  }
+  for (uint32_t i = 1; i < block.labels.size; ++i)
+    report(diags, {file, block.labels[i].span}, "Extra label for " + type + " block",
+           "A " + type + " block has exactly one label, its name.");
+  if (block.labels[0].value.empty()) {
+    report(diags, {file, block.labels[0].span}, "Empty name for " + type + " block",
+           "Give the " + type + " a name that says what it is.");
+    return std::nullopt;
+  }
+  return std::string(block.labels[0].value);
+}
+
+void check_no_labels(const hcl::Block& block, const FilePtr& file, hcl::Diagnostics& diags) {
+  std::string type(block.type);
+  for (const auto& label : block.labels)
+    report(diags, {file, label.span}, "Unexpected label for " + type + " block",
+           "A " + type + " block takes no label: " + type + " { ... }");
+}
+
+// Remembers the names defined in one scope and reports a second definition
+// with the place of the first.
+class NameRegistry {
+ public:
+  explicit NameRegistry(std::string kind) : kind_(std::move(kind)) {}
+
+  bool add(const std::string& name, const Origin& origin, hcl::Diagnostics& diags) {
+    auto [it, inserted] = seen_.emplace(name, origin);
+    if (!inserted)
+      report(diags, origin, "Duplicate " + kind_ + " \"" + name + "\"",
+             "A " + kind_ + " \"" + name + "\" is already defined at " + place(it->second) + "; names must be unique.");
+    return inserted;
+  }
+
+ private:
+  std::string kind_;
+  std::map<std::string, Origin> seen_;
+};
+
+// The first block of `type` in the body; a second one is an error.
+const hcl::Block* single_block(const hcl::Body& body, std::string_view type, const FilePtr& file,
+                               hcl::Diagnostics& diags) {
+  const hcl::Block* found = nullptr;
+  for (const auto& block : body.blocks) {
+    if (block.type != type) continue;
+    if (found) {
+      report(diags, {file, block.type_span}, "Duplicate " + std::string(type) + " block",
+             "A pipeline has at most one " + std::string(type) + " block; the first is at " +
+                 place({file, found->type_span}) + ".");
+      continue;
+    }
+    check_no_labels(block, file, diags);
+    found = &block;
+  }
+  return found;
+}
+
+Expression expression(const hcl::Body& body, std::string_view name, const FilePtr& file) {
+  const hcl::Attribute* attr = body.attribute(name);
+  return attr ? Expression{attr->expr, file} : Expression{};
+}
+
+class Decoder {
+ public:
+  Decoder(Configuration& cfg, hcl::Diagnostics& diags) : cfg_(cfg), diags_(diags) {}
+
+  void file(const hcl::File& file) {
+    const FilePtr& source = file.source;
+    if (!file.body) return;
+    check_body(*file.body, source, kTopLevel, diags_);
+    for (const auto& block : file.body->blocks) {
+      if (block.type == "variable") variable(block, source);
+      if (block.type == "locals") locals(block, source);
+      if (block.type == "pipeline") pipeline(block, source);
+    }
+  }
+
+ private:
+  void variable(const hcl::Block& block, const FilePtr& file) {
+    check_body(*block.body, file, kVariable, diags_);
+    auto name = name_label(block, file, diags_);
+    if (!name || !variables_.add(*name, {file, block.labels[0].span}, diags_)) return;
+    cfg_.variables.push_back({*name, expression(*block.body, "default", file),
+                              expression(*block.body, "description", file), {file, block.labels[0].span}});
+  }
+
+  void locals(const hcl::Block& block, const FilePtr& file) {
+    check_no_labels(block, file, diags_);
+    check_body(*block.body, file, kLocals, diags_);
+    for (const auto& attr : block.body->attributes) {
+      std::string name(attr.name);
+      if (locals_.add(name, {file, attr.name_span}, diags_))
+        cfg_.locals.push_back({name, {attr.expr, file}, {file, attr.name_span}});
+    }
+  }
+
+  void pipeline(const hcl::Block& block, const FilePtr& file) {
+    check_body(*block.body, file, kPipeline, diags_);
+    auto name = name_label(block, file, diags_);
+    if (!name || !pipelines_.add(*name, {file, block.labels[0].span}, diags_)) return;
+    const hcl::Body& body = *block.body;
+    Pipeline p;
+    p.name = *name;
+    p.origin = {file, block.labels[0].span};
+    p.depends_on = expression(body, "depends_on", file);
+    p.env = expression(body, "env", file);
+    p.timeout = expression(body, "timeout", file);
+    if (const hcl::Block* filter = single_block(body, "filter", file, diags_)) p.filter = decode_filter(*filter, file);
+    if (const hcl::Block* matrix = single_block(body, "matrix", file, diags_)) p.matrix = decode_matrix(*matrix, file);
+    NameRegistry stages("stage in pipeline \"" + p.name + "\"");
+    for (const auto& child : body.blocks)
+      if (child.type == "stage") stage(child, file, stages, p);
+    if (p.stages.empty())
+      report(diags_, p.origin, "Pipeline \"" + p.name + "\" has no stages",
+             "A pipeline runs its stages in order; add at least one: stage \"build\" { exec \"make\" { run = \"make\" } }");
+    cfg_.pipelines.push_back(std::move(p));
+  }
+
+  Filter decode_filter(const hcl::Block& block, const FilePtr& file) {
+    check_body(*block.body, file, kFilter, diags_);
+    const hcl::Body& body = *block.body;
+    return {expression(body, "events", file), expression(body, "branches", file), expression(body, "tags", file),
+            expression(body, "paths", file)};
+  }
+
+  std::vector<MatrixAxis> decode_matrix(const hcl::Block& block, const FilePtr& file) {
+    check_body(*block.body, file, kMatrix, diags_);
+    std::vector<MatrixAxis> axes;
+    for (const auto& attr : block.body->attributes)
+      axes.push_back({std::string(attr.name), {attr.expr, file}, {file, attr.name_span}});
+    if (axes.empty())
+      report(diags_, {file, block.type_span}, "Empty matrix block",
+             "A matrix needs at least one axis, e.g. compiler = [\"gcc\", \"clang\"]");
+    return axes;
+  }
+
+  void stage(const hcl::Block& block, const FilePtr& file, NameRegistry& names, Pipeline& p) {
+    check_body(*block.body, file, kStage, diags_);
+    auto name = name_label(block, file, diags_);
+    if (!name || !names.add(*name, {file, block.labels[0].span}, diags_)) return;
+    Stage s{*name, {file, block.labels[0].span}, {}};
+    NameRegistry execs("exec in stage \"" + s.name + "\"");
+    for (const auto& child : block.body->blocks)
+      if (child.type == "exec") exec(child, file, execs, s);
+    if (s.executions.empty())
+      report(diags_, s.origin, "Stage \"" + s.name + "\" has no executions",
+             "A stage runs its exec blocks in parallel; add at least one: exec \"make\" { run = \"make\" }");
+    p.stages.push_back(std::move(s));
+  }
+
+  void exec(const hcl::Block& block, const FilePtr& file, NameRegistry& names, Stage& s) {
+    check_body(*block.body, file, kExec, diags_);
+    auto name = name_label(block, file, diags_);
+    if (!name || !names.add(*name, {file, block.labels[0].span}, diags_)) return;
+    const hcl::Body& body = *block.body;
+    Execution e;
+    e.name = *name;
+    e.origin = {file, block.labels[0].span};
+    e.run = expression(body, "run", file);
+    e.image = expression(body, "image", file);
+    e.env = expression(body, "env", file);
+    e.timeout = expression(body, "timeout", file);
+    e.retry = expression(body, "retry", file);
+    e.allow_failure = expression(body, "allow_failure", file);
+    if (!e.run.given())
+      report(diags_, e.origin, "Missing \"run\" in exec \"" + e.name + "\"",
+             "An execution needs the shell script it runs, e.g. run = \"make -j2\"");
+    s.executions.push_back(std::move(e));
+  }
+
+  Configuration& cfg_;
+  hcl::Diagnostics& diags_;
+  NameRegistry variables_{"variable"};
+  NameRegistry locals_{"local"};
+  NameRegistry pipelines_{"pipeline"};
+};
+
+}  // namespace
+
+Configuration decode_schema(std::shared_ptr<const hcl::FileSet> files, hcl::Diagnostics& diags) {
+  Configuration cfg;
+  cfg.files = std::move(files);
+  Decoder decoder(cfg, diags);
+  for (const auto& file : cfg.files->files) decoder.file(file);
+  return cfg;
+}
+
+}  // namespace config

@@ -1,0 +1,150 @@
+#include "config/static_checks.h"
+
+#include <algorithm>
+
+#include "config/context.h"
+#include "config/graph.h"
+#include "config/messages.h"
+#include "config/references.h"
+
+namespace config {
+
+namespace {
+
+bool contains(const std::vector<std::string>& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// What expressions at one place may refer to.
+struct Rules {
+  bool constant = false;                          // variable defaults: nothing at all
+  const std::vector<std::string>* axes = nullptr;  // matrix axes, when matrix is available
+  std::string matrix_refusal;                     // why it is not, for the message
+};
+
+class ReferenceChecker {
+ public:
+  ReferenceChecker(const Configuration& cfg, hcl::Diagnostics& diags) : diags_(diags) {
+    for (const auto& v : cfg.variables) variables_.push_back(v.name);
+    for (const auto& l : cfg.locals) locals_.push_back(l.name);
+  }
+
+  void check(const Expression& e, const Rules& rules) {
+    if (!e.given()) return;
+    bool ok = true;
+    for (const auto& ref : references(*e.expr)) ok = check(ref, e.file, rules) && ok;
+    if (!ok) bad.insert(e.expr);
+  }
+
+  std::set<const hcl::Expr*> bad;
+
+ private:
+  bool check(const Reference& ref, const std::shared_ptr<const hcl::SourceFile>& file, const Rules& rules) {
+    Origin origin{file, ref.span};
+    std::string root(ref.root), attribute(ref.attribute);
+    std::string full = attribute.empty() ? root : root + "." + attribute;
+    if (rules.constant)
+      return fail(origin, "A variable's default cannot use " + full,
+                  "Defaults are constants; compute values in a locals block instead.");
+    if (root == "matrix" && !rules.axes) return fail(origin, full + " is not available here", rules.matrix_refusal);
+    if (attribute.empty()) return known_root(root) || unknown_root(origin, root);
+    if (root == "var") return field(origin, "variable", attribute, variables_, "Declare it: variable \"" + attribute + "\" { default = ... }.");
+    if (root == "local") return field(origin, "local", attribute, locals_, "Define it in a locals block.");
+    if (root == "event") return field(origin, "event field", attribute, event_fields(), "The event's fields are " + join_names(event_fields()) + ".");
+    if (root == "repo") return field(origin, "repo field", attribute, repo_fields(), "The repository's fields are " + join_names(repo_fields()) + ".");
+    if (root == "matrix") return field(origin, "matrix axis", attribute, *rules.axes, "This pipeline's axes are " + join_names(*rules.axes) + ".");
+    return unknown_root(origin, root);
+  }
+
+  static bool known_root(const std::string& root) {
+    return contains({"var", "local", "event", "repo", "matrix"}, root);
+  }
+
+  bool unknown_root(const Origin& origin, const std::string& root) {
+    return fail(origin, "Unknown variable \"" + root + "\"",
+                "Expressions can use var.*, local.*, event.*, repo.*, and matrix.* in a matrix pipeline." +
+                    did_you_mean(root, {"var", "local", "event", "repo", "matrix"}));
+  }
+
+  bool field(const Origin& origin, const std::string& kind, const std::string& name,
+             const std::vector<std::string>& known, const std::string& help) {
+    if (contains(known, name)) return true;
+    return fail(origin, "Unknown " + kind + " \"" + name + "\"", help + did_you_mean(name, known));
+  }
+
+  bool fail(const Origin& origin, std::string summary, std::string detail) {
+    report(diags_, origin, std::move(summary), std::move(detail));
+    return false;
+  }
+
+  hcl::Diagnostics& diags_;
+  std::vector<std::string> variables_;
+  std::vector<std::string> locals_;
+};
+
+const std::string kMatrixOnlyInInstances =
+    "matrix.* is available in a matrix pipeline's env, timeout, stages and executions; filters, depends_on, "
+    "matrix axes and locals are shared by all instances.";
+
+void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
+  Rules shared{false, nullptr, kMatrixOnlyInInstances};
+  for (const Expression* e : {&p.filter.events, &p.filter.branches, &p.filter.tags, &p.filter.paths, &p.depends_on})
+    checker.check(*e, shared);
+  for (const auto& axis : p.matrix) checker.check(axis.values, shared);
+
+  std::vector<std::string> axes;
+  for (const auto& axis : p.matrix) axes.push_back(axis.name);
+  Rules instance{false, p.matrix.empty() ? nullptr : &axes,
+                 "Pipeline \"" + p.name + "\" has no matrix block; matrix.* exists only in a pipeline with one."};
+  checker.check(p.env, instance);
+  checker.check(p.timeout, instance);
+  for (const auto& stage : p.stages)
+    for (const auto& e : stage.executions)
+      for (const Expression* x : {&e.run, &e.image, &e.env, &e.timeout, &e.retry, &e.allow_failure})
+        checker.check(*x, instance);
+}
+
+}  // namespace
+
+std::set<const hcl::Expr*> check_references(const Configuration& cfg, hcl::Diagnostics& diags) {
+  ReferenceChecker checker(cfg, diags);
+  for (const auto& v : cfg.variables) {
+    checker.check(v.default_value, Rules{true});
+    checker.check(v.description, Rules{true});
+  }
+  Rules locals{false, nullptr, kMatrixOnlyInInstances};
+  for (const auto& l : cfg.locals) checker.check(l.value, locals);
+  for (const auto& p : cfg.pipelines) check_pipeline(p, checker);
+  return std::move(checker.bad);
+}
+
+void order_locals(Configuration& cfg, std::set<const hcl::Expr*>& skip, hcl::Diagnostics& diags) {
+  std::vector<std::vector<size_t>> graph(cfg.locals.size());
+  for (size_t i = 0; i < cfg.locals.size(); ++i)
+    for (const auto& ref : references(*cfg.locals[i].value.expr)) {
+      if (ref.root != "local") continue;
+      for (size_t j = 0; j < cfg.locals.size(); ++j)
+        if (cfg.locals[j].name == ref.attribute) graph[i].push_back(j);
+    }
+  Ordering ordering = dependency_order(graph);
+  if (!ordering.cycle.empty()) {
+    std::string path;
+    for (size_t node : ordering.cycle) path += (path.empty() ? "local." : " → local.") + cfg.locals[node].name;
+    report(diags, cfg.locals[ordering.cycle.front()].origin, "Cycle among locals: " + path,
+           "Each of these locals needs the next to be computed first; break the cycle.");
+  }
+  std::vector<bool> placed(cfg.locals.size(), false);
+  std::vector<Local> sorted;
+  for (size_t i : ordering.order) {
+    sorted.push_back(cfg.locals[i]);
+    placed[i] = true;
+  }
+  for (size_t i = 0; i < cfg.locals.size(); ++i)
+    if (!placed[i]) {
+      skip.insert(cfg.locals[i].value.expr);
+      sorted.push_back(cfg.locals[i]);
+    }
+  cfg.locals = std::move(sorted);
+}
+
+}  // namespace config
