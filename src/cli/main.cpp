@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "factory 0.1.0");
   int exit_code = 0;
   cli::add_hcl2json_command(app, exit_code);
+  cli::add_lint_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
