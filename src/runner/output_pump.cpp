@@ -1,0 +1,157 @@
+#include "runner/output_pump.h"
+
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <system_error>
+
+namespace runner {
+
+namespace {
+
+constexpr std::size_t kReadBuffer = 256 * 1024;
+// A larger pipe lets a chatty execution write on while the pump is busy.
+constexpr int kPipeCapacity = 1024 * 1024;
+
+[[noreturn]] void throw_errno(const char* what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
+
+}  // namespace
+
+bool Capture::wait_closed(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  return closed_changed_.wait_until(lock, deadline, [this] { return open_pipes_ == 0; });
+}
+
+void Capture::mark_closed() {
+  std::lock_guard lock(mutex_);
+  if (--open_pipes_ == 0) closed_changed_.notify_all();
+}
+
+OutputPump::OutputPump() {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) throw_errno("epoll_create1");
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd_ < 0) throw_errno("eventfd");
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.fd = wake_fd_;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &event) < 0) throw_errno("epoll_ctl");
+  thread_ = std::thread([this] { loop(); });
+}
+
+OutputPump::~OutputPump() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake();
+  thread_.join();
+  for (auto& [fd, capture] : by_fd_) close(fd);
+  close(wake_fd_);
+  close(epoll_fd_);
+}
+
+std::shared_ptr<Capture> OutputPump::watch(int stdout_fd, int stderr_fd,
+                                           Capture::LineHandler handler) {
+  auto capture = std::make_shared<Capture>(std::move(handler));
+  capture->pipes_[0].fd = stdout_fd;
+  capture->pipes_[0].stream = Stream::Stdout;
+  capture->pipes_[1].fd = stderr_fd;
+  capture->pipes_[1].stream = Stream::Stderr;
+  std::lock_guard lock(mutex_);
+  for (auto& pipe : capture->pipes_) {
+    fcntl(pipe.fd, F_SETPIPE_SZ, kPipeCapacity);  // best effort: the limit may be lower
+    fcntl(pipe.fd, F_SETFL, fcntl(pipe.fd, F_GETFL) | O_NONBLOCK);
+    by_fd_[pipe.fd] = capture;
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.fd = pipe.fd;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, pipe.fd, &event) < 0) throw_errno("epoll_ctl");
+  }
+  return capture;
+}
+
+void OutputPump::force_close(const std::shared_ptr<Capture>& capture) {
+  {
+    std::lock_guard lock(mutex_);
+    to_close_.push_back(capture);
+  }
+  wake();
+}
+
+void OutputPump::wake() {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto written = write(wake_fd_, &one, sizeof one);
+}
+
+void OutputPump::loop() {
+  std::vector<char> buffer(kReadBuffer);
+  epoll_event events[32];
+  for (;;) {
+    int ready = epoll_wait(epoll_fd_, events, 32, -1);
+    if (ready < 0 && errno != EINTR) throw_errno("epoll_wait");
+    for (int i = 0; i < ready; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == wake_fd_) continue;
+      std::shared_ptr<Capture> capture;
+      {
+        std::lock_guard lock(mutex_);
+        auto found = by_fd_.find(fd);
+        if (found == by_fd_.end()) continue;  // closed earlier in this batch
+        capture = found->second;
+      }
+      auto& pipe = capture->pipes_[0].fd == fd ? capture->pipes_[0] : capture->pipes_[1];
+      read_pipe(*capture, pipe, buffer.data(), buffer.size());
+    }
+    std::uint64_t count;
+    while (read(wake_fd_, &count, sizeof count) > 0) {
+    }
+    handle_requests();
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+  }
+}
+
+void OutputPump::read_pipe(Capture& capture, Capture::Pipe& pipe, char* buffer, std::size_t size) {
+  ssize_t got = read(pipe.fd, buffer, size);
+  if (got < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (got <= 0) {
+    close_pipe(capture, pipe);
+    return;
+  }
+  auto now = Clock::now();  // one timestamp a read: lines of one read arrived together
+  pipe.splitter.feed(std::string_view(buffer, static_cast<std::size_t>(got)),
+                     [&](std::string_view line) { capture.handler_(pipe.stream, now, line); });
+}
+
+void OutputPump::close_pipe(Capture& capture, Capture::Pipe& pipe) {
+  if (pipe.fd < 0) return;
+  auto now = Clock::now();
+  pipe.splitter.finish([&](std::string_view line) { capture.handler_(pipe.stream, now, line); });
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, pipe.fd, nullptr);
+  {
+    std::lock_guard lock(mutex_);
+    by_fd_.erase(pipe.fd);
+  }
+  close(pipe.fd);
+  pipe.fd = -1;
+  capture.mark_closed();
+}
+
+void OutputPump::handle_requests() {
+  std::vector<std::shared_ptr<Capture>> requests;
+  {
+    std::lock_guard lock(mutex_);
+    requests.swap(to_close_);
+  }
+  for (auto& capture : requests)
+    for (auto& pipe : capture->pipes_) close_pipe(*capture, pipe);
+}
+
+}  // namespace runner

@@ -1,0 +1,39 @@
+// The result tree of a run, kept current as things happen, and the one place
+// that calls the Observer: under a single lock, so its calls never overlap.
+#pragma once
+
+#include <functional>
+#include <mutex>
+
+#include "core/plan.h"
+#include "runner/runner.h"
+
+namespace runner {
+
+// Thread-safety: every member may be called from any thread.
+class Reporter {
+ public:
+  Reporter(const core::Plan& plan, Observer& observer);
+
+  // Each update applies `change` under the lock and tells the observer.
+  void update_pipeline(std::size_t pipeline, const std::function<void(PipelineResult&)>& change);
+  void update_stage(std::size_t pipeline, std::size_t stage,
+                    const std::function<void(StageResult&)>& change);
+  void update_execution(ExecutionId id, const std::function<void(ExecutionResult&)>& change);
+  void output(ExecutionId id, Stream stream, TimePoint time, std::string_view text);
+
+  // Marks stages [first_stage, end) of a pipeline and their executions with
+  // `status` (skipped or cancelled): they will not run.
+  void mark_not_run(std::size_t pipeline, std::size_t first_stage, core::Status status);
+
+  core::Status pipeline_status(std::size_t pipeline) const;
+  StageResult stage(std::size_t pipeline, std::size_t stage) const;
+  RunResult snapshot() const;
+
+ private:
+  mutable std::mutex mutex_;
+  Observer& observer_;
+  RunResult result_;
+};
+
+}  // namespace runner

@@ -1,0 +1,139 @@
+// Runs a workflow Plan on this machine: the engine behind `factory run` and
+// the build agent.
+//
+// Contract:
+// - Pipelines start when every pipeline they depend on succeeded; a failed,
+//   skipped or cancelled dependency makes the dependant `skipped`.
+//   Independent pipelines run in parallel.
+// - Stages of a pipeline run in order; the executions of a stage run in
+//   parallel. A failed execution that is not allow_failure fails its stage;
+//   the remaining stages are skipped and the pipeline fails.
+// - At most `jobs` executions run at the same time, across all pipelines.
+// - Each execution is `/bin/sh -e -c <run>` in the workspace, in its own
+//   process group, stdin /dev/null; with an image, the same inside a
+//   container. When an execution ends, times out or is cancelled, every
+//   process it started is killed (SIGTERM, SIGKILL after the grace period),
+//   also those that left its process group.
+// - run_plan returns when everything has finished and no process is left.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/plan.h"
+#include "core/status.h"
+
+namespace runner {
+
+using Clock = std::chrono::system_clock;
+using TimePoint = Clock::time_point;
+
+// How to start containers for executions that name an image.
+struct ContainerOptions {
+  enum class Runtime { Auto, Podman, Docker, None };
+  Runtime runtime = Runtime::Auto;  // Auto: podman if it works, else docker
+  // Given before `run` (e.g. podman's `--runtime runc`) and right after it
+  // (e.g. `--network=none`). Left empty with Runtime::Auto, they are filled
+  // with what this kind of machine needs (see detect_container_runtime).
+  std::vector<std::string> global_args;
+  std::vector<std::string> run_args;
+};
+
+struct Options {
+  std::string workspace;        // working directory of every execution
+  std::size_t jobs = 4;         // executions running at the same time (>= 1)
+  core::Env base_env;           // under each execution's own env (host processes only)
+  std::chrono::milliseconds kill_grace{5000};  // SIGTERM → SIGKILL
+  ContainerOptions containers;
+};
+
+struct ExecutionResult {
+  core::Status status = core::Status::Queued;
+  int exit_code = -1;     // last attempt's; a death by signal N is 128 + N
+  int term_signal = 0;    // the signal that ended the last attempt, 0 if none
+  int attempts = 0;
+  bool timed_out = false;
+  std::string error;      // why it could not run (status error)
+  TimePoint started{}, finished{};
+};
+
+struct StageResult {
+  core::Status status = core::Status::Queued;
+  TimePoint started{}, finished{};
+  std::vector<ExecutionResult> executions;
+};
+
+struct PipelineResult {
+  core::Status status = core::Status::Queued;
+  bool timed_out = false;
+  TimePoint started{}, finished{};
+  std::vector<StageResult> stages;
+};
+
+struct RunResult {
+  core::Status status = core::Status::Queued;  // success only if every pipeline succeeded
+  TimePoint started{}, finished{};
+  std::vector<PipelineResult> pipelines;  // same order as Plan::pipelines
+};
+
+// Indexes into Plan::pipelines[pipeline].stages[stage].executions[execution].
+struct ExecutionId {
+  std::size_t pipeline = 0, stage = 0, execution = 0;
+  friend bool operator==(const ExecutionId&, const ExecutionId&) = default;
+};
+
+enum class Stream { Stdout, Stderr };
+
+struct OutputLine {
+  ExecutionId execution;
+  Stream stream;
+  TimePoint time;         // when the runner read it
+  std::string_view text;  // without the newline; valid during the call only
+};
+
+// Receives everything that happens during a run.
+// Thread-safety: calls come from several runner threads but never overlap
+// (the runner serializes them), so an implementation needs no locking of its
+// own for state touched only here. Calls must return quickly and must not
+// call back into the runner.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void pipeline_changed(std::size_t pipeline, const PipelineResult& result) = 0;
+  virtual void stage_changed(std::size_t pipeline, std::size_t stage, const StageResult& result) = 0;
+  virtual void execution_changed(ExecutionId id, const ExecutionResult& result) = 0;
+  virtual void output(const OutputLine& line) = 0;
+};
+
+// Asks a running run_plan to stop: everything running is killed, everything
+// not finished is marked cancelled. cancel() is async-signal-safe, so a
+// signal handler may call it. Thread-safety: every member may be called from
+// any thread.
+class CancelHandle {
+ public:
+  CancelHandle();
+  ~CancelHandle();
+  CancelHandle(const CancelHandle&) = delete;
+  CancelHandle& operator=(const CancelHandle&) = delete;
+
+  void cancel() noexcept;
+  bool cancelled() const noexcept { return cancelled_.load(std::memory_order_acquire); }
+  // Becomes readable (and stays so) once cancel() was called: poll it.
+  int fd() const noexcept { return event_fd_; }
+
+ private:
+  std::atomic<bool> cancelled_{false};
+  int event_fd_ = -1;
+};
+
+// Runs the plan; blocks until all of it finished. The calling process becomes
+// a child subreaper (PR_SET_CHILD_SUBREAPER) so that processes escaping an
+// execution stay findable; the runner reaps only processes it started.
+RunResult run_plan(const core::Plan& plan, const Options& options, Observer& observer,
+                   CancelHandle& cancel);
+
+}  // namespace runner
