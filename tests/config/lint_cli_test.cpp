@@ -1,0 +1,86 @@
+// `factory lint` as users run it: the real binary on real directories.
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include "temp_repo.h"
+
+namespace config {
+namespace {
+
+struct Result {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Result lint(const std::string& args) {
+  const char* binary = std::getenv("FACTORY_BINARY");
+  EXPECT_NE(binary, nullptr) << "FACTORY_BINARY is not set";
+  Result result;
+  if (!binary) return result;
+  std::string command = std::string(binary) + " lint " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::array<char, 4096> buffer;
+  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) result.output.append(buffer.data(), n);
+  int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string shared(const std::string& path) {
+  const char* dir = std::getenv("FACTORY_SHARED_DIR");
+  return std::string(dir ? dir : "/work/shared") + "/" + path;
+}
+
+TEST(LintCommand, ValidDirectoryPrintsASummary) {
+  Result r = lint(shared("examples/multi-file"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "ok: 3 pipelines, 3 stages, 3 executions in 4 files\n");
+}
+
+TEST(LintCommand, SingularCounts) {
+  Result r = lint(shared("examples/hello"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "ok: 1 pipeline, 2 stages, 3 executions in 1 file\n");
+}
+
+TEST(LintCommand, InvalidDirectoryPrintsDiagnosticsAndFails) {
+  testing::TempRepo repo({{"ci.hcl", "pipeline \"p\" {\n  stage \"s\" {\n    exec \"e\" {\n      run = \"x\"\n"
+                                     "      retry = \"two\"\n    }\n  }\n}\n"}});
+  Result r = lint(repo.root().string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("ci.hcl:5:15: error: retry must be a whole number from 0 to 100"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find(" 5 |       retry = \"two\"\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("^~~~~"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("\033["), std::string::npos) << "no colours when not on a terminal";
+  EXPECT_EQ(r.output.find("ok:"), std::string::npos);
+}
+
+TEST(LintCommand, MissingFactoryDirectoryIsAClearError) {
+  testing::TempRepo repo({});
+  std::filesystem::remove_all(repo.root() / ".factory");
+  Result r = lint(repo.root().string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("error: No .factory directory in " + repo.root().string()), std::string::npos) << r.output;
+}
+
+TEST(LintCommand, DefaultsToTheCurrentDirectory) {
+  testing::TempRepo repo({{"ci.hcl", "pipeline \"p\" {\n  stage \"s\" {\n    exec \"e\" { run = \"x\" }\n  }\n}\n"}});
+  const char* binary = std::getenv("FACTORY_BINARY");
+  ASSERT_NE(binary, nullptr);
+  std::string command = "cd '" + repo.root().string() + "' && '" + binary + "' lint > out.txt 2>&1";
+  EXPECT_EQ(std::system(command.c_str()), 0);
+  std::ifstream out(repo.root() / "out.txt");
+  std::string line;
+  std::getline(out, line);
+  EXPECT_EQ(line, "ok: 1 pipeline, 1 stage, 1 execution in 1 file");
+}
+
+}  // namespace
+}  // namespace config
