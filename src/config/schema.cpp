@@ -105,18 +105,21 @@ void check_no_labels(const hcl::Block& block, const FilePtr& file, hcl::Diagnost
 // with the place of the first.
 class NameRegistry {
  public:
-  explicit NameRegistry(std::string kind) : kind_(std::move(kind)) {}
+  // `within` says where names must be unique: "in pipeline \"p\"".
+  explicit NameRegistry(std::string kind, std::string within = "")
+      : kind_(std::move(kind)), within_(std::move(within)) {}
 
   bool add(const std::string& name, const Origin& origin, hcl::Diagnostics& diags) {
     auto [it, inserted] = seen_.emplace(name, origin);
     if (!inserted)
-      report(diags, origin, "Duplicate " + kind_ + " \"" + name + "\"",
+      report(diags, origin, "Duplicate " + kind_ + " \"" + name + "\"" + within_,
              "A " + kind_ + " \"" + name + "\" is already defined at " + place(it->second) + "; names must be unique.");
     return inserted;
   }
 
  private:
   std::string kind_;
+  std::string within_;
   std::map<std::string, Origin> seen_;
 };
 
@@ -190,7 +193,7 @@ class Decoder {
     p.timeout = expression(body, "timeout", file);
     if (const hcl::Block* filter = single_block(body, "filter", file, diags_)) p.filter = decode_filter(*filter, file);
     if (const hcl::Block* matrix = single_block(body, "matrix", file, diags_)) p.matrix = decode_matrix(*matrix, file);
-    NameRegistry stages("stage in pipeline \"" + p.name + "\"");
+    NameRegistry stages("stage", " in pipeline \"" + p.name + "\"");
     for (const auto& child : body.blocks)
       if (child.type == "stage") stage(child, file, stages, p);
     if (p.stages.empty())
@@ -222,7 +225,7 @@ class Decoder {
     auto name = name_label(block, file, diags_);
     if (!name || !names.add(*name, {file, block.labels[0].span}, diags_)) return;
     Stage s{*name, {file, block.labels[0].span}, {}};
-    NameRegistry execs("exec in stage \"" + s.name + "\"");
+    NameRegistry execs("exec", " in stage \"" + s.name + "\"");
     for (const auto& child : block.body->blocks)
       if (child.type == "exec") exec(child, file, execs, s);
     if (s.executions.empty())

@@ -117,8 +117,8 @@ TEST(Validation, DuplicateStagesExecsVariablesAndLocals) {
       "}\n");
   EXPECT_CONTAINS(errors, "ci.hcl:2:10: error: Duplicate variable \"v\"");
   EXPECT_CONTAINS(errors, "ci.hcl:7:3: error: Duplicate local \"x\"");
-  EXPECT_CONTAINS(errors, "ci.hcl:12:10: error: Duplicate exec in stage \"s\" \"e\"");
-  EXPECT_CONTAINS(errors, "ci.hcl:14:9: error: Duplicate stage in pipeline \"p\" \"s\"");
+  EXPECT_CONTAINS(errors, "ci.hcl:12:10: error: Duplicate exec \"e\" in stage \"s\"");
+  EXPECT_CONTAINS(errors, "ci.hcl:14:9: error: Duplicate stage \"s\" in pipeline \"p\"");
   EXPECT_CONTAINS(errors, "ci.hcl:1:10");
 }
 
