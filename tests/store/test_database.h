@@ -1,0 +1,49 @@
+// A fresh, empty database for one test, on one backend:
+//   "sqlite"    a file in a new temporary directory
+//   "mysql"     a new database on the server of FACTORY_TEST_MYSQL_URL
+//   "postgres"  a new database on the server of FACTORY_TEST_POSTGRES_URL
+// Each gets a random name, so tests run in parallel without meeting; the
+// destructor drops it. scripts/test-databases.sh starts the servers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "store/connection.h"
+
+namespace store::testing {
+
+class TestDatabase {
+ public:
+  // Null when the backend's server URL is not set; `why` then says so.
+  static std::unique_ptr<TestDatabase> create(std::string_view backend, std::string& why);
+  ~TestDatabase();
+
+  const std::string& url() const { return url_; }
+
+  // A direct connection to the test database, for checks beneath the Store.
+  Connection& direct();
+  // The integer in the first column of the query's first row.
+  std::int64_t scalar(const Query& query, std::initializer_list<Param> params = {});
+
+  // Ends every session on the test database from the server side, as a
+  // server restart or a network cut would, and waits until they are gone.
+  void kill_sessions();
+
+ private:
+  TestDatabase(Backend backend, std::string name, std::string url, std::string server_url);
+
+  Backend backend_;
+  std::string name_;
+  std::string url_;
+  std::string server_url_;  // the database the admin connection uses
+  std::unique_ptr<Connection> admin_;
+  std::unique_ptr<Connection> direct_;
+};
+
+// True when FACTORY_TEST_REQUIRE_DATABASES=1: a missing server is a failure.
+bool databases_required();
+
+}  // namespace store::testing
