@@ -63,9 +63,12 @@ start() {
   local dir
   dir=$(mktemp -d "${TMPDIR:-/tmp}/factory-test-databases.XXXXXX")
   chmod 755 "$dir"  # the postgres user must reach its directory inside
+  FACTORY_TEST_DB_DIR=$dir
+  trap stop EXIT  # a failed start leaves no server behind
   echo "export FACTORY_TEST_DB_DIR=$dir"
   start_mariadb "$dir" "$(free_port)"
   start_postgres "$dir" "$(free_port)"
+  trap - EXIT
 }
 
 stop() {

@@ -10,6 +10,11 @@ scripts/setup.sh
 scripts/build.sh build
 scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DFACTORY_SANITIZE=ON -DFACTORY_ONLY_CORE=ON
 
+# Throwaway MariaDB and PostgreSQL for the storage suite; required, not skipped.
+eval "$(scripts/test-databases.sh start)"
+trap 'scripts/test-databases.sh stop' EXIT
+export FACTORY_TEST_MYSQL_URL FACTORY_TEST_POSTGRES_URL FACTORY_TEST_DB_DIR FACTORY_TEST_REQUIRE_DATABASES=1
+
 passed=0
 failed=0
 run_suite() {  # run_suite NAME BUILD_DIR
