@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -121,9 +122,17 @@ class SqliteConnection final : public Connection {
   std::unordered_map<const Query*, sqlite3_stmt*> statements_;
 };
 
+// Memory statistics take a process-wide mutex on every allocation, which
+// serialises readers on different connections; nothing here reads them.
+void configure_library() {
+  static std::once_flag configured;
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Connection>> connect_sqlite(const DatabaseUrl& url) {
+  configure_library();
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(url.path.c_str(), &db, flags, nullptr);
