@@ -86,8 +86,13 @@ AttemptOutcome Attempt::run(std::optional<SteadyTime> deadline) {
   }
   auto capture = context_.pump.watch(
       spawned.stdout_fd, spawned.stderr_fd,
-      [this](Stream stream, TimePoint time, std::string_view text) {
-        context_.reporter.output(id_, stream, time, text);
+      [this](const Capture::Chunk& chunk, LineSplitter& splitter) {
+        context_.reporter.output(id_, chunk.stream, chunk.time, [&](auto&& sink) {
+          if (chunk.end)
+            splitter.finish(sink);
+          else
+            splitter.feed(chunk.data, sink);
+        });
       });
   auto& child = *spawned.process;
   auto wake = child.wait(deadline, context_.cancel.fd());

@@ -5,6 +5,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <system_error>
@@ -13,9 +14,16 @@ namespace runner {
 
 namespace {
 
-constexpr std::size_t kReadBuffer = 256 * 1024;
-// A larger pipe lets a chatty execution write on while the pump is busy.
+constexpr std::size_t kReadBuffer = 1024 * 1024;
+// A larger pipe lets a chatty execution write on while the pump waits.
 constexpr int kPipeCapacity = 1024 * 1024;
+// After a small read, the pump pauses this long before looking again.
+// Without the pause a steady stream of small writes (4 KiB each from stdio)
+// wakes it for each one, and the wake-ups cost more than the copying; with
+// it, reads grow large and a line is at most this much later. A large read
+// means the writer is faster than a pause would let through: no pause then.
+constexpr auto kBatchDelay = std::chrono::microseconds(1000);
+constexpr std::size_t kSmallRead = 64 * 1024;
 
 [[noreturn]] void throw_errno(const char* what) {
   throw std::system_error(errno, std::generic_category(), what);
@@ -58,7 +66,7 @@ OutputPump::~OutputPump() {
 }
 
 std::shared_ptr<Capture> OutputPump::watch(int stdout_fd, int stderr_fd,
-                                           Capture::LineHandler handler) {
+                                           Capture::ChunkHandler handler) {
   auto capture = std::make_shared<Capture>(std::move(handler));
   capture->pipes_[0].fd = stdout_fd;
   capture->pipes_[0].stream = Stream::Stdout;
@@ -96,6 +104,7 @@ void OutputPump::loop() {
   for (;;) {
     int ready = epoll_wait(epoll_fd_, events, 32, -1);
     if (ready < 0 && errno != EINTR) throw_errno("epoll_wait");
+    std::size_t largest_read = 0;
     for (int i = 0; i < ready; ++i) {
       int fd = events[i].data.fd;
       if (fd == wake_fd_) continue;
@@ -107,33 +116,37 @@ void OutputPump::loop() {
         capture = found->second;
       }
       auto& pipe = capture->pipes_[0].fd == fd ? capture->pipes_[0] : capture->pipes_[1];
-      read_pipe(*capture, pipe, buffer.data(), buffer.size());
+      largest_read = std::max(largest_read, read_pipe(*capture, pipe, buffer.data(), buffer.size()));
     }
     std::uint64_t count;
     while (read(wake_fd_, &count, sizeof count) > 0) {
     }
     handle_requests();
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
+    if (largest_read > 0 && largest_read < kSmallRead) std::this_thread::sleep_for(kBatchDelay);
   }
 }
 
-void OutputPump::read_pipe(Capture& capture, Capture::Pipe& pipe, char* buffer, std::size_t size) {
+std::size_t OutputPump::read_pipe(Capture& capture, Capture::Pipe& pipe, char* buffer,
+                                  std::size_t size) {
   ssize_t got = read(pipe.fd, buffer, size);
-  if (got < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (got < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
   if (got <= 0) {
     close_pipe(capture, pipe);
-    return;
+    return 0;
   }
-  auto now = Clock::now();  // one timestamp a read: lines of one read arrived together
-  pipe.splitter.feed(std::string_view(buffer, static_cast<std::size_t>(got)),
-                     [&](std::string_view line) { capture.handler_(pipe.stream, now, line); });
+  // One timestamp a read: the lines of one read arrived together.
+  Capture::Chunk chunk{pipe.stream, Clock::now(), {buffer, static_cast<std::size_t>(got)}, false};
+  capture.handler_(chunk, pipe.splitter);
+  return chunk.data.size();
 }
 
 void OutputPump::close_pipe(Capture& capture, Capture::Pipe& pipe) {
   if (pipe.fd < 0) return;
-  auto now = Clock::now();
-  pipe.splitter.finish([&](std::string_view line) { capture.handler_(pipe.stream, now, line); });
+  capture.handler_(Capture::Chunk{pipe.stream, Clock::now(), {}, true}, pipe.splitter);
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, pipe.fd, nullptr);
   {
     std::lock_guard lock(mutex_);

@@ -1,5 +1,5 @@
 // One thread that reads the stdout and stderr pipes of every running
-// execution (epoll), cuts them into lines and hands the lines on.
+// execution (epoll) and hands each read on, with the pipe's line splitter.
 #pragma once
 
 #include <condition_variable>
@@ -21,8 +21,16 @@ namespace runner {
 // to the pump thread.
 class Capture {
  public:
-  using LineHandler = std::function<void(Stream, TimePoint, std::string_view)>;
-  explicit Capture(LineHandler handler) : handler_(std::move(handler)) {}
+  struct Chunk {
+    Stream stream;
+    TimePoint time;         // when it was read
+    std::string_view data;  // empty at the end of the stream
+    bool end;
+  };
+  // Cuts the chunk into lines with the splitter (splitter.finish at the end).
+  // One call per read rather than per line keeps a flood of output cheap.
+  using ChunkHandler = std::function<void(const Chunk&, LineSplitter&)>;
+  explicit Capture(ChunkHandler handler) : handler_(std::move(handler)) {}
 
   // True once both pipes reached end of file (or were closed by the pump).
   bool wait_closed(std::chrono::steady_clock::time_point deadline);
@@ -37,7 +45,7 @@ class Capture {
 
   void mark_closed();
 
-  LineHandler handler_;
+  ChunkHandler handler_;
   Pipe pipes_[2];
   std::mutex mutex_;
   std::condition_variable closed_changed_;
@@ -53,14 +61,15 @@ class OutputPump {
   OutputPump& operator=(const OutputPump&) = delete;
 
   // Takes ownership of the two read ends and reads them until end of file.
-  std::shared_ptr<Capture> watch(int stdout_fd, int stderr_fd, Capture::LineHandler handler);
+  std::shared_ptr<Capture> watch(int stdout_fd, int stderr_fd, Capture::ChunkHandler handler);
   // Stops reading a capture whose pipes are held open by a process that
   // escaped killing; what was read is still delivered.
   void force_close(const std::shared_ptr<Capture>& capture);
 
  private:
   void loop();
-  void read_pipe(Capture& capture, Capture::Pipe& pipe, char* buffer, std::size_t size);
+  // How many bytes were read (0 at end of file, or when nothing was there).
+  std::size_t read_pipe(Capture& capture, Capture::Pipe& pipe, char* buffer, std::size_t size);
   void close_pipe(Capture& capture, Capture::Pipe& pipe);
   void handle_requests();
   void wake();

@@ -33,11 +33,6 @@ void Reporter::update_execution(ExecutionId id, const std::function<void(Executi
   observer_.execution_changed(id, result);
 }
 
-void Reporter::output(ExecutionId id, Stream stream, TimePoint time, std::string_view text) {
-  std::lock_guard lock(mutex_);
-  observer_.output(OutputLine{id, stream, time, text});
-}
-
 void Reporter::mark_not_run(std::size_t pipeline, std::size_t first_stage, core::Status status) {
   std::lock_guard lock(mutex_);
   auto& stages = result_.pipelines[pipeline].stages;

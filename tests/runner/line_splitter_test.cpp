@@ -10,7 +10,7 @@ namespace {
 
 struct Collect {
   std::vector<std::string> lines;
-  LineSplitter::Sink sink() {
+  auto sink() {
     return [this](std::string_view line) { lines.emplace_back(line); };
   }
 };
@@ -48,6 +48,14 @@ TEST(LineSplitter, LongLinesAreCutAtTheBound) {
   splitter.feed("zwvu", out.sink());
   splitter.finish(out.sink());
   EXPECT_EQ(out.lines, (std::vector<std::string>{"abcd", "efgh", "ij", "xyzw", "vu"}));
+}
+
+TEST(LineSplitter, LongLineStartedInAnEarlierReadIsCutAtTheBoundToo) {
+  LineSplitter splitter(4);
+  Collect out;
+  splitter.feed("ab", out.sink());
+  splitter.feed("cdefghij\nk\n", out.sink());
+  EXPECT_EQ(out.lines, (std::vector<std::string>{"abcd", "efgh", "ij", "k"}));
 }
 
 TEST(LineSplitter, LineOfExactlyTheBoundIsOneLine) {
