@@ -185,8 +185,11 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
   void on_write(beast::error_code ec, std::size_t) {
     record(response_.result_int(), response_.body().size());
     if (ec) return close();
-    if (!keep_alive_ || server_.stopping) return linger_close();
-    read_header();
+    if (keep_alive_ && !server_.stopping) return read_header();
+    // Request bytes left unread (a rejected body) make close() send a reset
+    // that may destroy our answer before the client reads it: linger then.
+    if (!parser_->is_done()) return linger_close();
+    close();
   }
 
   void record(int status, std::size_t bytes) {
@@ -206,9 +209,7 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
     start_event_stream(server_, std::move(stream_), out.str(), response.stream);
   }
 
-  // Half-closes, then reads until the client closes too (or a short timeout),
-  // so a client still sending a rejected body reads our answer instead of a
-  // connection reset.
+  // Half-closes, then reads until the client closes too (or a short timeout).
   void linger_close() {
     phase_ = Phase::closed;
     beast::error_code ignored;

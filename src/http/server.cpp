@@ -6,6 +6,7 @@
 #include <boost/asio/strand.hpp>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -57,13 +58,22 @@ struct Server::Impl {
     add_builtin_routes(state);
   }
 
+  // Throws std::system_error (not Boost's) so callers need no Boost headers.
   void listen() {
-    const tcp::endpoint endpoint{asio::ip::make_address(state.options.host), state.options.port};
-    acceptor.open(endpoint.protocol());
-    acceptor.set_option(asio::socket_base::reuse_address(true));
-    acceptor.bind(endpoint);
-    acceptor.listen(asio::socket_base::max_listen_connections);
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(state.options.host, ec);
+    if (ec) fail(ec, "bad listen address " + state.options.host);
+    const tcp::endpoint endpoint{address, state.options.port};
+    const std::string where = state.options.host + ":" + std::to_string(state.options.port);
+    if (acceptor.open(endpoint.protocol(), ec)) fail(ec, "socket");
+    if (acceptor.set_option(asio::socket_base::reuse_address(true), ec)) fail(ec, "SO_REUSEADDR");
+    if (acceptor.bind(endpoint, ec)) fail(ec, "cannot bind " + where);
+    if (acceptor.listen(asio::socket_base::max_listen_connections, ec)) fail(ec, "cannot listen on " + where);
     port = acceptor.local_endpoint().port();
+  }
+
+  [[noreturn]] static void fail(const boost::system::error_code& ec, const std::string& what) {
+    throw std::system_error{ec.value(), std::generic_category(), what};
   }
 
   void accept() {
