@@ -2,8 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 namespace store {
@@ -129,6 +131,19 @@ void configure_library() {
   std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 
+// Two connections switching a new file to WAL at once both hold a shared
+// lock and want an exclusive one; SQLite answers one of them SQLITE_BUSY at
+// once rather than wait (that wait could deadlock), so retry here.
+Status use_wal(Connection& connection) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMillis);
+  for (;;) {
+    Status status = connection.run("PRAGMA journal_mode=WAL");
+    if (status || status.error().kind != ErrorKind::Unavailable || std::chrono::steady_clock::now() > deadline)
+      return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Connection>> connect_sqlite(const DatabaseUrl& url) {
@@ -140,9 +155,10 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const DatabaseUrl& url) {
   if (rc != SQLITE_OK) return unavailable("cannot open " + url.path + ": " + sqlite3_errmsg(db));
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, kBusyTimeoutMillis);
+  if (auto status = use_wal(*connection); !status) return status.error();
   // synchronous=NORMAL is durable across process crashes in WAL mode; only an
   // OS crash may lose the last transactions.
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"})
+  for (const char* pragma : {"PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"})
     if (auto status = connection->run(pragma); !status) return status.error();
   return std::unique_ptr<Connection>(std::move(connection));
 }
