@@ -16,7 +16,7 @@
 
 namespace store {
 
-// A statement with `?` placeholders, written once for all backends; where
+// A statement with `?` parameter markers, written once for all backends; where
 // MariaDB needs other words, `mariadb` holds its version. Each connection
 // prepares a query on first use and keeps it, keyed by the Query's address,
 // so queries live as constants with static storage.

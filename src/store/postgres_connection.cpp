@@ -21,7 +21,7 @@ using ResultHandle = std::unique_ptr<PGresult, decltype(&PQclear)>;
 ResultHandle wrap(PGresult* result) { return ResultHandle(result, &PQclear); }
 
 // The store's SQL uses `?` for parameters and never a literal question mark.
-std::string numbered_placeholders(const char* sql) {
+std::string numbered_parameters(const char* sql) {
   std::string out;
   int next = 1;
   for (const char* c = sql; *c; ++c) {
@@ -121,7 +121,7 @@ class PostgresConnection final : public Connection {
     auto found = names_.find(&query);
     if (found != names_.end()) return &found->second;
     std::string name = "q" + std::to_string(names_.size());
-    auto result = wrap(PQprepare(conn_, name.c_str(), numbered_placeholders(query.sql).c_str(), 0, nullptr));
+    auto result = wrap(PQprepare(conn_, name.c_str(), numbered_parameters(query.sql).c_str(), 0, nullptr));
     if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) return error(result.get());
     return &names_.emplace(&query, std::move(name)).first->second;
   }
