@@ -54,14 +54,16 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
 
   void shut_down() override {
     asio::dispatch(strand_, [self = shared_from_this()] {
-      // A request being handled or written finishes first (on_write sees
-      // `stopping`); a connection waiting for a request closes now.
+      // A request being received, handled or written finishes first
+      // (on_write sees `stopping`); one waiting for a request closes now.
       if (self->phase_ == Phase::reading) self->close();
     });
   }
 
+  void abort() override { close(); }
+
  private:
-  enum class Phase { reading, handling, writing, closed };
+  enum class Phase { reading, receiving_body, handling, writing, closed };
 
   void read_header() {
     phase_ = Phase::reading;
@@ -111,6 +113,7 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
   }
 
   void read_body() {
+    phase_ = Phase::receiving_body;
     stream_.expires_after(server_.options.body_timeout);
     bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Connection::on_body, shared_from_this()));
   }

@@ -77,6 +77,7 @@ class EventStreamSession : public EventStream,
   }
 
   void shut_down() override { close(); }
+  void abort() override { finish(); }
 
  private:
   bool enqueue(std::string text) {

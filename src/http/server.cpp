@@ -92,6 +92,21 @@ struct Server::Impl {
     });
   }
 
+  // Past the deadline: stop the I/O threads, close what is left from this
+  // thread, then run the cancelled operations' handlers here so every
+  // connection is released (and its socket closed) before stop() returns.
+  void abort_the_rest() {
+    state.io.stop();
+    for (auto& thread : threads) thread.join();
+    threads.clear();
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    retry_timer.cancel();
+    state.abort_all();
+    state.io.restart();
+    state.io.run();
+  }
+
   detail::ServerState state;
   tcp::acceptor acceptor;
   asio::steady_timer retry_timer;
@@ -128,7 +143,7 @@ void Server::stop(std::chrono::milliseconds deadline) {
     impl->retry_timer.cancel();
   });
   impl_->state.shut_down_all();
-  impl_->state.wait_until_all_closed(until);
+  if (!impl_->state.wait_until_all_closed(until)) impl_->abort_the_rest();
   impl_->state.io.stop();
   for (auto& thread : impl_->threads) thread.join();
   impl_->threads.clear();

@@ -25,16 +25,22 @@ std::size_t ServerState::open_count() const {
   return open_.size();
 }
 
-void ServerState::shut_down_all() {
+std::vector<std::shared_ptr<Closable>> ServerState::open_closables() const {
   std::vector<std::shared_ptr<Closable>> open;
-  {
-    std::lock_guard lock{mutex_};
-    for (const auto& [key, weak] : open_) {
-      if (auto closable = weak.lock()) open.push_back(std::move(closable));
-    }
+  std::lock_guard lock{mutex_};
+  for (const auto& [key, weak] : open_) {
+    if (auto closable = weak.lock()) open.push_back(std::move(closable));
   }
-  // Outside the lock: shutting down may untrack on this very thread.
-  for (const auto& closable : open) closable->shut_down();
+  return open;
+}
+
+// Both call out without the lock held: closing may untrack on this very thread.
+void ServerState::shut_down_all() {
+  for (const auto& closable : open_closables()) closable->shut_down();
+}
+
+void ServerState::abort_all() {
+  for (const auto& closable : open_closables()) closable->abort();
 }
 
 bool ServerState::wait_until_all_closed(std::chrono::steady_clock::time_point deadline) {

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "http/metrics.h"
 #include "http/server.h"
@@ -25,7 +26,8 @@ namespace http::detail {
 class Closable {
  public:
   virtual ~Closable() = default;
-  virtual void shut_down() = 0;  // from any thread
+  virtual void shut_down() = 0;  // graceful, from any thread
+  virtual void abort() = 0;      // close now; only while no I/O thread runs
 };
 
 class ServerState {
@@ -36,6 +38,7 @@ class ServerState {
   void untrack(const Closable* closable);
   std::size_t open_count() const;
   void shut_down_all();
+  void abort_all();
   // True when every tracked connection closed before `deadline`.
   bool wait_until_all_closed(std::chrono::steady_clock::time_point deadline);
   // Counts the request in the metrics and writes the access log line.
@@ -49,6 +52,8 @@ class ServerState {
   std::atomic<std::size_t> event_streams{0};
 
  private:
+  std::vector<std::shared_ptr<Closable>> open_closables() const;
+
   mutable std::mutex mutex_;
   std::condition_variable all_closed_;
   std::unordered_map<const Closable*, std::weak_ptr<Closable>> open_;
