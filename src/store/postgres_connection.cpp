@@ -151,7 +151,11 @@ class PostgresConnection final : public Connection {
 }  // namespace
 
 Result<std::unique_ptr<Connection>> connect_postgres(const DatabaseUrl& url) {
-  PGconn* conn = PQconnectdb(url.text.c_str());
+  // A default connect timeout, so an unreachable server fails open() rather
+  // than hang it; a connect_timeout in the URL comes later and wins.
+  const char* keywords[] = {"connect_timeout", "dbname", nullptr};
+  const char* values[] = {"10", url.text.c_str(), nullptr};
+  PGconn* conn = PQconnectdbParams(keywords, values, 1);
   auto connection = std::make_unique<PostgresConnection>(conn);  // PQfinish even on failure
   if (PQstatus(conn) != CONNECTION_OK) return unavailable(std::string("postgres: ") + PQerrorMessage(conn));
   // Notices (e.g. "relation already exists, skipping") are not errors.
