@@ -17,9 +17,11 @@ Timestamp from_millis(std::int64_t millis) { return Timestamp(std::chrono::milli
 std::int64_t to_millis(Timestamp at) { return at.time_since_epoch().count(); }
 
 std::optional<std::string> canonical_id(std::string_view id) {
-  auto uuid = core::Uuid::parse(id);
-  if (!uuid) return std::nullopt;
-  return uuid->to_string();
+  if (!core::is_uuid(id)) return std::nullopt;
+  std::string lowercase(id);
+  for (char& c : lowercase)
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  return lowercase;
 }
 
 Error bad_id(std::string_view id) { return invalid("'" + std::string(id) + "' is not an id (a UUID)"); }
