@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 namespace store::testing {
 
