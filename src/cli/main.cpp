@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   cli::add_hcl2json_command(app, exit_code);
   cli::add_lint_command(app, exit_code);
+  cli::add_run_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

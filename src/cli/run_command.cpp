@@ -1,0 +1,218 @@
+// `factory run [DIR]`: plans DIR/.factory for a simulated event and runs the
+// plan on this machine, showing it live; no server involved.
+#include <signal.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/live_view.h"
+#include "cli/run_report.h"
+#include "config/config.h"
+#include "runner/runner.h"
+
+extern char** environ;
+
+namespace cli {
+
+namespace {
+
+struct RunFlags {
+  std::string dir = ".";
+  std::string event;
+  std::string branch, tag, target_branch;
+  std::vector<std::string> changed;
+  bool changed_given = false;
+  std::size_t jobs = std::max(2u, std::thread::hardware_concurrency());
+  std::string container_runtime = "auto";
+  bool json = false;
+};
+
+std::string shell_quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// Lines a git command prints in DIR; empty when git fails (no repository,
+// no such commit).
+std::vector<std::string> git_lines(const std::string& dir, const std::string& args, bool& ok) {
+  std::string command = "git -C " + shell_quote(dir) + " " + args + " 2>/dev/null";
+  std::vector<std::string> lines;
+  ok = false;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return lines;
+  std::array<char, 4096> buffer;
+  std::string text;
+  while (std::fgets(buffer.data(), buffer.size(), pipe)) text += buffer.data();
+  ok = pclose(pipe) == 0;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);)
+    if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+std::string git_line(const std::string& dir, const std::string& args) {
+  bool ok = false;
+  auto lines = git_lines(dir, args, ok);
+  return ok && !lines.empty() ? lines.front() : std::string();
+}
+
+// Without --changed: the files of the last commit; of the only commit, all
+// its files; without git, every file of DIR (as if all had changed).
+std::vector<std::string> default_changed_paths(const std::string& dir) {
+  bool ok = false;
+  auto changed = git_lines(dir, "diff --name-only HEAD~1 HEAD", ok);
+  if (ok) return changed;
+  changed = git_lines(dir, "show --name-only --format= HEAD", ok);
+  if (ok) return changed;
+  std::vector<std::string> files;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir); it != std::filesystem::end(it); ++it) {
+    if (it->path().filename() == ".git") it.disable_recursion_pending();
+    if (it->is_regular_file()) files.push_back(std::filesystem::relative(it->path(), dir).generic_string());
+  }
+  return files;
+}
+
+core::Event event_of(const RunFlags& flags) {
+  core::Event event;
+  event.name = !flags.event.empty() ? flags.event : !flags.tag.empty() ? "tag" : "push";
+  event.branch = flags.branch;
+  if (event.branch.empty() && event.name != "tag") {
+    event.branch = git_line(flags.dir, "symbolic-ref --short HEAD");
+    if (event.branch.empty()) event.branch = "main";
+  }
+  event.tag = flags.tag;
+  event.target_branch = flags.target_branch;
+  event.sha = git_line(flags.dir, "rev-parse HEAD");
+  event.changed_paths = flags.changed_given ? flags.changed : default_changed_paths(flags.dir);
+  return event;
+}
+
+std::string describe(const core::Event& event) {
+  if (event.name == "tag") return "tag " + event.tag;
+  if (event.name == "pull_request")
+    return "pull_request from " + event.branch + " into " + event.target_branch;
+  return event.name + " to " + event.branch;
+}
+
+core::Repository repository_of(const std::string& dir) {
+  auto name = std::filesystem::weakly_canonical(std::filesystem::absolute(dir)).filename().string();
+  return core::Repository{"local", name, ""};
+}
+
+runner::Options options_of(const RunFlags& flags) {
+  runner::Options options;
+  options.workspace = std::filesystem::absolute(flags.dir).string();
+  options.jobs = std::max<std::size_t>(1, flags.jobs);
+  for (char** entry = environ; *entry; ++entry) {
+    std::string text = *entry;
+    auto equals = text.find('=');
+    if (equals != std::string::npos) options.base_env[text.substr(0, equals)] = text.substr(equals + 1);
+  }
+  options.base_env["CI"] = "true";
+  using Runtime = runner::ContainerOptions::Runtime;
+  const std::map<std::string, Runtime> runtimes{
+      {"auto", Runtime::Auto}, {"podman", Runtime::Podman}, {"docker", Runtime::Docker}, {"none", Runtime::None}};
+  options.containers.runtime = runtimes.at(flags.container_runtime);
+  return options;
+}
+
+runner::CancelHandle* signal_cancel = nullptr;
+
+void on_stop_signal(int) {
+  if (signal_cancel) signal_cancel->cancel();
+}
+
+// Ctrl-C and SIGTERM cancel the run (which then stops cleanly) instead of
+// killing this process and leaving executions behind.
+class StopSignals {
+ public:
+  explicit StopSignals(runner::CancelHandle& cancel) {
+    signal_cancel = &cancel;
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previous_int_);
+    sigaction(SIGTERM, &action, &previous_term_);
+  }
+  ~StopSignals() {
+    sigaction(SIGINT, &previous_int_, nullptr);
+    sigaction(SIGTERM, &previous_term_, nullptr);
+    signal_cancel = nullptr;
+  }
+
+ private:
+  struct sigaction previous_int_ {}, previous_term_ {};
+};
+
+int exit_code_of(const runner::RunResult& result) {
+  switch (result.status) {
+    case core::Status::Success: return 0;
+    case core::Status::Cancelled: return 130;
+    default: return 1;
+  }
+}
+
+int run(const RunFlags& flags) {
+  hcl::Diagnostics diags;
+  auto configuration = config::load(flags.dir, diags);
+  if (!diags.empty()) std::cerr << hcl::render(diags, isatty(STDERR_FILENO));
+  if (!configuration) return 2;
+  auto event = event_of(flags);
+  hcl::Diagnostics plan_diags;
+  auto plan = config::plan(*configuration, event, repository_of(flags.dir), plan_diags);
+  if (!plan_diags.empty()) std::cerr << hcl::render(plan_diags, isatty(STDERR_FILENO));
+  if (plan_diags.has_errors()) return 2;
+  // With --json, stdout holds only the JSON; the progress goes to stderr.
+  std::FILE* progress = flags.json ? stderr : stdout;
+  if (plan.pipelines.empty()) {
+    std::fprintf(progress, "no pipeline matched the event (%s): nothing to run\n", describe(event).c_str());
+    if (flags.json) std::cout << run_json(plan, runner::RunResult{core::Status::Success, {}, {}, {}}) << "\n";
+    return 0;
+  }
+  std::fprintf(progress, "running %zu pipeline%s for %s\n", plan.pipelines.size(),
+               plan.pipelines.size() == 1 ? "" : "s", describe(event).c_str());
+  auto view = make_run_view(plan, progress, isatty(fileno(progress)));
+  runner::CancelHandle cancel;
+  runner::RunResult result;
+  {
+    StopSignals signals(cancel);
+    result = runner::run_plan(plan, options_of(flags), *view, cancel);
+  }
+  view->finish();
+  std::fprintf(progress, "%s", run_summary(plan, result, *view).c_str());
+  if (cancel.cancelled()) std::fprintf(progress, "cancelled: every execution was stopped\n");
+  std::fflush(progress);
+  if (flags.json) std::cout << run_json(plan, result) << "\n";
+  return exit_code_of(result);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("run", "Run the pipelines of DIR/.factory on this machine for a simulated event");
+  static RunFlags flags;
+  cmd->add_option("DIR", flags.dir, "Repository to run (default: .); executions run in it");
+  cmd->add_option("--event", flags.event, "push, pull_request, tag or manual (default: push, or tag with --tag)")
+      ->check(CLI::IsMember({"push", "pull_request", "tag", "manual"}));
+  cmd->add_option("--branch", flags.branch, "Branch pushed, or a pull request's source (default: DIR's git branch)");
+  cmd->add_option("--tag", flags.tag, "Tag pushed");
+  cmd->add_option("--target-branch", flags.target_branch, "Branch a pull request merges into");
+  auto* changed = cmd->add_option("--changed", flags.changed,
+                                  "Changed paths (default: files of the last commit; without git, all files)");
+  cmd->add_option("--jobs,-j", flags.jobs, "Executions running at the same time")->check(CLI::PositiveNumber);
+  cmd->add_option("--container-runtime", flags.container_runtime, "auto, podman, docker or none")
+      ->check(CLI::IsMember({"auto", "podman", "docker", "none"}));
+  cmd->add_flag("--json", flags.json, "Print the result tree as JSON on stdout");
+  cmd->callback([&exit_code, changed] {
+    flags.changed_given = changed->count() > 0;
+    exit_code = run(flags);
+  });
+}
+
+}  // namespace cli

@@ -1,0 +1,128 @@
+#include "cli/run_report.h"
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace cli {
+
+using core::Status;
+using runner::TimePoint;
+
+namespace {
+
+// "2 success, 1 failure" in the order of the state machine.
+std::string counts_text(const std::map<Status, int>& counts) {
+  std::string text;
+  for (const auto& [status, count] : counts)
+    text += (text.empty() ? "" : ", ") + std::to_string(count) + " " + std::string(core::to_string(status));
+  return text.empty() ? "none" : text;
+}
+
+// Failed executions, also those allowed to fail: their output explains them.
+bool worth_reporting(const runner::ExecutionResult& result) {
+  return result.status == Status::Failure || result.status == Status::Error;
+}
+
+void report_failure(std::ostringstream& out, const core::Plan& plan, runner::ExecutionId id,
+                    const runner::ExecutionResult& result, const RunView& view) {
+  const auto& spec = plan.pipelines[id.pipeline].stages[id.stage].executions[id.execution];
+  out << "  " << status_symbol(result.status) << " " << execution_label(plan, id);
+  auto detail = execution_detail(spec, result);
+  if (!detail.empty()) out << ": " << detail;
+  out << "\n";
+  for (const auto& line : view.tail(id)) out << "      " << line << "\n";
+}
+
+std::string iso_time(TimePoint time) {
+  if (time == TimePoint{}) return {};
+  auto seconds = std::chrono::floor<std::chrono::seconds>(time);
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(time - seconds).count();
+  std::time_t t = runner::Clock::to_time_t(seconds);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[64];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(millis));
+  return text;
+}
+
+void add_times(nlohmann::json& node, TimePoint started, TimePoint finished) {
+  node["started"] = started == TimePoint{} ? nullptr : nlohmann::json(iso_time(started));
+  node["finished"] = finished == TimePoint{} ? nullptr : nlohmann::json(iso_time(finished));
+  if (started != TimePoint{} && finished != TimePoint{})
+    node["duration_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(finished - started).count();
+}
+
+nlohmann::json execution_json(const core::ExecutionSpec& spec, const runner::ExecutionResult& result) {
+  nlohmann::json node{{"name", spec.name},
+                      {"status", core::to_string(result.status)},
+                      {"attempts", result.attempts},
+                      {"timed_out", result.timed_out},
+                      {"allow_failure", spec.allow_failure}};
+  node["exit_code"] = result.attempts > 0 && result.error.empty() ? nlohmann::json(result.exit_code) : nullptr;
+  node["signal"] = result.term_signal != 0 ? nlohmann::json(result.term_signal) : nullptr;
+  if (!spec.image.empty()) node["image"] = spec.image;
+  if (!result.error.empty()) node["error"] = result.error;
+  add_times(node, result.started, result.finished);
+  return node;
+}
+
+}  // namespace
+
+std::string run_summary(const core::Plan& plan, const runner::RunResult& result, const RunView& view) {
+  std::map<Status, int> pipelines, stages, executions;
+  std::ostringstream failures;
+  for (std::size_t p = 0; p < result.pipelines.size(); ++p) {
+    const auto& pipeline = result.pipelines[p];
+    ++pipelines[pipeline.status];
+    for (std::size_t s = 0; s < pipeline.stages.size(); ++s) {
+      ++stages[pipeline.stages[s].status];
+      for (std::size_t e = 0; e < pipeline.stages[s].executions.size(); ++e) {
+        const auto& execution = pipeline.stages[s].executions[e];
+        ++executions[execution.status];
+        if (worth_reporting(execution))
+          report_failure(failures, plan, {p, s, e}, execution, view);
+      }
+    }
+  }
+  std::ostringstream out;
+  out << "\n" << status_symbol(result.status) << " run " << core::to_string(result.status) << " in "
+      << duration_text(result.started, result.finished) << "\n";
+  out << "  pipelines:  " << counts_text(pipelines) << "\n";
+  out << "  stages:     " << counts_text(stages) << "\n";
+  out << "  executions: " << counts_text(executions) << "\n";
+  if (!failures.str().empty()) out << "\nnot successful:\n" << failures.str();
+  return out.str();
+}
+
+std::string run_json(const core::Plan& plan, const runner::RunResult& result) {
+  nlohmann::json root{{"status", core::to_string(result.status)}, {"pipelines", nlohmann::json::array()}};
+  add_times(root, result.started, result.finished);
+  for (std::size_t p = 0; p < result.pipelines.size(); ++p) {
+    const auto& spec = plan.pipelines[p];
+    const auto& pipeline = result.pipelines[p];
+    nlohmann::json pipeline_node{{"name", spec.name},
+                                 {"base_name", spec.base_name},
+                                 {"matrix", spec.matrix},
+                                 {"depends_on", spec.depends_on},
+                                 {"status", core::to_string(pipeline.status)},
+                                 {"timed_out", pipeline.timed_out},
+                                 {"stages", nlohmann::json::array()}};
+    add_times(pipeline_node, pipeline.started, pipeline.finished);
+    for (std::size_t s = 0; s < pipeline.stages.size(); ++s) {
+      const auto& stage = pipeline.stages[s];
+      nlohmann::json stage_node{{"name", spec.stages[s].name},
+                                {"status", core::to_string(stage.status)},
+                                {"executions", nlohmann::json::array()}};
+      add_times(stage_node, stage.started, stage.finished);
+      for (std::size_t e = 0; e < stage.executions.size(); ++e)
+        stage_node["executions"].push_back(execution_json(spec.stages[s].executions[e], stage.executions[e]));
+      pipeline_node["stages"].push_back(std::move(stage_node));
+    }
+    root["pipelines"].push_back(std::move(pipeline_node));
+  }
+  return root.dump(2);
+}
+
+}  // namespace cli

@@ -1,0 +1,21 @@
+// What `factory run` prints once a run is over: the summary (counts by
+// status, duration, the last output lines of what failed) and, with --json,
+// the result tree as JSON.
+#pragma once
+
+#include <string>
+
+#include "cli/live_view.h"
+#include "core/plan.h"
+#include "runner/runner.h"
+
+namespace cli {
+
+std::string run_summary(const core::Plan& plan, const runner::RunResult& result, const RunView& view);
+
+// {"status", "started", "finished", "duration_ms", "pipelines": [{"name",
+// "status", "timed_out", "stages": [{"name", "status", "executions": [{"name",
+// "status", "exit_code", "signal", "attempts", "timed_out", "error", ...}]}]}]}
+std::string run_json(const core::Plan& plan, const runner::RunResult& result);
+
+}  // namespace cli

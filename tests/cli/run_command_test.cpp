@@ -1,0 +1,275 @@
+// `factory run` on the example repositories of /work/shared/examples (each
+// copied to a temporary directory first, since runs write into it), through
+// a pipe and on a terminal (tmux).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
+std::string quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "factory-run-XXXXXX").string();
+    path_ = mkdtemp(pattern.data());
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;
+  double seconds = 0;
+};
+
+// Runs a shell command line, capturing stdout (and stderr with "2>&1").
+Outcome shell(const std::string& command) {
+  auto start = std::chrono::steady_clock::now();
+  Outcome outcome;
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[4096];
+  for (std::size_t got; (got = fread(buffer, 1, sizeof buffer, pipe)) > 0;) outcome.output.append(buffer, got);
+  int status = pclose(pipe);
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return outcome;
+}
+
+class RunCommand : public ::testing::Test {
+ protected:
+  void use_example(const std::string& name) {
+    fs::copy(fs::path(env("FACTORY_SHARED_DIR")) / "examples" / name, repo.path(), fs::copy_options::recursive);
+  }
+  void write(const std::string& relative, const std::string& text) {
+    fs::create_directories((repo.path() / relative).parent_path());
+    std::ofstream(repo.path() / relative) << text;
+  }
+  std::string factory_run(const std::string& flags) const {
+    return quote(env("FACTORY_BINARY")) + " run " + quote(repo.path().string()) + " " + flags;
+  }
+  // Progress on stderr (dropped), the result tree on stdout.
+  json run_json(const std::string& flags, int expected_exit) {
+    auto outcome = shell(factory_run(flags + " --json") + " 2>/dev/null");
+    EXPECT_EQ(outcome.exit_code, expected_exit) << outcome.output;
+    return json::parse(outcome.output);
+  }
+  Outcome run_plain(const std::string& flags) { return shell(factory_run(flags) + " 2>&1"); }
+
+  TempDir repo;
+};
+
+std::vector<std::string> pipeline_names(const json& result) {
+  std::vector<std::string> names;
+  for (const auto& pipeline : result["pipelines"]) names.push_back(pipeline["name"]);
+  return names;
+}
+
+const json& execution(const json& result, std::size_t p, std::size_t s, std::size_t e) {
+  return result["pipelines"][p]["stages"][s]["executions"][e];
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Processes whose working directory is `dir` (what an execution left running).
+int processes_in(const fs::path& dir) {
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    std::error_code error;
+    auto cwd = fs::read_symlink(entry.path() / "cwd", error);
+    if (!error && cwd == dir) ++count;
+  }
+  return count;
+}
+
+TEST_F(RunCommand, HelloRunsBothStagesAndSucceeds) {
+  use_example("hello");
+  auto outcome = run_plain("");
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_TRUE(contains(outcome.output, "[hello/check/both] hello\n")) << outcome.output;
+  EXPECT_TRUE(contains(outcome.output, "[hello/check/both] bonjour\n"));
+  EXPECT_TRUE(contains(outcome.output, "pipelines:  1 success\n"));
+  EXPECT_TRUE(contains(outcome.output, "stages:     2 success\n"));
+  EXPECT_TRUE(contains(outcome.output, "executions: 3 success\n"));
+  EXPECT_FALSE(contains(outcome.output, "\x1b[")) << "no terminal, no escape sequences";
+
+  auto result = run_json("", 0);
+  EXPECT_EQ(result["status"], "success");
+  EXPECT_EQ(result["pipelines"][0]["stages"].size(), 2u);
+}
+
+TEST_F(RunCommand, FailingBehavesAsItsExpectationsSay) {
+  use_example("failing");
+  auto start = std::chrono::steady_clock::now();
+  auto result = run_json("", 1);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 15.0);
+  EXPECT_EQ(pipeline_names(result), (std::vector<std::string>{"first", "second", "slow"}));
+  EXPECT_EQ(execution(result, 0, 0, 0)["name"], "flaky-but-allowed");
+  EXPECT_EQ(execution(result, 0, 0, 0)["status"], "failure");
+  EXPECT_EQ(execution(result, 0, 0, 0)["exit_code"], 3);
+  EXPECT_EQ(execution(result, 0, 0, 1)["status"], "success");
+  EXPECT_EQ(execution(result, 0, 1, 0)["status"], "failure");
+  EXPECT_EQ(execution(result, 0, 1, 0)["exit_code"], 7);
+  EXPECT_EQ(result["pipelines"][0]["stages"][2]["status"], "skipped");
+  EXPECT_EQ(execution(result, 0, 2, 0)["status"], "skipped");
+  EXPECT_EQ(result["pipelines"][1]["status"], "skipped");
+  EXPECT_EQ(execution(result, 2, 0, 0)["status"], "failure");
+  EXPECT_EQ(execution(result, 2, 0, 0)["timed_out"], true);
+  EXPECT_EQ(processes_in(repo.path()), 0);
+
+  auto outcome = run_plain("");
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_TRUE(contains(outcome.output, "[first/two/breaks] about to fail\n")) << outcome.output;
+  EXPECT_FALSE(contains(outcome.output, "this must not run"));
+  EXPECT_TRUE(contains(outcome.output, "first/slow") || contains(outcome.output, "slow/sleep/times-out: timed out"))
+      << outcome.output;
+  // The summary lists the failures with their last output.
+  EXPECT_TRUE(contains(outcome.output, "first/two/breaks: exit 7\n      about to fail\n")) << outcome.output;
+}
+
+TEST_F(RunCommand, MatrixRunsOneInstancePerCombination) {
+  use_example("matrix");
+  auto outcome = run_plain("");
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+  auto result = run_json("", 0);
+  ASSERT_EQ(result["pipelines"].size(), 4u);
+  for (const auto& pipeline : result["pipelines"]) {
+    std::string name = pipeline["name"];
+    std::string compiler = pipeline["matrix"]["compiler"], mode = pipeline["matrix"]["mode"];
+    EXPECT_TRUE(contains(name, compiler) && contains(name, mode)) << name;
+    EXPECT_TRUE(contains(outcome.output, "[" + name + "/build/compile] " + compiler + "-" + mode + "\n"))
+        << outcome.output;
+  }
+}
+
+struct MultiFileCase {
+  std::string flags;
+  std::vector<std::string> pipelines;
+  std::string printed;
+};
+
+TEST_F(RunCommand, MultiFileRunsWhatEachEventSelects) {
+  use_example("multi-file");
+  const std::vector<MultiFileCase> cases = {
+      {"--branch main --changed src/a.txt", {"lint", "build"}, "[build/compile/make] built main\n"},
+      {"--branch main --changed src/README.md", {"lint"}, ""},
+      {"--branch feature/x --changed src/a.txt", {"lint"}, ""},
+      {"--event pull_request --branch feature/x --target-branch main --changed src/a.txt", {"lint", "build"}, ""},
+      {"--tag v1.2.0", {"release"}, "[release/publish/announce] releasing V1.2.0\n"},
+  };
+  for (const auto& c : cases) {
+    auto result = run_json(c.flags, 0);
+    EXPECT_EQ(pipeline_names(result), c.pipelines) << c.flags;
+    if (c.pipelines.size() == 2) {  // build waits for lint
+      EXPECT_LE(result["pipelines"][0]["finished"].get<std::string>(),
+                result["pipelines"][1]["started"].get<std::string>());
+    }
+    if (!c.printed.empty()) {
+      EXPECT_TRUE(contains(run_plain(c.flags).output, c.printed)) << c.flags;
+    }
+  }
+  auto nothing = run_plain("--tag v1.3.0-rc1");
+  EXPECT_EQ(nothing.exit_code, 0);
+  EXPECT_TRUE(contains(nothing.output, "no pipeline matched")) << nothing.output;
+}
+
+TEST_F(RunCommand, MultiFileSkipsBuildWhenLintFails) {
+  use_example("multi-file");
+  write("src/b.txt", "part\ttwo\n");
+  auto result = run_json("--branch main --changed src/b.txt", 1);
+  EXPECT_EQ(result["pipelines"][0]["status"], "failure");
+  EXPECT_EQ(result["pipelines"][1]["name"], "build");
+  EXPECT_EQ(result["pipelines"][1]["status"], "skipped");
+}
+
+TEST_F(RunCommand, DefaultEventIsAPushOfTheCurrentBranchWithTheLastCommitsFiles) {
+  use_example("multi-file");
+  std::string git = "cd " + quote(repo.path().string()) +
+                    " && export GIT_CONFIG_GLOBAL=/dev/null GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t "
+                    "GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t && ";
+  ASSERT_EQ(shell(git + "git init -q -b release/1 && git add . && git commit -qm one").exit_code, 0);
+  // One commit: all its files changed, so build runs on release/1.
+  EXPECT_EQ(pipeline_names(run_json("", 0)), (std::vector<std::string>{"lint", "build"}));
+  ASSERT_EQ(shell(git + "echo more >> src/README.md && git commit -qam two").exit_code, 0);
+  // Now only README.md changed: build's path filter leaves it out.
+  EXPECT_EQ(pipeline_names(run_json("", 0)), (std::vector<std::string>{"lint"}));
+}
+
+TEST_F(RunCommand, CtrlCCancelsAndLeavesNothingRunning) {
+  write(".factory/ci.hcl", R"(pipeline "long" {
+  stage "wait" {
+    exec "sleeper" {
+      run = "echo waiting; sleep 60"
+    }
+  }
+})");
+  auto outcome = shell("timeout --preserve-status -s INT 1.5 " + factory_run("") + " 2>&1");
+  EXPECT_EQ(outcome.exit_code, 130) << outcome.output;
+  EXPECT_LT(outcome.seconds, 10.0);
+  EXPECT_TRUE(contains(outcome.output, "cancelled")) << outcome.output;
+  EXPECT_EQ(processes_in(repo.path()), 0);
+}
+
+TEST_F(RunCommand, LiveViewDrawsTheTreeOnATerminal) {
+  write(".factory/ci.hcl", R"(pipeline "live" {
+  stage "quick" {
+    exec "done-soon" {
+      run = "echo first line"
+    }
+  }
+  stage "slow" {
+    exec "sleeper" {
+      run = "sleep 4"
+    }
+  }
+})");
+  std::string socket = "factory-test-" + std::to_string(getpid());
+  std::string tmux = "tmux -L " + socket + " ";
+  ASSERT_EQ(shell(tmux + "new-session -d -s run -x 100 -y 30 " + quote(factory_run("") + "; sleep 60")).exit_code, 0);
+  std::string screen;
+  for (int i = 0; i < 100 && !contains(screen, "● sleeper"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    screen = shell(tmux + "capture-pane -p -t run").output;
+  }
+  EXPECT_TRUE(contains(screen, "● live")) << screen;
+  EXPECT_TRUE(contains(screen, "  ✓ quick")) << screen;
+  EXPECT_TRUE(contains(screen, "    ✓ done-soon")) << screen;
+  EXPECT_TRUE(contains(screen, "    ● sleeper")) << screen;
+  EXPECT_TRUE(contains(screen, "[live/quick/done-soon] first line")) << screen;
+  for (int i = 0; i < 150 && !contains(screen, "run success"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    screen = shell(tmux + "capture-pane -p -t run").output;
+  }
+  EXPECT_TRUE(contains(screen, "✓ live")) << screen;
+  EXPECT_TRUE(contains(screen, "    ✓ sleeper  4.")) << screen;
+  EXPECT_FALSE(contains(screen, "● sleeper")) << "the running tree is redrawn in place: " << screen;
+  shell(tmux + "kill-server");
+}
+
+}  // namespace
