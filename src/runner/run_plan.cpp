@@ -187,13 +187,13 @@ void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
     });
     return;
   }
-  reporter_.update_execution(id, [](ExecutionResult& r) {
-    r.status = Status::Running;
-    r.started = Clock::now();
-  });
   AttemptOutcome outcome;
   for (int attempt = 1; attempt <= 1 + std::max(spec.retry, 0); ++attempt) {
-    reporter_.update_execution(id, [attempt](ExecutionResult& r) { r.attempts = attempt; });
+    reporter_.update_execution(id, [attempt](ExecutionResult& r) {
+      if (attempt == 1) r.started = Clock::now();
+      r.status = Status::Running;
+      r.attempts = attempt;
+    });
     Deadline deadline = pipeline_deadline;
     if (spec.timeout.count() > 0) {
       auto own = std::chrono::steady_clock::now() + spec.timeout;
