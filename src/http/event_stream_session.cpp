@@ -29,23 +29,19 @@ class EventStreamSession : public EventStream,
                            public Closable,
                            public std::enable_shared_from_this<EventStreamSession> {
  public:
-  EventStreamSession(ServerState& server, beast::tcp_stream stream)
-      : server_{server}, stream_{std::move(stream)}, keepalive_{stream_.get_executor()} {
-    ++server_.event_streams;
-  }
-  ~EventStreamSession() override {
-    --server_.event_streams;
-    server_.untrack(this);
+  EventStreamSession(std::shared_ptr<ServerState> server, beast::tcp_stream stream)
+      : server_{std::move(server)}, stream_{std::move(stream)}, keepalive_{stream_.get_executor()} {
+    ++server_->event_streams;
   }
 
   // Runs on the strand.
   void start(std::string response_head, const StreamHandler& on_open) {
-    server_.track(shared_from_this());
+    server_->track(shared_from_this());
     stream_.expires_never();  // the watching read must not time out; writes get their own deadline
     watch_client();
     arm_keepalive();
     enqueue(std::move(response_head));
-    if (server_.stopping) return finish();
+    if (server_->stopping) return finish();
     try {
       on_open(shared_from_this());
     } catch (const std::exception& e) {
@@ -73,6 +69,7 @@ class EventStreamSession : public EventStream,
   }
 
   void close() override {
+    if (!is_open()) return;  // also keeps a stopped server's strand out of it
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->finish(); });
   }
 
@@ -85,7 +82,7 @@ class EventStreamSession : public EventStream,
     {
       std::lock_guard lock{mutex_};
       if (!open_) return false;
-      overflow = queued_.size() + text.size() > server_.options.sse_queue_limit;
+      overflow = queued_.size() + text.size() > server_->options.sse_queue_limit;
       if (!overflow) {
         queued_ += text;
         if (writing_) return true;
@@ -110,7 +107,7 @@ class EventStreamSession : public EventStream,
       in_flight_.swap(queued_);
       queued_.clear();
     }
-    stream_.expires_after(server_.options.write_timeout);
+    stream_.expires_after(server_->options.write_timeout);
     asio::async_write(stream_, asio::buffer(in_flight_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->finish();
       self->write_queued();
@@ -125,7 +122,7 @@ class EventStreamSession : public EventStream,
   }
 
   void arm_keepalive() {
-    keepalive_.expires_after(server_.options.sse_keepalive);
+    keepalive_.expires_after(server_->options.sse_keepalive);
     keepalive_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (ec || !self->enqueue(std::string{keepalive_comment})) return;
       self->arm_keepalive();
@@ -145,10 +142,16 @@ class EventStreamSession : public EventStream,
     beast::error_code ignored;
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     stream_.close();
+    // Closed is closed for the server too, though the application may keep
+    // this object a while longer.
+    --server_->event_streams;
+    server_->untrack(this);
     for (auto& callback : callbacks) callback();
   }
 
-  ServerState& server_;
+  // Declared first, released last: the socket and timer below belong to its
+  // io_context, which must outlive them even when the Server is gone.
+  std::shared_ptr<ServerState> server_;
   beast::tcp_stream stream_;
   asio::steady_timer keepalive_;
   mutable std::mutex mutex_;
@@ -164,7 +167,7 @@ class EventStreamSession : public EventStream,
 
 void start_event_stream(ServerState& server, beast::tcp_stream stream, std::string response_head,
                         const StreamHandler& on_open) {
-  auto session = std::make_shared<EventStreamSession>(server, std::move(stream));
+  auto session = std::make_shared<EventStreamSession>(server.shared_from_this(), std::move(stream));
   session->start(std::move(response_head), on_open);
 }
 

@@ -52,7 +52,8 @@ void log_to_stderr(const AccessLogEntry& e) {
 
 struct Server::Impl {
   Impl(Router router, ServerOptions options)
-      : state{std::move(router), with_thread_count(std::move(options))},
+      : state_owner{std::make_shared<detail::ServerState>(std::move(router), with_thread_count(std::move(options)))},
+        state{*state_owner},
         acceptor{asio::make_strand(state.io)},
         retry_timer{acceptor.get_executor()} {
     add_builtin_routes(state);
@@ -107,7 +108,8 @@ struct Server::Impl {
     state.io.run();
   }
 
-  detail::ServerState state;
+  std::shared_ptr<detail::ServerState> state_owner;  // event streams share it
+  detail::ServerState& state;
   tcp::acceptor acceptor;
   asio::steady_timer retry_timer;
   std::vector<std::thread> threads;

@@ -30,7 +30,9 @@ class Closable {
   virtual void abort() = 0;      // close now; only while no I/O thread runs
 };
 
-class ServerState {
+// Owned by the Server and shared with its event streams, which the
+// application may hold after the Server is gone.
+class ServerState : public std::enable_shared_from_this<ServerState> {
  public:
   ServerState(Router router, ServerOptions options);
 
