@@ -81,13 +81,13 @@ TEST(Validation, EventsMustBeAList) {
 
 TEST(Validation, UnknownEventNameAtItsElement) {
   std::string errors = errors_of(with_filter("    events = [\"push\", \"pull-request\"]\n"));
-  EXPECT_CONTAINS(errors, "ci.hcl:3:22: error: Unknown event \"pull-request\"");
+  EXPECT_CONTAINS(errors, "ci.hcl:3:23: error: Unknown event \"pull-request\"");
   EXPECT_CONTAINS(errors, "Did you mean \"pull_request\"?");
 }
 
 TEST(Validation, InvalidGlobPattern) {
   std::string errors = errors_of(with_filter("    branches = [\"main\", \"rel[ease\"]\n"));
-  EXPECT_CONTAINS(errors, "ci.hcl:3:24: error: Invalid pattern in branches");
+  EXPECT_CONTAINS(errors, "ci.hcl:3:25: error: Invalid pattern in branches");
   EXPECT_CONTAINS(errors, "never closed");
 }
 
@@ -177,7 +177,7 @@ TEST(Validation, MissingAndExtraLabels) {
 
 TEST(Validation, MatrixOutsideAMatrixPipeline) {
   std::string errors = errors_of(with_exec("      run = \"echo ${matrix.compiler}\"\n"));
-  EXPECT_CONTAINS(errors, "ci.hcl:4:22: error: matrix.compiler is not available here");
+  EXPECT_CONTAINS(errors, "ci.hcl:4:21: error: matrix.compiler is not available here");
   EXPECT_CONTAINS(errors, "Pipeline \"p\" has no matrix block");
   EXPECT_EQ(count(errors, "error:"), 1u);
 }
@@ -211,10 +211,10 @@ TEST(Validation, UnknownVariableLocalAndEventField) {
       with_exec("      run = \"${var.greting} ${local.ot} ${event.brnch} ${evnt.tag}\"\n"));
   EXPECT_CONTAINS(errors, "ci.hcl:8:16: error: Unknown variable \"greting\"");
   EXPECT_CONTAINS(errors, "Did you mean \"greeting\"?");
-  EXPECT_CONTAINS(errors, "ci.hcl:8:32: error: Unknown local \"ot\"");
-  EXPECT_CONTAINS(errors, "ci.hcl:8:45: error: Unknown event field \"brnch\"");
+  EXPECT_CONTAINS(errors, "ci.hcl:8:31: error: Unknown local \"ot\"");
+  EXPECT_CONTAINS(errors, "ci.hcl:8:43: error: Unknown event field \"brnch\"");
   EXPECT_CONTAINS(errors, "Did you mean \"branch\"?");
-  EXPECT_CONTAINS(errors, "ci.hcl:8:61: error: Unknown variable \"evnt\"");
+  EXPECT_CONTAINS(errors, "ci.hcl:8:58: error: Unknown variable \"evnt\"");
   EXPECT_CONTAINS(errors, "Did you mean \"event\"?");
   EXPECT_EQ(count(errors, "error:"), 4u);
 }
