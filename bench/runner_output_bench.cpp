@@ -10,7 +10,7 @@
 
 namespace {
 
-// 100 MB of 100-character lines; `yes` is fast enough that the capture, not
+// 100 MB of 96-byte lines; `yes` is fast enough that the capture, not
 // the producer, is what differs between the two benchmarks.
 const std::string kProducer =
     "yes xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
