@@ -3,6 +3,7 @@
 // collect its output to the end.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 

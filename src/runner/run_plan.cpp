@@ -1,5 +1,8 @@
+#include <condition_variable>
 #include <filesystem>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "runner/execution_attempt.h"
