@@ -63,6 +63,8 @@ class Router {
   // A handler's exception becomes a 500 (its text is not shown to the client).
   Response dispatch(Request& request, const RouteMatch& match) const;
 
+  const std::vector<Route>& routes() const { return routes_; }
+
  private:
   std::vector<Route> routes_;
   std::vector<Middleware> middleware_;

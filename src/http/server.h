@@ -8,7 +8,7 @@
 //   ... server.port() ...           // the bound port (useful with port 0)
 //   server.stop();                  // finishes requests in flight, then returns
 //
-// The server adds two public routes of its own: GET /healthz and GET /metrics.
+// The server adds two routes of its own: GET /healthz (public) and GET /metrics.
 // Limits (all per connection): header bytes → 431, body bytes (per route) →
 // 413, time to send the headers / the body → connection closed, so a slow
 // client holds a socket, never a thread.

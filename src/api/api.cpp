@@ -1,0 +1,15 @@
+#include "api/api.h"
+
+#include "api/routes.h"
+
+namespace api {
+
+void add_routes(http::Router& router, store::Store& store, const ApiOptions& options) {
+  const Routes routes{router, store, options};
+  add_seed_routes(routes);
+  add_owner_routes(routes);
+  add_project_routes(routes);
+  router.use(bearer_token_authentication(store));
+}
+
+}  // namespace api

@@ -1,0 +1,54 @@
+#include "api/json_input.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "api/errors.h"
+
+namespace api {
+
+namespace {
+
+bool is_json_content_type(std::string_view content_type) {
+  content_type = content_type.substr(0, content_type.find(';'));
+  while (!content_type.empty() && content_type.back() == ' ') content_type.remove_suffix(1);
+  return http::iequals(content_type, "application/json");
+}
+
+}  // namespace
+
+nlohmann::json read_json_object(const http::Request& request, std::initializer_list<std::string_view> known) {
+  if (!is_json_content_type(request.header("Content-Type").value_or(""))) {
+    fail(415, "unsupported_media_type", "the request body must be JSON (Content-Type: application/json)");
+  }
+  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) fail(400, "malformed_json", "the request body is not valid JSON");
+  if (!body.is_object()) fail(400, "invalid", "the request body must be a JSON object");
+  for (const auto& [name, value] : body.items()) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      fail(400, "invalid", "unknown field '" + name + "'");
+    }
+  }
+  return body;
+}
+
+std::optional<std::string> optional_string(const nlohmann::json& object, std::string_view name) {
+  const auto field = object.find(name);
+  if (field == object.end() || field->is_null()) return std::nullopt;
+  if (!field->is_string()) fail(400, "invalid", "field '" + std::string{name} + "' must be a string");
+  return field->get<std::string>();
+}
+
+std::string required_string(const nlohmann::json& object, std::string_view name) {
+  auto value = optional_string(object, name);
+  if (!value) fail(400, "invalid", "field '" + std::string{name} + "' is required");
+  return std::move(*value);
+}
+
+std::string required_query(const http::Request& request, std::string_view name) {
+  const auto value = request.query(name);
+  if (!value || value->empty()) fail(400, "invalid", "query parameter '" + std::string{name} + "' is required");
+  return std::string{*value};
+}
+
+}  // namespace api

@@ -1,0 +1,26 @@
+// Reading API input: JSON request bodies and query parameters, with the
+// client's mistakes answered as ApiErrors (415 wrong content type, 400
+// malformed JSON, unknown fields, wrong types, missing values).
+#pragma once
+
+#include <initializer_list>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/request.h"
+
+namespace api {
+
+// The body as a JSON object whose fields are all among `known` (a typo in a
+// field name is an error, not a silently ignored field).
+nlohmann::json read_json_object(const http::Request& request, std::initializer_list<std::string_view> known);
+
+// A string field; absent or null gives nullopt, another type is a 400.
+std::optional<std::string> optional_string(const nlohmann::json& object, std::string_view name);
+std::string required_string(const nlohmann::json& object, std::string_view name);
+
+std::string required_query(const http::Request& request, std::string_view name);
+
+}  // namespace api

@@ -1,0 +1,52 @@
+// /api/v1/projects: list (all, or ?owner_id=), get, create, update, delete.
+#include <nlohmann/json.hpp>
+
+#include "api/json_input.h"
+#include "api/routes.h"
+#include "api/views.h"
+
+namespace api {
+
+namespace {
+
+http::Response created(const store::Project& project) {
+  nlohmann::json body = project_view(project);
+  body["webhook_secret"] = project.webhook_secret;  // shown this once
+  http::Response response = http::Response::json(201, body);
+  response.headers.set("Location", "/api/v1/projects/" + project.id);
+  return response;
+}
+
+}  // namespace
+
+void add_project_routes(const Routes& routes) {
+  store::Store& store = routes.store;
+  routes.add("GET", "/api/v1/projects", "projects", [&store](http::Request& request) {
+    const auto owner_id = request.query("owner_id").value_or("");
+    const auto page = unwrap(store.list_projects(page_request(request), owner_id));
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& project : page.items) items.push_back(project_view(project));
+    return http::Response::json(200, page_view(std::move(items), page.next));
+  });
+  routes.add("POST", "/api/v1/projects", "projects", [&store](http::Request& request) {
+    const auto body = read_json_object(request, {"owner", "name", "url", "webhook_secret"});
+    return created(create_project(store, {required_string(body, "owner"), required_string(body, "name"),
+                                          required_string(body, "url"),
+                                          optional_string(body, "webhook_secret").value_or("")}));
+  });
+  routes.add("GET", "/api/v1/projects/{id}", "project_v1", [&store](http::Request& request) {
+    return http::Response::json(200, project_view(unwrap(store.get_project(*request.param("id")))));
+  });
+  routes.add("PUT", "/api/v1/projects/{id}", "project_v1", [&store](http::Request& request) {
+    const auto body = read_json_object(request, {"name", "url", "webhook_secret"});
+    const store::ProjectChanges changes{optional_string(body, "name"), optional_string(body, "url"),
+                                        optional_string(body, "webhook_secret")};
+    return http::Response::json(200, project_view(update_project(store, *request.param("id"), changes)));
+  });
+  routes.add("DELETE", "/api/v1/projects/{id}", "project_v1", [&store](http::Request& request) {
+    unwrap(store.delete_project(*request.param("id")));
+    return no_content();
+  });
+}
+
+}  // namespace api

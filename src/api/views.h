@@ -1,0 +1,24 @@
+// The JSON shapes the API answers with. Webhook secrets appear only where a
+// caller passes them explicitly (the response to a creation).
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+
+#include "store/store.h"
+
+namespace api {
+
+// {"id", "owner", "project", "url"}: the seed endpoints' shape.
+nlohmann::json seed_project_view(const store::Project& project);
+// {"id", "name", "owner": {"id", "name"}, "url", "created_at", "updated_at"}
+nlohmann::json project_view(const store::Project& project);
+// {"id", "name", "created_at"}
+nlohmann::json owner_view(const store::Owner& owner);
+// {"items": [...], "next": "<id>" or null}: pass `next` as ?after= for more.
+nlohmann::json page_view(nlohmann::json items, const std::string& next);
+
+// "2026-11-25T05:30:00.123Z"
+std::string timestamp_text(store::Timestamp time);
+
+}  // namespace api
