@@ -19,16 +19,10 @@ const Function* FunctionTable::find(std::string_view name) const {
 }
 
 std::string_view FunctionTable::suggest(std::string_view name) const {
-  std::string_view best;
-  size_t best_distance = std::max<size_t>(1, name.size() / 3) + 1;
-  for (const Function& f : functions_) {
-    size_t d = edit_distance(name, f.name);
-    if (d < best_distance) {
-      best_distance = d;
-      best = f.name;
-    }
-  }
-  return best;
+  std::vector<std::string_view> names;
+  names.reserve(functions_.size());
+  for (const Function& f : functions_) names.push_back(f.name);
+  return closest_name(name, names);
 }
 
 size_t edit_distance(std::string_view a, std::string_view b) {

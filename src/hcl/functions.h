@@ -52,4 +52,20 @@ const FunctionTable& standard_functions();
 // The edit distance used for "did you mean" suggestions everywhere.
 size_t edit_distance(std::string_view a, std::string_view b);
 
+// The candidate closest to `name` when it is close enough to be a likely
+// typo (distance at most max(1, length/3)); empty when none is.
+template <class Names>
+std::string_view closest_name(std::string_view name, const Names& candidates) {
+  std::string_view best;
+  size_t limit = (name.size() / 3 > 1 ? name.size() / 3 : 1) + 1;
+  for (std::string_view candidate : candidates) {
+    size_t d = edit_distance(name, candidate);
+    if (d < limit) {
+      limit = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
 }  // namespace hcl

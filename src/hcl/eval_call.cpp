@@ -1,0 +1,86 @@
+// Function calls: lookup, `...` expansion, arity, and turning FunctionError
+// into a diagnostic on the argument at fault.
+#include <vector>
+
+#include "hcl/eval_evaluator.h"
+
+namespace hcl {
+
+namespace {
+
+std::string arity_text(const Function& f) {
+  std::string count = std::to_string(f.min_args) + " argument" + (f.min_args == 1 ? "" : "s");
+  if (f.max_args < 0) return "at least " + count;
+  if (f.max_args == f.min_args) return count;
+  return std::to_string(f.min_args) + " to " + std::to_string(f.max_args) + " arguments";
+}
+
+std::string sentence(std::string text) {
+  if (!text.empty() && text.back() != '.') text += '.';
+  return text;
+}
+
+}  // namespace
+
+Value Evaluator::call(const CallExpr& e, const Scope& scope) {
+  std::string name(e.name);
+  const Function* f = scope.functions ? scope.functions->find(name) : nullptr;
+  if (!f) {
+    std::string_view close = scope.functions ? scope.functions->suggest(name) : std::string_view();
+    error(e.name_span, "Call to unknown function",
+          "There is no function named \"" + name + "\"." +
+              (close.empty() ? std::string() : " Did you mean \"" + std::string(close) + "\"?"));
+    return Value();
+  }
+  std::vector<Value> args;
+  args.reserve(e.args.size);
+  bool ok = true;
+  for (const Expr* arg : e.args) {
+    auto v = value_of(*arg, scope);
+    ok = ok && v.has_value();
+    args.push_back(v.value_or(Value()));
+  }
+  if (!ok) return Value();
+  if (e.expand_final && !e.args.empty()) {
+    Value last = std::move(args.back());
+    args.pop_back();
+    if (last.type() != Type::Tuple) {
+      error(e.args[e.args.size - 1]->span, "Invalid expanding argument value",
+            "The expanding argument (indicated by ...) must be a tuple, but this is " + describe(last) + ".");
+      return Value();
+    }
+    args.insert(args.end(), last.as_tuple().begin(), last.as_tuple().end());
+  }
+  return call_function(e, *f, args);
+}
+
+Value Evaluator::call_function(const CallExpr& e, const Function& f, const std::vector<Value>& args) {
+  auto count = static_cast<int>(args.size());
+  if (count < f.min_args || (f.max_args >= 0 && count > f.max_args)) {
+    bool too_many = count > f.min_args;
+    // Point at the first surplus argument when there is one in the source.
+    Span where = too_many && f.max_args < static_cast<int>(e.args.size) ? e.args[f.max_args]->span : e.span;
+    error(where, too_many ? "Too many function arguments" : "Not enough function arguments",
+          "Function \"" + std::string(f.name) + "\" expects " + arity_text(f) + ": " + std::string(f.signature) +
+              "; got " + std::to_string(count) + ".");
+    return Value();
+  }
+  try {
+    return f.call(args);
+  } catch (const FunctionError& err) {
+    if (err.arg_index() < 0 || e.args.empty()) {
+      error(e.span, "Error in function call",
+            "Call to function \"" + std::string(f.name) + "\" failed: " + sentence(err.what()));
+    } else {
+      // With `...` expansion, arguments past the written ones come from the last.
+      uint32_t at = std::min<uint32_t>(static_cast<uint32_t>(err.arg_index()), e.args.size - 1);
+      error(e.args[at]->span, "Invalid function argument", sentence(err.what()));
+    }
+  } catch (const std::exception& err) {
+    error(e.span, "Error in function call",
+          "Call to function \"" + std::string(f.name) + "\" failed: " + sentence(err.what()));
+  }
+  return Value();
+}
+
+}  // namespace hcl
