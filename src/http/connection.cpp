@@ -88,7 +88,8 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
     if (target.empty() || target.front() != '/') {
       match_.malformed_path = true;
     } else {
-      match_ = server_.router.match(method_, target.substr(0, target.find('?')));
+      // HEAD is GET without the body (RFC 9110 9.3.2): GET routes answer it.
+      match_ = server_.router.match(method_ == "HEAD" ? "GET" : method_, target.substr(0, target.find('?')));
     }
     const std::uint64_t limit = match_.route && match_.route->options.body_limit ? *match_.route->options.body_limit
                                                                                 : server_.options.body_limit;
@@ -181,6 +182,7 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
     response_.body() = std::move(response.body);
     response_.keep_alive(keep_alive_);
     response_.prepare_payload();
+    if (method_ == "HEAD") response_.body().clear();  // Content-Length stays that of the GET
     stream_.expires_after(server_.options.write_timeout);
     bhttp::async_write(stream_, response_, beast::bind_front_handler(&Connection::on_write, shared_from_this()));
   }

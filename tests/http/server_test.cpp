@@ -120,6 +120,17 @@ TEST(Server, AnswersPipelinedRequestsInOrder) {
   EXPECT_NE(second.find(R"("id":"b")"), std::string::npos) << second;
 }
 
+TEST(Server, AnswersHeadLikeGetWithoutTheBody) {
+  auto server = start_server(echo_router());
+  RawSocket socket{server->port()};
+  ASSERT_TRUE(socket.send("HEAD /projects/a HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const std::string head = socket.read_until("\r\n\r\n");
+  EXPECT_NE(head.find("HTTP/1.1 200 OK"), std::string::npos) << head;
+  EXPECT_EQ(head.find("Content-Length: 0"), std::string::npos) << head;
+  // The next bytes are the second response, not a body.
+  EXPECT_EQ(socket.read_until("\r\n").substr(0, 15), "HTTP/1.1 200 OK");
+}
+
 TEST(Server, ClosesWhenTheClientAsks) {
   auto server = start_server(echo_router());
   RawSocket socket{server->port()};
