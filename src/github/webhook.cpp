@@ -1,0 +1,216 @@
+#include "github/webhook.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <initializer_list>
+#include <set>
+
+namespace github {
+
+namespace {
+
+using nlohmann::json;
+using Path = std::initializer_list<const char*>;
+
+constexpr std::string_view kBranchPrefix = "refs/heads/";
+constexpr std::string_view kTagPrefix = "refs/tags/";
+
+std::string dotted(Path path) {
+  std::string out;
+  for (const char* key : path) out += (out.empty() ? "" : ".") + std::string(key);
+  return out;
+}
+
+const json* lookup(const json& root, Path path) {
+  const json* at = &root;
+  for (const char* key : path) {
+    if (!at->is_object()) return nullptr;
+    auto found = at->find(key);
+    if (found == at->end()) return nullptr;
+    at = &*found;
+  }
+  return at;
+}
+
+// Reads fields of one body and keeps the first problem found, so a parser
+// reads everything it needs and checks once.
+class Reader {
+ public:
+  explicit Reader(const json& root) : root_(root) {}
+
+  std::string text(Path path) {
+    const json* value = lookup(root_, path);
+    if (value && value->is_string() && !value->get_ref<const std::string&>().empty())
+      return value->get<std::string>();
+    complain(dotted(path) + " is missing or not a non-empty string");
+    return {};
+  }
+
+  // Missing and null read as empty.
+  std::string optional_text(Path path) {
+    const json* value = lookup(root_, path);
+    if (!value || value->is_null()) return {};
+    if (value->is_string()) return value->get<std::string>();
+    complain(dotted(path) + " is not a string");
+    return {};
+  }
+
+  bool flag(Path path) {
+    const json* value = lookup(root_, path);
+    if (!value || value->is_null()) return false;
+    if (value->is_boolean()) return value->get<bool>();
+    complain(dotted(path) + " is not a boolean");
+    return false;
+  }
+
+  // A commit id: 40 (SHA-1) or 64 (SHA-256) lowercase hex digits.
+  std::string sha(Path path) {
+    std::string value = text(path);
+    bool hex = std::all_of(value.begin(), value.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+    if (!value.empty() && (!hex || (value.size() != 40 && value.size() != 64)))
+      complain(dotted(path) + " is not a commit id (40 or 64 hex digits)");
+    return value;
+  }
+
+  void complain(std::string problem) {
+    if (problem_.empty()) problem_ = std::move(problem);
+  }
+  bool failed() const { return !problem_.empty(); }
+  const std::string& problem() const { return problem_; }
+  const json& root() const { return root_; }
+
+ private:
+  const json& root_;
+  std::string problem_;
+};
+
+Webhook with_reason(Webhook hook, WebhookKind kind, std::string reason) {
+  hook.kind = kind;
+  hook.reason = std::move(reason);
+  return hook;
+}
+
+bool is_zero_sha(std::string_view sha) {
+  return !sha.empty() && std::all_of(sha.begin(), sha.end(), [](char c) { return c == '0'; });
+}
+
+RepositoryIdentity read_repository(Reader& reader) {
+  RepositoryIdentity repository;
+  repository.full_name = reader.text({"repository", "full_name"});
+  repository.html_url = reader.text({"repository", "html_url"});
+  repository.clone_url = reader.optional_text({"repository", "clone_url"});
+  repository.ssh_url = reader.optional_text({"repository", "ssh_url"});
+  auto slash = repository.full_name.find('/');
+  if (!repository.full_name.empty() && (slash == std::string::npos || slash == 0 || slash + 1 == repository.full_name.size()))
+    reader.complain("repository.full_name '" + repository.full_name + "' is not owner/name");
+  else if (slash != std::string::npos) {
+    repository.owner = repository.full_name.substr(0, slash);
+    repository.name = repository.full_name.substr(slash + 1);
+  }
+  return repository;
+}
+
+// The files a push touched: every commit's added, modified and removed
+// paths, once each, sorted. GitHub lists at most 20 commits in a payload.
+std::vector<std::string> changed_paths(Reader& reader) {
+  const json* commits = lookup(reader.root(), {"commits"});
+  if (!commits || commits->is_null()) return {};
+  if (!commits->is_array()) {
+    reader.complain("commits is not an array");
+    return {};
+  }
+  std::set<std::string> paths;
+  for (const json& commit : *commits)
+    for (const char* list : {"added", "modified", "removed"}) {
+      const json* files = lookup(commit, {list});
+      if (!files || files->is_null()) continue;
+      if (!files->is_array()) {
+        reader.complain(std::string("commits[].") + list + " is not an array");
+        return {};
+      }
+      for (const json& file : *files)
+        if (file.is_string()) paths.insert(file.get<std::string>());
+    }
+  return {paths.begin(), paths.end()};
+}
+
+Webhook parse_push(Reader& reader, Webhook hook) {
+  std::string ref = reader.text({"ref"});
+  std::string after = reader.sha({"after"});
+  bool deleted = reader.flag({"deleted"});
+  if (reader.failed()) return with_reason(std::move(hook), WebhookKind::Malformed, reader.problem());
+  if (deleted || is_zero_sha(after)) return with_reason(std::move(hook), WebhookKind::Ignored, ref + " was deleted");
+  core::Event& event = hook.event;
+  if (ref.starts_with(kBranchPrefix)) {
+    event.name = "push";
+    event.branch = ref.substr(kBranchPrefix.size());
+  } else if (ref.starts_with(kTagPrefix)) {
+    event.name = "tag";
+    event.tag = ref.substr(kTagPrefix.size());
+  } else {
+    return with_reason(std::move(hook), WebhookKind::Ignored, "push to " + ref + ", which is neither a branch nor a tag");
+  }
+  // An annotated tag's `after` is the tag object; head_commit is the commit it names.
+  bool names_commit = event.name == "tag" && lookup(reader.root(), {"head_commit", "id"});
+  event.sha = names_commit ? reader.sha({"head_commit", "id"}) : after;
+  event.changed_paths = changed_paths(reader);
+  if (reader.failed()) return with_reason(std::move(hook), WebhookKind::Malformed, reader.problem());
+  hook.kind = WebhookKind::Event;
+  return hook;
+}
+
+bool starts_workflow(std::string_view action) {
+  return action == "opened" || action == "synchronize" || action == "reopened";
+}
+
+Webhook parse_pull_request(Reader& reader, Webhook hook) {
+  std::string action = reader.text({"action"});
+  if (reader.failed()) return with_reason(std::move(hook), WebhookKind::Malformed, reader.problem());
+  if (!starts_workflow(action))
+    return with_reason(std::move(hook), WebhookKind::Ignored, "pull request action '" + action + "' starts no workflow");
+  core::Event& event = hook.event;
+  event.name = "pull_request";
+  event.sha = reader.sha({"pull_request", "head", "sha"});
+  event.branch = reader.text({"pull_request", "head", "ref"});
+  event.target_branch = reader.text({"pull_request", "base", "ref"});
+  // head.repo is null once the fork is deleted: still not this repository.
+  std::string head_repository = reader.optional_text({"pull_request", "head", "repo", "full_name"});
+  std::string base_repository = reader.text({"pull_request", "base", "repo", "full_name"});
+  event.from_fork = head_repository != base_repository;
+  if (reader.failed()) return with_reason(std::move(hook), WebhookKind::Malformed, reader.problem());
+  hook.kind = WebhookKind::Event;
+  return hook;
+}
+
+}  // namespace
+
+std::string_view to_string(WebhookKind kind) {
+  switch (kind) {
+    case WebhookKind::Event: return "event";
+    case WebhookKind::Ping: return "ping";
+    case WebhookKind::Ignored: return "ignored";
+    case WebhookKind::Malformed: return "malformed";
+  }
+  return "malformed";
+}
+
+Webhook parse_webhook(std::string_view event_header, std::string_view body) {
+  Webhook hook;
+  if (event_header.empty()) return with_reason(std::move(hook), WebhookKind::Malformed, "X-GitHub-Event header is missing");
+  json root = json::parse(body, nullptr, false);
+  if (root.is_discarded() || !root.is_object())
+    return with_reason(std::move(hook), WebhookKind::Malformed, "body is not a JSON object");
+  Reader reader(root);
+  bool has_repository = lookup(root, {"repository"}) && !root["repository"].is_null();
+  if (has_repository) hook.repository = read_repository(reader);
+  if (reader.failed()) return with_reason(std::move(hook), WebhookKind::Malformed, reader.problem());
+  // Organisation hooks ping without a repository; only a ping may lack one.
+  if (event_header == "ping") return with_reason(std::move(hook), WebhookKind::Ping, {});
+  if (event_header != "push" && event_header != "pull_request")
+    return with_reason(std::move(hook), WebhookKind::Ignored, "event '" + std::string(event_header) + "' is not supported");
+  if (!has_repository) return with_reason(std::move(hook), WebhookKind::Malformed, "repository is missing");
+  return event_header == "push" ? parse_push(reader, std::move(hook)) : parse_pull_request(reader, std::move(hook));
+}
+
+}  // namespace github

@@ -1,0 +1,171 @@
+#include "github/webhook.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace github {
+namespace {
+
+std::string fixture(const std::string& name) {
+  std::ifstream in(std::string(FACTORY_GITHUB_FIXTURES) + "/" + name);
+  if (!in) throw std::runtime_error("missing fixture " + name);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+#define EXPECT_KIND(hook, expected) EXPECT_EQ(to_string((hook).kind), to_string(expected)) << (hook).reason
+
+void expect_public_repo(const RepositoryIdentity& repository) {
+  EXPECT_EQ(repository.full_name, "baxterthehacker/public-repo");
+  EXPECT_EQ(repository.owner, "baxterthehacker");
+  EXPECT_EQ(repository.name, "public-repo");
+  EXPECT_EQ(repository.html_url, "https://github.com/baxterthehacker/public-repo");
+  EXPECT_EQ(repository.clone_url, "https://github.com/baxterthehacker/public-repo.git");
+  EXPECT_EQ(repository.ssh_url, "git@github.com:baxterthehacker/public-repo.git");
+}
+
+TEST(WebhookTest, PushToABranch) {
+  Webhook hook = parse_webhook("push", fixture("push_branch.json"));
+  EXPECT_KIND(hook, WebhookKind::Event);
+  expect_public_repo(hook.repository);
+  EXPECT_EQ(hook.event.name, "push");
+  EXPECT_EQ(hook.event.branch, "main");
+  EXPECT_EQ(hook.event.tag, "");
+  EXPECT_EQ(hook.event.sha, "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c");
+  EXPECT_FALSE(hook.event.from_fork);
+  // Added, modified and removed over both commits, each once.
+  EXPECT_EQ(hook.event.changed_paths,
+            (std::vector<std::string>{".factory/build.hcl", "Makefile", "README.md", "scripts/build.sh", "src/main.c"}));
+}
+
+TEST(WebhookTest, PushOfAnAnnotatedTagRunsTheCommitItNames) {
+  Webhook hook = parse_webhook("push", fixture("push_tag_annotated.json"));
+  EXPECT_KIND(hook, WebhookKind::Event);
+  EXPECT_EQ(hook.event.name, "tag");
+  EXPECT_EQ(hook.event.tag, "v1.2.0");
+  EXPECT_EQ(hook.event.branch, "");
+  EXPECT_EQ(hook.event.sha, "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c");
+  EXPECT_TRUE(hook.event.changed_paths.empty());
+}
+
+TEST(WebhookTest, DeletingABranchIsIgnored) {
+  Webhook hook = parse_webhook("push", fixture("push_branch_deleted.json"));
+  EXPECT_KIND(hook, WebhookKind::Ignored);
+  EXPECT_EQ(hook.reason, "refs/heads/feature/old-parser was deleted");
+  expect_public_repo(hook.repository);
+}
+
+TEST(WebhookTest, AnAllZeroAfterIsADeletionEvenWithoutTheFlag) {
+  std::string body = fixture("push_branch_deleted.json");
+  body.replace(body.find("\"deleted\": true"), 15, "\"deleted\": false");
+  EXPECT_KIND(parse_webhook("push", body), WebhookKind::Ignored);
+}
+
+TEST(WebhookTest, PushToAnotherKindOfRefIsIgnored) {
+  std::string body = fixture("push_branch.json");
+  body.replace(body.find("refs/heads/main"), 15, "refs/notes/main");
+  Webhook hook = parse_webhook("push", body);
+  EXPECT_KIND(hook, WebhookKind::Ignored);
+  EXPECT_NE(hook.reason.find("neither a branch nor a tag"), std::string::npos);
+}
+
+TEST(WebhookTest, PullRequestFromAFork) {
+  Webhook hook = parse_webhook("pull_request", fixture("pull_request_opened_fork.json"));
+  EXPECT_KIND(hook, WebhookKind::Event);
+  expect_public_repo(hook.repository);
+  EXPECT_EQ(hook.event.name, "pull_request");
+  EXPECT_EQ(hook.event.sha, "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c");
+  EXPECT_EQ(hook.event.branch, "changes");
+  EXPECT_EQ(hook.event.target_branch, "main");
+  EXPECT_TRUE(hook.event.from_fork);
+}
+
+TEST(WebhookTest, PullRequestSynchronizedFromTheSameRepository) {
+  Webhook hook = parse_webhook("pull_request", fixture("pull_request_synchronize.json"));
+  EXPECT_KIND(hook, WebhookKind::Event);
+  EXPECT_EQ(hook.event.sha, "b2f1c7e3a4d5968778695a4b3c2d1e0f9a8b7c6d");
+  EXPECT_EQ(hook.event.branch, "release/2.0");
+  EXPECT_EQ(hook.event.target_branch, "main");
+  EXPECT_FALSE(hook.event.from_fork);
+}
+
+TEST(WebhookTest, PullRequestWhoseForkWasDeletedCountsAsFromAFork) {
+  std::string body = fixture("pull_request_opened_fork.json");
+  auto start = body.find("\"repo\": {");
+  auto end = body.find('}', start);
+  body.replace(start, end - start + 1, "\"repo\": null");
+  Webhook hook = parse_webhook("pull_request", body);
+  EXPECT_KIND(hook, WebhookKind::Event);
+  EXPECT_TRUE(hook.event.from_fork);
+}
+
+TEST(WebhookTest, ReopenedPullRequestRunsAndClosedOneIsIgnored) {
+  std::string body = fixture("pull_request_opened_fork.json");
+  body.replace(body.find("\"opened\""), 8, "\"reopened\"");
+  EXPECT_KIND(parse_webhook("pull_request", body), WebhookKind::Event);
+
+  Webhook closed = parse_webhook("pull_request", fixture("pull_request_closed.json"));
+  EXPECT_KIND(closed, WebhookKind::Ignored);
+  EXPECT_EQ(closed.reason, "pull request action 'closed' starts no workflow");
+  expect_public_repo(closed.repository);
+}
+
+TEST(WebhookTest, Ping) {
+  Webhook hook = parse_webhook("ping", fixture("ping.json"));
+  EXPECT_KIND(hook, WebhookKind::Ping);
+  expect_public_repo(hook.repository);
+}
+
+TEST(WebhookTest, AnOrganisationPingHasNoRepository) {
+  Webhook hook = parse_webhook("ping", R"({"zen": "Design for failure.", "hook_id": 42, "organization": {"login": "acme"}})");
+  EXPECT_KIND(hook, WebhookKind::Ping);
+  EXPECT_EQ(hook.repository.full_name, "");
+}
+
+TEST(WebhookTest, UnsupportedEventsAreIgnoredWithTheirName) {
+  Webhook hook = parse_webhook("issues", fixture("issues_opened.json"));
+  EXPECT_KIND(hook, WebhookKind::Ignored);
+  EXPECT_EQ(hook.reason, "event 'issues' is not supported");
+  expect_public_repo(hook.repository);
+}
+
+TEST(WebhookTest, MalformedBodiesSayWhatIsWrong) {
+  struct Case {
+    const char* event;
+    std::string body;
+    const char* reason;
+  };
+  std::string push = fixture("push_branch.json");
+  std::string pull = fixture("pull_request_synchronize.json");
+  auto edit = [](std::string body, std::string_view from, std::string_view to) {
+    body.replace(body.find(from), from.size(), to);
+    return body;
+  };
+  const Case cases[] = {
+      {"", push, "X-GitHub-Event header is missing"},
+      {"push", "{not json", "body is not a JSON object"},
+      {"push", "[1, 2]", "body is not a JSON object"},
+      {"push", R"({"ref": "refs/heads/main"})", "repository is missing"},
+      {"push", edit(push, "\"ref\": \"refs/heads/main\"", "\"ref\": 7"), "ref is missing or not a non-empty string"},
+      {"push", edit(push, "\"after\": \"0d1a26e6", "\"after\": \"zz1a26e6"), "after is not a commit id (40 or 64 hex digits)"},
+      {"push", edit(push, "\"deleted\": false", "\"deleted\": \"no\""), "deleted is not a boolean"},
+      {"push", edit(fixture("push_tag_annotated.json"), "\"commits\": []", "\"commits\": {}"), "commits is not an array"},
+      {"push", edit(push, "\"full_name\": \"baxterthehacker/public-repo\"", "\"full_name\": \"public-repo\""),
+       "repository.full_name 'public-repo' is not owner/name"},
+      {"pull_request", edit(pull, "\"ref\": \"main\"", "\"ref\": \"\""),
+       "pull_request.base.ref is missing or not a non-empty string"},
+      {"pull_request", edit(pull, "\"action\": \"synchronize\"", "\"action\": null"),
+       "action is missing or not a non-empty string"},
+  };
+  for (const Case& c : cases) {
+    Webhook hook = parse_webhook(c.event, c.body);
+    EXPECT_KIND(hook, WebhookKind::Malformed);
+    EXPECT_EQ(hook.reason, c.reason) << c.body.substr(0, 60);
+  }
+}
+
+}  // namespace
+}  // namespace github
