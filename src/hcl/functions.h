@@ -49,15 +49,19 @@ class FunctionTable {
 
 const FunctionTable& standard_functions();
 
-// The edit distance used for "did you mean" suggestions everywhere.
+// The edit distance used for "did you mean" suggestions everywhere:
+// Levenshtein's, with a swap of two neighbouring characters counting as one
+// edit ("jion" is one edit from "join").
 size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate closest to `name` when it is close enough to be a likely
-// typo (distance at most max(1, length/3)); empty when none is.
+// typo (at most max(2, length/3) edits, and fewer edits than `name` has
+// characters); empty when none is.
 template <class Names>
 std::string_view closest_name(std::string_view name, const Names& candidates) {
   std::string_view best;
-  size_t limit = (name.size() / 3 > 1 ? name.size() / 3 : 1) + 1;
+  size_t limit = (name.size() / 3 > 2 ? name.size() / 3 : 2) + 1;
+  if (limit > name.size()) limit = name.size();
   for (std::string_view candidate : candidates) {
     size_t d = edit_distance(name, candidate);
     if (d < limit) {
