@@ -93,10 +93,11 @@ struct Server::Impl {
     });
   }
 
-  // Past the deadline: stop the I/O threads, close what is left from this
-  // thread, then run the cancelled operations' handlers here so every
-  // connection is released (and its socket closed) before stop() returns.
-  void abort_the_rest() {
+  // Stops the I/O threads, closes what is left (connections past the
+  // deadline) from this thread, then runs the handlers of the cancelled
+  // operations here: every connection is released, its socket closed, and no
+  // handler is left holding an event stream that holds the state.
+  void finish_stopping() {
     state.io.stop();
     for (auto& thread : threads) thread.join();
     threads.clear();
@@ -145,10 +146,8 @@ void Server::stop(std::chrono::milliseconds deadline) {
     impl->retry_timer.cancel();
   });
   impl_->state.shut_down_all();
-  if (!impl_->state.wait_until_all_closed(until)) impl_->abort_the_rest();
-  impl_->state.io.stop();
-  for (auto& thread : impl_->threads) thread.join();
-  impl_->threads.clear();
+  impl_->state.wait_until_all_closed(until);
+  impl_->finish_stopping();
 }
 
 }  // namespace http
