@@ -23,15 +23,8 @@ std::string sentence(std::string text) {
 }  // namespace
 
 Value Evaluator::call(const CallExpr& e, const Scope& scope) {
-  std::string name(e.name);
-  const Function* f = scope.functions ? scope.functions->find(name) : nullptr;
-  if (!f) {
-    std::string_view close = scope.functions ? scope.functions->suggest(name) : std::string_view();
-    error(e.name_span, "Call to unknown function",
-          "There is no function named \"" + name + "\"." +
-              (close.empty() ? std::string() : " Did you mean \"" + std::string(close) + "\"?"));
-    return Value();
-  }
+  const Function* f = scope.functions ? scope.functions->find(e.name) : nullptr;
+  if (!f) return unknown_function(e, scope);
   std::vector<Value> args;
   args.reserve(e.args.size);
   bool ok = true;
@@ -52,6 +45,14 @@ Value Evaluator::call(const CallExpr& e, const Scope& scope) {
     args.insert(args.end(), last.as_tuple().begin(), last.as_tuple().end());
   }
   return call_function(e, *f, args);
+}
+
+Value Evaluator::unknown_function(const CallExpr& e, const Scope& scope) {
+  std::string_view close = scope.functions ? scope.functions->suggest(e.name) : std::string_view();
+  error(e.name_span, "Call to unknown function",
+        "There is no function named \"" + std::string(e.name) + "\"." +
+            (close.empty() ? std::string() : " Did you mean \"" + std::string(close) + "\"?"));
+  return Value();
 }
 
 Value Evaluator::call_function(const CallExpr& e, const Function& f, const std::vector<Value>& args) {

@@ -31,6 +31,7 @@ class Evaluator {
   Value index_object(const IndexExpr& e, const Object& members, const Value& key);
   Value splat(const SplatExpr& e, const Scope& scope);
   Value call(const CallExpr& e, const Scope& scope);
+  Value unknown_function(const CallExpr& e, const Scope& scope);
   Value call_function(const CallExpr& e, const Function& f, const std::vector<Value>& args);
   Value conditional(const ConditionalExpr& e, const Scope& scope);
   Value binary(const BinaryExpr& e, const Scope& scope);
