@@ -8,13 +8,15 @@ namespace hcl {
 Value Evaluator::tuple(const TupleExpr& e, const Scope& scope) {
   Tuple items;
   items.reserve(e.items.size);
+  size_t before = diags_.size();
   for (const Expr* item : e.items) items.push_back(eval(*item, scope));
-  return items;
+  return diags_.size() == before ? Value(std::move(items)) : Value();
 }
 
 Value Evaluator::object(const ObjectExpr& e, const Scope& scope) {
   Object members;
   std::map<std::string, Span, std::less<>> defined_at;
+  size_t before = diags_.size();
   for (const ObjectItem& item : e.items) {
     auto key_value = value_of(*item.key, scope);
     Value value = eval(*item.value, scope);
@@ -31,7 +33,7 @@ Value Evaluator::object(const ObjectExpr& e, const Scope& scope) {
     }
     members.emplace(std::move(*key), std::move(value));
   }
-  return members;
+  return diags_.size() == before ? Value(std::move(members)) : Value();
 }
 
 namespace {

@@ -36,6 +36,7 @@ class Evaluator {
   Value conditional(const ConditionalExpr& e, const Scope& scope);
   Value binary(const BinaryExpr& e, const Scope& scope);
   Value logical(const BinaryExpr& e, const Scope& scope);
+  std::optional<Number> number_operand(const std::optional<Value>& v, const Expr& where, std::string_view side);
   Value arithmetic(const BinaryExpr& e, const Number& lhs, const Number& rhs);
   Value unary(const UnaryExpr& e, const Scope& scope);
   Value tuple(const TupleExpr& e, const Scope& scope);

@@ -19,14 +19,14 @@ Value Evaluator::binary(const BinaryExpr& e, const Scope& scope) {
   if (is_logical(e.op)) return logical(e, scope);
   auto lhs = value_of(*e.lhs, scope);
   auto rhs = value_of(*e.rhs, scope);
-  if (!lhs || !rhs) return Value();
-  if (is_equality(e.op)) return (*lhs == *rhs) == (e.op == BinaryOp::Equal);
-
-  // Everything else works on numbers; numeric strings convert.
-  auto a = lhs->is_null() ? std::nullopt : to_number_value(*lhs);
-  auto b = rhs->is_null() ? std::nullopt : to_number_value(*rhs);
-  if (!a) error(e.lhs->span, "Invalid operand", operand_problem("left", *lhs, "a number"));
-  if (!b) error(e.rhs->span, "Invalid operand", operand_problem("right", *rhs, "a number"));
+  if (is_equality(e.op)) {
+    if (!lhs || !rhs) return Value();
+    return (*lhs == *rhs) == (e.op == BinaryOp::Equal);
+  }
+  // Everything else works on numbers; numeric strings convert. Each operand
+  // is checked on its own so that independent mistakes are all reported.
+  auto a = number_operand(lhs, *e.lhs, "left");
+  auto b = number_operand(rhs, *e.rhs, "right");
   if (!a || !b) return Value();
   switch (e.op) {
     case BinaryOp::Less: return *a < *b;
@@ -35,6 +35,14 @@ Value Evaluator::binary(const BinaryExpr& e, const Scope& scope) {
     case BinaryOp::GreaterEqual: return !(*a < *b);
     default: return arithmetic(e, *a, *b);
   }
+}
+
+std::optional<Number> Evaluator::number_operand(const std::optional<Value>& v, const Expr& where,
+                                                std::string_view side) {
+  if (!v) return std::nullopt;
+  auto n = v->is_null() ? std::nullopt : to_number_value(*v);
+  if (!n) error(where.span, "Invalid operand", operand_problem(side, *v, "a number"));
+  return n;
 }
 
 Value Evaluator::arithmetic(const BinaryExpr& e, const Number& lhs, const Number& rhs) {
