@@ -17,11 +17,6 @@ const Query kTokenByHash{
 const Query kRevokeToken{"UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?"};
 const Query kTouchToken{"UPDATE api_tokens SET last_used_at = ? WHERE id = ?"};
 
-std::optional<Timestamp> optional_time(const Row& row, int column) {
-  if (row.is_null(column)) return std::nullopt;
-  return from_millis(row.integer(column));
-}
-
 ApiToken read_token(const Row& row) {
   return ApiToken{std::string(row.text(0)), std::string(row.text(1)), from_millis(row.integer(2)),
                   optional_time(row, 3), optional_time(row, 4)};

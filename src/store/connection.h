@@ -17,12 +17,15 @@
 namespace store {
 
 // A statement with `?` parameter markers, written once for all backends; where
-// MariaDB needs other words, `mariadb` holds its version. Each connection
-// prepares a query on first use and keeps it, keyed by the Query's address,
-// so queries live as constants with static storage.
+// MariaDB or SQLite needs other words, `mariadb` or `sqlite` holds its version
+// (SQLite has no row locks, so `FOR UPDATE SKIP LOCKED` is PostgreSQL's and
+// MariaDB's only). Each connection prepares a query on first use and keeps
+// it, keyed by the Query's address, so queries live as constants with static
+// storage.
 struct Query {
   const char* sql;
   const char* mariadb = nullptr;
+  const char* sqlite = nullptr;
 };
 
 // A bound parameter: text, a 64-bit integer or NULL. Text is not copied.

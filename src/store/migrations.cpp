@@ -8,10 +8,11 @@ namespace store {
 
 namespace {
 
-// Statements are portable SQL with two words that differ per backend:
-//   {uuid}   the type of an id: UUID on PostgreSQL (16 bytes), CHAR(36) elsewhere
-//   {table}  table options: InnoDB, utf8mb4 and binary collation on MariaDB,
-//            so names compare case-sensitively as they do on the other two
+// Statements are portable SQL with three words that differ per backend:
+//   {uuid}      the type of an id: UUID on PostgreSQL (16 bytes), CHAR(36) elsewhere
+//   {table}     table options: InnoDB, utf8mb4 and binary collation on MariaDB,
+//               so names compare case-sensitively as they do on the other two
+//   {longtext}  text of any length: MEDIUMTEXT on MariaDB (TEXT stops at 64 KiB)
 // Timestamps are BIGINT milliseconds since the Unix epoch on every backend.
 struct Migration {
   int version;
@@ -19,8 +20,12 @@ struct Migration {
   std::vector<const char*> statements;
 };
 
-// Tables that come later (workflows → pipelines → stages → executions, logs,
-// deliveries) reference projects(id) the same way projects reference owners.
+// Version 2 is the workflow queue and the workflow tree. The indexes serve
+// the queue's queries: claims take the oldest queued workflow (status, id),
+// optionally of one project (project_id, status, id); expiry finds running
+// workflows by lease end (status, lease_expires_at); lists page a project's
+// workflows newest first (project_id, id). Children cascade with parents, so
+// deleting a project deletes its workflows, their trees and their logs.
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1,
@@ -52,6 +57,83 @@ const std::vector<Migration>& migrations() {
         " revoked_at BIGINT,"
         " CONSTRAINT api_tokens_hash_key UNIQUE (token_hash)"
         "){table}"}},
+      {2,
+       "workflows, pipelines, stages, executions, execution_logs",
+       {"CREATE TABLE workflows ("
+        " id {uuid} PRIMARY KEY,"
+        " project_id {uuid} NOT NULL,"
+        " delivery_id VARCHAR(255) NOT NULL,"
+        " event VARCHAR(32) NOT NULL,"
+        " branch VARCHAR(255) NOT NULL,"
+        " target_branch VARCHAR(255) NOT NULL,"
+        " tag VARCHAR(255) NOT NULL,"
+        " sha VARCHAR(64) NOT NULL,"
+        " from_fork SMALLINT NOT NULL,"
+        " changed_paths {longtext} NOT NULL,"  // a JSON array of strings
+        " status VARCHAR(16) NOT NULL,"
+        " status_reason TEXT NOT NULL,"
+        " attempt INTEGER NOT NULL,"
+        " lease_owner VARCHAR(255),"
+        " lease_expires_at BIGINT,"
+        " created_at BIGINT NOT NULL,"
+        " started_at BIGINT,"
+        " finished_at BIGINT,"
+        " CONSTRAINT workflows_project_fkey FOREIGN KEY (project_id) REFERENCES projects (id) ON DELETE CASCADE,"
+        " CONSTRAINT workflows_delivery_key UNIQUE (project_id, delivery_id)"
+        "){table}",
+        "CREATE INDEX workflows_queue_idx ON workflows (status, id)",
+        "CREATE INDEX workflows_project_queue_idx ON workflows (project_id, status, id)",
+        "CREATE INDEX workflows_project_idx ON workflows (project_id, id)",
+        "CREATE INDEX workflows_lease_idx ON workflows (status, lease_expires_at)",
+        "CREATE TABLE pipelines ("
+        " id {uuid} PRIMARY KEY,"
+        " workflow_id {uuid} NOT NULL,"
+        " position INTEGER NOT NULL,"
+        " name VARCHAR(255) NOT NULL,"
+        " status VARCHAR(16) NOT NULL,"
+        " status_reason TEXT NOT NULL,"
+        " started_at BIGINT,"
+        " finished_at BIGINT,"
+        " CONSTRAINT pipelines_workflow_fkey FOREIGN KEY (workflow_id) REFERENCES workflows (id) ON DELETE CASCADE,"
+        " CONSTRAINT pipelines_position_key UNIQUE (workflow_id, position)"
+        "){table}",
+        "CREATE TABLE stages ("
+        " id {uuid} PRIMARY KEY,"
+        " pipeline_id {uuid} NOT NULL,"
+        " position INTEGER NOT NULL,"
+        " name VARCHAR(255) NOT NULL,"
+        " status VARCHAR(16) NOT NULL,"
+        " status_reason TEXT NOT NULL,"
+        " started_at BIGINT,"
+        " finished_at BIGINT,"
+        " CONSTRAINT stages_pipeline_fkey FOREIGN KEY (pipeline_id) REFERENCES pipelines (id) ON DELETE CASCADE,"
+        " CONSTRAINT stages_position_key UNIQUE (pipeline_id, position)"
+        "){table}",
+        "CREATE TABLE executions ("
+        " id {uuid} PRIMARY KEY,"
+        " stage_id {uuid} NOT NULL,"
+        " position INTEGER NOT NULL,"
+        " name VARCHAR(255) NOT NULL,"
+        " status VARCHAR(16) NOT NULL,"
+        " status_reason TEXT NOT NULL,"
+        " exit_code INTEGER,"
+        " started_at BIGINT,"
+        " finished_at BIGINT,"
+        " CONSTRAINT executions_stage_fkey FOREIGN KEY (stage_id) REFERENCES stages (id) ON DELETE CASCADE,"
+        " CONSTRAINT executions_position_key UNIQUE (stage_id, position)"
+        "){table}",
+        // One row a line; (execution_id, seq) is both the key and the order
+        // a follower resumes from.
+        "CREATE TABLE execution_logs ("
+        " execution_id {uuid} NOT NULL,"
+        " seq BIGINT NOT NULL,"
+        " stream VARCHAR(8) NOT NULL,"
+        " logged_at BIGINT NOT NULL,"
+        " line {longtext} NOT NULL,"
+        " CONSTRAINT execution_logs_pkey PRIMARY KEY (execution_id, seq),"
+        " CONSTRAINT execution_logs_execution_fkey FOREIGN KEY (execution_id)"
+        " REFERENCES executions (id) ON DELETE CASCADE"
+        "){table}"}},
   };
   return all;
 }
@@ -66,6 +148,7 @@ std::string for_backend(const char* statement, Backend backend) {
   replace_all(sql, "{uuid}", backend == Backend::Postgres ? "UUID" : "CHAR(36)");
   replace_all(sql, "{table}",
               backend == Backend::MariaDb ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : "");
+  replace_all(sql, "{longtext}", backend == Backend::MariaDb ? "MEDIUMTEXT" : "TEXT");
   return sql;
 }
 

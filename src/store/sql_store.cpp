@@ -16,6 +16,16 @@ Timestamp from_millis(std::int64_t millis) { return Timestamp(std::chrono::milli
 
 std::int64_t to_millis(Timestamp at) { return at.time_since_epoch().count(); }
 
+std::optional<Timestamp> optional_time(const Row& row, int column) {
+  if (row.is_null(column)) return std::nullopt;
+  return from_millis(row.integer(column));
+}
+
+Param optional_millis(const std::optional<Timestamp>& at) {
+  if (!at) return std::nullopt;
+  return to_millis(*at);
+}
+
 std::optional<std::string> canonical_id(std::string_view id) {
   if (!core::is_uuid(id)) return std::nullopt;
   std::string lowercase(id);

@@ -12,6 +12,8 @@
 
 namespace store {
 
+struct NodeTable;  // a table of the workflow tree (workflow_tree.cpp)
+
 class SqlStore final : public Store {
  public:
   SqlStore(DatabaseUrl url, std::size_t pool_size, std::unique_ptr<Connection> first)
@@ -35,6 +37,26 @@ class SqlStore final : public Store {
   Result<std::vector<ApiToken>> list_tokens() override;
   Status revoke_token(std::string_view id) override;
   Result<ApiToken> verify_token(std::string_view secret) override;
+
+  Result<EnqueuedWorkflow> enqueue_workflow(std::string_view project_id, std::string_view delivery_id,
+                                            const core::Event& event) override;
+  Result<std::optional<Workflow>> claim_next_workflow(std::string_view agent, std::chrono::milliseconds lease,
+                                                      std::string_view project_id) override;
+  Result<Timestamp> renew_lease(std::string_view workflow_id, std::string_view agent,
+                                std::chrono::milliseconds lease) override;
+  Result<ExpiredLeases> expire_leases(Timestamp at, int max_attempts) override;
+  Result<Workflow> finish_workflow(std::string_view id, core::Status status, std::string_view reason) override;
+  Result<Workflow> get_workflow(std::string_view id) override;
+  Result<Page<Workflow>> list_workflows(std::string_view project_id, const PageRequest& page) override;
+  Result<WorkflowTree> get_workflow_tree(std::string_view id) override;
+
+  Result<WorkflowTree> record_plan(std::string_view workflow_id, const core::Plan& plan) override;
+  Status set_pipeline_status(std::string_view id, const StatusChange& change) override;
+  Status set_stage_status(std::string_view id, const StatusChange& change) override;
+  Status set_execution_status(std::string_view id, const StatusChange& change) override;
+
+  Status append_log(std::string_view execution_id, const std::vector<LogLine>& lines) override;
+  Result<std::vector<LogLine>> read_log(std::string_view execution_id, std::int64_t after_seq, int limit) override;
 
  private:
   // Runs work on a pooled connection. If the server dropped the connection,
@@ -64,6 +86,21 @@ class SqlStore final : public Store {
     });
   }
 
+  // A transaction run again when the database gave it up under contention
+  // (MariaDB deadlocks and lock waits, PostgreSQL serialization failures,
+  // all `unavailable`): concurrent claims and enqueues can lose such races,
+  // and each transaction is safe to repeat from the start.
+  template <class Work>
+  std::invoke_result_t<Work&, Connection&> in_contended_transaction(Work&& work) {
+    constexpr int kAttempts = 5;
+    for (int attempt = 1;; ++attempt) {
+      auto result = in_transaction(work);
+      if (result.ok() || result.error().kind != ErrorKind::Unavailable || attempt == kAttempts) return result;
+    }
+  }
+
+  Status set_node_status(const NodeTable& table, std::string_view id, const StatusChange& change);
+
   ConnectionPool pool_;
 };
 
@@ -75,6 +112,8 @@ std::int64_t to_millis(Timestamp at);
 std::optional<std::string> canonical_id(std::string_view id);
 Error bad_id(std::string_view id);
 Status check_name(std::string_view what, std::string_view name);
+std::optional<Timestamp> optional_time(const Row& row, int column);
+Param optional_millis(const std::optional<Timestamp>& at);
 Result<int> check_limit(const PageRequest& page);
 // Keyset start: ids sort after the nil UUID, so "from the start" needs no other query.
 Result<std::string> page_start(const PageRequest& page);

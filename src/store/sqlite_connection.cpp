@@ -96,7 +96,8 @@ class SqliteConnection final : public Connection {
     auto found = statements_.find(&query);
     if (found != statements_.end()) return found->second;
     sqlite3_stmt* statement = nullptr;
-    if (sqlite3_prepare_v3(db_, query.sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK)
+    const char* sql = query.sqlite ? query.sqlite : query.sql;
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK)
       return error();
     statements_.emplace(&query, statement);
     return statement;

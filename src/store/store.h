@@ -1,5 +1,6 @@
-// The persistence of FactoryCI: owners, projects and API tokens (workflows
-// and their tree join later), behind one interface with three backends:
+// The persistence of FactoryCI: owners, projects, API tokens, and the
+// workflow queue with each workflow's tree (pipelines, stages, executions)
+// and execution logs, behind one interface with three backends:
 //   sqlite:PATH                               (default; one file, WAL mode)
 //   mysql://user:pass@host:port/db            (also mariadb://; libmariadb)
 //   postgres://user:pass@host:port/db         (also postgresql://; libpq)
@@ -24,6 +25,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/plan.h"
+#include "core/status.h"
 #include "store/result.h"
 
 namespace store {
@@ -89,6 +92,96 @@ struct Page {
   std::string next;  // pass as `after` for the next page; empty on the last page
 };
 
+// One run of a project's pipelines for one event (docs/storage.md, "The
+// workflow queue").
+struct Workflow {
+  std::string id;
+  std::string project_id;
+  std::string delivery_id;  // X-GitHub-Delivery; the workflow's own id when none was given
+  core::Event event;
+  core::Status status = core::Status::Queued;
+  std::string status_reason;  // for people: why it ended so (or was requeued); often empty
+  int attempt = 1;            // a requeue after a lost lease adds one
+  std::string lease_owner;    // the agent running it; empty unless running
+  std::optional<Timestamp> lease_expires_at;
+  Timestamp created_at;
+  std::optional<Timestamp> started_at;   // when the current attempt was claimed
+  std::optional<Timestamp> finished_at;  // set with a final status
+};
+
+struct EnqueuedWorkflow {
+  std::string id;
+  bool duplicate = false;  // the delivery was seen before: `id` is the first one's workflow
+};
+
+// What expire_leases did: workflows queued again, and those given up (error).
+struct ExpiredLeases {
+  std::vector<std::string> requeued;
+  std::vector<std::string> failed;
+};
+
+// The workflow tree, as recorded from a core::Plan. Positions count from 0
+// in plan order; skipped pipelines follow the planned ones.
+struct Execution {
+  std::string id;
+  int position = 0;
+  std::string name;
+  core::Status status = core::Status::Queued;
+  std::string status_reason;
+  std::optional<int> exit_code;
+  std::optional<Timestamp> started_at;
+  std::optional<Timestamp> finished_at;
+};
+
+struct Stage {
+  std::string id;
+  int position = 0;
+  std::string name;
+  core::Status status = core::Status::Queued;
+  std::string status_reason;
+  std::optional<Timestamp> started_at;
+  std::optional<Timestamp> finished_at;
+  std::vector<Execution> executions;
+};
+
+struct Pipeline {
+  std::string id;
+  int position = 0;
+  std::string name;
+  core::Status status = core::Status::Queued;
+  std::string status_reason;  // a skipped pipeline's: why the filter left it out
+  std::optional<Timestamp> started_at;
+  std::optional<Timestamp> finished_at;
+  std::vector<Stage> stages;
+};
+
+struct WorkflowTree {
+  Workflow workflow;
+  std::vector<Pipeline> pipelines;
+};
+
+// A status change of a pipeline, stage or execution. Running sets
+// started_at, a final status finished_at; exit_code is kept for executions.
+struct StatusChange {
+  core::Status status;
+  std::string reason;
+  std::optional<int> exit_code;
+};
+
+enum class LogStream { Stdout, Stderr, System };  // System: lines FactoryCI itself wrote
+
+std::string_view to_string(LogStream stream);  // "stdout", "stderr", "system"
+
+// One line of an execution's output. `seq` is given by the writer (the agent
+// numbers its lines from 1), so sending a batch again after a lost answer
+// stores each line once.
+struct LogLine {
+  std::int64_t seq = 0;
+  LogStream stream = LogStream::Stdout;
+  Timestamp at;
+  std::string text;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -115,6 +208,50 @@ class Store {
   // Records last_used_at at most once a minute per token, so that checking
   // a token on every request stays a read.
   virtual Result<ApiToken> verify_token(std::string_view secret) = 0;
+
+  // The workflow queue. enqueue_workflow records a queued workflow for a
+  // delivery in one transaction; a (project, delivery id) pair seen before
+  // returns the first workflow's id with `duplicate` set, also when the same
+  // delivery arrives on several connections at once. not_found for an
+  // unknown project. An empty delivery id never repeats.
+  virtual Result<EnqueuedWorkflow> enqueue_workflow(std::string_view project_id, std::string_view delivery_id,
+                                                    const core::Event& event) = 0;
+  // Marks the oldest queued workflow (of one project, when given) running,
+  // leased to `agent` until now + lease; each workflow goes to one claimer
+  // only. Nothing queued: an empty optional.
+  virtual Result<std::optional<Workflow>> claim_next_workflow(std::string_view agent, std::chrono::milliseconds lease,
+                                                              std::string_view project_id = {}) = 0;
+  // Extends the lease to now + lease; conflict unless `agent` holds it.
+  virtual Result<Timestamp> renew_lease(std::string_view workflow_id, std::string_view agent,
+                                        std::chrono::milliseconds lease) = 0;
+  // Running workflows whose lease ended before `at`: those on an attempt
+  // below max_attempts are queued again (attempt + 1, their partial tree and
+  // logs dropped); the others end as error.
+  virtual Result<ExpiredLeases> expire_leases(Timestamp at, int max_attempts = 2) = 0;
+  // Moves a workflow to a final status (core::can_transition decides;
+  // conflict otherwise). Running comes only from a claim. When a workflow
+  // is cancelled or errors, its unfinished pipelines, stages and executions
+  // take the same status.
+  virtual Result<Workflow> finish_workflow(std::string_view id, core::Status status, std::string_view reason = {}) = 0;
+  virtual Result<Workflow> get_workflow(std::string_view id) = 0;
+  // A project's workflows, newest first; `after` is the last id of the previous page.
+  virtual Result<Page<Workflow>> list_workflows(std::string_view project_id, const PageRequest& page) = 0;
+  virtual Result<WorkflowTree> get_workflow_tree(std::string_view id) = 0;
+
+  // Records the plan of a workflow that has not ended, once (conflict on a
+  // second plan): planned pipelines, their stages and executions queued,
+  // the plan's skipped pipelines as skipped with their reasons.
+  virtual Result<WorkflowTree> record_plan(std::string_view workflow_id, const core::Plan& plan) = 0;
+  // Status changes of the tree's nodes, under core::can_transition (conflict otherwise).
+  virtual Status set_pipeline_status(std::string_view id, const StatusChange& change) = 0;
+  virtual Status set_stage_status(std::string_view id, const StatusChange& change) = 0;
+  virtual Status set_execution_status(std::string_view id, const StatusChange& change) = 0;
+
+  // Execution logs: append in batches (a seq already stored is skipped);
+  // read the lines after `after_seq` in order, at most `limit` (1..1000).
+  virtual Status append_log(std::string_view execution_id, const std::vector<LogLine>& lines) = 0;
+  virtual Result<std::vector<LogLine>> read_log(std::string_view execution_id, std::int64_t after_seq,
+                                                int limit = 1000) = 0;
 };
 
 struct OpenOptions {

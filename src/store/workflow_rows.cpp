@@ -1,0 +1,97 @@
+#include "store/workflow_rows.h"
+
+#include <nlohmann/json.hpp>
+
+namespace store {
+
+namespace {
+
+constexpr std::size_t kMaxReasonBytes = 4096;
+
+const Query kWorkflowById{"SELECT " FACTORY_WORKFLOW_COLUMNS "FROM workflows WHERE id = ?"};
+
+// Each level of the tree below a workflow, unfinished nodes only.
+const Query kFinishExecutions{
+    "UPDATE executions SET status = ?, finished_at = ? WHERE status IN ('queued', 'running') AND stage_id IN"
+    " (SELECT s.id FROM stages s JOIN pipelines p ON p.id = s.pipeline_id WHERE p.workflow_id = ?)"};
+const Query kFinishStages{
+    "UPDATE stages SET status = ?, finished_at = ? WHERE status IN ('queued', 'running') AND pipeline_id IN"
+    " (SELECT id FROM pipelines WHERE workflow_id = ?)"};
+const Query kFinishPipelines{
+    "UPDATE pipelines SET status = ?, finished_at = ? WHERE status IN ('queued', 'running') AND workflow_id = ?"};
+
+}  // namespace
+
+core::Status read_status(const Row& row, int column) {
+  // Only this code writes statuses; an unknown one means a newer writer.
+  return core::parse_status(row.text(column)).value_or(core::Status::Error);
+}
+
+Workflow read_workflow(const Row& row) {
+  Workflow workflow;
+  workflow.id = row.text(0);
+  workflow.project_id = row.text(1);
+  workflow.delivery_id = row.text(2);
+  core::Event& event = workflow.event;
+  event.name = row.text(3);
+  event.branch = row.text(4);
+  event.target_branch = row.text(5);
+  event.tag = row.text(6);
+  event.sha = row.text(7);
+  event.from_fork = row.integer(8) != 0;
+  event.changed_paths = decode_paths(row.text(9));
+  workflow.status = read_status(row, 10);
+  workflow.status_reason = row.text(11);
+  workflow.attempt = static_cast<int>(row.integer(12));
+  workflow.lease_owner = row.text(13);
+  workflow.lease_expires_at = optional_time(row, 14);
+  workflow.created_at = from_millis(row.integer(15));
+  workflow.started_at = optional_time(row, 16);
+  workflow.finished_at = optional_time(row, 17);
+  return workflow;
+}
+
+Result<Workflow> select_workflow(Connection& connection, std::string_view id) {
+  std::optional<Workflow> workflow;
+  auto done = connection.execute(kWorkflowById, {id}, [&](const Row& row) { workflow = read_workflow(row); });
+  if (!done) return done.error();
+  if (!workflow) return not_found("no workflow " + std::string(id));
+  return std::move(*workflow);
+}
+
+std::string encode_paths(const std::vector<std::string>& paths) {
+  // Invalid UTF-8 in a path becomes U+FFFD rather than failing the enqueue.
+  return nlohmann::json(paths).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<std::string> decode_paths(std::string_view text) {
+  auto parsed = nlohmann::json::parse(text, nullptr, false);
+  std::vector<std::string> paths;
+  if (!parsed.is_array()) return paths;
+  for (const auto& path : parsed)
+    if (path.is_string()) paths.push_back(path.get<std::string>());
+  return paths;
+}
+
+std::string clip_reason(std::string_view reason) {
+  if (reason.size() <= kMaxReasonBytes) return std::string(reason);
+  std::size_t end = kMaxReasonBytes;
+  while (end > 0 && (static_cast<unsigned char>(reason[end]) & 0xC0) == 0x80) --end;  // not inside a character
+  return std::string(reason.substr(0, end));
+}
+
+Status finish_unfinished_nodes(Connection& connection, std::string_view workflow_id, core::Status status) {
+  std::string name(core::to_string(status));
+  std::int64_t at = to_millis(now());
+  for (const Query* query : {&kFinishExecutions, &kFinishStages, &kFinishPipelines})
+    if (auto done = connection.execute(*query, {name, at, workflow_id}); !done) return done.error();
+  return {};
+}
+
+Result<std::string> checked_id(std::string_view id) {
+  auto key = canonical_id(id);
+  if (!key) return bad_id(id);
+  return std::move(*key);
+}
+
+}  // namespace store

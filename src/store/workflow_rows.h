@@ -1,0 +1,38 @@
+// Reading and writing workflow rows: shared by the workflow operation files
+// of SqlStore (workflows.cpp, workflow_queue.cpp, workflow_tree.cpp).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/sql_store.h"
+
+namespace store {
+
+// The columns read_workflow expects, in its order.
+#define FACTORY_WORKFLOW_COLUMNS                                                                          \
+  "id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork, changed_paths, status, " \
+  "status_reason, attempt, lease_owner, lease_expires_at, created_at, started_at, finished_at "
+
+Workflow read_workflow(const Row& row);
+core::Status read_status(const Row& row, int column);
+
+Result<Workflow> select_workflow(Connection& connection, std::string_view id);
+
+// Changed paths are stored as a JSON array of strings.
+std::string encode_paths(const std::vector<std::string>& paths);
+std::vector<std::string> decode_paths(std::string_view json);
+
+// Reasons are for people; very long ones (a whole error output) are cut at
+// a UTF-8 character boundary, so every backend stores them as given.
+std::string clip_reason(std::string_view reason);
+
+// The pipelines, stages and executions of a workflow still queued or
+// running take `status` (cancelled or error), ending now.
+Status finish_unfinished_nodes(Connection& connection, std::string_view workflow_id, core::Status status);
+
+// The id is a UUID, in canonical form.
+Result<std::string> checked_id(std::string_view id);
+
+}  // namespace store

@@ -1,0 +1,224 @@
+// The workflow tree of SqlStore: recording a plan as pipelines, stages and
+// executions, reading the tree back, and the nodes' status changes.
+#include <unordered_map>
+
+#include "core/uuid.h"
+#include "store/workflow_rows.h"
+
+namespace store {
+
+// A table of the tree, for the status changes all three share.
+struct NodeTable {
+  const char* noun;
+  const Query& status_by_id;
+  const Query& update;  // status, reason, started_at, finished_at[, exit_code], id, expected status
+  bool has_exit_code;
+};
+
+namespace {
+
+const Query kLockWorkflow{"SELECT id FROM workflows WHERE id = ? FOR UPDATE", nullptr,
+                          "SELECT id FROM workflows WHERE id = ?"};
+const Query kCountPipelines{"SELECT COUNT(*) FROM pipelines WHERE workflow_id = ?"};
+const Query kInsertPipeline{
+    "INSERT INTO pipelines (id, workflow_id, position, name, status, status_reason, finished_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"};
+const Query kInsertStage{
+    "INSERT INTO stages (id, pipeline_id, position, name, status, status_reason) VALUES (?, ?, ?, ?, 'queued', '')"};
+const Query kInsertExecution{
+    "INSERT INTO executions (id, stage_id, position, name, status, status_reason)"
+    " VALUES (?, ?, ?, ?, 'queued', '')"};
+
+#define FACTORY_NODE_COLUMNS(t) t "id, " t "position, " t "name, " t "status, " t "status_reason, " t "started_at, " t "finished_at"
+const Query kPipelinesOf{"SELECT " FACTORY_NODE_COLUMNS("") " FROM pipelines WHERE workflow_id = ? ORDER BY position"};
+const Query kStagesOf{"SELECT s.pipeline_id, " FACTORY_NODE_COLUMNS("s.")
+                      " FROM stages s JOIN pipelines p ON p.id = s.pipeline_id"
+                      " WHERE p.workflow_id = ? ORDER BY p.position, s.position"};
+const Query kExecutionsOf{"SELECT e.stage_id, " FACTORY_NODE_COLUMNS("e.") ", e.exit_code"
+                          " FROM executions e JOIN stages s ON s.id = e.stage_id JOIN pipelines p ON p.id = s.pipeline_id"
+                          " WHERE p.workflow_id = ? ORDER BY p.position, s.position, e.position"};
+#undef FACTORY_NODE_COLUMNS
+
+const Query kPipelineStatus{"SELECT status FROM pipelines WHERE id = ?"};
+const Query kStageStatus{"SELECT status FROM stages WHERE id = ?"};
+const Query kExecutionStatus{"SELECT status FROM executions WHERE id = ?"};
+#define FACTORY_SET_NODE_STATUS(table, extra)                                                                   \
+  "UPDATE " table " SET status = ?, status_reason = ?, started_at = COALESCE(started_at, ?), finished_at = ?" extra \
+  " WHERE id = ? AND status = ?"
+const Query kUpdatePipeline{FACTORY_SET_NODE_STATUS("pipelines", "")};
+const Query kUpdateStage{FACTORY_SET_NODE_STATUS("stages", "")};
+const Query kUpdateExecution{FACTORY_SET_NODE_STATUS("executions", ", exit_code = COALESCE(?, exit_code)")};
+#undef FACTORY_SET_NODE_STATUS
+
+const NodeTable kPipelines{"pipeline", kPipelineStatus, kUpdatePipeline, false};
+const NodeTable kStages{"stage", kStageStatus, kUpdateStage, false};
+const NodeTable kExecutions{"execution", kExecutionStatus, kUpdateExecution, true};
+
+// Reads the seven node columns starting at `first` into any tree node.
+template <class Node>
+Node read_node(const Row& row, int first) {
+  Node node;
+  node.id = row.text(first);
+  node.position = static_cast<int>(row.integer(first + 1));
+  node.name = row.text(first + 2);
+  node.status = read_status(row, first + 3);
+  node.status_reason = row.text(first + 4);
+  node.started_at = optional_time(row, first + 5);
+  node.finished_at = optional_time(row, first + 6);
+  return node;
+}
+
+struct Place {
+  std::size_t pipeline;
+  std::size_t stage;
+};
+
+Result<std::vector<Pipeline>> read_tree(Connection& connection, std::string_view workflow_id) {
+  std::vector<Pipeline> pipelines;
+  std::unordered_map<std::string, std::size_t> pipeline_at;
+  std::unordered_map<std::string, Place> stage_at;
+  auto done = connection.execute(kPipelinesOf, {workflow_id}, [&](const Row& row) {
+    pipelines.push_back(read_node<Pipeline>(row, 0));
+    pipeline_at.emplace(pipelines.back().id, pipelines.size() - 1);
+  });
+  if (!done) return done.error();
+  done = connection.execute(kStagesOf, {workflow_id}, [&](const Row& row) {
+    std::size_t p = pipeline_at.at(std::string(row.text(0)));
+    pipelines[p].stages.push_back(read_node<Stage>(row, 1));
+    stage_at.emplace(pipelines[p].stages.back().id, Place{p, pipelines[p].stages.size() - 1});
+  });
+  if (!done) return done.error();
+  done = connection.execute(kExecutionsOf, {workflow_id}, [&](const Row& row) {
+    Place place = stage_at.at(std::string(row.text(0)));
+    Execution execution = read_node<Execution>(row, 1);
+    if (!row.is_null(8)) execution.exit_code = static_cast<int>(row.integer(8));
+    pipelines[place.pipeline].stages[place.stage].executions.push_back(std::move(execution));
+  });
+  if (!done) return done.error();
+  return pipelines;
+}
+
+Status check_plan_names(const core::Plan& plan) {
+  for (const core::PipelineSpec& pipeline : plan.pipelines) {
+    if (auto checked = check_name("pipeline name", pipeline.name); !checked) return checked;
+    for (const core::StageSpec& stage : pipeline.stages) {
+      if (auto checked = check_name("stage name", stage.name); !checked) return checked;
+      for (const core::ExecutionSpec& execution : stage.executions)
+        if (auto checked = check_name("execution name", execution.name); !checked) return checked;
+    }
+  }
+  for (const core::SkippedPipeline& skipped : plan.skipped)
+    if (auto checked = check_name("pipeline name", skipped.name); !checked) return checked;
+  return {};
+}
+
+Status insert_stages(Connection& connection, const std::string& pipeline_id, const core::PipelineSpec& pipeline) {
+  for (std::size_t s = 0; s < pipeline.stages.size(); ++s) {
+    const core::StageSpec& stage = pipeline.stages[s];
+    std::string stage_id = core::Uuid::new_v7().to_string();
+    auto inserted = connection.execute(kInsertStage, {stage_id, pipeline_id, static_cast<int>(s), stage.name});
+    if (!inserted) return inserted.error();
+    for (std::size_t e = 0; e < stage.executions.size(); ++e) {
+      auto done = connection.execute(kInsertExecution, {core::Uuid::new_v7().to_string(), stage_id,
+                                                        static_cast<int>(e), stage.executions[e].name});
+      if (!done) return done.error();
+    }
+  }
+  return {};
+}
+
+Status insert_plan(Connection& connection, const std::string& workflow_id, const core::Plan& plan) {
+  int position = 0;
+  for (const core::PipelineSpec& pipeline : plan.pipelines) {
+    std::string id = core::Uuid::new_v7().to_string();
+    auto inserted = connection.execute(kInsertPipeline, {id, workflow_id, position++, pipeline.name, "queued", "",
+                                                         std::nullopt});
+    if (!inserted) return inserted.error();
+    if (auto stages = insert_stages(connection, id, pipeline); !stages) return stages;
+  }
+  std::int64_t at = to_millis(now());
+  for (const core::SkippedPipeline& skipped : plan.skipped) {
+    auto inserted = connection.execute(kInsertPipeline, {core::Uuid::new_v7().to_string(), workflow_id, position++,
+                                                         skipped.name, "skipped", clip_reason(skipped.reason), at});
+    if (!inserted) return inserted.error();
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<WorkflowTree> SqlStore::get_workflow_tree(std::string_view id) {
+  auto key = checked_id(id);
+  if (!key) return key.error();
+  return with_connection([&](Connection& connection) -> Result<WorkflowTree> {
+    auto workflow = select_workflow(connection, *key);
+    if (!workflow) return workflow.error();
+    auto pipelines = read_tree(connection, *key);
+    if (!pipelines) return pipelines.error();
+    return WorkflowTree{std::move(*workflow), std::move(*pipelines)};
+  });
+}
+
+Result<WorkflowTree> SqlStore::record_plan(std::string_view workflow_id, const core::Plan& plan) {
+  auto key = checked_id(workflow_id);
+  if (!key) return key.error();
+  if (auto checked = check_plan_names(plan); !checked) return checked.error();
+  return in_transaction([&](Connection& connection) -> Result<WorkflowTree> {
+    // Two recorders of one workflow take turns, so the second sees the first's plan.
+    if (auto locked = connection.execute(kLockWorkflow, {*key}); !locked) return locked.error();
+    auto workflow = select_workflow(connection, *key);
+    if (!workflow) return workflow.error();
+    if (core::is_final(workflow->status))
+      return conflict("workflow " + *key + " is " + std::string(core::to_string(workflow->status)) +
+                      "; its plan can no longer be recorded");
+    std::int64_t existing = 0;
+    auto counted = connection.execute(kCountPipelines, {*key}, [&](const Row& row) { existing = row.integer(0); });
+    if (!counted) return counted.error();
+    if (existing > 0) return conflict("workflow " + *key + " already has its plan");
+    if (auto inserted = insert_plan(connection, *key, plan); !inserted) return inserted.error();
+    auto pipelines = read_tree(connection, *key);
+    if (!pipelines) return pipelines.error();
+    return WorkflowTree{std::move(*workflow), std::move(*pipelines)};
+  });
+}
+
+Status SqlStore::set_node_status(const NodeTable& table, std::string_view id, const StatusChange& change) {
+  auto key = checked_id(id);
+  if (!key) return key.error();
+  std::string noun = table.noun;
+  return in_transaction([&](Connection& connection) -> Status {
+    std::optional<core::Status> from;
+    auto found = connection.execute(table.status_by_id, {*key}, [&](const Row& row) { from = read_status(row, 0); });
+    if (!found) return found.error();
+    if (!from) return not_found("no " + noun + " " + *key);
+    if (!core::can_transition(*from, change.status))
+      return conflict(noun + " " + *key + " is " + std::string(core::to_string(*from)) + " and cannot become " +
+                      std::string(core::to_string(change.status)));
+    std::int64_t at = to_millis(now());
+    Param started = change.status == core::Status::Running ? Param(at) : Param(std::nullopt);
+    Param finished = core::is_final(change.status) ? Param(at) : Param(std::nullopt);
+    Param exit_code = change.exit_code ? Param(*change.exit_code) : Param(std::nullopt);
+    std::string status(core::to_string(change.status)), reason = clip_reason(change.reason);
+    std::string expected(core::to_string(*from));
+    auto updated = table.has_exit_code
+                       ? connection.execute(table.update, {status, reason, started, finished, exit_code, *key, expected})
+                       : connection.execute(table.update, {status, reason, started, finished, *key, expected});
+    if (!updated) return updated.error();
+    if (*updated == 0) return conflict(noun + " " + *key + " changed status meanwhile; read it again");
+    return {};
+  });
+}
+
+Status SqlStore::set_pipeline_status(std::string_view id, const StatusChange& change) {
+  return set_node_status(kPipelines, id, change);
+}
+
+Status SqlStore::set_stage_status(std::string_view id, const StatusChange& change) {
+  return set_node_status(kStages, id, change);
+}
+
+Status SqlStore::set_execution_status(std::string_view id, const StatusChange& change) {
+  return set_node_status(kExecutions, id, change);
+}
+
+}  // namespace store

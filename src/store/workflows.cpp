@@ -1,0 +1,138 @@
+// Workflow operations of SqlStore: enqueue (idempotent per delivery), read,
+// list, finish. The queue's claims and leases are in workflow_queue.cpp.
+#include "core/uuid.h"
+#include "store/workflow_rows.h"
+
+namespace store {
+
+namespace {
+
+constexpr std::size_t kMaxDeliveryIdLength = 255;
+constexpr std::size_t kMaxRefLength = 255;
+constexpr std::size_t kMaxShaLength = 64;
+// Keyset start for newest-first pages: every id sorts before it.
+constexpr const char* kAfterEveryId = "ffffffff-ffff-ffff-ffff-ffffffffffff";
+
+// A delivery seen before inserts nothing; the select then finds the first
+// delivery's workflow. Concurrent inserts of one delivery wait for each
+// other on the unique key, so exactly one row results.
+const Query kInsertWorkflow{
+    "INSERT INTO workflows (id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork,"
+    " changed_paths, status, status_reason, attempt, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', '', 1, ?) ON CONFLICT (project_id, delivery_id) DO NOTHING",
+    "INSERT INTO workflows (id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork,"
+    " changed_paths, status, status_reason, attempt, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', '', 1, ?) ON DUPLICATE KEY UPDATE id = id"};
+const Query kWorkflowByDelivery{"SELECT id FROM workflows WHERE project_id = ? AND delivery_id = ?"};
+const Query kProjectWorkflowsBefore{
+    "SELECT " FACTORY_WORKFLOW_COLUMNS "FROM workflows WHERE project_id = ? AND id < ? ORDER BY id DESC LIMIT ?"};
+const Query kCountProject{"SELECT COUNT(*) FROM projects WHERE id = ?"};
+const Query kFinishWorkflow{
+    "UPDATE workflows SET status = ?, status_reason = ?, finished_at = ?, lease_owner = NULL,"
+    " lease_expires_at = NULL WHERE id = ? AND status = ?"};
+
+Status check_event(const core::Event& event) {
+  if (event.name != "push" && event.name != "pull_request" && event.name != "tag" && event.name != "manual")
+    return invalid("event '" + event.name + "' is not push, pull_request, tag or manual");
+  for (const std::string* ref : {&event.branch, &event.target_branch, &event.tag})
+    if (ref->size() > kMaxRefLength) return invalid("branch or tag is longer than " + std::to_string(kMaxRefLength));
+  if (event.sha.size() > kMaxShaLength) return invalid("sha is longer than " + std::to_string(kMaxShaLength));
+  return {};
+}
+
+Result<std::string> page_end(const PageRequest& page) {
+  if (page.after.empty()) return std::string(kAfterEveryId);
+  return checked_id(page.after);
+}
+
+Status project_exists(Connection& connection, std::string_view project_id) {
+  std::int64_t count = 0;
+  auto done = connection.execute(kCountProject, {project_id}, [&](const Row& row) { count = row.integer(0); });
+  if (!done) return done.error();
+  if (count == 0) return not_found("no project " + std::string(project_id));
+  return {};
+}
+
+}  // namespace
+
+Result<EnqueuedWorkflow> SqlStore::enqueue_workflow(std::string_view project_id, std::string_view delivery_id,
+                                                    const core::Event& event) {
+  auto project = checked_id(project_id);
+  if (!project) return project.error();
+  if (delivery_id.size() > kMaxDeliveryIdLength)
+    return invalid("delivery id is longer than " + std::to_string(kMaxDeliveryIdLength));
+  if (auto checked = check_event(event); !checked) return checked.error();
+  std::string id = core::Uuid::new_v7().to_string();
+  std::string delivery = delivery_id.empty() ? id : std::string(delivery_id);
+  std::string paths = encode_paths(event.changed_paths);
+  auto enqueued = in_contended_transaction([&](Connection& connection) -> Result<EnqueuedWorkflow> {
+    auto inserted = connection.execute(kInsertWorkflow, {id, *project, delivery, event.name, event.branch,
+                                                         event.target_branch, event.tag, event.sha,
+                                                         event.from_fork ? 1 : 0, paths, to_millis(now())});
+    if (!inserted) return inserted.error();
+    std::string stored;
+    auto found = connection.execute(kWorkflowByDelivery, {*project, delivery},
+                                    [&](const Row& row) { stored = row.text(0); });
+    if (!found) return found.error();
+    if (stored.empty()) return internal("workflow for delivery " + delivery + " vanished while enqueuing it");
+    return EnqueuedWorkflow{stored, stored != id};
+  });
+  // The only key left to violate is the project's (the delivery's is handled).
+  if (!enqueued && enqueued.error().kind == ErrorKind::Conflict) return not_found("no project " + *project);
+  return enqueued;
+}
+
+Result<Workflow> SqlStore::get_workflow(std::string_view id) {
+  auto key = checked_id(id);
+  if (!key) return key.error();
+  return with_connection([&](Connection& connection) { return select_workflow(connection, *key); });
+}
+
+Result<Page<Workflow>> SqlStore::list_workflows(std::string_view project_id, const PageRequest& request) {
+  auto project = checked_id(project_id);
+  if (!project) return project.error();
+  auto limit = check_limit(request);
+  if (!limit) return limit.error();
+  auto before = page_end(request);
+  if (!before) return before.error();
+  return with_connection([&](Connection& connection) -> Result<Page<Workflow>> {
+    std::vector<Workflow> workflows;
+    auto done = connection.execute(kProjectWorkflowsBefore, {*project, *before, *limit + 1},
+                                   [&](const Row& row) { workflows.push_back(read_workflow(row)); });
+    if (!done) return done.error();
+    if (workflows.empty())  // an unknown project is not an empty one
+      if (auto exists = project_exists(connection, *project); !exists) return exists.error();
+    return finish_page(std::move(workflows), *limit);
+  });
+}
+
+Result<Workflow> SqlStore::finish_workflow(std::string_view id, core::Status status, std::string_view reason) {
+  auto key = checked_id(id);
+  if (!key) return key.error();
+  if (!core::is_final(status))
+    return invalid("a workflow cannot be set " + std::string(core::to_string(status)) +
+                   "; it starts running by being claimed");
+  return in_transaction([&](Connection& connection) -> Result<Workflow> {
+    auto workflow = select_workflow(connection, *key);
+    if (!workflow) return workflow.error();
+    core::Status from = workflow->status;
+    if (!core::can_transition(from, status))
+      return conflict("workflow " + *key + " is " + std::string(core::to_string(from)) + " and cannot become " +
+                      std::string(core::to_string(status)));
+    Workflow& changed = *workflow;
+    changed.status = status;
+    changed.status_reason = clip_reason(reason);
+    changed.finished_at = now();
+    changed.lease_owner.clear();
+    changed.lease_expires_at.reset();
+    auto updated = connection.execute(kFinishWorkflow, {core::to_string(status), changed.status_reason,
+                                                        to_millis(*changed.finished_at), *key, core::to_string(from)});
+    if (!updated) return updated.error();
+    if (*updated == 0) return conflict("workflow " + *key + " changed status meanwhile; read it again");
+    if (status == core::Status::Cancelled || status == core::Status::Error)
+      if (auto finished = finish_unfinished_nodes(connection, *key, status); !finished) return finished.error();
+    return std::move(changed);
+  });
+}
+
+}  // namespace store

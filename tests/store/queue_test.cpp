@@ -1,0 +1,402 @@
+// The workflow queue, tree and logs, on every backend (see store_fixture.h).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "store_fixture.h"
+
+namespace store {
+namespace {
+
+using namespace std::chrono_literals;
+
+const Query kCountWorkflows{"SELECT COUNT(*) FROM workflows"};
+const Query kCountWorkflowsWithStatus{"SELECT COUNT(*) FROM workflows WHERE status = ?"};
+const Query kCountLogLines{"SELECT COUNT(*) FROM execution_logs"};
+
+Timestamp at_millis(std::int64_t millis) { return Timestamp(std::chrono::milliseconds(millis)); }
+
+core::Event push(std::string branch, std::vector<std::string> paths = {}) {
+  core::Event event;
+  event.name = "push";
+  event.branch = std::move(branch);
+  event.sha = "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c";
+  event.changed_paths = std::move(paths);
+  return event;
+}
+
+core::Plan two_pipelines_and_a_skipped_one() {
+  core::Plan plan;
+  plan.pipelines.push_back({.name = "lint", .stages = {{"check", {{.name = "clang-tidy"}}}}});
+  plan.pipelines.push_back(
+      {.name = "build", .stages = {{"compile", {{.name = "gcc"}, {.name = "clang"}}}, {"test", {{.name = "ctest"}}}}});
+  plan.skipped.push_back({"deploy", "branch \"main\" does not match branches"});
+  return plan;
+}
+
+class QueueTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (!store_) return;
+    project_ = create("acme", "rocket");
+  }
+
+  std::string enqueue(const std::string& delivery, const std::string& project_id = {}) {
+    auto enqueued = store_->enqueue_workflow(project_id.empty() ? project_.id : project_id, delivery, push("main"));
+    EXPECT_TRUE(enqueued.ok()) << enqueued.error().message;
+    return enqueued.ok() ? enqueued->id : std::string();
+  }
+
+  Workflow claim(const std::string& agent, const std::string& project_id = {}) {
+    auto claimed = store_->claim_next_workflow(agent, 30s, project_id);
+    EXPECT_TRUE(claimed.ok() && claimed->has_value()) << (claimed.ok() ? "queue empty" : claimed.error().message);
+    return claimed.ok() && claimed->has_value() ? **claimed : Workflow{};
+  }
+
+  Project project_;
+};
+
+TEST_P(QueueTest, EnqueueRecordsAQueuedWorkflow) {
+  core::Event event = push("feature/ünïcode", {"src/a.c", "docs/\"quoted\".md", "ünï/cödé"});
+  event.from_fork = true;
+  auto enqueued = store_->enqueue_workflow(project_.id, "72d3162e-cc78-11e3-81ab-4c9367dc0958", event);
+  ASSERT_OK(enqueued);
+  EXPECT_FALSE(enqueued->duplicate);
+  auto workflow = store_->get_workflow(enqueued->id);
+  ASSERT_OK(workflow);
+  EXPECT_EQ(workflow->project_id, project_.id);
+  EXPECT_EQ(workflow->delivery_id, "72d3162e-cc78-11e3-81ab-4c9367dc0958");
+  EXPECT_EQ(workflow->event.name, "push");
+  EXPECT_EQ(workflow->event.branch, "feature/ünïcode");
+  EXPECT_EQ(workflow->event.sha, event.sha);
+  EXPECT_EQ(workflow->event.changed_paths, event.changed_paths);
+  EXPECT_TRUE(workflow->event.from_fork);
+  EXPECT_EQ(workflow->status, core::Status::Queued);
+  EXPECT_EQ(workflow->attempt, 1);
+  EXPECT_TRUE(workflow->lease_owner.empty());
+  EXPECT_FALSE(workflow->started_at.has_value());
+}
+
+TEST_P(QueueTest, ADeliverySeenBeforeReturnsTheFirstWorkflow) {
+  auto first = store_->enqueue_workflow(project_.id, "delivery-1", push("main"));
+  auto again = store_->enqueue_workflow(project_.id, "delivery-1", push("other"));
+  ASSERT_OK(first);
+  ASSERT_OK(again);
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->id, first->id);
+  EXPECT_EQ(store_->get_workflow(first->id)->event.branch, "main");
+
+  // Delivery ids are per project; an empty one never repeats.
+  Project other = create("acme", "sled");
+  auto elsewhere = store_->enqueue_workflow(other.id, "delivery-1", push("main"));
+  ASSERT_OK(elsewhere);
+  EXPECT_FALSE(elsewhere->duplicate);
+  auto manual_1 = store_->enqueue_workflow(project_.id, "", push("main"));
+  auto manual_2 = store_->enqueue_workflow(project_.id, "", push("main"));
+  ASSERT_OK(manual_1);
+  ASSERT_OK(manual_2);
+  EXPECT_NE(manual_1->id, manual_2->id);
+  EXPECT_EQ(store_->get_workflow(manual_1->id)->delivery_id, manual_1->id);
+  EXPECT_EQ(database_->scalar(kCountWorkflows), 4);
+}
+
+TEST_P(QueueTest, FiftyConcurrentEnqueuesOfOneDeliveryMakeOneWorkflow) {
+  constexpr int kThreads = 50;
+  std::vector<Result<EnqueuedWorkflow>> results(kThreads, invalid("not run"));
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      while (!go) std::this_thread::yield();
+      results[t] = store_->enqueue_workflow(project_.id, "redelivered", push("main"));
+    });
+  go = true;
+  for (auto& thread : threads) thread.join();
+  std::set<std::string> ids;
+  int created = 0;
+  for (auto& result : results) {
+    ASSERT_OK(result);
+    ids.insert(result->id);
+    created += result->duplicate ? 0 : 1;
+  }
+  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(database_->scalar(kCountWorkflows), 1);
+}
+
+TEST_P(QueueTest, EnqueueRefusesUnknownProjectsAndEvents) {
+  EXPECT_ERROR(store_->enqueue_workflow("01900000-0000-7000-8000-000000000000", "d", push("main")),
+               ErrorKind::NotFound);
+  EXPECT_ERROR(store_->enqueue_workflow("nope", "d", push("main")), ErrorKind::Invalid);
+  core::Event odd = push("main");
+  odd.name = "issues";
+  EXPECT_ERROR(store_->enqueue_workflow(project_.id, "d", odd), ErrorKind::Invalid);
+  EXPECT_ERROR(store_->enqueue_workflow(project_.id, std::string(256, 'd'), push("main")), ErrorKind::Invalid);
+  EXPECT_ERROR(store_->enqueue_workflow(project_.id, "d", push(std::string(256, 'b'))), ErrorKind::Invalid);
+  EXPECT_EQ(database_->scalar(kCountWorkflows), 0);
+}
+
+TEST_P(QueueTest, ClaimsTakeTheOldestQueuedWorkflowFirst) {
+  Project other = create("acme", "sled");
+  std::string first = enqueue("d1"), second = enqueue("d2"), elsewhere = enqueue("d3", other.id);
+  auto empty_filter = store_->claim_next_workflow("agent-a", 30s, "01900000-0000-7000-8000-000000000000");
+  ASSERT_OK(empty_filter);
+  EXPECT_FALSE(empty_filter->has_value());
+
+  Workflow of_other = claim("agent-a", other.id);
+  EXPECT_EQ(of_other.id, elsewhere);
+  Workflow claimed = claim("agent-b");
+  EXPECT_EQ(claimed.id, first);
+  EXPECT_EQ(claimed.status, core::Status::Running);
+  EXPECT_EQ(claimed.lease_owner, "agent-b");
+  ASSERT_TRUE(claimed.started_at && claimed.lease_expires_at);
+  EXPECT_EQ(*claimed.lease_expires_at - *claimed.started_at, 30s);
+
+  auto stored = store_->get_workflow(first);
+  ASSERT_OK(stored);
+  EXPECT_EQ(stored->status, core::Status::Running);
+  EXPECT_EQ(stored->lease_owner, "agent-b");
+  EXPECT_EQ(stored->lease_expires_at, claimed.lease_expires_at);
+
+  EXPECT_EQ(claim("agent-c").id, second);
+  auto none = store_->claim_next_workflow("agent-c", 30s);
+  ASSERT_OK(none);
+  EXPECT_FALSE(none->has_value());
+  EXPECT_ERROR(store_->claim_next_workflow("", 30s), ErrorKind::Invalid);
+  EXPECT_ERROR(store_->claim_next_workflow("agent", 0s), ErrorKind::Invalid);
+}
+
+TEST_P(QueueTest, ConcurrentClaimersEachGetDistinctWorkflows) {
+  constexpr int kWorkflows = 200, kClaimers = 4;
+  for (int i = 0; i < kWorkflows; ++i) enqueue("d" + std::to_string(i));
+  std::mutex mutex;
+  std::vector<std::string> claimed;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < kClaimers; ++c)
+    threads.emplace_back([&, c] {
+      auto own = open(database_->url(), {.pool_size = 1});  // a connection of its own, like another server
+      if (!own) return (void)++failures;
+      for (;;) {
+        auto next = (*own)->claim_next_workflow("agent-" + std::to_string(c), 60s);
+        if (!next) {
+          ADD_FAILURE() << next.error().message;
+          return (void)++failures;
+        }
+        if (!next->has_value()) return;
+        std::lock_guard lock(mutex);
+        claimed.push_back((*next)->id);
+      }
+    });
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(claimed.size(), static_cast<std::size_t>(kWorkflows));
+  EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()).size(), static_cast<std::size_t>(kWorkflows));
+  EXPECT_EQ(database_->scalar(kCountWorkflowsWithStatus, {"running"}), kWorkflows);
+}
+
+TEST_P(QueueTest, OnlyTheHolderRenewsALease) {
+  std::string id = enqueue("d1");
+  Workflow claimed = claim("agent-a");
+  auto renewed = store_->renew_lease(id, "agent-a", 10min);
+  ASSERT_OK(renewed);
+  EXPECT_GT(*renewed, *claimed.lease_expires_at);
+  EXPECT_EQ(store_->get_workflow(id)->lease_expires_at, *renewed);
+
+  EXPECT_ERROR(store_->renew_lease(id, "agent-b", 10min), ErrorKind::Conflict);
+  EXPECT_ERROR(store_->renew_lease("01900000-0000-7000-8000-000000000000", "agent-a", 10min), ErrorKind::NotFound);
+  ASSERT_OK(store_->finish_workflow(id, core::Status::Success));
+  EXPECT_ERROR(store_->renew_lease(id, "agent-a", 10min), ErrorKind::Conflict);
+}
+
+TEST_P(QueueTest, AnExpiredLeaseRequeuesOnceThenErrors) {
+  std::string id = enqueue("d1");
+  std::string later = enqueue("d2");
+  Workflow first = claim("agent-a");
+  ASSERT_EQ(first.id, id);
+  ASSERT_OK(store_->record_plan(id, two_pipelines_and_a_skipped_one()));
+
+  auto early = store_->expire_leases(*first.lease_expires_at - 1s);
+  ASSERT_OK(early);
+  EXPECT_TRUE(early->requeued.empty() && early->failed.empty());
+
+  auto expired = store_->expire_leases(*first.lease_expires_at + 1ms);
+  ASSERT_OK(expired);
+  EXPECT_EQ(expired->requeued, std::vector<std::string>{id});
+  EXPECT_TRUE(expired->failed.empty());
+  auto requeued = store_->get_workflow_tree(id);
+  ASSERT_OK(requeued);
+  EXPECT_EQ(requeued->workflow.status, core::Status::Queued);
+  EXPECT_EQ(requeued->workflow.attempt, 2);
+  EXPECT_TRUE(requeued->workflow.lease_owner.empty());
+  EXPECT_NE(requeued->workflow.status_reason.find("agent-a"), std::string::npos);
+  EXPECT_TRUE(requeued->pipelines.empty());  // the next attempt records its own plan
+
+  Workflow second = claim("agent-b");  // a requeued workflow keeps its place: before `later`
+  EXPECT_EQ(second.id, id);
+  EXPECT_EQ(second.attempt, 2);
+  ASSERT_OK(store_->record_plan(id, two_pipelines_and_a_skipped_one()));
+  auto failed = store_->expire_leases(*second.lease_expires_at + 1ms);
+  ASSERT_OK(failed);
+  EXPECT_TRUE(failed->requeued.empty());
+  EXPECT_EQ(failed->failed, std::vector<std::string>{id});
+  auto tree = store_->get_workflow_tree(id);
+  ASSERT_OK(tree);
+  EXPECT_EQ(tree->workflow.status, core::Status::Error);
+  EXPECT_TRUE(tree->workflow.finished_at.has_value());
+  EXPECT_NE(tree->workflow.status_reason.find("no attempts left"), std::string::npos);
+  EXPECT_EQ(tree->pipelines[0].stages[0].executions[0].status, core::Status::Error);
+  EXPECT_EQ(tree->pipelines[2].status, core::Status::Skipped);  // finished nodes keep their status
+  EXPECT_EQ(store_->get_workflow(later)->status, core::Status::Queued);
+}
+
+TEST_P(QueueTest, FinishingFollowsTheStatusMachine) {
+  std::string queued = enqueue("d1");
+  EXPECT_ERROR(store_->finish_workflow(queued, core::Status::Success), ErrorKind::Conflict);
+  EXPECT_ERROR(store_->finish_workflow(queued, core::Status::Running), ErrorKind::Invalid);
+  auto cancelled = store_->finish_workflow(queued, core::Status::Cancelled, "cancelled by alice");
+  ASSERT_OK(cancelled);
+  EXPECT_EQ(cancelled->status_reason, "cancelled by alice");
+  EXPECT_ERROR(store_->finish_workflow(queued, core::Status::Error), ErrorKind::Conflict);
+  EXPECT_EQ(store_->get_workflow(queued)->status, core::Status::Cancelled);
+
+  std::string running = enqueue("d2");
+  claim("agent-a");
+  auto succeeded = store_->finish_workflow(running, core::Status::Success);
+  ASSERT_OK(succeeded);
+  auto stored = store_->get_workflow(running);
+  ASSERT_OK(stored);
+  EXPECT_EQ(stored->status, core::Status::Success);
+  EXPECT_TRUE(stored->finished_at.has_value());
+  EXPECT_TRUE(stored->lease_owner.empty());
+  EXPECT_FALSE(stored->lease_expires_at.has_value());
+  EXPECT_ERROR(store_->finish_workflow("01900000-0000-7000-8000-000000000000", core::Status::Error),
+               ErrorKind::NotFound);
+}
+
+TEST_P(QueueTest, ThePlanBecomesTheWorkflowTree) {
+  std::string id = enqueue("d1");
+  claim("agent-a");
+  auto recorded = store_->record_plan(id, two_pipelines_and_a_skipped_one());
+  ASSERT_OK(recorded);
+  EXPECT_ERROR(store_->record_plan(id, two_pipelines_and_a_skipped_one()), ErrorKind::Conflict);
+
+  auto tree = store_->get_workflow_tree(id);
+  ASSERT_OK(tree);
+  ASSERT_EQ(tree->pipelines.size(), 3u);
+  const Pipeline& build = tree->pipelines[1];
+  EXPECT_EQ(build.name, "build");
+  EXPECT_EQ(build.position, 1);
+  ASSERT_EQ(build.stages.size(), 2u);
+  EXPECT_EQ(build.stages[0].name, "compile");
+  ASSERT_EQ(build.stages[0].executions.size(), 2u);
+  EXPECT_EQ(build.stages[0].executions[1].name, "clang");
+  EXPECT_EQ(build.stages[0].executions[1].status, core::Status::Queued);
+  EXPECT_EQ(build.stages[1].executions[0].name, "ctest");
+  EXPECT_EQ(tree->pipelines[2].name, "deploy");
+  EXPECT_EQ(tree->pipelines[2].status, core::Status::Skipped);
+  EXPECT_EQ(tree->pipelines[2].status_reason, "branch \"main\" does not match branches");
+  EXPECT_EQ(recorded->pipelines[1].stages[0].executions[1].id, build.stages[0].executions[1].id);
+
+  const std::string& gcc = build.stages[0].executions[0].id;
+  ASSERT_OK(store_->set_pipeline_status(build.id, {core::Status::Running}));
+  ASSERT_OK(store_->set_stage_status(build.stages[0].id, {core::Status::Running}));
+  ASSERT_OK(store_->set_execution_status(gcc, {core::Status::Running}));
+  ASSERT_OK(store_->set_execution_status(gcc, {core::Status::Failure, "exit code 2", 2}));
+  EXPECT_ERROR(store_->set_execution_status(gcc, {core::Status::Success}), ErrorKind::Conflict);
+  EXPECT_ERROR(store_->set_stage_status(build.stages[1].id, {core::Status::Success}), ErrorKind::Conflict);
+  EXPECT_ERROR(store_->set_execution_status("01900000-0000-7000-8000-000000000000", {core::Status::Running}),
+               ErrorKind::NotFound);
+
+  ASSERT_OK(store_->finish_workflow(id, core::Status::Cancelled));
+  auto after = store_->get_workflow_tree(id);
+  ASSERT_OK(after);
+  const Execution& failed = after->pipelines[1].stages[0].executions[0];
+  EXPECT_EQ(failed.status, core::Status::Failure);
+  EXPECT_EQ(failed.exit_code, 2);
+  EXPECT_EQ(failed.status_reason, "exit code 2");
+  EXPECT_TRUE(failed.started_at && failed.finished_at);
+  EXPECT_EQ(after->pipelines[1].stages[0].executions[1].status, core::Status::Cancelled);
+  EXPECT_EQ(after->pipelines[1].status, core::Status::Cancelled);
+  EXPECT_EQ(after->pipelines[2].status, core::Status::Skipped);
+  EXPECT_ERROR(store_->record_plan(id, {}), ErrorKind::Conflict);
+}
+
+TEST_P(QueueTest, LogsAppendOnceAndReadFromASequenceNumber) {
+  std::string id = enqueue("d1");
+  claim("agent-a");
+  auto tree = store_->record_plan(id, two_pipelines_and_a_skipped_one());
+  ASSERT_OK(tree);
+  const std::string& execution = tree->pipelines[0].stages[0].executions[0].id;
+  Timestamp at = at_millis(1'790'000'000'000);
+  std::vector<LogLine> first, second;
+  for (int seq = 1; seq <= 5; ++seq) first.push_back({seq, LogStream::Stdout, at, "line " + std::to_string(seq)});
+  for (int seq = 4; seq <= 7; ++seq) second.push_back({seq, LogStream::Stderr, at, "again " + std::to_string(seq)});
+  ASSERT_OK(store_->append_log(execution, first));
+  ASSERT_OK(store_->append_log(execution, second));  // 4 and 5 were stored already
+  EXPECT_EQ(database_->scalar(kCountLogLines), 7);
+
+  auto all = store_->read_log(execution, 0);
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 7u);
+  EXPECT_EQ((*all)[3].text, "line 4");
+  EXPECT_EQ((*all)[3].stream, LogStream::Stdout);
+  EXPECT_EQ((*all)[6].text, "again 7");
+  EXPECT_EQ((*all)[6].stream, LogStream::Stderr);
+  EXPECT_EQ((*all)[6].at, at);
+
+  auto resumed = store_->read_log(execution, 5, 1);
+  ASSERT_OK(resumed);
+  ASSERT_EQ(resumed->size(), 1u);
+  EXPECT_EQ((*resumed)[0].seq, 6);
+  EXPECT_TRUE(store_->read_log(execution, 7)->empty());
+
+  EXPECT_ERROR(store_->append_log("01900000-0000-7000-8000-000000000000", first), ErrorKind::NotFound);
+  EXPECT_ERROR(store_->append_log(execution, {{0, LogStream::Stdout, at, "x"}}), ErrorKind::Invalid);
+  EXPECT_ERROR(store_->read_log(execution, 0, 0), ErrorKind::Invalid);
+}
+
+TEST_P(QueueTest, ProjectWorkflowsListNewestFirst) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(enqueue("d" + std::to_string(i)));
+  Project other = create("acme", "sled");
+  enqueue("d-other", other.id);
+  std::reverse(ids.begin(), ids.end());
+
+  std::vector<std::string> seen;
+  PageRequest request{.limit = 2};
+  for (;;) {
+    auto page = store_->list_workflows(project_.id, request);
+    ASSERT_OK(page);
+    for (auto& workflow : page->items) seen.push_back(workflow.id);
+    if (page->next.empty()) break;
+    request.after = page->next;
+  }
+  EXPECT_EQ(seen, ids);
+  EXPECT_ERROR(store_->list_workflows("01900000-0000-7000-8000-000000000000", {}), ErrorKind::NotFound);
+  EXPECT_ERROR(store_->list_workflows(project_.id, {.after = "x"}), ErrorKind::Invalid);
+}
+
+TEST_P(QueueTest, DeletingAProjectDeletesItsWorkflowsTreesAndLogs) {
+  std::string id = enqueue("d1");
+  claim("agent-a");
+  auto tree = store_->record_plan(id, two_pipelines_and_a_skipped_one());
+  ASSERT_OK(tree);
+  ASSERT_OK(store_->append_log(tree->pipelines[0].stages[0].executions[0].id,
+                               {{1, LogStream::System, at_millis(0), "started"}}));
+  ASSERT_OK(store_->delete_project(project_.id));
+  EXPECT_EQ(database_->scalar(kCountWorkflows), 0);
+  EXPECT_EQ(database_->scalar(kCountLogLines), 0);
+  EXPECT_ERROR(store_->get_workflow(id), ErrorKind::NotFound);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, QueueTest, ::testing::Values("sqlite", "mysql", "postgres"),
+                         [](const ::testing::TestParamInfo<const char*>& info) { return std::string(info.param); });
+
+}  // namespace
+}  // namespace store
