@@ -78,6 +78,17 @@ class Value {
   Value(Tuple t) : v_(std::make_shared<const Tuple>(std::move(t))) {}    // NOLINT
   Value(Object o) : v_(std::make_shared<const Object>(std::move(o))) {}  // NOLINT
 
+  Value(const Value&) = default;
+  Value(Value&&) noexcept = default;
+  Value& operator=(Value&&) noexcept = default;
+  // Copies before assigning, so `v = v.as_tuple()[0]` is safe although the
+  // element lives inside the tuple that the assignment releases.
+  Value& operator=(const Value& other) {
+    auto copy = other.v_;
+    v_ = std::move(copy);
+    return *this;
+  }
+
   Type type() const { return static_cast<Type>(v_.index()); }
   bool is_null() const { return type() == Type::Null; }
   bool is_collection() const { return type() == Type::Tuple || type() == Type::Object; }

@@ -105,6 +105,17 @@ TEST(Value, Get) {
   EXPECT_EQ(Value(Tuple{1}).get("a"), nullptr);
 }
 
+TEST(Value, AssigningAnElementOfItselfIsSafe) {
+  Value v(Tuple{Tuple{Tuple{7}}});
+  v = v.as_tuple()[0];
+  v = v.as_tuple()[0];
+  v = v.as_tuple()[0];
+  EXPECT_EQ(v, Value(7));
+  Value o(Object{{"k", "text"}});
+  o = *o.get("k");
+  EXPECT_EQ(o, Value("text"));
+}
+
 TEST(Value, ToJson) {
   Value v(Object{{"b", Tuple{1, 2.5, true, Value()}}, {"a", "x\"\n<"}});
   EXPECT_EQ(v.to_json(), R"({"a":"x\"\n<","b":[1,2.5,true,null]})");
