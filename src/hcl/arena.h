@@ -1,0 +1,83 @@
+// Arena: a bump allocator for syntax trees.
+//
+// Memory comes from a few large chunks and is released all at once when the
+// arena dies; nothing allocated here is ever destroyed individually, so only
+// trivially destructible types may live in it. Not thread-safe: one arena
+// belongs to one parse.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace hcl {
+
+class Arena {
+ public:
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+
+  void* allocate(size_t size, size_t align) {
+    size_t offset = (used_ + align - 1) & ~(align - 1);
+    if (offset + size > capacity_) return allocate_slow(size, align);
+    used_ = offset + size;
+    return current_ + offset;
+  }
+
+  template <class T, class... Args>
+  T* make(Args&&... args) {
+    static_assert(std::is_trivially_destructible_v<T>, "arena objects are never destroyed");
+    return new (allocate(sizeof(T), alignof(T))) T{std::forward<Args>(args)...};
+  }
+
+  // Copies `count` items into the arena (trivially copyable types only).
+  template <class T>
+  T* copy_array(const T* items, size_t count) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    if (count == 0) return nullptr;
+    void* p = allocate(sizeof(T) * count, alignof(T));
+    std::memcpy(p, items, sizeof(T) * count);
+    return static_cast<T*>(p);
+  }
+
+  std::string_view copy_string(std::string_view s) {
+    if (s.empty()) return {};
+    return {copy_array(s.data(), s.size()), s.size()};
+  }
+
+  // Bytes reserved from the system so far (for measurements).
+  size_t reserved_bytes() const { return reserved_; }
+
+ private:
+  // Chunks start small so that tiny files stay cheap, and double up to a
+  // cap so that big files need few system allocations.
+  static constexpr size_t kFirstChunk = 4096;
+  static constexpr size_t kMaxChunk = 1 << 20;
+
+  void* allocate_slow(size_t size, size_t align) {
+    size_t chunk = next_chunk_;
+    if (next_chunk_ < kMaxChunk) next_chunk_ *= 2;
+    if (chunk < size + align) chunk = size + align;
+    chunks_.push_back(std::make_unique<std::byte[]>(chunk));
+    reserved_ += chunk;
+    current_ = chunks_.back().get();
+    capacity_ = chunk;
+    used_ = 0;
+    return allocate(size, align);
+  }
+
+  std::vector<std::unique_ptr<std::byte[]>> chunks_;
+  std::byte* current_ = nullptr;
+  size_t capacity_ = 0;
+  size_t used_ = 0;
+  size_t next_chunk_ = kFirstChunk;
+  size_t reserved_ = 0;
+};
+
+}  // namespace hcl

@@ -1,0 +1,349 @@
+// hcl2json: the syntax tree as JSON, without evaluating anything. Literal
+// values become JSON values; templates keep their text (with directives
+// written back as %{...}); every other expression becomes "${source}".
+// Numbers and layout follow the reference converter's output (JavaScript's
+// JSON.stringify with a two-space indent), keys sorted.
+#include "hcl/json.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+
+namespace hcl {
+
+namespace {
+
+// Shortest round-trip digits, laid out the way JavaScript prints numbers:
+// plain decimals from 1e-7 up to 1e21, exponent form beyond.
+std::string js_number(const Number& n) {
+  if (n.is_integer()) return std::to_string(n.as_int());
+  double d = n.as_double();
+  if (!std::isfinite(d)) return "null";
+  if (d == 0) return "0";
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, std::fabs(d), std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<size_t>(res.ptr - buf));  // d.ddde±xx
+  size_t e_pos = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e_pos))
+    if (c != '.') digits += c;
+  int exponent = std::stoi(std::string(sci.substr(e_pos + 1)));
+  int k = static_cast<int>(digits.size());
+  int point = exponent + 1;  // digits before the decimal point
+  std::string out = d < 0 ? "-" : "";
+  if (k <= point && point <= 21) {
+    out += digits + std::string(point - k, '0');
+  } else if (0 < point && point <= 21) {
+    out += digits.substr(0, point) + "." + digits.substr(point);
+  } else if (-6 < point && point <= 0) {
+    out += "0." + std::string(-point, '0') + digits;
+  } else {
+    out += digits.substr(0, 1);
+    if (k > 1) out += "." + digits.substr(1);
+    out += std::string("e") + (exponent < 0 ? "-" : "+") + std::to_string(std::abs(exponent));
+  }
+  return out;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char esc[8];
+          std::snprintf(esc, sizeof esc, "\\u%04x", c);
+          out += esc;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+// Literal text inside a template, escaped again so that "${" stays literal.
+void append_template_literal(std::string& out, std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((s[i] == '$' || s[i] == '%') && i + 1 < s.size() && s[i + 1] == '{') out += s[i];
+    out += s[i];
+  }
+}
+
+bool is_traversal(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::Variable: return true;
+    case ExprKind::GetAttr: return is_traversal(*as<GetAttrExpr>(e).object);
+    case ExprKind::Index: {
+      const auto& ix = as<IndexExpr>(e);
+      return ix.key->kind == ExprKind::Literal && is_traversal(*ix.collection);
+    }
+    default: return false;
+  }
+}
+
+class Converter {
+ public:
+  explicit Converter(const SourceFile& source) : source_(source) {}
+
+  void body(const Body& b, int indent);
+  std::string out;
+
+ private:
+  void value(const Expr& e, int indent);
+  void tuple(const TupleExpr& t, int indent);
+  void object(const ObjectExpr& o, int indent);
+  void blocks(std::vector<const Block*>::const_iterator begin, std::vector<const Block*>::const_iterator end,
+              size_t level, int indent);
+  bool literal_value(const Expr& e);
+  void template_part(std::string& text, const Expr& e);
+  void template_parts(std::string& text, const TemplateExpr* t);
+  std::string wrapped(const Expr& e) const { return "${" + std::string(source_.slice(e.span)) + "}"; }
+  std::string object_key(const ObjectItem& item);
+
+  void newline(int indent) {
+    out += '\n';
+    out.append(static_cast<size_t>(indent) * 2, ' ');
+  }
+  void key(std::string_view k, int indent) {
+    newline(indent);
+    append_json_string(out, k);
+    out += ": ";
+  }
+
+  const SourceFile& source_;
+};
+
+bool Converter::literal_value(const Expr& e) {
+  if (e.kind == ExprKind::Literal) {
+    const auto& lit = as<LiteralExpr>(e);
+    switch (lit.literal) {
+      case LiteralKind::Null: out += "null"; break;
+      case LiteralKind::Bool: out += lit.boolean ? "true" : "false"; break;
+      case LiteralKind::Number: out += js_number(lit.number); break;
+      case LiteralKind::String: {
+        std::string text;
+        append_template_literal(text, lit.string);
+        append_json_string(out, text);
+        break;
+      }
+    }
+    return true;
+  }
+  if (e.kind != ExprKind::Unary) return false;
+  // -1.5 and !true are literals to the reader, so they print as values.
+  const auto& u = as<UnaryExpr>(e);
+  if (u.operand->kind != ExprKind::Literal) return false;
+  const auto& lit = as<LiteralExpr>(*u.operand);
+  if (u.op == UnaryOp::Not && lit.literal == LiteralKind::Bool) {
+    out += lit.boolean ? "false" : "true";
+    return true;
+  }
+  if (u.op != UnaryOp::Negate || lit.literal != LiteralKind::Number) return false;
+  const Number& n = lit.number;
+  bool exact = n.is_integer() && n.as_int() != INT64_MIN;
+  out += js_number(exact ? Number(-n.as_int()) : Number(-n.as_double()));
+  return true;
+}
+
+void Converter::template_parts(std::string& text, const TemplateExpr* t) {
+  if (!t) return;
+  for (const Expr* part : t->parts) template_part(text, *part);
+}
+
+void Converter::template_part(std::string& text, const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::Literal: {
+      const auto& lit = as<LiteralExpr>(e);
+      if (lit.literal == LiteralKind::String)
+        append_template_literal(text, lit.string);
+      else if (lit.literal == LiteralKind::Number)
+        text += js_number(lit.number);
+      else if (lit.literal == LiteralKind::Bool)
+        text += lit.boolean ? "true" : "false";
+      else
+        text += wrapped(e);
+      return;
+    }
+    case ExprKind::Template: template_parts(text, &as<TemplateExpr>(e)); return;
+    case ExprKind::TemplateWrap: template_part(text, *as<TemplateWrapExpr>(e).inner); return;
+    case ExprKind::Conditional:
+    case ExprKind::TemplateIf: {
+      bool directive = e.kind == ExprKind::TemplateIf;
+      const Expr& cond = directive ? *as<TemplateIfExpr>(e).condition : *as<ConditionalExpr>(e).condition;
+      std::string yes, no;
+      if (directive) {
+        template_parts(yes, as<TemplateIfExpr>(e).then_part);
+        template_parts(no, as<TemplateIfExpr>(e).else_part);
+      } else {
+        template_part(yes, *as<ConditionalExpr>(e).true_result);
+        template_part(no, *as<ConditionalExpr>(e).false_result);
+      }
+      text += "%{if " + std::string(source_.slice(cond.span)) + "}" + yes;
+      if (!no.empty()) text += "%{else}" + no;
+      text += "%{endif}";
+      return;
+    }
+    case ExprKind::TemplateFor: {
+      const auto& f = as<TemplateForExpr>(e);
+      text += "%{for ";
+      if (!f.key_var.empty()) text += std::string(f.key_var) + ", ";
+      text += std::string(f.value_var) + " in " + std::string(source_.slice(f.collection->span)) + "}";
+      template_parts(text, f.body);
+      text += "%{endfor}";
+      return;
+    }
+    default:
+      text += wrapped(e);
+  }
+}
+
+void Converter::value(const Expr& e, int indent) {
+  if (literal_value(e)) return;
+  switch (e.kind) {
+    case ExprKind::Template: {
+      std::string text;
+      template_parts(text, &as<TemplateExpr>(e));
+      append_json_string(out, text);
+      return;
+    }
+    case ExprKind::TemplateWrap: value(*as<TemplateWrapExpr>(e).inner, indent); return;
+    case ExprKind::Tuple: tuple(as<TupleExpr>(e), indent); return;
+    case ExprKind::Object: object(as<ObjectExpr>(e), indent); return;
+    default: append_json_string(out, wrapped(e));
+  }
+}
+
+void Converter::tuple(const TupleExpr& t, int indent) {
+  if (t.items.empty()) {
+    out += "[]";
+    return;
+  }
+  out += '[';
+  for (uint32_t i = 0; i < t.items.size; ++i) {
+    if (i) out += ',';
+    newline(indent + 1);
+    value(*t.items[i], indent + 1);
+  }
+  newline(indent);
+  out += ']';
+}
+
+std::string Converter::object_key(const ObjectItem& item) {
+  const Expr& k = *item.key;
+  if (item.bare_key) return std::string(as<LiteralExpr>(k).string);
+  if (is_traversal(k)) return std::string(source_.slice(k.span));
+  std::string text;
+  template_part(text, k);
+  return text;
+}
+
+void Converter::object(const ObjectExpr& o, int indent) {
+  std::vector<std::pair<std::string, const Expr*>> items;
+  for (const ObjectItem& item : o.items) items.emplace_back(object_key(item), item.value);
+  std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  out += '{';
+  bool first = true;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i + 1 < items.size() && items[i + 1].first == items[i].first) continue;  // the last one wins
+    if (!first) out += ',';
+    first = false;
+    key(items[i].first, indent + 1);
+    value(*items[i].second, indent + 1);
+  }
+  if (!first) newline(indent);
+  out += '}';
+}
+
+// Blocks sorted by type and labels, nested one JSON object per label; the
+// innermost level is the array of their bodies, in source order.
+void Converter::blocks(std::vector<const Block*>::const_iterator begin, std::vector<const Block*>::const_iterator end,
+                       size_t level, int indent) {
+  if ((*begin)->labels.size <= level) {
+    out += '[';
+    for (auto it = begin; it != end; ++it) {
+      if (it != begin) out += ',';
+      newline(indent + 1);
+      body(*(*it)->body, indent + 1);
+    }
+    newline(indent);
+    out += ']';
+    return;
+  }
+  out += '{';
+  for (auto it = begin; it != end;) {
+    std::string_view label = (*it)->labels[static_cast<uint32_t>(level)].value;
+    auto group_end = std::find_if(it, end, [&](const Block* b) {
+      return b->labels.size <= level || b->labels[static_cast<uint32_t>(level)].value != label;
+    });
+    if (it != begin) out += ',';
+    key(label, indent + 1);
+    blocks(it, group_end, level + 1, indent + 1);
+    it = group_end;
+  }
+  newline(indent);
+  out += '}';
+}
+
+bool block_order(const Block* a, const Block* b) {
+  if (a->type != b->type) return a->type < b->type;
+  for (uint32_t i = 0; i < a->labels.size && i < b->labels.size; ++i)
+    if (a->labels[i].value != b->labels[i].value) return a->labels[i].value < b->labels[i].value;
+  return a->labels.size < b->labels.size;
+}
+
+void Converter::body(const Body& b, int indent) {
+  std::vector<const Attribute*> attrs;
+  for (const Attribute& a : b.attributes) attrs.push_back(&a);
+  std::sort(attrs.begin(), attrs.end(), [](const Attribute* x, const Attribute* y) { return x->name < y->name; });
+  std::vector<const Block*> sorted_blocks;
+  for (const Block& bl : b.blocks) sorted_blocks.push_back(&bl);
+  std::stable_sort(sorted_blocks.begin(), sorted_blocks.end(), block_order);
+
+  out += '{';
+  bool first = true;
+  auto separator = [&] {
+    if (!first) out += ',';
+    first = false;
+  };
+  auto a = attrs.begin();
+  auto bl = sorted_blocks.cbegin();
+  while (a != attrs.end() || bl != sorted_blocks.cend()) {
+    if (bl == sorted_blocks.cend() || (a != attrs.end() && (*a)->name <= (*bl)->type)) {
+      separator();
+      key((*a)->name, indent + 1);
+      value(*(*a)->expr, indent + 1);
+      ++a;
+      continue;
+    }
+    std::string_view type = (*bl)->type;
+    auto group_end = std::find_if(bl, sorted_blocks.cend(), [&](const Block* x) { return x->type != type; });
+    separator();
+    key(type, indent + 1);
+    blocks(bl, group_end, 0, indent + 1);
+    bl = group_end;
+  }
+  if (!first) newline(indent);
+  out += '}';
+}
+
+}  // namespace
+
+std::string to_hcl2json(const File& file) {
+  Converter c(*file.source);
+  if (file.body) c.body(*file.body, 0);
+  return c.out;
+}
+
+}  // namespace hcl

@@ -1,0 +1,421 @@
+// Parsing bodies: attributes, blocks, one-line blocks, and recovery after a
+// broken body item so that later independent errors are reported too.
+#include "hcl/parser.h"
+
+#include <algorithm>
+
+#include "hcl/parser_impl.h"
+
+namespace hcl {
+
+File::File() = default;
+File::File(File&&) noexcept = default;
+File& File::operator=(File&&) noexcept = default;
+File::~File() = default;
+
+namespace {
+
+uint32_t after_bom(std::string_view text) { return text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0; }
+
+}  // namespace
+
+DepthGuard::DepthGuard(Parser& p, Span at) : parser_(p), ok_(++p.depth_ <= Parser::kMaxDepth) {
+  if (ok_ || parser_.reported_depth_) return;
+  parser_.reported_depth_ = true;
+  parser_.error(at, "Configuration too deeply nested",
+                "Brackets, blocks and expressions here are nested more than " + std::to_string(Parser::kMaxDepth) +
+                    " levels deep, which is too deeply nested to parse. Flatten the structure.");
+}
+
+Parser::Parser(const std::shared_ptr<const SourceFile>& file, Arena& arena, Diagnostics& diags, uint32_t start)
+    : file_(file), arena_(arena), diags_(diags), lex_(file->text(), start, arena, diags, file) {}
+
+Token Parser::peek() {
+  for (;;) {
+    if (!has_ahead_) {
+      ahead_ = lex_.next();
+      has_ahead_ = true;
+    }
+    if (ahead_.type != Tok::Newline || newlines_) return ahead_;
+    has_ahead_ = false;
+  }
+}
+
+Token Parser::next() {
+  Token t = peek();
+  has_ahead_ = false;
+  return t;
+}
+
+void Parser::error(Span span, std::string summary, std::string detail) {
+  diags_.error(file_, span, std::move(summary), std::move(detail));
+}
+
+std::string Parser::where(uint32_t byte) const {
+  Pos p = file_->position(byte);
+  return std::to_string(p.line) + ":" + std::to_string(p.column);
+}
+
+std::string Parser::describe(const Token& t) const {
+  switch (t.type) {
+    case Tok::Eof: return "the end of the file";
+    case Tok::Newline: return "the end of the line";
+    case Tok::OQuote: return "a quoted string";
+    case Tok::OHeredoc: return "a heredoc";
+    case Tok::Ident: return "the name \"" + std::string(text(t.span)) + "\"";
+    case Tok::Number: return "the number " + std::string(text(t.span));
+    default: return "\"" + std::string(text(t.span)) + "\"";
+  }
+}
+
+const Body* Parser::parse_file_body() { return parse_body(Tok::Eof, {}); }
+
+const Expr* Parser::parse_standalone_expression() {
+  NewlineMode mode(*this, false);
+  Expr* e = parse_expression();
+  if (!e) return nullptr;
+  Token t = peek();
+  if (t.type != Tok::Eof) {
+    error(t.span, "Extra characters after expression",
+          "The expression ends before " + describe(t) + "; remove what follows it.");
+    return nullptr;
+  }
+  return e;
+}
+
+Body* Parser::finish_body(size_t attrs_start, size_t blocks_start, Span span) {
+  remove_duplicate_attributes(attrs_start);
+  Body* body = arena_.make<Body>();
+  body->attributes = {arena_.copy_array(attrs_.data() + attrs_start, attrs_.size() - attrs_start),
+                      static_cast<uint32_t>(attrs_.size() - attrs_start)};
+  body->blocks = {arena_.copy_array(blocks_.data() + blocks_start, blocks_.size() - blocks_start),
+                  static_cast<uint32_t>(blocks_.size() - blocks_start)};
+  body->span = span;
+  attrs_.resize(attrs_start);
+  blocks_.resize(blocks_start);
+  return body;
+}
+
+Body* Parser::parse_body(Tok end, Span open_brace) {
+  NewlineMode mode(*this, true);
+  size_t attrs_start = attrs_.size();
+  size_t blocks_start = blocks_.size();
+  uint32_t begin = open_brace.end;
+  for (;;) {
+    Token t = peek();
+    if (t.type == Tok::Newline) {
+      next();
+    } else if (t.type == Tok::Eof) {
+      if (end == Tok::RBrace)
+        error(open_brace, "Unclosed configuration block",
+              "There is no closing brace for the block opened here before the end of the file. Add the missing "
+              "\"}\"; braces may also be mismatched elsewhere in this block.");
+      break;
+    } else if (t.type == Tok::RBrace) {
+      if (end == Tok::RBrace) break;
+      next();
+      error(t.span, "Argument or block definition required",
+            "This closing brace has no matching opening brace. Remove it, or check the braces above it.");
+    } else if (t.type == Tok::Ident) {
+      parse_body_item();
+    } else {
+      if (t.type != Tok::Invalid)
+        error(t.span, "Argument or block definition required",
+              "An argument (name = value) or a block (name \"label\" { ... }) is expected here, but found " +
+                  describe(t) + ".");
+      recover_after_body_item();
+    }
+  }
+  return finish_body(attrs_start, blocks_start, {begin, peek().span.begin});
+}
+
+void Parser::parse_body_item() {
+  Token name = next();
+  Token t = peek();
+  switch (t.type) {
+    case Tok::Equal:
+      parse_attribute(name);
+      return;
+    case Tok::OQuote:
+    case Tok::Ident:
+    case Tok::LBrace:
+      parse_block(name);
+      return;
+    default:
+      break;
+  }
+  std::string detail = "An argument or block definition is required here. To set an argument, use the equals sign "
+                       "\"=\" to introduce the argument value.";
+  if (t.type == Tok::Dot)
+    detail = "Argument names cannot contain dots. To set a key inside a map, assign an object: " +
+             std::string(text(name.span)) + " = { key = value }.";
+  else if (t.type == Tok::EqualEqual)
+    detail = "\"==\" compares values; use a single \"=\" to set the argument " + std::string(text(name.span)) + ".";
+  error(name.span, "Argument or block definition required", detail);
+  recover_after_body_item();
+}
+
+// Reports every argument set twice in one body (naming both places) and
+// keeps the first. Small bodies compare pairwise; big ones sort by name.
+void Parser::remove_duplicate_attributes(size_t attrs_start) {
+  size_t n = attrs_.size() - attrs_start;
+  if (n < 2) return;
+  std::vector<uint32_t> order(n);
+  for (uint32_t i = 0; i < n; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return attrs_[attrs_start + a].name < attrs_[attrs_start + b].name;
+  });
+  std::vector<bool> duplicate(n, false);
+  bool any = false;
+  for (size_t k = 1; k < n; ++k) {
+    const Attribute& first = attrs_[attrs_start + order[k - 1]];
+    const Attribute& again = attrs_[attrs_start + order[k]];
+    if (first.name != again.name) continue;
+    duplicate[order[k]] = any = true;
+    order[k] = order[k - 1];  // later repeats still name the first definition
+    error(again.name_span, "Attribute redefined",
+          "The argument \"" + std::string(again.name) + "\" was already set at " + file_->name() + ":" +
+              where(first.name_span.begin) + ". Each argument may be set only once; remove one of them.");
+  }
+  if (!any) return;
+  size_t out = attrs_start;
+  for (size_t i = 0; i < n; ++i)
+    if (!duplicate[i]) attrs_[out++] = attrs_[attrs_start + i];
+  attrs_.resize(out);
+}
+
+bool Parser::attribute_ends_here(Token name) {
+  Token end = peek();
+  if (end.type == Tok::Newline || end.type == Tok::Eof) {
+    if (end.type == Tok::Newline) next();
+    return true;
+  }
+  if (end.type == Tok::Comma)
+    error(end.span, "Unexpected comma after argument",
+          "Arguments are separated by newlines, not commas: put " + std::string(text(name.span)) +
+              " and the next argument on lines of their own.");
+  else if (end.type != Tok::Invalid)
+    error(end.span, "Missing newline after argument",
+          "An argument definition must end with a newline, but found " + describe(end) + " after the value of \"" +
+              std::string(text(name.span)) + "\".");
+  recover_after_body_item();
+  return false;
+}
+
+void Parser::parse_attribute(Token name) {
+  next();  // =
+  Expr* expr = parse_expression();
+  if (!expr) {
+    recover_after_body_item();
+    return;
+  }
+  Attribute attr{text(name.span), name.span, expr, {name.span.begin, expr->span.end}};
+  if (attribute_ends_here(name)) attrs_.push_back(attr);
+}
+
+bool Parser::parse_labels(size_t labels_start) {
+  for (;;) {
+    Token t = peek();
+    if (t.type == Tok::Ident) {
+      next();
+      labels_.push_back({text(t.span), t.span});
+      continue;
+    }
+    if (t.type != Tok::OQuote) return true;
+    next();
+    LiteralText lit = lex_.scan_quoted_literal();
+    if (lit.end == LiteralEnd::Close) {
+      lex_.reset(lit.span.end + 1);
+      labels_.push_back({lit.value, {t.span.begin, lit.span.end + 1}});
+      continue;
+    }
+    if (lit.end == LiteralEnd::Interp || lit.end == LiteralEnd::Directive)
+      error({lit.span.end, lit.span.end + 2}, "Invalid string literal",
+            "Block labels must be plain strings: template sequences (\"${\" and \"%{\") are not allowed here. To "
+            "include a literal \"${\", write \"$${\".");
+    else if (lit.end == LiteralEnd::Eof)
+      error(t.span, "Unterminated string", "This block label has no closing quote before the end of the file.");
+    labels_.resize(labels_start);
+    return false;
+  }
+}
+
+void Parser::parse_block(Token type) {
+  DepthGuard guard(*this, type.span);
+  size_t labels_start = labels_.size();
+  if (!guard || !parse_labels(labels_start)) {
+    recover_after_body_item();
+    return;
+  }
+  Token open = peek();
+  if (open.type != Tok::LBrace) {
+    if (open.type != Tok::Invalid)
+      error(open.span, "Invalid block definition",
+            "A block definition is a type, then labels (quoted strings or names), then \"{\"; found " +
+                describe(open) + " instead.");
+    labels_.resize(labels_start);
+    recover_after_body_item();
+    return;
+  }
+  next();
+  bool one_line_error = false;
+  Body* body = parse_block_body(open.span, &one_line_error);
+  Block block;
+  block.type = text(type.span);
+  block.type_span = type.span;
+  block.labels = {arena_.copy_array(labels_.data() + labels_start, labels_.size() - labels_start),
+                  static_cast<uint32_t>(labels_.size() - labels_start)};
+  labels_.resize(labels_start);
+  block.body = body;
+  block.open_brace = open.span;
+  Token close = peek();
+  block.close_brace = close.type == Tok::RBrace ? close.span : Span{close.span.begin, close.span.begin};
+  block.span = {type.span.begin, block.close_brace.end};
+  blocks_.push_back(block);
+  if (close.type != Tok::RBrace) return;  // unclosed: already reported
+  next();
+  Token end = peek();
+  if (end.type == Tok::Newline) {
+    next();
+  } else if (end.type != Tok::Eof && !one_line_error) {
+    if (end.type != Tok::Invalid)
+      error(end.span, "Missing newline after block definition",
+            "A block definition must end with a newline; put " + describe(end) + " on the next line.");
+    recover_after_body_item();
+  }
+}
+
+Body* Parser::parse_block_body(Span open_brace, bool* one_line_error) {
+  Token first = peek();
+  if (first.type == Tok::Newline || first.type == Tok::Eof) {
+    Body* body = parse_body(Tok::RBrace, open_brace);
+    return body;
+  }
+  return parse_one_line_body(open_brace, one_line_error);
+}
+
+// `name "label" { arg = value }`: at most one argument, all on one line.
+Body* Parser::parse_one_line_body(Span open_brace, bool* failed) {
+  NewlineMode mode(*this, true);
+  size_t attrs_start = attrs_.size();
+  size_t blocks_start = blocks_.size();
+  Token name = peek();
+  auto fail = [&](Span at, std::string detail) {
+    error(at, "Invalid single-argument block definition", std::move(detail));
+    *failed = true;
+    skip_to_block_end();
+  };
+  if (name.type == Tok::Ident) {
+    next();
+    Token eq = peek();
+    if (eq.type != Tok::Equal) {
+      fail(name.span,
+           "A single-line block definition can hold only one argument (name = value). To define a nested block, "
+           "place it on a line of its own within its parent block.");
+    } else {
+      next();
+      Expr* expr = parse_expression();
+      Token end = peek();
+      if (!expr) {
+        *failed = true;
+        skip_to_block_end();
+      } else if (end.type == Tok::RBrace) {
+        attrs_.push_back({text(name.span), name.span, expr, {name.span.begin, expr->span.end}});
+      } else if (end.type == Tok::Newline) {
+        fail(end.span,
+             "The closing brace of a single-line block must be on the same line as its argument. Close the block "
+             "on this line, or start the argument on a new line after the \"{\".");
+      } else {
+        fail(end.span,
+             "A single-line block definition can hold only one argument. Put each argument on a line of its "
+             "own.");
+      }
+    }
+  } else if (name.type != Tok::RBrace) {
+    if (name.type != Tok::Invalid)
+      error(name.span, "Argument or block definition required",
+            "An argument (name = value) is expected inside the braces, but found " + describe(name) + ".");
+    *failed = true;
+    skip_to_block_end();
+  }
+  return finish_body(attrs_start, blocks_start, {open_brace.end, peek().span.begin});
+}
+
+// Consumes one token; a quoted string or heredoc is skipped whole so that
+// its contents cannot look like structure.
+void Parser::skip_token() {
+  Token t = next();
+  if (t.type == Tok::OQuote) {
+    lex_.skip_quoted_rest();
+  } else if (t.type == Tok::OHeredoc) {
+    std::string_view opener = text(t.span);
+    size_t name_start = opener[2] == '-' ? 3 : 2;
+    size_t name_end = opener.find_first_of("\r\n");
+    lex_.skip_heredoc_rest(opener.substr(name_start, name_end - name_start));
+  }
+}
+
+// Skips tokens up to the end of the broken item: a newline (or a `}` that
+// closes the enclosing body) outside any bracket opened since the error.
+void Parser::recover_after_body_item() {
+  NewlineMode mode(*this, true);
+  int nesting = 0;
+  for (;;) {
+    Token t = peek();
+    if (t.type == Tok::Eof) return;
+    if (nesting == 0 && t.type == Tok::RBrace) return;
+    skip_token();
+    switch (t.type) {
+      case Tok::Newline:
+        if (nesting == 0) return;
+        break;
+      case Tok::LBrace:
+      case Tok::LBrack:
+      case Tok::LParen:
+        ++nesting;
+        break;
+      case Tok::RBrace:
+      case Tok::RBrack:
+      case Tok::RParen:
+        if (nesting > 0) --nesting;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+// After a broken single-line block: everything up to its closing brace.
+void Parser::skip_to_block_end() {
+  NewlineMode mode(*this, true);
+  int nesting = 0;
+  for (;;) {
+    Token t = peek();
+    if (t.type == Tok::Eof || (t.type == Tok::RBrace && nesting == 0)) return;
+    nesting += (t.type == Tok::LBrace) - (t.type == Tok::RBrace);
+    skip_token();
+  }
+}
+
+File parse(std::string name, std::string text, Diagnostics& diags) {
+  File file;
+  uint32_t start = after_bom(text);
+  file.source = std::make_shared<const SourceFile>(std::move(name), std::move(text));
+  file.arena = std::make_unique<Arena>();
+  Parser parser(file.source, *file.arena, diags, start);
+  file.body = parser.parse_file_body();
+  return file;
+}
+
+ParsedExpression parse_expression(std::string name, std::string text, Diagnostics& diags) {
+  ParsedExpression result;
+  File& file = result.file;
+  file.source = std::make_shared<const SourceFile>(std::move(name), std::move(text));
+  file.arena = std::make_unique<Arena>();
+  Parser parser(file.source, *file.arena, diags, after_bom(file.source->text()));
+  result.expr = parser.parse_standalone_expression();
+  file.body = file.arena->make<Body>();
+  return result;
+}
+
+}  // namespace hcl
