@@ -105,6 +105,7 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
   }
 
   void send_continue() {
+    phase_ = Phase::receiving_body;
     stream_.expires_after(server_.options.write_timeout);
     asio::async_write(stream_, asio::buffer(continue_response.data(), continue_response.size()),
                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
