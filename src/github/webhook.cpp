@@ -18,7 +18,10 @@ constexpr std::string_view kTagPrefix = "refs/tags/";
 
 std::string dotted(Path path) {
   std::string out;
-  for (const char* key : path) out += (out.empty() ? "" : ".") + std::string(key);
+  for (const char* key : path) {
+    if (!out.empty()) out += '.';
+    out += key;
+  }
   return out;
 }
 
