@@ -1,4 +1,7 @@
 // Encoding functions: JSON, base64 and URL query escaping.
+#include <cctype>
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
 
 #include "hcl/functions_support.h"

@@ -6,8 +6,11 @@
 //   %e %E scientific  %f decimal  %g %G shortest          %%  a literal %
 // Flags + - 0 space, a width, a .precision and an explicit argument index
 // `%[2]s` are accepted as in Go's fmt.
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <optional>
 
 #include "hcl/functions_support.h"
 

@@ -1,8 +1,10 @@
 #include "hcl/value.h"
 
+#include <locale.h>
+#include <stdlib.h>
+
 #include <charconv>
 #include <cmath>
-#include <limits>
 
 namespace hcl {
 
@@ -21,6 +23,15 @@ long double widen(const Number& n) {
 
 bool all_digits(std::string_view s) {
   return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// from_chars leaves a value too large or too small for a double unset;
+// strtod gives the IEEE result (infinity, or zero / a subnormal). Its own C
+// locale keeps the decimal point a '.' whatever the process locale is.
+double parse_out_of_range(std::string_view text) {
+  static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", static_cast<locale_t>(nullptr));
+  std::string copy(text);
+  return strtod_l(copy.c_str(), nullptr, c_locale);
 }
 
 }  // namespace
@@ -50,8 +61,7 @@ std::optional<Number> Number::parse(std::string_view text) {
   auto [end, ec] = std::from_chars(unsigned_text.data(), unsigned_text.data() + unsigned_text.size(), d);
   if (end != unsigned_text.data() + unsigned_text.size()) return std::nullopt;
   if (ec == std::errc::result_out_of_range) {
-    d = unsigned_text.front() == '-' ? -std::numeric_limits<double>::infinity()
-                                     : std::numeric_limits<double>::infinity();
+    d = parse_out_of_range(unsigned_text);
   } else if (ec != std::errc()) {
     return std::nullopt;
   }

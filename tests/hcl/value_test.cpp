@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace hcl {
 namespace {
 
@@ -42,6 +44,13 @@ TEST(Number, OverflowFallsBackToDouble) {
   EXPECT_FALSE((Number(int64_t{INT64_MIN}) - Number(int64_t{10000})).is_integer());
   EXPECT_FALSE((-Number(int64_t{INT64_MIN})).is_integer());
   EXPECT_FALSE(Number::parse("99999999999999999999")->is_integer());
+}
+
+TEST(Number, LiteralsBeyondDoubleRange) {
+  EXPECT_EQ(Number::parse("1e400")->as_double(), HUGE_VAL);
+  EXPECT_EQ(Number::parse("-1e400")->as_double(), -HUGE_VAL);
+  EXPECT_EQ(*Number::parse("1e-400"), Number(int64_t{0}));
+  EXPECT_EQ(Number::parse("1e400")->to_string(), "+Inf");
 }
 
 TEST(Number, Arithmetic) {
