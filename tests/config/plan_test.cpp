@@ -149,7 +149,7 @@ TEST(Plan, ImageAndAllowFailure) {
 }
 
 TEST(Plan, AnErrorOnlyThisEventRevealsSkipsThePipelineAndItsDependants) {
-  Configuration cfg = must_load(pipeline("p", "", "${[\\\"ok\\\"][event.branch == \\\"boom\\\" ? 1 : 0]}") +
+  Configuration cfg = must_load(pipeline("p", "", "${[\"ok\"][event.branch == \"boom\" ? 1 : 0]}") +
                                 pipeline("q", "  depends_on = [\"p\"]") + pipeline("r", ""));
   EXPECT_EQ(names(plan_for(cfg, push("main"))), (Names{"p", "q", "r"}));
   std::string errors;
