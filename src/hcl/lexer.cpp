@@ -39,7 +39,7 @@ Lexer::Lexer(std::string_view text, uint32_t start, Arena& arena, Diagnostics& d
     : text_(text), pos_(start), arena_(arena), diags_(diags), file_(file) {}
 
 void Lexer::error(Span span, std::string summary, std::string detail) {
-  diags_.error(file_, span, std::move(summary), std::move(detail));
+  if (!quiet_) diags_.error(file_, span, std::move(summary), std::move(detail));
 }
 
 bool Lexer::take_utf8() {
@@ -111,6 +111,7 @@ bool Lexer::skip_block_comment(uint32_t start) {
   size_t close = text_.find("*/", start + 2);
   if (close == std::string_view::npos) {
     pos_ = static_cast<uint32_t>(text_.size());
+    ran_off_end_ = true;
     error({start, start + 2}, "Unterminated comment",
           "This /* comment has no closing */, so the rest of the file is part of it. Add */ where the comment "
           "should end.");
@@ -218,12 +219,12 @@ Token Lexer::punctuation(uint32_t start) {
     return Token{t, {start, pos_}};
   };
   switch (c) {
-    case '{': return tok(Tok::LBrace, 1);
-    case '}': return tok(Tok::RBrace, 1);
-    case '[': return tok(Tok::LBrack, 1);
-    case ']': return tok(Tok::RBrack, 1);
-    case '(': return tok(Tok::LParen, 1);
-    case ')': return tok(Tok::RParen, 1);
+    case '{': ++depth_.all, ++depth_.braces; return tok(Tok::LBrace, 1);
+    case '}': --depth_.all, --depth_.braces; return tok(Tok::RBrace, 1);
+    case '[': ++depth_.all; return tok(Tok::LBrack, 1);
+    case ']': --depth_.all; return tok(Tok::RBrack, 1);
+    case '(': ++depth_.all; return tok(Tok::LParen, 1);
+    case ')': --depth_.all; return tok(Tok::RParen, 1);
     case ',': return tok(Tok::Comma, 1);
     case '?': return tok(Tok::Question, 1);
     case ':': return tok(Tok::Colon, 1);
@@ -252,7 +253,10 @@ Token Lexer::punctuation(uint32_t start) {
       if (n == '|') return tok(Tok::Or, 2);
       break;
     case '~':
-      if (n == '}') return tok(Tok::TildeRBrace, 2);
+      if (n == '}') {
+        --depth_.all, --depth_.braces;
+        return tok(Tok::TildeRBrace, 2);
+      }
       break;
     default:
       break;

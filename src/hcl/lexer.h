@@ -86,6 +86,21 @@ class Lexer {
 
   void error(Span span, std::string summary, std::string detail);
 
+  // Brackets lexed and not yet closed: all kinds, and braces alone ({ and
+  // template openers). The parser uses them to skip a broken item without
+  // losing its place.
+  struct Depth {
+    int all = 0;
+    int braces = 0;
+  };
+  Depth bracket_depth() const { return depth_; }
+  void set_bracket_depth(Depth depth) { depth_ = depth; }
+  // While quiet, lexical errors are not reported (skipping broken input).
+  void set_quiet(bool quiet) { quiet_ = quiet; }
+  // True once a comment, string or heredoc ran to the end of the file: the
+  // blocks left open then are a consequence, not a further error.
+  bool ran_off_end() const { return ran_off_end_; }
+
  private:
   Token punctuation(uint32_t start);
   Token number(uint32_t start);
@@ -104,6 +119,9 @@ class Lexer {
 
   std::string_view text_;
   uint32_t pos_;
+  Depth depth_;
+  bool quiet_ = false;
+  bool ran_off_end_ = false;
   Arena& arena_;
   Diagnostics& diags_;
   const std::shared_ptr<const SourceFile>& file_;

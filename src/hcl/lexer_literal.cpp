@@ -112,6 +112,7 @@ LiteralText Lexer::scan_quoted_literal() {
     while (pos_ < size && !kQuotedSpecial[static_cast<unsigned char>(text_[pos_])]) ++pos_;
     if (pos_ >= size) {
       lit.end = LiteralEnd::Eof;
+      ran_off_end_ = true;
       break;
     }
     char c = text_[pos_];
@@ -178,6 +179,7 @@ LiteralText Lexer::scan_heredoc_literal(std::string_view marker) {
       while (pos_ < size && !kHeredocSpecial[static_cast<unsigned char>(text_[pos_])]) ++pos_;
       if (pos_ >= size) {
         lit.end = LiteralEnd::Eof;
+        ran_off_end_ = true;
         break;
       }
       char c = text_[pos_];
@@ -217,6 +219,7 @@ Span Lexer::consume_heredoc_close(std::string_view marker) {
 
 bool Lexer::consume_template_opener() {
   pos_ += 2;
+  ++depth_.all, ++depth_.braces;
   if (pos_ < text_.size() && text_[pos_] == '~') {
     ++pos_;
     return true;

@@ -98,15 +98,17 @@ Body* Parser::finish_body(size_t attrs_start, size_t blocks_start, Span span) {
 
 Body* Parser::parse_body(Tok end, Span open_brace) {
   NewlineMode mode(*this, true);
+  Lexer::Depth parent_item_depth = item_depth_;
   size_t attrs_start = attrs_.size();
   size_t blocks_start = blocks_.size();
   uint32_t begin = open_brace.end;
   for (;;) {
     Token t = peek();
+    item_depth_ = depth_before_ahead();
     if (t.type == Tok::Newline) {
       next();
     } else if (t.type == Tok::Eof) {
-      if (end == Tok::RBrace)
+      if (end == Tok::RBrace && !lex_.ran_off_end())
         error(open_brace, "Unclosed configuration block",
               "There is no closing brace for the block opened here before the end of the file. Add the missing "
               "\"}\"; braces may also be mismatched elsewhere in this block.");
@@ -126,7 +128,21 @@ Body* Parser::parse_body(Tok end, Span open_brace) {
       recover_after_body_item();
     }
   }
+  item_depth_ = parent_item_depth;
   return finish_body(attrs_start, blocks_start, {begin, peek().span.begin});
+}
+
+Lexer::Depth Parser::depth_before_ahead() const {
+  Lexer::Depth d = lex_.bracket_depth();
+  if (!has_ahead_) return d;
+  switch (ahead_.type) {
+    case Tok::LBrace: --d.all, --d.braces; break;
+    case Tok::LBrack: case Tok::LParen: --d.all; break;
+    case Tok::RBrace: case Tok::TildeRBrace: ++d.all, ++d.braces; break;
+    case Tok::RBrack: case Tok::RParen: ++d.all; break;
+    default: break;
+  }
+  return d;
 }
 
 void Parser::parse_body_item() {
@@ -229,11 +245,12 @@ bool Parser::parse_labels(size_t labels_start) {
       labels_.push_back({lit.value, {t.span.begin, lit.span.end + 1}});
       continue;
     }
-    if (lit.end == LiteralEnd::Interp || lit.end == LiteralEnd::Directive)
+    if (lit.end == LiteralEnd::Interp || lit.end == LiteralEnd::Directive) {
+      lex_.skip_quoted_rest();
       error({lit.span.end, lit.span.end + 2}, "Invalid string literal",
             "Block labels must be plain strings: template sequences (\"${\" and \"%{\") are not allowed here. To "
             "include a literal \"${\", write \"$${\".");
-    else if (lit.end == LiteralEnd::Eof)
+    } else if (lit.end == LiteralEnd::Eof)
       error(t.span, "Unterminated string", "This block label has no closing quote before the end of the file.");
     labels_.resize(labels_start);
     return false;
@@ -359,42 +376,38 @@ void Parser::skip_token() {
 // closes the enclosing body) outside any bracket opened since the error.
 void Parser::recover_after_body_item() {
   NewlineMode mode(*this, true);
-  int nesting = 0;
+  lex_.set_quiet(true);
+  // Brackets the broken item opened and left open are skipped to their
+  // ends, except that a "}" closing more than the item opened is taken to
+  // close the enclosing body (a "]" or ")" was probably forgotten).
+  Lexer::Depth now = depth_before_ahead();
+  int nesting = std::max(0, now.all - item_depth_.all);
+  int braces = std::max(0, now.braces - item_depth_.braces);
   for (;;) {
     Token t = peek();
-    if (t.type == Tok::Eof) return;
-    if (nesting == 0 && t.type == Tok::RBrace) return;
+    if (t.type == Tok::Eof) break;
+    if (braces == 0 && t.type == Tok::RBrace) break;
     skip_token();
-    switch (t.type) {
-      case Tok::Newline:
-        if (nesting == 0) return;
-        break;
-      case Tok::LBrace:
-      case Tok::LBrack:
-      case Tok::LParen:
-        ++nesting;
-        break;
-      case Tok::RBrace:
-      case Tok::RBrack:
-      case Tok::RParen:
-        if (nesting > 0) --nesting;
-        break;
-      default:
-        break;
-    }
+    if (t.type == Tok::Newline && nesting == 0) break;
+    if (t.type == Tok::LBrace || t.type == Tok::LBrack || t.type == Tok::LParen) ++nesting;
+    if ((t.type == Tok::RBrace || t.type == Tok::RBrack || t.type == Tok::RParen) && nesting > 0) --nesting;
+    braces += (t.type == Tok::LBrace) - (t.type == Tok::RBrace);
   }
+  lex_.set_quiet(false);
 }
 
 // After a broken single-line block: everything up to its closing brace.
 void Parser::skip_to_block_end() {
   NewlineMode mode(*this, true);
+  lex_.set_quiet(true);
   int nesting = 0;
   for (;;) {
     Token t = peek();
-    if (t.type == Tok::Eof || (t.type == Tok::RBrace && nesting == 0)) return;
+    if (t.type == Tok::Eof || (t.type == Tok::RBrace && nesting == 0)) break;
     nesting += (t.type == Tok::LBrace) - (t.type == Tok::RBrace);
     skip_token();
   }
+  lex_.set_quiet(false);
 }
 
 File parse(std::string name, std::string text, Diagnostics& diags) {

@@ -71,6 +71,7 @@ class Parser {
   void remove_duplicate_attributes(size_t attrs_start);
   void skip_token();
   void recover_after_body_item();
+  Lexer::Depth depth_before_ahead() const;
   void skip_to_block_end();
   Body* finish_body(size_t attrs_start, size_t blocks_start, Span span);
 
@@ -126,6 +127,7 @@ class Parser {
   bool newlines_ = true;
   int depth_ = 0;
   bool reported_depth_ = false;
+  Lexer::Depth item_depth_;  // bracket depth where the current body item began
 
   std::vector<Attribute> attrs_;
   std::vector<Block> blocks_;

@@ -70,11 +70,13 @@ Expr* Parser::parse_quoted_template(Token open) {
   size_t start = pieces_.size();
   uint32_t end = 0;
   Expr* e = nullptr;
+  Lexer::Depth depth = lex_.bracket_depth();
   if (scan_template_sequence(open, {}, start, &end)) {
     e = build_template(start, {open.span.begin, end}, false);
   } else {
     has_ahead_ = false;
     lex_.skip_quoted_rest();
+    lex_.set_bracket_depth(depth);
   }
   pieces_.resize(start);
   return e;
@@ -86,12 +88,14 @@ Expr* Parser::parse_heredoc(Token open) {
   size_t start = pieces_.size();
   uint32_t end = 0;
   Expr* e = nullptr;
+  Lexer::Depth depth = lex_.bracket_depth();
   if (scan_template_sequence(open, marker, start, &end)) {
     if (opener[2] == '-') flush_heredoc_indentation(start);
     e = build_template(start, {open.span.begin, end}, true);
   } else {
     has_ahead_ = false;
     lex_.skip_heredoc_rest(marker);
+    lex_.set_bracket_depth(depth);
   }
   pieces_.resize(start);
   return e;
