@@ -147,6 +147,33 @@ TEST(Server, GarbageIs400AndClosed) {
   EXPECT_TRUE(socket.closed_by_peer_within(5s));
 }
 
+TEST(Server, SurvivesMalformedRequests) {
+  auto server = start_server(echo_router());
+  // Unparseable requests: 400, and the connection closes (its framing is lost).
+  const std::vector<std::string> unparseable{
+      "GET / HTTP/9.9\r\n\r\n",
+      "GET /healthz HTTP/1.1\r\nNo colon here\r\n\r\n",
+      "POST /projects HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+      "POST /projects HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+      "POST /projects HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+      std::string("GET /he\0lthz HTTP/1.1\r\n\r\n", 27),
+  };
+  for (const auto& request : unparseable) {
+    RawSocket socket{server->port()};
+    ASSERT_TRUE(socket.send(request));
+    EXPECT_NE(socket.read_until("\r\n").find(" 400 "), std::string::npos) << request;
+    EXPECT_TRUE(socket.closed_by_peer_within(5s)) << request;
+  }
+  // Well-framed requests for targets we do not serve: 400, connection kept.
+  RawSocket socket{server->port()};
+  for (const std::string target : {"*", "http://x/healthz"}) {
+    ASSERT_TRUE(socket.send("OPTIONS " + target + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+    EXPECT_NE(socket.read_until("\r\n").find(" 400 "), std::string::npos) << target;
+    socket.read_until("}}");  // the rest of the error body
+  }
+  EXPECT_EQ(Client{server->port()}.get("/healthz").status, 200);
+}
+
 TEST(Server, WritesOneAccessLogEntryPerRequest) {
   std::mutex mutex;
   std::vector<std::string> lines;
