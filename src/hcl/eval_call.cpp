@@ -20,9 +20,15 @@ std::string sentence(std::string text) {
   return text;
 }
 
+// try and can take expressions rather than values: the errors of their
+// arguments are caught instead of reported, so the evaluator runs them.
+constexpr Function kTry{"try", 1, -1, "try(expressions...)", nullptr};
+constexpr Function kCan{"can", 1, 1, "can(expression)", nullptr};
+
 }  // namespace
 
 Value Evaluator::call(const CallExpr& e, const Scope& scope) {
+  if (e.name == kTry.name || e.name == kCan.name) return catching_call(e, scope, e.name == kCan.name);
   const Function* f = scope.functions ? scope.functions->find(e.name) : nullptr;
   if (!f) return unknown_function(e, scope);
   std::vector<Value> args;
@@ -55,17 +61,43 @@ Value Evaluator::unknown_function(const CallExpr& e, const Scope& scope) {
   return Value();
 }
 
-Value Evaluator::call_function(const CallExpr& e, const Function& f, const std::vector<Value>& args) {
-  auto count = static_cast<int>(args.size());
-  if (count < f.min_args || (f.max_args >= 0 && count > f.max_args)) {
-    bool too_many = count > f.min_args;
-    // Point at the first surplus argument when there is one in the source.
-    Span where = too_many && f.max_args < static_cast<int>(e.args.size) ? e.args[f.max_args]->span : e.span;
-    error(where, too_many ? "Too many function arguments" : "Not enough function arguments",
-          "Function \"" + std::string(f.name) + "\" expects " + arity_text(f) + ": " + std::string(f.signature) +
-              "; got " + std::to_string(count) + ".");
-    return Value();
+bool Evaluator::check_arity(const CallExpr& e, const Function& f, size_t arg_count) {
+  auto count = static_cast<int>(arg_count);
+  if (count >= f.min_args && (f.max_args < 0 || count <= f.max_args)) return true;
+  bool too_many = count > f.min_args;
+  // Point at the first surplus argument when there is one in the source.
+  Span where = too_many && f.max_args < static_cast<int>(e.args.size) ? e.args[f.max_args]->span : e.span;
+  error(where, too_many ? "Too many function arguments" : "Not enough function arguments",
+        "Function \"" + std::string(f.name) + "\" expects " + arity_text(f) + ": " + std::string(f.signature) +
+            "; got " + std::to_string(count) + ".");
+  return false;
+}
+
+// can(x): whether x evaluates without error. try(a, b...): the first
+// argument that evaluates without error; an error if none does.
+Value Evaluator::catching_call(const CallExpr& e, const Scope& scope, bool is_can) {
+  if (!check_arity(e, is_can ? kCan : kTry, e.args.size)) return Value();
+  Diagnostics caught;
+  for (const Expr* arg : e.args) {
+    Diagnostics attempt;
+    Evaluator inner(file_, attempt);
+    inner.depth_ = depth_;
+    inner.splat_item_ = splat_item_;
+    Value v = inner.eval(*arg, scope);
+    if (attempt.empty()) return is_can ? Value(true) : v;
+    caught.add(attempt[0]);
   }
+  if (is_can) return false;
+  std::string detail = "Call to function \"try\" failed: no expression succeeded:";
+  for (const Diagnostic& d : caught)
+    detail += "\n- " + d.summary + " (at " + std::to_string(d.subject.start.line) + ":" +
+              std::to_string(d.subject.start.column) + ")\n  " + d.detail;
+  error(e.span, "Error in function call", detail + "\nAt least one expression must produce a successful result.");
+  return Value();
+}
+
+Value Evaluator::call_function(const CallExpr& e, const Function& f, const std::vector<Value>& args) {
+  if (!check_arity(e, f, args.size())) return Value();
   try {
     return f.call(args);
   } catch (const FunctionError& err) {

@@ -32,6 +32,8 @@ class Evaluator {
   Value splat(const SplatExpr& e, const Scope& scope);
   Value call(const CallExpr& e, const Scope& scope);
   Value unknown_function(const CallExpr& e, const Scope& scope);
+  Value catching_call(const CallExpr& e, const Scope& scope, bool is_can);
+  bool check_arity(const CallExpr& e, const Function& f, size_t arg_count);
   Value call_function(const CallExpr& e, const Function& f, const std::vector<Value>& args);
   Value conditional(const ConditionalExpr& e, const Scope& scope);
   Value binary(const BinaryExpr& e, const Scope& scope);

@@ -47,7 +47,7 @@ const FunctionTable& standard_functions() {
   static const FunctionTable table = [] {
     std::vector<Function> all;
     for (auto part : {fn::string_functions, fn::format_functions, fn::collection_functions, fn::set_functions,
-                      fn::numeric_functions, fn::encoding_functions, fn::conversion_functions}) {
+                      fn::regex_functions, fn::numeric_functions, fn::encoding_functions, fn::conversion_functions}) {
       std::vector<Function> fs = part();
       all.insert(all.end(), fs.begin(), fs.end());
     }

@@ -39,6 +39,30 @@ Value setsubtract(Args args) {
   return out;
 }
 
+// Every combination taking one element from each argument, the first
+// argument varying slowest: setproduct(["a", "b"], [1, 2]) gives
+// [["a", 1], ["a", 2], ["b", 1], ["b", 2]].
+Value setproduct(Args args) {
+  if (args.size() < 2) fail_call("at least two arguments are required");
+  // A bound keeps a configuration from asking for billions of combinations.
+  constexpr size_t kMaxRows = 100000;
+  Tuple rows{Tuple{}};
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (rows.size() * tuple_arg(args, i, "sets").size() > kMaxRows)
+      fail_call("the product would have more than 100000 elements");
+    Tuple next;
+    for (const Value& row : rows) {
+      for (const Value& v : tuple_arg(args, i, "sets")) {
+        Tuple extended = row.as_tuple();
+        extended.push_back(v);
+        next.emplace_back(std::move(extended));
+      }
+    }
+    rows = std::move(next);
+  }
+  return rows;
+}
+
 }  // namespace
 
 std::vector<Function> set_functions() {
@@ -46,6 +70,7 @@ std::vector<Function> set_functions() {
       {"setunion", 1, -1, "setunion(first_set, other_sets...)", setunion},
       {"setintersection", 1, -1, "setintersection(first_set, other_sets...)", setintersection},
       {"setsubtract", 2, 2, "setsubtract(a, b)", setsubtract},
+      {"setproduct", 0, -1, "setproduct(sets...)", setproduct},
   };
 }
 

@@ -53,6 +53,7 @@ std::vector<Function> string_functions();
 std::vector<Function> format_functions();
 std::vector<Function> collection_functions();
 std::vector<Function> set_functions();
+std::vector<Function> regex_functions();
 std::vector<Function> numeric_functions();
 std::vector<Function> encoding_functions();
 std::vector<Function> conversion_functions();

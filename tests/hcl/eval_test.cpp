@@ -193,6 +193,19 @@ TEST(EvalCalls, Errors) {
   EXPECT_EQ(error("upper(nope)"), "Unknown variable@1:7");
 }
 
+TEST(EvalCalls, TryAndCan) {
+  EXPECT_EQ(ok("can(regex(\"^release/\", name))"), Value(false));
+  EXPECT_EQ(ok("can(regex(\"^wor\", name))"), Value(true));
+  EXPECT_EQ(ok("can(config.nope)"), Value(false));
+  EXPECT_EQ(ok("try(config.nope, items[7], \"fallback\")"), Value("fallback"));
+  EXPECT_EQ(ok("try(config.region, \"fallback\")"), Value("eu"));
+  EXPECT_EQ(ok("[for s in servers: try(s.zone, s.name)]"), list({"web", "db"}));
+  EXPECT_EQ(error("try(config.nope, items[7])"), "Error in function call@1:1");
+  EXPECT_NE(detail("try(config.nope, items[7])").find("- Unsupported attribute (at 1:12)"), std::string::npos);
+  EXPECT_EQ(error("can()"), "Not enough function arguments@1:1");
+  EXPECT_EQ(error("can(1, 2)"), "Too many function arguments@1:8");
+}
+
 TEST(EvalConditional, OnlyTheChosenBranchRuns) {
   EXPECT_EQ(ok("flag ? \"y\" : \"n\""), Value("y"));
   EXPECT_EQ(ok("!flag ? \"y\" : \"n\""), Value("n"));

@@ -285,6 +285,39 @@ TEST(SetFunctions, UnionIntersectionSubtract) {
   EXPECT_EQ(call("setsubtract", {list({"a", "b", "a"}), list({"b"})}), list({"a"}));
 }
 
+TEST(SetFunctions, Product) {
+  EXPECT_EQ(call("setproduct", {list({"a", "b"}), list({1, 2})}),
+            list({list({"a", 1}), list({"a", 2}), list({"b", 1}), list({"b", 2})}));
+  EXPECT_EQ(call("setproduct", {list({"a"}), list({})}), list({}));
+  EXPECT_EQ(failure("setproduct", {list({1})}).arg, -1);
+  Tuple many(1000, Value(1));
+  EXPECT_EQ(failure("setproduct", {many, many}).message, "the product would have more than 100000 elements");
+}
+
+TEST(RegexFunctions, Regex) {
+  EXPECT_EQ(call("regex", {"[a-z]+", "53453453.345345aaabbbccc23454"}), Value("aaabbbccc"));
+  EXPECT_EQ(call("regex", {"(\\d\\d\\d\\d)-(\\d\\d)-(\\d\\d)", "2019-02-01"}), list({"2019", "02", "01"}));
+  EXPECT_EQ(call("regex", {"^(?:(?P<scheme>[^:/?#]+):)?(?://(?P<authority>[^/?#]*))?", "https://example.com/x"}),
+            Value(Object{{"scheme", "https"}, {"authority", "example.com"}}));
+  EXPECT_EQ(call("regex", {"a(b)?", "a"}), list({Value()}));  // a group that took no part is null
+  EXPECT_EQ(call("regex", {"(?i)^RELEASE/", "release/1.0"}), Value("release/"));
+  EXPECT_EQ(call("regex", {"\\Av[0-9]\\z", "v1"}), Value("v1"));
+  EXPECT_EQ(call("regex", {"[]a]+", "x]a]"}), Value("]a]"));
+  EXPECT_EQ(failure("regex", {"^release/", "main"}).message, "pattern did not match any part of the given string");
+  EXPECT_EQ(failure("regex", {"(", "x"}).arg, 0);
+  EXPECT_EQ(failure("regex", {"(?P<a>x)(y)", "xy"}).message,
+            "Invalid value for \"pattern\" parameter: invalid regular expression: named and unnamed capture groups "
+            "cannot be mixed.");
+  EXPECT_EQ(failure("regex", {"(?s).", "x"}).arg, 0);
+}
+
+TEST(RegexFunctions, Regexall) {
+  EXPECT_EQ(call("regexall", {"[a-z]+", "1234abcd5678efgh9"}), list({"abcd", "efgh"}));
+  EXPECT_EQ(call("regexall", {"-rc[0-9]+$", "v1.2.0-rc3"}), list({"-rc3"}));
+  EXPECT_EQ(call("regexall", {"-rc[0-9]+$", "v1.2.0"}), list({}));
+  EXPECT_EQ(call("regexall", {"(\\w)=(\\d)", "a=1 b=2"}), list({list({"a", "1"}), list({"b", "2"})}));
+}
+
 TEST(NumericFunctions, MinMaxAbs) {
   EXPECT_EQ(call("min", {12, 54, 3}), Value(3));
   EXPECT_EQ(call("max", {12, 54, 3}), Value(54));
