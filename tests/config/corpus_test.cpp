@@ -2,11 +2,11 @@
 // except where they use what the configuration language deliberately lacks.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "temp_repo.h"
+#include "test_paths.h"
 
 namespace config {
 namespace {
@@ -19,8 +19,7 @@ std::string read(const std::filesystem::path& path) {
 }
 
 std::filesystem::path corpus() {
-  const char* shared = std::getenv("FACTORY_SHARED_DIR");
-  return std::filesystem::path(shared ? shared : "/work/shared") / "hcl-corpus" / "ci";
+  return testing::shared_dir() / "hcl-corpus" / "ci";
 }
 
 std::string lint(const std::string& name, bool& ok) {

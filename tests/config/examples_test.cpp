@@ -2,9 +2,9 @@
 // EXPECT.md lists.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 
 #include "config/config.h"
+#include "test_paths.h"
 
 namespace config {
 namespace {
@@ -12,8 +12,7 @@ namespace {
 using Names = std::vector<std::string>;
 
 std::filesystem::path example(const std::string& name) {
-  const char* shared = std::getenv("FACTORY_SHARED_DIR");
-  return std::filesystem::path(shared ? shared : "/work/shared") / "examples" / name;
+  return testing::shared_dir() / "examples" / name;
 }
 
 Configuration load_example(const std::string& name) {

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "temp_repo.h"
+#include "test_paths.h"
 
 namespace config {
 namespace {
@@ -19,11 +20,8 @@ struct Result {
 };
 
 Result lint(const std::string& args) {
-  const char* binary = std::getenv("FACTORY_BINARY");
-  EXPECT_NE(binary, nullptr) << "FACTORY_BINARY is not set";
   Result result;
-  if (!binary) return result;
-  std::string command = std::string(binary) + " lint " + args + " 2>&1";
+  std::string command = testing::factory_binary().string() + " lint " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   std::array<char, 4096> buffer;
   while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) result.output.append(buffer.data(), n);
@@ -32,10 +30,7 @@ Result lint(const std::string& args) {
   return result;
 }
 
-std::string shared(const std::string& path) {
-  const char* dir = std::getenv("FACTORY_SHARED_DIR");
-  return std::string(dir ? dir : "/work/shared") + "/" + path;
-}
+std::string shared(const std::string& path) { return (testing::shared_dir() / path).string(); }
 
 TEST(LintCommand, ValidDirectoryPrintsASummary) {
   Result r = lint(shared("examples/multi-file"));
@@ -50,7 +45,7 @@ TEST(LintCommand, SingularCounts) {
 }
 
 TEST(LintCommand, InvalidDirectoryPrintsDiagnosticsAndFails) {
-  testing::TempRepo repo({{"ci.hcl", "pipeline \"p\" {\n  stage \"s\" {\n    exec \"e\" {\n      run = \"x\"\n"
+  testing::TempRepo repo(testing::Files{{"ci.hcl", "pipeline \"p\" {\n  stage \"s\" {\n    exec \"e\" {\n      run = \"x\"\n"
                                      "      retry = \"two\"\n    }\n  }\n}\n"}});
   Result r = lint(repo.root().string());
   EXPECT_EQ(r.exit_code, 1);
@@ -63,7 +58,7 @@ TEST(LintCommand, InvalidDirectoryPrintsDiagnosticsAndFails) {
 }
 
 TEST(LintCommand, MissingFactoryDirectoryIsAClearError) {
-  testing::TempRepo repo({});
+  testing::TempRepo repo(testing::Files{});
   std::filesystem::remove_all(repo.root() / ".factory");
   Result r = lint(repo.root().string());
   EXPECT_EQ(r.exit_code, 1);
@@ -71,10 +66,8 @@ TEST(LintCommand, MissingFactoryDirectoryIsAClearError) {
 }
 
 TEST(LintCommand, DefaultsToTheCurrentDirectory) {
-  testing::TempRepo repo({{"ci.hcl", "pipeline \"p\" {\n  stage \"s\" {\n    exec \"e\" { run = \"x\" }\n  }\n}\n"}});
-  const char* binary = std::getenv("FACTORY_BINARY");
-  ASSERT_NE(binary, nullptr);
-  std::string command = "cd '" + repo.root().string() + "' && '" + binary + "' lint > out.txt 2>&1";
+  testing::TempRepo repo(testing::Files{{"ci.hcl", "pipeline \"p\" {\n  stage \"s\" {\n    exec \"e\" { run = \"x\" }\n  }\n}\n"}});
+  std::string command = "cd '" + repo.root().string() + "' && '" + testing::factory_binary().string() + "' lint > out.txt 2>&1";
   EXPECT_EQ(std::system(command.c_str()), 0);
   std::ifstream out(repo.root() / "out.txt");
   std::string line;

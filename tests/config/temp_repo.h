@@ -13,9 +13,11 @@
 
 namespace config::testing {
 
+using Files = std::map<std::string, std::string>;  // file name → text
+
 class TempRepo {
  public:
-  explicit TempRepo(const std::map<std::string, std::string>& files) {
+  explicit TempRepo(const Files& files) {
     std::string pattern = (std::filesystem::temp_directory_path() / "factory-config-XXXXXX").string();
     root_ = mkdtemp(pattern.data());
     std::filesystem::create_directories(root_ / ".factory");
@@ -35,7 +37,7 @@ class TempRepo {
 };
 
 // Loads the files as a configuration; `errors` gets the rendered diagnostics.
-inline std::optional<Configuration> load_files(const std::map<std::string, std::string>& files, std::string& errors) {
+inline std::optional<Configuration> load_files(const Files& files, std::string& errors) {
   TempRepo repo(files);
   hcl::Diagnostics diags;
   auto cfg = load(repo.root(), diags);
