@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <tuple>
 
 #include "config/config.h"
 #include "config/context.h"
@@ -37,6 +38,20 @@ void append_unique(hcl::Diagnostics& into, const hcl::Diagnostics& from) {
       into.add(d);
 }
 
+// The checks run in phases; people read errors best in source order.
+hcl::Diagnostics in_source_order(const hcl::Diagnostics& diags) {
+  std::vector<hcl::Diagnostic> sorted(diags.begin(), diags.end());
+  auto key = [](const hcl::Diagnostic& d) {
+    return std::make_tuple(d.subject.file != nullptr, d.subject.file ? d.subject.file->name() : std::string(),
+                           d.subject.start.byte);
+  };
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [&](const hcl::Diagnostic& a, const hcl::Diagnostic& b) { return key(a) < key(b); });
+  hcl::Diagnostics out;
+  for (auto& d : sorted) out.add(std::move(d));
+  return out;
+}
+
 void check_descriptions(const Configuration& cfg, const EvaluationContext& context, hcl::Diagnostics& diags) {
   hcl::Scope constants;
   Evaluator evaluator(context, constants, diags);
@@ -71,7 +86,7 @@ std::optional<Configuration> load(hcl::FileSet files, hcl::Diagnostics& diags) {
     std::set<const hcl::Expr*> skip = check_references(cfg, found);
     order_locals(cfg, skip, found);
     evaluate_for_validation(cfg, std::move(skip), found);
-    diags.append(found);
+    diags.append(in_source_order(found));
     if (found.has_errors()) return std::nullopt;
     return cfg;
   }

@@ -23,7 +23,8 @@ std::vector<EvaluatedPipeline> evaluate_pipelines(const Configuration& cfg, cons
     out.depends_on = evaluate_depends_on(cfg, pipeline, evaluator).value_or(std::vector<size_t>{});
     auto combinations = expand_matrix(pipeline, evaluator);
     out.failed = evaluator.failed() || !filter || !combinations;
-    if (out.failed || (only_selected && out.rejection)) continue;
+    // Validation goes on past a bad filter to check the instances too.
+    if (!combinations || (only_selected && (out.failed || out.rejection))) continue;
     for (const auto& combination : *combinations) {
       auto instance = instantiate(pipeline, combination, context, diags);
       if (instance)

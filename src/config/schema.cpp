@@ -1,6 +1,7 @@
 #include "config/schema.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "config/messages.h"
@@ -29,6 +30,12 @@ const BodySchema kMatrix{"a matrix block", {}, {}, true};
 const BodySchema kStage{"a stage block", {}, {"exec"}};
 const BodySchema kExec{"an exec block", {"run", "image", "env", "timeout", "retry", "allow_failure"}, {}};
 
+std::string capitalized(std::string_view text) {
+  std::string out(text);
+  if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+  return out;
+}
+
 bool contains(const std::vector<std::string>& names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
@@ -49,7 +56,7 @@ void report_unknown_attribute(const hcl::Attribute& attr, const FilePtr& file, c
   }
   std::string allowed = schema.attributes.empty() ? "no attributes" : "the attributes " + join_names(schema.attributes);
   report(diags, {file, attr.name_span}, "Unknown attribute \"" + name + "\" in " + std::string(schema.where),
-         std::string(schema.where) + " takes " + allowed + "." + did_you_mean(name, all_names(schema)));
+         capitalized(schema.where) + " takes " + allowed + "." + did_you_mean(name, all_names(schema)));
 }
 
 void report_unknown_block(const hcl::Block& block, const FilePtr& file, const BodySchema& schema,
@@ -62,7 +69,7 @@ void report_unknown_block(const hcl::Block& block, const FilePtr& file, const Bo
   }
   std::string allowed = schema.blocks.empty() ? "no blocks" : "the blocks " + join_names(schema.blocks);
   report(diags, {file, block.type_span}, "Unknown block \"" + type + "\" in " + std::string(schema.where),
-         std::string(schema.where) + " holds " + allowed + "." + did_you_mean(type, all_names(schema)));
+         capitalized(schema.where) + " holds " + allowed + "." + did_you_mean(type, all_names(schema)));
 }
 
 // Reports every attribute and block the schema does not know.
