@@ -11,6 +11,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <array>
+#include <ctime>
 #include <limits>
 #include <optional>
 #include <sstream>
@@ -32,6 +33,21 @@ bool is_parse_error(const beast::error_code& ec) {
 }
 
 std::string_view text(beast::string_view s) { return {s.data(), s.size()}; }
+
+// The Date header's IMF-fixdate (RFC 9110 5.6.7), formatted once a second per thread.
+const std::string& http_date() {
+  thread_local std::time_t formatted_second = -1;
+  thread_local std::string formatted;
+  const std::time_t now = std::time(nullptr);
+  if (now != formatted_second) {
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char buffer[64];
+    formatted.assign(buffer, std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &utc));
+    formatted_second = now;
+  }
+  return formatted;
+}
 
 class Connection : public Closable, public std::enable_shared_from_this<Connection> {
  public:
@@ -180,6 +196,7 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
     response_.result(static_cast<unsigned>(response.status));
     for (const auto& [name, value] : response.headers.fields()) response_.insert(name, value);
     response_.set(bhttp::field::server, "FactoryCI");
+    response_.set(bhttp::field::date, http_date());
     response_.body() = std::move(response.body);
     response_.keep_alive(keep_alive_);
     response_.prepare_payload();
@@ -208,6 +225,7 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
     bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), 11};
     for (const auto& [name, value] : response.headers.fields()) head.insert(name, value);
     head.set(bhttp::field::server, "FactoryCI");
+    head.set(bhttp::field::date, http_date());
     head.set("X-Accel-Buffering", "no");  // tells nginx-like proxies not to hold events back
     std::ostringstream out;
     out << head.base();

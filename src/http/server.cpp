@@ -87,10 +87,29 @@ struct Server::Impl {
         });
         return;
       }
-      socket.set_option(tcp::no_delay(true), ec);  // responses go out whole; don't wait for Nagle
-      detail::serve_connection(state, std::move(socket));
+      if (state.open_count() >= state.options.max_connections) {
+        refuse(socket);
+      } else {
+        socket.set_option(tcp::no_delay(true), ec);  // responses go out whole; don't wait for Nagle
+        detail::serve_connection(state, std::move(socket));
+      }
       accept();
     });
+  }
+
+  // Over the connection limit: a short 503 (a fresh socket's send buffer
+  // takes it without blocking), then close, before the client sends anything.
+  static void refuse(tcp::socket& socket) {
+    static const std::string busy = [] {
+      const std::string body = Response::error(503, "unavailable", "too many open connections").body;
+      return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " +
+             std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    }();
+    boost::system::error_code ignored;
+    socket.non_blocking(true, ignored);
+    socket.write_some(asio::buffer(busy.data(), busy.size()), ignored);
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
   }
 
   // Stops the I/O threads, closes what is left (connections past the

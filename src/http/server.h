@@ -54,6 +54,7 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{30'000};
   std::chrono::milliseconds sse_keepalive{15'000};
   std::size_t sse_queue_limit = 4 * 1024 * 1024;  // bytes a slow viewer may lag behind
+  std::size_t max_connections = 10'000;  // beyond: 503 and close (event streams count too)
   AccessLogSink access_log = log_to_stderr;       // empty: no access log
 };
 

@@ -129,5 +129,29 @@ TEST(Limits, SlowClientsDoNotHoldTheOnlyWorker) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
 }
 
+TEST(Limits, ConnectionsBeyondTheLimitAre503AndClosed) {
+  ServerOptions options = limited_options();
+  options.max_connections = 3;
+  options.header_timeout = 30s;
+  auto server = start_server(upload_router(), options);
+  std::vector<std::unique_ptr<RawSocket>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(std::make_unique<RawSocket>(server->port()));
+    ASSERT_TRUE(held.back()->send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_NE(held.back()->read_until("hello").find("200 OK"), std::string::npos);  // open and counted
+  }
+  RawSocket refused{server->port()};
+  EXPECT_NE(refused.read_until("\r\n").find(" 503 "), std::string::npos);
+  EXPECT_TRUE(refused.closed_by_peer_within(5s));
+  held.pop_back();
+  // The server notices the close and has room again.
+  bool served = false;
+  for (int attempt = 0; attempt < 50 && !served; ++attempt) {
+    served = Client{server->port()}.get("/hello").status == 200;
+    if (!served) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(served);
+}
+
 }  // namespace
 }  // namespace http

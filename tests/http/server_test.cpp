@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
+#include <ctime>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <system_error>
@@ -53,6 +55,18 @@ TEST(Server, RoutesWithPathParametersAndDecodedQuery) {
   EXPECT_EQ(body["params"]["id"], "web site");
   EXPECT_EQ(body["query"], json::parse(R"([["id","a+b"],["name","x y"],["flag",""],["id","2"]])"));
   EXPECT_EQ(body["remote"], "127.0.0.1");
+}
+
+TEST(Server, SendsServerAndDateHeaders) {
+  auto server = start_server(echo_router());
+  const Reply reply = Client{server->port()}.get("/healthz");
+  EXPECT_EQ(reply.headers.at("server"), "FactoryCI");
+  std::tm parsed{};
+  const std::string date = reply.headers.at("date");
+  const char* end = strptime(date.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &parsed);
+  ASSERT_NE(end, nullptr) << date;
+  EXPECT_EQ(*end, '\0') << date;
+  EXPECT_LT(std::abs(std::difftime(timegm(&parsed), std::time(nullptr))), 60.0) << date;
 }
 
 TEST(Server, PassesBodyAndHeaders) {
