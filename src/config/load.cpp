@@ -76,6 +76,13 @@ hcl::Diagnostic error_without_place(std::string summary, std::string detail) {
   return d;
 }
 
+hcl::Diagnostic no_pipelines_warning() {
+  hcl::Diagnostic d = error_without_place("The configuration has no pipelines",
+                                          "Nothing will run for any event; add a pipeline block.");
+  d.severity = hcl::Severity::Warning;
+  return d;
+}
+
 }  // namespace
 
 std::optional<Configuration> load(hcl::FileSet files, hcl::Diagnostics& diags) {
@@ -86,6 +93,7 @@ std::optional<Configuration> load(hcl::FileSet files, hcl::Diagnostics& diags) {
     std::set<const hcl::Expr*> skip = check_references(cfg, found);
     order_locals(cfg, skip, found);
     evaluate_for_validation(cfg, std::move(skip), found);
+    if (cfg.pipelines.empty()) found.add(no_pipelines_warning());
     diags.append(in_source_order(found));
     if (found.has_errors()) return std::nullopt;
     return cfg;
