@@ -270,21 +270,15 @@ TEST(Validation, SyntaxErrorsStopBeforeSchemaChecks) {
   EXPECT_EQ(errors.find("Missing \"run\""), std::string::npos) << errors;
 }
 
-}  // namespace
-}  // namespace config
-
-namespace config {
-namespace {
-
 TEST(Validation, NoPipelinesIsOnlyAWarning) {
   std::string errors;
-  EXPECT_TRUE(testing::load_files({{"vars.hcl", "locals {\n  x = 1\n}\n"}}, errors));
+  EXPECT_TRUE(load_files({{"vars.hcl", "locals {\n  x = 1\n}\n"}}, errors));
   EXPECT_NE(errors.find("warning: The configuration has no pipelines"), std::string::npos) << errors;
 }
 
 TEST(Validation, DuplicateFilterBlock) {
   std::string errors;
-  EXPECT_FALSE(testing::load_files(
+  EXPECT_FALSE(load_files(
       {{"ci.hcl", "pipeline \"p\" {\n  filter {}\n  filter {}\n  stage \"s\" {\n    exec \"e\" { run = \"x\" }\n  }\n}\n"}},
       errors));
   EXPECT_NE(errors.find("ci.hcl:3:3: error: Duplicate filter block"), std::string::npos) << errors;
@@ -293,7 +287,7 @@ TEST(Validation, DuplicateFilterBlock) {
 
 TEST(Validation, ABadFilterDoesNotHideErrorsInTheStages) {
   std::string errors;
-  EXPECT_FALSE(testing::load_files(
+  EXPECT_FALSE(load_files(
       {{"ci.hcl", "pipeline \"p\" {\n  filter {\n    events = [\"pushh\"]\n  }\n"
                   "  stage \"s\" {\n    exec \"e\" {\n      run = \"x\"\n      retry = -1\n    }\n  }\n}\n"}},
       errors));
