@@ -3,7 +3,14 @@
 // Errors (unknown variable, wrong type, failing function...) become
 // diagnostics with the range of the offending sub-expression; the failing
 // expression then evaluates to null so that callers can go on and collect
-// further errors.
+// further errors. Nothing throws out of evaluate(), and nesting deeper than
+// 3000 levels is a diagnostic, not a stack overflow.
+//
+// Besides the scope's functions, `try(...)` and `can(...)` are always
+// available: they take expressions and catch their errors.
+//
+// Thread-safety: evaluate() only reads the tree, the scope and the function
+// table, so several threads may evaluate against the same ones at once.
 #pragma once
 
 #include <memory>

@@ -3,7 +3,9 @@
 //
 // A function receives evaluated arguments. It reports bad input by throwing
 // FunctionError with the index of the argument at fault; the evaluator turns
-// that into a diagnostic under that argument's source range.
+// that into a diagnostic under that argument's source range. The evaluator
+// checks the argument count against min_args/max_args before calling.
+// docs/hcl-functions.md lists every function with an example.
 #pragma once
 
 #include <span>
