@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
 namespace hcl {
 namespace {
 
@@ -38,6 +42,16 @@ TEST(FunctionTable, FindsAndSuggests) {
   EXPECT_EQ(t.suggest("formatlst"), "formatlist");
   EXPECT_EQ(t.suggest("zzzzzzzz"), "");
   EXPECT_EQ(t.find("file"), nullptr);  // no filesystem access from configurations
+}
+
+TEST(FunctionTable, EveryFunctionIsDocumented) {
+  const char* source = std::getenv("FACTORY_SOURCE_DIR");
+  ASSERT_NE(source, nullptr);
+  std::ifstream in(std::string(source) + "/docs/hcl-functions.md");
+  ASSERT_TRUE(in) << "docs/hcl-functions.md";
+  std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const Function& f : standard_functions().all())
+    EXPECT_NE(doc.find("| `" + std::string(f.signature) + "` |"), std::string::npos) << f.signature;
 }
 
 TEST(FunctionTable, EditDistance) {
