@@ -6,6 +6,7 @@
 #include <boost/asio/strand.hpp>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -135,6 +136,7 @@ struct Server::Impl {
   std::vector<std::thread> threads;
   std::uint16_t port = 0;
   bool running = false;
+  bool stopped = false;  // a Server runs once: its I/O context is spent
 };
 
 Server::Server(Router router, ServerOptions options)
@@ -144,6 +146,7 @@ Server::~Server() { stop(); }
 
 void Server::start() {
   if (impl_->running) return;
+  if (impl_->stopped) throw std::logic_error{"a stopped http::Server cannot start again"};
   impl_->listen();
   impl_->accept();
   impl_->running = true;
@@ -157,6 +160,7 @@ std::uint16_t Server::port() const { return impl_->port; }
 void Server::stop(std::chrono::milliseconds deadline) {
   if (!impl_->running) return;
   impl_->running = false;
+  impl_->stopped = true;
   const auto until = std::chrono::steady_clock::now() + deadline;
   impl_->state.stopping = true;
   asio::post(impl_->acceptor.get_executor(), [impl = impl_.get()] {

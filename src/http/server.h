@@ -65,6 +65,7 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
+  // Listens and starts the I/O threads; once only (after stop(), std::logic_error).
   void start();
   std::uint16_t port() const;
   // Stops accepting, closes idle connections and event streams, lets requests

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <future>
+#include <stdexcept>
 #include <thread>
 
 #include "test_support.h"
@@ -72,6 +73,7 @@ TEST(Shutdown, StopTwiceAndDestroyWithoutStopAreHarmless) {
   auto server = start_server(Router{});
   server->stop();
   server->stop();
+  EXPECT_THROW(server->start(), std::logic_error);
   auto other = start_server(Router{});
   EXPECT_EQ(Client{other->port()}.get("/healthz").status, 200);
   other.reset();  // the destructor stops it
