@@ -143,7 +143,8 @@ TEST(Plan, ImageAndAllowFailure) {
   Configuration cfg = must_load(
       "pipeline \"p\" {\n  stage \"s\" {\n    exec \"e\" {\n      run = \"x\"\n      image = \"gcc:13\"\n"
       "      allow_failure = true\n    }\n  }\n}\n");
-  const auto& exec = plan_for(cfg, push("main")).pipelines.at(0).stages[0].executions[0];
+  core::Plan p = plan_for(cfg, push("main"));
+  const auto& exec = p.pipelines.at(0).stages[0].executions[0];
   EXPECT_EQ(exec.image, "gcc:13");
   EXPECT_TRUE(exec.allow_failure);
 }
