@@ -58,7 +58,7 @@ struct PipelineSpec {
 
 // A pipeline of the configuration that is not in the plan, and why.
 struct SkippedPipeline {
-  std::string name;    // instance name, as in PipelineSpec
+  std::string name;    // the pipeline block's name (a matrix is not expanded)
   std::string reason;  // for people: "branch \"feature/x\" does not match branches"
 };
 
