@@ -19,9 +19,18 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? value : "";
+// From the environment CTest gives, else where the source and build trees
+// put them (the binary sits at the top of the build tree, this test in
+// tests/cli/).
+fs::path shared_dir() {
+  if (const char* dir = std::getenv("FACTORY_SHARED_DIR")) return dir;
+  if (const char* source = std::getenv("FACTORY_SOURCE_DIR")) return fs::path(source) / ".." / "shared";
+  return "/work/shared";
+}
+
+std::string factory_binary() {
+  if (const char* binary = std::getenv("FACTORY_BINARY")) return binary;
+  return (fs::read_symlink("/proc/self/exe").parent_path().parent_path().parent_path() / "factory").string();
 }
 
 std::string quote(const std::string& text) {
@@ -65,14 +74,14 @@ Outcome shell(const std::string& command) {
 class RunCommand : public ::testing::Test {
  protected:
   void use_example(const std::string& name) {
-    fs::copy(fs::path(env("FACTORY_SHARED_DIR")) / "examples" / name, repo.path(), fs::copy_options::recursive);
+    fs::copy(shared_dir() / "examples" / name, repo.path(), fs::copy_options::recursive);
   }
   void write(const std::string& relative, const std::string& text) {
     fs::create_directories((repo.path() / relative).parent_path());
     std::ofstream(repo.path() / relative) << text;
   }
   std::string factory_run(const std::string& flags) const {
-    return quote(env("FACTORY_BINARY")) + " run " + quote(repo.path().string()) + " " + flags;
+    return quote(factory_binary()) + " run " + quote(repo.path().string()) + " " + flags;
   }
   // Progress on stderr (dropped), the result tree on stdout.
   json run_json(const std::string& flags, int expected_exit) {
