@@ -38,7 +38,8 @@ Value Evaluator::object(const ObjectExpr& e, const Scope& scope) {
 
 namespace {
 
-// What one iteration of an object for expression produced.
+// The result of an object for expression as it is built: plain entries, and
+// the tuples collected per key in grouping mode (`v...`).
 struct Grouping {
   Object out;
   std::map<std::string, Tuple, std::less<>> groups;  // with `...`

@@ -33,7 +33,7 @@ TEST(Number, BigIntegersStayExact) {
   EXPECT_FALSE(n == Number(int64_t{9007199254740992}));
 }
 
-TEST(Number, OverflowFallsBackToDouble) {
+TEST(Number, OverflowGivesADouble) {
   Number max(int64_t{INT64_MAX});
   Number sum = max + Number(int64_t{1});
   EXPECT_FALSE(sum.is_integer());
