@@ -27,8 +27,7 @@ std::string probe(const std::string& name, const ContainerOptions& options,
                   std::optional<ContainerRuntime>& found) {
   ContainerRuntime runtime{name, find_in_path(name), options.global_args, options.run_args};
   if (runtime.program.empty()) return name + " is not installed";
-  bool defaults = options.runtime == ContainerOptions::Runtime::Auto &&
-                  options.global_args.empty() && options.run_args.empty();
+  bool defaults = options.global_args.empty() && options.run_args.empty();
   if (defaults) apply_machine_defaults(runtime);
   auto argv = with_global_args(runtime);
   argv.push_back("info");

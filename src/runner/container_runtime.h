@@ -19,8 +19,8 @@ struct ContainerRuntime {
 };
 
 // The runtime the options ask for, if it is installed and answers; if not,
-// `problem` says why ("neither podman nor docker is installed"). With
-// Runtime::Auto and no extra arguments given, podman gets what works on these
+// `problem` says why ("neither podman nor docker is installed"). With no
+// extra arguments given, podman gets what works on these
 // machines: `--runtime runc` when runc is installed (crun fails on rlimits
 // and hybrid cgroups), `--network=none` (the default network needs a host
 // bridge) and explicit nofile/nproc ulimits (the inherited ones are refused).

@@ -37,8 +37,8 @@ struct ContainerOptions {
   enum class Runtime { Auto, Podman, Docker, None };
   Runtime runtime = Runtime::Auto;  // Auto: podman if it works, else docker
   // Given before `run` (e.g. podman's `--runtime runc`) and right after it
-  // (e.g. `--network=none`). Left empty with Runtime::Auto, they are filled
-  // with what this kind of machine needs (see detect_container_runtime).
+  // (e.g. `--network=none`). Both left empty, podman gets what this kind of
+  // machine needs (see detect_container_runtime).
   std::vector<std::string> global_args;
   std::vector<std::string> run_args;
 };
