@@ -128,7 +128,9 @@ void Attempt::stop(ChildProcess& child) {
 void Attempt::drain(const std::shared_ptr<Capture>& capture) {
   if (capture->wait_closed(std::chrono::steady_clock::now() + kDrainWait)) return;
   context_.pump.force_close(capture);
-  capture->wait_closed(std::chrono::steady_clock::time_point::max());
+  // The pump closes the pipes at its next turn; nothing can hold it up.
+  while (!capture->wait_closed(std::chrono::steady_clock::now() + kDrainWait)) {
+  }
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // and that nothing an execution started survives it.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
 #include <csignal>
 #include <future>
 #include <thread>
@@ -141,6 +143,25 @@ TEST(ProcessExecutor, ChildrenLeftBehindByASuccessfulScriptAreKilled) {
   EXPECT_EQ(result.status, Status::Success);
   EXPECT_LT(seconds_since(start), 4.0);
   EXPECT_EQ(processes_with(marker), std::vector<pid_t>{});
+}
+
+TEST(ProcessExecutor, AProcessThatEscapesWithThePipesDoesNotHoldTheRunForever) {
+  TempDir dir;
+  RecordingObserver observer;
+  const std::string marker = "1004.417";
+  // A new session and an empty environment: neither group nor tag finds it.
+  auto spec = exec("escape", "setsid env -i /bin/sleep " + marker + " & sleep 0.2; echo bye");
+  auto start = std::chrono::steady_clock::now();
+  auto result = run_one(spec, observer, dir);
+  EXPECT_LT(seconds_since(start), 6.0);
+  EXPECT_EQ(result.status, Status::Success);
+  EXPECT_EQ(observer.texts(Stream::Stdout), std::vector<std::string>{"bye"});
+  auto escaped = processes_with(marker);
+  EXPECT_EQ(escaped.size(), 1u);
+  for (pid_t pid : escaped) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);  // an orphan of ours: this process is a subreaper
+  }
 }
 
 TEST(ProcessExecutor, PipelineTimeoutStopsWhatRunsAndSkipsTheRest) {
