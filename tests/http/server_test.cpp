@@ -16,6 +16,7 @@ namespace http {
 namespace {
 
 using namespace http::testing;
+using namespace std::string_literals;
 using nlohmann::json;
 
 // Echoes what the handler saw, as JSON.
@@ -170,7 +171,7 @@ TEST(Server, SurvivesMalformedRequests) {
       "POST /projects HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
       "POST /projects HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
       "POST /projects HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
-      std::string("GET /he\0lthz HTTP/1.1\r\n\r\n", 27),
+      "GET /he\0lthz HTTP/1.1\r\n\r\n"s,  // a NUL in the target
   };
   for (const auto& request : unparseable) {
     RawSocket socket{server->port()};
