@@ -45,6 +45,13 @@ Number::Number(double d) {
   }
 }
 
+int64_t Number::truncated(double d) {
+  if (std::isnan(d)) return 0;
+  if (d >= kInt64Bound) return INT64_MAX;
+  if (d < -kInt64Bound) return INT64_MIN;
+  return static_cast<int64_t>(d);
+}
+
 std::optional<Number> Number::parse(std::string_view text) {
   std::string_view body = text;
   if (!body.empty() && (body.front() == '-' || body.front() == '+')) body.remove_prefix(1);

@@ -30,7 +30,9 @@ class Number {
   static std::optional<Number> parse(std::string_view text);
 
   bool is_integer() const { return is_int_; }
-  int64_t as_int() const { return is_int_ ? int_ : static_cast<int64_t>(dbl_); }
+  // The integer, or a double truncated toward zero and clamped to the int64
+  // range (NaN gives 0).
+  int64_t as_int() const { return is_int_ ? int_ : truncated(dbl_); }
   double as_double() const { return is_int_ ? static_cast<double>(int_) : dbl_; }
   // The shortest decimal text that reads back as the same number, never in
   // exponent form: 1000, -0.0015, 0.5.
@@ -52,6 +54,8 @@ class Number {
   bool is_negative() const { return is_int_ ? int_ < 0 : dbl_ < 0; }
 
  private:
+  static int64_t truncated(double d);
+
   bool is_int_ = true;
   int64_t int_ = 0;
   double dbl_ = 0;

@@ -53,6 +53,14 @@ TEST(Number, LiteralsBeyondDoubleRange) {
   EXPECT_EQ(Number::parse("1e400")->to_string(), "+Inf");
 }
 
+TEST(Number, AsIntTruncatesAndClamps) {
+  EXPECT_EQ(Number(2.9).as_int(), 2);
+  EXPECT_EQ(Number(-2.9).as_int(), -2);
+  EXPECT_EQ(Number(1e300).as_int(), INT64_MAX);
+  EXPECT_EQ(Number(-1e300).as_int(), INT64_MIN);
+  EXPECT_EQ(Number(std::nan("")).as_int(), 0);
+}
+
 TEST(Number, Arithmetic) {
   EXPECT_EQ(Number(int64_t{7}) / Number(int64_t{2}), Number(3.5));
   EXPECT_TRUE((Number(int64_t{8}) / Number(int64_t{2})).is_integer());
