@@ -57,8 +57,10 @@ class Number {
   static int64_t truncated(double d);
 
   bool is_int_ = true;
-  int64_t int_ = 0;
-  double dbl_ = 0;
+  union {  // is_int_ says which one holds the number: 16 bytes in all
+    int64_t int_ = 0;
+    double dbl_;
+  };
 };
 
 class Value;

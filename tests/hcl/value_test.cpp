@@ -53,6 +53,8 @@ TEST(Number, LiteralsBeyondDoubleRange) {
   EXPECT_EQ(Number::parse("1e400")->to_string(), "+Inf");
 }
 
+TEST(Number, IsSmall) { EXPECT_EQ(sizeof(Number), 16u); }  // syntax tree literals hold one
+
 TEST(Number, AsIntTruncatesAndClamps) {
   EXPECT_EQ(Number(2.9).as_int(), 2);
   EXPECT_EQ(Number(-2.9).as_int(), -2);
