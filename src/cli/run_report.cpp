@@ -92,6 +92,12 @@ std::string run_summary(const core::Plan& plan, const runner::RunResult& result,
   out << "  pipelines:  " << counts_text(pipelines) << "\n";
   out << "  stages:     " << counts_text(stages) << "\n";
   out << "  executions: " << counts_text(executions) << "\n";
+  for (std::size_t p = 0; p < result.pipelines.size(); ++p) {
+    const auto& pipeline = result.pipelines[p];
+    out << "  " << status_symbol(pipeline.status) << " " << plan.pipelines[p].name;
+    auto duration = duration_text(pipeline.started, pipeline.finished);
+    out << (duration.empty() ? "" : "  ") << duration << (pipeline.timed_out ? "  timed out" : "") << "\n";
+  }
   if (!failures.str().empty()) out << "\nnot successful:\n" << failures.str();
   return out.str();
 }
