@@ -1,5 +1,7 @@
 #include "config/context.h"
 
+#include "config/references.h"
+
 namespace config {
 
 hcl::Value event_value(const core::Event& event) {
@@ -37,6 +39,18 @@ hcl::Object variable_values(const Configuration& cfg, EvaluationContext& context
   return values;
 }
 
+// The locals computed so far that `e` refers to. Giving each local only
+// these, not a copy of all, keeps many locals linear instead of quadratic.
+hcl::Object locals_used(const Expression& e, const hcl::Object& computed) {
+  hcl::Object used;
+  for (const auto& ref : references(*e.expr)) {
+    if (ref.root != "local") continue;
+    if (ref.attribute.empty()) return computed;  // `local[...]`: the whole object
+    if (auto it = computed.find(ref.attribute); it != computed.end()) used.insert(*it);
+  }
+  return used;
+}
+
 }  // namespace
 
 EvaluationContext make_context(const Configuration& cfg, const core::Event& event, const core::Repository& repo,
@@ -48,7 +62,7 @@ EvaluationContext make_context(const Configuration& cfg, const core::Event& even
   context.scope.variables["repo"] = repo_value(repo);
   hcl::Object locals;
   for (const auto& local : cfg.locals) {
-    context.scope.variables["local"] = locals;
+    context.scope.variables["local"] = locals_used(local.value, locals);
     Evaluator evaluator(context, context.scope, diags);
     if (auto value = evaluator.value(local.value))
       locals[local.name] = std::move(*value);

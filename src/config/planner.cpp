@@ -36,19 +36,36 @@ std::vector<EvaluatedPipeline> evaluate_pipelines(const Configuration& cfg, cons
   return result;
 }
 
+namespace {
+
+void report_cycle(const Configuration& cfg, const std::vector<size_t>& cycle, hcl::Diagnostics& diags) {
+  std::string path;
+  for (size_t node : cycle) path += (path.empty() ? "" : " → ") + cfg.pipelines[node].name;
+  report(diags, cfg.pipelines[cycle.front()].depends_on.origin(), "Dependency cycle: " + path,
+         "Pipelines in a cycle would wait for each other forever; remove one of these depends_on entries.");
+}
+
+}  // namespace
+
 std::vector<size_t> order_pipelines(const Configuration& cfg, const std::vector<EvaluatedPipeline>& evaluated,
                                     hcl::Diagnostics& diags) {
   std::vector<std::vector<size_t>> graph;
   for (const auto& p : evaluated) graph.push_back(p.depends_on);
+  std::vector<bool> in_cycle(graph.size(), false);
   Ordering ordering = dependency_order(graph);
-  if (!ordering.cycle.empty()) {
-    std::string path;
-    for (size_t node : ordering.cycle) path += (path.empty() ? "" : " → ") + cfg.pipelines[node].name;
-    const Pipeline& first = cfg.pipelines[ordering.cycle.front()];
-    report(diags, first.depends_on.origin(), "Dependency cycle: " + path,
-           "Pipelines in a cycle would wait for each other forever; remove one of these depends_on entries.");
+  // Report every cycle: break each at its last edge and look again.
+  while (!ordering.cycle.empty()) {
+    const std::vector<size_t>& cycle = ordering.cycle;
+    report_cycle(cfg, cycle, diags);
+    for (size_t node : cycle) in_cycle[node] = true;
+    auto& edges = graph[cycle[cycle.size() - 2]];
+    edges.erase(std::find(edges.begin(), edges.end(), cycle.back()));
+    ordering = dependency_order(graph);
   }
-  return ordering.order;
+  std::vector<size_t> order;
+  for (size_t node : ordering.order)
+    if (!in_cycle[node]) order.push_back(node);
+  return order;
 }
 
 namespace {

@@ -24,8 +24,8 @@ std::vector<EvaluatedPipeline> evaluate_pipelines(const Configuration& cfg, cons
                                                   const core::Event& event, bool only_selected,
                                                   hcl::Diagnostics& diags);
 
-// Orders the pipelines by dependency; a cycle is reported ("a → b → a") and
-// its pipelines are left out of the returned order.
+// Orders the pipelines by dependency. Every cycle is reported
+// ("a → b → a") and its pipelines are left out of the returned order.
 std::vector<size_t> order_pipelines(const Configuration& cfg, const std::vector<EvaluatedPipeline>& evaluated,
                                     hcl::Diagnostics& diags);
 

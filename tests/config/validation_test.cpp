@@ -139,6 +139,12 @@ TEST(Validation, DependencyCycleIsPrinted) {
   EXPECT_EQ(count(errors, "error:"), 1u);
 }
 
+TEST(Validation, EveryCycleIsReported) {
+  std::string errors = errors_of(two_pipelines("  depends_on = [\"lint\"]\n", "  depends_on = [\"build\"]\n"));
+  EXPECT_CONTAINS(errors, "ci.hcl:2:16: error: Dependency cycle: lint → lint");
+  EXPECT_CONTAINS(errors, "ci.hcl:8:16: error: Dependency cycle: build → build");
+}
+
 TEST(Validation, SelfDependencyIsACycle) {
   std::string errors = errors_of(two_pipelines("  depends_on = [\"lint\"]\n", ""));
   EXPECT_CONTAINS(errors, "error: Dependency cycle: lint → lint");
