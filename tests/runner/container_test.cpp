@@ -19,8 +19,10 @@ int shell(const std::string& command) { return std::system(command.c_str()); }
 
 class ContainerTest : public ::testing::Test {
  protected:
-  // Every busybox applet as a symlink in rootfs/bin, then `podman import`.
+  // Every busybox applet as a symlink in rootfs/bin, then `podman import`;
+  // once per machine, so test processes running side by side share it.
   static void SetUpTestSuite() {
+    if (shell("podman image exists " + kImage) == 0) return;
     TempDir build;
     auto root = build.path() / "rootfs";
     std::string script = "set -e; mkdir -p " + root.string() + "/bin " + root.string() + "/tmp; " +
