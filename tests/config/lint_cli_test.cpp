@@ -5,8 +5,6 @@
 
 #include <array>
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
 
 #include "temp_repo.h"
 #include "test_paths.h"
@@ -19,16 +17,18 @@ struct Result {
   std::string output;  // stdout and stderr together
 };
 
-Result lint(const std::string& args) {
+// Runs a shell command; its exit code and everything it printed.
+Result run(const std::string& command) {
   Result result;
-  std::string command = testing::factory_binary().string() + " lint " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
   std::array<char, 4096> buffer;
   while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) result.output.append(buffer.data(), n);
   int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
 }
+
+Result lint(const std::string& args) { return run(testing::factory_binary().string() + " lint " + args); }
 
 std::string shared(const std::string& path) { return (testing::shared_dir() / path).string(); }
 
@@ -57,6 +57,15 @@ TEST(LintCommand, InvalidDirectoryPrintsDiagnosticsAndFails) {
   EXPECT_EQ(r.output.find("ok:"), std::string::npos);
 }
 
+// On a terminal (here a pseudo-terminal from script(1)) errors are coloured.
+TEST(LintCommand, ColoursOnATerminal) {
+  testing::TempRepo repo(testing::Files{{"ci.hcl", "pipeline \"p\" {\n  stag \"s\" {}\n}\n"}});
+  std::string output =
+      run("script -qec \"" + testing::factory_binary().string() + " lint " + repo.root().string() + "\" /dev/null").output;
+  EXPECT_NE(output.find("\033[1;31merror: "), std::string::npos) << output;
+  EXPECT_NE(output.find("Unknown block \"stag\""), std::string::npos) << output;
+}
+
 TEST(LintCommand, MissingFactoryDirectoryIsAClearError) {
   testing::TempRepo repo(testing::Files{});
   std::filesystem::remove_all(repo.root() / ".factory");
@@ -67,12 +76,9 @@ TEST(LintCommand, MissingFactoryDirectoryIsAClearError) {
 
 TEST(LintCommand, DefaultsToTheCurrentDirectory) {
   testing::TempRepo repo(testing::Files{{"ci.hcl", "pipeline \"p\" {\n  stage \"s\" {\n    exec \"e\" { run = \"x\" }\n  }\n}\n"}});
-  std::string command = "cd '" + repo.root().string() + "' && '" + testing::factory_binary().string() + "' lint > out.txt 2>&1";
-  EXPECT_EQ(std::system(command.c_str()), 0);
-  std::ifstream out(repo.root() / "out.txt");
-  std::string line;
-  std::getline(out, line);
-  EXPECT_EQ(line, "ok: 1 pipeline, 1 stage, 1 execution in 1 file");
+  Result r = run("cd '" + repo.root().string() + "' && " + testing::factory_binary().string() + " lint");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "ok: 1 pipeline, 1 stage, 1 execution in 1 file\n");
 }
 
 }  // namespace
