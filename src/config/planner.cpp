@@ -70,7 +70,7 @@ std::vector<size_t> order_pipelines(const Configuration& cfg, const std::vector<
 
 namespace {
 
-// Why pipeline `i` does not run, or nullopt when it does: its own errors or
+// Why the pipeline does not run, or nullopt when it does: its own errors or
 // filter, or a dependency that does not run (the dependant would otherwise
 // start without what it waits for).
 std::optional<std::string> skip_reason(const Configuration& cfg, const EvaluatedPipeline& p,

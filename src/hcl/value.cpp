@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <ostream>
 
 namespace hcl {
 
@@ -242,6 +243,8 @@ std::string Value::to_json(bool escape_html) const {
   append_json(*this, escape_html, out);
   return out;
 }
+
+std::ostream& operator<<(std::ostream& out, const Value& v) { return out << v.to_json(); }
 
 std::optional<std::string> to_string_value(const Value& v) {
   switch (v.type()) {

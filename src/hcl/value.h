@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <memory>
 #include <optional>
@@ -125,6 +126,9 @@ class Value {
                std::shared_ptr<const Object>>
       v_;
 };
+
+// Writes the value's JSON text (for logs and test failure messages).
+std::ostream& operator<<(std::ostream& out, const Value& v);
 
 // Conversions as HCL performs them implicitly (e.g. a number where a string is
 // wanted). Each returns nullopt when the conversion is not possible; the

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <sstream>
 
 namespace hcl {
 namespace {
@@ -141,6 +142,12 @@ TEST(Value, ToJson) {
   EXPECT_EQ(Value("<a&b>").to_json(true), R"("\u003ca\u0026b\u003e")");
   EXPECT_EQ(Value(std::string("\x01", 1)).to_json(), R"("\u0001")");
   EXPECT_EQ(Value("é").to_json(), "\"é\"");
+}
+
+TEST(Value, Prints) {
+  std::ostringstream out;
+  out << Value(Tuple{1, "a"});
+  EXPECT_EQ(out.str(), "[1,\"a\"]");
 }
 
 TEST(Conversions, ToString) {
