@@ -120,7 +120,8 @@ class PostgresConnection final : public Connection {
   Result<const std::string*> prepared(const Query& query) {
     auto found = names_.find(&query);
     if (found != names_.end()) return &found->second;
-    std::string name = "q" + std::to_string(names_.size());
+    std::string name = std::to_string(names_.size());
+    name.insert(name.begin(), 'q');  // not "q" + …: g++ 12 -O3 warns falsely (-Wrestrict)
     auto result = wrap(PQprepare(conn_, name.c_str(), numbered_parameters(query.sql).c_str(), 0, nullptr));
     if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) return error(result.get());
     return &names_.emplace(&query, std::move(name)).first->second;
