@@ -53,11 +53,19 @@ struct Expr {
 
 enum class LiteralKind : uint8_t { Null, Bool, Number, String };
 
+// A quoted string or heredoc without interpolations or directives is a
+// Literal string too (its span includes the quotes or the heredoc markers).
 struct LiteralExpr : Expr {
-  LiteralKind literal;
-  bool boolean;
-  Number number;
-  std::string_view string;  // decoded text (escapes applied)
+  LiteralExpr() : string() {}
+
+  LiteralKind literal = LiteralKind::Null;
+  bool boolean = false;
+  // Only the member `literal` names is meaningful; sharing the storage keeps
+  // the most common node small.
+  union {
+    std::string_view string;  // decoded text (escapes applied)
+    Number number;
+  };
 };
 
 struct TemplateExpr : Expr {
@@ -145,7 +153,8 @@ struct TupleExpr : Expr {
 
 struct ObjectItem {
   // A bare identifier key (`name = 1`) is parsed as a Literal string with
-  // bare_key set; `(expr) = 1` keeps a Parens node; `"k" = 1` a template.
+  // bare_key set; `(expr) = 1` keeps a Parens node; `"k" = 1` is a Literal
+  // string (or a template when it interpolates).
   Expr* key;
   Expr* value;
   bool bare_key;

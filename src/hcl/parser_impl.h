@@ -107,6 +107,8 @@ class Parser {
   void flush_heredoc_indentation(size_t pieces_start);
   Expr* build_template(size_t pieces_start, Span span, bool heredoc);
   TemplateExpr* build_sequence(size_t* i, size_t end, Span span, bool heredoc, TemplatePiece::Kind* stopped_at);
+  bool collect_parts(size_t* i, size_t end, Span span, bool heredoc, TemplatePiece::Kind* stopped_at, uint32_t* last);
+  TemplateExpr* make_template(size_t parts_start, Span span, bool heredoc);
   Expr* build_directive(size_t* i, size_t end, Span span, bool heredoc);
   Expr* make_literal_string(size_t first, size_t last, Span span);
 

@@ -281,9 +281,26 @@ Expr* Parser::make_literal_string(size_t first, size_t last, Span span) {
 TemplateExpr* Parser::build_sequence(size_t* i, size_t end, Span span, bool heredoc,
                                      TemplatePiece::Kind* stopped_at) {
   size_t parts_start = exprs_.size();
-  size_t run = SIZE_MAX;  // first piece of a run of literal pieces
   uint32_t begin = *i < end ? pieces_[*i].span.begin : span.end;
   uint32_t last = begin;
+  if (!collect_parts(i, end, span, heredoc, stopped_at, &last)) return nullptr;
+  return make_template(parts_start, {begin, last}, heredoc);
+}
+
+TemplateExpr* Parser::make_template(size_t parts_start, Span span, bool heredoc) {
+  auto* t = make<TemplateExpr>(ExprKind::Template, span);
+  t->parts = take_exprs(parts_start);
+  t->heredoc = heredoc;
+  return t;
+}
+
+// Pushes the parts of a sequence onto exprs_ up to the end of the pieces or
+// an else/endif/endfor (reported in *stopped_at), merging runs of literal
+// text into one Literal each.
+bool Parser::collect_parts(size_t* i, size_t end, Span span, bool heredoc, TemplatePiece::Kind* stopped_at,
+                           uint32_t* last) {
+  size_t parts_start = exprs_.size();
+  size_t run = SIZE_MAX;  // first piece of a run of literal pieces
   auto flush_run = [&] {
     if (run == SIZE_MAX) return;
     exprs_.push_back(make_literal_string(run, *i, {pieces_[run].span.begin, pieces_[*i - 1].span.end}));
@@ -294,7 +311,7 @@ TemplateExpr* Parser::build_sequence(size_t* i, size_t end, Span span, bool here
     const TemplatePiece& p = pieces_[*i];
     if (p.kind == TemplatePiece::Literal) {
       if (run == SIZE_MAX) run = *i;
-      last = p.span.end;
+      *last = p.span.end;
       ++*i;
       continue;
     }
@@ -304,22 +321,19 @@ TemplateExpr* Parser::build_sequence(size_t* i, size_t end, Span span, bool here
       break;
     }
     Expr* part = p.expr;
-    last = p.span.end;
+    *last = p.span.end;
     if (p.kind == TemplatePiece::Interp) {
       ++*i;
     } else if (!(part = build_directive(i, end, span, heredoc))) {
       exprs_.resize(parts_start);
-      return nullptr;
+      return false;
     } else {
-      last = part->span.end;
+      *last = part->span.end;
     }
     exprs_.push_back(part);
   }
   flush_run();
-  auto* t = make<TemplateExpr>(ExprKind::Template, {begin, last});
-  t->parts = take_exprs(parts_start);
-  t->heredoc = heredoc;
-  return t;
+  return true;
 }
 
 Expr* Parser::build_directive(size_t* i, size_t end, Span span, bool heredoc) {
@@ -363,10 +377,12 @@ Expr* Parser::build_directive(size_t* i, size_t end, Span span, bool heredoc) {
 // has no interpolation or directive, a TemplateWrap for a lone "${x}".
 Expr* Parser::build_template(size_t pieces_start, Span span, bool heredoc) {
   size_t i = pieces_start;
+  size_t parts_start = exprs_.size();
   TemplatePiece::Kind stopped;
-  TemplateExpr* t = build_sequence(&i, pieces_.size(), span, heredoc, &stopped);
-  if (!t) return nullptr;
+  uint32_t last = span.end;
+  if (!collect_parts(&i, pieces_.size(), span, heredoc, &stopped, &last)) return nullptr;
   if (i < pieces_.size()) {
+    exprs_.resize(parts_start);
     const TemplatePiece& stray = pieces_[i];
     const char* word = stray.kind == TemplatePiece::Else ? "else" : stray.kind == TemplatePiece::EndIf ? "endif" : "endfor";
     error(stray.span, std::string("Unexpected ") + word + " directive",
@@ -374,20 +390,22 @@ Expr* Parser::build_template(size_t pieces_start, Span span, bool heredoc) {
               " } before it. Remove it, or write \"%%{\" for a literal \"%{\".");
     return nullptr;
   }
-  t->span = span;
-  if (t->parts.empty()) return make_literal_string(0, 0, span);
-  Expr* only = t->parts.size == 1 ? t->parts[0] : nullptr;
+  size_t count = exprs_.size() - parts_start;
+  if (count == 0) return make_literal_string(0, 0, span);
+  Expr* only = count == 1 ? exprs_.back() : nullptr;
   if (only && only->kind == ExprKind::Literal) {
+    exprs_.resize(parts_start);
     only->span = span;
     return only;
   }
   bool lone_interpolation = only && pieces_.size() - pieces_start == 1 && pieces_[pieces_start].kind == TemplatePiece::Interp;
   if (lone_interpolation && !heredoc) {
+    exprs_.resize(parts_start);
     auto* wrap = make<TemplateWrapExpr>(ExprKind::TemplateWrap, span);
     wrap->inner = only;
     return wrap;
   }
-  return t;
+  return make_template(parts_start, span, heredoc);
 }
 
 }  // namespace hcl
