@@ -9,12 +9,12 @@
 // a MariaDB or PostgreSQL database instead. The sizes share one database:
 // before filling a queue, whatever is queued is drained.
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include "core/uuid.h"
@@ -60,7 +60,9 @@ class Queue {
   }
 
   void enqueue(long count) {
-    core::Event event{.name = "push", .branch = "main", .sha = "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c",
+    core::Event event{.name = "push",
+                      .branch = "main",
+                      .sha = "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c",
                       .changed_paths = {"src/main.c", "README.md"}};
     for (long i = 0; i < count; ++i) {
       auto enqueued = store_->enqueue_workflow(project_id_, run_ + std::to_string(next_delivery_++), event);

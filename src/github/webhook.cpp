@@ -44,8 +44,7 @@ class Reader {
 
   std::string text(Path path) {
     const json* value = lookup(root_, path);
-    if (value && value->is_string() && !value->get_ref<const std::string&>().empty())
-      return value->get<std::string>();
+    if (value && value->is_string() && !value->get_ref<const std::string&>().empty()) return value->get<std::string>();
     complain(dotted(path) + " is missing or not a non-empty string");
     return {};
   }
@@ -70,7 +69,8 @@ class Reader {
   // A commit id: 40 (SHA-1) or 64 (SHA-256) lowercase hex digits.
   std::string sha(Path path) {
     std::string value = text(path);
-    bool hex = std::all_of(value.begin(), value.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+    bool hex = std::all_of(value.begin(), value.end(),
+                           [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
     if (!value.empty() && (!hex || (value.size() != 40 && value.size() != 64)))
       complain(dotted(path) + " is not a commit id (40 or 64 hex digits)");
     return value;
@@ -105,7 +105,8 @@ RepositoryIdentity read_repository(Reader& reader) {
   repository.clone_url = reader.optional_text({"repository", "clone_url"});
   repository.ssh_url = reader.optional_text({"repository", "ssh_url"});
   auto slash = repository.full_name.find('/');
-  if (!repository.full_name.empty() && (slash == std::string::npos || slash == 0 || slash + 1 == repository.full_name.size()))
+  if (!repository.full_name.empty() &&
+      (slash == std::string::npos || slash == 0 || slash + 1 == repository.full_name.size()))
     reader.complain("repository.full_name '" + repository.full_name + "' is not owner/name");
   else if (slash != std::string::npos) {
     repository.owner = repository.full_name.substr(0, slash);
@@ -152,7 +153,8 @@ Webhook parse_push(Reader& reader, Webhook hook) {
     event.name = "tag";
     event.tag = ref.substr(kTagPrefix.size());
   } else {
-    return with_reason(std::move(hook), WebhookKind::Ignored, "push to " + ref + ", which is neither a branch nor a tag");
+    return with_reason(std::move(hook), WebhookKind::Ignored,
+                       "push to " + ref + ", which is neither a branch nor a tag");
   }
   // An annotated tag's `after` is the tag object; head_commit is the commit it names.
   bool names_commit = event.name == "tag" && lookup(reader.root(), {"head_commit", "id"});
@@ -171,7 +173,8 @@ Webhook parse_pull_request(Reader& reader, Webhook hook) {
   std::string action = reader.text({"action"});
   if (reader.failed()) return with_reason(std::move(hook), WebhookKind::Malformed, reader.problem());
   if (!starts_workflow(action))
-    return with_reason(std::move(hook), WebhookKind::Ignored, "pull request action '" + action + "' starts no workflow");
+    return with_reason(std::move(hook), WebhookKind::Ignored,
+                       "pull request action '" + action + "' starts no workflow");
   core::Event& event = hook.event;
   event.name = "pull_request";
   event.sha = reader.sha({"pull_request", "head", "sha"});
@@ -200,7 +203,8 @@ std::string_view to_string(WebhookKind kind) {
 
 Webhook parse_webhook(std::string_view event_header, std::string_view body) {
   Webhook hook;
-  if (event_header.empty()) return with_reason(std::move(hook), WebhookKind::Malformed, "X-GitHub-Event header is missing");
+  if (event_header.empty())
+    return with_reason(std::move(hook), WebhookKind::Malformed, "X-GitHub-Event header is missing");
   json root = json::parse(body, nullptr, false);
   if (root.is_discarded() || !root.is_object())
     return with_reason(std::move(hook), WebhookKind::Malformed, "body is not a JSON object");
@@ -211,7 +215,8 @@ Webhook parse_webhook(std::string_view event_header, std::string_view body) {
   // Organisation hooks ping without a repository; only a ping may lack one.
   if (event_header == "ping") return with_reason(std::move(hook), WebhookKind::Ping, {});
   if (event_header != "push" && event_header != "pull_request")
-    return with_reason(std::move(hook), WebhookKind::Ignored, "event '" + std::string(event_header) + "' is not supported");
+    return with_reason(std::move(hook), WebhookKind::Ignored,
+                       "event '" + std::string(event_header) + "' is not supported");
   if (!has_repository) return with_reason(std::move(hook), WebhookKind::Malformed, "repository is missing");
   return event_header == "push" ? parse_push(reader, std::move(hook)) : parse_pull_request(reader, std::move(hook));
 }

@@ -46,7 +46,8 @@ Status SqlStore::append_log(std::string_view execution_id, const std::vector<Log
   if (lines.empty()) return {};
   auto appended = in_transaction([&](Connection& connection) -> Status {
     for (const LogLine& line : lines) {
-      auto done = connection.execute(kInsertLine, {*key, line.seq, to_string(line.stream), to_millis(line.at), line.text});
+      auto done =
+          connection.execute(kInsertLine, {*key, line.seq, to_string(line.stream), to_millis(line.at), line.text});
       if (!done) return done.error();
     }
     return {};

@@ -68,8 +68,8 @@ Error renew_refused(Connection& connection, std::string_view id, std::string_vie
 }
 
 Status requeue(Connection& connection, const ExpiredLease& lease) {
-  std::string reason = "the lease of agent " + lease.agent + " expired on attempt " + std::to_string(lease.attempt) +
-                       "; queued again";
+  std::string reason =
+      "the lease of agent " + lease.agent + " expired on attempt " + std::to_string(lease.attempt) + "; queued again";
   if (auto done = connection.execute(kRequeue, {reason, lease.id}); !done) return done.error();
   // The next attempt records its own plan.
   if (auto done = connection.execute(kDropTree, {lease.id}); !done) return done.error();
@@ -102,8 +102,8 @@ Result<std::optional<Workflow>> SqlStore::claim_next_workflow(std::string_view a
     workflow->lease_owner = agent;
     workflow->lease_expires_at = at + lease;
     workflow->started_at = at;
-    auto started = connection.execute(kStartWorkflow, {agent, to_millis(*workflow->lease_expires_at), to_millis(at),
-                                                       workflow->id});
+    auto started = connection.execute(kStartWorkflow,
+                                      {agent, to_millis(*workflow->lease_expires_at), to_millis(at), workflow->id});
     if (!started) return started.error();
     if (*started != 1) return internal("claimed workflow " + workflow->id + " was not queued any more");
     return workflow;

@@ -11,7 +11,7 @@
 namespace store {
 
 // The columns read_workflow expects, in its order.
-#define FACTORY_WORKFLOW_COLUMNS                                                                          \
+#define FACTORY_WORKFLOW_COLUMNS                                                                            \
   "id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork, changed_paths, status, " \
   "status_reason, attempt, lease_owner, lease_expires_at, created_at, started_at, finished_at "
 

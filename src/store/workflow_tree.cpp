@@ -29,20 +29,23 @@ const Query kInsertExecution{
     "INSERT INTO executions (id, stage_id, position, name, status, status_reason)"
     " VALUES (?, ?, ?, ?, 'queued', '')"};
 
-#define FACTORY_NODE_COLUMNS(t) t "id, " t "position, " t "name, " t "status, " t "status_reason, " t "started_at, " t "finished_at"
-const Query kPipelinesOf{"SELECT " FACTORY_NODE_COLUMNS("") " FROM pipelines WHERE workflow_id = ? ORDER BY position"};
-const Query kStagesOf{"SELECT s.pipeline_id, " FACTORY_NODE_COLUMNS("s.")
-                      " FROM stages s JOIN pipelines p ON p.id = s.pipeline_id"
-                      " WHERE p.workflow_id = ? ORDER BY p.position, s.position"};
-const Query kExecutionsOf{"SELECT e.stage_id, " FACTORY_NODE_COLUMNS("e.") ", e.exit_code"
-                          " FROM executions e JOIN stages s ON s.id = e.stage_id JOIN pipelines p ON p.id = s.pipeline_id"
-                          " WHERE p.workflow_id = ? ORDER BY p.position, s.position, e.position"};
-#undef FACTORY_NODE_COLUMNS
+// Each selects the seven columns read_node reads, after the parent's id.
+const Query kPipelinesOf{
+    "SELECT id, position, name, status, status_reason, started_at, finished_at"
+    " FROM pipelines WHERE workflow_id = ? ORDER BY position"};
+const Query kStagesOf{
+    "SELECT s.pipeline_id, s.id, s.position, s.name, s.status, s.status_reason, s.started_at, s.finished_at"
+    " FROM stages s JOIN pipelines p ON p.id = s.pipeline_id"
+    " WHERE p.workflow_id = ? ORDER BY p.position, s.position"};
+const Query kExecutionsOf{
+    "SELECT e.stage_id, e.id, e.position, e.name, e.status, e.status_reason, e.started_at, e.finished_at, e.exit_code"
+    " FROM executions e JOIN stages s ON s.id = e.stage_id JOIN pipelines p ON p.id = s.pipeline_id"
+    " WHERE p.workflow_id = ? ORDER BY p.position, s.position, e.position"};
 
 const Query kPipelineStatus{"SELECT status FROM pipelines WHERE id = ?"};
 const Query kStageStatus{"SELECT status FROM stages WHERE id = ?"};
 const Query kExecutionStatus{"SELECT status FROM executions WHERE id = ?"};
-#define FACTORY_SET_NODE_STATUS(table, extra)                                                                   \
+#define FACTORY_SET_NODE_STATUS(table, extra)                                                                       \
   "UPDATE " table " SET status = ?, status_reason = ?, started_at = COALESCE(started_at, ?), finished_at = ?" extra \
   " WHERE id = ? AND status = ?"
 const Query kUpdatePipeline{FACTORY_SET_NODE_STATUS("pipelines", "")};
@@ -119,8 +122,8 @@ Status insert_stages(Connection& connection, const std::string& pipeline_id, con
     auto inserted = connection.execute(kInsertStage, {stage_id, pipeline_id, static_cast<int>(s), stage.name});
     if (!inserted) return inserted.error();
     for (std::size_t e = 0; e < stage.executions.size(); ++e) {
-      auto done = connection.execute(kInsertExecution, {core::Uuid::new_v7().to_string(), stage_id,
-                                                        static_cast<int>(e), stage.executions[e].name});
+      auto done = connection.execute(kInsertExecution, {core::Uuid::new_v7().to_string(), stage_id, static_cast<int>(e),
+                                                        stage.executions[e].name});
       if (!done) return done.error();
     }
   }
@@ -131,8 +134,8 @@ Status insert_plan(Connection& connection, const std::string& workflow_id, const
   int position = 0;
   for (const core::PipelineSpec& pipeline : plan.pipelines) {
     std::string id = core::Uuid::new_v7().to_string();
-    auto inserted = connection.execute(kInsertPipeline, {id, workflow_id, position++, pipeline.name, "queued", "",
-                                                         std::nullopt});
+    auto inserted =
+        connection.execute(kInsertPipeline, {id, workflow_id, position++, pipeline.name, "queued", "", std::nullopt});
     if (!inserted) return inserted.error();
     if (auto stages = insert_stages(connection, id, pipeline); !stages) return stages;
   }
@@ -200,9 +203,10 @@ Status SqlStore::set_node_status(const NodeTable& table, std::string_view id, co
     Param exit_code = change.exit_code ? Param(*change.exit_code) : Param(std::nullopt);
     std::string status(core::to_string(change.status)), reason = clip_reason(change.reason);
     std::string expected(core::to_string(*from));
-    auto updated = table.has_exit_code
-                       ? connection.execute(table.update, {status, reason, started, finished, exit_code, *key, expected})
-                       : connection.execute(table.update, {status, reason, started, finished, *key, expected});
+    auto updated =
+        table.has_exit_code
+            ? connection.execute(table.update, {status, reason, started, finished, exit_code, *key, expected})
+            : connection.execute(table.update, {status, reason, started, finished, *key, expected});
     if (!updated) return updated.error();
     if (*updated == 0) return conflict(noun + " " + *key + " changed status meanwhile; read it again");
     return {};

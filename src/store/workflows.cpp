@@ -24,8 +24,8 @@ const Query kInsertWorkflow{
     " changed_paths, status, status_reason, attempt, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', '', 1, ?) ON DUPLICATE KEY UPDATE id = id"};
 const Query kWorkflowByDelivery{"SELECT id FROM workflows WHERE project_id = ? AND delivery_id = ?"};
-const Query kProjectWorkflowsBefore{
-    "SELECT " FACTORY_WORKFLOW_COLUMNS "FROM workflows WHERE project_id = ? AND id < ? ORDER BY id DESC LIMIT ?"};
+const Query kProjectWorkflowsBefore{"SELECT " FACTORY_WORKFLOW_COLUMNS
+                                    "FROM workflows WHERE project_id = ? AND id < ? ORDER BY id DESC LIMIT ?"};
 const Query kCountProject{"SELECT COUNT(*) FROM projects WHERE id = ?"};
 const Query kFinishWorkflow{
     "UPDATE workflows SET status = ?, status_reason = ?, finished_at = ?, lease_owner = NULL,"
@@ -66,13 +66,13 @@ Result<EnqueuedWorkflow> SqlStore::enqueue_workflow(std::string_view project_id,
   std::string delivery = delivery_id.empty() ? id : std::string(delivery_id);
   std::string paths = encode_paths(event.changed_paths);
   auto enqueued = in_contended_transaction([&](Connection& connection) -> Result<EnqueuedWorkflow> {
-    auto inserted = connection.execute(kInsertWorkflow, {id, *project, delivery, event.name, event.branch,
-                                                         event.target_branch, event.tag, event.sha,
-                                                         event.from_fork ? 1 : 0, paths, to_millis(now())});
+    auto inserted =
+        connection.execute(kInsertWorkflow, {id, *project, delivery, event.name, event.branch, event.target_branch,
+                                             event.tag, event.sha, event.from_fork ? 1 : 0, paths, to_millis(now())});
     if (!inserted) return inserted.error();
     std::string stored;
-    auto found = connection.execute(kWorkflowByDelivery, {*project, delivery},
-                                    [&](const Row& row) { stored = row.text(0); });
+    auto found =
+        connection.execute(kWorkflowByDelivery, {*project, delivery}, [&](const Row& row) { stored = row.text(0); });
     if (!found) return found.error();
     if (stored.empty()) return internal("workflow for delivery " + delivery + " vanished while enqueuing it");
     return EnqueuedWorkflow{stored, stored != id};

@@ -32,9 +32,9 @@ TEST(SignatureTest, AnyChangeToBodySecretOrDigestFails) {
 }
 
 TEST(SignatureTest, MalformedHeadersFail) {
-  for (std::string header : {std::string(), std::string(kDigest), "sha1=" + std::string(kDigest),
-                             "sha256=" + std::string(kDigest).substr(2), "sha256=" + std::string(kDigest) + "00",
-                             "sha256=" + std::string(64, 'g'), std::string("sha256=")})
+  for (std::string header :
+       {std::string(), std::string(kDigest), "sha1=" + std::string(kDigest), "sha256=" + std::string(kDigest).substr(2),
+        "sha256=" + std::string(kDigest) + "00", "sha256=" + std::string(64, 'g'), std::string("sha256=")})
     EXPECT_FALSE(signature_matches(kSecret, kBody, header)) << header;
 }
 

@@ -37,8 +37,8 @@ TEST(WebhookTest, PushToABranch) {
   EXPECT_EQ(hook.event.sha, "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c");
   EXPECT_FALSE(hook.event.from_fork);
   // Added, modified and removed over both commits, each once.
-  EXPECT_EQ(hook.event.changed_paths,
-            (std::vector<std::string>{".factory/build.hcl", "Makefile", "README.md", "scripts/build.sh", "src/main.c"}));
+  EXPECT_EQ(hook.event.changed_paths, (std::vector<std::string>{".factory/build.hcl", "Makefile", "README.md",
+                                                                "scripts/build.sh", "src/main.c"}));
 }
 
 TEST(WebhookTest, PushOfAnAnnotatedTagRunsTheCommitItNames) {
@@ -120,7 +120,8 @@ TEST(WebhookTest, Ping) {
 }
 
 TEST(WebhookTest, AnOrganisationPingHasNoRepository) {
-  Webhook hook = parse_webhook("ping", R"({"zen": "Design for failure.", "hook_id": 42, "organization": {"login": "acme"}})");
+  Webhook hook =
+      parse_webhook("ping", R"({"zen": "Design for failure.", "hook_id": 42, "organization": {"login": "acme"}})");
   EXPECT_KIND(hook, WebhookKind::Ping);
   EXPECT_EQ(hook.repository.full_name, "");
 }
@@ -150,9 +151,11 @@ TEST(WebhookTest, MalformedBodiesSayWhatIsWrong) {
       {"push", "[1, 2]", "body is not a JSON object"},
       {"push", R"({"ref": "refs/heads/main"})", "repository is missing"},
       {"push", edit(push, "\"ref\": \"refs/heads/main\"", "\"ref\": 7"), "ref is missing or not a non-empty string"},
-      {"push", edit(push, "\"after\": \"0d1a26e6", "\"after\": \"zz1a26e6"), "after is not a commit id (40 or 64 hex digits)"},
+      {"push", edit(push, "\"after\": \"0d1a26e6", "\"after\": \"zz1a26e6"),
+       "after is not a commit id (40 or 64 hex digits)"},
       {"push", edit(push, "\"deleted\": false", "\"deleted\": \"no\""), "deleted is not a boolean"},
-      {"push", edit(fixture("push_tag_annotated.json"), "\"commits\": []", "\"commits\": {}"), "commits is not an array"},
+      {"push", edit(fixture("push_tag_annotated.json"), "\"commits\": []", "\"commits\": {}"),
+       "commits is not an array"},
       {"push", edit(push, "\"full_name\": \"baxterthehacker/public-repo\"", "\"full_name\": \"public-repo\""),
        "repository.full_name 'public-repo' is not owner/name"},
       {"pull_request", edit(pull, "\"ref\": \"main\"", "\"ref\": \"\""),
