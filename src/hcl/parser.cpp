@@ -2,6 +2,8 @@
 // broken body item so that later independent errors are reported too.
 #include "hcl/parser.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include "hcl/parser_impl.h"
@@ -19,16 +21,36 @@ uint32_t after_bom(std::string_view text) { return text.substr(0, 3) == "\xEF\xB
 
 }  // namespace
 
-DepthGuard::DepthGuard(Parser& p, Span at) : parser_(p), ok_(++p.depth_ <= Parser::kMaxDepth) {
+// The lowest address this thread's stack may grow to while parsing, with a
+// reserve left for reporting the error; 0 when the stack is unknown.
+uintptr_t stack_floor() {
+  constexpr uintptr_t kReserve = 256 * 1024;
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return 0;
+  void* low = nullptr;
+  size_t size = 0;
+  int rc = pthread_attr_getstack(&attr, &low, &size);
+  pthread_attr_destroy(&attr);
+  return rc == 0 ? reinterpret_cast<uintptr_t>(low) + kReserve : 0;
+}
+
+bool stack_left(uintptr_t floor) {
+  return reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) > floor;
+}
+
+DepthGuard::DepthGuard(Parser& p, Span at)
+    : parser_(p), ok_(++p.depth_ <= Parser::kMaxDepth && stack_left(p.stack_floor_)) {
   if (ok_ || parser_.reported_depth_) return;
   parser_.reported_depth_ = true;
   parser_.error(at, "Configuration too deeply nested",
-                "Brackets, blocks and expressions here are nested more than " + std::to_string(Parser::kMaxDepth) +
-                    " levels deep, which is too deeply nested to parse. Flatten the structure.");
+                "Brackets, blocks and expressions here are nested " + std::to_string(parser_.depth_) +
+                    " levels deep, which is too deeply nested to parse (the limit is " +
+                    std::to_string(Parser::kMaxDepth) + ", less on a small stack). Flatten the structure.");
 }
 
 Parser::Parser(const std::shared_ptr<const SourceFile>& file, Arena& arena, Diagnostics& diags, uint32_t start)
-    : file_(file), arena_(arena), diags_(diags), lex_(file->text(), start, arena, diags, file) {}
+    : file_(file), arena_(arena), diags_(diags), lex_(file->text(), start, arena, diags, file),
+      stack_floor_(stack_floor()) {}
 
 Token Parser::peek() {
   for (;;) {

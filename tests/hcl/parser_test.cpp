@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+
 #include <string>
 
 #include "hcl/parser_impl.h"
@@ -284,6 +286,31 @@ TEST(Nesting, DeepBlocksAndUnaryChainsAreLimitedToo) {
   for (int i = 0; i < 100000; ++i) interp += "\"${";
   Diagnostics d4 = parse_errors("x = " + interp + "\n");
   ASSERT_GE(d4.size(), 1u);
+}
+
+// Runs `body` on a thread with a stack of `bytes`.
+template <class F>
+void on_small_stack(size_t bytes, F body) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, bytes);
+  pthread_t thread;
+  auto trampoline = [](void* arg) -> void* {
+    (*static_cast<F*>(arg))();
+    return nullptr;
+  };
+  ASSERT_EQ(pthread_create(&thread, &attr, trampoline, &body), 0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+}
+
+TEST(Nesting, SmallThreadStacksGetTheCleanErrorToo) {
+  size_t errors = 0;
+  on_small_stack(512 * 1024, [&] {
+    Diagnostics d = parse_errors("x = " + std::string(2400, '[') + std::string(2400, ']') + "\n");
+    errors = d.size();
+  });
+  EXPECT_EQ(errors, 1u);
 }
 
 }  // namespace
