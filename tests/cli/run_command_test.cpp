@@ -1,4 +1,4 @@
-// `factory run` on the example repositories of /work/shared/examples (each
+// `factory run` on the example repositories of ../shared/examples (each
 // copied to a temporary directory first, since runs write into it), through
 // a pipe and on a terminal (tmux).
 #include <gtest/gtest.h>
@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+
+#include "test_paths.h"
 #include <string>
 #include <thread>
 
@@ -19,19 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// From the environment CTest gives, else where the source and build trees
-// put them (the binary sits at the top of the build tree, this test in
-// tests/cli/).
-fs::path shared_dir() {
-  if (const char* dir = std::getenv("FACTORY_SHARED_DIR")) return dir;
-  if (const char* source = std::getenv("FACTORY_SOURCE_DIR")) return fs::path(source) / ".." / "shared";
-  return "/work/shared";
-}
-
-std::string factory_binary() {
-  if (const char* binary = std::getenv("FACTORY_BINARY")) return binary;
-  return (fs::read_symlink("/proc/self/exe").parent_path().parent_path().parent_path() / "factory").string();
-}
+fs::path shared_dir() { return testpaths::shared_dir(); }
+std::string factory_binary() { return testpaths::factory_binary().string(); }
 
 std::string quote(const std::string& text) {
   std::string quoted = "'";

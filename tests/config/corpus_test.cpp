@@ -19,7 +19,7 @@ std::string read(const std::filesystem::path& path) {
 }
 
 std::filesystem::path corpus() {
-  return testing::shared_dir() / "hcl-corpus" / "ci";
+  return testpaths::shared_dir() / "hcl-corpus" / "ci";
 }
 
 std::string lint(const std::string& name, bool& ok) {

@@ -12,7 +12,7 @@ namespace {
 using Names = std::vector<std::string>;
 
 std::filesystem::path example(const std::string& name) {
-  return testing::shared_dir() / "examples" / name;
+  return testpaths::shared_dir() / "examples" / name;
 }
 
 Configuration load_example(const std::string& name) {

@@ -28,9 +28,9 @@ Result run(const std::string& command) {
   return result;
 }
 
-Result lint(const std::string& args) { return run(testing::factory_binary().string() + " lint " + args); }
+Result lint(const std::string& args) { return run(testpaths::factory_binary().string() + " lint " + args); }
 
-std::string shared(const std::string& path) { return (testing::shared_dir() / path).string(); }
+std::string shared(const std::string& path) { return (testpaths::shared_dir() / path).string(); }
 
 TEST(LintCommand, ValidDirectoryPrintsASummary) {
   Result r = lint(shared("examples/multi-file"));
@@ -61,7 +61,7 @@ TEST(LintCommand, InvalidDirectoryPrintsDiagnosticsAndFails) {
 TEST(LintCommand, ColoursOnATerminal) {
   testing::TempRepo repo(testing::Files{{"ci.hcl", "pipeline \"p\" {\n  stag \"s\" {}\n}\n"}});
   std::string output =
-      run("script -qec \"" + testing::factory_binary().string() + " lint " + repo.root().string() + "\" /dev/null").output;
+      run("script -qec \"" + testpaths::factory_binary().string() + " lint " + repo.root().string() + "\" /dev/null").output;
   EXPECT_NE(output.find("\033[1;31merror: "), std::string::npos) << output;
   EXPECT_NE(output.find("Unknown block \"stag\""), std::string::npos) << output;
 }
@@ -76,7 +76,7 @@ TEST(LintCommand, MissingFactoryDirectoryIsAClearError) {
 
 TEST(LintCommand, DefaultsToTheCurrentDirectory) {
   testing::TempRepo repo(testing::Files{{"ci.hcl", "pipeline \"p\" {\n  stage \"s\" {\n    exec \"e\" { run = \"x\" }\n  }\n}\n"}});
-  Result r = run("cd '" + repo.root().string() + "' && " + testing::factory_binary().string() + " lint");
+  Result r = run("cd '" + repo.root().string() + "' && " + testpaths::factory_binary().string() + " lint");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output, "ok: 1 pipeline, 1 stage, 1 execution in 1 file\n");
 }

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "test_paths.h"
 #include "hcl/json.h"
 #include "hcl/parser.h"
 
@@ -22,10 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path corpus() {
-  const char* shared = std::getenv("FACTORY_SHARED_DIR");
-  return fs::path(shared ? shared : "/work/shared") / "hcl-corpus";
-}
+fs::path corpus() { return testpaths::shared_dir() / "hcl-corpus"; }
 
 std::string read(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -176,9 +174,8 @@ struct CommandResult {
 };
 
 CommandResult run_factory(const std::string& args) {
-  const char* binary = std::getenv("FACTORY_BINARY");
+  std::string binary = testpaths::factory_binary().string();
   CommandResult r;
-  if (!binary) return r;
   fs::path err = fs::temp_directory_path() / ("hcl_cli_" + std::to_string(::getpid()) + ".err");
   std::string cmd = std::string(binary) + " " + args + " > /dev/null 2> " + err.string();
   int rc = std::system(cmd.c_str());

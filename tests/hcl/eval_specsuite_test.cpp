@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "test_paths.h"
 #include "hcl/eval.h"
 #include "hcl/parser.h"
 
@@ -14,8 +15,7 @@ namespace hcl {
 namespace {
 
 std::string suite_path(const std::string& name) {
-  const char* shared = std::getenv("FACTORY_SHARED_DIR");
-  return std::string(shared ? shared : "/work/shared") + "/hcl-corpus/specsuite/expressions/" + name;
+  return (testpaths::shared_dir() / "hcl-corpus/specsuite/expressions" / name).string();
 }
 
 File parse_or_fail(const std::string& path) {

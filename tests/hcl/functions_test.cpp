@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_paths.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -45,9 +47,7 @@ TEST(FunctionTable, FindsAndSuggests) {
 }
 
 TEST(FunctionTable, EveryFunctionIsDocumented) {
-  const char* source = std::getenv("FACTORY_SOURCE_DIR");
-  ASSERT_NE(source, nullptr);
-  std::ifstream in(std::string(source) + "/docs/hcl-functions.md");
+  std::ifstream in(testpaths::source_dir() / "docs" / "hcl-functions.md");
   ASSERT_TRUE(in) << "docs/hcl-functions.md";
   std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   for (const Function& f : standard_functions().all())
