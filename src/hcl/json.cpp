@@ -39,10 +39,10 @@ std::string js_number(const Number& n) {
   } else if (0 < point && point <= 21) {
     out += digits.substr(0, point) + "." + digits.substr(point);
   } else if (-6 < point && point <= 0) {
-    out += "0." + std::string(-point, '0') + digits;
+    out += std::string("0.") + std::string(-point, '0') + digits;
   } else {
     out += digits.substr(0, 1);
-    if (k > 1) out += "." + digits.substr(1);
+    if (k > 1) out += '.' + digits.substr(1);
     out += std::string("e") + (exponent < 0 ? "-" : "+") + std::to_string(std::abs(exponent));
   }
   return out;

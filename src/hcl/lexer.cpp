@@ -153,7 +153,7 @@ Token Lexer::number(uint32_t start) {
   while (pos_ < text_.size() && (is_ident_continue(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '.'))
     ++pos_;
   error({start, pos_}, "Invalid number literal",
-        "\"" + std::string(slice({start, pos_})) +
+        std::string("\"") + std::string(slice({start, pos_})) +
             "\" is not a number. HCL numbers are decimal, like 42, 1.5 or 6.02e23; hexadecimal and octal forms "
             "are not supported, and a value with units must be a quoted string (\"10s\").");
   return {Tok::Invalid, {start, pos_}};

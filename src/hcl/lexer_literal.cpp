@@ -89,7 +89,7 @@ void Lexer::take_escape() {
       pos_ += 2;
       error({start, pos_}, "Invalid escape sequence",
             std::string("\\") + sel + " must be followed by exactly " + std::to_string(digits) +
-                " hexadecimal digits naming a Unicode character, e.g. " + (sel == 'u' ? "\\u00e9" : "\\U0001F680") +
+                std::string(" hexadecimal digits naming a Unicode character, e.g. ") + (sel == 'u' ? "\\u00e9" : "\\U0001F680") +
                 ".");
       return;
     }
@@ -98,7 +98,7 @@ void Lexer::take_escape() {
   }
   pos_ += sel == '\n' || sel == '\0' ? 1 : 2;
   error({start, pos_}, "Invalid escape sequence",
-        "The symbol \"" + std::string(text_.substr(start + 1, pos_ - start - 1)) +
+        std::string("The symbol \"") + std::string(text_.substr(start + 1, pos_ - start - 1)) +
             "\" is not a valid escape sequence selector. Valid escapes are \\n \\r \\t \\\" \\\\ \\uNNNN and "
             "\\UNNNNNNNN; write \\\\ for a literal backslash.");
 }

@@ -43,7 +43,7 @@ DepthGuard::DepthGuard(Parser& p, Span at)
   if (ok_ || parser_.reported_depth_) return;
   parser_.reported_depth_ = true;
   parser_.error(at, "Configuration too deeply nested",
-                "Brackets, blocks and expressions here are nested " + std::to_string(parser_.depth_) +
+                std::string("Brackets, blocks and expressions here are nested ") + std::to_string(parser_.depth_) +
                     " levels deep, which is too deeply nested to parse (the limit is " +
                     std::to_string(Parser::kMaxDepth) + ", less on a small stack). Flatten the structure.");
 }
@@ -99,7 +99,7 @@ const Expr* Parser::parse_standalone_expression() {
   Token t = peek();
   if (t.type != Tok::Eof) {
     error(t.span, "Extra characters after expression",
-          "The expression ends before " + describe(t) + "; remove what follows it.");
+          std::string("The expression ends before ") + describe(t) + "; remove what follows it.");
     return nullptr;
   }
   return e;
@@ -212,7 +212,7 @@ void Parser::remove_duplicate_attributes(size_t attrs_start) {
     duplicate[order[k]] = any = true;
     order[k] = order[k - 1];  // later repeats still name the first definition
     error(again.name_span, "Attribute redefined",
-          "The argument \"" + std::string(again.name) + "\" was already set at " + file_->name() + ":" +
+          std::string("The argument \"") + std::string(again.name) + "\" was already set at " + file_->name() + ":" +
               where(first.name_span.begin) + ". Each argument may be set only once; remove one of them.");
   }
   if (!any) return;
@@ -230,11 +230,11 @@ bool Parser::attribute_ends_here(Token name) {
   }
   if (end.type == Tok::Comma)
     error(end.span, "Unexpected comma after argument",
-          "Arguments are separated by newlines, not commas: put " + std::string(text(name.span)) +
+          std::string("Arguments are separated by newlines, not commas: put ") + std::string(text(name.span)) +
               " and the next argument on lines of their own.");
   else if (end.type != Tok::Invalid)
     error(end.span, "Missing newline after argument",
-          "An argument definition must end with a newline, but found " + describe(end) + " after the value of \"" +
+          std::string("An argument definition must end with a newline, but found ") + describe(end) + " after the value of \"" +
               std::string(text(name.span)) + "\".");
   recover_after_body_item();
   return false;
@@ -319,7 +319,7 @@ void Parser::parse_block(Token type) {
   } else if (end.type != Tok::Eof && !one_line_error) {
     if (end.type != Tok::Invalid)
       error(end.span, "Missing newline after block definition",
-            "A block definition must end with a newline; put " + describe(end) + " on the next line.");
+            std::string("A block definition must end with a newline; put ") + describe(end) + " on the next line.");
     recover_after_body_item();
   }
 }
@@ -373,7 +373,7 @@ Body* Parser::parse_one_line_body(Span open_brace, bool* failed) {
   } else if (name.type != Tok::RBrace) {
     if (name.type != Tok::Invalid)
       error(name.span, "Argument or block definition required",
-            "An argument (name = value) is expected inside the braces, but found " + describe(name) + ".");
+            std::string("An argument (name = value) is expected inside the braces, but found ") + describe(name) + ".");
     *failed = true;
     skip_to_block_end();
   }

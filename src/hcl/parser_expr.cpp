@@ -59,7 +59,7 @@ Expr* Parser::parse_expression() {
   if (colon.type != Tok::Colon) {
     if (colon.type != Tok::Invalid)
       error(colon.span, "Missing false expression in conditional",
-            "The conditional started with \"?\" at " + where(question.span.begin) +
+            std::string("The conditional started with \"?\" at ") + where(question.span.begin) +
                 " needs \":\" and a result for when the condition is false: cond ? a : b.");
     return nullptr;
   }
@@ -141,7 +141,7 @@ Expr* Parser::parse_traversal_step(Expr* subject, bool* done) {
   if (name.type != Tok::Ident) {
     if (name.type != Tok::Invalid)
       error(name.span, "Invalid attribute name",
-            "An attribute name (or \"*\" for a splat) is expected after \".\", but found " + describe(name) + ".");
+            std::string("An attribute name (or \"*\" for a splat) is expected after \".\", but found ") + describe(name) + ".");
     return nullptr;
   }
   auto* e = make<GetAttrExpr>(ExprKind::GetAttr, {subject->span.begin, name.span.end});
@@ -159,7 +159,7 @@ Expr* Parser::parse_index(Expr* subject, Token open) {
   if (close.type != Tok::RBrack) {
     if (close.type != Tok::Invalid)
       error(close.span, "Missing close bracket on index",
-            "The index opened with \"[\" at " + where(open.span.begin) + " must be closed with \"]\", but found " +
+            std::string("The index opened with \"[\" at ") + where(open.span.begin) + " must be closed with \"]\", but found " +
                 describe(close) + ".");
     return nullptr;
   }
@@ -221,7 +221,7 @@ Expr* Parser::parse_term() {
     case Tok::Invalid: next(); return nullptr;
     default: break;
   }
-  error(t.span, "Invalid expression", "Expected the start of an expression, but found " + describe(t) + ".");
+  error(t.span, "Invalid expression", std::string("Expected the start of an expression, but found ") + describe(t) + ".");
   return nullptr;
 }
 
@@ -230,7 +230,7 @@ Expr* Parser::parse_number(Token t) {
   e->literal = LiteralKind::Number;
   std::optional<Number> n = Number::parse(text(t.span));
   if (!n) {
-    error(t.span, "Invalid number literal", "\"" + std::string(text(t.span)) + "\" is not a number HCL can represent.");
+    error(t.span, "Invalid number literal", std::string("\"") + std::string(text(t.span)) + "\" is not a number HCL can represent.");
     return nullptr;
   }
   e->number = *n;
@@ -282,8 +282,8 @@ Expr* Parser::parse_call(Token name) {
     } else if (sep.type != Tok::RParen) {
       if (sep.type != Tok::Invalid)
         error(sep.span, "Missing argument separator",
-              "The arguments of " + std::string(text(name.span)) + "(...), opened at " + where(open.span.begin) +
-                  ", must be separated by \",\" and closed with \")\"; found " + describe(sep) + ".");
+              std::string("The arguments of ") + std::string(text(name.span)) + "(...), opened at " + where(open.span.begin) +
+                  std::string(", must be separated by \",\" and closed with \")\"; found ") + describe(sep) + ".");
       exprs_.resize(start);
       return nullptr;
     }
@@ -306,7 +306,7 @@ Expr* Parser::parse_parens(Token open) {
   if (close.type != Tok::RParen) {
     if (close.type != Tok::Invalid)
       error(close.span, "Unbalanced parentheses",
-            "The \"(\" at " + where(open.span.begin) + " must be closed with \")\" here, but found " +
+            std::string("The \"(\" at ") + where(open.span.begin) + " must be closed with \")\" here, but found " +
                 describe(close) + ".");
     return nullptr;
   }
@@ -413,7 +413,7 @@ bool Parser::parse_object_item() {
   if (sep.type == Tok::RBrace) return true;
   if (sep.type != Tok::Invalid)
     error(sep.span, "Missing attribute separator",
-          "Expected a newline or comma to mark the beginning of the next attribute, but found " + describe(sep) +
+          std::string("Expected a newline or comma to mark the beginning of the next attribute, but found ") + describe(sep) +
               ".");
   return false;
 }
@@ -426,8 +426,8 @@ bool Parser::expect_for_keyword(std::string_view keyword, Token open) {
   }
   if (t.type != Tok::Invalid)
     error(t.span, "Invalid 'for' expression",
-          "The 'for' expression opened at " + where(open.span.begin) + " expects \"" + std::string(keyword) +
-              "\" here, but found " + describe(t) + ".");
+          std::string("The 'for' expression opened at ") + where(open.span.begin) + " expects \"" + std::string(keyword) +
+              std::string("\" here, but found ") + describe(t) + ".");
   return false;
 }
 
@@ -456,7 +456,7 @@ Expr* Parser::parse_for(Token open) {
   Token colon = next();
   if (colon.type != Tok::Colon) {
     error(colon.span, "Invalid 'for' expression",
-          "A colon is expected after the collection of the 'for' expression opened at " + where(open.span.begin) +
+          std::string("A colon is expected after the collection of the 'for' expression opened at ") + where(open.span.begin) +
               ": for x in list : result.");
     return nullptr;
   }

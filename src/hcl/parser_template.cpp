@@ -126,7 +126,7 @@ bool Parser::scan_template_sequence(Token open, std::string_view marker, size_t 
         continue;
       case LiteralEnd::Eof:
         error(heredoc ? Span{open.span.begin, open.span.end - 1} : open.span, "Unterminated template string",
-              heredoc ? "No line holding only \"" + std::string(marker) +
+              heredoc ? std::string("No line holding only \"") + std::string(marker) +
                             "\" closes the heredoc started here before the end of the file. Add that line."
                       : std::string("This string has no closing quote before the end of the file."));
         return false;
@@ -354,7 +354,7 @@ Expr* Parser::build_directive(size_t* i, size_t end, Span span, bool heredoc) {
     Span at = at_end ? Span{span.end - 1, span.end} : pieces_[*i].span;
     error(at, at_end ? "Unexpected end of template" : "Unexpected directive",
           std::string("The %{ ") + (is_if ? "if" : "for") + " } directive at " + where(open.span.begin) +
-              " is missing its corresponding %{ " + closer + " } marker" + (at_end ? "." : " before this one."));
+              std::string(" is missing its corresponding %{ ") + closer + " } marker" + (at_end ? "." : " before this one."));
     return nullptr;
   }
   Span whole{open.span.begin, pieces_[(*i)++].span.end};
