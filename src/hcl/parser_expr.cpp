@@ -130,7 +130,7 @@ Expr* Parser::parse_traversal_step(Expr* subject, bool* done) {
   if (digits.end > digits.begin) {  // legacy index: list.0
     auto* key = make<LiteralExpr>(ExprKind::Literal, digits);
     key->literal = LiteralKind::Number;
-    key->number = Number(static_cast<int64_t>(std::stoll(std::string(text(digits)))));
+    key->number = *Number::parse(text(digits));  // digits always parse; huge ones as a double
     auto* e = make<IndexExpr>(ExprKind::Index, {subject->span.begin, digits.end});
     e->collection = subject;
     e->key = key;

@@ -182,6 +182,9 @@ TEST(Expr, TraversalsIndexAndLegacyIndex) {
   const auto& legacy = as<IndexExpr>(expr_of(f, "y"));
   EXPECT_EQ(as<LiteralExpr>(*legacy.key).number.as_int(), 1);
   EXPECT_EQ(as<IndexExpr>(*legacy.collection).collection->kind, ExprKind::GetAttr);
+  // An index too large for an integer is still a number, not a crash.
+  File big = parse_ok("x = a.99999999999999999999999\n");
+  EXPECT_FALSE(as<LiteralExpr>(*as<IndexExpr>(expr_of(big)).key).number.is_integer());
 }
 
 TEST(Expr, SplatsApplyTheirTraversalToEachElement) {
