@@ -22,9 +22,10 @@ struct Migration {
 
 // Version 2 is the workflow queue and the workflow tree. The indexes serve
 // the queue's queries: claims take the oldest queued workflow (status, id),
-// optionally of one project (project_id, status, id); expiry finds running
-// workflows by lease end (status, lease_expires_at); lists page a project's
-// workflows newest first (project_id, id). Children cascade with parents, so
+// optionally of one project (project_id, status, id); lists page a project's
+// workflows newest first (project_id, id). Lease expiry scans the running
+// workflows through (status, id): there are only as many as busy agents, and
+// one index fewer is several page writes fewer for every claim. Children cascade with parents, so
 // deleting a project deletes its workflows, their trees and their logs.
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
@@ -84,7 +85,6 @@ const std::vector<Migration>& migrations() {
         "CREATE INDEX workflows_queue_idx ON workflows (status, id)",
         "CREATE INDEX workflows_project_queue_idx ON workflows (project_id, status, id)",
         "CREATE INDEX workflows_project_idx ON workflows (project_id, id)",
-        "CREATE INDEX workflows_lease_idx ON workflows (status, lease_expires_at)",
         "CREATE TABLE pipelines ("
         " id {uuid} PRIMARY KEY,"
         " workflow_id {uuid} NOT NULL,"
