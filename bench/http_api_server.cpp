@@ -4,13 +4,12 @@
 // Creates DATA_DIR/factory.db with one token and one project, prints
 // "token=<secret>" and "project=<id>" lines (bench/http_load.sh substitutes
 // {token} and {project} with them), and serves until SIGINT or SIGTERM.
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
-#include "api/api.h"
-#include "http/server.h"
+#include "server/service.h"
+#include "server/stop_signals.h"
 
 namespace {
 
@@ -23,11 +22,7 @@ namespace {
 
 int main(int argc, char** argv) {
   if (argc < 2) die("usage: http_api_server DATA_DIR [PORT] [THREADS]");
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  server::StopSignals stop_signals;
 
   auto store = store::open(std::string{"sqlite:"} + argv[1] + "/factory.db");
   if (!store) die(store.error().message);
@@ -36,19 +31,16 @@ int main(int argc, char** argv) {
   auto project = (*store)->create_project({"acme", "web", "https://github.com/acme/web.git", "secret"});
   if (!project) die(project.error().message);
 
-  http::Router router;
-  api::add_routes(router, **store);
   http::ServerOptions options;
   options.port = static_cast<std::uint16_t>(argc > 2 ? std::atoi(argv[2]) : 8080);
   options.threads = argc > 3 ? static_cast<unsigned>(std::atoi(argv[3])) : 0;
   options.access_log = {};
-  http::Server server{std::move(router), options};
-  server.start();
+  server::Service service{std::move(*store), options};
+  service.start();
   std::printf("token=%s\nproject=%s\n", token->secret.c_str(), project->id.c_str());
   std::fflush(stdout);
 
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
-  server.stop();
+  stop_signals.wait();
+  service.stop();
   return 0;
 }

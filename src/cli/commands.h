@@ -10,5 +10,7 @@ namespace cli {
 void add_hcl2json_command(CLI::App& app, int& exit_code);
 void add_lint_command(CLI::App& app, int& exit_code);
 void add_run_command(CLI::App& app, int& exit_code);
+void add_server_command(CLI::App& app, int& exit_code);
+void add_token_command(CLI::App& app, int& exit_code);
 
 }  // namespace cli

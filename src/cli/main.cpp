@@ -10,6 +10,8 @@ int main(int argc, char** argv) {
   cli::add_hcl2json_command(app, exit_code);
   cli::add_lint_command(app, exit_code);
   cli::add_run_command(app, exit_code);
+  cli::add_server_command(app, exit_code);
+  cli::add_token_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

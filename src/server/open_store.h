@@ -1,0 +1,20 @@
+// Opening the store that a set of settings names, migrations included.
+#pragma once
+
+#include <memory>
+
+#include "server/settings.h"
+#include "store/store.h"
+
+namespace server {
+
+// Create: the server makes its data directory (0700) on first start; it
+// holds admin.token whatever the database. MustExist: commands that only use
+// an existing installation (`factory token`) refuse a default SQLite
+// database whose data directory is not there, so a mistyped path is not
+// taken for an empty installation.
+enum class DataDir { Create, MustExist };
+
+store::Result<std::unique_ptr<store::Store>> open_store(const Settings& settings, DataDir data_dir);
+
+}  // namespace server

@@ -1,0 +1,19 @@
+// Checking the text of one setting, wherever it came from. Each function
+// stores the value in `settings` and returns an empty string, or returns what
+// is wrong with the text, in words for the person who wrote it.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "server/settings.h"
+
+namespace server {
+
+std::string set_listen(Settings& settings, std::string_view text);     // HOST:PORT, [IPv6]:PORT
+std::string set_data_dir(Settings& settings, std::string_view text);
+std::string set_database(Settings& settings, std::string_view text);   // a store URL
+std::string set_threads(Settings& settings, std::string_view text);    // 0..1024
+std::string set_log_level(Settings& settings, std::string_view text);  // error, warn, info
+
+}  // namespace server

@@ -1,0 +1,102 @@
+#include "server/settings.h"
+
+#include <array>
+#include <cstdlib>
+
+#include "server/config_file.h"
+#include "server/setting_values.h"
+
+namespace server {
+
+namespace {
+
+struct SettingSpec {
+  std::string_view name;      // the config file's attribute and the key of Flags::values
+  std::string_view flag;
+  std::string_view variable;  // environment
+  std::string (*set)(Settings&, std::string_view);
+};
+
+// data_dir comes before database: the default database lives in the data directory.
+constexpr std::array<SettingSpec, 5> specs{{
+    {"listen", "--listen", "FACTORY_LISTEN", set_listen},
+    {"data_dir", "--data-dir", "FACTORY_DATA_DIR", set_data_dir},
+    {"database", "--database", "FACTORY_DATABASE", set_database},
+    {"threads", "--threads", "FACTORY_THREADS", set_threads},
+    {"log_level", "--log-level", "FACTORY_LOG_LEVEL", set_log_level},
+}};
+
+constexpr std::array<std::string_view, specs.size()> setting_names() {
+  std::array<std::string_view, specs.size()> names;
+  for (std::size_t i = 0; i < specs.size(); ++i) names[i] = specs[i].name;
+  return names;
+}
+
+// A setting's text and where it came from: a flag or variable name, or a
+// range in the configuration file.
+struct Given {
+  std::string text;
+  std::string source;
+  hcl::Range range;
+};
+
+std::optional<Given> given(const SettingSpec& spec, const Flags& flags, Environment environment,
+                           const FileValues& file) {
+  if (const auto flag = flags.values.find(std::string{spec.name}); flag != flags.values.end()) {
+    return Given{flag->second, std::string{spec.flag}, {}};
+  }
+  if (auto value = environment(std::string{spec.variable}.c_str())) {
+    return Given{std::move(*value), "the environment variable " + std::string{spec.variable}, {}};
+  }
+  if (const auto attribute = file.find(spec.name); attribute != file.end()) {
+    return Given{attribute->second.text, {}, attribute->second.range};
+  }
+  return std::nullopt;
+}
+
+// `problem` as a sentence: ending with a full stop unless it ends with a question.
+std::string sentence(const std::string& problem) { return problem.ends_with('?') ? problem : problem + "."; }
+
+void report(const SettingSpec& spec, const Given& value, const std::string& problem, hcl::Diagnostics& diags) {
+  hcl::Diagnostic diagnostic;
+  diagnostic.subject = value.range;
+  if (value.range.file) {
+    diagnostic.summary = "Invalid " + std::string{spec.name};
+    diagnostic.detail = "\"" + value.text + "\": " + sentence(problem);
+  } else {
+    diagnostic.summary = "Invalid " + std::string{spec.name} + " \"" + value.text + "\" from " + value.source;
+    diagnostic.detail = sentence(problem);
+  }
+  diags.add(std::move(diagnostic));
+}
+
+FileValues read_file_values(const Flags& flags, Environment environment, hcl::Diagnostics& diags) {
+  const auto path = flags.config ? flags.config : environment("FACTORY_CONFIG");
+  if (!path) return {};
+  static constexpr auto names = setting_names();
+  return read_config_file(*path, names, diags);
+}
+
+}  // namespace
+
+std::optional<std::string> process_environment(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string{value};
+}
+
+std::optional<Settings> resolve_settings(const Flags& flags, Environment environment, hcl::Diagnostics& diags) {
+  const FileValues file = read_file_values(flags, environment, diags);
+  Settings settings;
+  for (const SettingSpec& spec : specs) {
+    const auto value = given(spec, flags, environment, file);
+    if (!value) continue;
+    const std::string problem = spec.set(settings, value->text);
+    if (!problem.empty()) report(spec, *value, problem, diags);
+  }
+  if (settings.database_is_default) settings.database = "sqlite:" + (settings.data_dir / "factory.db").string();
+  if (diags.has_errors()) return std::nullopt;
+  return settings;
+}
+
+}  // namespace server

@@ -1,0 +1,51 @@
+// The settings of `factory server` and `factory token`, and where each one
+// came from. Every setting can be given as a flag, a FACTORY_* environment
+// variable or an attribute of an HCL configuration file; the first of those
+// that is present wins, else the default:
+//   listen     --listen HOST:PORT   FACTORY_LISTEN     127.0.0.1:8080
+//   data_dir   --data-dir DIR       FACTORY_DATA_DIR   ./factory-data
+//   database   --database URL       FACTORY_DATABASE   sqlite:<data_dir>/factory.db
+//   threads    --threads N          FACTORY_THREADS    0 (one per hardware thread)
+//   log_level  --log-level LEVEL    FACTORY_LOG_LEVEL  info
+// The file itself is named by --config FILE or FACTORY_CONFIG.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "hcl/diagnostics.h"
+
+namespace server {
+
+// info: start-up notes and the access log; warn: warnings and errors; error: errors only.
+enum class LogLevel { Error, Warn, Info };
+
+struct Settings {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0: any free port
+  std::filesystem::path data_dir = "factory-data";
+  std::string database;       // a store URL (store/store.h)
+  bool database_is_default = true;  // the SQLite file inside data_dir
+  unsigned threads = 0;
+  LogLevel log_level = LogLevel::Info;
+};
+
+// Values given on the command line, by setting name ("listen", "data_dir"...).
+struct Flags {
+  std::optional<std::string> config;
+  std::map<std::string, std::string> values;
+};
+
+// Looks a variable up in the environment; empty or unset gives nullopt.
+using Environment = std::optional<std::string> (*)(const char* name);
+std::optional<std::string> process_environment(const char* name);
+
+// Resolves every setting by precedence (flag > environment > file > default)
+// and checks it. Problems go to `diags`, naming the setting and its source
+// (a file's at its line and column); the result is then nullopt.
+std::optional<Settings> resolve_settings(const Flags& flags, Environment environment, hcl::Diagnostics& diags);
+
+}  // namespace server
