@@ -1,0 +1,152 @@
+// Settings resolution: precedence (flag > environment > file > default),
+// values checked wherever they come from, the config file's diagnostics.
+#include "server/settings.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+
+#include "server_process.h"
+
+namespace server::testing {
+namespace {
+
+std::map<std::string, std::string> fake_environment;
+
+std::optional<std::string> from_fake_environment(const char* name) {
+  const auto found = fake_environment.find(name);
+  if (found == fake_environment.end()) return std::nullopt;
+  return found->second;
+}
+
+class SettingsTest : public ::testing::Test {
+ protected:
+  void SetUp() override { fake_environment.clear(); }
+
+  fs::path write_config(const std::string& text) {
+    const fs::path path = temp.path() / "server.hcl";
+    std::ofstream{path} << text;
+    flags.config = path.string();
+    return path;
+  }
+  std::optional<Settings> resolve() {
+    diags = {};
+    return resolve_settings(flags, from_fake_environment, diags);
+  }
+  std::string errors() const { return hcl::render(diags); }
+
+  TempDir temp;
+  Flags flags;
+  hcl::Diagnostics diags;
+};
+
+TEST_F(SettingsTest, DefaultsServeLocallyFromFactoryData) {
+  const auto settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_EQ(settings->host, "127.0.0.1");
+  EXPECT_EQ(settings->port, 8080);
+  EXPECT_EQ(settings->data_dir, "factory-data");
+  EXPECT_EQ(settings->database, "sqlite:factory-data/factory.db");
+  EXPECT_EQ(settings->threads, 0u);
+  EXPECT_EQ(settings->log_level, LogLevel::Info);
+}
+
+TEST_F(SettingsTest, AFlagBeatsTheEnvironmentWhichBeatsTheFile) {
+  write_config("listen = \"127.0.0.1:1001\"\nthreads = 3\ndata_dir = \"from-file\"\nlog_level = \"warn\"\n");
+  fake_environment = {{"FACTORY_LISTEN", "127.0.0.1:1002"}, {"FACTORY_THREADS", "4"}};
+  flags.values = {{"listen", "127.0.0.1:1003"}};
+  const auto settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_EQ(settings->port, 1003);
+  EXPECT_EQ(settings->threads, 4u);
+  EXPECT_EQ(settings->data_dir, "from-file");
+  EXPECT_EQ(settings->database, "sqlite:from-file/factory.db");
+  EXPECT_EQ(settings->log_level, LogLevel::Warn);
+}
+
+TEST_F(SettingsTest, TheFileMayReadTheEnvironmentAndNameIPv6Hosts) {
+  setenv("FACTORY_TEST_PASSWORD", "s3cret", 1);
+  write_config("database = \"postgres://ci:${env.FACTORY_TEST_PASSWORD}@127.0.0.1:5432/ci\"\nlisten = \"[::1]:0\"\n");
+  const auto settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_EQ(settings->database, "postgres://ci:s3cret@127.0.0.1:5432/ci");
+  EXPECT_FALSE(settings->database_is_default);
+  EXPECT_EQ(settings->host, "::1");
+  EXPECT_EQ(settings->port, 0);
+}
+
+TEST_F(SettingsTest, AnUnknownAttributeIsAnErrorAtItsPlaceWithASuggestion) {
+  write_config("threads = 2\nlisen = \"127.0.0.1:80\"\n");
+  EXPECT_FALSE(resolve());
+  EXPECT_NE(errors().find("server.hcl:2:1: error: Unknown attribute \"lisen\""), std::string::npos) << errors();
+  EXPECT_NE(errors().find("Did you mean \"listen\"?"), std::string::npos) << errors();
+}
+
+TEST_F(SettingsTest, BadValuesNameTheSettingAndWhereTheyCameFrom) {
+  write_config("threads = 2\nlisten = \"localhost:80\"\n");
+  fake_environment = {{"FACTORY_THREADS", "many"}};
+  flags.values = {{"log_level", "infoo"}, {"database", "oracle://db"}};
+  EXPECT_FALSE(resolve());
+  const std::string text = errors();
+  EXPECT_NE(text.find("server.hcl:2:10: error: Invalid listen"), std::string::npos) << text;
+  EXPECT_NE(text.find("is not an IP address"), std::string::npos) << text;
+  EXPECT_NE(text.find("Invalid threads \"many\" from the environment variable FACTORY_THREADS"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Invalid log_level \"infoo\" from --log-level"), std::string::npos) << text;
+  EXPECT_NE(text.find("did you mean \"info\"?"), std::string::npos) << text;
+  EXPECT_NE(text.find("Invalid database \"oracle://db\" from --database"), std::string::npos) << text;
+}
+
+TEST_F(SettingsTest, TypeAndSyntaxErrorsInTheFileAreReported) {
+  write_config("threads = [1]\nblock {\n}\n");
+  EXPECT_FALSE(resolve());
+  EXPECT_NE(errors().find("server.hcl:1:11: error: Wrong type for \"threads\""), std::string::npos) << errors();
+  EXPECT_NE(errors().find("server.hcl:2:1: error: Unexpected block \"block\""), std::string::npos) << errors();
+  write_config("listen = \"127.0.0.1:80\n");
+  EXPECT_FALSE(resolve());
+  EXPECT_NE(errors().find("server.hcl:1:"), std::string::npos) << errors();
+}
+
+TEST_F(SettingsTest, TheConfigFileMayComeFromTheEnvironment) {
+  write_config("listen = \"127.0.0.1:1234\"\n");
+  fake_environment = {{"FACTORY_CONFIG", *flags.config}};
+  flags.config.reset();
+  const auto settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_EQ(settings->port, 1234);
+}
+
+TEST_F(SettingsTest, AMissingConfigFileIsAnError) {
+  flags.config = (temp.path() / "missing.hcl").string();
+  EXPECT_FALSE(resolve());
+  EXPECT_NE(errors().find("missing.hcl"), std::string::npos) << errors();
+}
+
+// The binary: a bad setting exits 2 before anything is created.
+TEST_F(SettingsTest, TheServerExitsTwoOnABadSettingAndCreatesNothing) {
+  const fs::path data_dir = temp.path() / "data";
+  const fs::path config = write_config("data_dir = \"" + data_dir.string() + "\"\nlisen = \"127.0.0.1:0\"\n");
+  Child from_file{{"server", "--config", config.string()}};
+  EXPECT_EQ(from_file.wait(), 2);
+  EXPECT_NE(from_file.err().find(config.string() + ":2:1: error: Unknown attribute \"lisen\""), std::string::npos)
+      << from_file.err();
+  Child from_flag{{"server", "--data-dir", data_dir.string(), "--listen", "127.0.0.1:99999"}};
+  EXPECT_EQ(from_flag.wait(), 2);
+  EXPECT_NE(from_flag.err().find("--listen"), std::string::npos) << from_flag.err();
+  Child from_environment{{"server", "--data-dir", data_dir.string()}, {"FACTORY_THREADS=-1"}};
+  EXPECT_EQ(from_environment.wait(), 2);
+  EXPECT_NE(from_environment.err().find("FACTORY_THREADS"), std::string::npos) << from_environment.err();
+  EXPECT_FALSE(fs::exists(data_dir));
+}
+
+TEST_F(SettingsTest, TheServerTakesTheEnvironmentOverTheFile) {
+  const fs::path config = write_config("data_dir = \"" + (temp.path() / "from-file").string() + "\"\n");
+  ServerProcess server{{"--config", config.string()}, {"FACTORY_DATA_DIR=" + (temp.path() / "from-env").string()}};
+  ASSERT_NE(server.port(), 0) << server.child().err();
+  EXPECT_TRUE(fs::exists(temp.path() / "from-env" / "admin.token"));
+  EXPECT_FALSE(fs::exists(temp.path() / "from-file"));
+}
+
+}  // namespace
+}  // namespace server::testing
