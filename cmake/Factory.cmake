@@ -1,15 +1,17 @@
+# Paths the tests need (tests/test_paths.h), compiled once per build tree.
+get_filename_component(FACTORY_SHARED_DIR ${CMAKE_SOURCE_DIR}/../shared ABSOLUTE)
+configure_file(${CMAKE_SOURCE_DIR}/cmake/test_paths.cpp.in ${CMAKE_BINARY_DIR}/test_paths.cpp @ONLY)
+if(FACTORY_TESTS)
+  add_library(factory_test_paths STATIC ${CMAKE_BINARY_DIR}/test_paths.cpp)
+  target_include_directories(factory_test_paths PUBLIC ${CMAKE_SOURCE_DIR}/tests)
+endif()
+
 # factory_test(NAME SOURCES... LIBS lib...): a GoogleTest executable registered
-# with CTest. tests/test_paths.h gives it the source tree, ../shared (the HCL
-# corpus and the example repositories) and the `factory` binary.
+# with CTest; it finds the source tree, ../shared and the binary through
+# tests/test_paths.h.
 function(factory_test name)
   cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
-  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest_main GTest::gmock)
-  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
-  get_filename_component(shared_dir ${CMAKE_SOURCE_DIR}/../shared ABSOLUTE)
-  target_compile_definitions(${name} PRIVATE
-    FACTORY_TEST_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
-    FACTORY_TEST_SHARED_DIR="${shared_dir}"
-    FACTORY_TEST_BINARY="${CMAKE_BINARY_DIR}/factory")
+  target_link_libraries(${name} PRIVATE ${T_LIBS} factory_test_paths GTest::gtest_main GTest::gmock)
   gtest_discover_tests(${name} PROPERTIES LABELS "${T_LABELS}" DISCOVERY_TIMEOUT 60)
 endfunction()

@@ -1,14 +1,16 @@
 // Where tests find the source tree, the shared reference material beside it
 // (../shared: the HCL corpus and the example repositories) and the `factory`
-// binary. Fixed at configure time by factory_test() in cmake/Factory.cmake.
+// binary. Defined in one file generated at configure time (see
+// cmake/Factory.cmake), so that no other test file depends on the checkout's
+// path and ccache serves them from any clone.
 #pragma once
 
 #include <filesystem>
 
 namespace testpaths {
 
-inline std::filesystem::path source_dir() { return FACTORY_TEST_SOURCE_DIR; }
-inline std::filesystem::path shared_dir() { return FACTORY_TEST_SHARED_DIR; }
-inline std::filesystem::path factory_binary() { return FACTORY_TEST_BINARY; }
+std::filesystem::path source_dir();
+std::filesystem::path shared_dir();
+std::filesystem::path factory_binary();
 
 }  // namespace testpaths
