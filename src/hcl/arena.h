@@ -58,7 +58,7 @@ class Arena {
   // Chunks start small so that tiny files stay cheap, and double up to a
   // cap so that big files need few system allocations.
   static constexpr size_t kFirstChunk = 4096;
-  static constexpr size_t kMaxChunk = 1 << 20;
+  static constexpr size_t kMaxChunk = 256 * 1024;
 
   void* allocate_slow(size_t size, size_t align) {
     size_t chunk = next_chunk_;

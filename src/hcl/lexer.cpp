@@ -152,10 +152,11 @@ Token Lexer::number(uint32_t start) {
   if (!bad_exponent && !glued) return {Tok::Number, {start, pos_}};
   while (pos_ < text_.size() && (is_ident_continue(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '.'))
     ++pos_;
-  error({start, pos_}, "Invalid number literal",
-        std::string("\"") + std::string(slice({start, pos_})) +
-            "\" is not a number. HCL numbers are decimal, like 42, 1.5 or 6.02e23; hexadecimal and octal forms "
-            "are not supported, and a value with units must be a quoted string (\"10s\").");
+  std::string detail = "\"";
+  detail.append(slice({start, pos_}));
+  detail += "\" is not a number. HCL numbers are decimal, like 42, 1.5 or 6.02e23; hexadecimal and octal forms "
+            "are not supported, and a value with units must be a quoted string (\"10s\").";
+  error({start, pos_}, "Invalid number literal", std::move(detail));
   return {Tok::Invalid, {start, pos_}};
 }
 

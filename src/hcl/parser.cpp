@@ -84,10 +84,12 @@ std::string Parser::describe(const Token& t) const {
     case Tok::Newline: return "the end of the line";
     case Tok::OQuote: return "a quoted string";
     case Tok::OHeredoc: return "a heredoc";
-    case Tok::Ident: return "the name \"" + std::string(text(t.span)) + "\"";
-    case Tok::Number: return "the number " + std::string(text(t.span));
-    default: return "\"" + std::string(text(t.span)) + "\"";
+    default: break;
   }
+  std::string out = t.type == Tok::Ident ? "the name \"" : t.type == Tok::Number ? "the number " : "\"";
+  out.append(text(t.span));
+  if (t.type != Tok::Number) out += '"';
+  return out;
 }
 
 const Body* Parser::parse_file_body() { return parse_body(Tok::Eof, {}); }
