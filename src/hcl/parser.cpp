@@ -19,8 +19,6 @@ namespace {
 
 uint32_t after_bom(std::string_view text) { return text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0; }
 
-}  // namespace
-
 // The lowest address this thread's stack may grow to while parsing, with a
 // reserve left for reporting the error; 0 when the stack is unknown.
 uintptr_t stack_floor() {
@@ -34,9 +32,18 @@ uintptr_t stack_floor() {
   return rc == 0 ? reinterpret_cast<uintptr_t>(low) + kReserve : 0;
 }
 
+// Once per thread: reading the bounds of the main thread's stack parses
+// /proc/self/maps, which would cost more than parsing a small file.
+uintptr_t thread_stack_floor() {
+  thread_local const uintptr_t floor = stack_floor();
+  return floor;
+}
+
 bool stack_left(uintptr_t floor) {
   return reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) > floor;
 }
+
+}  // namespace
 
 DepthGuard::DepthGuard(Parser& p, Span at)
     : parser_(p), ok_(++p.depth_ <= Parser::kMaxDepth && stack_left(p.stack_floor_)) {
@@ -50,7 +57,7 @@ DepthGuard::DepthGuard(Parser& p, Span at)
 
 Parser::Parser(const std::shared_ptr<const SourceFile>& file, Arena& arena, Diagnostics& diags, uint32_t start)
     : file_(file), arena_(arena), diags_(diags), lex_(file->text(), start, arena, diags, file),
-      stack_floor_(stack_floor()) {}
+      stack_floor_(thread_stack_floor()) {}
 
 Token Parser::peek() {
   for (;;) {
