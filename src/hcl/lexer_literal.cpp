@@ -31,13 +31,13 @@ int hex_value(char c) {
 // The code point of `digits` hex digits at `s`, or -1.
 int32_t parse_hex(std::string_view s, size_t digits) {
   if (s.size() < digits) return -1;
-  int32_t v = 0;
+  int64_t v = 0;  // eight hex digits may exceed int32
   for (size_t i = 0; i < digits; ++i) {
     int h = hex_value(s[i]);
     if (h < 0) return -1;
     v = v * 16 + h;
   }
-  return v;
+  return v > 0x10FFFF ? -1 : static_cast<int32_t>(v);
 }
 
 bool is_scalar_value(int32_t cp) { return cp >= 0 && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF); }
