@@ -146,6 +146,7 @@ TEST(QuotedLiteral, BadEscapesAreReportedAtTheBackslash) {
   ASSERT_EQ(l->diags.size(), 3u);
   for (const auto& d : l->diags) EXPECT_EQ(d.summary, "Invalid escape sequence");
   EXPECT_EQ(l->diags[0].subject.start.byte, 4u);
+  EXPECT_EQ(quoted(R"(\UFFFFFFFF \U00110000")")->diags.size(), 2u);  // beyond Unicode
 }
 
 TEST(QuotedLiteral, NewlineEndsWithInvalidMultiLineString) {
