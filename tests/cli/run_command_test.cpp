@@ -12,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "cli/shell.h"
 #include "test_paths.h"
 #include <string>
 #include <thread>
@@ -43,24 +44,8 @@ class TempDir {
   fs::path path_;
 };
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;
-  double seconds = 0;
-};
-
-// Runs a shell command line, capturing stdout (and stderr with "2>&1").
-Outcome shell(const std::string& command) {
-  auto start = std::chrono::steady_clock::now();
-  Outcome outcome;
-  FILE* pipe = popen(command.c_str(), "r");
-  char buffer[4096];
-  for (std::size_t got; (got = fread(buffer, 1, sizeof buffer, pipe)) > 0;) outcome.output.append(buffer, got);
-  int status = pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return outcome;
-}
+using clitest::Outcome;
+using clitest::shell;
 
 class RunCommand : public ::testing::Test {
  protected:

@@ -3,11 +3,7 @@
 // specification suite's inputs parse or fail as their .t files say.
 #include <gtest/gtest.h>
 #include <pthread.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -179,34 +175,6 @@ TEST(Corpus, SpecificationSuiteParsesOrFailsAsExpected) {
   }
   EXPECT_EQ(inputs, 15);
   EXPECT_EQ(failing, 3);
-}
-
-struct CommandResult {
-  int status = -1;
-  std::string err;
-};
-
-CommandResult run_factory(const std::string& args) {
-  std::string binary = testpaths::factory_binary().string();
-  CommandResult r;
-  fs::path err = fs::temp_directory_path() / ("hcl_cli_" + std::to_string(::getpid()) + ".err");
-  std::string cmd = std::string(binary) + " " + args + " > /dev/null 2> " + err.string();
-  int rc = std::system(cmd.c_str());
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  r.err = read(err);
-  fs::remove(err);
-  return r;
-}
-
-TEST(Cli, Hcl2JsonReportsABrokenFileWithItsPosition) {
-  const char* binary = std::getenv("FACTORY_BINARY");
-  if (!binary || !fs::exists(binary)) GTEST_SKIP() << "the factory binary is not part of this build";
-  fs::path broken = corpus() / "broken" / "duplicate-attr.hcl";
-  CommandResult r = run_factory("hcl2json " + broken.string());
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.err.find("duplicate-attr.hcl:3:3: error: Attribute redefined"), std::string::npos) << r.err;
-  CommandResult ok = run_factory("hcl2json " + (corpus() / "ci" / "01-minimal.hcl").string());
-  EXPECT_EQ(ok.status, 0) << ok.err;
 }
 
 }  // namespace

@@ -114,7 +114,8 @@ class Child {
   // Reads what either pipe has; false once both are closed or at the deadline.
   bool read_some(std::chrono::steady_clock::time_point deadline) {
     pollfd pipes[2] = {{stdout_open_ ? stdout_ : -1, POLLIN, 0}, {stderr_open_ ? stderr_ : -1, POLLIN, 0}};
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if ((!stdout_open_ && !stderr_open_) || left.count() <= 0) return false;
     if (::poll(pipes, 2, static_cast<int>(left.count())) <= 0) return false;
     drain(pipes[0], out_, stdout_open_);

@@ -113,15 +113,18 @@ TEST_F(ServerTest, SigtermDuringARequestAnswersItThenExitsZero) {
   RawSocket socket{server->port()};
   ASSERT_TRUE(socket.connected());
   ASSERT_TRUE(socket.send("POST /project HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + read_token(data_dir()) +
-                          "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-                          "\r\n\r\n" + body.substr(0, 10)));
-  std::this_thread::sleep_for(200ms);  // the server has the headers and part of the body
+                          "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " +
+                          std::to_string(body.size()) + "\r\n\r\n"));
+  // The interim answer shows the server has the request's headers: it is in flight.
+  const std::string interim = socket.read_until("\r\n\r\n");
+  ASSERT_EQ(interim.rfind("HTTP/1.1 100", 0), 0u) << interim;
+  ASSERT_TRUE(socket.send(body.substr(0, 10)));
   server->child().signal(SIGTERM);
   ASSERT_TRUE(server->child().wait_for_line("SIGTERM"));
-  std::this_thread::sleep_for(200ms);
+  std::this_thread::sleep_for(100ms);  // the server is stopping while the body is still incomplete
   ASSERT_TRUE(socket.send(body.substr(10)));
   const std::string reply = socket.read_until("\r\n\r\n");
-  EXPECT_EQ(reply.rfind("HTTP/1.1 201", 0), 0u) << reply;
+  EXPECT_EQ(reply.rfind("HTTP/1.1 201", 0), 0u) << reply << socket.read_until("}}") << server->child().err();
   EXPECT_EQ(server->child().wait(), 0) << server->child().err();
   EXPECT_NE(server->child().out().find("stopped"), std::string::npos);
 }

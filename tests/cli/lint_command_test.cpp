@@ -6,40 +6,28 @@
 #include <array>
 #include <cstdio>
 
-#include "temp_repo.h"
+#include "cli/shell.h"
+#include "config/temp_repo.h"
 #include "test_paths.h"
 
 namespace config {
 namespace {
 
-struct Result {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
+using clitest::Outcome;
 
-// Runs a shell command; its exit code and everything it printed.
-Result run(const std::string& command) {
-  Result result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  std::array<char, 4096> buffer;
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) result.output.append(buffer.data(), n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-Result lint(const std::string& args) { return run(testpaths::factory_binary().string() + " lint " + args); }
+Outcome run(const std::string& command) { return clitest::shell(command + " 2>&1"); }
+Outcome lint(const std::string& args) { return run(testpaths::factory_binary().string() + " lint " + args); }
 
 std::string shared(const std::string& path) { return (testpaths::shared_dir() / path).string(); }
 
 TEST(LintCommand, ValidDirectoryPrintsASummary) {
-  Result r = lint(shared("examples/multi-file"));
+  Outcome r = lint(shared("examples/multi-file"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output, "ok: 3 pipelines, 3 stages, 3 executions in 4 files\n");
 }
 
 TEST(LintCommand, SingularCounts) {
-  Result r = lint(shared("examples/hello"));
+  Outcome r = lint(shared("examples/hello"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output, "ok: 1 pipeline, 2 stages, 3 executions in 1 file\n");
 }
@@ -47,7 +35,7 @@ TEST(LintCommand, SingularCounts) {
 TEST(LintCommand, InvalidDirectoryPrintsDiagnosticsAndFails) {
   testing::TempRepo repo(testing::Files{{"ci.hcl", "pipeline \"p\" {\n  stage \"s\" {\n    exec \"e\" {\n      run = \"x\"\n"
                                      "      retry = \"two\"\n    }\n  }\n}\n"}});
-  Result r = lint(repo.root().string());
+  Outcome r = lint(repo.root().string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("ci.hcl:5:15: error: retry must be a whole number from 0 to 100"), std::string::npos)
       << r.output;
@@ -69,14 +57,14 @@ TEST(LintCommand, ColoursOnATerminal) {
 TEST(LintCommand, MissingFactoryDirectoryIsAClearError) {
   testing::TempRepo repo(testing::Files{});
   std::filesystem::remove_all(repo.root() / ".factory");
-  Result r = lint(repo.root().string());
+  Outcome r = lint(repo.root().string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("error: No .factory directory in " + repo.root().string()), std::string::npos) << r.output;
 }
 
 TEST(LintCommand, DefaultsToTheCurrentDirectory) {
   testing::TempRepo repo(testing::Files{{"ci.hcl", "pipeline \"p\" {\n  stage \"s\" {\n    exec \"e\" { run = \"x\" }\n  }\n}\n"}});
-  Result r = run("cd '" + repo.root().string() + "' && " + testpaths::factory_binary().string() + " lint");
+  Outcome r = run("cd '" + repo.root().string() + "' && " + testpaths::factory_binary().string() + " lint");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output, "ok: 1 pipeline, 1 stage, 1 execution in 1 file\n");
 }
