@@ -1,13 +1,14 @@
-// A server running the API on a fresh SQLite store in a temporary directory,
-// with a valid token, and a client that sends it.
+// A server running the API on a fresh, empty database of the test's backend
+// (the parameter: "sqlite", "mysql" or "postgres"; see
+// tests/store/test_database.h), with a valid token, and a client that sends it.
 #pragma once
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "../http/test_support.h"
+#include "../store/test_database.h"
 #include "api/api.h"
 
 namespace api::testing {
@@ -15,13 +16,20 @@ namespace api::testing {
 using http::testing::Reply;
 using nlohmann::json;
 
-class ApiTest : public ::testing::Test {
+// Every backend, for INSTANTIATE_TEST_SUITE_P(Backends, Suite, ValuesIn(kBackends), backend_name).
+inline constexpr const char* kBackends[] = {"sqlite", "mysql", "postgres"};
+inline std::string backend_name(const ::testing::TestParamInfo<const char*>& info) { return info.param; }
+
+class ApiTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "factory-api-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    directory_ = pattern;
-    auto opened = store::open("sqlite:" + directory_ + "/factory.db");
+    std::string why;
+    database_ = store::testing::TestDatabase::create(GetParam(), why);
+    if (!database_) {
+      if (store::testing::databases_required()) FAIL() << why;
+      GTEST_SKIP() << why;
+    }
+    auto opened = store::open(database_->url());
     ASSERT_TRUE(opened) << opened.error().message;
     store_ = std::move(*opened);
     auto token = store_->create_token("tests");
@@ -31,13 +39,6 @@ class ApiTest : public ::testing::Test {
     add_routes(router, *store_);
     server_ = http::testing::start_server(std::move(router));
     client_ = std::make_unique<http::testing::Client>(server_->port());
-  }
-
-  void TearDown() override {
-    client_.reset();
-    server_.reset();
-    store_.reset();
-    std::filesystem::remove_all(directory_);
   }
 
   // A request with the token and, when there is a body, a JSON content type.
@@ -66,7 +67,9 @@ class ApiTest : public ::testing::Test {
   std::size_t project_count() { return store_->list_projects({.limit = 1000})->items.size(); }
   std::size_t owner_count() { return store_->list_owners({.limit = 1000})->items.size(); }
 
-  std::string directory_;
+  // Declared in the order they depend on each other, so they end in reverse:
+  // the client, the server, the store, then the database is dropped.
+  std::unique_ptr<store::testing::TestDatabase> database_;
   std::unique_ptr<store::Store> store_;
   std::string token_;
   std::unique_ptr<http::Server> server_;

@@ -21,7 +21,7 @@ std::vector<std::pair<std::string, std::string>> every_route(store::Store& store
 
 class AuthenticationTest : public ApiTest {};
 
-TEST_F(AuthenticationTest, EveryApiRouteRefusesRequestsWithoutAValidToken) {
+TEST_P(AuthenticationTest, EveryApiRouteRefusesRequestsWithoutAValidToken) {
   const auto routes = every_route(*store_);
   ASSERT_GE(routes.size(), 14u);  // the seed endpoints and both v1 collections
   for (const auto& [method, target] : routes) {
@@ -39,13 +39,13 @@ TEST_F(AuthenticationTest, EveryApiRouteRefusesRequestsWithoutAValidToken) {
   EXPECT_EQ(owner_count(), 0u);
 }
 
-TEST_F(AuthenticationTest, MetricsNeedATokenAndHealthDoesNot) {
+TEST_P(AuthenticationTest, MetricsNeedATokenAndHealthDoesNot) {
   EXPECT_EQ(client_->get("/healthz").status, 200);
   EXPECT_EQ(client_->get("/metrics").status, 401);
   EXPECT_EQ(call("GET", "/metrics").status, 200);
 }
 
-TEST_F(AuthenticationTest, AValidTokenIsAcceptedAndARevokedOneIsNot) {
+TEST_P(AuthenticationTest, AValidTokenIsAcceptedAndARevokedOneIsNot) {
   EXPECT_EQ(call("GET", "/api/v1/owners").status, 200);
   EXPECT_EQ(client_->request("GET", "/api/v1/owners", {}, {"Authorization: bearer " + token_}).status, 200);
   const auto tokens = store_->list_tokens();
@@ -53,6 +53,8 @@ TEST_F(AuthenticationTest, AValidTokenIsAcceptedAndARevokedOneIsNot) {
   ASSERT_TRUE(store_->revoke_token(tokens->front().id));
   EXPECT_EQ(call("GET", "/api/v1/owners").status, 401);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, AuthenticationTest, ::testing::ValuesIn(kBackends), backend_name);
 
 }  // namespace
 }  // namespace api::testing

@@ -5,7 +5,7 @@
 namespace api::testing {
 namespace {
 
-TEST_F(ApiTest, CreateAnswers201WithTheProjectAndAGeneratedSecret) {
+TEST_P(ApiTest, CreateAnswers201WithTheProjectAndAGeneratedSecret) {
   const Reply reply = call("POST", "/project", json{{"owner", "acme"}, {"project", "web"},
                                                     {"url", "https://github.com/acme/web.git"}});
   ASSERT_EQ(reply.status, 201) << reply.body;
@@ -21,7 +21,7 @@ TEST_F(ApiTest, CreateAnswers201WithTheProjectAndAGeneratedSecret) {
   EXPECT_EQ(store_->get_project(project["id"].get<std::string>())->webhook_secret, secret);
 }
 
-TEST_F(ApiTest, CreateKeepsAGivenSecretAndCreatesTheOwnerOnce) {
+TEST_P(ApiTest, CreateKeepsAGivenSecretAndCreatesTheOwnerOnce) {
   const Reply first = call("POST", "/project", json{{"owner", "acme"}, {"project", "web"},
                                                     {"url", "https://github.com/acme/web.git"},
                                                     {"webhook_secret", "It's a Secret to Everybody"}});
@@ -32,7 +32,7 @@ TEST_F(ApiTest, CreateKeepsAGivenSecretAndCreatesTheOwnerOnce) {
   EXPECT_EQ(project_count(), 2u);
 }
 
-TEST_F(ApiTest, GetReturnsTheProjectWithoutItsSecret) {
+TEST_P(ApiTest, GetReturnsTheProjectWithoutItsSecret) {
   const json created = create("acme", "web", "https://github.com/acme/web.git");
   const Reply reply = call("GET", "/project?id=" + created["id"].get<std::string>());
   ASSERT_EQ(reply.status, 200);
@@ -41,7 +41,7 @@ TEST_F(ApiTest, GetReturnsTheProjectWithoutItsSecret) {
   EXPECT_EQ(json::parse(reply.body), expected);
 }
 
-TEST_F(ApiTest, GetWithoutIdOrWithABadOrUnknownId) {
+TEST_P(ApiTest, GetWithoutIdOrWithABadOrUnknownId) {
   EXPECT_EQ(call("GET", "/project").status, 400);
   const Reply bad = call("GET", "/project?id=not-a-uuid");
   EXPECT_EQ(bad.status, 400);
@@ -51,7 +51,7 @@ TEST_F(ApiTest, GetWithoutIdOrWithABadOrUnknownId) {
   EXPECT_EQ(error_code(unknown), "not_found");
 }
 
-TEST_F(ApiTest, PutChangesTheGivenFields) {
+TEST_P(ApiTest, PutChangesTheGivenFields) {
   const json created = create("acme", "web", "https://github.com/acme/web.git");
   const std::string id = created["id"];
   const Reply reply = call("PUT", "/project?id=" + id, json{{"project", "site"}, {"owner", "acme"}});
@@ -66,7 +66,7 @@ TEST_F(ApiTest, PutChangesTheGivenFields) {
   EXPECT_EQ(stored->webhook_secret, "rotated");
 }
 
-TEST_F(ApiTest, PutRefusesAnotherOwnerOrAnotherIdAndChangesNothing) {
+TEST_P(ApiTest, PutRefusesAnotherOwnerOrAnotherIdAndChangesNothing) {
   const json created = create("acme", "web", "https://github.com/acme/web.git");
   const std::string id = created["id"];
   const Reply moved = call("PUT", "/project?id=" + id, json{{"owner", "other"}, {"project", "renamed"}});
@@ -78,12 +78,12 @@ TEST_F(ApiTest, PutRefusesAnotherOwnerOrAnotherIdAndChangesNothing) {
   EXPECT_EQ(owner_count(), 1u);
 }
 
-TEST_F(ApiTest, PutOnAnUnknownProjectIs404) {
+TEST_P(ApiTest, PutOnAnUnknownProjectIs404) {
   const Reply reply = call("PUT", "/project?id=01890000-0000-7000-8000-000000000000", json{{"project", "x"}});
   EXPECT_EQ(reply.status, 404);
 }
 
-TEST_F(ApiTest, DeleteAnswers204ThenTheProjectIsGone) {
+TEST_P(ApiTest, DeleteAnswers204ThenTheProjectIsGone) {
   const std::string id = create("acme", "web", "https://github.com/acme/web.git")["id"];
   const Reply deleted = call("DELETE", "/project?id=" + id);
   EXPECT_EQ(deleted.status, 204);
@@ -91,6 +91,8 @@ TEST_F(ApiTest, DeleteAnswers204ThenTheProjectIsGone) {
   EXPECT_EQ(call("GET", "/project?id=" + id).status, 404);
   EXPECT_EQ(call("DELETE", "/project?id=" + id).status, 404);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ApiTest, ::testing::ValuesIn(kBackends), backend_name);
 
 }  // namespace
 }  // namespace api::testing

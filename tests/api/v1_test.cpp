@@ -5,7 +5,7 @@
 namespace api::testing {
 namespace {
 
-TEST_F(ApiTest, OwnersCanBeCreatedListedRenamedAndDeleted) {
+TEST_P(ApiTest, OwnersCanBeCreatedListedRenamedAndDeleted) {
   const Reply created = call("POST", "/api/v1/owners", json{{"name", "acme"}});
   ASSERT_EQ(created.status, 201) << created.body;
   const json owner = json::parse(created.body);
@@ -26,7 +26,7 @@ TEST_F(ApiTest, OwnersCanBeCreatedListedRenamedAndDeleted) {
   EXPECT_EQ(call("GET", "/api/v1/owners/" + id).status, 404);
 }
 
-TEST_F(ApiTest, OwnerWithProjectsCannotBeDeleted) {
+TEST_P(ApiTest, OwnerWithProjectsCannotBeDeleted) {
   const json project = create("acme", "web", "https://github.com/acme/web.git");
   const std::string owner_id = store_->find_owner("acme")->id;
   const Reply refused = call("DELETE", "/api/v1/owners/" + owner_id);
@@ -36,7 +36,7 @@ TEST_F(ApiTest, OwnerWithProjectsCannotBeDeleted) {
   EXPECT_EQ(call("DELETE", "/api/v1/owners/" + owner_id).status, 204);
 }
 
-TEST_F(ApiTest, ProjectsAreCreatedReadAndUpdatedWithoutShowingTheSecretAgain) {
+TEST_P(ApiTest, ProjectsAreCreatedReadAndUpdatedWithoutShowingTheSecretAgain) {
   const Reply created = call("POST", "/api/v1/projects", json{{"owner", "acme"}, {"name", "web"},
                                                              {"url", "https://github.com/acme/web.git"}});
   ASSERT_EQ(created.status, 201) << created.body;
@@ -57,7 +57,7 @@ TEST_F(ApiTest, ProjectsAreCreatedReadAndUpdatedWithoutShowingTheSecretAgain) {
   EXPECT_FALSE(json::parse(updated.body).contains("webhook_secret"));
 }
 
-TEST_F(ApiTest, ProjectListsPageThroughEverythingOnce) {
+TEST_P(ApiTest, ProjectListsPageThroughEverythingOnce) {
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) {
     const std::string name = "p" + std::to_string(i);
@@ -83,6 +83,8 @@ TEST_F(ApiTest, ProjectListsPageThroughEverythingOnce) {
   ASSERT_EQ(owned["items"].size(), 2u);
   EXPECT_EQ(owned["items"][0]["id"], ids[3]);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ApiTest, ::testing::ValuesIn(kBackends), backend_name);
 
 }  // namespace
 }  // namespace api::testing

@@ -23,13 +23,13 @@ class ValidationTest : public ApiTest {
   }
 };
 
-TEST_F(ValidationTest, MalformedJsonIs400) {
+TEST_P(ValidationTest, MalformedJsonIs400) {
   expect_rejected("POST", "/project", "{\"owner\": ", 400, "malformed_json");
   expect_rejected("POST", "/api/v1/projects", "not json", 400, "malformed_json");
   expect_rejected("POST", "/api/v1/owners", "[1, 2]", 400, "invalid");
 }
 
-TEST_F(ValidationTest, WrongTypesMissingAndUnknownFieldsAre400) {
+TEST_P(ValidationTest, WrongTypesMissingAndUnknownFieldsAre400) {
   expect_rejected("POST", "/project", R"({"owner": 7, "project": "web", "url": "https://x.org/a.git"})", 400,
                   "invalid");
   expect_rejected("POST", "/project", R"({"owner": "acme", "project": ["web"], "url": "https://x.org/a.git"})",
@@ -42,7 +42,7 @@ TEST_F(ValidationTest, WrongTypesMissingAndUnknownFieldsAre400) {
                   "invalid");
 }
 
-TEST_F(ValidationTest, UrlMustBeHttpOrGit) {
+TEST_P(ValidationTest, UrlMustBeHttpOrGit) {
   for (const char* url : {"ftp://example.com/a.git", "github.com/acme/web", "https://", "http:///path",
                           "file:///srv/repo.git", "git@:acme/web.git", "https://example.com/a b.git", ""}) {
     json body = web;
@@ -58,20 +58,20 @@ TEST_F(ValidationTest, UrlMustBeHttpOrGit) {
   }
 }
 
-TEST_F(ValidationTest, UpdateWithABadUrlChangesNothing) {
+TEST_P(ValidationTest, UpdateWithABadUrlChangesNothing) {
   const std::string id = create("acme", "web", "https://github.com/acme/web.git")["id"];
   expect_rejected("PUT", "/project?id=" + id, R"({"project": "site", "url": "ftp://x"})", 400, "invalid");
   expect_rejected("PUT", "/api/v1/projects/" + id, R"({"name": "site", "url": "ftp://x"})", 400, "invalid");
   EXPECT_EQ(store_->get_project(id)->name, "web");
 }
 
-TEST_F(ValidationTest, BadUuidIs400) {
+TEST_P(ValidationTest, BadUuidIs400) {
   expect_rejected("GET", "/api/v1/projects/12345", "", 400, "invalid");
   expect_rejected("DELETE", "/project?id=zzz", "", 400, "invalid");
   expect_rejected("GET", "/api/v1/owners/not-an-id", "", 400, "invalid");
 }
 
-TEST_F(ValidationTest, DuplicatesAre409) {
+TEST_P(ValidationTest, DuplicatesAre409) {
   create("acme", "web", "https://github.com/acme/web.git");
   // Same URL under a new owner: the owner must not be left behind.
   json same_url = web;
@@ -84,20 +84,20 @@ TEST_F(ValidationTest, DuplicatesAre409) {
   expect_rejected("POST", "/api/v1/owners", R"({"name": "acme"})", 409, "conflict");
 }
 
-TEST_F(ValidationTest, UnknownIdsAre404) {
+TEST_P(ValidationTest, UnknownIdsAre404) {
   const std::string unknown = "01890000-0000-7000-8000-000000000000";
   expect_rejected("GET", "/api/v1/projects/" + unknown, "", 404, "not_found");
   expect_rejected("PUT", "/api/v1/projects/" + unknown, R"({"name": "x"})", 404, "not_found");
   expect_rejected("DELETE", "/api/v1/owners/" + unknown, "", 404, "not_found");
 }
 
-TEST_F(ValidationTest, TooLargeBodyIs413) {
+TEST_P(ValidationTest, TooLargeBodyIs413) {
   json body = web;
   body["project"] = std::string(100 * 1024, 'x');
   expect_rejected("POST", "/project", body.dump(), 413, "payload_too_large");
 }
 
-TEST_F(ValidationTest, WrongContentTypeIs415) {
+TEST_P(ValidationTest, WrongContentTypeIs415) {
   expect_rejected("POST", "/project", web.dump(), 415, "unsupported_media_type", {"Content-Type: text/plain"});
   expect_rejected("POST", "/api/v1/projects", web.dump(), 415, "unsupported_media_type",
                   {"Content-Type: application/x-www-form-urlencoded"});
@@ -106,12 +106,14 @@ TEST_F(ValidationTest, WrongContentTypeIs415) {
             201);
 }
 
-TEST_F(ValidationTest, BadPageParametersAre400) {
+TEST_P(ValidationTest, BadPageParametersAre400) {
   expect_rejected("GET", "/api/v1/projects?limit=ten", "", 400, "invalid");
   expect_rejected("GET", "/api/v1/projects?limit=0", "", 400, "invalid");
   expect_rejected("GET", "/api/v1/owners?limit=5000", "", 400, "invalid");
   expect_rejected("GET", "/api/v1/owners?after=nope", "", 400, "invalid");
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ValidationTest, ::testing::ValuesIn(kBackends), backend_name);
 
 }  // namespace
 }  // namespace api::testing
