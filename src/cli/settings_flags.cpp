@@ -20,13 +20,18 @@ void add_setting_flags(CLI::App& command, server::Flags& flags, SettingFlags whi
   command.add_option_function<std::string>(
       "--config", [&flags](const std::string& path) { flags.config = path; },
       "HCL file of settings (env FACTORY_CONFIG)");
-  add_value_flag(command, flags, "--data-dir", "data_dir", "Data directory (env FACTORY_DATA_DIR; default ./factory-data)");
+  add_value_flag(command, flags, "--data-dir", "data_dir",
+                 "Data directory (env FACTORY_DATA_DIR; default ./factory-data)");
   add_value_flag(command, flags, "--database", "database",
-                 "Database URL: sqlite:PATH, mysql://…, postgres://… (env FACTORY_DATABASE; default sqlite:DATA_DIR/factory.db)");
+                 "Database URL: sqlite:PATH, mysql://…, postgres://… "
+                 "(env FACTORY_DATABASE; default sqlite:DATA_DIR/factory.db)");
   if (which == SettingFlags::Store) return;
-  add_value_flag(command, flags, "--listen", "listen", "HOST:PORT to listen on; port 0 picks a free one (env FACTORY_LISTEN; default 127.0.0.1:8080)");
-  add_value_flag(command, flags, "--threads", "threads", "I/O threads; 0 is one per hardware thread (env FACTORY_THREADS)");
-  add_value_flag(command, flags, "--log-level", "log_level", "error, warn or info; info logs each request (env FACTORY_LOG_LEVEL)");
+  add_value_flag(command, flags, "--listen", "listen",
+                 "HOST:PORT to listen on; port 0 picks a free one (env FACTORY_LISTEN; default 127.0.0.1:8080)");
+  add_value_flag(command, flags, "--threads", "threads",
+                 "I/O threads; 0 is one per hardware thread (env FACTORY_THREADS)");
+  add_value_flag(command, flags, "--log-level", "log_level",
+                 "error, warn or info; info logs each request (env FACTORY_LOG_LEVEL)");
 }
 
 std::optional<server::Settings> resolve_or_report(const server::Flags& flags) {

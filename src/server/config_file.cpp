@@ -36,7 +36,8 @@ hcl::Object environment_object() {
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string_view text{*entry};
     const auto equals = text.find('=');
-    if (equals != std::string_view::npos) variables.emplace(text.substr(0, equals), hcl::Value{text.substr(equals + 1)});
+    if (equals == std::string_view::npos) continue;
+    variables.emplace(text.substr(0, equals), hcl::Value{text.substr(equals + 1)});
   }
   return variables;
 }
