@@ -124,7 +124,7 @@ TEST_F(ServerTest, SigtermDuringARequestAnswersItThenExitsZero) {
   std::this_thread::sleep_for(100ms);  // the server is stopping while the body is still incomplete
   ASSERT_TRUE(socket.send(body.substr(10)));
   const std::string reply = socket.read_until("\r\n\r\n");
-  EXPECT_EQ(reply.rfind("HTTP/1.1 201", 0), 0u) << reply << socket.read_until("}}") << server->child().err();
+  EXPECT_EQ(reply.rfind("HTTP/1.1 201", 0), 0u) << reply;
   EXPECT_EQ(server->child().wait(), 0) << server->child().err();
   EXPECT_NE(server->child().out().find("stopped"), std::string::npos);
 }
