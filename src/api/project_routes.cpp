@@ -10,11 +10,7 @@ namespace api {
 namespace {
 
 http::Response created(const store::Project& project) {
-  nlohmann::json body = project_view(project);
-  body["webhook_secret"] = project.webhook_secret;  // shown this once
-  http::Response response = http::Response::json(201, body);
-  response.headers.set("Location", "/api/v1/projects/" + project.id);
-  return response;
+  return project_created(project_view(project), project, "/api/v1/projects/" + project.id);
 }
 
 }  // namespace

@@ -12,11 +12,7 @@ namespace api {
 namespace {
 
 http::Response created(const store::Project& project) {
-  nlohmann::json body = seed_project_view(project);
-  body["webhook_secret"] = project.webhook_secret;  // shown this once
-  http::Response response = http::Response::json(201, body);
-  response.headers.set("Location", "/project?id=" + project.id);
-  return response;
+  return project_created(seed_project_view(project), project, "/project?id=" + project.id);
 }
 
 // A project keeps its owner: the store has no move, and a PUT naming

@@ -20,6 +20,13 @@ nlohmann::json project_view(const store::Project& project) {
           {"updated_at", timestamp_text(project.updated_at)}};
 }
 
+http::Response project_created(nlohmann::json view, const store::Project& project, const std::string& location) {
+  view["webhook_secret"] = project.webhook_secret;
+  http::Response response = http::Response::json(201, view);
+  response.headers.set("Location", location);
+  return response;
+}
+
 nlohmann::json owner_view(const store::Owner& owner) {
   return {{"id", owner.id}, {"name", owner.name}, {"created_at", timestamp_text(owner.created_at)}};
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
+#include "http/response.h"
 #include "store/store.h"
 
 namespace api {
@@ -13,6 +14,9 @@ namespace api {
 nlohmann::json seed_project_view(const store::Project& project);
 // {"id", "name", "owner": {"id", "name"}, "url", "created_at", "updated_at"}
 nlohmann::json project_view(const store::Project& project);
+// 201 Created for a new project: `view` plus its webhook secret, shown this
+// once and never again, and a Location header pointing at `location`.
+http::Response project_created(nlohmann::json view, const store::Project& project, const std::string& location);
 // {"id", "name", "created_at"}
 nlohmann::json owner_view(const store::Owner& owner);
 // {"items": [...], "next": "<id>" or null}: pass `next` as ?after= for more.

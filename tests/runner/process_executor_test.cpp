@@ -17,11 +17,6 @@ namespace {
 using core::Status;
 using namespace runner::testing;
 
-RunResult run(const core::Plan& plan, const Options& options, RecordingObserver& observer) {
-  CancelHandle cancel;
-  return run_plan(plan, options, observer, cancel);
-}
-
 ExecutionResult run_one(const core::ExecutionSpec& spec, RecordingObserver& observer,
                         const TempDir& dir) {
   core::Plan plan{{pipeline("p", {stage("s", {spec})})}};

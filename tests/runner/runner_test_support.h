@@ -87,6 +87,12 @@ class RecordingObserver : public Observer {
   std::vector<RecordedLine> lines;
 };
 
+// Runs a plan with a cancel handle nobody triggers.
+inline RunResult run(const core::Plan& plan, const Options& options, RecordingObserver& observer) {
+  CancelHandle cancel;
+  return run_plan(plan, options, observer, cancel);
+}
+
 inline Options options_in(const TempDir& dir, std::size_t jobs = 4) {
   Options options;
   options.workspace = dir.path().string();

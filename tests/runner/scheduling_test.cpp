@@ -14,11 +14,6 @@ namespace {
 using core::Status;
 using namespace runner::testing;
 
-RunResult run(const core::Plan& plan, const Options& options, RecordingObserver& observer) {
-  CancelHandle cancel;
-  return run_plan(plan, options, observer, cancel);
-}
-
 TEST(Scheduling, ExecutionsOfAStageRunInParallel) {
   TempDir dir;
   RecordingObserver observer;
