@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <vector>
 
 
@@ -48,30 +47,6 @@ std::string js_number(const Number& n) {
   return out;
 }
 
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char esc[8];
-          std::snprintf(esc, sizeof esc, "\\u%04x", c);
-          out += esc;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
 
 // Literal text inside a template, escaped again so that "${" stays literal.
 void append_template_literal(std::string& out, std::string_view s) {
@@ -118,7 +93,7 @@ class Converter {
   }
   void key(std::string_view k, int indent) {
     newline(indent);
-    append_json_string(out, k);
+    append_json_string(k, false, out);
     out += ": ";
   }
 
@@ -135,7 +110,7 @@ bool Converter::literal_value(const Expr& e) {
       case LiteralKind::String: {
         std::string text;
         append_template_literal(text, lit.string);
-        append_json_string(out, text);
+        append_json_string(text, false, out);
         break;
       }
     }
@@ -215,13 +190,13 @@ void Converter::value(const Expr& e, int indent) {
     case ExprKind::Template: {
       std::string text;
       template_parts(text, &as<TemplateExpr>(e));
-      append_json_string(out, text);
+      append_json_string(text, false, out);
       return;
     }
     case ExprKind::TemplateWrap: value(*as<TemplateWrapExpr>(e).inner, indent); return;
     case ExprKind::Tuple: tuple(as<TupleExpr>(e), indent); return;
     case ExprKind::Object: object(as<ObjectExpr>(e), indent); return;
-    default: append_json_string(out, wrapped(e));
+    default: append_json_string(wrapped(e), false, out);
   }
 }
 

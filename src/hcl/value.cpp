@@ -176,8 +176,6 @@ bool operator==(const Value& a, const Value& b) {
   return false;
 }
 
-namespace {
-
 void append_json_string(std::string_view s, bool escape_html, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
@@ -202,6 +200,8 @@ void append_json_string(std::string_view s, bool escape_html, std::string& out) 
   }
   out += '"';
 }
+
+namespace {
 
 void append_json(const Value& v, bool escape_html, std::string& out) {
   switch (v.type()) {

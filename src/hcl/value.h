@@ -130,6 +130,11 @@ class Value {
 // Writes the value's JSON text (for logs and test failure messages).
 std::ostream& operator<<(std::ostream& out, const Value& v);
 
+// Appends `s` as a JSON string literal: quotes, backslash escapes, and
+// \u00XX for control characters (and for < > & with escape_html, as
+// jsonencode does).
+void append_json_string(std::string_view s, bool escape_html, std::string& out);
+
 // Conversions as HCL performs them implicitly (e.g. a number where a string is
 // wanted). Each returns nullopt when the conversion is not possible; the
 // caller reports the error with the expression's range.
