@@ -2,6 +2,7 @@
 // EXPECT.md lists.
 #include <gtest/gtest.h>
 
+#include "events.h"
 
 #include "config/config.h"
 #include "test_paths.h"
@@ -9,7 +10,7 @@
 namespace config {
 namespace {
 
-using Names = std::vector<std::string>;
+using namespace testing;
 
 std::filesystem::path example(const std::string& name) {
   return testpaths::shared_dir() / "examples" / name;
@@ -21,35 +22,6 @@ Configuration load_example(const std::string& name) {
   EXPECT_TRUE(cfg) << hcl::render(diags);
   EXPECT_TRUE(diags.empty()) << hcl::render(diags);
   return cfg ? std::move(*cfg) : Configuration{};
-}
-
-core::Event push(std::string branch, std::vector<std::string> changed = {}) {
-  core::Event e;
-  e.name = "push";
-  e.branch = std::move(branch);
-  e.sha = "abc123";
-  e.changed_paths = std::move(changed);
-  return e;
-}
-
-core::Event tag(std::string name) {
-  core::Event e;
-  e.name = "tag";
-  e.tag = std::move(name);
-  return e;
-}
-
-core::Plan plan_for(const Configuration& cfg, const core::Event& event) {
-  hcl::Diagnostics diags;
-  core::Plan p = plan(cfg, event, {"acme", "widgets", "https://example.com/acme/widgets.git"}, diags);
-  EXPECT_TRUE(diags.empty()) << hcl::render(diags);
-  return p;
-}
-
-Names names(const core::Plan& p) {
-  Names out;
-  for (const auto& pipeline : p.pipelines) out.push_back(pipeline.name);
-  return out;
 }
 
 const std::string& first_run(const core::PipelineSpec& p) { return p.stages.at(0).executions.at(0).run; }

@@ -2,37 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include "events.h"
+
 namespace config {
 namespace {
+
+using namespace testing;
 
 GlobList globs(const std::vector<std::string>& patterns) {
   std::string error;
   auto list = GlobList::compile(patterns, error);
   EXPECT_TRUE(list) << error;
   return *list;
-}
-
-core::Event push(std::string branch, std::vector<std::string> changed = {}) {
-  core::Event e;
-  e.name = "push";
-  e.branch = std::move(branch);
-  e.changed_paths = std::move(changed);
-  return e;
-}
-
-core::Event pull_request(std::string from, std::string into) {
-  core::Event e;
-  e.name = "pull_request";
-  e.branch = std::move(from);
-  e.target_branch = std::move(into);
-  return e;
-}
-
-core::Event tag(std::string name) {
-  core::Event e;
-  e.name = "tag";
-  e.tag = std::move(name);
-  return e;
 }
 
 bool runs(const CompiledFilter& f, const core::Event& e) { return !filter_rejection(f, e); }

@@ -1,43 +1,20 @@
 // Planning: selection, matrix expansion, dependencies, evaluation.
 #include <gtest/gtest.h>
 
+#include "events.h"
+
 #include "temp_repo.h"
 
 namespace config {
 namespace {
 
-using Names = std::vector<std::string>;
-using testing::load_files;
+using namespace testing;
 
 Configuration must_load(const std::string& text) {
   std::string errors;
   auto cfg = load_files({{"ci.hcl", text}}, errors);
   EXPECT_TRUE(cfg) << errors;
   return cfg ? std::move(*cfg) : Configuration{};
-}
-
-core::Event push(std::string branch) {
-  core::Event e;
-  e.name = "push";
-  e.branch = std::move(branch);
-  e.sha = "0123abcd";
-  return e;
-}
-
-core::Plan plan_for(const Configuration& cfg, const core::Event& event, std::string* errors = nullptr) {
-  hcl::Diagnostics diags;
-  core::Plan p = plan(cfg, event, {"acme", "widgets", "https://example.com/acme/widgets.git"}, diags);
-  if (errors)
-    *errors = hcl::render(diags);
-  else
-    EXPECT_TRUE(diags.empty()) << hcl::render(diags);
-  return p;
-}
-
-Names names(const core::Plan& p) {
-  Names out;
-  for (const auto& pipeline : p.pipelines) out.push_back(pipeline.name);
-  return out;
 }
 
 std::string pipeline(const std::string& name, const std::string& extra, const std::string& run = "true") {
