@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/shell.h"
+#include "temp_dir.h"
 #include "test_paths.h"
 #include <string>
 #include <thread>
@@ -31,18 +32,7 @@ std::string quote(const std::string& text) {
   return quoted + "'";
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "factory-run-XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testpaths::TempDir;
 
 using clitest::Outcome;
 using clitest::shell;

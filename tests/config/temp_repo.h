@@ -2,38 +2,29 @@
 // removed again when the test ends.
 #pragma once
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
 
 #include "config/config.h"
+#include "temp_dir.h"
 
 namespace config::testing {
 
 using Files = std::map<std::string, std::string>;  // file name → text
 
+// A repository whose .factory/ holds `files`.
 class TempRepo {
  public:
-  explicit TempRepo(const Files& files) {
-    std::string pattern = (std::filesystem::temp_directory_path() / "factory-config-XXXXXX").string();
-    root_ = mkdtemp(pattern.data());
-    std::filesystem::create_directories(root_ / ".factory");
-    for (const auto& [name, text] : files) std::ofstream(root_ / ".factory" / name) << text;
+  explicit TempRepo(const Files& files) : dir_("factory-config") {
+    std::filesystem::create_directories(root() / ".factory");
+    for (const auto& [name, text] : files) std::ofstream(root() / ".factory" / name) << text;
   }
-  ~TempRepo() {
-    std::error_code ignored;
-    std::filesystem::remove_all(root_, ignored);
-  }
-  TempRepo(const TempRepo&) = delete;
-  TempRepo& operator=(const TempRepo&) = delete;
-
-  const std::filesystem::path& root() const { return root_; }
+  const std::filesystem::path& root() const { return dir_.path(); }
 
  private:
-  std::filesystem::path root_;
+  testpaths::TempDir dir_;
 };
 
 // Loads the files as a configuration; `errors` gets the rendered diagnostics.

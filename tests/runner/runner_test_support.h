@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "runner/runner.h"
+#include "temp_dir.h"
 
 namespace runner::testing {
 
@@ -35,22 +36,7 @@ inline core::PipelineSpec pipeline(std::string name, std::vector<core::StageSpec
   return spec;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "factory-runner-XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-  std::string read(const std::string& name) const {
-    std::ifstream file(path_ / name);
-    return std::string(std::istreambuf_iterator<char>(file), {});
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using testpaths::TempDir;
 
 struct RecordedLine {
   ExecutionId execution;

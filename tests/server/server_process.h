@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "temp_dir.h"
 #include "test_paths.h"
 
 namespace server::testing {
@@ -24,18 +25,7 @@ namespace server::testing {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "factory-server-XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testpaths::TempDir;
 
 // A child process running `factory ARGS...` with stdout and stderr piped.
 // `environment` entries ("NAME=value") are added to this process's own.
