@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <memory>
 
 #include "cli/commands.h"
 #include "hcl/json.h"
@@ -10,11 +11,11 @@ namespace cli {
 
 void add_hcl2json_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("hcl2json", "Print HCL files as JSON (the shape of the hcl2json tool)");
-  static std::vector<std::string> files;
-  cmd->add_option("FILE", files, "HCL files to convert")->required()->check(CLI::ExistingFile);
-  cmd->callback([&exit_code] {
+  auto files = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("FILE", *files, "HCL files to convert")->required()->check(CLI::ExistingFile);
+  cmd->callback([&exit_code, files] {
     bool color = isatty(STDERR_FILENO);
-    for (const auto& path : files) {
+    for (const auto& path : *files) {
       hcl::Diagnostics diags;
       hcl::File file = hcl::parse_file(path, diags);
       if (!diags.empty()) std::cerr << hcl::render(diags, color);

@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <memory>
 
 #include "cli/commands.h"
 #include "config/config.h"
@@ -26,11 +27,11 @@ std::string summary(const config::Configuration& cfg) {
 
 void add_lint_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("lint", "Check the syntax and schema of DIR/.factory/*.hcl");
-  static std::string dir = ".";
-  cmd->add_option("DIR", dir, "Repository whose .factory/ directory is checked (default: .)");
-  cmd->callback([&exit_code] {
+  auto dir = std::make_shared<std::string>(".");
+  cmd->add_option("DIR", *dir, "Repository whose .factory/ directory is checked (default: .)");
+  cmd->callback([&exit_code, dir] {
     hcl::Diagnostics diags;
-    auto cfg = config::load(dir, diags);
+    auto cfg = config::load(*dir, diags);
     if (!diags.empty()) std::cerr << hcl::render(diags, isatty(STDERR_FILENO));
     if (!cfg) {
       exit_code = 1;

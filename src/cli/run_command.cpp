@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -198,22 +199,22 @@ int run(const RunFlags& flags) {
 
 void add_run_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("run", "Run the pipelines of DIR/.factory on this machine for a simulated event");
-  static RunFlags flags;
-  cmd->add_option("DIR", flags.dir, "Repository to run (default: .); executions run in it");
-  cmd->add_option("--event", flags.event, "push, pull_request, tag or manual (default: push, or tag with --tag)")
+  auto flags = std::make_shared<RunFlags>();
+  cmd->add_option("DIR", flags->dir, "Repository to run (default: .); executions run in it");
+  cmd->add_option("--event", flags->event, "push, pull_request, tag or manual (default: push, or tag with --tag)")
       ->check(CLI::IsMember({"push", "pull_request", "tag", "manual"}));
-  cmd->add_option("--branch", flags.branch, "Branch pushed, or a pull request's source (default: DIR's git branch)");
-  cmd->add_option("--tag", flags.tag, "Tag pushed");
-  cmd->add_option("--target-branch", flags.target_branch, "Branch a pull request merges into");
-  auto* changed = cmd->add_option("--changed", flags.changed,
+  cmd->add_option("--branch", flags->branch, "Branch pushed, or a pull request's source (default: DIR's git branch)");
+  cmd->add_option("--tag", flags->tag, "Tag pushed");
+  cmd->add_option("--target-branch", flags->target_branch, "Branch a pull request merges into");
+  auto* changed = cmd->add_option("--changed", flags->changed,
                                   "Changed paths (default: files of the last commit; without git, all files)");
-  cmd->add_option("--jobs,-j", flags.jobs, "Executions running at the same time")->check(CLI::PositiveNumber);
-  cmd->add_option("--container-runtime", flags.container_runtime, "auto, podman, docker or none")
+  cmd->add_option("--jobs,-j", flags->jobs, "Executions running at the same time")->check(CLI::PositiveNumber);
+  cmd->add_option("--container-runtime", flags->container_runtime, "auto, podman, docker or none")
       ->check(CLI::IsMember({"auto", "podman", "docker", "none"}));
-  cmd->add_flag("--json", flags.json, "Print the result tree as JSON on stdout");
-  cmd->callback([&exit_code, changed] {
-    flags.changed_given = changed->count() > 0;
-    exit_code = run(flags);
+  cmd->add_flag("--json", flags->json, "Print the result tree as JSON on stdout");
+  cmd->callback([&exit_code, changed, flags] {
+    flags->changed_given = changed->count() > 0;
+    exit_code = run(*flags);
   });
 }
 

@@ -3,6 +3,7 @@
 // "listening on http://HOST:PORT"); the access log and problems to stderr.
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "cli/commands.h"
 #include "cli/settings_flags.h"
@@ -69,10 +70,10 @@ int serve(const server::Settings& settings) {
 
 void add_server_command(CLI::App& app, int& exit_code) {
   auto* command = app.add_subcommand("server", "Run the FactoryCI server: the REST API on a data directory");
-  static server::Flags flags;
-  add_setting_flags(*command, flags, SettingFlags::Server);
-  command->callback([&exit_code] {
-    const auto settings = resolve_or_report(flags);
+  auto flags = std::make_shared<server::Flags>();
+  add_setting_flags(*command, *flags, SettingFlags::Server);
+  command->callback([&exit_code, flags] {
+    const auto settings = resolve_or_report(*flags);
     if (!settings) {
       exit_code = bad_setting_exit;
       return;

@@ -3,6 +3,7 @@
 #include <ctime>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 
 #include "cli/commands.h"
 #include "cli/settings_flags.h"
@@ -55,15 +56,15 @@ void add_token_command(CLI::App& app, int& exit_code) {
   auto* command = app.add_subcommand("token", "Create, list and revoke API tokens");
   command->require_subcommand(1);
   command->fallthrough();  // the setting flags may follow the action: `token list --data-dir D`
-  static server::Flags flags;
-  add_setting_flags(*command, flags, SettingFlags::Store);
+  auto flags = std::make_shared<server::Flags>();
+  add_setting_flags(*command, *flags, SettingFlags::Store);
 
-  static std::string name;
+  auto name = std::make_shared<std::string>();
   auto* create = command->add_subcommand("create", "Create a token and print its secret (shown this once)");
-  create->add_option("NAME", name, "What the token is for, e.g. \"deploy script\"")->required();
-  create->callback([&exit_code] {
-    exit_code = with_store(flags, [](store::Store& store) {
-      const auto created = store.create_token(name);
+  create->add_option("NAME", *name, "What the token is for, e.g. \"deploy script\"")->required();
+  create->callback([&exit_code, flags, name] {
+    exit_code = with_store(*flags, [&name](store::Store& store) {
+      const auto created = store.create_token(*name);
       if (!created) return fail(created.error());
       std::cerr << "created token " << created->token.id << " \"" << created->token.name
                 << "\"; its secret follows and is shown only now:\n";
@@ -73,8 +74,8 @@ void add_token_command(CLI::App& app, int& exit_code) {
   });
 
   auto* list = command->add_subcommand("list", "List tokens: id, name, created, last used, revoked");
-  list->callback([&exit_code] {
-    exit_code = with_store(flags, [](store::Store& store) {
+  list->callback([&exit_code, flags] {
+    exit_code = with_store(*flags, [](store::Store& store) {
       const auto tokens = store.list_tokens();
       if (!tokens) return fail(tokens.error());
       print_tokens(*tokens);
@@ -82,14 +83,14 @@ void add_token_command(CLI::App& app, int& exit_code) {
     });
   });
 
-  static std::string id;
+  auto id = std::make_shared<std::string>();
   auto* revoke = command->add_subcommand("revoke", "Revoke a token by id; requests with it get 401 from then on");
-  revoke->add_option("ID", id, "The token's id, as `factory token list` shows it")->required();
-  revoke->callback([&exit_code] {
-    exit_code = with_store(flags, [](store::Store& store) {
-      const auto revoked = store.revoke_token(id);
+  revoke->add_option("ID", *id, "The token's id, as `factory token list` shows it")->required();
+  revoke->callback([&exit_code, flags, id] {
+    exit_code = with_store(*flags, [&id](store::Store& store) {
+      const auto revoked = store.revoke_token(*id);
       if (!revoked) return fail(revoked.error());
-      std::cout << "revoked token " << id << "\n";
+      std::cout << "revoked token " << *id << "\n";
       return 0;
     });
   });
