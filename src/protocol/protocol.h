@@ -1,0 +1,44 @@
+// The JSON forms of what the server and a build agent exchange: the event a
+// workflow runs for, the plan the agent made of `.factory/`, and the job the
+// server hands an agent (docs/agent-protocol.md has the whole protocol).
+//
+// Every *_from_json throws protocol::Malformed naming the offending field, so
+// a handler can answer 400 with it.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/plan.h"
+
+namespace protocol {
+
+struct Malformed : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// What an agent needs to run one workflow.
+struct Job {
+  std::string workflow_id;
+  int attempt = 1;
+  std::string project_id;
+  core::Repository repository;  // url: what `git fetch` is given
+  core::Event event;
+  core::Env secrets;  // empty for pull requests from forks
+  std::chrono::milliseconds heartbeat_interval{1000};
+};
+
+nlohmann::json to_json(const core::Event& event);
+core::Event event_from_json(const nlohmann::json& json);
+
+nlohmann::json to_json(const core::Plan& plan);
+core::Plan plan_from_json(const nlohmann::json& json);
+
+nlohmann::json to_json(const Job& job);
+Job job_from_json(const nlohmann::json& json);
+
+}  // namespace protocol
