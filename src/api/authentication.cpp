@@ -16,17 +16,25 @@ http::Response unauthorized(std::string_view message) {
 
 }  // namespace
 
+std::variant<store::ApiToken, http::Response> bearer_token(store::Store& store, const http::Request& request) {
+  const std::string_view header = request.header("Authorization").value_or("");
+  if (header.size() <= scheme.size() || !http::iequals(header.substr(0, scheme.size()), scheme)) {
+    return unauthorized("this endpoint requires an Authorization: Bearer <token> header");
+  }
+  auto token = store.verify_token(header.substr(scheme.size()));
+  if (token) return std::move(*token);
+  if (token.error().kind == store::ErrorKind::NotFound) return unauthorized("the bearer token is not valid");
+  return to_api_error(token.error()).response();
+}
+
 http::Middleware bearer_token_authentication(store::Store& store) {
   return [&store](const http::Request& request, const http::Route& route) -> std::optional<http::Response> {
     if (route.options.is_public) return std::nullopt;
-    const std::string_view header = request.header("Authorization").value_or("");
-    if (header.size() <= scheme.size() || !http::iequals(header.substr(0, scheme.size()), scheme)) {
-      return unauthorized("this endpoint requires an Authorization: Bearer <token> header");
-    }
-    const auto token = store.verify_token(header.substr(scheme.size()));
-    if (token) return std::nullopt;
-    if (token.error().kind == store::ErrorKind::NotFound) return unauthorized("the bearer token is not valid");
-    return to_api_error(token.error()).response();
+    auto token = bearer_token(store, request);
+    if (auto* refusal = std::get_if<http::Response>(&token)) return std::move(*refusal);
+    if (std::get<store::ApiToken>(token).scope != store::TokenScope::Admin)
+      return http::Response::error(403, "forbidden", "agent tokens may only use the agent protocol (/api/v1/agent/...)");
+    return std::nullopt;
   };
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <variant>
 
 #include "api/api.h"
 #include "api/errors.h"
@@ -25,7 +26,12 @@ void add_seed_routes(const Routes& routes);
 void add_owner_routes(const Routes& routes);
 void add_project_routes(const Routes& routes);
 
-// Answers 401 for requests to non-public routes without a valid bearer token.
+// The token of a request's "Authorization: Bearer" header, or the 401 (or
+// 503) refusing the request.
+std::variant<store::ApiToken, http::Response> bearer_token(store::Store& store, const http::Request& request);
+
+// Answers 401 for requests to non-public routes without a valid bearer token,
+// and 403 to agent tokens: the REST API is for admin tokens.
 http::Middleware bearer_token_authentication(store::Store& store);
 
 // ?limit= (1..1000, default 50) and ?after= of a list request.

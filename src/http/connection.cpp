@@ -11,6 +11,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <array>
+#include <atomic>
 #include <ctime>
 #include <limits>
 #include <optional>
@@ -189,6 +190,7 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
 
   void respond(Response response, bool keep_alive) {
     if (response.stream) return hand_over_to_event_stream(std::move(response));
+    if (response.deferred) return wait_for_answer(std::move(response.deferred), keep_alive);
     phase_ = Phase::writing;
     keep_alive_ = keep_alive && !server_.stopping;
     response_ = {};
@@ -218,6 +220,18 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
   void record(int status, std::size_t bytes) {
     const std::string_view target = parser_ ? text(parser_->get().target()) : std::string_view{};
     server_.record({remote_address_, method_, target, match_.name(), status, bytes, Clock::now() - started_});
+  }
+
+  void wait_for_answer(DeferredHandler start, bool keep_alive) {
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    start([self = shared_from_this(), answered, keep_alive](Response response) {
+      if (answered->exchange(true)) return;
+      asio::dispatch(self->strand_, [self, keep_alive, response = std::move(response)]() mutable {
+        if (self->phase_ == Phase::closed) return;  // aborted by stop() in the meantime
+        response.deferred = nullptr;                // answers are final
+        self->respond(std::move(response), keep_alive);
+      });
+    });
   }
 
   void hand_over_to_event_stream(Response response) {

@@ -30,4 +30,10 @@ Response Response::event_stream(StreamHandler on_open) {
   return response;
 }
 
+Response Response::later(DeferredHandler start) {
+  Response response;
+  response.deferred = std::move(start);
+  return response;
+}
+
 }  // namespace http

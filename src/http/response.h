@@ -13,12 +13,23 @@
 
 namespace http {
 
+struct Response;
+
+// Sends a deferred response; call it once, from any thread.
+using Responder = std::function<void(Response)>;
+using DeferredHandler = std::function<void(Responder)>;
+
 struct Response {
   int status = 200;
   Headers headers;
   std::string body;
-  StreamHandler stream;  // set by event_stream(): the body is an SSE stream
+  StreamHandler stream;      // set by event_stream(): the body is an SSE stream
+  DeferredHandler deferred;  // set by later(): the answer comes through the Responder
 
+  // For handlers that must wait for something (a long poll): the server
+  // hands `start` a Responder and holds the connection, not a thread, until
+  // it is called. A Responder dropped uncalled closes the connection.
+  static Response later(DeferredHandler start);
   static Response json(int status, const nlohmann::json& body);
   static Response text(int status, std::string body, std::string_view content_type = "text/plain; charset=utf-8");
   // `code` is a stable snake_case word for programs; `message` is for people.

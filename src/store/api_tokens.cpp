@@ -10,27 +10,44 @@ namespace {
 // Recording every use would turn each authenticated request into a write.
 constexpr std::chrono::minutes kLastUsedResolution{1};
 
-const Query kInsertToken{"INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)"};
-const Query kAllTokens{"SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY id"};
+const Query kInsertToken{
+    "INSERT INTO api_tokens (id, name, token_hash, created_at, scope, workflow_id) VALUES (?, ?, ?, ?, ?, ?)"};
+const Query kAllTokens{
+    "SELECT id, name, created_at, last_used_at, revoked_at, scope, workflow_id FROM api_tokens"
+    " WHERE workflow_id IS NULL ORDER BY id"};
 const Query kTokenByHash{
-    "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE token_hash = ?"};
+    "SELECT id, name, created_at, last_used_at, revoked_at, scope, workflow_id FROM api_tokens WHERE token_hash = ?"};
+const Query kDeleteWorkflowTokens{"DELETE FROM api_tokens WHERE workflow_id = ?"};
 const Query kRevokeToken{"UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?"};
 const Query kTouchToken{"UPDATE api_tokens SET last_used_at = ? WHERE id = ?"};
 
+std::string_view scope_text(TokenScope scope) { return scope == TokenScope::Agent ? "agent" : "admin"; }
+
 ApiToken read_token(const Row& row) {
-  return ApiToken{std::string(row.text(0)), std::string(row.text(1)), from_millis(row.integer(2)),
-                  optional_time(row, 3), optional_time(row, 4)};
+  const TokenScope scope = row.text(5) == "agent" ? TokenScope::Agent : TokenScope::Admin;
+  std::string workflow_id = row.is_null(6) ? std::string{} : std::string(row.text(6));
+  return ApiToken{std::string(row.text(0)), std::string(row.text(1)), scope,
+                  std::move(workflow_id),   from_millis(row.integer(2)), optional_time(row, 3),
+                  optional_time(row, 4)};
 }
 
 }  // namespace
 
-Result<CreatedToken> SqlStore::create_token(std::string_view name) {
+Result<CreatedToken> SqlStore::create_token(std::string_view name, TokenScope scope, std::string_view workflow_id) {
   if (auto checked = check_name("token name", name); !checked) return checked.error();
-  CreatedToken created{{core::Uuid::new_v7().to_string(), std::string(name), now(), {}, {}}, new_token_secret()};
+  std::optional<std::string> workflow;
+  if (!workflow_id.empty()) {
+    workflow = canonical_id(workflow_id);
+    if (!workflow) return bad_id(workflow_id);
+    if (scope != TokenScope::Agent) return invalid("only agent tokens can be limited to one workflow");
+  }
+  CreatedToken created{{core::Uuid::new_v7().to_string(), std::string(name), scope, workflow.value_or(""), now(), {}, {}},
+                       new_token_secret()};
   std::string hash = sha256_hex(created.secret);
   auto inserted = with_connection([&](Connection& connection) {
     const ApiToken& token = created.token;
-    return connection.execute(kInsertToken, {token.id, token.name, hash, to_millis(token.created_at)});
+    return connection.execute(kInsertToken, {token.id, token.name, hash, to_millis(token.created_at),
+                                             scope_text(scope), workflow});
   });
   if (!inserted) return inserted.error();
   return created;
@@ -71,6 +88,14 @@ Result<ApiToken> SqlStore::verify_token(std::string_view secret) {
     }
     return std::move(*token);
   });
+}
+
+Status SqlStore::delete_workflow_tokens(std::string_view workflow_id) {
+  auto key = canonical_id(workflow_id);
+  if (!key) return bad_id(workflow_id);
+  auto deleted = with_connection([&](Connection& connection) { return connection.execute(kDeleteWorkflowTokens, {*key}); });
+  if (!deleted) return deleted.error();
+  return {};
 }
 
 }  // namespace store

@@ -134,6 +134,13 @@ const std::vector<Migration>& migrations() {
         " CONSTRAINT execution_logs_execution_fkey FOREIGN KEY (execution_id)"
         " REFERENCES executions (id) ON DELETE CASCADE"
         "){table}"}},
+      // Version 3 gives tokens a scope: agents get tokens that reach only
+      // the agent protocol, provisioned agents ones for a single workflow.
+      {3,
+       "api token scopes",
+       {"ALTER TABLE api_tokens ADD scope VARCHAR(16) NOT NULL DEFAULT 'admin'",
+        "ALTER TABLE api_tokens ADD workflow_id {uuid}",
+        "CREATE INDEX api_tokens_workflow_idx ON api_tokens (workflow_id)"}},
   };
   return all;
 }

@@ -33,10 +33,11 @@ class SqlStore final : public Store {
   Result<Project> update_project(std::string_view id, const ProjectChanges& changes) override;
   Status delete_project(std::string_view id) override;
 
-  Result<CreatedToken> create_token(std::string_view name) override;
+  Result<CreatedToken> create_token(std::string_view name, TokenScope scope, std::string_view workflow_id) override;
   Result<std::vector<ApiToken>> list_tokens() override;
   Status revoke_token(std::string_view id) override;
   Result<ApiToken> verify_token(std::string_view secret) override;
+  Status delete_workflow_tokens(std::string_view workflow_id) override;
 
   Result<EnqueuedWorkflow> enqueue_workflow(std::string_view project_id, std::string_view delivery_id,
                                             const core::Event& event) override;

@@ -64,9 +64,16 @@ struct ProjectChanges {
   std::optional<std::string> webhook_secret;
 };
 
+// What a token may do. Admin tokens use the REST API; agent tokens only the
+// agent protocol (docs/agent-protocol.md), and those made for one workflow
+// (`workflow_id` set) only for that workflow.
+enum class TokenScope { Admin, Agent };
+
 struct ApiToken {
   std::string id;
   std::string name;
+  TokenScope scope = TokenScope::Admin;
+  std::string workflow_id;  // agent tokens of a provisioned agent: the one workflow they serve
   Timestamp created_at;
   std::optional<Timestamp> last_used_at;
   std::optional<Timestamp> revoked_at;
@@ -201,13 +208,17 @@ class Store {
   virtual Result<Project> update_project(std::string_view id, const ProjectChanges& changes) = 0;
   virtual Status delete_project(std::string_view id) = 0;
 
-  virtual Result<CreatedToken> create_token(std::string_view name) = 0;
+  virtual Result<CreatedToken> create_token(std::string_view name, TokenScope scope = TokenScope::Admin,
+                                            std::string_view workflow_id = {}) = 0;
+  // The tokens people made (admin and agent ones), not those of one workflow.
   virtual Result<std::vector<ApiToken>> list_tokens() = 0;
   virtual Status revoke_token(std::string_view id) = 0;
   // The token a secret belongs to; not_found for unknown or revoked secrets.
   // Records last_used_at at most once a minute per token, so that checking
   // a token on every request stays a read.
   virtual Result<ApiToken> verify_token(std::string_view secret) = 0;
+  // Forgets the tokens made for one workflow, once it has ended.
+  virtual Status delete_workflow_tokens(std::string_view workflow_id) = 0;
 
   // The workflow queue. enqueue_workflow records a queued workflow for a
   // delivery in one transaction; a (project, delivery id) pair seen before

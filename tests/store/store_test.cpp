@@ -297,6 +297,33 @@ TEST_P(StoreTest, TokensStoreOnlyTheHashAndVerify) {
   EXPECT_ERROR(store_->verify_token(""), ErrorKind::NotFound);
 }
 
+TEST_P(StoreTest, WorkflowTokensCarryTheirScopeAndGoWithTheWorkflow) {
+  auto project = store_->create_project({"acme", "rocket", "https://github.com/acme/rocket", "s"});
+  ASSERT_OK(project);
+  auto workflow = store_->enqueue_workflow(project->id, "d1", core::Event{.name = "push", .branch = "main"});
+  ASSERT_OK(workflow);
+  auto pool = store_->create_token("pool agent", TokenScope::Agent);
+  auto scoped = store_->create_token("local agent", TokenScope::Agent, workflow->id);
+  ASSERT_OK(pool);
+  ASSERT_OK(scoped);
+  EXPECT_ERROR(store_->create_token("admin", TokenScope::Admin, workflow->id), ErrorKind::Invalid);
+  EXPECT_ERROR(store_->create_token("agent", TokenScope::Agent, "not-an-id"), ErrorKind::Invalid);
+
+  auto verified = store_->verify_token(scoped->secret);
+  ASSERT_OK(verified);
+  EXPECT_EQ(verified->scope, TokenScope::Agent);
+  EXPECT_EQ(verified->workflow_id, workflow->id);
+  auto listed = store_->list_tokens();
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 1u);  // the workflow's token is not one people manage
+  EXPECT_EQ((*listed)[0].scope, TokenScope::Agent);
+  EXPECT_TRUE((*listed)[0].workflow_id.empty());
+
+  ASSERT_OK(store_->delete_workflow_tokens(workflow->id));
+  EXPECT_ERROR(store_->verify_token(scoped->secret), ErrorKind::NotFound);
+  EXPECT_TRUE(store_->verify_token(pool->secret).ok());
+}
+
 TEST_P(StoreTest, RevokedTokensFailVerification) {
   auto kept = store_->create_token("kept");
   auto revoked = store_->create_token("revoked");
