@@ -6,6 +6,7 @@
 #include "../test_paths.h"
 #include "api_fixture.h"
 #include "github/signature.h"
+#include "protocol/protocol.h"
 
 namespace api::testing {
 namespace {
@@ -61,6 +62,15 @@ class HookTest : public ApiTest {
     return *workflow;
   }
 
+  // The reply queued the project's one workflow, for `expected`, and said so once.
+  void expect_only_workflow(const Reply& reply, const core::Event& expected) {
+    const store::Workflow workflow = queued(reply);
+    EXPECT_EQ(workflow.delivery_id, "delivery-1");
+    EXPECT_EQ(protocol::to_json(workflow.event), protocol::to_json(expected));
+    EXPECT_EQ(workflow_count(project_id_), 1u);
+    EXPECT_EQ(workflows_queued_, 1);
+  }
+
   // An answer that changed nothing: no workflow, no call of workflow_queued.
   void expect_nothing_queued(const Reply& reply, int status, const std::string& outcome_or_code) {
     EXPECT_EQ(reply.status, status) << reply.body;
@@ -79,35 +89,23 @@ TEST_P(HookTest, APingIsAnsweredAndQueuesNothing) {
 }
 
 TEST_P(HookTest, APushToABranchQueuesAWorkflow) {
-  const store::Workflow workflow = queued(deliver("push", fixture("push_branch.json")));
-  EXPECT_EQ(workflow.delivery_id, "delivery-1");
-  EXPECT_EQ(workflow.event.name, "push");
-  EXPECT_EQ(workflow.event.branch, "main");
-  EXPECT_EQ(workflow.event.sha, kHeadSha);
-  EXPECT_EQ(workflow.event.changed_paths, (std::vector<std::string>{".factory/build.hcl", "Makefile", "README.md",
-                                                                    "scripts/build.sh", "src/main.c"}));
-  EXPECT_FALSE(workflow.event.from_fork);
-  EXPECT_EQ(workflow_count(project_id_), 1u);
-  EXPECT_EQ(workflows_queued_, 1);
+  expect_only_workflow(deliver("push", fixture("push_branch.json")),
+                       {.name = "push",
+                        .branch = "main",
+                        .sha = kHeadSha,
+                        .changed_paths = {".factory/build.hcl", "Makefile", "README.md", "scripts/build.sh",
+                                          "src/main.c"}});
 }
 
 TEST_P(HookTest, APushOfATagQueuesATagWorkflow) {
-  const store::Workflow workflow = queued(deliver("push", fixture("push_tag_annotated.json")));
-  EXPECT_EQ(workflow.event.name, "tag");
-  EXPECT_EQ(workflow.event.tag, "v1.2.0");
-  EXPECT_EQ(workflow.event.branch, "");
-  EXPECT_EQ(workflow.event.sha, kHeadSha);
-  EXPECT_EQ(workflows_queued_, 1);
+  expect_only_workflow(deliver("push", fixture("push_tag_annotated.json")),
+                       {.name = "tag", .tag = "v1.2.0", .sha = kHeadSha});
 }
 
 TEST_P(HookTest, AnOpenedPullRequestFromAForkQueuesAWorkflow) {
-  const store::Workflow workflow = queued(deliver("pull_request", fixture("pull_request_opened_fork.json")));
-  EXPECT_EQ(workflow.event.name, "pull_request");
-  EXPECT_EQ(workflow.event.branch, "changes");
-  EXPECT_EQ(workflow.event.target_branch, "main");
-  EXPECT_EQ(workflow.event.sha, kHeadSha);
-  EXPECT_TRUE(workflow.event.from_fork);
-  EXPECT_EQ(workflows_queued_, 1);
+  expect_only_workflow(
+      deliver("pull_request", fixture("pull_request_opened_fork.json")),
+      {.name = "pull_request", .branch = "changes", .target_branch = "main", .sha = kHeadSha, .from_fork = true});
 }
 
 TEST_P(HookTest, DeliveriesThatStartNoWorkflowAreAnsweredWithTheReason) {
