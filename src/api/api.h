@@ -2,6 +2,10 @@
 //   GET /project?id=…, POST /project, PUT /project?id=…, DELETE /project?id=…
 //     (the seed endpoints; JSON fields id, owner, project, url, webhook_secret)
 //   /api/v1/owners[/{id}], /api/v1/projects[/{id}]  (list, get, create, update, delete)
+//   GET /api/v1/projects/{id}/workflows, GET /api/v1/workflows/{id},
+//   GET /api/v1/executions/{id}/log, POST /api/v1/workflows/{id}/rerun,
+//   POST /api/v1/projects/{id}/trigger
+//   POST /hooks/github  (public: GitHub's signature authenticates it)
 // Every route but the public ones (/healthz, /metrics, webhooks) needs
 // "Authorization: Bearer <token>" with a token of the store. Errors have the
 // shape {"error": {"code": "...", "message": "..."}}; a request that fails
@@ -9,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 
 #include "http/router.h"
 #include "store/store.h"
@@ -17,6 +22,11 @@ namespace api {
 
 struct ApiOptions {
   std::size_t body_limit = 64 * 1024;  // JSON request bodies, bytes
+  // Called on the request's thread each time a new workflow was queued (by
+  // a webhook, a rerun or a trigger; a redelivery queues none), so that the
+  // orchestrator wakes up to hand it out instead of waiting for its next
+  // poll. Keep it short: the client waits for it.
+  std::function<void()> workflow_queued;
 };
 
 // `store` must outlive the router (and the server running it).

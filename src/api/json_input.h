@@ -3,12 +3,14 @@
 // malformed JSON, unknown fields, wrong types, missing values).
 #pragma once
 
+#include <charconv>
 #include <initializer_list>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "api/errors.h"
 #include "http/request.h"
 
 namespace api {
@@ -22,5 +24,18 @@ std::optional<std::string> optional_string(const nlohmann::json& object, std::st
 std::string required_string(const nlohmann::json& object, std::string_view name);
 
 std::string required_query(const http::Request& request, std::string_view name);
+
+// ?name= as an integer; absent gives nullopt, anything else but digits a 400.
+template <class Int>
+std::optional<Int> integer_query(const http::Request& request, std::string_view name) {
+  const auto text = request.query(name);
+  if (!text) return std::nullopt;
+  Int value{};
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc{} || end != text->data() + text->size()) {
+    fail(400, "invalid", "query parameter '" + std::string{name} + "' must be an integer");
+  }
+  return value;
+}
 
 }  // namespace api

@@ -2,13 +2,25 @@
 // what they share.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "api/api.h"
 #include "api/errors.h"
 
 namespace api {
+
+// Queues workflows for the handlers that make them (webhooks, reruns,
+// triggers), and calls ApiOptions::workflow_queued for each new one.
+struct WorkflowQueue {
+  store::Store& store;
+  std::function<void()> workflow_queued;
+
+  store::EnqueuedWorkflow enqueue(std::string_view project_id, std::string_view delivery_id,
+                                  const core::Event& event) const;
+};
 
 struct Routes {
   http::Router& router;
@@ -20,11 +32,16 @@ struct Routes {
     router.add(std::move(method), std::move(pattern), guarded(std::move(handler)),
                {.name = std::move(name), .body_limit = options.body_limit});
   }
+
+  WorkflowQueue queue() const { return {store, options.workflow_queued}; }
 };
 
 void add_seed_routes(const Routes& routes);
 void add_owner_routes(const Routes& routes);
 void add_project_routes(const Routes& routes);
+void add_workflow_routes(const Routes& routes);
+void add_execution_routes(const Routes& routes);
+void add_hook_routes(const Routes& routes);
 
 // The token of a request's "Authorization: Bearer" header, or the 401 (or
 // 503) refusing the request.
@@ -44,5 +61,10 @@ store::Project update_project(store::Store& store, std::string_view id, const st
 
 // 204 No Content, for deletions.
 http::Response no_content();
+
+// The answer to a queued workflow: 202 {"id", "outcome": "queued", "event"}
+// with a Location header, or 200 with "outcome": "duplicate" for a delivery
+// seen before.
+http::Response queued_response(const store::EnqueuedWorkflow& enqueued, const core::Event& event);
 
 }  // namespace api

@@ -5,7 +5,48 @@
 #include <cstdio>
 #include <ctime>
 
+#include "protocol/protocol.h"
+
 namespace api {
+
+namespace {
+
+nlohmann::json optional_timestamp(const std::optional<store::Timestamp>& time) {
+  return time ? nlohmann::json(timestamp_text(*time)) : nlohmann::json(nullptr);
+}
+
+// The fields pipelines, stages and executions share.
+template <class Node>
+nlohmann::json node_view(const Node& node) {
+  return {{"id", node.id},
+          {"name", node.name},
+          {"status", core::to_string(node.status)},
+          {"status_reason", node.status_reason},
+          {"started_at", optional_timestamp(node.started_at)},
+          {"finished_at", optional_timestamp(node.finished_at)}};
+}
+
+nlohmann::json execution_view(const store::Execution& execution) {
+  nlohmann::json view = node_view(execution);
+  view["exit_code"] = execution.exit_code ? nlohmann::json(*execution.exit_code) : nlohmann::json(nullptr);
+  return view;
+}
+
+nlohmann::json stage_view(const store::Stage& stage) {
+  nlohmann::json view = node_view(stage);
+  view["executions"] = nlohmann::json::array();
+  for (const auto& execution : stage.executions) view["executions"].push_back(execution_view(execution));
+  return view;
+}
+
+nlohmann::json pipeline_view(const store::Pipeline& pipeline) {
+  nlohmann::json view = node_view(pipeline);
+  view["stages"] = nlohmann::json::array();
+  for (const auto& stage : pipeline.stages) view["stages"].push_back(stage_view(stage));
+  return view;
+}
+
+}  // namespace
 
 nlohmann::json seed_project_view(const store::Project& project) {
   return {{"id", project.id}, {"owner", project.owner_name}, {"project", project.name}, {"url", project.url}};
@@ -29,6 +70,31 @@ http::Response project_created(nlohmann::json view, const store::Project& projec
 
 nlohmann::json owner_view(const store::Owner& owner) {
   return {{"id", owner.id}, {"name", owner.name}, {"created_at", timestamp_text(owner.created_at)}};
+}
+
+nlohmann::json workflow_view(const store::Workflow& workflow) {
+  return {{"id", workflow.id},
+          {"project_id", workflow.project_id},
+          {"delivery_id", workflow.delivery_id},
+          {"event", protocol::to_json(workflow.event)},
+          {"status", core::to_string(workflow.status)},
+          {"status_reason", workflow.status_reason},
+          {"attempt", workflow.attempt},
+          {"created_at", timestamp_text(workflow.created_at)},
+          {"started_at", optional_timestamp(workflow.started_at)},
+          {"finished_at", optional_timestamp(workflow.finished_at)}};
+}
+
+nlohmann::json workflow_tree_view(const store::WorkflowTree& tree) {
+  nlohmann::json view = workflow_view(tree.workflow);
+  view["pipelines"] = nlohmann::json::array();
+  for (const auto& pipeline : tree.pipelines) view["pipelines"].push_back(pipeline_view(pipeline));
+  return view;
+}
+
+nlohmann::json log_line_view(const store::LogLine& line) {
+  return {{"seq", line.seq}, {"stream", store::to_string(line.stream)}, {"at", timestamp_text(line.at)},
+          {"text", line.text}};
 }
 
 nlohmann::json page_view(nlohmann::json items, const std::string& next) {

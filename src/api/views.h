@@ -19,6 +19,14 @@ nlohmann::json project_view(const store::Project& project);
 http::Response project_created(nlohmann::json view, const store::Project& project, const std::string& location);
 // {"id", "name", "created_at"}
 nlohmann::json owner_view(const store::Owner& owner);
+// {"id", "project_id", "delivery_id", "event", "status", "status_reason",
+//  "attempt", "created_at", "started_at", "finished_at"}; unset times are null.
+nlohmann::json workflow_view(const store::Workflow& workflow);
+// workflow_view with "pipelines": [{"id", "name", "status", "status_reason",
+// "started_at", "finished_at", "stages": [{… "executions": [{… "exit_code"}]}]}]
+nlohmann::json workflow_tree_view(const store::WorkflowTree& tree);
+// {"seq", "stream", "at", "text"}
+nlohmann::json log_line_view(const store::LogLine& line);
 // {"items": [...], "next": "<id>" or null}: pass `next` as ?after= for more.
 nlohmann::json page_view(nlohmann::json items, const std::string& next);
 

@@ -14,6 +14,7 @@ constexpr std::size_t kMaxUrlLength = 700;
 
 const Query kProjectById{FACTORY_SELECT_PROJECT "WHERE p.id = ?"};
 const Query kProjectByUrl{FACTORY_SELECT_PROJECT "WHERE p.url = ?"};
+const Query kProjectByName{FACTORY_SELECT_PROJECT "WHERE o.name = ? AND p.name = ?"};
 const Query kProjectsAfter{FACTORY_SELECT_PROJECT "WHERE p.id > ? ORDER BY p.id LIMIT ?"};
 const Query kOwnerProjectsAfter{FACTORY_SELECT_PROJECT "WHERE p.owner_id = ? AND p.id > ? ORDER BY p.id LIMIT ?"};
 #undef FACTORY_SELECT_PROJECT
@@ -39,11 +40,13 @@ Project read_project(const Row& row) {
                  from_millis(row.integer(6)),   from_millis(row.integer(7))};
 }
 
-Result<Project> select_project(Connection& connection, const Query& query, std::string_view key) {
+// `what` names the project in the not_found message.
+Result<Project> select_project(Connection& connection, const Query& query, std::initializer_list<Param> key,
+                               std::string_view what) {
   std::optional<Project> project;
-  auto done = connection.execute(query, {key}, [&](const Row& row) { project = read_project(row); });
+  auto done = connection.execute(query, key, [&](const Row& row) { project = read_project(row); });
   if (!done) return done.error();
-  if (!project) return not_found("no project " + std::string(key));
+  if (!project) return not_found("no project " + std::string(what));
   return std::move(*project);
 }
 
@@ -114,11 +117,19 @@ Result<Project> SqlStore::create_project(const NewProject& request) {
 Result<Project> SqlStore::get_project(std::string_view id) {
   auto key = canonical_id(id);
   if (!key) return bad_id(id);
-  return with_connection([&](Connection& connection) { return select_project(connection, kProjectById, *key); });
+  return with_connection([&](Connection& connection) { return select_project(connection, kProjectById, {*key}, *key); });
 }
 
 Result<Project> SqlStore::find_project_by_url(std::string_view url) {
-  return with_connection([&](Connection& connection) { return select_project(connection, kProjectByUrl, url); });
+  return with_connection(
+      [&](Connection& connection) { return select_project(connection, kProjectByUrl, {url}, url); });
+}
+
+Result<Project> SqlStore::find_project_by_name(std::string_view owner, std::string_view name) {
+  std::string full_name = std::string(owner) + "/" + std::string(name);
+  return with_connection([&](Connection& connection) {
+    return select_project(connection, kProjectByName, {owner, name}, full_name);
+  });
 }
 
 Result<Page<Project>> SqlStore::list_projects(const PageRequest& request, std::string_view owner_id) {
@@ -147,7 +158,7 @@ Result<Project> SqlStore::update_project(std::string_view id, const ProjectChang
         kUpdateProject, {changes.name, changes.url, changes.webhook_secret, to_millis(now()), *key});
     if (!matched) return matched.error();
     if (*matched == 0) return not_found("no project " + *key);
-    return select_project(connection, kProjectById, *key);
+    return select_project(connection, kProjectById, {*key}, *key);
   });
   if (!updated) return describe_conflict(updated.error(), changes.name.value_or(""), changes.url.value_or(""));
   return updated;

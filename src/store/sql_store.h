@@ -29,6 +29,7 @@ class SqlStore final : public Store {
   Result<Project> create_project(const NewProject& project) override;
   Result<Project> get_project(std::string_view id) override;
   Result<Project> find_project_by_url(std::string_view url) override;
+  Result<Project> find_project_by_name(std::string_view owner, std::string_view name) override;
   Result<Page<Project>> list_projects(const PageRequest& page, std::string_view owner_id) override;
   Result<Project> update_project(std::string_view id, const ProjectChanges& changes) override;
   Status delete_project(std::string_view id) override;
@@ -50,6 +51,7 @@ class SqlStore final : public Store {
   Result<Workflow> get_workflow(std::string_view id) override;
   Result<Page<Workflow>> list_workflows(std::string_view project_id, const PageRequest& page) override;
   Result<WorkflowTree> get_workflow_tree(std::string_view id) override;
+  Result<Execution> get_execution(std::string_view id) override;
 
   Result<WorkflowTree> record_plan(std::string_view workflow_id, const core::Plan& plan) override;
   Status set_pipeline_status(std::string_view id, const StatusChange& change) override;

@@ -203,6 +203,8 @@ class Store {
   virtual Result<Project> create_project(const NewProject& project) = 0;
   virtual Result<Project> get_project(std::string_view id) = 0;
   virtual Result<Project> find_project_by_url(std::string_view url) = 0;
+  // The project `name` of the owner named `owner` (a repository's owner/name).
+  virtual Result<Project> find_project_by_name(std::string_view owner, std::string_view name) = 0;
   // All projects, or with owner_id set only that owner's.
   virtual Result<Page<Project>> list_projects(const PageRequest& page, std::string_view owner_id = {}) = 0;
   virtual Result<Project> update_project(std::string_view id, const ProjectChanges& changes) = 0;
@@ -248,6 +250,8 @@ class Store {
   // A project's workflows, newest first; `after` is the last id of the previous page.
   virtual Result<Page<Workflow>> list_workflows(std::string_view project_id, const PageRequest& page) = 0;
   virtual Result<WorkflowTree> get_workflow_tree(std::string_view id) = 0;
+  // One execution of a workflow's tree; not_found when there is none.
+  virtual Result<Execution> get_execution(std::string_view id) = 0;
 
   // Records the plan of a workflow that has not ended, once (conflict on a
   // second plan): planned pipelines, their stages and executions queued,

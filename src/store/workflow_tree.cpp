@@ -37,10 +37,14 @@ const Query kStagesOf{
     "SELECT s.pipeline_id, s.id, s.position, s.name, s.status, s.status_reason, s.started_at, s.finished_at"
     " FROM stages s JOIN pipelines p ON p.id = s.pipeline_id"
     " WHERE p.workflow_id = ? ORDER BY p.position, s.position"};
+#define FACTORY_EXECUTION_COLUMNS \
+  "e.stage_id, e.id, e.position, e.name, e.status, e.status_reason, e.started_at, e.finished_at, e.exit_code"
 const Query kExecutionsOf{
-    "SELECT e.stage_id, e.id, e.position, e.name, e.status, e.status_reason, e.started_at, e.finished_at, e.exit_code"
+    "SELECT " FACTORY_EXECUTION_COLUMNS
     " FROM executions e JOIN stages s ON s.id = e.stage_id JOIN pipelines p ON p.id = s.pipeline_id"
     " WHERE p.workflow_id = ? ORDER BY p.position, s.position, e.position"};
+const Query kExecutionById{"SELECT " FACTORY_EXECUTION_COLUMNS " FROM executions e WHERE e.id = ?"};
+#undef FACTORY_EXECUTION_COLUMNS
 
 const Query kPipelineStatus{"SELECT status FROM pipelines WHERE id = ?"};
 const Query kStageStatus{"SELECT status FROM stages WHERE id = ?"};
@@ -71,6 +75,13 @@ Node read_node(const Row& row, int first) {
   return node;
 }
 
+// An execution of the rows kExecutionsOf and kExecutionById select.
+Execution read_execution(const Row& row) {
+  Execution execution = read_node<Execution>(row, 1);
+  if (!row.is_null(8)) execution.exit_code = static_cast<int>(row.integer(8));
+  return execution;
+}
+
 struct Place {
   std::size_t pipeline;
   std::size_t stage;
@@ -93,9 +104,7 @@ Result<std::vector<Pipeline>> read_tree(Connection& connection, std::string_view
   if (!done) return done.error();
   done = connection.execute(kExecutionsOf, {workflow_id}, [&](const Row& row) {
     Place place = stage_at.at(std::string(row.text(0)));
-    Execution execution = read_node<Execution>(row, 1);
-    if (!row.is_null(8)) execution.exit_code = static_cast<int>(row.integer(8));
-    pipelines[place.pipeline].stages[place.stage].executions.push_back(std::move(execution));
+    pipelines[place.pipeline].stages[place.stage].executions.push_back(read_execution(row));
   });
   if (!done) return done.error();
   return pipelines;
@@ -159,6 +168,18 @@ Result<WorkflowTree> SqlStore::get_workflow_tree(std::string_view id) {
     auto pipelines = read_tree(connection, *key);
     if (!pipelines) return pipelines.error();
     return WorkflowTree{std::move(*workflow), std::move(*pipelines)};
+  });
+}
+
+Result<Execution> SqlStore::get_execution(std::string_view id) {
+  auto key = checked_id(id);
+  if (!key) return key.error();
+  return with_connection([&](Connection& connection) -> Result<Execution> {
+    std::optional<Execution> execution;
+    auto done = connection.execute(kExecutionById, {*key}, [&](const Row& row) { execution = read_execution(row); });
+    if (!done) return done.error();
+    if (!execution) return not_found("no execution " + *key);
+    return std::move(*execution);
   });
 }
 

@@ -1,11 +1,14 @@
 // A server running the API on a fresh, empty database of the test's backend
 // (the parameter: "sqlite", "mysql" or "postgres"; see
 // tests/store/test_database.h), with a valid token, and a client that sends it.
+// It counts the calls of ApiOptions::workflow_queued.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+
+#include <atomic>
 
 #include "../http/test_support.h"
 #include "../store/test_database.h"
@@ -36,7 +39,9 @@ class ApiTest : public ::testing::TestWithParam<const char*> {
     ASSERT_TRUE(token);
     token_ = token->secret;
     http::Router router;
-    add_routes(router, *store_);
+    ApiOptions options;
+    options.workflow_queued = [this] { ++workflows_queued_; };
+    add_routes(router, *store_, options);
     server_ = http::testing::start_server(std::move(router));
     client_ = std::make_unique<http::testing::Client>(server_->port());
   }
@@ -66,12 +71,16 @@ class ApiTest : public ::testing::TestWithParam<const char*> {
 
   std::size_t project_count() { return store_->list_projects({.limit = 1000})->items.size(); }
   std::size_t owner_count() { return store_->list_owners({.limit = 1000})->items.size(); }
+  std::size_t workflow_count(const std::string& project_id) {
+    return store_->list_workflows(project_id, {.limit = 1000})->items.size();
+  }
 
   // Declared in the order they depend on each other, so they end in reverse:
   // the client, the server, the store, then the database is dropped.
   std::unique_ptr<store::testing::TestDatabase> database_;
   std::unique_ptr<store::Store> store_;
   std::string token_;
+  std::atomic<int> workflows_queued_{0};  // written by the server's threads
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<http::testing::Client> client_;
 };

@@ -325,6 +325,15 @@ TEST_P(QueueTest, ThePlanBecomesTheWorkflowTree) {
   EXPECT_EQ(after->pipelines[1].status, core::Status::Cancelled);
   EXPECT_EQ(after->pipelines[2].status, core::Status::Skipped);
   EXPECT_ERROR(store_->record_plan(id, {}), ErrorKind::Conflict);
+
+  auto execution = store_->get_execution(gcc);
+  ASSERT_OK(execution);
+  EXPECT_EQ(execution->name, "gcc");
+  EXPECT_EQ(execution->status, core::Status::Failure);
+  EXPECT_EQ(execution->exit_code, 2);
+  EXPECT_EQ(execution->started_at, failed.started_at);
+  EXPECT_ERROR(store_->get_execution("01900000-0000-7000-8000-000000000000"), ErrorKind::NotFound);
+  EXPECT_ERROR(store_->get_execution("not-an-id"), ErrorKind::Invalid);
 }
 
 TEST_P(QueueTest, LogsAppendOnceAndReadFromASequenceNumber) {

@@ -89,6 +89,12 @@ TEST_P(StoreTest, GetReturnsWhatWasCreated) {
   ASSERT_OK(by_url);
   EXPECT_EQ(by_url->id, created.id);
   EXPECT_ERROR(store_->find_project_by_url("https://github.com/acme/none"), ErrorKind::NotFound);
+
+  auto by_name = store_->find_project_by_name("acme", "rocket");
+  ASSERT_OK(by_name);
+  EXPECT_EQ(by_name->id, created.id);
+  EXPECT_ERROR(store_->find_project_by_name("acme", "none"), ErrorKind::NotFound);
+  EXPECT_ERROR(store_->find_project_by_name("rocket", "acme"), ErrorKind::NotFound);
 }
 
 TEST_P(StoreTest, UppercaseIdsFindTheSameProject) {

@@ -1,0 +1,69 @@
+// POST /hooks/github: GitHub webhook deliveries, walked as docs/webhooks.md
+// describes. Public: the delivery's signature under the project's webhook
+// secret is its authentication.
+#include <nlohmann/json.hpp>
+
+#include "api/routes.h"
+#include "github/signature.h"
+#include "github/webhook.h"
+
+namespace api {
+
+namespace {
+
+constexpr std::size_t kGitHubBodyLimit = 25 * 1024 * 1024;  // GitHub sends no larger payload
+
+// The project when found, nothing when not; other store errors fail the request.
+std::optional<store::Project> found(store::Result<store::Project> result) {
+  if (result) return std::move(result).value();
+  if (result.error().kind != store::ErrorKind::NotFound) fail(result.error());
+  return std::nullopt;
+}
+
+// A project's url may be any of the repository's three; a project set up
+// with another form of it (a mirror, a different host name) is found by its
+// owner and name.
+store::Project project_of(store::Store& store, const github::RepositoryIdentity& repository) {
+  for (const std::string* url : {&repository.html_url, &repository.clone_url, &repository.ssh_url}) {
+    if (url->empty()) continue;
+    if (auto project = found(store.find_project_by_url(*url))) return std::move(*project);
+  }
+  if (!repository.owner.empty() && !repository.name.empty()) {
+    if (auto project = found(store.find_project_by_name(repository.owner, repository.name))) return std::move(*project);
+  }
+  if (repository.full_name.empty()) fail(404, "not_found", "the delivery names no repository");
+  fail(404, "not_found", "no project for repository '" + repository.full_name + "'");
+}
+
+void check_signature(const store::Project& project, const http::Request& request) {
+  const auto signature = request.header("X-Hub-Signature-256");
+  if (!signature) fail(401, "unauthorized", "X-Hub-Signature-256 header is missing");
+  if (!github::signature_matches(project.webhook_secret, request.body, *signature)) {
+    fail(401, "unauthorized", "X-Hub-Signature-256 does not match the body under the project's webhook secret");
+  }
+}
+
+http::Response receive(const WorkflowQueue& queue, const http::Request& request) {
+  const auto delivery = request.header("X-GitHub-Delivery").value_or("");
+  if (delivery.empty()) fail(400, "invalid", "X-GitHub-Delivery header is missing");
+  const github::Webhook hook = github::parse_webhook(request.header("X-GitHub-Event").value_or(""), request.body);
+  if (hook.kind == github::WebhookKind::Malformed) fail(400, "invalid", hook.reason);
+  const store::Project project = project_of(queue.store, hook.repository);
+  check_signature(project, request);  // only now is anything in the body trusted
+  if (hook.kind == github::WebhookKind::Ping) return http::Response::json(200, {{"outcome", "ping"}});
+  if (hook.kind == github::WebhookKind::Ignored) {
+    return http::Response::json(200, {{"outcome", "ignored"}, {"reason", hook.reason}});
+  }
+  return queued_response(queue.enqueue(project.id, delivery, hook.event), hook.event);
+}
+
+}  // namespace
+
+void add_hook_routes(const Routes& routes) {
+  routes.router.add(
+      "POST", "/hooks/github",
+      guarded([queue = routes.queue()](http::Request& request) { return receive(queue, request); }),
+      {.name = "github_hook", .is_public = true, .body_limit = kGitHubBodyLimit});
+}
+
+}  // namespace api

@@ -1,0 +1,51 @@
+// Workflows: a project's list, one workflow with its tree, a rerun, and a
+// manual trigger. Queuing tells ApiOptions::workflow_queued.
+#include <nlohmann/json.hpp>
+
+#include "api/event_input.h"
+#include "api/routes.h"
+#include "api/views.h"
+#include "protocol/protocol.h"
+
+namespace api {
+
+store::EnqueuedWorkflow WorkflowQueue::enqueue(std::string_view project_id, std::string_view delivery_id,
+                                        const core::Event& event) const {
+  const auto enqueued = unwrap(store.enqueue_workflow(project_id, delivery_id, event));
+  if (!enqueued.duplicate && workflow_queued) workflow_queued();
+  return enqueued;
+}
+
+http::Response queued_response(const store::EnqueuedWorkflow& enqueued, const core::Event& event) {
+  const nlohmann::json body{{"id", enqueued.id},
+                            {"outcome", enqueued.duplicate ? "duplicate" : "queued"},
+                            {"event", protocol::to_json(event)}};
+  http::Response response = http::Response::json(enqueued.duplicate ? 200 : 202, body);
+  response.headers.set("Location", "/api/v1/workflows/" + enqueued.id);
+  return response;
+}
+
+void add_workflow_routes(const Routes& routes) {
+  store::Store& store = routes.store;
+  routes.add("GET", "/api/v1/projects/{id}/workflows", "project_workflows", [&store](http::Request& request) {
+    const auto page = unwrap(store.list_workflows(*request.param("id"), page_request(request)));
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& workflow : page.items) items.push_back(workflow_view(workflow));
+    return http::Response::json(200, page_view(std::move(items), page.next));
+  });
+  routes.add("GET", "/api/v1/workflows/{id}", "workflow", [&store](http::Request& request) {
+    return http::Response::json(200, workflow_tree_view(unwrap(store.get_workflow_tree(*request.param("id")))));
+  });
+  // A rerun is a new workflow of the same event, with a delivery id of its own.
+  const WorkflowQueue queue = routes.queue();
+  routes.add("POST", "/api/v1/workflows/{id}/rerun", "workflow_rerun", [queue](http::Request& request) {
+    const auto workflow = unwrap(queue.store.get_workflow(*request.param("id")));
+    return queued_response(queue.enqueue(workflow.project_id, {}, workflow.event), workflow.event);
+  });
+  routes.add("POST", "/api/v1/projects/{id}/trigger", "project_trigger", [queue](http::Request& request) {
+    const core::Event event = manual_event(request);
+    return queued_response(queue.enqueue(*request.param("id"), {}, event), event);
+  });
+}
+
+}  // namespace api

@@ -1,0 +1,196 @@
+// POST /hooks/github over real HTTP: every answer of docs/webhooks.md, what
+// each one wrote, and when the orchestrator was told.
+#include <fstream>
+#include <sstream>
+
+#include "../test_paths.h"
+#include "api_fixture.h"
+#include "github/signature.h"
+#include "protocol/protocol.h"
+
+namespace api::testing {
+namespace {
+
+json fixture(const std::string& name) {
+  std::ifstream in(testpaths::source_dir() / "tests/github/fixtures" / name);
+  if (!in) throw std::runtime_error("missing fixture " + name);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return json::parse(text.str());
+}
+
+constexpr const char* kRepository = "https://github.com/baxterthehacker/public-repo";
+constexpr const char* kHeadSha = "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c";
+
+class HookTest : public ApiTest {
+ protected:
+  void SetUp() override {
+    ApiTest::SetUp();
+    if (!store_) return;
+    const json project = create("baxterthehacker", "public-repo", kRepository);
+    project_id_ = project["id"];
+    secret_ = project["webhook_secret"];
+  }
+
+  // A delivery as GitHub sends it: no bearer token, signed with the project's secret.
+  Reply deliver(const std::string& event, const std::string& body, const std::string& delivery = "delivery-1") {
+    return deliver_signed(event, body, "sha256=" + github::hmac_sha256_hex(secret_, body), delivery);
+  }
+  Reply deliver(const std::string& event, const json& body, const std::string& delivery = "delivery-1") {
+    return deliver(event, body.dump(), delivery);
+  }
+  Reply deliver_signed(const std::string& event, const std::string& body, const std::string& signature,
+                       const std::string& delivery = "delivery-1") {
+    std::vector<std::string> headers{"Content-Type: application/json", "X-GitHub-Event: " + event,
+                                     "X-GitHub-Delivery: " + delivery};
+    if (!signature.empty()) headers.push_back("X-Hub-Signature-256: " + signature);
+    return client_->request("POST", "/hooks/github", body, headers);
+  }
+
+  // The queued workflow a 202 names, checked against the store.
+  store::Workflow queued(const Reply& reply) {
+    EXPECT_EQ(reply.status, 202) << reply.body;
+    const json body = json::parse(reply.body);
+    EXPECT_EQ(body["outcome"], "queued");
+    const std::string id = body["id"];
+    EXPECT_EQ(reply.headers.at("location"), "/api/v1/workflows/" + id);
+    auto workflow = store_->get_workflow(id);
+    EXPECT_TRUE(workflow) << workflow.error().message;
+    EXPECT_EQ(workflow->project_id, project_id_);
+    EXPECT_EQ(workflow->status, core::Status::Queued);
+    EXPECT_EQ(body["event"]["name"], workflow->event.name);
+    return *workflow;
+  }
+
+  // The reply queued the project's one workflow, for `expected`, and said so once.
+  void expect_only_workflow(const Reply& reply, const core::Event& expected) {
+    const store::Workflow workflow = queued(reply);
+    EXPECT_EQ(workflow.delivery_id, "delivery-1");
+    EXPECT_EQ(protocol::to_json(workflow.event), protocol::to_json(expected));
+    EXPECT_EQ(workflow_count(project_id_), 1u);
+    EXPECT_EQ(workflows_queued_, 1);
+  }
+
+  // An answer that changed nothing: no workflow, no call of workflow_queued.
+  void expect_nothing_queued(const Reply& reply, int status, const std::string& outcome_or_code) {
+    EXPECT_EQ(reply.status, status) << reply.body;
+    const json body = json::parse(reply.body);
+    EXPECT_EQ(body.contains("error") ? body["error"]["code"] : body["outcome"], outcome_or_code) << reply.body;
+    EXPECT_EQ(workflow_count(project_id_), 0u);
+    EXPECT_EQ(workflows_queued_, 0);
+  }
+
+  std::string project_id_;
+  std::string secret_;
+};
+
+TEST_P(HookTest, APingIsAnsweredAndQueuesNothing) {
+  expect_nothing_queued(deliver("ping", fixture("ping.json")), 200, "ping");
+}
+
+TEST_P(HookTest, APushToABranchQueuesAWorkflow) {
+  expect_only_workflow(deliver("push", fixture("push_branch.json")),
+                       {.name = "push",
+                        .branch = "main",
+                        .sha = kHeadSha,
+                        .changed_paths = {".factory/build.hcl", "Makefile", "README.md", "scripts/build.sh",
+                                          "src/main.c"}});
+}
+
+TEST_P(HookTest, APushOfATagQueuesATagWorkflow) {
+  expect_only_workflow(deliver("push", fixture("push_tag_annotated.json")),
+                       {.name = "tag", .tag = "v1.2.0", .sha = kHeadSha});
+}
+
+TEST_P(HookTest, AnOpenedPullRequestFromAForkQueuesAWorkflow) {
+  expect_only_workflow(
+      deliver("pull_request", fixture("pull_request_opened_fork.json")),
+      {.name = "pull_request", .branch = "changes", .target_branch = "main", .sha = kHeadSha, .from_fork = true});
+}
+
+TEST_P(HookTest, DeliveriesThatStartNoWorkflowAreAnsweredWithTheReason) {
+  struct Ignored {
+    const char* event;
+    const char* payload;
+    const char* reason;
+  };
+  const Ignored deliveries[] = {
+      {"pull_request", "pull_request_closed.json", "pull request action 'closed' starts no workflow"},
+      {"push", "push_branch_deleted.json", "refs/heads/feature/old-parser was deleted"},
+      {"issues", "issues_opened.json", "event 'issues' is not supported"},
+  };
+  for (const auto& [event, payload, reason] : deliveries) {
+    const Reply reply = deliver(event, fixture(payload));
+    expect_nothing_queued(reply, 200, "ignored");
+    EXPECT_EQ(json::parse(reply.body)["reason"], reason);
+  }
+}
+
+TEST_P(HookTest, AMalformedBodyIsABadRequest) {
+  const Reply reply = deliver("push", std::string{"{\"ref\": \"refs/heads/main\""});
+  expect_nothing_queued(reply, 400, "invalid");
+  json no_sha = fixture("push_branch.json");
+  no_sha["after"] = "not-a-commit";
+  expect_nothing_queued(deliver("push", no_sha), 400, "invalid");
+  expect_nothing_queued(deliver("", fixture("push_branch.json")), 400, "invalid");  // no X-GitHub-Event
+  expect_nothing_queued(deliver("push", fixture("push_branch.json"), ""), 400, "invalid");  // no X-GitHub-Delivery
+}
+
+TEST_P(HookTest, AnUnknownRepositoryIsNotFound) {
+  json payload = fixture("push_branch.json");
+  json& repository = payload["repository"];
+  repository["full_name"] = "someone/else";
+  repository["name"] = "else";
+  repository["owner"] = {{"login", "someone"}, {"name", "someone"}};
+  repository["html_url"] = "https://github.com/someone/else";
+  repository["clone_url"] = "https://github.com/someone/else.git";
+  repository["ssh_url"] = "git@github.com:someone/else.git";
+  expect_nothing_queued(deliver("push", payload), 404, "not_found");
+}
+
+TEST_P(HookTest, TheProjectIsFoundByAnyOfTheRepositoryUrlsOrByOwnerAndName) {
+  const char* urls[] = {"https://github.com/baxterthehacker/public-repo.git",
+                        "git@github.com:baxterthehacker/public-repo.git",
+                        "https://mirror.example.com/baxterthehacker/public-repo.git"};
+  for (const char* url : urls) {
+    ASSERT_TRUE(store_->update_project(project_id_, {.url = url}));
+    queued(deliver("push", fixture("push_branch.json"), std::string{"delivery-"} + url));
+  }
+  EXPECT_EQ(workflow_count(project_id_), 3u);
+  EXPECT_EQ(workflows_queued_, 3);
+}
+
+TEST_P(HookTest, ABadSignatureIsUnauthorized) {
+  const std::string body = fixture("push_branch.json").dump();
+  const std::string other_secret = "sha256=" + github::hmac_sha256_hex("not the secret", body);
+  expect_nothing_queued(deliver_signed("push", body, other_secret), 401, "unauthorized");
+  const std::string other_body = "sha256=" + github::hmac_sha256_hex(secret_, body + " ");
+  expect_nothing_queued(deliver_signed("push", body, other_body), 401, "unauthorized");
+  expect_nothing_queued(deliver_signed("push", body, "sha1=0123"), 401, "unauthorized");
+}
+
+TEST_P(HookTest, AMissingSignatureIsUnauthorized) {
+  expect_nothing_queued(deliver_signed("push", fixture("push_branch.json").dump(), ""), 401, "unauthorized");
+  expect_nothing_queued(deliver_signed("ping", fixture("ping.json").dump(), ""), 401, "unauthorized");
+}
+
+TEST_P(HookTest, ARedeliveryAnswersTheFirstWorkflow) {
+  const store::Workflow first = queued(deliver("push", fixture("push_branch.json")));
+  const Reply again = deliver("push", fixture("push_branch.json"));
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(json::parse(again.body)["outcome"], "duplicate");
+  EXPECT_EQ(json::parse(again.body)["id"], first.id);
+  EXPECT_EQ(workflow_count(project_id_), 1u);
+  EXPECT_EQ(workflows_queued_, 1);
+}
+
+TEST_P(HookTest, PayloadsFarOverTheApiBodyLimitAreAccepted) {
+  json payload = fixture("push_branch.json");
+  payload["padding"] = std::string(1024 * 1024, 'x');  // GitHub's payloads go up to 25 MB
+  queued(deliver("push", payload));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, HookTest, ::testing::ValuesIn(kBackends), backend_name);
+
+}  // namespace
+}  // namespace api::testing

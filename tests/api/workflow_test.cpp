@@ -1,0 +1,270 @@
+// The workflow routes over real HTTP: a project's list, a workflow's tree,
+// execution logs, reruns and manual triggers.
+#include "api_fixture.h"
+
+namespace api::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kUnknownId = "01890000-0000-7000-8000-000000000000";
+constexpr const char* kSha = "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c";
+
+core::Event push_to_main() {
+  core::Event event;
+  event.name = "push";
+  event.branch = "main";
+  event.sha = kSha;
+  event.changed_paths = {"README.md"};
+  return event;
+}
+
+core::Plan lint_and_build() {
+  core::Plan plan;
+  plan.pipelines.push_back({.name = "lint", .stages = {{"check", {{.name = "clang-tidy"}}}}});
+  plan.pipelines.push_back({.name = "build", .stages = {{"compile", {{.name = "gcc"}, {.name = "clang"}}}}});
+  plan.skipped.push_back({"deploy", "branch \"main\" does not match branches"});
+  return plan;
+}
+
+class WorkflowApiTest : public ApiTest {
+ protected:
+  void SetUp() override {
+    ApiTest::SetUp();
+    if (!store_) return;
+    project_id_ = create("acme", "rocket", "https://github.com/acme/rocket")["id"];
+  }
+
+  // Store failures throw, which fails the test before it reads what is not there.
+  template <class T>
+  static T checked(store::Result<T> result) {
+    if (!result) throw std::runtime_error(result.error().message);
+    return std::move(result).value();
+  }
+
+  std::string enqueue(const std::string& delivery) {
+    return checked(store_->enqueue_workflow(project_id_, delivery, push_to_main())).id;
+  }
+
+  // A running workflow with lint_and_build() recorded: its tree.
+  store::WorkflowTree planned() {
+    const std::string id = enqueue("delivery-1");
+    if (!checked(store_->claim_next_workflow("agent-a", 30s))) throw std::runtime_error("nothing to claim");
+    return checked(store_->record_plan(id, lint_and_build()));
+  }
+
+  json get(const std::string& target, long status = 200) {
+    const Reply reply = call("GET", target);
+    EXPECT_EQ(reply.status, status) << target << ": " << reply.body;
+    return json::parse(reply.body);
+  }
+
+  std::string project_id_;
+};
+
+TEST_P(WorkflowApiTest, AProjectsWorkflowsListNewestFirstInPages) {
+  const std::string first = enqueue("d1"), second = enqueue("d2"), third = enqueue("d3");
+  const json page = get("/api/v1/projects/" + project_id_ + "/workflows?limit=2");
+  ASSERT_EQ(page["items"].size(), 2u);
+  EXPECT_EQ(page["items"][0]["id"], third);
+  EXPECT_EQ(page["items"][1]["id"], second);
+  EXPECT_EQ(page["next"], second);
+  const json item = page["items"][0];
+  EXPECT_EQ(item["project_id"], project_id_);
+  EXPECT_EQ(item["delivery_id"], "d3");
+  EXPECT_EQ(item["event"]["name"], "push");
+  EXPECT_EQ(item["event"]["branch"], "main");
+  EXPECT_EQ(item["status"], "queued");
+  EXPECT_EQ(item["status_reason"], "");
+  EXPECT_EQ(item["attempt"], 1);
+  EXPECT_TRUE(item["created_at"].is_string());
+  EXPECT_TRUE(item["started_at"].is_null());
+  EXPECT_TRUE(item["finished_at"].is_null());
+  EXPECT_FALSE(item.contains("pipelines"));
+
+  const json last = get("/api/v1/projects/" + project_id_ + "/workflows?limit=2&after=" + second);
+  ASSERT_EQ(last["items"].size(), 1u);
+  EXPECT_EQ(last["items"][0]["id"], first);
+  EXPECT_TRUE(last["next"].is_null());
+
+  EXPECT_EQ(error_code(call("GET", std::string{"/api/v1/projects/"} + kUnknownId + "/workflows")), "not_found");
+  EXPECT_EQ(error_code(call("GET", "/api/v1/projects/" + project_id_ + "/workflows?limit=x")), "invalid");
+  EXPECT_EQ(error_code(call("GET", "/api/v1/projects/" + project_id_ + "/workflows?limit=0")), "invalid");
+}
+
+TEST_P(WorkflowApiTest, AWorkflowComesWithItsTree) {
+  const store::WorkflowTree tree = planned();
+  const store::Execution& gcc = tree.pipelines[1].stages[0].executions[0];
+  ASSERT_TRUE(store_->set_execution_status(gcc.id, {core::Status::Running}));
+  ASSERT_TRUE(store_->set_execution_status(gcc.id, {core::Status::Failure, "exit code 2", 2}));
+
+  const json workflow = get("/api/v1/workflows/" + tree.workflow.id);
+  EXPECT_EQ(workflow["id"], tree.workflow.id);
+  EXPECT_EQ(workflow["project_id"], project_id_);
+  EXPECT_EQ(workflow["delivery_id"], "delivery-1");
+  EXPECT_EQ(workflow["event"]["sha"], kSha);
+  EXPECT_EQ(workflow["event"]["changed_paths"], json::array({"README.md"}));
+  EXPECT_EQ(workflow["status"], "running");
+  EXPECT_TRUE(workflow["started_at"].is_string());
+  EXPECT_TRUE(workflow["finished_at"].is_null());
+
+  const json& pipelines = workflow["pipelines"];
+  ASSERT_EQ(pipelines.size(), 3u);
+  EXPECT_EQ(pipelines[0]["name"], "lint");
+  EXPECT_EQ(pipelines[0]["stages"][0]["name"], "check");
+  EXPECT_EQ(pipelines[0]["stages"][0]["executions"][0]["name"], "clang-tidy");
+  const json& compile = pipelines[1]["stages"][0];
+  EXPECT_EQ(compile["id"], tree.pipelines[1].stages[0].id);
+  EXPECT_EQ(compile["status"], "queued");
+  ASSERT_EQ(compile["executions"].size(), 2u);
+  const json& failed = compile["executions"][0];
+  EXPECT_EQ(failed["id"], gcc.id);
+  EXPECT_EQ(failed["name"], "gcc");
+  EXPECT_EQ(failed["status"], "failure");
+  EXPECT_EQ(failed["status_reason"], "exit code 2");
+  EXPECT_EQ(failed["exit_code"], 2);
+  EXPECT_TRUE(failed["started_at"].is_string() && failed["finished_at"].is_string());
+  EXPECT_TRUE(compile["executions"][1]["exit_code"].is_null());
+  EXPECT_TRUE(compile["executions"][1]["started_at"].is_null());
+  EXPECT_EQ(pipelines[2]["name"], "deploy");
+  EXPECT_EQ(pipelines[2]["status"], "skipped");
+  EXPECT_EQ(pipelines[2]["status_reason"], "branch \"main\" does not match branches");
+  EXPECT_EQ(pipelines[2]["stages"], json::array());
+
+  EXPECT_EQ(get("/api/v1/workflows/" + enqueue("d2"))["pipelines"], json::array());
+  EXPECT_EQ(error_code(call("GET", std::string{"/api/v1/workflows/"} + kUnknownId)), "not_found");
+  EXPECT_EQ(error_code(call("GET", "/api/v1/workflows/not-an-id")), "invalid");
+}
+
+TEST_P(WorkflowApiTest, ALogIsReadInPagesFromASequenceNumber) {
+  const std::string execution = planned().pipelines[0].stages[0].executions[0].id;
+  const store::Timestamp at{1'790'000'000'123ms};
+  std::vector<store::LogLine> lines;
+  for (int seq = 1; seq <= 5; ++seq) lines.push_back({seq, store::LogStream::Stdout, at, "line " + std::to_string(seq)});
+  lines[2].stream = store::LogStream::Stderr;
+  ASSERT_TRUE(store_->append_log(execution, lines));
+
+  const std::string log = "/api/v1/executions/" + execution + "/log";
+  const json first = get(log + "?limit=2");
+  ASSERT_EQ(first["lines"].size(), 2u);
+  EXPECT_EQ(first["lines"][0], (json{{"seq", 1}, {"stream", "stdout"}, {"at", "2026-09-21T14:13:20.123Z"},
+                                     {"text", "line 1"}}));
+  EXPECT_EQ(first["next"], 2);
+  const json second = get(log + "?limit=2&after=2");
+  EXPECT_EQ(second["lines"][0]["seq"], 3);
+  EXPECT_EQ(second["lines"][0]["stream"], "stderr");
+  EXPECT_EQ(second["next"], 4);
+  const json last = get(log + "?limit=2&after=4");
+  ASSERT_EQ(last["lines"].size(), 1u);
+  EXPECT_EQ(last["lines"][0]["text"], "line 5");
+  EXPECT_TRUE(last["next"].is_null());
+  EXPECT_EQ(get(log)["lines"].size(), 5u);
+  EXPECT_EQ(get(log + "?after=5")["lines"], json::array());
+
+  EXPECT_EQ(error_code(call("GET", log + "?after=two")), "invalid");
+  EXPECT_EQ(error_code(call("GET", log + "?limit=1001")), "invalid");
+  EXPECT_EQ(error_code(call("GET", log + "?format=html")), "invalid");
+  EXPECT_EQ(error_code(call("GET", std::string{"/api/v1/executions/"} + kUnknownId + "/log")), "not_found");
+  EXPECT_EQ(error_code(call("GET", std::string{"/api/v1/executions/"} + kUnknownId + "/log?format=text")),
+            "not_found");
+}
+
+TEST_P(WorkflowApiTest, AWholeLogDownloadsAsText) {
+  const store::WorkflowTree tree = planned();
+  const std::string execution = tree.pipelines[1].stages[0].executions[1].id;
+  std::vector<store::LogLine> lines;
+  std::string expected;
+  for (int seq = 1; seq <= 2500; ++seq) {  // more than one page of the store's
+    lines.push_back({seq, store::LogStream::Stdout, store::Timestamp{}, "line " + std::to_string(seq)});
+    expected += "line " + std::to_string(seq) + "\n";
+  }
+  ASSERT_TRUE(store_->append_log(execution, lines));
+
+  const Reply reply = call("GET", "/api/v1/executions/" + execution + "/log?format=text");
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.body, expected);
+  EXPECT_EQ(reply.headers.at("content-type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(reply.headers.at("content-disposition"), "attachment; filename=\"" + execution + ".log\"");
+
+  const std::string silent = tree.pipelines[0].stages[0].executions[0].id;
+  EXPECT_EQ(call("GET", "/api/v1/executions/" + silent + "/log?format=text").body, "");
+}
+
+TEST_P(WorkflowApiTest, ARerunQueuesTheSameEventAgain) {
+  const std::string original = enqueue("delivery-1");
+  const Reply reply = call("POST", "/api/v1/workflows/" + original + "/rerun");
+  ASSERT_EQ(reply.status, 202) << reply.body;
+  const json body = json::parse(reply.body);
+  EXPECT_EQ(body["outcome"], "queued");
+  const std::string id = body["id"];
+  EXPECT_NE(id, original);
+  EXPECT_EQ(reply.headers.at("location"), "/api/v1/workflows/" + id);
+  const auto rerun = store_->get_workflow(id);
+  ASSERT_TRUE(rerun);
+  EXPECT_EQ(rerun->project_id, project_id_);
+  EXPECT_EQ(rerun->delivery_id, id);  // a delivery of its own
+  EXPECT_EQ(rerun->event.sha, kSha);
+  EXPECT_EQ(rerun->event.changed_paths, std::vector<std::string>{"README.md"});
+  EXPECT_EQ(workflow_count(project_id_), 2u);
+  EXPECT_EQ(workflows_queued_, 1);
+
+  EXPECT_EQ(call("POST", "/api/v1/workflows/" + original + "/rerun").status, 202);  // every rerun is new
+  EXPECT_EQ(error_code(call("POST", std::string{"/api/v1/workflows/"} + kUnknownId + "/rerun")), "not_found");
+  EXPECT_EQ(workflow_count(project_id_), 3u);
+  EXPECT_EQ(workflows_queued_, 2);
+}
+
+TEST_P(WorkflowApiTest, ATriggerQueuesAManualEvent) {
+  const std::string trigger = "/api/v1/projects/" + project_id_ + "/trigger";
+  const Reply reply = call("POST", trigger, json{{"branch", "release/2.x"}, {"sha", "ABCDEF" + std::string(34, '0')}});
+  ASSERT_EQ(reply.status, 202) << reply.body;
+  const auto workflow = store_->get_workflow(json::parse(reply.body)["id"].get<std::string>());
+  ASSERT_TRUE(workflow);
+  EXPECT_EQ(workflow->event.name, "manual");
+  EXPECT_EQ(workflow->event.branch, "release/2.x");
+  EXPECT_EQ(workflow->event.sha, "abcdef" + std::string(34, '0'));
+  EXPECT_EQ(workflows_queued_, 1);
+
+  const Reply head = call("POST", trigger, json{{"branch", "main"}});
+  ASSERT_EQ(head.status, 202) << head.body;
+  EXPECT_EQ(json::parse(head.body)["event"]["sha"], "");
+  EXPECT_EQ(workflows_queued_, 2);
+}
+
+TEST_P(WorkflowApiTest, ATriggerNeedsAValidBranchAndCommit) {
+  const std::string trigger = "/api/v1/projects/" + project_id_ + "/trigger";
+  const json refused[] = {
+      json::object(),
+      {{"branch", ""}},
+      {{"branch", 7}},
+      {{"branch", "main"}, {"tag", "v1"}},
+      {{"branch", "main"}, {"sha", "0d1a26e"}},
+      {{"branch", "main"}, {"sha", std::string(40, 'g')}},
+      {{"branch", "a..b"}},
+      {{"branch", "-rf"}},
+      {{"branch", "with space"}},
+      {{"branch", "feature/"}},
+      {{"branch", "/feature"}},
+      {{"branch", "a//b"}},
+      {{"branch", "x.lock"}},
+      {{"branch", "a/.hidden"}},
+      {{"branch", "ends."}},
+      {{"branch", "@"}},
+      {{"branch", "at@{1}"}},
+      {{"branch", "what?"}},
+      {{"branch", "tab\there"}},
+      {{"branch", std::string(256, 'b')}},
+  };
+  for (const json& body : refused) EXPECT_EQ(error_code(call("POST", trigger, body)), "invalid") << body.dump();
+  EXPECT_EQ(call("POST", trigger, std::string{"{\"branch\":"}).status, 400);
+  EXPECT_EQ(error_code(call("POST", std::string{"/api/v1/projects/"} + kUnknownId + "/trigger",
+                            json{{"branch", "main"}})),
+            "not_found");
+  EXPECT_EQ(workflow_count(project_id_), 0u);
+  EXPECT_EQ(workflows_queued_, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, WorkflowApiTest, ::testing::ValuesIn(kBackends), backend_name);
+
+}  // namespace
+}  // namespace api::testing
