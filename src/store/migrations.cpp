@@ -134,6 +134,21 @@ const std::vector<Migration>& migrations() {
         " CONSTRAINT execution_logs_execution_fkey FOREIGN KEY (execution_id)"
         " REFERENCES executions (id) ON DELETE CASCADE"
         "){table}"}},
+      // Version 3 is project secrets: base64 of nonce, AES-256-GCM
+      // ciphertext and tag (store/secret_box.h), never the value itself.
+      // A 64 KiB value seals to about 87 KiB of text.
+      {3,
+       "project_secrets",
+       {"CREATE TABLE project_secrets ("
+        " project_id {uuid} NOT NULL,"
+        " name VARCHAR(255) NOT NULL,"
+        " sealed_value {longtext} NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " updated_at BIGINT NOT NULL,"
+        " CONSTRAINT project_secrets_pkey PRIMARY KEY (project_id, name),"
+        " CONSTRAINT project_secrets_project_fkey FOREIGN KEY (project_id)"
+        " REFERENCES projects (id) ON DELETE CASCADE"
+        "){table}"}},
   };
   return all;
 }
