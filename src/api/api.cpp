@@ -9,6 +9,7 @@ void add_routes(http::Router& router, store::Store& store, const ApiOptions& opt
   add_seed_routes(routes);
   add_owner_routes(routes);
   add_project_routes(routes);
+  add_secret_routes(routes);
   router.use(bearer_token_authentication(store));
 }
 

@@ -2,10 +2,12 @@
 //   GET /project?id=…, POST /project, PUT /project?id=…, DELETE /project?id=…
 //     (the seed endpoints; JSON fields id, owner, project, url, webhook_secret)
 //   /api/v1/owners[/{id}], /api/v1/projects[/{id}]  (list, get, create, update, delete)
+//   /api/v1/projects/{id}/secrets[/{name}]  (list names, set, delete; values are write-only)
 // Every route but the public ones (/healthz, /metrics, webhooks) needs
 // "Authorization: Bearer <token>" with a token of the store. Errors have the
 // shape {"error": {"code": "...", "message": "..."}}; a request that fails
-// changes nothing. Webhook secrets are write-only: returned once, at creation.
+// changes nothing. Webhook secrets are write-only: returned once, at
+// creation; project secrets are never returned.
 #pragma once
 
 #include <cstddef>

@@ -2,6 +2,7 @@
 // what they share.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "api/api.h"
@@ -14,16 +15,18 @@ struct Routes {
   store::Store& store;
   ApiOptions options;
 
-  // Registers a guarded handler with the API's body limit.
-  void add(std::string method, std::string pattern, std::string name, http::Handler handler) const {
+  // Registers a guarded handler with the API's body limit, or its own.
+  void add(std::string method, std::string pattern, std::string name, http::Handler handler,
+           std::optional<std::size_t> body_limit = {}) const {
     router.add(std::move(method), std::move(pattern), guarded(std::move(handler)),
-               {.name = std::move(name), .body_limit = options.body_limit});
+               {.name = std::move(name), .body_limit = body_limit.value_or(options.body_limit)});
   }
 };
 
 void add_seed_routes(const Routes& routes);
 void add_owner_routes(const Routes& routes);
 void add_project_routes(const Routes& routes);
+void add_secret_routes(const Routes& routes);
 
 // Answers 401 for requests to non-public routes without a valid bearer token.
 http::Middleware bearer_token_authentication(store::Store& store);

@@ -31,6 +31,12 @@ nlohmann::json owner_view(const store::Owner& owner) {
   return {{"id", owner.id}, {"name", owner.name}, {"created_at", timestamp_text(owner.created_at)}};
 }
 
+nlohmann::json secret_view(const store::SecretInfo& secret) {
+  return {{"name", secret.name},
+          {"created_at", timestamp_text(secret.created_at)},
+          {"updated_at", timestamp_text(secret.updated_at)}};
+}
+
 nlohmann::json page_view(nlohmann::json items, const std::string& next) {
   return {{"items", std::move(items)}, {"next", next.empty() ? nlohmann::json(nullptr) : nlohmann::json(next)}};
 }

@@ -19,6 +19,8 @@ nlohmann::json project_view(const store::Project& project);
 http::Response project_created(nlohmann::json view, const store::Project& project, const std::string& location);
 // {"id", "name", "created_at"}
 nlohmann::json owner_view(const store::Owner& owner);
+// {"name", "created_at", "updated_at"}: never the value.
+nlohmann::json secret_view(const store::SecretInfo& secret);
 // {"items": [...], "next": "<id>" or null}: pass `next` as ?after= for more.
 nlohmann::json page_view(nlohmann::json items, const std::string& next);
 

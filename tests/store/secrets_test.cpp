@@ -34,7 +34,8 @@ class SecretsTest : public StoreTest {
 
   std::vector<std::string> sealed_values() {
     std::vector<std::string> values;
-    auto done = database_->direct().execute(kSealedValues, {}, [&](const Row& row) { values.emplace_back(row.text(0)); });
+    auto done =
+        database_->direct().execute(kSealedValues, {}, [&](const Row& row) { values.emplace_back(row.text(0)); });
     EXPECT_TRUE(done.ok()) << done.error().message;
     return values;
   }
@@ -86,7 +87,7 @@ TEST_P(SecretsTest, ValuesAreNeverStoredInClear) {
 
 TEST_P(SecretsTest, AnotherKeyFailsCleanlyNamingTheSecret) {
   set("API_KEY", "value-of-the-key");
-  auto other = open_store({.secrets_key = test_secrets_key(7)});
+  auto other = open_store({.secrets_key = testing::test_secrets_key(7)});
   ASSERT_TRUE(other);
   auto values = other->project_secrets(project_.id);
   EXPECT_ERROR(values, ErrorKind::Internal);

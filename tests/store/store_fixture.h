@@ -12,13 +12,6 @@
 
 namespace store {
 
-// A key whose bytes count up from `first`: distinct seeds, distinct keys.
-inline SecretsKey test_secrets_key(unsigned char first = 1) {
-  SecretsKey key;
-  for (unsigned char& byte : key) byte = first++;
-  return key;
-}
-
 class StoreTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
@@ -31,7 +24,7 @@ class StoreTest : public ::testing::TestWithParam<const char*> {
     store_ = open_store();
   }
 
-  std::unique_ptr<Store> open_store(const OpenOptions& options = {.secrets_key = test_secrets_key()}) {
+  std::unique_ptr<Store> open_store(const OpenOptions& options = {.secrets_key = testing::test_secrets_key()}) {
     auto opened = open(database_->url(), options);
     EXPECT_TRUE(opened.ok()) << opened.error().message;
     return opened.ok() ? std::move(*opened) : nullptr;
