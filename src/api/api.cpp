@@ -12,6 +12,7 @@ void add_routes(http::Router& router, store::Store& store, const ApiOptions& opt
   add_workflow_routes(routes);
   add_execution_routes(routes);
   add_hook_routes(routes);
+  add_secret_routes(routes);
   router.use(bearer_token_authentication(store));
 }
 

@@ -6,10 +6,12 @@
 //   GET /api/v1/executions/{id}/log, POST /api/v1/workflows/{id}/rerun,
 //   POST /api/v1/projects/{id}/trigger
 //   POST /hooks/github  (public: GitHub's signature authenticates it)
+//   /api/v1/projects/{id}/secrets[/{name}]  (list names, set, delete; values are write-only)
 // Every route but the public ones (/healthz, /metrics, webhooks) needs
 // "Authorization: Bearer <token>" with a token of the store. Errors have the
 // shape {"error": {"code": "...", "message": "..."}}; a request that fails
-// changes nothing. Webhook secrets are write-only: returned once, at creation.
+// changes nothing. Webhook secrets are write-only: returned once, at
+// creation; project secrets are never returned.
 #pragma once
 
 #include <cstddef>

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -27,10 +28,11 @@ struct Routes {
   store::Store& store;
   ApiOptions options;
 
-  // Registers a guarded handler with the API's body limit.
-  void add(std::string method, std::string pattern, std::string name, http::Handler handler) const {
+  // Registers a guarded handler with the API's body limit, or its own.
+  void add(std::string method, std::string pattern, std::string name, http::Handler handler,
+           std::optional<std::size_t> body_limit = {}) const {
     router.add(std::move(method), std::move(pattern), guarded(std::move(handler)),
-               {.name = std::move(name), .body_limit = options.body_limit});
+               {.name = std::move(name), .body_limit = body_limit.value_or(options.body_limit)});
   }
 
   WorkflowQueue queue() const { return {store, options.workflow_queued}; }
@@ -42,6 +44,7 @@ void add_project_routes(const Routes& routes);
 void add_workflow_routes(const Routes& routes);
 void add_execution_routes(const Routes& routes);
 void add_hook_routes(const Routes& routes);
+void add_secret_routes(const Routes& routes);
 
 // The token of a request's "Authorization: Bearer" header, or the 401 (or
 // 503) refusing the request.

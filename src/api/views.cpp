@@ -97,6 +97,12 @@ nlohmann::json log_line_view(const store::LogLine& line) {
           {"text", line.text}};
 }
 
+nlohmann::json secret_view(const store::SecretInfo& secret) {
+  return {{"name", secret.name},
+          {"created_at", timestamp_text(secret.created_at)},
+          {"updated_at", timestamp_text(secret.updated_at)}};
+}
+
 nlohmann::json page_view(nlohmann::json items, const std::string& next) {
   return {{"items", std::move(items)}, {"next", next.empty() ? nlohmann::json(nullptr) : nlohmann::json(next)}};
 }

@@ -27,6 +27,8 @@ nlohmann::json workflow_view(const store::Workflow& workflow);
 nlohmann::json workflow_tree_view(const store::WorkflowTree& tree);
 // {"seq", "stream", "at", "text"}
 nlohmann::json log_line_view(const store::LogLine& line);
+// {"name", "created_at", "updated_at"}: never the value.
+nlohmann::json secret_view(const store::SecretInfo& secret);
 // {"items": [...], "next": "<id>" or null}: pass `next` as ?after= for more.
 nlohmann::json page_view(nlohmann::json items, const std::string& next);
 

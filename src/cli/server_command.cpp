@@ -50,7 +50,7 @@ int serve(const server::Settings& settings) {
   if (!store) return fail(store.error().message);
   if (settings.log_level >= server::LogLevel::Warn && !server::is_private(settings.data_dir)) {
     std::cerr << "factory server: warning: " << settings.data_dir.string()
-              << " is accessible to other users; chmod 700 it to keep tokens and the database private\n";
+              << " is accessible to other users; chmod 700 it to keep tokens, the secrets key and the database private\n";
   }
   const auto admin = server::ensure_admin_token(**store, settings.data_dir);
   if (!admin) return fail(admin.error().message);

@@ -1,5 +1,5 @@
-// The data directory: the SQLite database (by default) and admin.token live
-// there, so it is made private to the user running the server.
+// The data directory: the SQLite database (by default), admin.token and
+// secrets.key live there, so it is made private to the user running the server.
 #pragma once
 
 #include <filesystem>

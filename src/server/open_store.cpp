@@ -1,6 +1,7 @@
 #include "server/open_store.h"
 
 #include "server/data_dir.h"
+#include "server/secrets_key.h"
 
 namespace server {
 
@@ -25,7 +26,13 @@ store::Status prepare_data_dir(const Settings& settings, DataDir data_dir) {
 
 store::Result<std::unique_ptr<store::Store>> open_store(const Settings& settings, DataDir data_dir) {
   if (const auto prepared = prepare_data_dir(settings, data_dir); !prepared) return prepared.error();
-  return store::open(settings.database);
+  store::OpenOptions options;
+  if (data_dir == DataDir::Create) {
+    auto key = ensure_secrets_key(settings.data_dir);
+    if (!key) return key.error();
+    options.secrets_key = *key;
+  }
+  return store::open(settings.database, options);
 }
 
 }  // namespace server

@@ -134,9 +134,24 @@ const std::vector<Migration>& migrations() {
         " CONSTRAINT execution_logs_execution_fkey FOREIGN KEY (execution_id)"
         " REFERENCES executions (id) ON DELETE CASCADE"
         "){table}"}},
-      // Version 3 gives tokens a scope: agents get tokens that reach only
-      // the agent protocol, provisioned agents ones for a single workflow.
+      // Version 3 is project secrets: base64 of nonce, AES-256-GCM
+      // ciphertext and tag (store/secret_box.h), never the value itself.
+      // A 64 KiB value seals to about 87 KiB of text.
       {3,
+       "project_secrets",
+       {"CREATE TABLE project_secrets ("
+        " project_id {uuid} NOT NULL,"
+        " name VARCHAR(255) NOT NULL,"
+        " sealed_value {longtext} NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " updated_at BIGINT NOT NULL,"
+        " CONSTRAINT project_secrets_pkey PRIMARY KEY (project_id, name),"
+        " CONSTRAINT project_secrets_project_fkey FOREIGN KEY (project_id)"
+        " REFERENCES projects (id) ON DELETE CASCADE"
+        "){table}"}},
+      // Version 4 gives tokens a scope: agents get tokens that reach only
+      // the agent protocol, provisioned agents ones for a single workflow.
+      {4,
        "api token scopes",
        {"ALTER TABLE api_tokens ADD scope VARCHAR(16) NOT NULL DEFAULT 'admin'",
         "ALTER TABLE api_tokens ADD workflow_id {uuid}",

@@ -8,16 +8,21 @@
 #include <type_traits>
 
 #include "store/connection_pool.h"
+#include "store/secret_box.h"
 #include "store/store.h"
 
 namespace store {
 
-struct NodeTable;  // a table of the workflow tree (workflow_tree.cpp)
+struct NodeTable;     // a table of the workflow tree (workflow_tree.cpp)
+struct SealedSecret;  // a project secret as stored (secrets.cpp)
 
 class SqlStore final : public Store {
  public:
-  SqlStore(DatabaseUrl url, std::size_t pool_size, std::unique_ptr<Connection> first)
-      : pool_(std::move(url), pool_size, std::move(first)) {}
+  SqlStore(DatabaseUrl url, std::size_t pool_size, std::unique_ptr<Connection> first,
+           const std::optional<SecretsKey>& secrets_key)
+      : pool_(std::move(url), pool_size, std::move(first)) {
+    if (secrets_key) secrets_.emplace(*secrets_key);
+  }
 
   Result<Owner> create_owner(std::string_view name) override;
   Result<Owner> get_owner(std::string_view id) override;
@@ -39,6 +44,11 @@ class SqlStore final : public Store {
   Status revoke_token(std::string_view id) override;
   Result<ApiToken> verify_token(std::string_view secret) override;
   Status delete_workflow_tokens(std::string_view workflow_id) override;
+
+  Result<bool> set_secret(std::string_view project_id, std::string_view name, std::string_view value) override;
+  Status delete_secret(std::string_view project_id, std::string_view name) override;
+  Result<std::vector<SecretInfo>> list_secrets(std::string_view project_id) override;
+  Result<core::Env> project_secrets(std::string_view project_id) override;
 
   Result<EnqueuedWorkflow> enqueue_workflow(std::string_view project_id, std::string_view delivery_id,
                                             const core::Event& event) override;
@@ -103,8 +113,12 @@ class SqlStore final : public Store {
   }
 
   Status set_node_status(const NodeTable& table, std::string_view id, const StatusChange& change);
+  Result<const SecretBox*> secret_box() const;
+  // A project's secrets, sorted by name; not_found for an unknown project.
+  Result<std::vector<SealedSecret>> sealed_secrets(std::string_view project_id);
 
   ConnectionPool pool_;
+  std::optional<SecretBox> secrets_;
 };
 
 // Shared by the operation files.

@@ -1,6 +1,6 @@
-// The persistence of FactoryCI: owners, projects, API tokens, and the
-// workflow queue with each workflow's tree (pipelines, stages, executions)
-// and execution logs, behind one interface with three backends:
+// The persistence of FactoryCI: owners, projects, API tokens, project
+// secrets, and the workflow queue with each workflow's tree (pipelines,
+// stages, executions) and execution logs, behind one interface with three backends:
 //   sqlite:PATH                               (default; one file, WAL mode)
 //   mysql://user:pass@host:port/db            (also mariadb://; libmariadb)
 //   postgres://user:pass@host:port/db         (also postgresql://; libpq)
@@ -18,6 +18,7 @@
 // when the database stays unreachable.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -84,6 +85,17 @@ struct ApiToken {
 struct CreatedToken {
   ApiToken token;
   std::string secret;
+};
+
+// The AES-256 key project secrets are encrypted with (docs/secrets.md);
+// `factory server` keeps it in <data-dir>/secrets.key.
+using SecretsKey = std::array<unsigned char, 32>;
+
+// A project secret as lists show it: never its value.
+struct SecretInfo {
+  std::string name;
+  Timestamp created_at;
+  Timestamp updated_at;
 };
 
 // Keyset pagination: items with ids after `after` (empty: from the start),
@@ -222,6 +234,21 @@ class Store {
   // Forgets the tokens made for one workflow, once it has ended.
   virtual Status delete_workflow_tokens(std::string_view workflow_id) = 0;
 
+  // Project secrets, encrypted with OpenOptions::secrets_key; without a key
+  // every call is `unavailable`. Names are environment variable names
+  // ([A-Za-z_][A-Za-z0-9_]*, at most 255 bytes) outside the reserved ones
+  // (FACTORY_*, LD_*, CI, HOME, PATH, PWD, SHELL); values have 4 bytes to
+  // 64 KiB and no NUL. An unknown project is not_found.
+  // set_secret creates or replaces a secret; true when it created one.
+  virtual Result<bool> set_secret(std::string_view project_id, std::string_view name, std::string_view value) = 0;
+  virtual Status delete_secret(std::string_view project_id, std::string_view name) = 0;
+  // Names and timestamps, sorted by name.
+  virtual Result<std::vector<SecretInfo>> list_secrets(std::string_view project_id) = 0;
+  // The values, for the environment of a workflow's executions. A value that
+  // does not decrypt (another key, a damaged row) is an internal error
+  // naming the secret.
+  virtual Result<core::Env> project_secrets(std::string_view project_id) = 0;
+
   // The workflow queue. enqueue_workflow records a queued workflow for a
   // delivery in one transaction; a (project, delivery id) pair seen before
   // returns the first workflow's id with `duplicate` set, also when the same
@@ -271,6 +298,7 @@ class Store {
 
 struct OpenOptions {
   int pool_size = 8;  // connections kept at most; calls beyond wait for one
+  std::optional<SecretsKey> secrets_key;  // none: the secret calls answer `unavailable`
 };
 
 Result<std::unique_ptr<Store>> open(std::string_view url, const OpenOptions& options = {});

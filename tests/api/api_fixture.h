@@ -1,7 +1,7 @@
 // A server running the API on a fresh, empty database of the test's backend
 // (the parameter: "sqlite", "mysql" or "postgres"; see
-// tests/store/test_database.h), with a valid token, and a client that sends it.
-// It counts the calls of ApiOptions::workflow_queued.
+// tests/store/test_database.h) and a secrets key, with a valid token, and a
+// client that sends it. It counts the calls of ApiOptions::workflow_queued.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -32,7 +32,7 @@ class ApiTest : public ::testing::TestWithParam<const char*> {
       if (store::testing::databases_required()) FAIL() << why;
       GTEST_SKIP() << why;
     }
-    auto opened = store::open(database_->url());
+    auto opened = store::open(database_->url(), {.secrets_key = store::testing::test_secrets_key()});
     ASSERT_TRUE(opened) << opened.error().message;
     store_ = std::move(*opened);
     auto token = store_->create_token("tests");

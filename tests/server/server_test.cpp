@@ -51,6 +51,7 @@ TEST_F(ServerTest, FirstStartMakesAPrivateDataDirWithTheAdminToken) {
   auto server = start();
   EXPECT_EQ(mode_of(data_dir()), 0700u);
   EXPECT_EQ(mode_of(data_dir() / "admin.token"), 0600u);
+  EXPECT_EQ(mode_of(data_dir() / "secrets.key"), 0600u);
   const std::string token = read_token(data_dir());
   EXPECT_EQ(token.rfind("fct_", 0), 0u) << token;
   EXPECT_NE(server->child().out().find((data_dir() / "admin.token").string()), std::string::npos);
@@ -135,6 +136,14 @@ TEST_F(ServerTest, APortInUseIsAnErrorNamingIt) {
                 "127.0.0.1:" + std::to_string(first->port())}};
   EXPECT_EQ(second.wait(), 1);
   EXPECT_NE(second.err().find("127.0.0.1:" + std::to_string(first->port())), std::string::npos) << second.err();
+}
+
+TEST_F(ServerTest, ASecretsKeyOthersMayReadStopsTheStart) {
+  start()->child().signal(SIGTERM);
+  fs::permissions(data_dir() / "secrets.key", fs::perms::others_read, fs::perm_options::add);
+  Child refused{{"server", "--data-dir", data_dir().string(), "--listen", "127.0.0.1:0"}};
+  EXPECT_EQ(refused.wait(), 1);
+  EXPECT_NE(refused.err().find("secrets.key is accessible to other users"), std::string::npos) << refused.err();
 }
 
 }  // namespace

@@ -24,8 +24,8 @@ class StoreTest : public ::testing::TestWithParam<const char*> {
     store_ = open_store();
   }
 
-  std::unique_ptr<Store> open_store() {
-    auto opened = open(database_->url());
+  std::unique_ptr<Store> open_store(const OpenOptions& options = {.secrets_key = testing::test_secrets_key()}) {
+    auto opened = open(database_->url(), options);
     EXPECT_TRUE(opened.ok()) << opened.error().message;
     return opened.ok() ? std::move(*opened) : nullptr;
   }

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "store/connection.h"
+#include "store/store.h"
 
 namespace store::testing {
 
@@ -42,6 +43,13 @@ class TestDatabase {
   std::unique_ptr<Connection> admin_;
   std::unique_ptr<Connection> direct_;
 };
+
+// A secrets key whose bytes count up from `first`: distinct seeds, distinct keys.
+inline SecretsKey test_secrets_key(unsigned char first = 1) {
+  SecretsKey key;
+  for (unsigned char& byte : key) byte = first++;
+  return key;
+}
 
 // True when FACTORY_TEST_REQUIRE_DATABASES=1: a missing server is a failure.
 bool databases_required();
