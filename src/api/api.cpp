@@ -1,5 +1,6 @@
 #include "api/api.h"
 
+#include "api/log_hub.h"
 #include "api/routes.h"
 
 namespace api {
@@ -13,6 +14,11 @@ void add_routes(http::Router& router, store::Store& store, const ApiOptions& opt
   add_execution_routes(routes);
   add_hook_routes(routes);
   add_secret_routes(routes);
+  if (options.orchestrator) {
+    auto logs = std::make_shared<LogHub>();
+    add_agent_routes(routes, *options.orchestrator, logs);
+    add_live_routes(routes, *options.orchestrator, logs);
+  }
   router.use(bearer_token_authentication(store));
 }
 

@@ -20,6 +20,10 @@
 #include "http/router.h"
 #include "store/store.h"
 
+namespace orchestrator {
+class Orchestrator;
+}
+
 namespace api {
 
 struct ApiOptions {
@@ -29,6 +33,9 @@ struct ApiOptions {
   // orchestrator wakes up to hand it out instead of waiting for its next
   // poll. Keep it short: the client waits for it.
   std::function<void()> workflow_queued;
+  // With an orchestrator: the agent protocol, cancel and live logs. It must
+  // outlive the router.
+  orchestrator::Orchestrator* orchestrator = nullptr;
 };
 
 // `store` must outlive the router (and the server running it).

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,10 @@
 
 #include "api/api.h"
 #include "api/errors.h"
+
+namespace orchestrator {
+class Orchestrator;
+}
 
 namespace api {
 
@@ -22,6 +27,8 @@ struct WorkflowQueue {
   store::EnqueuedWorkflow enqueue(std::string_view project_id, std::string_view delivery_id,
                                   const core::Event& event) const;
 };
+
+class LogHub;
 
 struct Routes {
   http::Router& router;
@@ -45,6 +52,8 @@ void add_workflow_routes(const Routes& routes);
 void add_execution_routes(const Routes& routes);
 void add_hook_routes(const Routes& routes);
 void add_secret_routes(const Routes& routes);
+void add_agent_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs);
+void add_live_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs);
 
 // The token of a request's "Authorization: Bearer" header, or the 401 (or
 // 503) refusing the request.

@@ -7,6 +7,7 @@
 
 namespace cli {
 
+void add_agent_command(CLI::App& app, int& exit_code);
 void add_hcl2json_command(CLI::App& app, int& exit_code);
 void add_lint_command(CLI::App& app, int& exit_code);
 void add_run_command(CLI::App& app, int& exit_code);

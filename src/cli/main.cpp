@@ -7,6 +7,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "factory 0.1.0");
   int exit_code = 0;
+  cli::add_agent_command(app, exit_code);
   cli::add_hcl2json_command(app, exit_code);
   cli::add_lint_command(app, exit_code);
   cli::add_run_command(app, exit_code);

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/cancel_on_signals.h"
 #include "cli/live_view.h"
 #include "cli/run_report.h"
 #include "config/config.h"
@@ -125,34 +126,6 @@ runner::Options options_of(const RunFlags& flags) {
   return options;
 }
 
-runner::CancelHandle* signal_cancel = nullptr;
-
-void on_stop_signal(int) {
-  if (signal_cancel) signal_cancel->cancel();
-}
-
-// Ctrl-C and SIGTERM cancel the run (which then stops cleanly) instead of
-// killing this process and leaving executions behind.
-class StopSignals {
- public:
-  explicit StopSignals(runner::CancelHandle& cancel) {
-    signal_cancel = &cancel;
-    struct sigaction action {};
-    action.sa_handler = on_stop_signal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &previous_int_);
-    sigaction(SIGTERM, &action, &previous_term_);
-  }
-  ~StopSignals() {
-    sigaction(SIGINT, &previous_int_, nullptr);
-    sigaction(SIGTERM, &previous_term_, nullptr);
-    signal_cancel = nullptr;
-  }
-
- private:
-  struct sigaction previous_int_ {}, previous_term_ {};
-};
-
 int exit_code_of(const runner::RunResult& result) {
   switch (result.status) {
     case core::Status::Success: return 0;
@@ -184,7 +157,7 @@ int run(const RunFlags& flags) {
   runner::CancelHandle cancel;
   runner::RunResult result;
   {
-    StopSignals signals(cancel);
+    CancelOnStopSignals signals(cancel);
     result = runner::run_plan(plan, options_of(flags), *view, cancel);
   }
   view->finish();

@@ -39,6 +39,20 @@ http::ServerOptions http_options(const server::Settings& settings) {
   return options;
 }
 
+server::AgentOptions agent_options(const server::Settings& settings) {
+  server::AgentOptions agents;
+  if (settings.provisioner == server::Provisioner::Local) {
+    std::error_code ec;
+    agents.provisioner = orchestrator::make_local_provisioner(
+        {std::filesystem::read_symlink("/proc/self/exe", ec).string(), (settings.data_dir / "agents").string(),
+         settings.max_agents});
+  } else {
+    agents.provisioner = orchestrator::make_pool_provisioner();
+  }
+  agents.orchestrator.lease = settings.lease;
+  return agents;
+}
+
 int fail(const std::string& message) {
   std::cerr << "factory server: " << message << "\n";
   return 1;
@@ -54,10 +68,14 @@ int serve(const server::Settings& settings) {
   }
   const auto admin = server::ensure_admin_token(**store, settings.data_dir);
   if (!admin) return fail(admin.error().message);
-  server::Service service{std::move(*store), http_options(settings)};
+  server::Service service{std::move(*store), http_options(settings), agent_options(settings)};
   service.start();
   std::cout << "data directory: " << settings.data_dir.string() << "\n";
   print_admin_token_note(*admin);
+  std::cout << "build agents: " << (settings.provisioner == server::Provisioner::Local
+                                        ? "local, up to " + std::to_string(settings.max_agents) + " at once"
+                                        : std::string{"pool (start them with `factory agent`)"})
+            << "\n";
   std::cout << "listening on " << url(settings, service.port()) << std::endl;
   const int signal = stop_signals.wait();
   std::cout << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ": finishing requests in flight" << std::endl;

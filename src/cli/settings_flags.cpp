@@ -32,6 +32,13 @@ void add_setting_flags(CLI::App& command, server::Flags& flags, SettingFlags whi
                  "I/O threads; 0 is one per hardware thread (env FACTORY_THREADS)");
   add_value_flag(command, flags, "--log-level", "log_level",
                  "error, warn or info; info logs each request (env FACTORY_LOG_LEVEL)");
+  add_value_flag(command, flags, "--provisioner", "provisioner",
+                 "local: the server starts an agent process per workflow; pool: agents started with "
+                 "`factory agent` claim work (env FACTORY_PROVISIONER; default local)");
+  add_value_flag(command, flags, "--max-agents", "max_agents",
+                 "Local agents running at once (env FACTORY_MAX_AGENTS; default 4)");
+  add_value_flag(command, flags, "--lease", "lease",
+                 "How long an agent may stay silent before its workflow is retried (env FACTORY_LEASE; default 30s)");
 }
 
 std::optional<server::Settings> resolve_or_report(const server::Flags& flags) {

@@ -24,14 +24,15 @@ std::string time_text(const std::optional<store::Timestamp>& time) {
 }
 
 void print_tokens(const std::vector<store::ApiToken>& tokens) {
-  const auto row = [](const std::string& id, const std::string& name, const std::string& created,
-                      const std::string& used, const std::string& revoked) {
-    std::cout << std::left << std::setw(38) << id << std::setw(20) << name << std::setw(22) << created
-              << std::setw(22) << used << revoked << "\n";
+  const auto row = [](const std::string& id, const std::string& name, const std::string& scope,
+                      const std::string& created, const std::string& used, const std::string& revoked) {
+    std::cout << std::left << std::setw(38) << id << std::setw(20) << name << std::setw(7) << scope << std::setw(22)
+              << created << std::setw(22) << used << revoked << "\n";
   };
-  row("ID", "NAME", "CREATED", "LAST USED", "REVOKED");
+  row("ID", "NAME", "SCOPE", "CREATED", "LAST USED", "REVOKED");
   for (const auto& token : tokens) {
-    row(token.id, token.name, time_text(token.created_at), time_text(token.last_used_at), time_text(token.revoked_at));
+    row(token.id, token.name, token.scope == store::TokenScope::Agent ? "agent" : "admin",
+        time_text(token.created_at), time_text(token.last_used_at), time_text(token.revoked_at));
   }
 }
 
@@ -60,11 +61,13 @@ void add_token_command(CLI::App& app, int& exit_code) {
   add_setting_flags(*command, *flags, SettingFlags::Store);
 
   auto name = std::make_shared<std::string>();
+  auto for_agents = std::make_shared<bool>(false);
   auto* create = command->add_subcommand("create", "Create a token and print its secret (shown this once)");
   create->add_option("NAME", *name, "What the token is for, e.g. \"deploy script\"")->required();
-  create->callback([&exit_code, flags, name] {
-    exit_code = with_store(*flags, [&name](store::Store& store) {
-      const auto created = store.create_token(*name);
+  create->add_flag("--agent", *for_agents, "A token for build agents (`factory agent`): it reaches only the agent protocol");
+  create->callback([&exit_code, flags, name, for_agents] {
+    exit_code = with_store(*flags, [&](store::Store& store) {
+      const auto created = store.create_token(*name, *for_agents ? store::TokenScope::Agent : store::TokenScope::Admin);
       if (!created) return fail(created.error());
       std::cerr << "created token " << created->token.id << " \"" << created->token.name
                 << "\"; its secret follows and is shown only now:\n";

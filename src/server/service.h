@@ -1,5 +1,7 @@
 // FactoryCI's HTTP service: the REST API on a store, served by the HTTP
-// server. `factory server` runs it; so does the API load-test server.
+// server, and, when given a provisioner, the orchestrator that hands queued
+// workflows to build agents with the agent protocol beside the API.
+// `factory server` runs it; so does the API load-test server (without agents).
 //
 //   server::Service service{std::move(store), {.host = "127.0.0.1", .port = 0}};
 //   service.start();   // throws std::system_error when it cannot listen
@@ -14,21 +16,31 @@
 #include <memory>
 
 #include "http/server.h"
+#include "orchestrator/orchestrator.h"
 #include "store/store.h"
 
 namespace server {
 
+struct AgentOptions {
+  std::unique_ptr<orchestrator::Provisioner> provisioner;
+  orchestrator::Options orchestrator;  // server_url is filled in once the server listens
+};
+
 class Service {
  public:
-  Service(std::unique_ptr<store::Store> store, http::ServerOptions options);
+  Service(std::unique_ptr<store::Store> store, http::ServerOptions options, AgentOptions agents = {});
 
   store::Store& store() { return *store_; }
-  void start() { http_.start(); }
+  void start();
   std::uint16_t port() const { return http_.port(); }
-  void stop(std::chrono::milliseconds deadline = std::chrono::milliseconds{10'000}) { http_.stop(deadline); }
+  void stop(std::chrono::milliseconds deadline = std::chrono::milliseconds{10'000});
 
  private:
-  std::unique_ptr<store::Store> store_;  // declared first: the server's handlers use it until it is gone
+  // Declared in the order they are needed: the server's handlers use the
+  // orchestrator and the store until the server is gone.
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<orchestrator::Orchestrator> orchestrator_;  // null without a provisioner
+  std::string host_;
   http::Server http_;
 };
 

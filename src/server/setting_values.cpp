@@ -5,6 +5,7 @@
 #include <array>
 #include <charconv>
 
+#include "config/duration.h"
 #include "hcl/functions.h"
 #include "store/database_url.h"
 
@@ -13,6 +14,7 @@ namespace server {
 namespace {
 
 constexpr unsigned max_threads = 1024;
+constexpr std::size_t most_agents = 256;
 
 template <class Integer>
 bool parse_integer(std::string_view text, Integer& out) {
@@ -68,18 +70,54 @@ std::string set_threads(Settings& settings, std::string_view text) {
   return {};
 }
 
-std::string set_log_level(Settings& settings, std::string_view text) {
-  static constexpr std::array<std::string_view, 3> names{"error", "warn", "info"};
-  for (std::size_t level = 0; level < names.size(); ++level) {
-    if (text == names[level]) {
-      settings.log_level = static_cast<LogLevel>(level);
-      return {};
-    }
-  }
-  std::string message = "expected error, warn or info";
+namespace {
+
+// The index of `text` among `names`, or what to write instead.
+template <std::size_t N>
+std::string choose(std::string_view text, const std::array<std::string_view, N>& names, const std::string& expected,
+                   std::size_t& index) {
+  for (index = 0; index < names.size(); ++index)
+    if (text == names[index]) return {};
+  std::string message = "expected " + expected;
   const std::string_view suggestion = hcl::closest_name(text, names);
   if (!suggestion.empty()) message += "; did you mean \"" + std::string{suggestion} + "\"?";
   return message;
+}
+
+}  // namespace
+
+std::string set_log_level(Settings& settings, std::string_view text) {
+  static constexpr std::array<std::string_view, 3> names{"error", "warn", "info"};
+  std::size_t level = 0;
+  std::string problem = choose(text, names, "error, warn or info", level);
+  if (problem.empty()) settings.log_level = static_cast<LogLevel>(level);
+  return problem;
+}
+
+std::string set_provisioner(Settings& settings, std::string_view text) {
+  static constexpr std::array<std::string_view, 2> names{"local", "pool"};
+  std::size_t kind = 0;
+  std::string problem = choose(text, names, "local (agents started by the server) or pool (agents you start)", kind);
+  if (problem.empty()) settings.provisioner = static_cast<Provisioner>(kind);
+  return problem;
+}
+
+std::string set_max_agents(Settings& settings, std::string_view text) {
+  std::size_t agents = 0;
+  if (!parse_integer(text, agents) || agents < 1 || agents > most_agents)
+    return "expected a number of agents from 1 to " + std::to_string(most_agents);
+  settings.max_agents = agents;
+  return {};
+}
+
+std::string set_lease(Settings& settings, std::string_view text) {
+  std::string error;
+  const auto lease = config::parse_duration(text, error);
+  if (!lease) return error;
+  if (*lease < std::chrono::seconds{2} || *lease > std::chrono::hours{1})
+    return "expected a lease from 2s to 1h; agents renew it every second";
+  settings.lease = *lease;
+  return {};
 }
 
 }  // namespace server

@@ -15,5 +15,8 @@ std::string set_data_dir(Settings& settings, std::string_view text);
 std::string set_database(Settings& settings, std::string_view text);   // a store URL
 std::string set_threads(Settings& settings, std::string_view text);    // 0..1024
 std::string set_log_level(Settings& settings, std::string_view text);  // error, warn, info
+std::string set_provisioner(Settings& settings, std::string_view text);  // local, pool
+std::string set_max_agents(Settings& settings, std::string_view text);   // 1..256
+std::string set_lease(Settings& settings, std::string_view text);        // a duration, 2s..1h
 
 }  // namespace server

@@ -7,9 +7,14 @@
 //   database   --database URL       FACTORY_DATABASE   sqlite:<data_dir>/factory.db
 //   threads    --threads N          FACTORY_THREADS    0 (one per hardware thread)
 //   log_level  --log-level LEVEL    FACTORY_LOG_LEVEL  info
+//   provisioner --provisioner KIND  FACTORY_PROVISIONER local (or pool)
+//   max_agents --max-agents N       FACTORY_MAX_AGENTS 4 (local agents at once)
+//   lease      --lease DURATION     FACTORY_LEASE      30s (an agent's silence before its work is retried)
 // The file itself is named by --config FILE or FACTORY_CONFIG.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -23,6 +28,9 @@ namespace server {
 // info: start-up notes and the access log; warn: warnings and errors; error: errors only.
 enum class LogLevel { Error, Warn, Info };
 
+// Where build agents come from (orchestrator/provisioner.h).
+enum class Provisioner { Local, Pool };
+
 struct Settings {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: any free port
@@ -31,6 +39,9 @@ struct Settings {
   bool database_is_default = true;  // the SQLite file inside data_dir
   unsigned threads = 0;
   LogLevel log_level = LogLevel::Info;
+  Provisioner provisioner = Provisioner::Local;
+  std::size_t max_agents = 4;
+  std::chrono::milliseconds lease{30'000};
 };
 
 // Values given on the command line, by setting name ("listen", "data_dir"...).

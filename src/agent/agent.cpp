@@ -1,0 +1,182 @@
+#include "agent/agent.h"
+
+#include <cstdio>
+#include <thread>
+
+#include "agent/checkout.h"
+#include "agent/heartbeat.h"
+#include "agent/server_client.h"
+#include "agent/workflow_reporter.h"
+#include "config/config.h"
+#include "protocol/protocol.h"
+
+namespace agent {
+
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+void note(const std::string& text) { std::fprintf(stderr, "factory agent: %s\n", text.c_str()); }
+
+// The environment every execution starts from: what a build needs of the
+// agent's own (never its token), and what tells it about the workflow.
+core::Env base_environment(const protocol::Job& job, const std::string& sha) {
+  core::Env env;
+  for (const char* name : {"PATH", "HOME", "USER", "LANG", "LC_ALL", "TMPDIR", "TZ"})
+    if (const char* value = std::getenv(name)) env[name] = value;
+  env["CI"] = "true";
+  env["FACTORY"] = "true";
+  env["FACTORY_WORKFLOW_ID"] = job.workflow_id;
+  env["FACTORY_EVENT"] = job.event.name;
+  env["FACTORY_BRANCH"] = job.event.branch;
+  env["FACTORY_TAG"] = job.event.tag;
+  env["FACTORY_TARGET_BRANCH"] = job.event.target_branch;
+  env["FACTORY_SHA"] = sha;
+  env["FACTORY_REPOSITORY"] = job.repository.owner + "/" + job.repository.name;
+  return env;
+}
+
+// Secrets join each execution's own environment, so that executions in
+// containers get them too.
+void add_secrets(core::Plan& plan, const core::Env& secrets) {
+  for (auto& pipeline : plan.pipelines)
+    for (auto& stage : pipeline.stages)
+      for (auto& execution : stage.executions)
+        for (const auto& [name, value] : secrets) execution.env.try_emplace(name, value);
+}
+
+class JobRun {
+ public:
+  JobRun(const Options& options, const protocol::Job& job, const runner::CancelHandle& agent_stop)
+      : options_{options},
+        job_{job},
+        client_config_{options.server_url, options.token, options.name},
+        client_{client_config_, [&agent_stop] { return agent_stop.cancelled(); }},
+        workspace_{options.work_dir / ("workflow-" + job.workflow_id)},
+        heartbeat_{client_config_, job.workflow_id, job.heartbeat_interval, cancel_, agent_stop} {}
+
+  ~JobRun() {
+    std::error_code ignored;
+    std::filesystem::remove_all(workspace_.dir(), ignored);
+  }
+
+  void run() {
+    std::string error;
+    if (!workspace_.fetch(job_.repository.url, job_.event.sha, job_.event.branch, error) ||
+        !workspace_.check_out_config(error))
+      return complete(core::Status::Error, error);
+    std::optional<core::Plan> plan = make_plan();
+    if (!plan) return;  // the server failed the workflow with the diagnostics
+    add_secrets(*plan, job_.secrets);
+    const Reply recorded = client_.post_until_answered(path("plan"), {{"plan", protocol::to_json(*plan)}});
+    if (recorded.status != 200) return note("the server did not take the plan: " + recorded.body.dump());
+    if (plan->pipelines.empty()) return complete(core::Status::Skipped, "no pipeline matches the event");
+    if (!workspace_.check_out_all(error)) return complete(core::Status::Error, error);
+    execute(*plan, plan_ids_from_json(recorded.body));
+  }
+
+ private:
+  std::string path(const std::string& call) const {
+    return "/api/v1/agent/workflows/" + job_.workflow_id + "/" + call;
+  }
+
+  // The plan of `.factory/` for the event, or nullopt after reporting its
+  // diagnostics.
+  std::optional<core::Plan> make_plan() {
+    hcl::Diagnostics diags;
+    auto configuration = config::load(workspace_.dir(), diags);
+    core::Plan plan;
+    if (configuration) {
+      const core::Repository repository{job_.repository.owner, job_.repository.name, job_.repository.url};
+      core::Event event = job_.event;
+      event.sha = workspace_.sha();
+      plan = config::plan(*configuration, event, repository, diags);
+    }
+    if (!diags.has_errors()) return plan;
+    client_.post_until_answered(path("plan"), {{"diagnostics", hcl::render(diags, false)}});
+    return std::nullopt;
+  }
+
+  void execute(const core::Plan& plan, PlanIds ids) {
+    runner::Options run_options;
+    run_options.workspace = workspace_.dir().string();
+    run_options.jobs = options_.jobs;
+    run_options.base_env = base_environment(job_, workspace_.sha());
+    run_options.containers = options_.containers;
+    WorkflowReporter reporter{client_config_, job_.workflow_id, std::move(ids), core::SecretMask{job_.secrets},
+                              cancel_};
+    const runner::RunResult result = runner::run_plan(plan, run_options, reporter, cancel_);
+    reporter.finish();
+    if (reporter.lease_lost() || heartbeat_.lease_lost())
+      return note("workflow " + job_.workflow_id + " was taken away (lease lost); not reporting its end");
+    complete(result.status, cancel_.cancelled() ? "cancelled" : "");
+  }
+
+  void complete(core::Status status, const std::string& reason) {
+    if (heartbeat_.lease_lost()) return;
+    const Reply reply = client_.post_until_answered(path("complete"),
+                                                    {{"status", core::to_string(status)}, {"reason", reason}});
+    if (reply.status != 200) note("the server did not take the end of the workflow: " + reply.body.dump());
+  }
+
+  const Options& options_;
+  const protocol::Job& job_;
+  ClientConfig client_config_;
+  ServerClient client_;
+  Checkout workspace_;
+  runner::CancelHandle cancel_;
+  Heartbeat heartbeat_;  // last: it beats while everything else is there
+};
+
+enum class Claim { Job, Nothing, Unreachable, Refused };
+
+Claim claim(ServerClient& client, const Options& options, protocol::Job& job) {
+  const Reply reply = client.post("/api/v1/agent/claim", {{"wait_ms", options.claim_wait.count()}},
+                                  options.claim_wait + 10s);
+  if (reply.status == 200) {
+    try {
+      job = protocol::job_from_json(reply.body);
+      return Claim::Job;
+    } catch (const protocol::Malformed& error) {
+      note(std::string{"the server sent a job this agent does not understand: "} + error.what());
+      return Claim::Refused;
+    }
+  }
+  if (reply.status == 401 || reply.status == 403 || reply.status == 409) {
+    note("the server refused this agent: " + reply.body.dump());
+    return Claim::Refused;
+  }
+  if (reply.status != 0) return Claim::Nothing;
+  if (!reply.error.empty()) note("cannot reach " + options.server_url + ": " + reply.error);
+  return Claim::Unreachable;
+}
+
+}  // namespace
+
+int run(const Options& options, runner::CancelHandle& stop) {
+  ServerClient client{{options.server_url, options.token, options.name}, [&stop] { return stop.cancelled(); }};
+  std::chrono::milliseconds backoff = 100ms;
+  while (!stop.cancelled()) {
+    protocol::Job job;
+    switch (claim(client, options, job)) {
+      case Claim::Refused:
+        return 1;
+      case Claim::Nothing:
+        backoff = 100ms;
+        continue;
+      case Claim::Unreachable:
+        std::this_thread::sleep_for(backoff);  // the server may be restarting
+        backoff = std::min(backoff * 2, std::chrono::milliseconds{5'000});
+        continue;
+      case Claim::Job:
+        backoff = 100ms;
+        note("running workflow " + job.workflow_id + " (" + job.event.name + " of " + job.repository.url + ")");
+        JobRun{options, job, stop}.run();
+        if (options.once) return 0;
+    }
+  }
+  return 0;
+}
+
+}  // namespace agent

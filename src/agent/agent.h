@@ -1,0 +1,38 @@
+// The build agent (`factory agent`): claims workflows from a FactoryCI
+// server and runs them on this machine (docs/agent.md).
+//
+// For each workflow: fetch the commit with a partial clone, check out
+// `.factory/` alone, load and plan it for the event, report the plan, then
+// check out the rest and run it with the runner, streaming status changes
+// and log lines to the server; a heartbeat renews the lease every second and
+// brings back cancel requests. A configuration that does not load fails the
+// workflow with the diagnostics; no pipeline matching the event ends it
+// `skipped` without checking out anything else.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "runner/runner.h"
+
+namespace agent {
+
+struct Options {
+  std::string server_url;  // http://host:port
+  std::string token;       // an agent token
+  std::string name;        // the lease owner recorded for pool agents
+  std::filesystem::path work_dir;  // workspaces live below it, one per workflow
+  std::size_t jobs = 4;            // executions at once
+  bool once = false;               // run one workflow, then exit (provisioned agents)
+  std::chrono::milliseconds claim_wait{25'000};
+  runner::ContainerOptions containers;
+};
+
+// Claims and runs workflows until `stop` is cancelled (or, with `once`, one
+// workflow ran). A stop cancels the running workflow, which is reported as
+// cancelled. Returns the process exit code: 0, or 1 when the server refused
+// the token.
+int run(const Options& options, runner::CancelHandle& stop);
+
+}  // namespace agent

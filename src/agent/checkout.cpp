@@ -1,0 +1,123 @@
+#include "agent/checkout.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <vector>
+
+extern char** environ;
+
+namespace agent {
+
+namespace {
+
+// git's environment: this process's, never prompting for credentials (an
+// agent has no terminal and must fail rather than hang).
+std::vector<std::string> git_environment() {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry; ++entry)
+    if (!std::string_view{*entry}.starts_with("FACTORY_AGENT_TOKEN=")) env.emplace_back(*entry);
+  env.emplace_back("GIT_TERMINAL_PROMPT=0");
+  env.emplace_back("GIT_ASKPASS=/bin/true");
+  return env;
+}
+
+std::vector<char*> pointers(std::vector<std::string>& strings) {
+  std::vector<char*> result;
+  for (auto& text : strings) result.push_back(text.data());
+  result.push_back(nullptr);
+  return result;
+}
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+bool Checkout::git(std::initializer_list<std::string> args, std::string& output) {
+  std::vector<std::string> argv{"git", "-C", dir_.string()};
+  argv.insert(argv.end(), args);
+  std::vector<std::string> env = git_environment();
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    output = std::string{"pipe: "} + std::strerror(errno);
+    return false;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
+  pid_t pid = 0;
+  const int failed = posix_spawnp(&pid, "git", &actions, nullptr, pointers(argv).data(), pointers(env).data());
+  posix_spawn_file_actions_destroy(&actions);
+  close(pipe_fds[1]);
+  output.clear();
+  if (failed) {
+    close(pipe_fds[0]);
+    output = std::string{"cannot start git: "} + std::strerror(failed);
+    return false;
+  }
+  char buffer[4096];
+  for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof buffer)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    output.append(buffer, static_cast<std::size_t>(n));
+  }
+  close(pipe_fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  output = trimmed(std::move(output));
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+bool Checkout::fetch(const std::string& url, const std::string& sha, const std::string& branch, std::string& error) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) {
+    error = "cannot create " + dir_.string() + ": " + ec.message();
+    return false;
+  }
+  const std::string wanted = sha.empty() ? "refs/heads/" + branch : sha;
+  std::string output;
+  if (!git({"init", "--quiet"}, output) || !git({"remote", "add", "origin", url}, output) ||
+      !git({"-c", "protocol.version=2", "fetch", "--quiet", "--no-tags", "--depth", "1", "--filter=blob:none",
+            "origin", wanted},
+           output)) {
+    error = "git fetch of " + wanted + " from " + url + " failed: " + output;
+    return false;
+  }
+  if (!git({"rev-parse", "FETCH_HEAD"}, output)) {
+    error = "git rev-parse FETCH_HEAD failed: " + output;
+    return false;
+  }
+  sha_ = output;
+  return true;
+}
+
+bool Checkout::check_out_config(std::string& error) {
+  std::string output;
+  if (!git({"sparse-checkout", "set", "--no-cone", "/.factory/"}, output) ||
+      !git({"checkout", "--quiet", "--detach", sha_}, output)) {
+    error = "git checkout of .factory/ at " + sha_ + " failed: " + output;
+    return false;
+  }
+  return true;
+}
+
+bool Checkout::check_out_all(std::string& error) {
+  std::string output;
+  if (!git({"sparse-checkout", "disable"}, output)) {
+    error = "git checkout of " + sha_ + " failed: " + output;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace agent

@@ -1,0 +1,36 @@
+// A workflow's code, fetched once with the git command-line client:
+//   fetch()          git init + a shallow partial clone of the one commit
+//                    (--depth 1 --filter=blob:none): trees, no file contents
+//   check_out_config() sparse checkout of `.factory/` alone, so that only its
+//                    blobs are fetched before planning
+//   check_out_all()  the rest of the commit, fetched in one batch
+// A server that does not support filters sends everything at once; the
+// steps work the same.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace agent {
+
+class Checkout {
+ public:
+  explicit Checkout(std::filesystem::path dir) : dir_{std::move(dir)} {}
+
+  const std::filesystem::path& dir() const { return dir_; }
+  const std::string& sha() const { return sha_; }
+
+  // Fetches `sha`, or with an empty sha the head of refs/heads/<branch>.
+  // Each step returns false with what git said in `error`.
+  bool fetch(const std::string& url, const std::string& sha, const std::string& branch, std::string& error);
+  bool check_out_config(std::string& error);
+  bool check_out_all(std::string& error);
+
+ private:
+  bool git(std::initializer_list<std::string> args, std::string& output);
+
+  std::filesystem::path dir_;
+  std::string sha_;
+};
+
+}  // namespace agent

@@ -1,0 +1,41 @@
+// Keeps a workflow's lease: posts a heartbeat every interval from a thread
+// of its own, and cancels the run when the server asks to cancel, when the
+// lease turns out lost (another agent may have the workflow now), or when
+// the agent itself is told to stop.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "agent/server_client.h"
+#include "runner/runner.h"
+
+namespace agent {
+
+class Heartbeat {
+ public:
+  Heartbeat(const ClientConfig& client, const std::string& workflow_id, std::chrono::milliseconds interval,
+            runner::CancelHandle& run, const runner::CancelHandle& agent_stop);
+  ~Heartbeat();  // stops beating
+
+  bool lease_lost() const { return lease_lost_; }
+
+ private:
+  void beat_loop();
+
+  ClientConfig client_;
+  std::string path_;
+  std::chrono::milliseconds interval_;
+  runner::CancelHandle& run_;
+  const runner::CancelHandle& agent_stop_;
+  std::atomic<bool> lease_lost_{false};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace agent

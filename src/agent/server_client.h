@@ -1,0 +1,47 @@
+// The agent's side of the agent protocol's HTTP: JSON POSTs to the server
+// with the agent's token. One client, one connection: each thread that talks
+// to the server has its own.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace agent {
+
+struct ClientConfig {
+  std::string server_url;
+  std::string token;
+  std::string agent_name;
+};
+
+struct Reply {
+  long status = 0;  // 0: no answer (the server could not be reached, or the call was aborted)
+  nlohmann::json body;
+  std::string error;  // why there was no answer
+};
+
+class ServerClient {
+ public:
+  // `abort` is polled during a call; returning true ends it with no answer.
+  explicit ServerClient(ClientConfig config, std::function<bool()> abort = {});
+  ~ServerClient();
+  ServerClient(const ServerClient&) = delete;
+  ServerClient& operator=(const ServerClient&) = delete;
+
+  Reply post(const std::string& path, const nlohmann::json& body, std::chrono::milliseconds timeout);
+  // Posts until the server answers with something other than a 5xx, backing
+  // off from 100 ms to 5 s between tries: a restarting server loses nothing.
+  // Gives up (status 0) when `abort` says so.
+  Reply post_until_answered(const std::string& path, const nlohmann::json& body,
+                            std::chrono::milliseconds timeout = std::chrono::milliseconds{30'000});
+
+ private:
+  ClientConfig config_;
+  std::function<bool()> abort_;
+  void* curl_;
+};
+
+}  // namespace agent

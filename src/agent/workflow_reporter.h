@@ -1,0 +1,83 @@
+// Tells the server what happens during a run: a runner::Observer that turns
+// status changes and output lines into batches for the agent protocol's
+// events call, and a sender thread that posts them in order, every 100 ms or
+// sooner when a batch grows big. Lines are masked (secrets become ***) and
+// numbered per execution from 1, so a batch sent again after a lost answer
+// is stored once. A batch that cannot be delivered is retried until the
+// server answers: it may be restarting.
+//
+// The server's answers carry cancel requests; one cancels `cancel`. An
+// answer saying the lease is lost cancels too, and sets lease_lost().
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <optional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/server_client.h"
+#include "core/secret_mask.h"
+#include "runner/runner.h"
+
+namespace agent {
+
+// The ids the server gave the planned tree, by plan index.
+struct StageIds {
+  std::string id;
+  std::vector<std::string> executions;
+};
+struct PipelineIds {
+  std::string id;
+  std::vector<StageIds> stages;
+};
+using PlanIds = std::vector<PipelineIds>;
+
+PlanIds plan_ids_from_json(const nlohmann::json& answer);
+
+class WorkflowReporter final : public runner::Observer {
+ public:
+  WorkflowReporter(const ClientConfig& client, std::string workflow_id, PlanIds ids, core::SecretMask mask,
+                   runner::CancelHandle& cancel);
+  ~WorkflowReporter() override;
+
+  void pipeline_changed(std::size_t pipeline, const runner::PipelineResult& result) override;
+  void stage_changed(std::size_t pipeline, std::size_t stage, const runner::StageResult& result) override;
+  void execution_changed(runner::ExecutionId id, const runner::ExecutionResult& result) override;
+  void output(const runner::OutputLine& line) override;
+
+  // Sends what is left and stops the sender.
+  void finish();
+  bool lease_lost() const { return lease_lost_; }
+
+ private:
+  void change(const char* node, const std::string& id, core::Status status, std::string reason = {},
+              std::optional<int> exit_code = std::nullopt);
+  void send_loop();
+
+  ClientConfig client_;
+  std::string path_;
+  PlanIds ids_;
+  core::SecretMask mask_;
+  runner::CancelHandle& cancel_;
+  std::atomic<bool> lease_lost_{false};
+
+  // Observer calls never overlap, so these need no lock of their own.
+  std::map<std::string, core::Status> reported_;  // node id → last status sent
+  std::map<std::string, std::int64_t> next_seq_;  // execution id → its next line number
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  nlohmann::json changes_ = nlohmann::json::array();
+  std::map<std::string, nlohmann::json> lines_;  // execution id → lines
+  std::size_t pending_bytes_ = 0;
+  bool finishing_ = false;
+  std::thread sender_;
+};
+
+}  // namespace agent

@@ -1,0 +1,67 @@
+// `factory agent --server URL`: a build agent. Pool agents run until
+// stopped, claiming one workflow after another; the local provisioner
+// starts one with --once per workflow. The token comes from --token or
+// FACTORY_AGENT_TOKEN (preferred: the environment is not shown by `ps`).
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "agent/agent.h"
+#include "cli/cancel_on_signals.h"
+#include "cli/commands.h"
+
+namespace cli {
+
+namespace {
+
+std::string default_agent_name() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return std::string{host} + "-" + std::to_string(getpid());
+}
+
+int run_agent(agent::Options options) {
+  if (options.token.empty()) {
+    if (const char* token = std::getenv("FACTORY_AGENT_TOKEN")) options.token = token;
+  }
+  if (options.token.empty()) {
+    std::cerr << "factory agent: no token: give --token or set FACTORY_AGENT_TOKEN "
+                 "(make one with `factory token create NAME --agent`)\n";
+    return 2;
+  }
+  unsetenv("FACTORY_AGENT_TOKEN");  // executions must not inherit it
+  if (options.name.empty()) options.name = default_agent_name();
+  while (!options.server_url.empty() && options.server_url.back() == '/') options.server_url.pop_back();
+  std::error_code ec;
+  std::filesystem::create_directories(options.work_dir, ec);
+  if (ec) {
+    std::cerr << "factory agent: cannot create " << options.work_dir << ": " << ec.message() << "\n";
+    return 2;
+  }
+  runner::CancelHandle stop;
+  CancelOnStopSignals signals{stop};
+  return agent::run(options, stop);
+}
+
+}  // namespace
+
+void add_agent_command(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand("agent", "Run a build agent that claims workflows from a FactoryCI server");
+  auto options = std::make_shared<agent::Options>();
+  options->work_dir = "factory-agent";
+  options->jobs = std::max(2u, std::thread::hardware_concurrency());
+  command->add_option("--server", options->server_url, "The server's URL, e.g. http://ci.example.com:8080")
+      ->required();
+  command->add_option("--token", options->token, "An agent token (or env FACTORY_AGENT_TOKEN)");
+  command->add_option("--name", options->name, "This agent's name in the server's records (default: HOST-PID)");
+  command->add_option("--work-dir", options->work_dir, "Where workspaces are made (default ./factory-agent)");
+  command->add_option("--jobs,-j", options->jobs, "Executions running at the same time")
+      ->check(CLI::PositiveNumber);
+  command->add_flag("--once", options->once, "Run one workflow, then exit");
+  command->callback([&exit_code, options] { exit_code = run_agent(*options); });
+}
+
+}  // namespace cli

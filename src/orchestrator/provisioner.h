@@ -1,0 +1,63 @@
+// Where build agents come from. The orchestrator claims a queued workflow on
+// behalf of a new agent, makes a token good for that workflow only, and asks
+// the provisioner to start an agent with it; provisioners that start nothing
+// (a pool of agents that connect by themselves) have no capacity.
+//
+//   local       a `factory agent` child process per workflow, up to a bound
+//   pool        none: long-running `factory agent --server URL --token T`
+//               processes, on any machine, claim work themselves
+//   kubernetes  (later) a batch/v1 Job per workflow
+//
+// Thread-safety: the orchestrator calls a provisioner from its one thread.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace orchestrator {
+
+// What a provisioned agent is given.
+struct AgentLaunch {
+  std::string workflow_id;
+  std::string agent_name;  // the lease owner recorded on the workflow
+  std::string token;       // an agent token good for this workflow only
+  std::string server_url;  // where the agent reaches the server
+};
+
+// A provisioned agent that is gone, and how it ended.
+struct AgentExit {
+  std::string workflow_id;
+  std::string agent_name;
+  std::string how;  // for people: "exited with status 3", "killed by signal 9"
+  bool clean = false;  // exit status 0
+};
+
+class Provisioner {
+ public:
+  virtual ~Provisioner() = default;
+  virtual std::string name() const = 0;
+  // How many more agents could start now; 0 leaves queued work to agents
+  // that claim it themselves.
+  virtual std::size_t capacity() const = 0;
+  // Agents started and not yet reaped.
+  virtual std::size_t running() const = 0;
+  // Starts an agent; false (with `error` set) when it could not.
+  virtual bool provision(const AgentLaunch& launch, std::string& error) = 0;
+  // Stops the agent of a workflow, if this provisioner started one.
+  virtual void stop(const std::string& workflow_id) = 0;
+  // The agents that ended since the last call.
+  virtual std::vector<AgentExit> reap() = 0;
+};
+
+struct LocalOptions {
+  std::string program;    // the `factory` binary
+  std::string work_dir;   // each agent gets a folder below it, and a log file
+  std::size_t max_agents = 4;
+};
+
+std::unique_ptr<Provisioner> make_local_provisioner(LocalOptions options);
+std::unique_ptr<Provisioner> make_pool_provisioner();
+
+}  // namespace orchestrator
