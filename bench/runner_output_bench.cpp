@@ -3,6 +3,7 @@
 // Acceptance: capture slows the run by less than 10%.
 #include <benchmark/benchmark.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include <filesystem>
 
@@ -22,12 +23,22 @@ class CountingObserver : public runner::Observer {
   void pipeline_changed(std::size_t, const runner::PipelineResult&) override {}
   void stage_changed(std::size_t, std::size_t, const runner::StageResult&) override {}
   void execution_changed(runner::ExecutionId, const runner::ExecutionResult&) override {}
-  void output(const runner::OutputLine& line) override {
-    bytes += line.text.size() + 1;
-    ++lines;
+  void output(const runner::OutputLines& output) override {
+    for (auto line : output.lines) bytes += line.size() + 1;
+    lines += output.lines.size();
   }
   std::size_t bytes = 0, lines = 0;
 };
+
+// CPU time used so far by this process (the runner's threads) or by its
+// reaped descendants (the command's processes). On a busy machine wall time
+// follows the other jobs; CPU time shows who does the work.
+double cpu_ms(int who) {
+  rusage usage{};
+  getrusage(who, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3 +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3;
+}
 
 void run_command(benchmark::State& state, const std::string& command) {
   char pattern[] = "/tmp/factory-bench-XXXXXX";
@@ -40,11 +51,15 @@ void run_command(benchmark::State& state, const std::string& command) {
   options.workspace = workspace;
   options.base_env = {{"PATH", "/usr/bin:/bin"}};
   CountingObserver observer;
+  double runner_start = cpu_ms(RUSAGE_SELF), command_start = cpu_ms(RUSAGE_CHILDREN);
   for (auto _ : state) {
     runner::CancelHandle cancel;
     auto result = runner::run_plan(plan, options, observer, cancel);
     if (result.status != core::Status::Success) state.SkipWithError("the command failed");
   }
+  auto per_run = [&](double ms) { return benchmark::Counter(ms / static_cast<double>(state.iterations())); };
+  state.counters["runner_cpu_ms"] = per_run(cpu_ms(RUSAGE_SELF) - runner_start);
+  state.counters["command_cpu_ms"] = per_run(cpu_ms(RUSAGE_CHILDREN) - command_start);
   state.counters["captured_MB"] =
       benchmark::Counter(static_cast<double>(observer.bytes) / 1e6 / state.iterations());
   state.counters["captured_lines"] =

@@ -3,6 +3,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -66,10 +67,12 @@ std::deque<std::string> RunView::tail(ExecutionId id) const {
   return found == tails_.end() ? std::deque<std::string>{} : found->second;
 }
 
-void RunView::remember(const runner::OutputLine& line) {
-  auto& tail = tails_[{line.execution.pipeline, line.execution.stage, line.execution.execution}];
-  tail.emplace_back(line.text);
-  if (tail.size() > kTailLines) tail.pop_front();
+void RunView::remember(const runner::OutputLines& output) {
+  const auto& id = output.execution;
+  auto& tail = tails_[{id.pipeline, id.stage, id.execution}];
+  auto lines = output.lines.last(std::min(output.lines.size(), kTailLines));
+  tail.insert(tail.end(), lines.begin(), lines.end());
+  while (tail.size() > kTailLines) tail.pop_front();
 }
 
 namespace {
@@ -108,10 +111,11 @@ class PlainView : public RunView {
     std::fprintf(out_, "[%s] %s\n", execution_label(plan_, id).c_str(), text.c_str());
     std::fflush(out_);
   }
-  void output(const runner::OutputLine& line) override {
-    remember(line);
-    auto label = execution_label(plan_, line.execution);
-    std::fprintf(out_, "[%s] %.*s\n", label.c_str(), static_cast<int>(line.text.size()), line.text.data());
+  void output(const runner::OutputLines& output) override {
+    remember(output);
+    auto label = execution_label(plan_, output.execution);
+    for (auto line : output.lines)
+      std::fprintf(out_, "[%s] %.*s\n", label.c_str(), static_cast<int>(line.size()), line.data());
   }
   void finish() override { std::fflush(out_); }
 
@@ -152,13 +156,14 @@ class LiveView : public RunView {
     tree_[id.pipeline].stages[id.stage].executions[id.execution] = result;
     redraw();
   }
-  void output(const runner::OutputLine& line) override {
-    remember(line);
+  void output(const runner::OutputLines& output) override {
+    remember(output);
     std::lock_guard lock(mutex_);
     erase();
-    auto label = execution_label(plan_, line.execution);
-    std::fprintf(out_, "\x1b[2m[%s]\x1b[0m %.*s\n", label.c_str(), static_cast<int>(line.text.size()),
-                 line.text.data());
+    auto label = execution_label(plan_, output.execution);
+    for (auto line : output.lines)
+      std::fprintf(out_, "\x1b[2m[%s]\x1b[0m %.*s\n", label.c_str(), static_cast<int>(line.size()),
+                   line.data());
     // A flood of output would spend its time redrawing: the ticker catches up.
     if (std::chrono::steady_clock::now() - last_draw_ > kRedrawEvery) draw();
   }

@@ -39,7 +39,7 @@ class RunView : public runner::Observer {
   std::deque<std::string> tail(runner::ExecutionId id) const;
 
  protected:
-  void remember(const runner::OutputLine& line);
+  void remember(const runner::OutputLines& output);
   const core::Plan& plan_;
 
  private:

@@ -86,13 +86,8 @@ AttemptOutcome Attempt::run(std::optional<SteadyTime> deadline) {
   }
   auto capture = context_.pump.watch(
       spawned.stdout_fd, spawned.stderr_fd,
-      [this](const Capture::Chunk& chunk, LineSplitter& splitter) {
-        context_.reporter.output(id_, chunk.stream, chunk.time, [&](auto&& sink) {
-          if (chunk.end)
-            splitter.finish(sink);
-          else
-            splitter.feed(chunk.data, sink);
-        });
+      [this](Stream stream, TimePoint time, std::span<const std::string_view> lines) {
+        context_.reporter.output(OutputLines{id_, stream, time, lines});
       });
   auto& child = *spawned.process;
   auto wake = child.wait(deadline, context_.cancel.fd());

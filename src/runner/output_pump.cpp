@@ -14,9 +14,12 @@ namespace runner {
 
 namespace {
 
-constexpr std::size_t kReadBuffer = 1024 * 1024;
 // A larger pipe lets a chatty execution write on while the pump waits.
-constexpr int kPipeCapacity = 1024 * 1024;
+constexpr std::size_t kPipeCapacity = 1024 * 1024;
+// The pump reads a full pipe in pieces of this size: each piece is cut into
+// lines while it is still in the cache, and the writer waits for the pipe's
+// lock (held during a read's copy) a short time only.
+constexpr std::size_t kReadBuffer = 64 * 1024;
 // After a small read, the pump pauses this long before looking again.
 // Without the pause a steady stream of small writes (4 KiB each from stdio)
 // wakes it for each one, and the wake-ups cost more than the copying; with
@@ -36,12 +39,16 @@ bool Capture::wait_closed(std::chrono::steady_clock::time_point deadline) {
   return closed_changed_.wait_until(lock, deadline, [this] { return open_pipes_ == 0; });
 }
 
+void Capture::hand_on(const Pipe& pipe, std::span<const std::string_view> lines) {
+  if (!lines.empty()) handler_(pipe.stream, Clock::now(), lines);
+}
+
 void Capture::mark_closed() {
   std::lock_guard lock(mutex_);
   if (--open_pipes_ == 0) closed_changed_.notify_all();
 }
 
-OutputPump::OutputPump() {
+OutputPump::OutputPump() : buffer_(kReadBuffer) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw_errno("epoll_create1");
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -66,7 +73,7 @@ OutputPump::~OutputPump() {
 }
 
 std::shared_ptr<Capture> OutputPump::watch(int stdout_fd, int stderr_fd,
-                                           Capture::ChunkHandler handler) {
+                                           Capture::LinesHandler handler) {
   auto capture = std::make_shared<Capture>(std::move(handler));
   capture->pipes_[0].fd = stdout_fd;
   capture->pipes_[0].stream = Stream::Stdout;
@@ -74,7 +81,7 @@ std::shared_ptr<Capture> OutputPump::watch(int stdout_fd, int stderr_fd,
   capture->pipes_[1].stream = Stream::Stderr;
   std::lock_guard lock(mutex_);
   for (auto& pipe : capture->pipes_) {
-    fcntl(pipe.fd, F_SETPIPE_SZ, kPipeCapacity);  // best effort: the limit may be lower
+    fcntl(pipe.fd, F_SETPIPE_SZ, static_cast<int>(kPipeCapacity));  // best effort: the limit may be lower
     fcntl(pipe.fd, F_SETFL, fcntl(pipe.fd, F_GETFL) | O_NONBLOCK);
     by_fd_[pipe.fd] = capture;
     epoll_event event{};
@@ -99,7 +106,6 @@ void OutputPump::wake() {
 }
 
 void OutputPump::loop() {
-  std::vector<char> buffer(kReadBuffer);
   epoll_event events[32];
   for (;;) {
     int ready = epoll_wait(epoll_fd_, events, 32, -1);
@@ -116,7 +122,7 @@ void OutputPump::loop() {
         capture = found->second;
       }
       auto& pipe = capture->pipes_[0].fd == fd ? capture->pipes_[0] : capture->pipes_[1];
-      largest_read = std::max(largest_read, read_pipe(*capture, pipe, buffer.data(), buffer.size()));
+      largest_read = std::max(largest_read, drain(*capture, pipe));
     }
     std::uint64_t count;
     while (read(wake_fd_, &count, sizeof count) > 0) {
@@ -130,23 +136,32 @@ void OutputPump::loop() {
   }
 }
 
-std::size_t OutputPump::read_pipe(Capture& capture, Capture::Pipe& pipe, char* buffer,
-                                  std::size_t size) {
-  ssize_t got = read(pipe.fd, buffer, size);
-  if (got < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
-  if (got <= 0) {
-    close_pipe(capture, pipe);
-    return 0;
+// Reads what the pipe holds, at most its capacity so that one flood cannot
+// hold up the other pipes.
+std::size_t OutputPump::drain(Capture& capture, Capture::Pipe& pipe) {
+  std::size_t total = 0;
+  while (total < kPipeCapacity) {
+    ssize_t got = read(pipe.fd, buffer_.data(), buffer_.size());
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0 && errno == EAGAIN) break;
+    if (got <= 0) {
+      close_pipe(capture, pipe);
+      break;
+    }
+    lines_.clear();
+    pipe.splitter.feed({buffer_.data(), static_cast<std::size_t>(got)}, lines_);
+    capture.hand_on(pipe, lines_);
+    total += static_cast<std::size_t>(got);
+    if (static_cast<std::size_t>(got) < buffer_.size()) break;  // the pipe is empty
   }
-  // One timestamp a read: the lines of one read arrived together.
-  Capture::Chunk chunk{pipe.stream, Clock::now(), {buffer, static_cast<std::size_t>(got)}, false};
-  capture.handler_(chunk, pipe.splitter);
-  return chunk.data.size();
+  return total;
 }
 
 void OutputPump::close_pipe(Capture& capture, Capture::Pipe& pipe) {
   if (pipe.fd < 0) return;
-  capture.handler_(Capture::Chunk{pipe.stream, Clock::now(), {}, true}, pipe.splitter);
+  lines_.clear();
+  pipe.splitter.finish(lines_);
+  capture.hand_on(pipe, lines_);
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, pipe.fd, nullptr);
   {
     std::lock_guard lock(mutex_);

@@ -1,5 +1,6 @@
 // One thread that reads the stdout and stderr pipes of every running
-// execution (epoll) and hands each read on, with the pipe's line splitter.
+// execution (epoll), cuts what it reads into lines and hands on the lines of
+// each read at once.
 #pragma once
 
 #include <condition_variable>
@@ -7,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -21,16 +23,11 @@ namespace runner {
 // to the pump thread.
 class Capture {
  public:
-  struct Chunk {
-    Stream stream;
-    TimePoint time;         // when it was read
-    std::string_view data;  // empty at the end of the stream
-    bool end;
-  };
-  // Cuts the chunk into lines with the splitter (splitter.finish at the end).
-  // One call per read rather than per line keeps a flood of output cheap.
-  using ChunkHandler = std::function<void(const Chunk&, LineSplitter&)>;
-  explicit Capture(ChunkHandler handler) : handler_(std::move(handler)) {}
+  // Receives the lines completed by one read (never none), all read at
+  // `time`; they are valid during the call only.
+  using LinesHandler =
+      std::function<void(Stream stream, TimePoint time, std::span<const std::string_view> lines)>;
+  explicit Capture(LinesHandler handler) : handler_(std::move(handler)) {}
 
   // True once both pipes reached end of file (or were closed by the pump).
   bool wait_closed(std::chrono::steady_clock::time_point deadline);
@@ -45,7 +42,9 @@ class Capture {
 
   void mark_closed();
 
-  ChunkHandler handler_;
+  void hand_on(const Pipe& pipe, std::span<const std::string_view> lines);
+
+  LinesHandler handler_;
   Pipe pipes_[2];
   std::mutex mutex_;
   std::condition_variable closed_changed_;
@@ -61,7 +60,7 @@ class OutputPump {
   OutputPump& operator=(const OutputPump&) = delete;
 
   // Takes ownership of the two read ends and reads them until end of file.
-  std::shared_ptr<Capture> watch(int stdout_fd, int stderr_fd, Capture::ChunkHandler handler);
+  std::shared_ptr<Capture> watch(int stdout_fd, int stderr_fd, Capture::LinesHandler handler);
   // Stops reading a capture whose pipes are held open by a process that
   // escaped killing; what was read is still delivered.
   void force_close(const std::shared_ptr<Capture>& capture);
@@ -69,7 +68,7 @@ class OutputPump {
  private:
   void loop();
   // How many bytes were read (0 at end of file, or when nothing was there).
-  std::size_t read_pipe(Capture& capture, Capture::Pipe& pipe, char* buffer, std::size_t size);
+  std::size_t drain(Capture& capture, Capture::Pipe& pipe);
   void close_pipe(Capture& capture, Capture::Pipe& pipe);
   void handle_requests();
   void wake();
@@ -80,6 +79,8 @@ class OutputPump {
   std::map<int, std::shared_ptr<Capture>> by_fd_;  // pump thread's, guarded for watch()
   std::vector<std::shared_ptr<Capture>> to_close_;
   bool stopping_ = false;
+  std::vector<char> buffer_;             // pump thread's
+  std::vector<std::string_view> lines_;  // pump thread's: those of one read
   std::thread thread_;
 };
 

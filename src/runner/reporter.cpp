@@ -33,6 +33,11 @@ void Reporter::update_execution(ExecutionId id, const std::function<void(Executi
   observer_.execution_changed(id, result);
 }
 
+void Reporter::output(const OutputLines& output) {
+  std::lock_guard lock(mutex_);
+  observer_.output(output);
+}
+
 void Reporter::mark_not_run(std::size_t pipeline, std::size_t first_stage, core::Status status) {
   std::lock_guard lock(mutex_);
   auto& stages = result_.pipelines[pipeline].stages;

@@ -20,13 +20,7 @@ class Reporter {
   void update_stage(std::size_t pipeline, std::size_t stage,
                     const std::function<void(StageResult&)>& change);
   void update_execution(ExecutionId id, const std::function<void(ExecutionResult&)>& change);
-  // Takes the lock once and calls produce(sink); produce calls
-  // sink(std::string_view) for each line of one chunk of output.
-  template <typename Produce>
-  void output(ExecutionId id, Stream stream, TimePoint time, Produce&& produce) {
-    std::lock_guard lock(mutex_);
-    produce([&](std::string_view text) { observer_.output(OutputLine{id, stream, time, text}); });
-  }
+  void output(const OutputLines& output);
 
   // Marks stages [first_stage, end) of a pipeline and their executions with
   // `status` (skipped or cancelled): they will not run.

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -88,11 +89,12 @@ struct ExecutionId {
 
 enum class Stream { Stdout, Stderr };
 
-struct OutputLine {
+// Lines of one stream of one execution, read together.
+struct OutputLines {
   ExecutionId execution;
   Stream stream;
-  TimePoint time;         // when the runner read it
-  std::string_view text;  // without the newline; valid during the call only
+  TimePoint time;                           // when the runner read them
+  std::span<const std::string_view> lines;  // without newlines; valid during the call only
 };
 
 // Receives everything that happens during a run.
@@ -106,7 +108,9 @@ class Observer {
   virtual void pipeline_changed(std::size_t pipeline, const PipelineResult& result) = 0;
   virtual void stage_changed(std::size_t pipeline, std::size_t stage, const StageResult& result) = 0;
   virtual void execution_changed(ExecutionId id, const ExecutionResult& result) = 0;
-  virtual void output(const OutputLine& line) = 0;
+  // One call per read of a pipe, not per line: an execution may print
+  // millions of lines.
+  virtual void output(const OutputLines& output) = 0;
 };
 
 // Asks a running run_plan to stop: everything running is killed, everything

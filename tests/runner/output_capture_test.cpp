@@ -23,10 +23,11 @@ ExecutionResult run_one(const core::ExecutionSpec& spec, Observer& observer, con
 // (`date +%s%N`); records how long each took to reach the observer.
 class LatencyObserver : public RecordingObserver {
  public:
-  void output(const OutputLine& line) override {
+  void output(const OutputLines& output) override {
     auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
         std::chrono::system_clock::now().time_since_epoch());
-    delays.push_back(now - std::chrono::nanoseconds(std::stoll(std::string(line.text))));
+    for (auto line : output.lines)
+      delays.push_back(now - std::chrono::nanoseconds(std::stoll(std::string(line))));
   }
   std::vector<std::chrono::nanoseconds> delays;
 };

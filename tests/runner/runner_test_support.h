@@ -58,8 +58,8 @@ class RecordingObserver : public Observer {
     events.push_back("execution " + std::to_string(id.pipeline) + "." + std::to_string(id.stage) + "." +
                      std::to_string(id.execution) + " " + std::string(core::to_string(result.status)));
   }
-  void output(const OutputLine& line) override {
-    lines.push_back({line.execution, line.stream, std::string(line.text)});
+  void output(const OutputLines& output) override {
+    for (auto text : output.lines) lines.push_back({output.execution, output.stream, std::string(text)});
   }
 
   std::vector<std::string> texts(Stream stream) const {
