@@ -62,18 +62,22 @@ void WorkflowReporter::execution_changed(runner::ExecutionId id, const runner::E
   change("execution", execution, result.status, execution_reason(result), exit_code);
 }
 
-void WorkflowReporter::output(const runner::OutputLine& line) {
-  const std::string& execution = ids_.at(line.execution.pipeline).stages.at(line.execution.stage).executions.at(
-      line.execution.execution);
-  std::string text = mask_.apply(line.text);
-  const std::size_t bytes = text.size() + 64;
-  json entry = {{"seq", ++next_seq_[execution]},
-                {"stream", line.stream == runner::Stream::Stderr ? "stderr" : "stdout"},
-                {"at", millis(line.time)},
-                {"text", std::move(text)}};
+void WorkflowReporter::output(const runner::OutputLines& output) {
+  const std::string& execution =
+      ids_.at(output.execution.pipeline).stages.at(output.execution.stage).executions.at(output.execution.execution);
+  std::int64_t& seq = next_seq_[execution];
+  const char* stream = output.stream == runner::Stream::Stderr ? "stderr" : "stdout";
+  const std::int64_t at = millis(output.time);
+  json entries = json::array();
+  std::size_t bytes = 0;
+  for (std::string_view line : output.lines) {
+    std::string text = mask_.apply(line);
+    bytes += text.size() + 64;
+    entries.push_back({{"seq", ++seq}, {"stream", stream}, {"at", at}, {"text", std::move(text)}});
+  }
   std::lock_guard lock{mutex_};
   auto [it, added] = lines_.try_emplace(execution, json::array());
-  it->second.push_back(std::move(entry));
+  for (auto& entry : entries) it->second.push_back(std::move(entry));
   pending_bytes_ += bytes;
   if (pending_bytes_ >= kBatchBytes) wake_.notify_one();
 }

@@ -49,7 +49,7 @@ class WorkflowReporter final : public runner::Observer {
   void pipeline_changed(std::size_t pipeline, const runner::PipelineResult& result) override;
   void stage_changed(std::size_t pipeline, std::size_t stage, const runner::StageResult& result) override;
   void execution_changed(runner::ExecutionId id, const runner::ExecutionResult& result) override;
-  void output(const runner::OutputLine& line) override;
+  void output(const runner::OutputLines& output) override;
 
   // Sends what is left and stops the sender.
   void finish();
