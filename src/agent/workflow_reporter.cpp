@@ -16,6 +16,13 @@ std::int64_t millis(runner::TimePoint time) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
 }
 
+// When a node's status last changed: its end once it has one, else its start.
+template <class Result>
+std::int64_t when(const Result& result) {
+  const runner::TimePoint time = core::is_final(result.status) ? result.finished : result.started;
+  return millis(time == runner::TimePoint{} ? runner::Clock::now() : time);
+}
+
 std::string execution_reason(const runner::ExecutionResult& result) {
   if (!result.error.empty()) return result.error;
   if (result.timed_out) return "timed out";
@@ -48,18 +55,18 @@ WorkflowReporter::WorkflowReporter(const ClientConfig& client, std::string workf
 WorkflowReporter::~WorkflowReporter() { finish(); }
 
 void WorkflowReporter::pipeline_changed(std::size_t pipeline, const runner::PipelineResult& result) {
-  change("pipeline", ids_.at(pipeline).id, result.status, result.timed_out ? "timed out" : "");
+  change("pipeline", ids_.at(pipeline).id, result.status, when(result), result.timed_out ? "timed out" : "");
 }
 
 void WorkflowReporter::stage_changed(std::size_t pipeline, std::size_t stage, const runner::StageResult& result) {
-  change("stage", ids_.at(pipeline).stages.at(stage).id, result.status);
+  change("stage", ids_.at(pipeline).stages.at(stage).id, result.status, when(result));
 }
 
 void WorkflowReporter::execution_changed(runner::ExecutionId id, const runner::ExecutionResult& result) {
   const std::string& execution = ids_.at(id.pipeline).stages.at(id.stage).executions.at(id.execution);
   std::optional<int> exit_code;
   if (core::is_final(result.status) && result.attempts > 0 && result.exit_code >= 0) exit_code = result.exit_code;
-  change("execution", execution, result.status, execution_reason(result), exit_code);
+  change("execution", execution, result.status, when(result), execution_reason(result), exit_code);
 }
 
 void WorkflowReporter::output(const runner::OutputLines& output) {
@@ -82,13 +89,13 @@ void WorkflowReporter::output(const runner::OutputLines& output) {
   if (pending_bytes_ >= kBatchBytes) wake_.notify_one();
 }
 
-void WorkflowReporter::change(const char* node, const std::string& id, core::Status status, std::string reason,
-                              std::optional<int> exit_code) {
+void WorkflowReporter::change(const char* node, const std::string& id, core::Status status, std::int64_t at,
+                              std::string reason, std::optional<int> exit_code) {
   auto [it, added] = reported_.try_emplace(id, core::Status::Queued);
   if (!added && it->second == status) return;
   if (added && status == core::Status::Queued) return;  // the plan recorded it queued
   it->second = status;
-  json entry = {{"node", node}, {"id", id}, {"status", core::to_string(status)}, {"reason", std::move(reason)}};
+  json entry = {{"node", node}, {"id", id}, {"status", core::to_string(status)}, {"at", at}, {"reason", std::move(reason)}};
   if (exit_code) entry["exit_code"] = *exit_code;
   std::lock_guard lock{mutex_};
   changes_.push_back(std::move(entry));

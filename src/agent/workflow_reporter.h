@@ -56,7 +56,7 @@ class WorkflowReporter final : public runner::Observer {
   bool lease_lost() const { return lease_lost_; }
 
  private:
-  void change(const char* node, const std::string& id, core::Status status, std::string reason = {},
+  void change(const char* node, const std::string& id, core::Status status, std::int64_t at, std::string reason = {},
               std::optional<int> exit_code = std::nullopt);
   void send_loop();
 

@@ -154,7 +154,9 @@ void apply_change(store::Store& store, LogHub& logs, const json& change) {
   const std::string id = change.value("id", "");
   const auto status = core::parse_status(change.value("status", ""));
   if (!status) fail(400, "bad_request", "unknown status in a change of " + node + " " + id);
-  store::StatusChange update{*status, change.value("reason", ""), std::nullopt};
+  store::StatusChange update{*status, change.value("reason", ""), std::nullopt, std::nullopt};
+  if (change.contains("at") && change["at"].is_number_integer())
+    update.at = store::Timestamp{std::chrono::milliseconds{change["at"].get<std::int64_t>()}};
   if (change.contains("exit_code") && change["exit_code"].is_number_integer()) update.exit_code = change["exit_code"].get<int>();
   store::Status applied;
   if (node == "pipeline") applied = store.set_pipeline_status(id, update);
@@ -207,11 +209,11 @@ void add_agent_routes(const Routes& routes, orchestrator::Orchestrator& orchestr
                       }),
                       {.name = std::move(name), .is_public = true, .body_limit = kAgentBodyLimit});
   };
-  add("/api/v1/agent/claim", "agent claim", claim);
-  add("/api/v1/agent/workflows/{id}/plan", "agent plan", report_plan);
-  add("/api/v1/agent/workflows/{id}/heartbeat", "agent heartbeat", heartbeat);
-  add("/api/v1/agent/workflows/{id}/complete", "agent complete", complete);
-  add("/api/v1/agent/workflows/{id}/events", "agent events",
+  add("/api/v1/agent/claim", "agent_claim", claim);
+  add("/api/v1/agent/workflows/{id}/plan", "agent_plan", report_plan);
+  add("/api/v1/agent/workflows/{id}/heartbeat", "agent_heartbeat", heartbeat);
+  add("/api/v1/agent/workflows/{id}/complete", "agent_complete", complete);
+  add("/api/v1/agent/workflows/{id}/events", "agent_events",
       [logs](store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
         return report_events(store, orchestrator, *logs, request);
       });

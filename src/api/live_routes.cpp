@@ -122,9 +122,9 @@ http::Response cancel(store::Store& store, orchestrator::Orchestrator& orchestra
 
 void add_live_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs) {
   store::Store& store = routes.store;
-  routes.add("POST", "/api/v1/workflows/{id}/cancel", "workflow cancel",
+  routes.add("POST", "/api/v1/workflows/{id}/cancel", "workflow_cancel",
              [&store, &orchestrator](http::Request& request) { return cancel(store, orchestrator, request); });
-  routes.add("GET", "/api/v1/executions/{id}/log/stream", "execution log stream",
+  routes.add("GET", "/api/v1/executions/{id}/log/stream", "execution_log_stream",
              [&store, logs](http::Request& request) { return follow_log(store, *logs, request); });
 }
 

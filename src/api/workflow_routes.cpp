@@ -5,6 +5,7 @@
 #include "api/event_input.h"
 #include "api/routes.h"
 #include "api/views.h"
+#include "orchestrator/orchestrator.h"
 #include "protocol/protocol.h"
 
 namespace api {
@@ -33,8 +34,13 @@ void add_workflow_routes(const Routes& routes) {
     for (const auto& workflow : page.items) items.push_back(workflow_view(workflow));
     return http::Response::json(200, page_view(std::move(items), page.next));
   });
-  routes.add("GET", "/api/v1/workflows/{id}", "workflow", [&store](http::Request& request) {
-    return http::Response::json(200, workflow_tree_view(unwrap(store.get_workflow_tree(*request.param("id")))));
+  orchestrator::Orchestrator* orchestrator = routes.options.orchestrator;
+  routes.add("GET", "/api/v1/workflows/{id}", "workflow", [&store, orchestrator](http::Request& request) {
+    const store::WorkflowTree tree = unwrap(store.get_workflow_tree(*request.param("id")));
+    nlohmann::json view = workflow_tree_view(tree);
+    if (tree.workflow.status == core::Status::Queued && orchestrator)
+      view["waiting_reason"] = orchestrator->waiting_reason();
+    return http::Response::json(200, view);
   });
   // A rerun is a new workflow of the same event, with a delivery id of its own.
   const WorkflowQueue queue = routes.queue();

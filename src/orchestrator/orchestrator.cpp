@@ -165,10 +165,11 @@ void Orchestrator::answer_waiters() {
 
 void Orchestrator::provision_agents() {
   while (provisioner_->capacity() > 0) {
-    const std::string agent = provisioner_->name() + "-agent-" + std::to_string(++agents_provisioned_);
+    const std::string agent = provisioner_->name() + "-agent-" + std::to_string(agents_provisioned_ + 1);
     auto claimed = store_.claim_next_workflow(agent, options_.lease);
     if (!claimed) return log_error("claiming for a new agent", claimed.error());
     if (!*claimed) return;
+    ++agents_provisioned_;
     const std::string workflow_id = (*claimed)->id;
     auto token = store_.create_token(agent, store::TokenScope::Agent, workflow_id);
     if (!token) {

@@ -185,6 +185,7 @@ struct StatusChange {
   core::Status status;
   std::string reason;
   std::optional<int> exit_code;
+  std::optional<Timestamp> at;  // when it happened (an agent's clock); default: now
 };
 
 enum class LogStream { Stdout, Stderr, System };  // System: lines FactoryCI itself wrote

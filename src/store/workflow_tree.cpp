@@ -218,7 +218,7 @@ Status SqlStore::set_node_status(const NodeTable& table, std::string_view id, co
     if (!core::can_transition(*from, change.status))
       return conflict(noun + " " + *key + " is " + std::string(core::to_string(*from)) + " and cannot become " +
                       std::string(core::to_string(change.status)));
-    std::int64_t at = to_millis(now());
+    std::int64_t at = to_millis(change.at.value_or(now()));
     Param started = change.status == core::Status::Running ? Param(at) : Param(std::nullopt);
     Param finished = core::is_final(change.status) ? Param(at) : Param(std::nullopt);
     Param exit_code = change.exit_code ? Param(*change.exit_code) : Param(std::nullopt);
