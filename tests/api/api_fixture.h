@@ -13,6 +13,7 @@
 #include "../http/test_support.h"
 #include "../store/test_database.h"
 #include "api/api.h"
+#include "orchestrator/orchestrator.h"
 
 namespace api::testing {
 
@@ -38,9 +39,16 @@ class ApiTest : public ::testing::TestWithParam<const char*> {
     auto token = store_->create_token("tests");
     ASSERT_TRUE(token);
     token_ = token->secret;
+    orchestrator_ = std::make_unique<orchestrator::Orchestrator>(*store_, orchestrator::make_pool_provisioner(),
+                                                                 orchestrator::Options{});
+    orchestrator_->start();
     http::Router router;
     ApiOptions options;
-    options.workflow_queued = [this] { ++workflows_queued_; };
+    options.orchestrator = orchestrator_.get();
+    options.workflow_queued = [this] {
+      ++workflows_queued_;
+      orchestrator_->workflow_queued();
+    };
     add_routes(router, *store_, options);
     server_ = http::testing::start_server(std::move(router));
     client_ = std::make_unique<http::testing::Client>(server_->port());
@@ -81,6 +89,7 @@ class ApiTest : public ::testing::TestWithParam<const char*> {
   std::unique_ptr<store::Store> store_;
   std::string token_;
   std::atomic<int> workflows_queued_{0};  // written by the server's threads
+  std::unique_ptr<orchestrator::Orchestrator> orchestrator_;  // pool agents: the tests are the agents
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<http::testing::Client> client_;
 };

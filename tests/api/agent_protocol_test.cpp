@@ -1,0 +1,197 @@
+// The agent protocol over real HTTP: who may call it, claims (long polls),
+// plans, status changes and logs, heartbeats, cancels and completion.
+#include <set>
+#include <thread>
+
+#include "api_fixture.h"
+#include "protocol/protocol.h"
+
+namespace api::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kSha = "0123456789abcdef0123456789abcdef01234567";
+
+core::Plan one_pipeline() {
+  core::Plan plan;
+  plan.pipelines.push_back({.name = "build", .stages = {{"compile", {{.name = "make", .run = "make"}}}}});
+  return plan;
+}
+
+class AgentProtocolTest : public ApiTest {
+ protected:
+  void SetUp() override {
+    ApiTest::SetUp();
+    if (!store_) return;
+    project_id_ = create("acme", "rocket", "https://github.com/acme/rocket")["id"];
+    auto agent = store_->create_token("pool", store::TokenScope::Agent);
+    ASSERT_TRUE(agent);
+    agent_token_ = agent->secret;
+  }
+
+  std::string enqueue(const std::string& delivery, bool from_fork = false) {
+    core::Event event{.name = "push", .branch = "main", .sha = kSha, .from_fork = from_fork};
+    auto queued = store_->enqueue_workflow(project_id_, delivery, event);
+    EXPECT_TRUE(queued);
+    orchestrator_->workflow_queued();
+    return queued ? queued->id : "";
+  }
+
+  Reply agent_call(const std::string& path, const json& body, const std::string& token, const std::string& name = "a1") {
+    return client_->request("POST", path, body.dump(),
+                            {"Authorization: Bearer " + token, "X-Factory-Agent: " + name,
+                             "Content-Type: application/json"});
+  }
+  Reply agent_call(const std::string& path, const json& body = json::object()) {
+    return agent_call(path, body, agent_token_);
+  }
+  std::string workflow_path(const std::string& id, const std::string& call) {
+    return "/api/v1/agent/workflows/" + id + "/" + call;
+  }
+  store::Workflow workflow(const std::string& id) { return store_->get_workflow(id).value(); }
+
+  std::string project_id_;
+  std::string agent_token_;
+};
+
+TEST_P(AgentProtocolTest, OnlyAgentTokensReachTheProtocolAndOnlyAdminTokensTheApi) {
+  EXPECT_EQ(agent_call("/api/v1/agent/claim", {{"wait_ms", 0}}, "fct_wrong").status, 401);
+  EXPECT_EQ(agent_call("/api/v1/agent/claim", {{"wait_ms", 0}}, token_).status, 403);
+  EXPECT_EQ(client_->request("GET", "/api/v1/projects", {}, {"Authorization: Bearer " + agent_token_}).status, 403);
+  EXPECT_EQ(agent_call("/api/v1/agent/claim", {{"wait_ms", 0}}).status, 204);
+}
+
+TEST_P(AgentProtocolTest, ALongPollIsAnsweredWhenAWorkflowIsQueued) {
+  Reply reply;
+  std::thread agent{[&] { reply = agent_call("/api/v1/agent/claim", {{"wait_ms", 20'000}}); }};
+  std::this_thread::sleep_for(200ms);  // the claim waits in the orchestrator
+  const std::string id = enqueue("d1");
+  agent.join();
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const protocol::Job job = protocol::job_from_json(json::parse(reply.body));
+  EXPECT_EQ(job.workflow_id, id);
+  EXPECT_EQ(job.repository.url, "https://github.com/acme/rocket");
+  EXPECT_EQ(job.event.sha, kSha);
+  EXPECT_EQ(workflow(id).status, core::Status::Running);
+  EXPECT_EQ(workflow(id).lease_owner, "a1");
+}
+
+TEST_P(AgentProtocolTest, EachWorkflowGoesToOneClaimer) {
+  for (int i = 0; i < 4; ++i) enqueue("d" + std::to_string(i));
+  std::vector<Reply> replies(6);
+  std::vector<std::thread> agents;
+  for (std::size_t i = 0; i < replies.size(); ++i)
+    agents.emplace_back([&, i] {
+      http::testing::Client client{server_->port()};
+      replies[i] = client.request("POST", "/api/v1/agent/claim", json{{"wait_ms", 500}}.dump(),
+                                  {"Authorization: Bearer " + agent_token_, "X-Factory-Agent: agent-" + std::to_string(i)});
+    });
+  for (auto& agent : agents) agent.join();
+  std::set<std::string> claimed;
+  int empty = 0;
+  for (const auto& reply : replies) {
+    if (reply.status == 204) ++empty;
+    if (reply.status == 200) claimed.insert(json::parse(reply.body)["workflow_id"].get<std::string>());
+  }
+  EXPECT_EQ(claimed.size(), 4u);
+  EXPECT_EQ(empty, 2);
+}
+
+TEST_P(AgentProtocolTest, PlanEventsLogsAndCompletionReachTheStore) {
+  const std::string id = enqueue("d1");
+  ASSERT_EQ(agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}}).status, 200);
+  const Reply planned = agent_call(workflow_path(id, "plan"), {{"plan", protocol::to_json(one_pipeline())}});
+  ASSERT_EQ(planned.status, 200) << planned.body;
+  const json ids = json::parse(planned.body)["pipelines"][0];
+  const std::string execution = ids["stages"][0]["executions"][0];
+  const json running = {{"node", "execution"}, {"id", execution}, {"status", "running"}, {"at", 1'700'000'000'000}};
+  const json done = {{"node", "execution"}, {"id", execution}, {"status", "success"}, {"exit_code", 0}};
+  const json lines = {{{"seq", 1}, {"stream", "stdout"}, {"at", 1'700'000'000'001}, {"text", "hello"}},
+                      {{"seq", 2}, {"stream", "stderr"}, {"at", 1'700'000'000'002}, {"text", "world"}}};
+  const json batch = {{"changes", {running, done}}, {"logs", {{{"execution", execution}, {"lines", lines}}}}};
+  for (int delivery = 0; delivery < 2; ++delivery) {  // a batch sent again is stored once
+    const Reply events = agent_call(workflow_path(id, "events"), batch);
+    ASSERT_EQ(events.status, 200) << events.body;
+    EXPECT_EQ(json::parse(events.body)["cancel"], false);
+  }
+  auto log = store_->read_log(execution, 0);
+  ASSERT_TRUE(log);
+  ASSERT_EQ(log->size(), 2u);
+  EXPECT_EQ((*log)[1].text, "world");
+  auto stored = store_->get_execution(execution);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->status, core::Status::Success);
+  EXPECT_EQ(stored->exit_code, 0);
+  EXPECT_EQ(stored->started_at->time_since_epoch().count(), 1'700'000'000'000);  // the agent's clock
+
+  EXPECT_EQ(agent_call(workflow_path(id, "heartbeat")).status, 200);
+  EXPECT_EQ(agent_call(workflow_path(id, "complete"), {{"status", "success"}}).status, 200);
+  EXPECT_EQ(workflow(id).status, core::Status::Success);
+  // The workflow ended: the agent's calls on it are refused, so it stops.
+  EXPECT_EQ(agent_call(workflow_path(id, "heartbeat")).status, 409);
+}
+
+TEST_P(AgentProtocolTest, DiagnosticsFailTheWorkflowWithThemAsTheReason) {
+  const std::string id = enqueue("d1");
+  ASSERT_EQ(agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}}).status, 200);
+  const std::string diagnostics = "error: Unsupported block type\n  --> .factory/ci.hcl:3:1";
+  ASSERT_EQ(agent_call(workflow_path(id, "plan"), {{"diagnostics", diagnostics}}).status, 200);
+  EXPECT_EQ(workflow(id).status, core::Status::Failure);
+  EXPECT_NE(workflow(id).status_reason.find(".factory/ci.hcl:3:1"), std::string::npos);
+}
+
+TEST_P(AgentProtocolTest, OtherAgentsCannotTouchAWorkflowLeasedToOne) {
+  const std::string id = enqueue("d1");
+  ASSERT_EQ(agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}}).status, 200);
+  EXPECT_EQ(agent_call(workflow_path(id, "heartbeat"), json::object(), agent_token_, "a2").status, 409);
+  EXPECT_EQ(agent_call(workflow_path(id, "complete"), {{"status", "failure"}}, agent_token_, "a2").status, 409);
+  EXPECT_EQ(workflow(id).status, core::Status::Running);
+}
+
+TEST_P(AgentProtocolTest, AWorkflowTokenServesItsWorkflowOnly) {
+  const std::string first = enqueue("d1");
+  const std::string second = enqueue("d2");
+  ASSERT_TRUE(store_->claim_next_workflow("local-agent-1", 30s));
+  auto token = store_->create_token("local-agent-1", store::TokenScope::Agent, first);
+  ASSERT_TRUE(token);
+  const Reply claimed = agent_call("/api/v1/agent/claim", json::object(), token->secret, "ignored");
+  ASSERT_EQ(claimed.status, 200) << claimed.body;
+  EXPECT_EQ(json::parse(claimed.body)["workflow_id"], first);
+  EXPECT_EQ(agent_call(workflow_path(first, "heartbeat"), json::object(), token->secret).status, 200);
+  EXPECT_EQ(agent_call(workflow_path(second, "heartbeat"), json::object(), token->secret).status, 403);
+  EXPECT_EQ(workflow(second).status, core::Status::Queued);
+}
+
+TEST_P(AgentProtocolTest, CancelReachesTheAgentThroughItsNextCall) {
+  const std::string queued = enqueue("d1");
+  EXPECT_EQ(call("POST", "/api/v1/workflows/" + queued + "/cancel").status, 200);
+  EXPECT_EQ(workflow(queued).status, core::Status::Cancelled);
+  EXPECT_EQ(call("POST", "/api/v1/workflows/" + queued + "/cancel").status, 409);
+
+  const std::string running = enqueue("d2");
+  ASSERT_EQ(agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}}).status, 200);
+  EXPECT_EQ(json::parse(agent_call(workflow_path(running, "heartbeat")).body)["cancel"], false);
+  EXPECT_EQ(call("POST", "/api/v1/workflows/" + running + "/cancel").status, 202);
+  EXPECT_EQ(json::parse(agent_call(workflow_path(running, "heartbeat")).body)["cancel"], true);
+  EXPECT_EQ(agent_call(workflow_path(running, "complete"), {{"status", "cancelled"}}).status, 200);
+  EXPECT_EQ(workflow(running).status, core::Status::Cancelled);
+}
+
+TEST_P(AgentProtocolTest, SecretsGoToJobsButNotToForks) {
+  ASSERT_TRUE(store_->set_secret(project_id_, "DEPLOY_KEY", "hunter22"));
+  enqueue("d1");
+  const Reply job = agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}});
+  ASSERT_EQ(job.status, 200);
+  EXPECT_EQ(json::parse(job.body)["secrets"]["DEPLOY_KEY"], "hunter22");
+  const std::string fork = enqueue("d2", true);
+  const Reply fork_job = agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}});
+  ASSERT_EQ(fork_job.status, 200);
+  EXPECT_EQ(json::parse(fork_job.body)["workflow_id"], fork);
+  EXPECT_TRUE(json::parse(fork_job.body)["secrets"].empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, AgentProtocolTest, ::testing::ValuesIn(kBackends), backend_name);
+
+}  // namespace
+}  // namespace api::testing
