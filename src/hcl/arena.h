@@ -36,6 +36,11 @@ class Arena {
     return new (allocate(sizeof(T), alignof(T))) T{std::forward<Args>(args)...};
   }
 
+  // Takes back `p`, `size` bytes, if it is the latest allocation.
+  void give_back(const void* p, size_t size) {
+    if (static_cast<const std::byte*>(p) + size == current_ + used_) used_ -= size;
+  }
+
   // Copies `count` items into the arena (trivially copyable types only).
   template <class T>
   T* copy_array(const T* items, size_t count) {
@@ -56,11 +61,20 @@ class Arena {
 
  private:
   // Chunks start small so that tiny files stay cheap, and double up to a
-  // cap so that big files need few system allocations.
+  // cap: big files need few system allocations, and the unused end of the
+  // last chunk stays small.
   static constexpr size_t kFirstChunk = 4096;
-  static constexpr size_t kMaxChunk = 256 * 1024;
+  static constexpr size_t kMaxChunk = 64 * 1024;
 
   void* allocate_slow(size_t size, size_t align) {
+    // A big array (the top-level blocks of a big file) gets a chunk of its
+    // own, so that the free rest of the current chunk is not abandoned.
+    // (new[] aligns it for any fundamental type.)
+    if (size > kMaxChunk / 4) {
+      chunks_.push_back(std::make_unique<std::byte[]>(size));
+      reserved_ += size;
+      return chunks_.back().get();
+    }
     size_t chunk = next_chunk_;
     if (next_chunk_ < kMaxChunk) next_chunk_ *= 2;
     if (chunk < size + align) chunk = size + align;
