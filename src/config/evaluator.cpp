@@ -24,7 +24,7 @@ std::string describe(const hcl::Value& v) {
 Origin element_origin(const Expression& e, size_t i) {
   if (e.expr && e.expr->kind == hcl::ExprKind::Tuple) {
     const auto& tuple = hcl::as<hcl::TupleExpr>(*e.expr);
-    if (i < tuple.items.size) return {e.file, tuple.items[static_cast<uint32_t>(i)]->span};
+    if (i < tuple.item_count) return {e.file, tuple.items()[static_cast<uint32_t>(i)]->span};
   }
   return e.origin();
 }

@@ -62,7 +62,7 @@ TEST(Corpus, DeepNestingParses) {
     Diagnostics d;
     File f = parse_file(corpus() / "edge" / "deep-nesting.hcl", d);
     EXPECT_FALSE(d.has_errors()) << render(d);
-    EXPECT_NE(f.body->attribute("x"), nullptr);
+    EXPECT_NE(f.body->attribute(*f.source, "x"), nullptr);
     return nullptr;
   };
   pthread_attr_t attr;
@@ -141,14 +141,15 @@ std::vector<std::pair<unsigned, unsigned>> expected_error_starts(const fs::path&
   File f = parse_file(t, d);
   EXPECT_FALSE(d.has_errors()) << render(d);
   std::vector<std::pair<unsigned, unsigned>> out;
-  for (const Block& diags : f.body->blocks) {
-    if (diags.type != "diagnostics") continue;
-    for (const Block& err : diags.body->blocks) {
-      if (err.type != "error") continue;
-      for (const Block& from : err.body->blocks) {
-        if (from.type != "from") continue;
+  const SourceFile& source = *f.source;
+  for (const Block& diags : f.body->blocks()) {
+    if (source.slice(diags.type_span) != "diagnostics") continue;
+    for (const Block& err : diags.body.blocks()) {
+      if (source.slice(err.type_span) != "error") continue;
+      for (const Block& from : err.body.blocks()) {
+        if (source.slice(from.type_span) != "from") continue;
         auto num = [&](std::string_view name) {
-          return static_cast<unsigned>(as<LiteralExpr>(*from.body->attribute(name)->expr).number.as_int());
+          return static_cast<unsigned>(as<LiteralExpr>(*from.body.attribute(source, name)->expr).number().as_int());
         };
         out.emplace_back(num("line"), num("column"));
       }
