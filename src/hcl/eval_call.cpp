@@ -41,7 +41,7 @@ Value Evaluator::call(const CallExpr& e, const Scope& scope) {
     args.push_back(v.value_or(Value()));
   }
   if (!ok) return Value();
-  if (e.expand_final && !(e.arg_count == 0)) {
+  if (e.expand_final && e.arg_count > 0) {
     Value last = std::move(args.back());
     args.pop_back();
     if (last.type() != Type::Tuple) {

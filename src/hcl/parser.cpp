@@ -219,7 +219,7 @@ void Parser::remove_duplicate_attributes(size_t attrs_start) {
     duplicate[order[k]] = any = true;
     order[k] = order[k - 1];  // later repeats still name the first definition
     error(again.name_span, "Attribute redefined",
-          std::string("The argument \"") + std::string(text(again.name_span)) + "\" was already set at " + file_->name() + ":" +
+          "The argument \"" + std::string(text(again.name_span)) + "\" was already set at " + file_->name() + ":" +
               where(first.name_span.begin) + ". Each argument may be set only once; remove one of them.");
   }
   if (!any) return;
