@@ -2,7 +2,6 @@
 // every broken file fails at the line HashiCorp's parser reports, and the
 // specification suite's inputs parse or fail as their .t files say.
 #include <gtest/gtest.h>
-#include <pthread.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "test_paths.h"
+#include "thread_stack.h"
 #include "hcl/json.h"
 #include "hcl/parser.h"
 
@@ -58,20 +58,12 @@ TEST(Corpus, Hcl2JsonMatchesTheReferenceConverter) {
 // On a thread with a 64 MB stack: a sanitizer build's frames are several
 // times larger, and on a smaller stack it reports "too deeply nested".
 TEST(Corpus, DeepNestingParses) {
-  auto body = [](void*) -> void* {
+  testpaths::on_stack_of(64 << 20, [] {
     Diagnostics d;
     File f = parse_file(corpus() / "edge" / "deep-nesting.hcl", d);
     EXPECT_FALSE(d.has_errors()) << render(d);
     EXPECT_NE(f.body->attribute(*f.source, "x"), nullptr);
-    return nullptr;
-  };
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, 64 << 20);
-  pthread_t thread;
-  ASSERT_EQ(pthread_create(&thread, &attr, body, nullptr), 0);
-  pthread_join(thread, nullptr);
-  pthread_attr_destroy(&attr);
+  });
 }
 
 struct Expected {

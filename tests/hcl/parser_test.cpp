@@ -4,11 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include <pthread.h>
-
 #include <string>
 
 #include "hcl/parser_impl.h"
+#include "thread_stack.h"
 
 namespace hcl {
 namespace {
@@ -36,22 +35,6 @@ Diagnostics parse_errors(std::string text) {
   Diagnostics d;
   parse("t.hcl", std::move(text), d);
   return d;
-}
-
-// Runs `body` on a thread with a stack of `bytes`.
-template <class F>
-void on_stack_of(size_t bytes, F body) {
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, bytes);
-  pthread_t thread;
-  auto trampoline = [](void* arg) -> void* {
-    (*static_cast<F*>(arg))();
-    return nullptr;
-  };
-  ASSERT_EQ(pthread_create(&thread, &attr, trampoline, &body), 0);
-  pthread_join(thread, nullptr);
-  pthread_attr_destroy(&attr);
 }
 
 TEST(Body, AttributesAndBlocksWithQuotedAndBareLabels) {
@@ -281,7 +264,7 @@ TEST(Expr, StandaloneExpression) {
 // On a 64 MB stack so that a sanitizer build, whose frames are several times
 // larger, still has room for 2,000 levels.
 TEST(Nesting, TwoThousandLevelsParse) {
-  on_stack_of(64 << 20, [] {
+  testpaths::on_stack_of(64 << 20, [] {
     std::string text = "x = " + std::string(2000, '[') + std::string(2000, ']') + "\n";
     File f = parse_ok(text);
     EXPECT_EQ(expr_of(f).kind, ExprKind::Tuple);
@@ -318,7 +301,7 @@ TEST(Nesting, DeepBlocksAndUnaryChainsAreLimitedToo) {
 
 TEST(Nesting, SmallThreadStacksGetTheCleanErrorToo) {
   size_t errors = 0;
-  on_stack_of(512 * 1024, [&] {
+  testpaths::on_stack_of(512 * 1024, [&] {
     Diagnostics d = parse_errors("x = " + std::string(2400, '[') + std::string(2400, ']') + "\n");
     errors = d.size();
   });
