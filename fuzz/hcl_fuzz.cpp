@@ -24,8 +24,8 @@ const hcl::Scope& fuzz_scope() {
 }
 
 void evaluate_body(const hcl::Body& body, const hcl::File& file, hcl::Diagnostics& diags) {
-  for (const hcl::Attribute& a : body.attributes) hcl::evaluate(*a.expr, file.source, fuzz_scope(), diags);
-  for (const hcl::Block& b : body.blocks) evaluate_body(*b.body, file, diags);
+  for (const hcl::Attribute& a : body.attributes()) hcl::evaluate(*a.expr, file.source, fuzz_scope(), diags);
+  for (const hcl::Block& b : body.blocks()) evaluate_body(b.body, file, diags);
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ hcl::Object variable_values(const Configuration& cfg, EvaluationContext& context
 // these, not a copy of all, keeps many locals linear instead of quadratic.
 hcl::Object locals_used(const Expression& e, const hcl::Object& computed) {
   hcl::Object used;
-  for (const auto& ref : references(*e.expr)) {
+  for (const auto& ref : references(*e.expr, *e.file)) {
     if (ref.root != "local") continue;
     if (ref.attribute.empty()) return computed;  // `local[...]`: the whole object
     if (auto it = computed.find(ref.attribute); it != computed.end()) used.insert(*it);

@@ -24,7 +24,7 @@ std::string describe(const hcl::Value& v) {
 Origin element_origin(const Expression& e, size_t i) {
   if (e.expr && e.expr->kind == hcl::ExprKind::Tuple) {
     const auto& tuple = hcl::as<hcl::TupleExpr>(*e.expr);
-    if (i < tuple.items.size) return {e.file, tuple.items[static_cast<uint32_t>(i)]->span};
+    if (i < tuple.item_count) return {e.file, tuple.items()[static_cast<uint32_t>(i)]->span};
   }
   return e.origin();
 }
@@ -39,7 +39,7 @@ std::optional<T> Evaluator::fail(const Origin& origin, std::string summary, std:
 bool Evaluator::skipped(const Expression& e) const {
   if (context_.skip.count(e.expr)) return true;
   if (context_.failed_locals.empty()) return false;
-  auto refs = references(*e.expr);
+  auto refs = references(*e.expr, *e.file);
   return std::any_of(refs.begin(), refs.end(), [&](const Reference& r) {
     return r.root == "local" && context_.failed_locals.count(std::string(r.attribute));
   });

@@ -11,6 +11,8 @@ using hcl::ExprKind;
 
 class Walker {
  public:
+  explicit Walker(const hcl::SourceFile& source) : source_(source) {}
+
   std::vector<Reference> found;
 
   void walk(const hcl::Expr* e) {
@@ -36,7 +38,7 @@ class Walker {
   void children(const hcl::Expr& e) {
     switch (e.kind) {
       case ExprKind::Template:
-        for (const hcl::Expr* part : as<hcl::TemplateExpr>(e).parts) walk(part);
+        for (const hcl::Expr* part : as<hcl::TemplateExpr>(e).parts()) walk(part);
         return;
       case ExprKind::TemplateWrap:
         return walk(as<hcl::TemplateWrapExpr>(e).inner);
@@ -53,7 +55,7 @@ class Walker {
         walk(as<hcl::SplatExpr>(e).source);
         return walk(as<hcl::SplatExpr>(e).each);
       case ExprKind::Call:
-        for (const hcl::Expr* arg : as<hcl::CallExpr>(e).args) walk(arg);
+        for (const hcl::Expr* arg : as<hcl::CallExpr>(e).args()) walk(arg);
         return;
       case ExprKind::Conditional: {
         const auto& c = as<hcl::ConditionalExpr>(e);
@@ -67,10 +69,10 @@ class Walker {
       case ExprKind::Unary:
         return walk(as<hcl::UnaryExpr>(e).operand);
       case ExprKind::Tuple:
-        for (const hcl::Expr* item : as<hcl::TupleExpr>(e).items) walk(item);
+        for (const hcl::Expr* item : as<hcl::TupleExpr>(e).items()) walk(item);
         return;
       case ExprKind::Object:
-        for (const auto& item : as<hcl::ObjectExpr>(e).items) {
+        for (const auto& item : as<hcl::ObjectExpr>(e).items()) {
           walk(item.key);
           walk(item.value);
         }
@@ -85,21 +87,23 @@ class Walker {
   bool bound(std::string_view name) const { return std::find(bound_.begin(), bound_.end(), name) != bound_.end(); }
 
   void variable(const hcl::VariableExpr& v) {
-    if (!bound(v.name)) found.push_back({v.name, {}, v.span});
+    std::string_view name = source_.slice(v.span);
+    if (!bound(name)) found.push_back({name, {}, v.span});
   }
 
   void get_attr(const hcl::GetAttrExpr& g) {
     if (g.object->kind != ExprKind::Variable) return walk(g.object);
     const auto& root = as<hcl::VariableExpr>(*g.object);
-    if (!bound(root.name)) found.push_back({root.name, g.name, {root.span.begin, g.name_span.end}});
+    std::string_view name = source_.slice(root.span);
+    if (!bound(name)) found.push_back({name, source_.slice(g.name_span()), {root.span.begin, g.span.end}});
   }
 
   // Runs `body` with the iteration names bound, as they are inside a `for`.
   template <class F>
-  void with_bound(std::string_view key, std::string_view value, F body) {
+  void with_bound(hcl::Span key, hcl::Span value, F body) {
     size_t size = bound_.size();
-    if (!key.empty()) bound_.push_back(key);
-    bound_.push_back(value);
+    if (!key.empty()) bound_.push_back(source_.slice(key));
+    bound_.push_back(source_.slice(value));
     body();
     bound_.resize(size);
   }
@@ -118,13 +122,14 @@ class Walker {
     with_bound(f.key_var, f.value_var, [&] { walk(f.body); });
   }
 
+  const hcl::SourceFile& source_;
   std::vector<std::string_view> bound_;
 };
 
 }  // namespace
 
-std::vector<Reference> references(const hcl::Expr& expr) {
-  Walker walker;
+std::vector<Reference> references(const hcl::Expr& expr, const hcl::SourceFile& source) {
+  Walker walker(source);
   walker.walk(&expr);
   return std::move(walker.found);
 }

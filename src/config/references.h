@@ -18,6 +18,6 @@ struct Reference {
 
 // Every use of a root variable, in source order. Names bound by `for`
 // expressions and directives inside the expression are not references.
-std::vector<Reference> references(const hcl::Expr& expr);
+std::vector<Reference> references(const hcl::Expr& expr, const hcl::SourceFile& source);
 
 }  // namespace config

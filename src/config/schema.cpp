@@ -48,7 +48,7 @@ std::vector<std::string> all_names(const BodySchema& schema) {
 
 void report_unknown_attribute(const hcl::Attribute& attr, const FilePtr& file, const BodySchema& schema,
                               hcl::Diagnostics& diags) {
-  std::string name(attr.name);
+  std::string name(file->slice(attr.name_span));
   if (contains(schema.blocks, name)) {
     report(diags, {file, attr.name_span}, "\"" + name + "\" is a block, not an attribute",
            "Write it as a block: " + name + " { ... }");
@@ -61,7 +61,7 @@ void report_unknown_attribute(const hcl::Attribute& attr, const FilePtr& file, c
 
 void report_unknown_block(const hcl::Block& block, const FilePtr& file, const BodySchema& schema,
                           hcl::Diagnostics& diags) {
-  std::string type(block.type);
+  std::string type(file->slice(block.type_span));
   if (contains(schema.attributes, type)) {
     report(diags, {file, block.type_span}, "\"" + type + "\" is an attribute, not a block",
            "Write it as an attribute: " + type + " = ...");
@@ -75,35 +75,38 @@ void report_unknown_block(const hcl::Block& block, const FilePtr& file, const Bo
 // Reports every attribute and block the schema does not know.
 void check_body(const hcl::Body& body, const FilePtr& file, const BodySchema& schema, hcl::Diagnostics& diags) {
   if (!schema.any_attribute)
-    for (const auto& attr : body.attributes)
-      if (!contains(schema.attributes, attr.name)) report_unknown_attribute(attr, file, schema, diags);
-  for (const auto& block : body.blocks)
-    if (!contains(schema.blocks, block.type)) report_unknown_block(block, file, schema, diags);
+    for (const auto& attr : body.attributes())
+      if (!contains(schema.attributes, file->slice(attr.name_span)))
+        report_unknown_attribute(attr, file, schema, diags);
+  for (const auto& block : body.blocks())
+    if (!contains(schema.blocks, file->slice(block.type_span))) report_unknown_block(block, file, schema, diags);
 }
 
 // The block's name when it has exactly the one label it needs. Extra labels
 // are reported and ignored; a missing or empty name drops the block.
 std::optional<std::string> name_label(const hcl::Block& block, const FilePtr& file, hcl::Diagnostics& diags) {
-  std::string type(block.type);
-  if (block.labels.empty()) {
+  std::string type(file->slice(block.type_span));
+  const hcl::List<hcl::Label> labels = block.labels();
+  if (labels.empty()) {
     report(diags, {file, block.type_span}, "Missing name for " + type + " block",
            "A " + type + " block needs one label, its name: " + type + " \"name\" { ... }");
     return std::nullopt;
   }
-  for (uint32_t i = 1; i < block.labels.size; ++i)
-    report(diags, {file, block.labels[i].span}, "Extra label for " + type + " block",
+  for (uint32_t i = 1; i < labels.size; ++i)
+    report(diags, {file, labels[i].span}, "Extra label for " + type + " block",
            "A " + type + " block has exactly one label, its name.");
-  if (block.labels[0].value.empty()) {
-    report(diags, {file, block.labels[0].span}, "Empty name for " + type + " block",
+  std::string_view name = file->text(labels[0].value);
+  if (name.empty()) {
+    report(diags, {file, labels[0].span}, "Empty name for " + type + " block",
            "Give the " + type + " a name that says what it is.");
     return std::nullopt;
   }
-  return std::string(block.labels[0].value);
+  return std::string(name);
 }
 
 void check_no_labels(const hcl::Block& block, const FilePtr& file, hcl::Diagnostics& diags) {
-  std::string type(block.type);
-  for (const auto& label : block.labels)
+  std::string type(file->slice(block.type_span));
+  for (const auto& label : block.labels())
     report(diags, {file, label.span}, "Unexpected label for " + type + " block",
            "A " + type + " block takes no label: " + type + " { ... }");
 }
@@ -134,8 +137,8 @@ class NameRegistry {
 const hcl::Block* single_block(const hcl::Body& body, std::string_view type, const FilePtr& file,
                                hcl::Diagnostics& diags) {
   const hcl::Block* found = nullptr;
-  for (const auto& block : body.blocks) {
-    if (block.type != type) continue;
+  for (const auto& block : body.blocks()) {
+    if (file->slice(block.type_span) != type) continue;
     if (found) {
       report(diags, {file, block.type_span}, "Duplicate " + std::string(type) + " block",
              "A pipeline has at most one " + std::string(type) + " block; the first is at " +
@@ -149,7 +152,7 @@ const hcl::Block* single_block(const hcl::Body& body, std::string_view type, con
 }
 
 Expression expression(const hcl::Body& body, std::string_view name, const FilePtr& file) {
-  const hcl::Attribute* attr = body.attribute(name);
+  const hcl::Attribute* attr = body.attribute(*file, name);
   return attr ? Expression{attr->expr, file} : Expression{};
 }
 
@@ -161,48 +164,49 @@ class Decoder {
     const FilePtr& source = file.source;
     if (!file.body) return;
     check_body(*file.body, source, kTopLevel, diags_);
-    for (const auto& block : file.body->blocks) {
-      if (block.type == "variable") variable(block, source);
-      if (block.type == "locals") locals(block, source);
-      if (block.type == "pipeline") pipeline(block, source);
+    for (const auto& block : file.body->blocks()) {
+      std::string_view type = source->slice(block.type_span);
+      if (type == "variable") variable(block, source);
+      if (type == "locals") locals(block, source);
+      if (type == "pipeline") pipeline(block, source);
     }
   }
 
  private:
   void variable(const hcl::Block& block, const FilePtr& file) {
-    check_body(*block.body, file, kVariable, diags_);
+    check_body(block.body, file, kVariable, diags_);
     auto name = name_label(block, file, diags_);
-    if (!name || !variables_.add(*name, {file, block.labels[0].span}, diags_)) return;
-    cfg_.variables.push_back({*name, expression(*block.body, "default", file),
-                              expression(*block.body, "description", file), {file, block.labels[0].span}});
+    if (!name || !variables_.add(*name, {file, block.labels()[0].span}, diags_)) return;
+    cfg_.variables.push_back({*name, expression(block.body, "default", file),
+                              expression(block.body, "description", file), {file, block.labels()[0].span}});
   }
 
   void locals(const hcl::Block& block, const FilePtr& file) {
     check_no_labels(block, file, diags_);
-    check_body(*block.body, file, kLocals, diags_);
-    for (const auto& attr : block.body->attributes) {
-      std::string name(attr.name);
+    check_body(block.body, file, kLocals, diags_);
+    for (const auto& attr : block.body.attributes()) {
+      std::string name(file->slice(attr.name_span));
       if (locals_.add(name, {file, attr.name_span}, diags_))
         cfg_.locals.push_back({name, {attr.expr, file}, {file, attr.name_span}});
     }
   }
 
   void pipeline(const hcl::Block& block, const FilePtr& file) {
-    check_body(*block.body, file, kPipeline, diags_);
+    check_body(block.body, file, kPipeline, diags_);
     auto name = name_label(block, file, diags_);
-    if (!name || !pipelines_.add(*name, {file, block.labels[0].span}, diags_)) return;
-    const hcl::Body& body = *block.body;
+    if (!name || !pipelines_.add(*name, {file, block.labels()[0].span}, diags_)) return;
+    const hcl::Body& body = block.body;
     Pipeline p;
     p.name = *name;
-    p.origin = {file, block.labels[0].span};
+    p.origin = {file, block.labels()[0].span};
     p.depends_on = expression(body, "depends_on", file);
     p.env = expression(body, "env", file);
     p.timeout = expression(body, "timeout", file);
     if (const hcl::Block* filter = single_block(body, "filter", file, diags_)) p.filter = decode_filter(*filter, file);
     if (const hcl::Block* matrix = single_block(body, "matrix", file, diags_)) p.matrix = decode_matrix(*matrix, file);
     NameRegistry stages("stage", " in pipeline \"" + p.name + "\"");
-    for (const auto& child : body.blocks)
-      if (child.type == "stage") stage(child, file, stages, p);
+    for (const auto& child : body.blocks())
+      if (file->slice(child.type_span) == "stage") stage(child, file, stages, p);
     if (p.stages.empty())
       report(diags_, p.origin, "Pipeline \"" + p.name + "\" has no stages",
              "A pipeline runs its stages in order; add at least one: stage \"build\" { exec \"make\" { run = \"make\" } }");
@@ -210,17 +214,17 @@ class Decoder {
   }
 
   Filter decode_filter(const hcl::Block& block, const FilePtr& file) {
-    check_body(*block.body, file, kFilter, diags_);
-    const hcl::Body& body = *block.body;
+    check_body(block.body, file, kFilter, diags_);
+    const hcl::Body& body = block.body;
     return {expression(body, "events", file), expression(body, "branches", file), expression(body, "tags", file),
             expression(body, "paths", file)};
   }
 
   std::vector<MatrixAxis> decode_matrix(const hcl::Block& block, const FilePtr& file) {
-    check_body(*block.body, file, kMatrix, diags_);
+    check_body(block.body, file, kMatrix, diags_);
     std::vector<MatrixAxis> axes;
-    for (const auto& attr : block.body->attributes)
-      axes.push_back({std::string(attr.name), {attr.expr, file}, {file, attr.name_span}});
+    for (const auto& attr : block.body.attributes())
+      axes.push_back({std::string(file->slice(attr.name_span)), {attr.expr, file}, {file, attr.name_span}});
     if (axes.empty())
       report(diags_, {file, block.type_span}, "Empty matrix block",
              "A matrix needs at least one axis, e.g. compiler = [\"gcc\", \"clang\"]");
@@ -228,13 +232,13 @@ class Decoder {
   }
 
   void stage(const hcl::Block& block, const FilePtr& file, NameRegistry& names, Pipeline& p) {
-    check_body(*block.body, file, kStage, diags_);
+    check_body(block.body, file, kStage, diags_);
     auto name = name_label(block, file, diags_);
-    if (!name || !names.add(*name, {file, block.labels[0].span}, diags_)) return;
-    Stage s{*name, {file, block.labels[0].span}, {}};
+    if (!name || !names.add(*name, {file, block.labels()[0].span}, diags_)) return;
+    Stage s{*name, {file, block.labels()[0].span}, {}};
     NameRegistry execs("exec", " in stage \"" + s.name + "\"");
-    for (const auto& child : block.body->blocks)
-      if (child.type == "exec") exec(child, file, execs, s);
+    for (const auto& child : block.body.blocks())
+      if (file->slice(child.type_span) == "exec") exec(child, file, execs, s);
     if (s.executions.empty())
       report(diags_, s.origin, "Stage \"" + s.name + "\" has no executions",
              "A stage runs its exec blocks in parallel; add at least one: exec \"make\" { run = \"make\" }");
@@ -242,13 +246,13 @@ class Decoder {
   }
 
   void exec(const hcl::Block& block, const FilePtr& file, NameRegistry& names, Stage& s) {
-    check_body(*block.body, file, kExec, diags_);
+    check_body(block.body, file, kExec, diags_);
     auto name = name_label(block, file, diags_);
-    if (!name || !names.add(*name, {file, block.labels[0].span}, diags_)) return;
-    const hcl::Body& body = *block.body;
+    if (!name || !names.add(*name, {file, block.labels()[0].span}, diags_)) return;
+    const hcl::Body& body = block.body;
     Execution e;
     e.name = *name;
-    e.origin = {file, block.labels[0].span};
+    e.origin = {file, block.labels()[0].span};
     e.run = expression(body, "run", file);
     e.image = expression(body, "image", file);
     e.env = expression(body, "env", file);

@@ -32,7 +32,7 @@ class ReferenceChecker {
   void check(const Expression& e, const Rules& rules) {
     if (!e.given()) return;
     bool ok = true;
-    for (const auto& ref : references(*e.expr)) ok = check(ref, e.file, rules) && ok;
+    for (const auto& ref : references(*e.expr, *e.file)) ok = check(ref, e.file, rules) && ok;
     if (!ok) bad.insert(e.expr);
   }
 
@@ -121,7 +121,7 @@ std::set<const hcl::Expr*> check_references(const Configuration& cfg, hcl::Diagn
 void order_locals(Configuration& cfg, std::set<const hcl::Expr*>& skip, hcl::Diagnostics& diags) {
   std::vector<std::vector<size_t>> graph(cfg.locals.size());
   for (size_t i = 0; i < cfg.locals.size(); ++i)
-    for (const auto& ref : references(*cfg.locals[i].value.expr)) {
+    for (const auto& ref : references(*cfg.locals[i].value.expr, *cfg.locals[i].value.file)) {
       if (ref.root != "local") continue;
       for (size_t j = 0; j < cfg.locals.size(); ++j)
         if (cfg.locals[j].name == ref.attribute) graph[i].push_back(j);

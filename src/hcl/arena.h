@@ -36,6 +36,11 @@ class Arena {
     return new (allocate(sizeof(T), alignof(T))) T{std::forward<Args>(args)...};
   }
 
+  // Takes back `p`, `size` bytes, if it is the latest allocation.
+  void give_back(const void* p, size_t size) {
+    if (static_cast<const std::byte*>(p) + size == current_ + used_) used_ -= size;
+  }
+
   // Copies `count` items into the arena (trivially copyable types only).
   template <class T>
   T* copy_array(const T* items, size_t count) {
@@ -56,21 +61,15 @@ class Arena {
 
  private:
   // Chunks start small so that tiny files stay cheap, and double up to a
-  // cap so that big files need few system allocations.
+  // cap: big files need few system allocations, and the unused end of the
+  // last chunk stays small.
   static constexpr size_t kFirstChunk = 4096;
-  static constexpr size_t kMaxChunk = 256 * 1024;
+  static constexpr size_t kMaxChunk = 64 * 1024;
 
-  void* allocate_slow(size_t size, size_t align) {
-    size_t chunk = next_chunk_;
-    if (next_chunk_ < kMaxChunk) next_chunk_ *= 2;
-    if (chunk < size + align) chunk = size + align;
-    chunks_.push_back(std::make_unique<std::byte[]>(chunk));
-    reserved_ += chunk;
-    current_ = chunks_.back().get();
-    capacity_ = chunk;
-    used_ = 0;
-    return allocate(size, align);
-  }
+  // Out of line: inlined into every node's allocation, its temporaries
+  // would grow the frames of the recursive parser (under AddressSanitizer
+  // by hundreds of bytes a level).
+  void* allocate_slow(size_t size, size_t align);
 
   std::vector<std::unique_ptr<std::byte[]>> chunks_;
   std::byte* current_ = nullptr;

@@ -1,9 +1,12 @@
 // The syntax tree of HCL's native syntax.
 //
-// Nodes live in an Arena owned by their File and are trivially destructible:
-// names and literal strings are string_views into the source text, or into
-// the arena when escapes had to be decoded. Nodes keep byte spans, not line
-// and column, to stay small; SourceFile resolves a span to positions.
+// Nodes live in an Arena owned by their File and are trivially destructible.
+// They are laid out for size: a 2 MB configuration makes some 300,000 of
+// them. Names are not stored: a name is its span of the source
+// (SourceFile::slice). Literal strings are Texts, resolved by
+// SourceFile::text(). Lists are a count and a pointer, side by side in the
+// node so that the count fills padding; nodes keep byte spans, not line and
+// column, which SourceFile resolves.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +17,7 @@
 
 namespace hcl {
 
-// An arena-allocated array.
+// An arena-allocated array, as the nodes hand it out.
 template <class T>
 struct List {
   T* data = nullptr;
@@ -47,8 +50,13 @@ enum class ExprKind : uint8_t {
 };
 
 struct Expr {
-  ExprKind kind;
+  // Declaring a constructor makes Expr a non-POD class, whose tail padding
+  // the compiler may reuse: a subclass's first one-byte fields go into the
+  // three bytes after `kind` (LiteralExpr is 20 bytes instead of 24).
+  Expr() {}
+
   Span span;  // the whole expression's source
+  ExprKind kind = ExprKind::Literal;
 };
 
 enum class LiteralKind : uint8_t { Null, Bool, Number, String };
@@ -56,21 +64,24 @@ enum class LiteralKind : uint8_t { Null, Bool, Number, String };
 // A quoted string or heredoc without interpolations or directives is a
 // Literal string too (its span includes the quotes or the heredoc markers).
 struct LiteralExpr : Expr {
-  LiteralExpr() : string() {}
-
   LiteralKind literal = LiteralKind::Null;
   bool boolean = false;
-  // Only the member `literal` names is meaningful; sharing the storage keeps
-  // the most common node small.
+  bool integer = false;  // a Number: which of int64 or double number_bits holds
+  // Only what `literal` names is meaningful. A number is kept as raw bits so
+  // that the node needs no 8-byte alignment.
   union {
-    std::string_view string;  // decoded text (escapes applied)
-    Number number;
+    Text string = {};  // decoded (escapes applied)
+    uint32_t number_bits[2];
   };
+
+  Number number() const;
+  void set_number(const Number& n);
 };
 
 struct TemplateExpr : Expr {
-  List<Expr*> parts;  // literal strings, interpolated expressions, directives
-  bool heredoc;
+  uint32_t part_count = 0;
+  Expr** part_data = nullptr;  // literal strings, interpolated expressions, directives
+  List<Expr*> parts() const { return {part_data, part_count}; }
 };
 
 struct TemplateWrapExpr : Expr {
@@ -84,20 +95,19 @@ struct TemplateIfExpr : Expr {
 };
 
 struct TemplateForExpr : Expr {
-  std::string_view key_var;  // empty when only the value is named
-  std::string_view value_var;
+  Span key_var;  // empty when only the value is named
+  Span value_var;
   Expr* collection;
   TemplateExpr* body;
 };
 
-struct VariableExpr : Expr {
-  std::string_view name;
-};
+// Its name is its span.
+struct VariableExpr : Expr {};
 
 struct GetAttrExpr : Expr {
+  uint32_t name_begin;  // the name runs to the end of the span
   Expr* object;
-  std::string_view name;
-  Span name_span;
+  Span name_span() const { return {name_begin, span.end}; }
 };
 
 struct IndexExpr : Expr {
@@ -113,10 +123,12 @@ struct SplatExpr : Expr {
 struct SplatItemExpr : Expr {};
 
 struct CallExpr : Expr {
-  std::string_view name;
-  Span name_span;
-  List<Expr*> args;
   bool expand_final;  // f(a, list...)
+  uint32_t name_size;  // the name starts the span
+  Expr** arg_data;
+  uint32_t arg_count;
+  Span name_span() const { return {span.begin, span.begin + name_size}; }
+  List<Expr*> args() const { return {arg_data, arg_count}; }
 };
 
 struct ConditionalExpr : Expr {
@@ -148,30 +160,40 @@ struct UnaryExpr : Expr {
 };
 
 struct TupleExpr : Expr {
-  List<Expr*> items;
+  uint32_t item_count = 0;
+  Expr** item_data = nullptr;
+  List<Expr*> items() const { return {item_data, item_count}; }
 };
 
 struct ObjectItem {
-  // A bare identifier key (`name = 1`) is parsed as a Literal string with
-  // bare_key set; `(expr) = 1` keeps a Parens node; `"k" = 1` is a Literal
-  // string (or a template when it interpolates).
+  // A bare identifier key (`name = 1`) is parsed as a Literal string;
+  // `(expr) = 1` keeps a Parens node; `"k" = 1` is a Literal string (or a
+  // template when it interpolates).
   Expr* key;
   Expr* value;
-  bool bare_key;
+
+  // Only a bare key's string starts where its span does (a quoted one's
+  // starts after the quote).
+  bool bare_key() const {
+    return key->kind == ExprKind::Literal && static_cast<const LiteralExpr*>(key)->literal == LiteralKind::String &&
+           static_cast<const LiteralExpr*>(key)->string.offset == key->span.begin;
+  }
 };
 
 struct ObjectExpr : Expr {
-  List<ObjectItem> items;
+  uint32_t item_count = 0;
+  ObjectItem* item_data = nullptr;
+  List<ObjectItem> items() const { return {item_data, item_count}; }
 };
 
 struct ForExpr : Expr {
-  std::string_view key_var;  // empty when only the value is named
-  std::string_view value_var;
+  bool group;          // `v...` groups values with equal keys (object form)
+  Span key_var;        // empty when only the value is named
+  Span value_var;
   Expr* collection;
   Expr* key_result;    // object form `{for ... : k => v}`; nullptr in tuple form
   Expr* value_result;
   Expr* condition;     // `if ...`, or nullptr
-  bool group;          // `v...` groups values with equal keys (object form)
 };
 
 struct ParensExpr : Expr {
@@ -184,37 +206,37 @@ const T& as(const Expr& e) {
   return static_cast<const T&>(e);
 }
 
-struct Body;
-
 struct Attribute {
-  std::string_view name;
   Span name_span;
   Expr* expr;
-  Span span;  // name through the end of the expression
+  Span span() const { return {name_span.begin, expr->span.end}; }  // name through the end of the expression
 };
 
 struct Label {
-  std::string_view value;  // decoded
-  Span span;               // including quotes
+  Text value;  // decoded
+  Span span;   // including quotes
+};
+
+struct Block;
+
+struct Body {
+  Attribute* attribute_data = nullptr;
+  Block* block_data = nullptr;
+  uint32_t attribute_count = 0;
+  uint32_t block_count = 0;
+
+  List<Attribute> attributes() const { return {attribute_data, attribute_count}; }  // in source order
+  List<Block> blocks() const { return {block_data, block_count}; }                  // in source order
+  // The attribute named `name` in `source`, or nullptr.
+  const Attribute* attribute(const SourceFile& source, std::string_view name) const;
 };
 
 struct Block {
-  std::string_view type;
-  Span type_span;
-  List<Label> labels;
-  Body* body;
-  Span open_brace;
-  Span close_brace;
-  Span span;  // type through the closing brace
-};
-
-struct Body {
-  List<Attribute> attributes;  // in source order
-  List<Block> blocks;          // in source order
-  Span span;
-
-  // The attribute of that name, or nullptr.
-  const Attribute* attribute(std::string_view name) const;
+  Span type_span;  // the type is the source there
+  uint32_t label_count = 0;
+  Label* label_data = nullptr;
+  Body body;
+  List<Label> labels() const { return {label_data, label_count}; }
 };
 
 }  // namespace hcl

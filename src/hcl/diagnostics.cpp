@@ -15,19 +15,35 @@ uint32_t count_columns(std::string_view text) {
 
 }  // namespace
 
-SourceFile::SourceFile(std::string name, std::string text) : name_(std::move(name)), text_(std::move(text)) {
-  // Counted first so that the index is allocated once, at its final size.
-  line_starts_.reserve(static_cast<size_t>(std::count(text_.begin(), text_.end(), '\n')) + 1);
-  line_starts_.push_back(0);
-  for (uint32_t i = 0; i < text_.size(); ++i)
-    if (text_[i] == '\n') line_starts_.push_back(i + 1);
+SourceFile::SourceFile(std::string name, std::string text) : name_(std::move(name)), text_(std::move(text)) {}
+
+const std::vector<uint32_t>& SourceFile::line_starts() const {
+  std::call_once(line_starts_built_, [this] {
+    // Counted first so that the index is allocated once, at its final size.
+    line_starts_.reserve(static_cast<size_t>(std::count(text_.begin(), text_.end(), '\n')) + 1);
+    line_starts_.push_back(0);
+    for (uint32_t i = 0; i < text_.size(); ++i)
+      if (text_[i] == '\n') line_starts_.push_back(i + 1);
+  });
+  return line_starts_;
+}
+
+Text SourceFile::store(std::string_view s) {
+  auto begin = reinterpret_cast<uintptr_t>(text_.data());
+  auto at = reinterpret_cast<uintptr_t>(s.data());
+  if (at >= begin && at + s.size() <= begin + text_.size())
+    return {static_cast<uint32_t>(at - begin), static_cast<uint32_t>(s.size())};
+  Text t{static_cast<uint32_t>(text_.size() + decoded_.size()), static_cast<uint32_t>(s.size())};
+  decoded_.append(s);
+  return t;
 }
 
 Pos SourceFile::position(uint32_t byte) const {
   byte = std::min<uint32_t>(byte, static_cast<uint32_t>(text_.size()));
-  auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), byte);
-  uint32_t line_index = static_cast<uint32_t>(it - line_starts_.begin()) - 1;
-  uint32_t line_start = line_starts_[line_index];
+  const std::vector<uint32_t>& starts = line_starts();
+  auto it = std::upper_bound(starts.begin(), starts.end(), byte);
+  uint32_t line_index = static_cast<uint32_t>(it - starts.begin()) - 1;
+  uint32_t line_start = starts[line_index];
   Pos p;
   p.line = line_index + 1;
   p.column = count_columns(std::string_view(text_).substr(line_start, byte - line_start)) + 1;
@@ -37,8 +53,9 @@ Pos SourceFile::position(uint32_t byte) const {
 
 std::string_view SourceFile::line_text(uint32_t byte) const {
   Pos p = position(byte);
-  uint32_t start = line_starts_[p.line - 1];
-  uint32_t end = p.line < line_starts_.size() ? line_starts_[p.line] : static_cast<uint32_t>(text_.size());
+  const std::vector<uint32_t>& starts = line_starts();
+  uint32_t start = starts[p.line - 1];
+  uint32_t end = p.line < starts.size() ? starts[p.line] : static_cast<uint32_t>(text_.size());
   std::string_view line = std::string_view(text_).substr(start, end - start);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   return line;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,25 +28,47 @@ struct Pos {
 struct Span {
   uint32_t begin = 0;
   uint32_t end = 0;
+  bool empty() const { return begin == end; }
+};
+
+// A string of the syntax tree: `size` bytes from `offset` in its source
+// file's text or, from offset text().size() on, in the decoded strings kept
+// beside the text. 8 bytes where a string_view takes 16.
+struct Text {
+  uint32_t offset = 0;
+  uint32_t size = 0;
 };
 
 // One input file: its name, its bytes, and an index of where lines start.
-// Immutable once built; shared by the AST and by diagnostics.
+// Immutable once parsed; shared by the AST and by diagnostics.
 class SourceFile {
  public:
   SourceFile(std::string name, std::string text);
 
   const std::string& name() const { return name_; }
   std::string_view text() const { return text_; }
+  std::string_view text(Text t) const {
+    return t.offset < text_.size() ? std::string_view(text_).substr(t.offset, t.size)
+                                   : std::string_view(decoded_).substr(t.offset - text_.size(), t.size);
+  }
+  // `s` as a Text: where it lies in the text, or else copied to the decoded
+  // strings (parsing only: those that differ from their source).
+  Text store(std::string_view s);
   std::string_view slice(Span s) const { return std::string_view(text_).substr(s.begin, s.end - s.begin); }
   Pos position(uint32_t byte) const;
   // The text of the line holding `byte`, without its line ending.
   std::string_view line_text(uint32_t byte) const;
 
  private:
+  // Built on the first call (from any thread): a file that parses without
+  // errors never needs it, and it takes 4 bytes a line.
+  const std::vector<uint32_t>& line_starts() const;
+
   std::string name_;
   std::string text_;
-  std::vector<uint32_t> line_starts_;
+  std::string decoded_;
+  mutable std::once_flag line_starts_built_;
+  mutable std::vector<uint32_t> line_starts_;
 };
 
 enum class Severity { Error, Warning };

@@ -13,12 +13,12 @@ namespace {
 // stack even in a sanitizer build.
 constexpr int kMaxDepth = 3000;
 
-Value literal(const LiteralExpr& e) {
+Value literal(const LiteralExpr& e, const SourceFile& source) {
   switch (e.literal) {
     case LiteralKind::Null: return Value();
     case LiteralKind::Bool: return e.boolean;
-    case LiteralKind::Number: return e.number;
-    case LiteralKind::String: return e.string;
+    case LiteralKind::Number: return e.number();
+    case LiteralKind::String: return source.text(e.string);
   }
   return Value();
 }
@@ -67,7 +67,7 @@ std::optional<Value> Evaluator::value_of(const Expr& e, const Scope& scope) {
 
 Value Evaluator::dispatch(const Expr& e, const Scope& scope) {
   switch (e.kind) {
-    case ExprKind::Literal: return literal(as<LiteralExpr>(e));
+    case ExprKind::Literal: return literal(as<LiteralExpr>(e), *file_);
     case ExprKind::Template: return template_expr(as<TemplateExpr>(e), scope);
     case ExprKind::TemplateWrap: return eval(*as<TemplateWrapExpr>(e).inner, scope);
     case ExprKind::TemplateIf: return template_if(as<TemplateIfExpr>(e), scope);
@@ -90,9 +90,10 @@ Value Evaluator::dispatch(const Expr& e, const Scope& scope) {
 }
 
 Value Evaluator::variable(const VariableExpr& e, const Scope& scope) {
-  if (const Value* v = scope.lookup(e.name)) return *v;
+  std::string_view name = file_->slice(e.span);
+  if (const Value* v = scope.lookup(name)) return *v;
   error(e.span, "Unknown variable",
-        "There is no variable named \"" + std::string(e.name) + "\"." + did_you_mean(e.name, visible_names(scope)));
+        "There is no variable named \"" + std::string(name) + "\"." + did_you_mean(name, visible_names(scope)));
   return Value();
 }
 

@@ -22,8 +22,8 @@ constexpr std::string_view kNoElement = "The given key does not identify an elem
 Value Evaluator::get_attr(const GetAttrExpr& e, const Scope& scope) {
   auto source = value_of(*e.object, scope);
   if (!source) return Value();
-  Span where = e.name_span.end > e.name_span.begin ? e.name_span : e.span;
-  std::string name(e.name);
+  Span where = e.name_span().end > e.name_span().begin ? e.name_span() : e.span;
+  std::string name(file_->slice(e.name_span()));
   switch (source->type()) {
     case Type::Object:
       if (const Value* v = source->get(name)) return *v;

@@ -28,23 +28,24 @@ constexpr Function kCan{"can", 1, 1, "can(expression)", nullptr};
 }  // namespace
 
 Value Evaluator::call(const CallExpr& e, const Scope& scope) {
-  if (e.name == kTry.name || e.name == kCan.name) return catching_call(e, scope, e.name == kCan.name);
-  const Function* f = scope.functions ? scope.functions->find(e.name) : nullptr;
+  std::string_view name = file_->slice(e.name_span());
+  if (name == kTry.name || name == kCan.name) return catching_call(e, scope, name == kCan.name);
+  const Function* f = scope.functions ? scope.functions->find(name) : nullptr;
   if (!f) return unknown_function(e, scope);
   std::vector<Value> args;
-  args.reserve(e.args.size);
+  args.reserve(e.arg_count);
   bool ok = true;
-  for (const Expr* arg : e.args) {
+  for (const Expr* arg : e.args()) {
     auto v = value_of(*arg, scope);
     ok = ok && v.has_value();
     args.push_back(v.value_or(Value()));
   }
   if (!ok) return Value();
-  if (e.expand_final && !e.args.empty()) {
+  if (e.expand_final && e.arg_count > 0) {
     Value last = std::move(args.back());
     args.pop_back();
     if (last.type() != Type::Tuple) {
-      error(e.args[e.args.size - 1]->span, "Invalid expanding argument value",
+      error(e.arg_data[e.arg_count - 1]->span, "Invalid expanding argument value",
             "The expanding argument (indicated by ...) must be a tuple, but this is " + describe(last) + ".");
       return Value();
     }
@@ -54,9 +55,10 @@ Value Evaluator::call(const CallExpr& e, const Scope& scope) {
 }
 
 Value Evaluator::unknown_function(const CallExpr& e, const Scope& scope) {
-  std::string_view close = scope.functions ? scope.functions->suggest(e.name) : std::string_view();
-  error(e.name_span, "Call to unknown function",
-        "There is no function named \"" + std::string(e.name) + "\"." +
+  std::string_view name = file_->slice(e.name_span());
+  std::string_view close = scope.functions ? scope.functions->suggest(name) : std::string_view();
+  error(e.name_span(), "Call to unknown function",
+        "There is no function named \"" + std::string(name) + "\"." +
             (close.empty() ? std::string() : " Did you mean \"" + std::string(close) + "\"?"));
   return Value();
 }
@@ -66,7 +68,7 @@ bool Evaluator::check_arity(const CallExpr& e, const Function& f, size_t arg_cou
   if (count >= f.min_args && (f.max_args < 0 || count <= f.max_args)) return true;
   bool too_many = count > f.min_args;
   // Point at the first surplus argument when there is one in the source.
-  Span where = too_many && f.max_args < static_cast<int>(e.args.size) ? e.args[f.max_args]->span : e.span;
+  Span where = too_many && f.max_args < static_cast<int>(e.arg_count) ? e.arg_data[f.max_args]->span : e.span;
   error(where, too_many ? "Too many function arguments" : "Not enough function arguments",
         "Function \"" + std::string(f.name) + "\" expects " + arity_text(f) + ": " + std::string(f.signature) +
             "; got " + std::to_string(count) + ".");
@@ -76,9 +78,9 @@ bool Evaluator::check_arity(const CallExpr& e, const Function& f, size_t arg_cou
 // can(x): whether x evaluates without error. try(a, b...): the first
 // argument that evaluates without error; an error if none does.
 Value Evaluator::catching_call(const CallExpr& e, const Scope& scope, bool is_can) {
-  if (!check_arity(e, is_can ? kCan : kTry, e.args.size)) return Value();
+  if (!check_arity(e, is_can ? kCan : kTry, e.arg_count)) return Value();
   Diagnostics caught;
-  for (const Expr* arg : e.args) {
+  for (const Expr* arg : e.args()) {
     Diagnostics attempt;
     Evaluator inner(file_, attempt);
     inner.depth_ = depth_;
@@ -101,13 +103,13 @@ Value Evaluator::call_function(const CallExpr& e, const Function& f, const std::
   try {
     return f.call(args);
   } catch (const FunctionError& err) {
-    if (err.arg_index() < 0 || e.args.empty()) {
+    if (err.arg_index() < 0 || (e.arg_count == 0)) {
       error(e.span, "Error in function call",
             "Call to function \"" + std::string(f.name) + "\" failed: " + sentence(err.what()));
     } else {
       // With `...` expansion, arguments past the written ones come from the last.
-      uint32_t at = std::min<uint32_t>(static_cast<uint32_t>(err.arg_index()), e.args.size - 1);
-      error(e.args[at]->span, "Invalid function argument", sentence(err.what()));
+      uint32_t at = std::min<uint32_t>(static_cast<uint32_t>(err.arg_index()), e.arg_count - 1);
+      error(e.arg_data[at]->span, "Invalid function argument", sentence(err.what()));
     }
   } catch (const std::exception& err) {
     error(e.span, "Error in function call",

@@ -7,9 +7,9 @@ namespace hcl {
 
 Value Evaluator::tuple(const TupleExpr& e, const Scope& scope) {
   Tuple items;
-  items.reserve(e.items.size);
+  items.reserve(e.item_count);
   size_t before = diags_.size();
-  for (const Expr* item : e.items) items.push_back(eval(*item, scope));
+  for (const Expr* item : e.items()) items.push_back(eval(*item, scope));
   return diags_.size() == before ? Value(std::move(items)) : Value();
 }
 
@@ -17,7 +17,7 @@ Value Evaluator::object(const ObjectExpr& e, const Scope& scope) {
   Object members;
   std::map<std::string, Span, std::less<>> defined_at;
   size_t before = diags_.size();
-  for (const ObjectItem& item : e.items) {
+  for (const ObjectItem& item : e.items()) {
     auto key_value = value_of(*item.key, scope);
     Value value = eval(*item.value, scope);
     if (!key_value) continue;
@@ -57,7 +57,7 @@ Value Evaluator::for_expr(const ForExpr& e, const Scope& scope) {
   size_t before = diags_.size();
   // Stops at the first error: the same mistake would repeat for every element.
   bool ok = for_each_element(*collection, [&](const Value& k, const Value& v) {
-    Scope child = iteration_scope(scope, e.key_var, k, e.value_var, v);
+    Scope child = iteration_scope(scope, file_->slice(e.key_var), k, file_->slice(e.value_var), v);
     if (e.condition) {
       auto keep = value_of(*e.condition, child);
       if (!keep) return false;

@@ -6,7 +6,7 @@ namespace hcl {
 Value Evaluator::template_expr(const TemplateExpr& e, const Scope& scope) {
   std::string out;
   bool ok = true;
-  for (const Expr* part : e.parts) {
+  for (const Expr* part : e.parts()) {
     auto v = value_of(*part, scope);
     if (!v) {
       ok = false;
@@ -48,7 +48,7 @@ Value Evaluator::template_for(const TemplateForExpr& e, const Scope& scope) {
   if (!collection) return Value();
   std::string out;
   bool ok = for_each_element(*collection, [&](const Value& k, const Value& v) {
-    Scope child = iteration_scope(scope, e.key_var, k, e.value_var, v);
+    Scope child = iteration_scope(scope, file_->slice(e.key_var), k, file_->slice(e.value_var), v);
     auto text = value_of(*e.body, child);
     if (text) out += text->as_string();
     return text.has_value();

@@ -86,6 +86,7 @@ class Converter {
   void template_parts(std::string& text, const TemplateExpr* t);
   std::string wrapped(const Expr& e) const { return "${" + std::string(source_.slice(e.span)) + "}"; }
   std::string object_key(const ObjectItem& item);
+  bool block_order(const Block* a, const Block* b) const;
 
   void newline(int indent) {
     out += '\n';
@@ -106,10 +107,10 @@ bool Converter::literal_value(const Expr& e) {
     switch (lit.literal) {
       case LiteralKind::Null: out += "null"; break;
       case LiteralKind::Bool: out += lit.boolean ? "true" : "false"; break;
-      case LiteralKind::Number: out += js_number(lit.number); break;
+      case LiteralKind::Number: out += js_number(lit.number()); break;
       case LiteralKind::String: {
         std::string text;
-        append_template_literal(text, lit.string);
+        append_template_literal(text, source_.text(lit.string));
         append_json_string(text, false, out);
         break;
       }
@@ -126,7 +127,7 @@ bool Converter::literal_value(const Expr& e) {
     return true;
   }
   if (u.op != UnaryOp::Negate || lit.literal != LiteralKind::Number) return false;
-  const Number& n = lit.number;
+  Number n = lit.number();
   bool exact = n.is_integer() && n.as_int() != INT64_MIN;
   out += js_number(exact ? Number(-n.as_int()) : Number(-n.as_double()));
   return true;
@@ -134,7 +135,7 @@ bool Converter::literal_value(const Expr& e) {
 
 void Converter::template_parts(std::string& text, const TemplateExpr* t) {
   if (!t) return;
-  for (const Expr* part : t->parts) template_part(text, *part);
+  for (const Expr* part : t->parts()) template_part(text, *part);
 }
 
 void Converter::template_part(std::string& text, const Expr& e) {
@@ -142,9 +143,9 @@ void Converter::template_part(std::string& text, const Expr& e) {
     case ExprKind::Literal: {
       const auto& lit = as<LiteralExpr>(e);
       if (lit.literal == LiteralKind::String)
-        append_template_literal(text, lit.string);
+        append_template_literal(text, source_.text(lit.string));
       else if (lit.literal == LiteralKind::Number)
-        text += js_number(lit.number);
+        text += js_number(lit.number());
       else if (lit.literal == LiteralKind::Bool)
         text += lit.boolean ? "true" : "false";
       else
@@ -173,8 +174,8 @@ void Converter::template_part(std::string& text, const Expr& e) {
     case ExprKind::TemplateFor: {
       const auto& f = as<TemplateForExpr>(e);
       text += "%{for ";
-      if (!f.key_var.empty()) text += std::string(f.key_var) + ", ";
-      text += std::string(f.value_var) + " in " + std::string(source_.slice(f.collection->span)) + "}";
+      if (!f.key_var.empty()) text += std::string(source_.slice(f.key_var)) + ", ";
+      text += std::string(source_.slice(f.value_var)) + " in " + std::string(source_.slice(f.collection->span)) + "}";
       template_parts(text, f.body);
       text += "%{endfor}";
       return;
@@ -201,15 +202,16 @@ void Converter::value(const Expr& e, int indent) {
 }
 
 void Converter::tuple(const TupleExpr& t, int indent) {
-  if (t.items.empty()) {
+  List<Expr*> items = t.items();
+  if (items.empty()) {
     out += "[]";
     return;
   }
   out += '[';
-  for (uint32_t i = 0; i < t.items.size; ++i) {
+  for (uint32_t i = 0; i < items.size; ++i) {
     if (i) out += ',';
     newline(indent + 1);
-    value(*t.items[i], indent + 1);
+    value(*items[i], indent + 1);
   }
   newline(indent);
   out += ']';
@@ -217,7 +219,7 @@ void Converter::tuple(const TupleExpr& t, int indent) {
 
 std::string Converter::object_key(const ObjectItem& item) {
   const Expr& k = *item.key;
-  if (item.bare_key) return std::string(as<LiteralExpr>(k).string);
+  if (item.bare_key()) return std::string(source_.text(as<LiteralExpr>(k).string));
   if (is_traversal(k)) return std::string(source_.slice(k.span));
   std::string text;
   template_part(text, k);
@@ -226,7 +228,7 @@ std::string Converter::object_key(const ObjectItem& item) {
 
 void Converter::object(const ObjectExpr& o, int indent) {
   std::vector<std::pair<std::string, const Expr*>> items;
-  for (const ObjectItem& item : o.items) items.emplace_back(object_key(item), item.value);
+  for (const ObjectItem& item : o.items()) items.emplace_back(object_key(item), item.value);
   std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   out += '{';
   bool first = true;
@@ -245,12 +247,12 @@ void Converter::object(const ObjectExpr& o, int indent) {
 // innermost level is the array of their bodies, in source order.
 void Converter::blocks(std::vector<const Block*>::const_iterator begin, std::vector<const Block*>::const_iterator end,
                        size_t level, int indent) {
-  if ((*begin)->labels.size <= level) {
+  if ((*begin)->label_count <= level) {
     out += '[';
     for (auto it = begin; it != end; ++it) {
       if (it != begin) out += ',';
       newline(indent + 1);
-      body(*(*it)->body, indent + 1);
+      body((*it)->body, indent + 1);
     }
     newline(indent);
     out += ']';
@@ -258,9 +260,9 @@ void Converter::blocks(std::vector<const Block*>::const_iterator begin, std::vec
   }
   out += '{';
   for (auto it = begin; it != end;) {
-    std::string_view label = (*it)->labels[static_cast<uint32_t>(level)].value;
+    std::string_view label = source_.text((*it)->label_data[level].value);
     auto group_end = std::find_if(it, end, [&](const Block* b) {
-      return b->labels.size <= level || b->labels[static_cast<uint32_t>(level)].value != label;
+      return b->label_count <= level || source_.text(b->label_data[level].value) != label;
     });
     if (it != begin) out += ',';
     key(label, indent + 1);
@@ -271,20 +273,26 @@ void Converter::blocks(std::vector<const Block*>::const_iterator begin, std::vec
   out += '}';
 }
 
-bool block_order(const Block* a, const Block* b) {
-  if (a->type != b->type) return a->type < b->type;
-  for (uint32_t i = 0; i < a->labels.size && i < b->labels.size; ++i)
-    if (a->labels[i].value != b->labels[i].value) return a->labels[i].value < b->labels[i].value;
-  return a->labels.size < b->labels.size;
+bool Converter::block_order(const Block* a, const Block* b) const {
+  std::string_view a_type = source_.slice(a->type_span), b_type = source_.slice(b->type_span);
+  if (a_type != b_type) return a_type < b_type;
+  for (uint32_t i = 0; i < a->label_count && i < b->label_count; ++i) {
+    std::string_view a_label = source_.text(a->label_data[i].value), b_label = source_.text(b->label_data[i].value);
+    if (a_label != b_label) return a_label < b_label;
+  }
+  return a->label_count < b->label_count;
 }
 
 void Converter::body(const Body& b, int indent) {
   std::vector<const Attribute*> attrs;
-  for (const Attribute& a : b.attributes) attrs.push_back(&a);
-  std::sort(attrs.begin(), attrs.end(), [](const Attribute* x, const Attribute* y) { return x->name < y->name; });
+  for (const Attribute& a : b.attributes()) attrs.push_back(&a);
+  std::sort(attrs.begin(), attrs.end(), [&](const Attribute* x, const Attribute* y) {
+    return source_.slice(x->name_span) < source_.slice(y->name_span);
+  });
   std::vector<const Block*> sorted_blocks;
-  for (const Block& bl : b.blocks) sorted_blocks.push_back(&bl);
-  std::stable_sort(sorted_blocks.begin(), sorted_blocks.end(), block_order);
+  for (const Block& bl : b.blocks()) sorted_blocks.push_back(&bl);
+  std::stable_sort(sorted_blocks.begin(), sorted_blocks.end(),
+                   [&](const Block* x, const Block* y) { return block_order(x, y); });
 
   out += '{';
   bool first = true;
@@ -295,15 +303,17 @@ void Converter::body(const Body& b, int indent) {
   auto a = attrs.begin();
   auto bl = sorted_blocks.cbegin();
   while (a != attrs.end() || bl != sorted_blocks.cend()) {
-    if (bl == sorted_blocks.cend() || (a != attrs.end() && (*a)->name <= (*bl)->type)) {
+    if (bl == sorted_blocks.cend() ||
+        (a != attrs.end() && source_.slice((*a)->name_span) <= source_.slice((*bl)->type_span))) {
       separator();
-      key((*a)->name, indent + 1);
+      key(source_.slice((*a)->name_span), indent + 1);
       value(*(*a)->expr, indent + 1);
       ++a;
       continue;
     }
-    std::string_view type = (*bl)->type;
-    auto group_end = std::find_if(bl, sorted_blocks.cend(), [&](const Block* x) { return x->type != type; });
+    std::string_view type = source_.slice((*bl)->type_span);
+    auto group_end =
+        std::find_if(bl, sorted_blocks.cend(), [&](const Block* x) { return source_.slice(x->type_span) != type; });
     separator();
     key(type, indent + 1);
     blocks(bl, group_end, 0, indent + 1);

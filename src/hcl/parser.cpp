@@ -55,8 +55,8 @@ DepthGuard::DepthGuard(Parser& p, Span at)
                     std::to_string(Parser::kMaxDepth) + ", less on a small stack). Flatten the structure.");
 }
 
-Parser::Parser(const std::shared_ptr<const SourceFile>& file, Arena& arena, Diagnostics& diags, uint32_t start)
-    : file_(file), arena_(arena), diags_(diags), lex_(file->text(), start, arena, diags, file),
+Parser::Parser(const std::shared_ptr<SourceFile>& source, Arena& arena, Diagnostics& diags, uint32_t start)
+    : source_(*source), file_(source), arena_(arena), diags_(diags), lex_(source->text(), start, arena, diags, file_),
       stack_floor_(thread_stack_floor()) {}
 
 Token Parser::peek() {
@@ -99,7 +99,7 @@ std::string Parser::describe(const Token& t) const {
   return out;
 }
 
-const Body* Parser::parse_file_body() { return parse_body(Tok::Eof, {}); }
+const Body* Parser::parse_file_body() { return arena_.make<Body>(parse_body(Tok::Eof, {})); }
 
 const Expr* Parser::parse_standalone_expression() {
   NewlineMode mode(*this, false);
@@ -114,25 +114,23 @@ const Expr* Parser::parse_standalone_expression() {
   return e;
 }
 
-Body* Parser::finish_body(size_t attrs_start, size_t blocks_start, Span span) {
+Body Parser::finish_body(size_t attrs_start, size_t blocks_start) {
   remove_duplicate_attributes(attrs_start);
-  Body* body = arena_.make<Body>();
-  body->attributes = {arena_.copy_array(attrs_.data() + attrs_start, attrs_.size() - attrs_start),
-                      static_cast<uint32_t>(attrs_.size() - attrs_start)};
-  body->blocks = {arena_.copy_array(blocks_.data() + blocks_start, blocks_.size() - blocks_start),
-                  static_cast<uint32_t>(blocks_.size() - blocks_start)};
-  body->span = span;
+  Body body;
+  body.attribute_data = arena_.copy_array(attrs_.data() + attrs_start, attrs_.size() - attrs_start);
+  body.attribute_count = static_cast<uint32_t>(attrs_.size() - attrs_start);
+  body.block_data = arena_.copy_array(blocks_.data() + blocks_start, blocks_.size() - blocks_start);
+  body.block_count = static_cast<uint32_t>(blocks_.size() - blocks_start);
   attrs_.resize(attrs_start);
   blocks_.resize(blocks_start);
   return body;
 }
 
-Body* Parser::parse_body(Tok end, Span open_brace) {
+Body Parser::parse_body(Tok end, Span open_brace) {
   NewlineMode mode(*this, true);
   Lexer::Depth parent_item_depth = item_depth_;
   size_t attrs_start = attrs_.size();
   size_t blocks_start = blocks_.size();
-  uint32_t begin = open_brace.end;
   for (;;) {
     Token t = peek();
     item_depth_ = depth_before_ahead();
@@ -160,7 +158,7 @@ Body* Parser::parse_body(Tok end, Span open_brace) {
     }
   }
   item_depth_ = parent_item_depth;
-  return finish_body(attrs_start, blocks_start, {begin, peek().span.begin});
+  return finish_body(attrs_start, blocks_start);
 }
 
 Lexer::Depth Parser::depth_before_ahead() const {
@@ -210,18 +208,18 @@ void Parser::remove_duplicate_attributes(size_t attrs_start) {
   std::vector<uint32_t> order(n);
   for (uint32_t i = 0; i < n; ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    return attrs_[attrs_start + a].name < attrs_[attrs_start + b].name;
+    return text(attrs_[attrs_start + a].name_span) < text(attrs_[attrs_start + b].name_span);
   });
   std::vector<bool> duplicate(n, false);
   bool any = false;
   for (size_t k = 1; k < n; ++k) {
     const Attribute& first = attrs_[attrs_start + order[k - 1]];
     const Attribute& again = attrs_[attrs_start + order[k]];
-    if (first.name != again.name) continue;
+    if (text(first.name_span) != text(again.name_span)) continue;
     duplicate[order[k]] = any = true;
     order[k] = order[k - 1];  // later repeats still name the first definition
     error(again.name_span, "Attribute redefined",
-          std::string("The argument \"") + std::string(again.name) + "\" was already set at " + file_->name() + ":" +
+          "The argument \"" + std::string(text(again.name_span)) + "\" was already set at " + file_->name() + ":" +
               where(first.name_span.begin) + ". Each argument may be set only once; remove one of them.");
   }
   if (!any) return;
@@ -256,8 +254,7 @@ void Parser::parse_attribute(Token name) {
     recover_after_body_item();
     return;
   }
-  Attribute attr{text(name.span), name.span, expr, {name.span.begin, expr->span.end}};
-  if (attribute_ends_here(name)) attrs_.push_back(attr);
+  if (attribute_ends_here(name)) attrs_.push_back({name.span, expr});
 }
 
 bool Parser::parse_labels(size_t labels_start) {
@@ -265,7 +262,7 @@ bool Parser::parse_labels(size_t labels_start) {
     Token t = peek();
     if (t.type == Tok::Ident) {
       next();
-      labels_.push_back({text(t.span), t.span});
+      labels_.push_back({source_.store(text(t.span)), t.span});
       continue;
     }
     if (t.type != Tok::OQuote) return true;
@@ -273,7 +270,7 @@ bool Parser::parse_labels(size_t labels_start) {
     LiteralText lit = lex_.scan_quoted_literal();
     if (lit.end == LiteralEnd::Close) {
       lex_.reset(lit.span.end + 1);
-      labels_.push_back({lit.value, {t.span.begin, lit.span.end + 1}});
+      labels_.push_back({source_.store(lit.value), {t.span.begin, lit.span.end + 1}});
       continue;
     }
     if (lit.end == LiteralEnd::Interp || lit.end == LiteralEnd::Directive) {
@@ -307,19 +304,14 @@ void Parser::parse_block(Token type) {
   }
   next();
   bool one_line_error = false;
-  Body* body = parse_block_body(open.span, &one_line_error);
   Block block;
-  block.type = text(type.span);
+  block.body = parse_block_body(open.span, &one_line_error);
   block.type_span = type.span;
-  block.labels = {arena_.copy_array(labels_.data() + labels_start, labels_.size() - labels_start),
-                  static_cast<uint32_t>(labels_.size() - labels_start)};
+  block.label_data = arena_.copy_array(labels_.data() + labels_start, labels_.size() - labels_start);
+  block.label_count = static_cast<uint32_t>(labels_.size() - labels_start);
   labels_.resize(labels_start);
-  block.body = body;
-  block.open_brace = open.span;
-  Token close = peek();
-  block.close_brace = close.type == Tok::RBrace ? close.span : Span{close.span.begin, close.span.begin};
-  block.span = {type.span.begin, block.close_brace.end};
   blocks_.push_back(block);
+  Token close = peek();
   if (close.type != Tok::RBrace) return;  // unclosed: already reported
   next();
   Token end = peek();
@@ -333,17 +325,14 @@ void Parser::parse_block(Token type) {
   }
 }
 
-Body* Parser::parse_block_body(Span open_brace, bool* one_line_error) {
+Body Parser::parse_block_body(Span open_brace, bool* one_line_error) {
   Token first = peek();
-  if (first.type == Tok::Newline || first.type == Tok::Eof) {
-    Body* body = parse_body(Tok::RBrace, open_brace);
-    return body;
-  }
-  return parse_one_line_body(open_brace, one_line_error);
+  if (first.type == Tok::Newline || first.type == Tok::Eof) return parse_body(Tok::RBrace, open_brace);
+  return parse_one_line_body(one_line_error);
 }
 
 // `name "label" { arg = value }`: at most one argument, all on one line.
-Body* Parser::parse_one_line_body(Span open_brace, bool* failed) {
+Body Parser::parse_one_line_body(bool* failed) {
   NewlineMode mode(*this, true);
   size_t attrs_start = attrs_.size();
   size_t blocks_start = blocks_.size();
@@ -368,7 +357,7 @@ Body* Parser::parse_one_line_body(Span open_brace, bool* failed) {
         *failed = true;
         skip_to_block_end();
       } else if (end.type == Tok::RBrace) {
-        attrs_.push_back({text(name.span), name.span, expr, {name.span.begin, expr->span.end}});
+        attrs_.push_back({name.span, expr});
       } else if (end.type == Tok::Newline) {
         fail(end.span,
              "The closing brace of a single-line block must be on the same line as its argument. Close the block "
@@ -386,7 +375,7 @@ Body* Parser::parse_one_line_body(Span open_brace, bool* failed) {
     *failed = true;
     skip_to_block_end();
   }
-  return finish_body(attrs_start, blocks_start, {open_brace.end, peek().span.begin});
+  return finish_body(attrs_start, blocks_start);
 }
 
 // Consumes one token; a quoted string or heredoc is skipped whole so that
@@ -444,9 +433,10 @@ void Parser::skip_to_block_end() {
 File parse(std::string name, std::string text, Diagnostics& diags) {
   File file;
   uint32_t start = after_bom(text);
-  file.source = std::make_shared<const SourceFile>(std::move(name), std::move(text));
+  auto source = std::make_shared<SourceFile>(std::move(name), std::move(text));
+  file.source = source;
   file.arena = std::make_unique<Arena>();
-  Parser parser(file.source, *file.arena, diags, start);
+  Parser parser(source, *file.arena, diags, start);
   file.body = parser.parse_file_body();
   return file;
 }
@@ -454,9 +444,10 @@ File parse(std::string name, std::string text, Diagnostics& diags) {
 ParsedExpression parse_expression(std::string name, std::string text, Diagnostics& diags) {
   ParsedExpression result;
   File& file = result.file;
-  file.source = std::make_shared<const SourceFile>(std::move(name), std::move(text));
+  auto source = std::make_shared<SourceFile>(std::move(name), std::move(text));
+  file.source = source;
   file.arena = std::make_unique<Arena>();
-  Parser parser(file.source, *file.arena, diags, after_bom(file.source->text()));
+  Parser parser(source, *file.arena, diags, after_bom(source->text()));
   result.expr = parser.parse_standalone_expression();
   file.body = file.arena->make<Body>();
   return result;

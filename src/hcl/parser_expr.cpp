@@ -130,7 +130,7 @@ Expr* Parser::parse_traversal_step(Expr* subject, bool* done) {
   if (digits.end > digits.begin) {  // legacy index: list.0
     auto* key = make<LiteralExpr>(ExprKind::Literal, digits);
     key->literal = LiteralKind::Number;
-    key->number = *Number::parse(text(digits));  // digits always parse; huge ones as a double
+    key->set_number(*Number::parse(text(digits)));  // digits always parse; huge ones as a double
     auto* e = make<IndexExpr>(ExprKind::Index, {subject->span.begin, digits.end});
     e->collection = subject;
     e->key = key;
@@ -146,8 +146,7 @@ Expr* Parser::parse_traversal_step(Expr* subject, bool* done) {
   }
   auto* e = make<GetAttrExpr>(ExprKind::GetAttr, {subject->span.begin, name.span.end});
   e->object = subject;
-  e->name = text(name.span);
-  e->name_span = name.span;
+  e->name_begin = name.span.begin;
   return e;
 }
 
@@ -233,7 +232,7 @@ Expr* Parser::parse_number(Token t) {
     error(t.span, "Invalid number literal", std::string("\"") + std::string(text(t.span)) + "\" is not a number HCL can represent.");
     return nullptr;
   }
-  e->number = *n;
+  e->set_number(*n);
   return e;
 }
 
@@ -246,9 +245,7 @@ Expr* Parser::parse_identifier_term(Token name) {
     e->boolean = word == "true";
     return e;
   }
-  auto* e = make<VariableExpr>(ExprKind::Variable, name.span);
-  e->name = word;
-  return e;
+  return make<VariableExpr>(ExprKind::Variable, name.span);
 }
 
 Expr* Parser::parse_call(Token name) {
@@ -291,9 +288,10 @@ Expr* Parser::parse_call(Token name) {
   }
   next();
   auto* e = make<CallExpr>(ExprKind::Call, {name.span.begin, close.span.end});
-  e->name = text(name.span);
-  e->name_span = name.span;
-  e->args = take_exprs(start);
+  e->name_size = name.span.end - name.span.begin;
+  List<Expr*> args = take_exprs(start);
+  e->arg_data = args.data;
+  e->arg_count = args.size;
   e->expand_final = expand;
   return e;
 }
@@ -343,7 +341,9 @@ Expr* Parser::parse_tuple(Token open) {
   }
   next();
   auto* e = make<TupleExpr>(ExprKind::Tuple, {open.span.begin, t.span.end});
-  e->items = take_exprs(start);
+  List<Expr*> items = take_exprs(start);
+  e->item_data = items.data;
+  e->item_count = items.size;
   return e;
 }
 
@@ -373,8 +373,8 @@ Expr* Parser::parse_object(Token open) {
   }
   Token close = next();
   auto* e = make<ObjectExpr>(ExprKind::Object, {open.span.begin, close.span.end});
-  e->items = {arena_.copy_array(items_.data() + start, items_.size() - start),
-              static_cast<uint32_t>(items_.size() - start)};
+  e->item_data = arena_.copy_array(items_.data() + start, items_.size() - start);
+  e->item_count = static_cast<uint32_t>(items_.size() - start);
   items_.resize(start);
   return e;
 }
@@ -383,15 +383,17 @@ bool Parser::parse_object_item() {
   Token key_token = peek();
   Expr* key = parse_expression();
   if (!key) return false;
-  ObjectItem item{key, nullptr, false};
+  ObjectItem item{key, nullptr};
   // A lone name (even a keyword such as `null`) is the key's literal text.
   if (key_token.type == Tok::Ident && key->span.begin == key_token.span.begin &&
       key->span.end == key_token.span.end) {
+    // One key in four is a bare name: the variable it was parsed as is
+    // given back to the arena, usually for the literal to reuse.
+    if (key->kind == ExprKind::Variable) arena_.give_back(key, sizeof(VariableExpr));
     auto* lit = make<LiteralExpr>(ExprKind::Literal, key_token.span);
     lit->literal = LiteralKind::String;
-    lit->string = text(key_token.span);
+    lit->string = source_.store(text(key_token.span));
     item.key = lit;
-    item.bare_key = true;
   }
   Token eq = peek();
   if (eq.type != Tok::Equal && eq.type != Tok::Colon) {
@@ -441,7 +443,7 @@ Expr* Parser::parse_for(Token open) {
     error(first.span, "Invalid 'for' expression", "A variable name is expected after \"for\".");
     return nullptr;
   }
-  e->value_var = text(first.span);
+  e->value_var = first.span;
   if (peek().type == Tok::Comma) {
     next();
     Token second = next();
@@ -450,7 +452,7 @@ Expr* Parser::parse_for(Token open) {
       return nullptr;
     }
     e->key_var = e->value_var;
-    e->value_var = text(second.span);
+    e->value_var = second.span;
   }
   if (!expect_for_keyword("in", open) || !(e->collection = parse_expression())) return nullptr;
   Token colon = next();

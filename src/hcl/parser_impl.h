@@ -27,8 +27,8 @@ struct TemplatePiece {
   Span span;
   std::string_view text;      // Literal: its decoded value
   Expr* expr = nullptr;       // Interp: the expression; If: condition; For: collection
-  std::string_view key_var;   // For
-  std::string_view value_var; // For
+  Span key_var;               // For
+  Span value_var;             // For
 };
 
 class Parser {
@@ -39,7 +39,9 @@ class Parser {
   // thread stacks get the same clean error (see docs/hcl-engine.md).
   static constexpr int kMaxDepth = 2500;
 
-  Parser(const std::shared_ptr<const SourceFile>& file, Arena& arena, Diagnostics& diags, uint32_t start);
+  // Strings of the tree that are not in the source go to `source`'s decoded
+  // strings, so the parser needs it mutable.
+  Parser(const std::shared_ptr<SourceFile>& source, Arena& arena, Diagnostics& diags, uint32_t start);
 
   const Body* parse_file_body();
   const Expr* parse_standalone_expression();
@@ -61,20 +63,20 @@ class Parser {
   std::string where(uint32_t byte) const;  // "line:col"
 
   // Bodies (parser.cpp).
-  Body* parse_body(Tok end, Span open_brace);
+  Body parse_body(Tok end, Span open_brace);
   void parse_body_item();
   void parse_attribute(Token name);
   void parse_block(Token type);
   bool parse_labels(size_t labels_start);
-  Body* parse_block_body(Span open_brace, bool* one_line_error);
-  Body* parse_one_line_body(Span open_brace, bool* error);
+  Body parse_block_body(Span open_brace, bool* one_line_error);
+  Body parse_one_line_body(bool* error);
   bool attribute_ends_here(Token name);
   void remove_duplicate_attributes(size_t attrs_start);
   void skip_token();
   void recover_after_body_item();
   Lexer::Depth depth_before_ahead() const;
   void skip_to_block_end();
-  Body* finish_body(size_t attrs_start, size_t blocks_start, Span span);
+  Body finish_body(size_t attrs_start, size_t blocks_start);
 
   // Expressions (parser_expr.cpp).
   Expr* parse_binary(int min_precedence);
@@ -109,7 +111,7 @@ class Parser {
   Expr* build_template(size_t pieces_start, Span span, bool heredoc);
   TemplateExpr* build_sequence(size_t* i, size_t end, Span span, bool heredoc, TemplatePiece::Kind* stopped_at);
   bool collect_parts(size_t* i, size_t end, Span span, bool heredoc, TemplatePiece::Kind* stopped_at, uint32_t* last);
-  TemplateExpr* make_template(size_t parts_start, Span span, bool heredoc);
+  TemplateExpr* make_template(size_t parts_start, Span span);
   Expr* build_directive(size_t* i, size_t end, Span span, bool heredoc);
   Expr* make_literal_string(size_t first, size_t last, Span span);
 
@@ -121,7 +123,8 @@ class Parser {
     return node;
   }
 
-  const std::shared_ptr<const SourceFile>& file_;
+  SourceFile& source_;
+  std::shared_ptr<const SourceFile> file_;  // for diagnostics
   Arena& arena_;
   Diagnostics& diags_;
   Lexer lex_;
@@ -139,6 +142,7 @@ class Parser {
   std::vector<Expr*> exprs_;
   std::vector<ObjectItem> items_;
   std::vector<TemplatePiece> pieces_;
+  std::string joined_;  // a literal's text gathered from pieces that were not adjacent
 };
 
 // Counts one level of nesting for as long as it lives; false when too deep.

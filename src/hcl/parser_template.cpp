@@ -4,7 +4,6 @@
 // neighbouring pieces exactly as HCL specifies; the pieces are then nested
 // into %{ if } and %{ for } directives.
 #include <algorithm>
-#include <cstring>
 
 #include "hcl/parser_impl.h"
 
@@ -199,14 +198,14 @@ bool Parser::parse_directive(size_t pieces_start) {
     if (first.type == Tok::Ident && peek().type == Tok::Comma) {
       next();
       second = next();
-      piece.key_var = text(first.span);
+      piece.key_var = first.span;
     }
     Token in = next();
     if (first.type != Tok::Ident || second.type != Tok::Ident || in.type != Tok::Ident || text(in.span) != "in") {
       error(open, "Invalid 'for' directive", "A for directive is written %{ for item in list } or %{ for key, value in map }.");
       return false;
     }
-    piece.value_var = text(second.span);
+    piece.value_var = second.span;
     if (!(piece.expr = parse_expression())) return false;
   } else if (word == "else" || word == "endif" || word == "endfor") {
     piece.kind = word == "else" ? TemplatePiece::Else : word == "endif" ? TemplatePiece::EndIf : TemplatePiece::EndFor;
@@ -264,17 +263,12 @@ Expr* Parser::make_literal_string(size_t first, size_t last, Span span) {
   lit->literal = LiteralKind::String;
   if (total == 0) return lit;
   if (contiguous) {
-    lit->string = {expected - total, total};
+    lit->string = source_.store({expected - total, total});
     return lit;
   }
-  char* out = static_cast<char*>(arena_.allocate(total, 1));
-  size_t n = 0;
-  for (size_t i = first; i < last; ++i) {
-    std::string_view t = pieces_[i].text;
-    if (!t.empty()) std::memcpy(out + n, t.data(), t.size());
-    n += t.size();
-  }
-  lit->string = {out, total};
+  joined_.clear();
+  for (size_t i = first; i < last; ++i) joined_.append(pieces_[i].text);
+  lit->string = source_.store(joined_);
   return lit;
 }
 
@@ -284,13 +278,14 @@ TemplateExpr* Parser::build_sequence(size_t* i, size_t end, Span span, bool here
   uint32_t begin = *i < end ? pieces_[*i].span.begin : span.end;
   uint32_t last = begin;
   if (!collect_parts(i, end, span, heredoc, stopped_at, &last)) return nullptr;
-  return make_template(parts_start, {begin, last}, heredoc);
+  return make_template(parts_start, {begin, last});
 }
 
-TemplateExpr* Parser::make_template(size_t parts_start, Span span, bool heredoc) {
+TemplateExpr* Parser::make_template(size_t parts_start, Span span) {
   auto* t = make<TemplateExpr>(ExprKind::Template, span);
-  t->parts = take_exprs(parts_start);
-  t->heredoc = heredoc;
+  List<Expr*> parts = take_exprs(parts_start);
+  t->part_data = parts.data;
+  t->part_count = parts.size;
   return t;
 }
 
@@ -405,7 +400,7 @@ Expr* Parser::build_template(size_t pieces_start, Span span, bool heredoc) {
     wrap->inner = only;
     return wrap;
   }
-  return make_template(parts_start, span, heredoc);
+  return make_template(parts_start, span);
 }
 
 }  // namespace hcl

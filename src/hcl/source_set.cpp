@@ -71,7 +71,7 @@ void check_merge(const FileSet& set, Diagnostics& diags) {
   std::vector<Seen> seen;
   for (const File& f : set.files)
     if (f.body)
-      for (const Attribute& a : f.body->attributes) seen.push_back({a.name, &f, &a});
+      for (const Attribute& a : f.body->attributes()) seen.push_back({f.source->slice(a.name_span), &f, &a});
   std::stable_sort(seen.begin(), seen.end(), [](const Seen& a, const Seen& b) { return a.name < b.name; });
   for (size_t i = 1; i < seen.size(); ++i) {
     if (seen[i].name != seen[i - 1].name || seen[i].file == seen[i - 1].file) continue;

@@ -24,9 +24,10 @@ std::string known_list(std::span<const std::string_view> known) {
 void unknown_attribute(const hcl::File& file, const hcl::Attribute& attribute,
                        std::span<const std::string_view> known, hcl::Diagnostics& diags) {
   std::string detail = "A server configuration file takes the attributes " + known_list(known) + ".";
-  const std::string_view suggestion = hcl::closest_name(attribute.name, known);
+  const std::string_view name = file.source->slice(attribute.name_span);
+  const std::string_view suggestion = hcl::closest_name(name, known);
   if (!suggestion.empty()) detail += " Did you mean \"" + std::string{suggestion} + "\"?";
-  diags.error(file.source, attribute.name_span, "Unknown attribute \"" + std::string{attribute.name} + "\"",
+  diags.error(file.source, attribute.name_span, "Unknown attribute \"" + std::string{name} + "\"",
               std::move(detail));
 }
 
@@ -49,14 +50,16 @@ FileValues read_config_file(const std::filesystem::path& path, std::span<const s
   FileValues values;
   hcl::File file = hcl::parse_file(path, diags);
   if (diags.has_errors()) return values;
-  for (const hcl::Block& block : file.body->blocks) {
-    diags.error(file.source, block.type_span, "Unexpected block \"" + std::string{block.type} + "\"",
+  for (const hcl::Block& block : file.body->blocks()) {
+    const std::string type{file.source->slice(block.type_span)};
+    diags.error(file.source, block.type_span, "Unexpected block \"" + type + "\"",
                 "A server configuration file holds attributes only, such as listen = \"127.0.0.1:8080\".");
   }
   hcl::Scope scope;
   scope.variables.emplace("env", environment_object());
-  for (const hcl::Attribute& attribute : file.body->attributes) {
-    if (std::find(known.begin(), known.end(), attribute.name) == known.end()) {
+  for (const hcl::Attribute& attribute : file.body->attributes()) {
+    const std::string_view name = file.source->slice(attribute.name_span);
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
       unknown_attribute(file, attribute, known, diags);
       continue;
     }
@@ -64,11 +67,11 @@ FileValues read_config_file(const std::filesystem::path& path, std::span<const s
     if (value.is_null()) continue;
     const auto text = hcl::to_string_value(value);
     if (!text) {
-      diags.error(file.source, attribute.expr->span, "Wrong type for \"" + std::string{attribute.name} + "\"",
+      diags.error(file.source, attribute.expr->span, "Wrong type for \"" + std::string{name} + "\"",
                   "Expected a string, got a " + std::string{hcl::type_name(value.type())} + ".");
       continue;
     }
-    values.emplace(attribute.name, FileValue{*text, hcl::make_range(file.source, attribute.expr->span)});
+    values.emplace(name, FileValue{*text, hcl::make_range(file.source, attribute.expr->span)});
   }
   return values;
 }

@@ -14,7 +14,7 @@ std::vector<std::string> refs(const std::string& text) {
   EXPECT_FALSE(diags.has_errors()) << hcl::render(diags);
   std::vector<std::string> out;
   if (!parsed.expr) return out;
-  for (const auto& r : references(*parsed.expr))
+  for (const auto& r : references(*parsed.expr, *parsed.file.source))
     out.push_back(std::string(r.root) + (r.attribute.empty() ? "" : "." + std::string(r.attribute)));
   return out;
 }
@@ -42,7 +42,7 @@ TEST(References, TheSpanCoversRootAndAttribute) {
   hcl::Diagnostics diags;
   hcl::ParsedExpression parsed = hcl::parse_expression("test.hcl", "1 + var.count", diags);
   ASSERT_TRUE(parsed.expr);
-  auto found = references(*parsed.expr);
+  auto found = references(*parsed.expr, *parsed.file.source);
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].span.begin, 4u);
   EXPECT_EQ(found[0].span.end, 13u);

@@ -2,7 +2,6 @@
 // every broken file fails at the line HashiCorp's parser reports, and the
 // specification suite's inputs parse or fail as their .t files say.
 #include <gtest/gtest.h>
-#include <pthread.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "test_paths.h"
+#include "thread_stack.h"
 #include "hcl/json.h"
 #include "hcl/parser.h"
 
@@ -58,20 +58,12 @@ TEST(Corpus, Hcl2JsonMatchesTheReferenceConverter) {
 // On a thread with a 64 MB stack: a sanitizer build's frames are several
 // times larger, and on a smaller stack it reports "too deeply nested".
 TEST(Corpus, DeepNestingParses) {
-  auto body = [](void*) -> void* {
+  testpaths::on_stack_of(64 << 20, [] {
     Diagnostics d;
     File f = parse_file(corpus() / "edge" / "deep-nesting.hcl", d);
     EXPECT_FALSE(d.has_errors()) << render(d);
-    EXPECT_NE(f.body->attribute("x"), nullptr);
-    return nullptr;
-  };
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, 64 << 20);
-  pthread_t thread;
-  ASSERT_EQ(pthread_create(&thread, &attr, body, nullptr), 0);
-  pthread_join(thread, nullptr);
-  pthread_attr_destroy(&attr);
+    EXPECT_NE(f.body->attribute(*f.source, "x"), nullptr);
+  });
 }
 
 struct Expected {
@@ -141,14 +133,15 @@ std::vector<std::pair<unsigned, unsigned>> expected_error_starts(const fs::path&
   File f = parse_file(t, d);
   EXPECT_FALSE(d.has_errors()) << render(d);
   std::vector<std::pair<unsigned, unsigned>> out;
-  for (const Block& diags : f.body->blocks) {
-    if (diags.type != "diagnostics") continue;
-    for (const Block& err : diags.body->blocks) {
-      if (err.type != "error") continue;
-      for (const Block& from : err.body->blocks) {
-        if (from.type != "from") continue;
+  const SourceFile& source = *f.source;
+  for (const Block& diags : f.body->blocks()) {
+    if (source.slice(diags.type_span) != "diagnostics") continue;
+    for (const Block& err : diags.body.blocks()) {
+      if (source.slice(err.type_span) != "error") continue;
+      for (const Block& from : err.body.blocks()) {
+        if (source.slice(from.type_span) != "from") continue;
         auto num = [&](std::string_view name) {
-          return static_cast<unsigned>(as<LiteralExpr>(*from.body->attribute(name)->expr).number.as_int());
+          return static_cast<unsigned>(as<LiteralExpr>(*from.body.attribute(source, name)->expr).number().as_int());
         };
         out.emplace_back(num("line"), num("column"));
       }

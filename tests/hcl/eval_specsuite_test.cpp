@@ -30,11 +30,12 @@ Value body_value(const File& file, const Body& body, const Scope& scope, Diagnos
 // A block becomes its body's object, nested under each of its labels, the
 // way the suite's hcldec specs (block, block_map) shape them.
 void add_block(const File& file, const Block& block, const Scope& scope, Diagnostics& diags, Object& out) {
-  Value inner = body_value(file, *block.body, scope, diags);
-  for (uint32_t i = block.labels.size; i-- > 0;) inner = Object{{std::string(block.labels[i].value), inner}};
-  std::string type(block.type);
+  Value inner = body_value(file, block.body, scope, diags);
+  const List<Label> labels = block.labels();
+  for (uint32_t i = labels.size; i-- > 0;) inner = Object{{std::string(file.source->text(labels[i].value)), inner}};
+  std::string type(file.source->slice(block.type_span));
   auto it = out.find(type);
-  if (it == out.end() || block.labels.empty()) {
+  if (it == out.end() || labels.empty()) {
     out.insert_or_assign(type, inner);
     return;
   }
@@ -45,9 +46,9 @@ void add_block(const File& file, const Block& block, const Scope& scope, Diagnos
 
 Value body_value(const File& file, const Body& body, const Scope& scope, Diagnostics& diags) {
   Object out;
-  for (const Attribute& a : body.attributes)
-    out.insert_or_assign(std::string(a.name), evaluate(*a.expr, file.source, scope, diags));
-  for (const Block& b : body.blocks) add_block(file, b, scope, diags, out);
+  for (const Attribute& a : body.attributes())
+    out.insert_or_assign(std::string(file.source->slice(a.name_span)), evaluate(*a.expr, file.source, scope, diags));
+  for (const Block& b : body.blocks()) add_block(file, b, scope, diags, out);
   return out;
 }
 
@@ -56,8 +57,9 @@ Scope spec_variables(const std::string& hcldec) {
   Scope scope;
   File spec = parse_or_fail(suite_path(hcldec));
   Diagnostics diags;
-  for (const Block& b : spec.body->blocks)
-    if (b.type == "variables") scope.variables = body_value(spec, *b.body, Scope(), diags).as_object();
+  for (const Block& b : spec.body->blocks())
+    if (spec.source->slice(b.type_span) == "variables")
+      scope.variables = body_value(spec, b.body, Scope(), diags).as_object();
   EXPECT_TRUE(diags.empty()) << render(diags);
   return scope;
 }
@@ -95,7 +97,7 @@ void run_suite_test(const std::string& name, std::initializer_list<std::string_v
   File expectation = parse_or_fail(suite_path(name + ".t"));
   ASSERT_NE(input.body, nullptr);
   ASSERT_NE(expectation.body, nullptr);
-  const Attribute* result = expectation.body->attribute("result");
+  const Attribute* result = expectation.body->attribute(*expectation.source, "result");
   ASSERT_NE(result, nullptr);
 
   Diagnostics diags;

@@ -35,8 +35,8 @@ TEST_F(MergeTest, ReadsOnlyHclFilesInNameOrder) {
   FileSet set = parse_directory(dir_, d);
   EXPECT_TRUE(d.empty()) << render(d);
   ASSERT_EQ(set.files.size(), 2u);
-  EXPECT_NE(set.files[0].body->attribute("a"), nullptr);
-  EXPECT_NE(set.files[1].body->attribute("b"), nullptr);
+  EXPECT_NE(set.files[0].body->attribute(*set.files[0].source, "a"), nullptr);
+  EXPECT_NE(set.files[1].body->attribute(*set.files[1].source, "b"), nullptr);
 }
 
 TEST_F(MergeTest, TopLevelAttributeInTwoFilesNamesBothPlaces) {

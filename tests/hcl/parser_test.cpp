@@ -4,24 +4,25 @@
 
 #include <gtest/gtest.h>
 
-#include <pthread.h>
-
 #include <string>
 
 #include "hcl/parser_impl.h"
+#include "thread_stack.h"
 
 namespace hcl {
 namespace {
 
 const Expr& expr_of(const File& f, std::string_view name = "x") {
   static const LiteralExpr missing;
-  const Attribute* a = f.body->attribute(name);
+  const Attribute* a = f.body->attribute(*f.source, name);
   if (a) return *a->expr;
   ADD_FAILURE() << "no attribute " << name;
   return missing;
 }
 
 std::string src(const File& f, const Expr& e) { return std::string(f.source->slice(e.span)); }
+std::string_view src(const File& f, Span s) { return f.source->slice(s); }
+std::string_view text(const File& f, Text t) { return f.source->text(t); }
 
 File parse_ok(std::string text) {
   Diagnostics d;
@@ -36,59 +37,42 @@ Diagnostics parse_errors(std::string text) {
   return d;
 }
 
-// Runs `body` on a thread with a stack of `bytes`.
-template <class F>
-void on_stack_of(size_t bytes, F body) {
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, bytes);
-  pthread_t thread;
-  auto trampoline = [](void* arg) -> void* {
-    (*static_cast<F*>(arg))();
-    return nullptr;
-  };
-  ASSERT_EQ(pthread_create(&thread, &attr, trampoline, &body), 0);
-  pthread_join(thread, nullptr);
-  pthread_attr_destroy(&attr);
-}
-
 TEST(Body, AttributesAndBlocksWithQuotedAndBareLabels) {
   File f = parse_ok("a = 1\npipeline \"build\" ci {\n  b = 2\n  stage \"s\" {}\n}\n");
-  ASSERT_EQ(f.body->attributes.size, 1u);
-  ASSERT_EQ(f.body->blocks.size, 1u);
-  const Block& b = f.body->blocks[0];
-  EXPECT_EQ(b.type, "pipeline");
-  ASSERT_EQ(b.labels.size, 2u);
-  EXPECT_EQ(b.labels[0].value, "build");
-  EXPECT_EQ(b.labels[1].value, "ci");
-  EXPECT_EQ(f.source->slice(b.labels[0].span), "\"build\"");
-  EXPECT_EQ(b.body->attributes[0].name, "b");
-  EXPECT_EQ(b.body->blocks[0].type, "stage");
-  EXPECT_EQ(f.source->slice(b.span).back(), '}');
+  ASSERT_EQ(f.body->attribute_count, 1u);
+  ASSERT_EQ(f.body->block_count, 1u);
+  const Block& b = f.body->blocks()[0];
+  EXPECT_EQ(src(f, b.type_span), "pipeline");
+  ASSERT_EQ(b.label_count, 2u);
+  EXPECT_EQ(text(f, b.labels()[0].value), "build");
+  EXPECT_EQ(text(f, b.labels()[1].value), "ci");
+  EXPECT_EQ(src(f, b.labels()[0].span), "\"build\"");
+  EXPECT_EQ(src(f, b.body.attributes()[0].name_span), "b");
+  EXPECT_EQ(src(f, b.body.blocks()[0].type_span), "stage");
 }
 
 TEST(Body, LabelEscapesAreDecoded) {
   File f = parse_ok("b \"a\\tb\\u00e9\" {}\n");
-  EXPECT_EQ(f.body->blocks[0].labels[0].value, "a\tbé");
+  EXPECT_EQ(text(f, f.body->blocks()[0].labels()[0].value), "a\tbé");
 }
 
 TEST(Body, OneLineBlocks) {
   File f = parse_ok("exec \"x\" { run = \"true\" }\nempty {}\nspaced { }\n");
-  ASSERT_EQ(f.body->blocks.size, 3u);
-  EXPECT_EQ(f.body->blocks[0].body->attributes[0].name, "run");
-  EXPECT_TRUE(f.body->blocks[1].body->attributes.empty());
+  ASSERT_EQ(f.body->block_count, 3u);
+  EXPECT_EQ(src(f, f.body->blocks()[0].body.attributes()[0].name_span), "run");
+  EXPECT_TRUE(f.body->blocks()[1].body.attributes().empty());
 }
 
 TEST(Body, BomAndCrlfAreAccepted) {
   File f = parse_ok("\xEF\xBB\xBFx = \"a\"\r\nb {\r\n  y = 1\r\n}\r\n");
-  EXPECT_EQ(as<LiteralExpr>(expr_of(f)).string, "a");
-  EXPECT_EQ(f.body->blocks[0].body->attributes[0].name, "y");
+  EXPECT_EQ(text(f, as<LiteralExpr>(expr_of(f)).string), "a");
+  EXPECT_EQ(src(f, f.body->blocks()[0].body.attributes()[0].name_span), "y");
 }
 
 TEST(Body, EmptyFileHasAnEmptyBody) {
   File f = parse_ok("");
-  EXPECT_TRUE(f.body->attributes.empty());
-  EXPECT_TRUE(f.body->blocks.empty());
+  EXPECT_TRUE(f.body->attributes().empty());
+  EXPECT_TRUE(f.body->blocks().empty());
 }
 
 TEST(Body, DuplicateAttributeNamesBothPlaces) {
@@ -126,8 +110,8 @@ TEST(Recovery, TheRestOfTheFileIsStillParsed) {
   Diagnostics d;
   File f = parse("t.hcl", "a = )\nb = 2\nc { d = [1,, 2] }\ne = 3\n", d);
   EXPECT_EQ(d.size(), 2u) << render(d);
-  EXPECT_NE(f.body->attribute("b"), nullptr);
-  EXPECT_NE(f.body->attribute("e"), nullptr);
+  EXPECT_NE(f.body->attribute(*f.source, "b"), nullptr);
+  EXPECT_NE(f.body->attribute(*f.source, "e"), nullptr);
 }
 
 TEST(Recovery, ErrorsCarryFileLineColumnAndByteRange) {
@@ -154,8 +138,9 @@ TEST(Expr, LiteralsAndVariables) {
   File f = parse_ok("x = true\ny = null\nz = 1.5\nv = var\n");
   EXPECT_TRUE(as<LiteralExpr>(expr_of(f)).boolean);
   EXPECT_EQ(as<LiteralExpr>(expr_of(f, "y")).literal, LiteralKind::Null);
-  EXPECT_EQ(as<LiteralExpr>(expr_of(f, "z")).number.as_double(), 1.5);
-  EXPECT_EQ(as<VariableExpr>(expr_of(f, "v")).name, "var");
+  EXPECT_EQ(as<LiteralExpr>(expr_of(f, "z")).number().as_double(), 1.5);
+  EXPECT_EQ(src(f, expr_of(f, "v")), "var");
+  EXPECT_EQ(expr_of(f, "v").kind, ExprKind::Variable);
 }
 
 TEST(Expr, PrecedenceFollowsHcl) {
@@ -195,14 +180,14 @@ TEST(Expr, ConditionalNests) {
 TEST(Expr, TraversalsIndexAndLegacyIndex) {
   File f = parse_ok("x = local.nested.a.c[1][k].d\ny = local.numbers.0.1\n");
   const auto& d = as<GetAttrExpr>(expr_of(f));
-  EXPECT_EQ(d.name, "d");
+  EXPECT_EQ(src(f, d.name_span()), "d");
   EXPECT_EQ(as<IndexExpr>(*d.object).key->kind, ExprKind::Variable);
   const auto& legacy = as<IndexExpr>(expr_of(f, "y"));
-  EXPECT_EQ(as<LiteralExpr>(*legacy.key).number.as_int(), 1);
+  EXPECT_EQ(as<LiteralExpr>(*legacy.key).number().as_int(), 1);
   EXPECT_EQ(as<IndexExpr>(*legacy.collection).collection->kind, ExprKind::GetAttr);
   // An index too large for an integer is still a number, not a crash.
   File big = parse_ok("x = a.99999999999999999999999\n");
-  EXPECT_FALSE(as<LiteralExpr>(*as<IndexExpr>(expr_of(big)).key).number.is_integer());
+  EXPECT_FALSE(as<LiteralExpr>(*as<IndexExpr>(expr_of(big)).key).number().is_integer());
 }
 
 TEST(Expr, SplatsApplyTheirTraversalToEachElement) {
@@ -211,7 +196,7 @@ TEST(Expr, SplatsApplyTheirTraversalToEachElement) {
   EXPECT_EQ(src(f, full), "a[*].b[0].c");
   EXPECT_EQ(full.source->kind, ExprKind::Variable);
   const auto& c = as<GetAttrExpr>(*full.each);
-  EXPECT_EQ(c.name, "c");
+  EXPECT_EQ(src(f, c.name_span()), "c");
   EXPECT_EQ(as<GetAttrExpr>(*as<IndexExpr>(*c.object).collection).object->kind, ExprKind::SplatItem);
   // The attribute-only splat stops at an index, which applies to its result.
   const auto& idx = as<IndexExpr>(expr_of(f, "y"));
@@ -221,24 +206,25 @@ TEST(Expr, SplatsApplyTheirTraversalToEachElement) {
 TEST(Expr, CallsWithExpansion) {
   File f = parse_ok("x = f(a, b...)\ny = g()\nz = h(\n  1,\n  2,\n)\n");
   const auto& c = as<CallExpr>(expr_of(f));
-  EXPECT_EQ(c.name, "f");
-  EXPECT_EQ(c.args.size, 2u);
+  EXPECT_EQ(src(f, c.name_span()), "f");
+  EXPECT_EQ(c.arg_count, 2u);
   EXPECT_TRUE(c.expand_final);
-  EXPECT_TRUE(as<CallExpr>(expr_of(f, "y")).args.empty());
-  EXPECT_EQ(as<CallExpr>(expr_of(f, "z")).args.size, 2u);
+  EXPECT_TRUE(as<CallExpr>(expr_of(f, "y")).args().empty());
+  EXPECT_EQ(as<CallExpr>(expr_of(f, "z")).arg_count, 2u);
 }
 
 TEST(Expr, TuplesAndObjects) {
   File f = parse_ok("x = [1, \"two\", [3],]\ny = {\n  a = 1, \"b c\" : 2\n  (k) = 3\n  null = 4\n}\n");
-  EXPECT_EQ(as<TupleExpr>(expr_of(f)).items.size, 3u);
+  EXPECT_EQ(as<TupleExpr>(expr_of(f)).item_count, 3u);
   const auto& o = as<ObjectExpr>(expr_of(f, "y"));
-  ASSERT_EQ(o.items.size, 4u);
-  EXPECT_TRUE(o.items[0].bare_key);
-  EXPECT_EQ(as<LiteralExpr>(*o.items[0].key).string, "a");
-  EXPECT_FALSE(o.items[1].bare_key);
-  EXPECT_EQ(as<LiteralExpr>(*o.items[1].key).string, "b c");
-  EXPECT_EQ(o.items[2].key->kind, ExprKind::Parens);
-  EXPECT_TRUE(o.items[3].bare_key);
+  ASSERT_EQ(o.item_count, 4u);
+  List<ObjectItem> items = o.items();
+  EXPECT_TRUE(items[0].bare_key());
+  EXPECT_EQ(text(f, as<LiteralExpr>(*items[0].key).string), "a");
+  EXPECT_FALSE(items[1].bare_key());
+  EXPECT_EQ(text(f, as<LiteralExpr>(*items[1].key).string), "b c");
+  EXPECT_EQ(items[2].key->kind, ExprKind::Parens);
+  EXPECT_TRUE(items[3].bare_key());
 }
 
 TEST(Expr, ForExpressions) {
@@ -247,15 +233,15 @@ TEST(Expr, ForExpressions) {
       "y = {for k, v in m : v => k...}\n"
       "z = [\n  for v in list :\n  v\n]\n");
   const auto& t = as<ForExpr>(expr_of(f));
-  EXPECT_EQ(t.key_var, "i");
-  EXPECT_EQ(t.value_var, "v");
+  EXPECT_EQ(src(f, t.key_var), "i");
+  EXPECT_EQ(src(f, t.value_var), "v");
   EXPECT_EQ(t.key_result, nullptr);
   EXPECT_NE(t.condition, nullptr);
   const auto& o = as<ForExpr>(expr_of(f, "y"));
   EXPECT_NE(o.key_result, nullptr);
   EXPECT_TRUE(o.group);
   EXPECT_EQ(o.condition, nullptr);
-  EXPECT_EQ(as<ForExpr>(expr_of(f, "z")).key_var, "");
+  EXPECT_EQ(src(f, as<ForExpr>(expr_of(f, "z")).key_var), "");
 }
 
 TEST(Expr, NewlinesEndAttributesOutsideBrackets) {
@@ -278,7 +264,7 @@ TEST(Expr, StandaloneExpression) {
 // On a 64 MB stack so that a sanitizer build, whose frames are several times
 // larger, still has room for 2,000 levels.
 TEST(Nesting, TwoThousandLevelsParse) {
-  on_stack_of(64 << 20, [] {
+  testpaths::on_stack_of(64 << 20, [] {
     std::string text = "x = " + std::string(2000, '[') + std::string(2000, ']') + "\n";
     File f = parse_ok(text);
     EXPECT_EQ(expr_of(f).kind, ExprKind::Tuple);
@@ -293,7 +279,7 @@ TEST(Nesting, TooDeepIsOneCleanError) {
     File f = parse("t.hcl", text, d);
     ASSERT_EQ(d.size(), 1u) << open;
     EXPECT_NE(d[0].summary.find("too deeply nested"), std::string::npos);
-    EXPECT_NE(f.body->attribute("y"), nullptr);
+    EXPECT_NE(f.body->attribute(*f.source, "y"), nullptr);
   }
 }
 
@@ -315,7 +301,7 @@ TEST(Nesting, DeepBlocksAndUnaryChainsAreLimitedToo) {
 
 TEST(Nesting, SmallThreadStacksGetTheCleanErrorToo) {
   size_t errors = 0;
-  on_stack_of(512 * 1024, [&] {
+  testpaths::on_stack_of(512 * 1024, [&] {
     Diagnostics d = parse_errors("x = " + std::string(2400, '[') + std::string(2400, ']') + "\n");
     errors = d.size();
   });

@@ -19,7 +19,7 @@ Parsed parse_value(const std::string& text) {
   Parsed p;
   p.file = parse("t.hcl", text, d);
   EXPECT_FALSE(d.has_errors()) << render(d);
-  const Attribute* a = p.file.body->attribute("x");
+  const Attribute* a = p.file.body->attribute(*p.file.source, "x");
   EXPECT_NE(a, nullptr);
   if (a) p.expr = a->expr;
   return p;
@@ -32,15 +32,15 @@ std::string literal(const std::string& text) {
     ADD_FAILURE() << "not a literal: " << text;
     return "";
   }
-  return std::string(as<LiteralExpr>(*p.expr).string);
+  return std::string(p.file.source->text(as<LiteralExpr>(*p.expr).string));
 }
 
 // Literal parts joined, with "<expr>" for anything else.
 std::string outline(const Expr& e, const SourceFile& src) {
-  if (e.kind == ExprKind::Literal) return std::string(as<LiteralExpr>(e).string);
+  if (e.kind == ExprKind::Literal) return std::string(src.text(as<LiteralExpr>(e).string));
   if (e.kind != ExprKind::Template) return "<" + std::string(src.slice(e.span)) + ">";
   std::string out;
-  for (const Expr* part : as<TemplateExpr>(e).parts) out += outline(*part, src);
+  for (const Expr* part : as<TemplateExpr>(e).parts()) out += outline(*part, src);
   return out;
 }
 
@@ -68,16 +68,16 @@ TEST(Quoted, LoneInterpolationIsAWrap) {
 TEST(Quoted, InterpolationBetweenLiterals) {
   Parsed p = parse_value("x = \"a ${b} c\"\n");
   ASSERT_EQ(p.expr->kind, ExprKind::Template);
-  EXPECT_EQ(as<TemplateExpr>(*p.expr).parts.size, 3u);
+  EXPECT_EQ(as<TemplateExpr>(*p.expr).part_count, 3u);
   EXPECT_EQ(outline(*p.expr, *p.file.source), "a <b> c");
 }
 
 TEST(Quoted, NestedTemplatesInsideInterpolation) {
   Parsed p = parse_value("x = \"a ${f(\"b ${c} d\")} e\"\n");
   const auto& t = as<TemplateExpr>(*p.expr);
-  const auto& call = as<CallExpr>(*t.parts[1]);
-  EXPECT_EQ(call.args[0]->kind, ExprKind::Template);
-  EXPECT_EQ(outline(*call.args[0], *p.file.source), "b <c> d");
+  const auto& call = as<CallExpr>(*t.parts()[1]);
+  EXPECT_EQ(call.args()[0]->kind, ExprKind::Template);
+  EXPECT_EQ(outline(*call.args()[0], *p.file.source), "b <c> d");
 }
 
 TEST(Quoted, StripMarkersTrimAdjacentLiterals) {
@@ -88,22 +88,22 @@ TEST(Quoted, StripMarkersTrimAdjacentLiterals) {
 TEST(Directives, IfElseAndFor) {
   Parsed p = parse_value("x = \"%{ if c }yes%{ else }no%{ endif }|%{ for k, v in m }${k}%{ endfor }\"\n");
   const auto& t = as<TemplateExpr>(*p.expr);
-  ASSERT_EQ(t.parts.size, 3u);
-  const auto& i = as<TemplateIfExpr>(*t.parts[0]);
+  ASSERT_EQ(t.part_count, 3u);
+  const auto& i = as<TemplateIfExpr>(*t.parts()[0]);
   EXPECT_EQ(outline(*i.then_part, *p.file.source), "yes");
   ASSERT_NE(i.else_part, nullptr);
   EXPECT_EQ(outline(*i.else_part, *p.file.source), "no");
-  const auto& f = as<TemplateForExpr>(*t.parts[2]);
-  EXPECT_EQ(f.key_var, "k");
-  EXPECT_EQ(f.value_var, "v");
+  const auto& f = as<TemplateForExpr>(*t.parts()[2]);
+  EXPECT_EQ(p.file.source->slice(f.key_var), "k");
+  EXPECT_EQ(p.file.source->slice(f.value_var), "v");
   EXPECT_EQ(outline(*f.body, *p.file.source), "<k>");
 }
 
 TEST(Directives, IfWithoutElseAndNestedDirectives) {
   Parsed p = parse_value("x = \"%{ for v in l }%{ if v }${v}%{ endif }%{ endfor }\"\n");
   const auto& t = as<TemplateExpr>(*p.expr);
-  const auto& f = as<TemplateForExpr>(*t.parts[0]);
-  const auto& i = as<TemplateIfExpr>(*f.body->parts[0]);
+  const auto& f = as<TemplateForExpr>(*t.parts()[0]);
+  const auto& i = as<TemplateIfExpr>(*f.body->parts()[0]);
   EXPECT_EQ(i.else_part, nullptr);
 }
 
@@ -152,10 +152,10 @@ TEST(Heredoc, FlushCountsInterpolationsAsIndentedLines) {
 TEST(Heredoc, StripMarkersActBeforeIndentationIsRemoved) {
   Parsed p = parse_value("x = <<-EOT\n    start\n    %{~ if true ~}\n      stripped\n    %{~ endif ~}\n    end\n  EOT\n");
   const auto& t = as<TemplateExpr>(*p.expr);
-  EXPECT_EQ(outline(*t.parts[0], *p.file.source), "    start\n");
-  const auto& i = as<TemplateIfExpr>(*t.parts[1]);
+  EXPECT_EQ(outline(*t.parts()[0], *p.file.source), "    start\n");
+  const auto& i = as<TemplateIfExpr>(*t.parts()[1]);
   EXPECT_EQ(outline(*i.then_part, *p.file.source), "      stripped\n");
-  EXPECT_EQ(outline(*t.parts[2], *p.file.source), "    end\n");
+  EXPECT_EQ(outline(*t.parts()[2], *p.file.source), "    end\n");
 }
 
 TEST(Heredoc, UnterminatedIsReportedAtTheOpener) {
