@@ -8,14 +8,12 @@ void* Arena::allocate_slow(size_t size, size_t align) {
   // (new[] aligns it for any fundamental type.)
   if (size > kMaxChunk / 4) {
     chunks_.push_back(std::make_unique<std::byte[]>(size));
-    reserved_ += size;
     return chunks_.back().get();
   }
   size_t chunk = next_chunk_;
   if (next_chunk_ < kMaxChunk) next_chunk_ *= 2;
   if (chunk < size + align) chunk = size + align;
   chunks_.push_back(std::make_unique<std::byte[]>(chunk));
-  reserved_ += chunk;
   current_ = chunks_.back().get();
   capacity_ = chunk;
   used_ = 0;

@@ -51,14 +51,6 @@ class Arena {
     return static_cast<T*>(p);
   }
 
-  std::string_view copy_string(std::string_view s) {
-    if (s.empty()) return {};
-    return {copy_array(s.data(), s.size()), s.size()};
-  }
-
-  // Bytes reserved from the system so far (for measurements).
-  size_t reserved_bytes() const { return reserved_; }
-
  private:
   // Chunks start small so that tiny files stay cheap, and double up to a
   // cap: big files need few system allocations, and the unused end of the
@@ -76,7 +68,6 @@ class Arena {
   size_t capacity_ = 0;
   size_t used_ = 0;
   size_t next_chunk_ = kFirstChunk;
-  size_t reserved_ = 0;
 };
 
 }  // namespace hcl
