@@ -228,18 +228,13 @@ TEST_P(SupersedeTest, ARunningOlderPushIsAskedToCancelThroughItsAgent) {
   set("cancel_superseded_pushes", true);
   auto agent = store_->create_token("pool", store::TokenScope::Agent);
   ASSERT_TRUE(agent);
-  auto agent_call = [&](const std::string& path, const json& body) {
-    return client_->request("POST", path, body.dump(),
-                            {"Authorization: Bearer " + agent->secret, "X-Factory-Agent: a1",
-                             "Content-Type: application/json"});
-  };
   const store::Workflow first = queued(push_to("main", "d1"));
-  ASSERT_EQ(agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}}).status, 200);
+  ASSERT_EQ(agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}}, agent->secret).status, 200);
   const std::string heartbeat = "/api/v1/agent/workflows/" + first.id + "/heartbeat";
-  EXPECT_EQ(json::parse(agent_call(heartbeat, json::object()).body)["cancel"], false);
+  EXPECT_EQ(json::parse(agent_call(heartbeat, json::object(), agent->secret).body)["cancel"], false);
 
   queued(push_to("main", "d2"));
-  EXPECT_EQ(json::parse(agent_call(heartbeat, json::object()).body)["cancel"], true);
+  EXPECT_EQ(json::parse(agent_call(heartbeat, json::object(), agent->secret).body)["cancel"], true);
   EXPECT_EQ(workflow(first.id).status, core::Status::Running);  // until its agent stops it
 }
 
