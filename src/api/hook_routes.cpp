@@ -43,7 +43,26 @@ void check_signature(const store::Project& project, const http::Request& request
   }
 }
 
-http::Response receive(const WorkflowQueue& queue, const http::Request& request) {
+bool cancels_superseded(const store::Project& project, const core::Event& event) {
+  if (event.name == "push") return project.cancel_superseded_pushes;
+  if (event.name == "pull_request") return project.cancel_superseded_pull_requests;
+  return false;
+}
+
+// A new workflow for a push or pull request update makes the older
+// unfinished ones of its branch pointless, when the project says so. A
+// redelivery is no newer than what it repeats, so it cancels nothing.
+void cancel_superseded(const WorkflowQueue& queue, orchestrator::Orchestrator* orchestrator,
+                       const store::Project& project, const store::EnqueuedWorkflow& enqueued,
+                       const core::Event& event) {
+  if (enqueued.duplicate || !cancels_superseded(project, event)) return;
+  const std::string reason = "superseded by workflow " + enqueued.id;
+  for (const store::Workflow& workflow : unwrap(queue.store.superseded_workflows(project.id, enqueued.id, event)))
+    cancel_workflow(queue.store, orchestrator, workflow.id, reason);
+}
+
+http::Response receive(const WorkflowQueue& queue, orchestrator::Orchestrator* orchestrator,
+                       const http::Request& request) {
   const auto delivery = request.header("X-GitHub-Delivery").value_or("");
   if (delivery.empty()) fail(400, "invalid", "X-GitHub-Delivery header is missing");
   const github::Webhook hook = github::parse_webhook(request.header("X-GitHub-Event").value_or(""), request.body);
@@ -54,7 +73,9 @@ http::Response receive(const WorkflowQueue& queue, const http::Request& request)
   if (hook.kind == github::WebhookKind::Ignored) {
     return http::Response::json(200, {{"outcome", "ignored"}, {"reason", hook.reason}});
   }
-  return queued_response(queue.enqueue(project.id, delivery, hook.event), hook.event);
+  const store::EnqueuedWorkflow enqueued = queue.enqueue(project.id, delivery, hook.event);
+  cancel_superseded(queue, orchestrator, project, enqueued, hook.event);
+  return queued_response(enqueued, hook.event);
 }
 
 }  // namespace
@@ -62,7 +83,9 @@ http::Response receive(const WorkflowQueue& queue, const http::Request& request)
 void add_hook_routes(const Routes& routes) {
   routes.router.add(
       "POST", "/hooks/github",
-      guarded([queue = routes.queue()](http::Request& request) { return receive(queue, request); }),
+      guarded([queue = routes.queue(), orchestrator = routes.options.orchestrator](http::Request& request) {
+        return receive(queue, orchestrator, request);
+      }),
       {.name = "github_hook", .is_public = true, .body_limit = kGitHubBodyLimit});
 }
 

@@ -45,6 +45,13 @@ std::string required_string(const nlohmann::json& object, std::string_view name)
   return std::move(*value);
 }
 
+std::optional<bool> optional_bool(const nlohmann::json& object, std::string_view name) {
+  const auto field = object.find(name);
+  if (field == object.end() || field->is_null()) return std::nullopt;
+  if (!field->is_boolean()) fail(400, "invalid", "field '" + std::string{name} + "' must be true or false");
+  return field->get<bool>();
+}
+
 std::string required_query(const http::Request& request, std::string_view name) {
   const auto value = request.query(name);
   if (!value || value->empty()) fail(400, "invalid", "query parameter '" + std::string{name} + "' is required");

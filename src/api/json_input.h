@@ -23,6 +23,9 @@ nlohmann::json read_json_object(const http::Request& request, std::initializer_l
 std::optional<std::string> optional_string(const nlohmann::json& object, std::string_view name);
 std::string required_string(const nlohmann::json& object, std::string_view name);
 
+// A boolean field; absent or null gives nullopt, another type is a 400.
+std::optional<bool> optional_bool(const nlohmann::json& object, std::string_view name);
+
 std::string required_query(const http::Request& request, std::string_view name);
 
 // ?name= as an integer; absent gives nullopt, anything else but digits a 400.

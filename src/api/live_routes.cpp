@@ -105,16 +105,10 @@ http::Response follow_log(store::Store& store, LogHub& logs, http::Request& requ
 
 http::Response cancel(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
   const std::string id{request.param("id").value_or("")};
-  store::Workflow workflow = unwrap(store.get_workflow(id));
-  if (workflow.status == core::Status::Queued) {
-    auto cancelled = store.finish_workflow(id, core::Status::Cancelled, "cancelled before it started");
-    if (cancelled) return http::Response::json(200, {{"id", id}, {"status", "cancelled"}});
-    if (cancelled.error().kind != store::ErrorKind::Conflict) fail(cancelled.error());
-    workflow = unwrap(store.get_workflow(id));  // claimed meanwhile
-  }
-  if (core::is_final(workflow.status))
-    fail(409, "conflict", "workflow " + id + " already ended (" + std::string{core::to_string(workflow.status)} + ")");
-  orchestrator.request_cancel(id);
+  const core::Status found = cancel_workflow(store, &orchestrator, id, "cancelled before it started");
+  if (found == core::Status::Queued) return http::Response::json(200, {{"id", id}, {"status", "cancelled"}});
+  if (core::is_final(found))
+    fail(409, "conflict", "workflow " + id + " already ended (" + std::string{core::to_string(found)} + ")");
   return http::Response::json(202, {{"id", id}, {"status", "cancelling"}});
 }
 

@@ -9,6 +9,9 @@ namespace api {
 
 namespace {
 
+constexpr std::string_view kCancelSupersededPushes = "cancel_superseded_pushes";
+constexpr std::string_view kCancelSupersededPullRequests = "cancel_superseded_pull_requests";
+
 http::Response created(const store::Project& project) {
   return project_created(project_view(project), project, "/api/v1/projects/" + project.id);
 }
@@ -25,18 +28,29 @@ void add_project_routes(const Routes& routes) {
     return http::Response::json(200, page_view(std::move(items), page.next));
   });
   routes.add("POST", "/api/v1/projects", "projects", [&store](http::Request& request) {
-    const auto body = read_json_object(request, {"owner", "name", "url", "webhook_secret"});
-    return created(create_project(store, {required_string(body, "owner"), required_string(body, "name"),
-                                          required_string(body, "url"),
-                                          optional_string(body, "webhook_secret").value_or("")}));
+    const auto body = read_json_object(request, {"owner", "name", "url", "webhook_secret", kCancelSupersededPushes,
+                                                 kCancelSupersededPullRequests});
+    const store::NewProject defaults;
+    return created(create_project(
+        store, {.owner = required_string(body, "owner"),
+                .name = required_string(body, "name"),
+                .url = required_string(body, "url"),
+                .webhook_secret = optional_string(body, "webhook_secret").value_or(""),
+                .cancel_superseded_pushes =
+                    optional_bool(body, kCancelSupersededPushes).value_or(defaults.cancel_superseded_pushes),
+                .cancel_superseded_pull_requests = optional_bool(body, kCancelSupersededPullRequests)
+                                                       .value_or(defaults.cancel_superseded_pull_requests)}));
   });
   routes.add("GET", "/api/v1/projects/{id}", "project_v1", [&store](http::Request& request) {
     return http::Response::json(200, project_view(unwrap(store.get_project(*request.param("id")))));
   });
   routes.add("PUT", "/api/v1/projects/{id}", "project_v1", [&store](http::Request& request) {
-    const auto body = read_json_object(request, {"name", "url", "webhook_secret"});
+    const auto body = read_json_object(
+        request, {"name", "url", "webhook_secret", kCancelSupersededPushes, kCancelSupersededPullRequests});
     const store::ProjectChanges changes{optional_string(body, "name"), optional_string(body, "url"),
-                                        optional_string(body, "webhook_secret")};
+                                        optional_string(body, "webhook_secret"),
+                                        optional_bool(body, kCancelSupersededPushes),
+                                        optional_bool(body, kCancelSupersededPullRequests)};
     return http::Response::json(200, project_view(update_project(store, *request.param("id"), changes)));
   });
   routes.add("DELETE", "/api/v1/projects/{id}", "project_v1", [&store](http::Request& request) {

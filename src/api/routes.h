@@ -79,4 +79,12 @@ http::Response no_content();
 // seen before.
 http::Response queued_response(const store::EnqueuedWorkflow& enqueued, const core::Event& event);
 
+// Cancels a workflow, as the cancel route and superseding pushes do: a
+// queued one ends as cancelled with `reason`; a running one only its agent
+// can end, so `orchestrator` (when given) asks it to. Returns what was
+// found: Queued (now cancelled), Running (asked to stop; also when it was
+// claimed meanwhile) or the final status it had already (nothing done).
+core::Status cancel_workflow(store::Store& store, orchestrator::Orchestrator* orchestrator, const std::string& id,
+                             std::string_view reason);
+
 }  // namespace api

@@ -57,6 +57,8 @@ nlohmann::json project_view(const store::Project& project) {
           {"name", project.name},
           {"owner", {{"id", project.owner_id}, {"name", project.owner_name}}},
           {"url", project.url},
+          {"cancel_superseded_pushes", project.cancel_superseded_pushes},
+          {"cancel_superseded_pull_requests", project.cancel_superseded_pull_requests},
           {"created_at", timestamp_text(project.created_at)},
           {"updated_at", timestamp_text(project.updated_at)}};
 }

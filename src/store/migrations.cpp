@@ -156,6 +156,13 @@ const std::vector<Migration>& migrations() {
        {"ALTER TABLE api_tokens ADD scope VARCHAR(16) NOT NULL DEFAULT 'admin'",
         "ALTER TABLE api_tokens ADD workflow_id {uuid}",
         "CREATE INDEX api_tokens_workflow_idx ON api_tokens (workflow_id)"}},
+      // Version 5 lets a project cancel the workflows a newer push or pull
+      // request update supersedes; pull requests do by default, since their
+      // older commits are rarely worth finishing.
+      {5,
+       "project superseding settings",
+       {"ALTER TABLE projects ADD cancel_superseded_pushes SMALLINT NOT NULL DEFAULT 0",
+        "ALTER TABLE projects ADD cancel_superseded_pull_requests SMALLINT NOT NULL DEFAULT 1"}},
   };
   return all;
 }

@@ -8,8 +8,9 @@ namespace {
 
 constexpr std::size_t kMaxUrlLength = 700;
 
-#define FACTORY_SELECT_PROJECT                                                                       \
-  "SELECT p.id, p.owner_id, o.name, p.name, p.url, p.webhook_secret, p.created_at, p.updated_at " \
+#define FACTORY_SELECT_PROJECT                                                                     \
+  "SELECT p.id, p.owner_id, o.name, p.name, p.url, p.webhook_secret, p.created_at, p.updated_at, " \
+  "p.cancel_superseded_pushes, p.cancel_superseded_pull_requests "                                 \
   "FROM projects p JOIN owners o ON o.id = p.owner_id "
 
 const Query kProjectById{FACTORY_SELECT_PROJECT "WHERE p.id = ?"};
@@ -26,19 +27,27 @@ const Query kInsertOwnerIfMissing{
     "INSERT INTO owners (id, name, created_at) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE id = id"};
 const Query kOwnerIdByName{"SELECT id FROM owners WHERE name = ?"};
 const Query kInsertProject{
-    "INSERT INTO projects (id, owner_id, name, url, webhook_secret, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"};
+    "INSERT INTO projects (id, owner_id, name, url, webhook_secret, created_at, updated_at,"
+    " cancel_superseded_pushes, cancel_superseded_pull_requests) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"};
 // NULL parameters keep a column's value.
 const Query kUpdateProject{
     "UPDATE projects SET name = COALESCE(?, name), url = COALESCE(?, url),"
-    " webhook_secret = COALESCE(?, webhook_secret), updated_at = ? WHERE id = ?"};
+    " webhook_secret = COALESCE(?, webhook_secret),"
+    " cancel_superseded_pushes = COALESCE(?, cancel_superseded_pushes),"
+    " cancel_superseded_pull_requests = COALESCE(?, cancel_superseded_pull_requests),"
+    " updated_at = ? WHERE id = ?"};
 const Query kDeleteProject{"DELETE FROM projects WHERE id = ?"};
 
 Project read_project(const Row& row) {
   return Project{std::string(row.text(0)), std::string(row.text(1)), std::string(row.text(2)),
                  std::string(row.text(3)), std::string(row.text(4)), std::string(row.text(5)),
-                 from_millis(row.integer(6)),   from_millis(row.integer(7))};
+                 from_millis(row.integer(6)),   from_millis(row.integer(7)),   row.integer(8) != 0,
+                 row.integer(9) != 0};
 }
+
+// Flags are stored as 0 or 1; an empty one is NULL, which keeps the column's value.
+Param flag(bool value) { return value ? 1 : 0; }
+Param flag(std::optional<bool> value) { return value ? flag(*value) : Param(std::nullopt); }
 
 // `what` names the project in the not_found message.
 Result<Project> select_project(Connection& connection, const Query& query, std::initializer_list<Param> key,
@@ -103,10 +112,20 @@ Result<Project> SqlStore::create_project(const NewProject& request) {
     auto owner_id = owner_id_for(connection, request.owner);
     if (!owner_id) return owner_id.error();
     Timestamp at = now();
-    Project project{core::Uuid::new_v7().to_string(), std::move(*owner_id), request.owner, request.name,
-                    request.url, request.webhook_secret, at, at};
-    auto inserted = connection.execute(kInsertProject, {project.id, project.owner_id, project.name, project.url,
-                                                        project.webhook_secret, to_millis(at), to_millis(at)});
+    Project project{core::Uuid::new_v7().to_string(),
+                    std::move(*owner_id),
+                    request.owner,
+                    request.name,
+                    request.url,
+                    request.webhook_secret,
+                    at,
+                    at,
+                    request.cancel_superseded_pushes,
+                    request.cancel_superseded_pull_requests};
+    auto inserted = connection.execute(
+        kInsertProject, {project.id, project.owner_id, project.name, project.url, project.webhook_secret, to_millis(at),
+                         to_millis(at), flag(project.cancel_superseded_pushes),
+                         flag(project.cancel_superseded_pull_requests)});
     if (!inserted) return inserted.error();
     return project;
   });
@@ -155,7 +174,8 @@ Result<Project> SqlStore::update_project(std::string_view id, const ProjectChang
   if (auto checked = check_changes(changes); !checked) return checked.error();
   auto updated = in_transaction([&](Connection& connection) -> Result<Project> {
     auto matched = connection.execute(
-        kUpdateProject, {changes.name, changes.url, changes.webhook_secret, to_millis(now()), *key});
+        kUpdateProject, {changes.name, changes.url, changes.webhook_secret, flag(changes.cancel_superseded_pushes),
+                         flag(changes.cancel_superseded_pull_requests), to_millis(now()), *key});
     if (!matched) return matched.error();
     if (*matched == 0) return not_found("no project " + *key);
     return select_project(connection, kProjectById, {*key}, *key);

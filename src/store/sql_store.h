@@ -60,6 +60,8 @@ class SqlStore final : public Store {
   Result<Workflow> finish_workflow(std::string_view id, core::Status status, std::string_view reason) override;
   Result<Workflow> get_workflow(std::string_view id) override;
   Result<Page<Workflow>> list_workflows(std::string_view project_id, const PageRequest& page) override;
+  Result<std::vector<Workflow>> superseded_workflows(std::string_view project_id, std::string_view newer_id,
+                                                     const core::Event& event) override;
   Result<WorkflowTree> get_workflow_tree(std::string_view id) override;
   Result<Execution> get_execution(std::string_view id) override;
 

@@ -49,6 +49,10 @@ struct Project {
   std::string webhook_secret;  // for webhook verification; the API never returns it
   Timestamp created_at;
   Timestamp updated_at;
+  // Whether a new push to a branch, or a new pull request update, cancels
+  // the older unfinished workflows it supersedes (superseded_workflows).
+  bool cancel_superseded_pushes = false;
+  bool cancel_superseded_pull_requests = true;
 };
 
 struct NewProject {
@@ -56,6 +60,8 @@ struct NewProject {
   std::string name;
   std::string url;
   std::string webhook_secret;
+  bool cancel_superseded_pushes = false;
+  bool cancel_superseded_pull_requests = true;
 };
 
 // Fields left empty keep their value.
@@ -63,6 +69,8 @@ struct ProjectChanges {
   std::optional<std::string> name;
   std::optional<std::string> url;
   std::optional<std::string> webhook_secret;
+  std::optional<bool> cancel_superseded_pushes;
+  std::optional<bool> cancel_superseded_pull_requests;
 };
 
 // What a token may do. Admin tokens use the REST API; agent tokens only the
@@ -277,6 +285,12 @@ class Store {
   virtual Result<Workflow> get_workflow(std::string_view id) = 0;
   // A project's workflows, newest first; `after` is the last id of the previous page.
   virtual Result<Page<Workflow>> list_workflows(std::string_view project_id, const PageRequest& page) = 0;
+  // The project's queued and running workflows older than `newer_id` that a
+  // workflow for `event` supersedes, oldest first: pushes to the same
+  // branch, or pull request updates with the same source and target
+  // branches. Tags and manual runs supersede nothing.
+  virtual Result<std::vector<Workflow>> superseded_workflows(std::string_view project_id, std::string_view newer_id,
+                                                             const core::Event& event) = 0;
   virtual Result<WorkflowTree> get_workflow_tree(std::string_view id) = 0;
   // One execution of a workflow's tree; not_found when there is none.
   virtual Result<Execution> get_execution(std::string_view id) = 0;

@@ -26,6 +26,11 @@ const Query kInsertWorkflow{
 const Query kWorkflowByDelivery{"SELECT id FROM workflows WHERE project_id = ? AND delivery_id = ?"};
 const Query kProjectWorkflowsBefore{"SELECT " FACTORY_WORKFLOW_COLUMNS
                                     "FROM workflows WHERE project_id = ? AND id < ? ORDER BY id DESC LIMIT ?"};
+// Pushes have no target branch, so one query serves both kinds. The
+// (project_id, status, id) index finds the few unfinished rows.
+const Query kSupersededWorkflows{"SELECT " FACTORY_WORKFLOW_COLUMNS
+                                 "FROM workflows WHERE project_id = ? AND status IN ('queued', 'running')"
+                                 " AND id < ? AND event = ? AND branch = ? AND target_branch = ? ORDER BY id"};
 const Query kCountProject{"SELECT COUNT(*) FROM projects WHERE id = ?"};
 const Query kFinishWorkflow{
     "UPDATE workflows SET status = ?, status_reason = ?, finished_at = ?, lease_owner = NULL,"
@@ -103,6 +108,23 @@ Result<Page<Workflow>> SqlStore::list_workflows(std::string_view project_id, con
     if (workflows.empty())  // an unknown project is not an empty one
       if (auto exists = project_exists(connection, *project); !exists) return exists.error();
     return finish_page(std::move(workflows), *limit);
+  });
+}
+
+Result<std::vector<Workflow>> SqlStore::superseded_workflows(std::string_view project_id,
+                                                             std::string_view newer_id, const core::Event& event) {
+  auto project = checked_id(project_id);
+  if (!project) return project.error();
+  auto newer = checked_id(newer_id);
+  if (!newer) return newer.error();
+  std::vector<Workflow> workflows;
+  if (event.name != "push" && event.name != "pull_request") return workflows;
+  return with_connection([&](Connection& connection) -> Result<std::vector<Workflow>> {
+    auto done = connection.execute(kSupersededWorkflows,
+                                   {*project, *newer, event.name, event.branch, event.target_branch},
+                                   [&](const Row& row) { workflows.push_back(read_workflow(row)); });
+    if (!done) return done.error();
+    return std::move(workflows);
   });
 }
 

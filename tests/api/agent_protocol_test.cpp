@@ -38,11 +38,7 @@ class AgentProtocolTest : public ApiTest {
     return queued ? queued->id : "";
   }
 
-  Reply agent_call(const std::string& path, const json& body, const std::string& token, const std::string& name = "a1") {
-    return client_->request("POST", path, body.dump(),
-                            {"Authorization: Bearer " + token, "X-Factory-Agent: " + name,
-                             "Content-Type: application/json"});
-  }
+  using ApiTest::agent_call;
   Reply agent_call(const std::string& path, const json& body = json::object()) {
     return agent_call(path, body, agent_token_);
   }

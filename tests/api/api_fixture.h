@@ -65,6 +65,14 @@ class ApiTest : public ::testing::TestWithParam<const char*> {
     return call(method, target, body.dump());
   }
 
+  // A call of the agent protocol, as agent `name` with an agent token.
+  Reply agent_call(const std::string& path, const json& body, const std::string& token,
+                   const std::string& name = "a1") {
+    return client_->request("POST", path, body.dump(),
+                            {"Authorization: Bearer " + token, "X-Factory-Agent: " + name,
+                             "Content-Type: application/json"});
+  }
+
   // Creates a project through the seed endpoint; returns its JSON.
   json create(const std::string& owner, const std::string& project, const std::string& url) {
     const Reply reply = call("POST", "/project", json{{"owner", owner}, {"project", project}, {"url", url}});

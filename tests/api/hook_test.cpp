@@ -190,6 +190,80 @@ TEST_P(HookTest, PayloadsFarOverTheApiBodyLimitAreAccepted) {
   queued(deliver("push", payload));
 }
 
+// Superseding (docs/webhooks.md): a newer push or pull request update
+// cancels the older unfinished workflows of its branch, when the project says so.
+class SupersedeTest : public HookTest {
+ protected:
+  Reply push_to(const std::string& branch, const std::string& delivery) {
+    json payload = fixture("push_branch.json");
+    payload["ref"] = "refs/heads/" + branch;
+    return deliver("push", payload, delivery);
+  }
+
+  void set(const std::string& setting, bool on) {
+    const Reply reply = call("PUT", "/api/v1/projects/" + project_id_, json{{setting, on}});
+    ASSERT_EQ(reply.status, 200) << reply.body;
+  }
+
+  store::Workflow workflow(const std::string& id) { return store_->get_workflow(id).value(); }
+
+  void expect_cancelled_by(const std::string& id, const store::Workflow& newer) {
+    const store::Workflow superseded = workflow(id);
+    EXPECT_EQ(superseded.status, core::Status::Cancelled);
+    EXPECT_EQ(superseded.status_reason, "superseded by workflow " + newer.id);
+  }
+};
+
+TEST_P(SupersedeTest, ANewPushCancelsTheQueuedOlderOneOfItsBranchOnly) {
+  set("cancel_superseded_pushes", true);
+  const store::Workflow first = queued(push_to("main", "d1"));
+  const store::Workflow feature = queued(push_to("feature", "d2"));
+  const store::Workflow second = queued(push_to("main", "d3"));
+  expect_cancelled_by(first.id, second);
+  EXPECT_EQ(workflow(feature.id).status, core::Status::Queued);
+  EXPECT_EQ(workflow(second.id).status, core::Status::Queued);
+}
+
+TEST_P(SupersedeTest, ARunningOlderPushIsAskedToCancelThroughItsAgent) {
+  set("cancel_superseded_pushes", true);
+  auto agent = store_->create_token("pool", store::TokenScope::Agent);
+  ASSERT_TRUE(agent);
+  const store::Workflow first = queued(push_to("main", "d1"));
+  ASSERT_EQ(agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}}, agent->secret).status, 200);
+  const std::string heartbeat = "/api/v1/agent/workflows/" + first.id + "/heartbeat";
+  EXPECT_EQ(json::parse(agent_call(heartbeat, json::object(), agent->secret).body)["cancel"], false);
+
+  queued(push_to("main", "d2"));
+  EXPECT_EQ(json::parse(agent_call(heartbeat, json::object(), agent->secret).body)["cancel"], true);
+  EXPECT_EQ(workflow(first.id).status, core::Status::Running);  // until its agent stops it
+}
+
+TEST_P(SupersedeTest, PushesSupersedeNothingByDefaultNorOnARedelivery) {
+  const store::Workflow first = queued(push_to("main", "d1"));
+  const store::Workflow second = queued(push_to("main", "d2"));
+  EXPECT_EQ(workflow(first.id).status, core::Status::Queued);
+
+  set("cancel_superseded_pushes", true);
+  EXPECT_EQ(json::parse(push_to("main", "d2").body)["outcome"], "duplicate");
+  EXPECT_EQ(workflow(first.id).status, core::Status::Queued);
+  EXPECT_EQ(workflow(second.id).status, core::Status::Queued);
+}
+
+TEST_P(SupersedeTest, PullRequestUpdatesSupersedeByDefaultUnlessTurnedOff) {
+  json update = fixture("pull_request_synchronize.json");
+  const store::Workflow first = queued(deliver("pull_request", update, "d1"));
+  update["pull_request"]["base"]["ref"] = "release";
+  const store::Workflow other_target = queued(deliver("pull_request", update, "d2"));
+  const store::Workflow second = queued(deliver("pull_request", fixture("pull_request_synchronize.json"), "d3"));
+  expect_cancelled_by(first.id, second);
+  EXPECT_EQ(workflow(other_target.id).status, core::Status::Queued);
+
+  set("cancel_superseded_pull_requests", false);
+  queued(deliver("pull_request", fixture("pull_request_synchronize.json"), "d4"));
+  EXPECT_EQ(workflow(second.id).status, core::Status::Queued);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SupersedeTest, ::testing::ValuesIn(kBackends), backend_name);
 INSTANTIATE_TEST_SUITE_P(Backends, HookTest, ::testing::ValuesIn(kBackends), backend_name);
 
 }  // namespace

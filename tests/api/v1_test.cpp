@@ -57,6 +57,31 @@ TEST_P(ApiTest, ProjectsAreCreatedReadAndUpdatedWithoutShowingTheSecretAgain) {
   EXPECT_FALSE(json::parse(updated.body).contains("webhook_secret"));
 }
 
+TEST_P(ApiTest, SupersedingSettingsDefaultToPullRequestsAndRoundTrip) {
+  const Reply created = call("POST", "/api/v1/projects", json{{"owner", "acme"}, {"name", "web"},
+                                                             {"url", "https://github.com/acme/web.git"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const json project = json::parse(created.body);
+  EXPECT_EQ(project["cancel_superseded_pushes"], false);
+  EXPECT_EQ(project["cancel_superseded_pull_requests"], true);
+  const std::string path = "/api/v1/projects/" + project["id"].get<std::string>();
+
+  const Reply updated = call("PUT", path, json{{"cancel_superseded_pushes", true}});
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(json::parse(updated.body)["cancel_superseded_pushes"], true);
+  ASSERT_EQ(call("PUT", path, json{{"cancel_superseded_pull_requests", false}}).status, 200);
+  const json fetched = json::parse(call("GET", path).body);
+  EXPECT_EQ(fetched["cancel_superseded_pushes"], true);
+  EXPECT_EQ(fetched["cancel_superseded_pull_requests"], false);
+
+  const Reply chosen = call("POST", "/api/v1/projects",
+                            json{{"owner", "acme"}, {"name", "api"}, {"url", "https://github.com/acme/api.git"},
+                                 {"cancel_superseded_pushes", true}, {"cancel_superseded_pull_requests", false}});
+  ASSERT_EQ(chosen.status, 201) << chosen.body;
+  EXPECT_EQ(json::parse(chosen.body)["cancel_superseded_pushes"], true);
+  EXPECT_EQ(json::parse(chosen.body)["cancel_superseded_pull_requests"], false);
+}
+
 TEST_P(ApiTest, ProjectListsPageThroughEverythingOnce) {
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) {

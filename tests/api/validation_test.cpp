@@ -42,6 +42,15 @@ TEST_P(ValidationTest, WrongTypesMissingAndUnknownFieldsAre400) {
                   "invalid");
 }
 
+TEST_P(ValidationTest, SupersedingSettingsMustBeBooleans) {
+  expect_rejected("POST", "/api/v1/projects",
+                  R"({"owner": "acme", "name": "web", "url": "https://x.org/a.git", "cancel_superseded_pushes": 1})",
+                  400, "invalid");
+  const std::string id = create("acme", "web", "https://github.com/acme/web.git")["id"];
+  expect_rejected("PUT", "/api/v1/projects/" + id, R"({"cancel_superseded_pull_requests": "no"})", 400, "invalid");
+  EXPECT_TRUE(store_->get_project(id)->cancel_superseded_pull_requests);
+}
+
 TEST_P(ValidationTest, UrlMustBeHttpOrGit) {
   for (const char* url : {"ftp://example.com/a.git", "github.com/acme/web", "https://", "http:///path",
                           "file:///srv/repo.git", "git@:acme/web.git", "https://example.com/a b.git", ""}) {

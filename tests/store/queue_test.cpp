@@ -29,6 +29,13 @@ core::Event push(std::string branch, std::vector<std::string> paths = {}) {
   return event;
 }
 
+core::Event pull_request(std::string source, std::string target) {
+  core::Event event = push(std::move(source));
+  event.name = "pull_request";
+  event.target_branch = std::move(target);
+  return event;
+}
+
 core::Plan two_pipelines_and_a_skipped_one() {
   core::Plan plan;
   plan.pipelines.push_back({.name = "lint", .stages = {{"check", {{.name = "clang-tidy"}}}}});
@@ -47,7 +54,12 @@ class QueueTest : public StoreTest {
   }
 
   std::string enqueue(const std::string& delivery, const std::string& project_id = {}) {
-    auto enqueued = store_->enqueue_workflow(project_id.empty() ? project_.id : project_id, delivery, push("main"));
+    return enqueue_event(push("main"), project_id, delivery);
+  }
+
+  std::string enqueue_event(const core::Event& event, const std::string& project_id = {},
+                            const std::string& delivery = {}) {
+    auto enqueued = store_->enqueue_workflow(project_id.empty() ? project_.id : project_id, delivery, event);
     EXPECT_TRUE(enqueued.ok()) << enqueued.error().message;
     return enqueued.ok() ? enqueued->id : std::string();
   }
@@ -389,6 +401,57 @@ TEST_P(QueueTest, ProjectWorkflowsListNewestFirst) {
   EXPECT_EQ(seen, ids);
   EXPECT_ERROR(store_->list_workflows("01900000-0000-7000-8000-000000000000", {}), ErrorKind::NotFound);
   EXPECT_ERROR(store_->list_workflows(project_.id, {.after = "x"}), ErrorKind::Invalid);
+}
+
+TEST_P(QueueTest, ANewerPushSupersedesTheUnfinishedPushesToItsBranch) {
+  Project other = create("acme", "probe");
+  std::string finished = enqueue_event(push("main"), project_.id);
+  ASSERT_OK(store_->finish_workflow(finished, core::Status::Cancelled));
+  std::string running = enqueue_event(push("main"), project_.id);
+  EXPECT_EQ(claim("agent-1").id, running);
+  std::string queued = enqueue_event(push("main"), project_.id);
+  enqueue_event(push("feature"), project_.id);
+  enqueue_event(push("main"), other.id);
+  enqueue_event(pull_request("main", "release"), project_.id);
+  std::string newest = enqueue_event(push("main"), project_.id);
+  enqueue_event(push("main"), project_.id);  // newer than `newest`: not superseded by it
+
+  auto superseded = store_->superseded_workflows(project_.id, newest, push("main"));
+  ASSERT_OK(superseded);
+  std::vector<std::string> ids;
+  for (const Workflow& workflow : *superseded) ids.push_back(workflow.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{running, queued}));
+  EXPECT_EQ((*superseded)[0].status, core::Status::Running);
+  EXPECT_EQ((*superseded)[1].status, core::Status::Queued);
+}
+
+TEST_P(QueueTest, APullRequestUpdateSupersedesOnlyTheSameSourceAndTarget) {
+  std::string same = enqueue_event(pull_request("feature", "main"));
+  enqueue_event(pull_request("feature", "release"));
+  enqueue_event(pull_request("other", "main"));
+  enqueue_event(push("feature"));
+  std::string newest = enqueue_event(pull_request("feature", "main"));
+
+  auto superseded = store_->superseded_workflows(project_.id, newest, pull_request("feature", "main"));
+  ASSERT_OK(superseded);
+  ASSERT_EQ(superseded->size(), 1u);
+  EXPECT_EQ((*superseded)[0].id, same);
+}
+
+TEST_P(QueueTest, TagsAndManualRunsSupersedeNothing) {
+  core::Event tag;
+  tag.name = "tag";
+  tag.tag = "v1";
+  core::Event manual = push("main");
+  manual.name = "manual";
+  for (const core::Event& event : {tag, manual}) {
+    std::string older = enqueue_event(event);
+    std::string newer = enqueue_event(event);
+    auto superseded = store_->superseded_workflows(project_.id, newer, event);
+    ASSERT_OK(superseded);
+    EXPECT_TRUE(superseded->empty()) << event.name << " superseded " << older;
+  }
+  EXPECT_ERROR(store_->superseded_workflows(project_.id, "not-an-id", push("main")), ErrorKind::Invalid);
 }
 
 TEST_P(QueueTest, DeletingAProjectDeletesItsWorkflowsTreesAndLogs) {

@@ -127,6 +127,38 @@ TEST_P(StoreTest, UpdateChangesOnlyTheGivenFields) {
   EXPECT_EQ(unchanged->name, "rocket2");
 }
 
+TEST_P(StoreTest, SupersedingSettingsDefaultToPullRequestsOnlyAndUpdateAlone) {
+  Project created = create("acme", "rocket");
+  EXPECT_FALSE(created.cancel_superseded_pushes);
+  EXPECT_TRUE(created.cancel_superseded_pull_requests);
+  auto got = store_->get_project(created.id);
+  ASSERT_OK(got);
+  EXPECT_FALSE(got->cancel_superseded_pushes);
+  EXPECT_TRUE(got->cancel_superseded_pull_requests);
+
+  auto pushes = store_->update_project(created.id, {.cancel_superseded_pushes = true});
+  ASSERT_OK(pushes);
+  EXPECT_TRUE(pushes->cancel_superseded_pushes);
+  EXPECT_TRUE(pushes->cancel_superseded_pull_requests);
+  auto pull_requests = store_->update_project(created.id, {.cancel_superseded_pull_requests = false});
+  ASSERT_OK(pull_requests);
+  EXPECT_TRUE(pull_requests->cancel_superseded_pushes);
+  EXPECT_FALSE(pull_requests->cancel_superseded_pull_requests);
+
+  auto chosen = store_->create_project({.owner = "acme",
+                                        .name = "probe",
+                                        .url = "https://git.example/acme/probe.git",
+                                        .webhook_secret = "secret-probe",
+                                        .cancel_superseded_pushes = true,
+                                        .cancel_superseded_pull_requests = false});
+  ASSERT_OK(chosen);
+  auto listed = store_->list_projects({});
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->items.size(), 2u);
+  EXPECT_TRUE(listed->items[1].cancel_superseded_pushes);
+  EXPECT_FALSE(listed->items[1].cancel_superseded_pull_requests);
+}
+
 TEST_P(StoreTest, DeleteRemovesTheProjectOnly) {
   Project doomed = create("acme", "rocket");
   Project kept = create("acme", "sled");
