@@ -1,6 +1,8 @@
 // POST /hooks/github: GitHub webhook deliveries, walked as docs/webhooks.md
 // describes. Public: the delivery's signature under the project's webhook
 // secret is its authentication.
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "api/routes.h"
@@ -57,8 +59,16 @@ void cancel_superseded(const WorkflowQueue& queue, orchestrator::Orchestrator* o
                        const core::Event& event) {
   if (enqueued.duplicate || !cancels_superseded(project, event)) return;
   const std::string reason = "superseded by workflow " + enqueued.id;
-  for (const store::Workflow& workflow : unwrap(queue.store.superseded_workflows(project.id, enqueued.id, event)))
-    cancel_workflow(queue.store, orchestrator, workflow.id, reason);
+  // The new workflow is queued whatever happens here: a failure to cancel
+  // the old ones must not turn the answer into an error (GitHub would not
+  // redeliver, and a redelivery is a duplicate that cancels nothing).
+  try {
+    for (const store::Workflow& workflow : unwrap(queue.store.superseded_workflows(project.id, enqueued.id, event)))
+      cancel_workflow(queue.store, orchestrator, workflow.id, reason);
+  } catch (const ApiError& error) {
+    std::fprintf(stderr, "webhook: cancelling the workflows superseded by %s failed: %s\n", enqueued.id.c_str(),
+                 error.what());
+  }
 }
 
 http::Response receive(const WorkflowQueue& queue, orchestrator::Orchestrator* orchestrator,
