@@ -120,10 +120,14 @@ class CiServer : public ::testing::Test {
     if (HasFailure()) std::cerr << process_logs();
   }
   ~CiServer() override {
-    agents_.clear();  // first, so that they report to a server still there
-    server_.reset();  // with the agents it started: they are in its process group
-    git_daemon_.reset();
-    kill_processes_under(root_.path());  // whatever an agent left behind
+    try {
+      agents_.clear();  // first, so that they report to a server still there
+      server_.reset();  // with the agents it started: they are in its process group
+      git_daemon_.reset();
+      kill_processes_under(root_.path());  // whatever an agent left behind
+    } catch (const std::exception& error) {
+      ADD_FAILURE() << "tear-down: " << error.what();
+    }
   }
 
   // --- The repository: a work tree pushing to a bare one that git daemon serves.

@@ -3,10 +3,12 @@
 // at /proc to find what is still running.
 #pragma once
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -49,10 +51,12 @@ struct ProcessInfo {
 // run nothing, and whoever adopted them reaps them when it likes).
 inline std::vector<ProcessInfo> live_processes() {
   std::vector<ProcessInfo> processes;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename().string();
+  std::error_code error;  // processes come and go while we read: no exceptions
+  for (std::filesystem::directory_iterator entry("/proc", error), end; !error && entry != end;
+       entry.increment(error)) {
+    const std::string name = entry->path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat_file(entry.path() / "stat");
+    std::ifstream stat_file(entry->path() / "stat");
     std::string stat((std::istreambuf_iterator<char>(stat_file)), {});
     const auto after_command = stat.rfind(')');
     if (after_command == std::string::npos) continue;  // gone meanwhile
@@ -63,9 +67,9 @@ inline std::vector<ProcessInfo> live_processes() {
     fields >> state >> parent >> process.group;
     if (state == 'Z' || state == 'X') continue;
     process.pid = std::stoi(name);
-    std::ifstream(entry.path() / "comm") >> process.command;
+    std::ifstream(entry->path() / "comm") >> process.command;
     std::error_code ignored;
-    process.cwd = std::filesystem::read_symlink(entry.path() / "cwd", ignored);
+    process.cwd = std::filesystem::read_symlink(entry->path() / "cwd", ignored);
     processes.push_back(std::move(process));
   }
   return processes;
@@ -101,26 +105,27 @@ inline void kill_processes_under(const std::filesystem::path& dir) {
 
 // A child process, leader of a new process group, with stdin from /dev/null
 // and stdout and stderr appended to `log`. Stopping it stops its group: what
-// it started and did not move elsewhere goes too.
+// it started and did not move elsewhere goes too. It gets SIGTERM should the
+// test die first, so that a crashed test leaves no server behind.
 class Process {
  public:
   Process(std::vector<std::string> argv, const std::filesystem::path& log,
           const std::vector<std::string>& extra_environment = {}) {
     std::vector<std::string> env = environment_with(extra_environment);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attributes, 0);
-    const int failed =
-        posix_spawnp(&pid_, argv.front().c_str(), &actions, &attributes, pointers(argv).data(), pointers(env).data());
-    posix_spawnattr_destroy(&attributes);
-    posix_spawn_file_actions_destroy(&actions);
-    if (failed) throw std::runtime_error("cannot start " + argv.front() + ": " + std::strerror(failed));
+    std::vector<char*> argv_pointers = pointers(argv), env_pointers = pointers(env);
+    const pid_t parent = getpid();
+    pid_ = fork();
+    if (pid_ < 0) throw std::runtime_error("cannot fork: " + std::string{std::strerror(errno)});
+    if (pid_ == 0) {  // only async-signal-safe calls from here on
+      setpgid(0, 0);
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (getppid() != parent) _exit(127);  // the test died already
+      const int input = open("/dev/null", O_RDONLY), output = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (input < 0 || output < 0 || dup2(input, 0) < 0 || dup2(output, 1) < 0 || dup2(output, 2) < 0) _exit(127);
+      execvpe(argv_pointers[0], argv_pointers.data(), env_pointers.data());
+      _exit(127);
+    }
+    setpgid(pid_, pid_);  // also here, so that stop() finds the group even before the child ran
   }
   ~Process() { stop(); }
   Process(const Process&) = delete;
