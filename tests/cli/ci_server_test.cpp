@@ -24,8 +24,25 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
+class LoggedRuns : public CiServer {
+ protected:
+  // Joined after the execution ended, the stream sends every stored line
+  // (id: its seq, data: its JSON view), then `end`.
+  void expect_stream_sends_stored_log(const json& execution) {
+    const json stored = get("/api/v1/executions/" + execution["id"].get<std::string>() + "/log")["lines"];
+    const auto events = log_stream(execution);
+    ASSERT_EQ(events.size(), stored.size() + 1);
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+      EXPECT_EQ(events[i].event, "line");
+      EXPECT_EQ(events[i].id, std::to_string(stored[i]["seq"].get<int>()));
+      EXPECT_EQ(json::parse(events[i].data), stored[i]);
+    }
+    EXPECT_EQ(events.back().event, "end");
+  }
+};
+
 // ../shared/examples/multi-file/EXPECT.md, each row delivered as a webhook.
-TEST_F(CiServer, MultiFileExampleRunsWhatItsEventsSelect) {
+TEST_F(LoggedRuns, MultiFileExampleRunsWhatItsEventsSelect) {
   copy_into_work_tree(testpaths::shared_dir() / "examples" / "multi-file");
   create_repository();
   start();
@@ -58,6 +75,7 @@ TEST_F(CiServer, MultiFileExampleRunsWhatItsEventsSelect) {
   ASSERT_FALSE(make.is_null()) << built.dump(1);
   EXPECT_EQ(make["name"], "make");
   EXPECT_TRUE(contains(log(make), "built main\n")) << log(make);
+  expect_stream_sends_stored_log(make);
 
   const json docs_only = wait_for_end(docs);
   EXPECT_EQ(docs_only["status"], "success");
@@ -85,8 +103,7 @@ TEST_F(CiServer, MultiFileExampleRunsWhatItsEventsSelect) {
   for (const auto& [name, status] : pipeline_statuses(nothing)) EXPECT_EQ(status, "skipped") << name;
 }
 
-// Joined after the execution ended, the stream sends the whole log, then `end`.
-TEST_F(CiServer, LogStreamOfAFinishedExecutionSendsEveryLineThenEnd) {
+TEST_F(LoggedRuns, LogStreamOfAFinishedExecutionSendsEveryLineThenEnd) {
   write_file(".factory/ci.hcl", R"(pipeline "count" {
   stage "lines" {
     exec "seq" {
@@ -100,15 +117,7 @@ TEST_F(CiServer, LogStreamOfAFinishedExecutionSendsEveryLineThenEnd) {
   ASSERT_EQ(finished["status"], "success") << finished.dump(1);
   const json execution = first_execution(finished, "count");
 
-  const json stored = get("/api/v1/executions/" + execution["id"].get<std::string>() + "/log")["lines"];
-  const auto events = log_stream(execution);
-  ASSERT_EQ(events.size(), stored.size() + 1);
-  for (std::size_t i = 0; i < stored.size(); ++i) {
-    EXPECT_EQ(events[i].event, "line");
-    EXPECT_EQ(events[i].id, std::to_string(stored[i]["seq"].get<int>()));
-    EXPECT_EQ(json::parse(events[i].data), stored[i]);
-  }
-  EXPECT_EQ(events.back().event, "end");
+  expect_stream_sends_stored_log(execution);
   EXPECT_TRUE(contains(log(execution), "line 1\nline 2\nline 3\nline 4\nline 5\n")) << log(execution);
   EXPECT_TRUE(contains(log(execution), "to stderr\n"));
 }
