@@ -53,11 +53,6 @@ inline std::uint16_t free_port() {
   return ntohs(address.sin_port);
 }
 
-inline bool accepts_connections(std::uint16_t port) {
-  http::testing::RawSocket socket{port};
-  return socket.connected();
-}
-
 inline std::string read_file(const fs::path& path) {
   std::ifstream file(path);
   return std::string(std::istreambuf_iterator<char>(file), {});
@@ -301,15 +296,22 @@ class CiServer : public ::testing::Test {
     return trimmed(outcome.output);
   }
 
+  // Another test's server may take the port between free_port() and git
+  // daemon's bind, so the daemon counts as started once it serves the
+  // repository, and gets another port otherwise.
   void start_git_daemon() {
-    git_port_ = free_port();
-    git_daemon_ = std::make_unique<Process>(
-        std::vector<std::string>{"git", "daemon", "--reuseaddr", "--base-path=" + (root_.path() / "git").string(),
-                                 "--export-all", "--listen=127.0.0.1", "--port=" + std::to_string(git_port_),
-                                 (root_.path() / "git").string()},
-        root_.path() / "git-daemon.log");
-    if (!wait_until([this] { return accepts_connections(git_port_); }, 10s))
-      throw std::runtime_error("git daemon is not listening:\n" + read_file(root_.path() / "git-daemon.log"));
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      git_port_ = free_port();
+      git_daemon_ = std::make_unique<Process>(
+          std::vector<std::string>{"git", "daemon", "--reuseaddr", "--base-path=" + (root_.path() / "git").string(),
+                                   "--export-all", "--listen=127.0.0.1", "--port=" + std::to_string(git_port_),
+                                   (root_.path() / "git").string()},
+          root_.path() / "git-daemon.log");
+      const std::string list = "git ls-remote -q " + quote(clone_url()) + " >/dev/null 2>&1";
+      if (wait_until([&] { return shell(list).exit_code == 0; }, 5s, 100ms)) return;
+      git_daemon_.reset();
+    }
+    throw std::runtime_error("git daemon does not serve the repository:\n" + read_file(root_.path() / "git-daemon.log"));
   }
 
   void start_server(const std::vector<std::string>& flags) {
