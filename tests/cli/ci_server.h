@@ -189,7 +189,8 @@ class CiServer : public ::testing::Test {
   }
   json get(const std::string& target) {
     auto reply = api("GET", target);
-    if (reply.status != 200) throw std::runtime_error("GET " + target + ": " + std::to_string(reply.status) + " " + reply.body);
+    if (reply.status != 200)
+      throw std::runtime_error("GET " + target + ": " + std::to_string(reply.status) + " " + reply.body);
     return json::parse(reply.body);
   }
   void put_secret(const std::string& name, const std::string& value) {
@@ -205,12 +206,14 @@ class CiServer : public ::testing::Test {
         {"Content-Type: application/json", "X-GitHub-Event: " + event,
          "X-GitHub-Delivery: delivery-" + std::to_string(++deliveries_),
          "X-Hub-Signature-256: sha256=" + github::hmac_sha256_hex(kWebhookSecret, body)});
-    if (reply.status != 202) throw std::runtime_error("webhook not queued: " + std::to_string(reply.status) + " " + reply.body);
+    if (reply.status != 202)
+      throw std::runtime_error("webhook not queued: " + std::to_string(reply.status) + " " + reply.body);
     return json::parse(reply.body)["id"];
   }
   std::string push_hook(const std::string& ref, const std::string& sha, const std::vector<std::string>& changed = {}) {
     json commits = json::array();
-    if (!changed.empty()) commits.push_back({{"added", changed}, {"modified", json::array()}, {"removed", json::array()}});
+    if (!changed.empty())
+      commits.push_back({{"added", changed}, {"modified", json::array()}, {"removed", json::array()}});
     return deliver("push", {{"ref", ref},
                             {"before", std::string(40, '0')},
                             {"after", sha},
@@ -311,7 +314,8 @@ class CiServer : public ::testing::Test {
       if (wait_until([&] { return shell(list).exit_code == 0; }, 5s, 100ms)) return;
       git_daemon_.reset();
     }
-    throw std::runtime_error("git daemon does not serve the repository:\n" + read_file(root_.path() / "git-daemon.log"));
+    throw std::runtime_error("git daemon does not serve the repository:\n" +
+                             read_file(root_.path() / "git-daemon.log"));
   }
 
   void start_server(const std::vector<std::string>& flags) {
