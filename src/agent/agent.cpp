@@ -129,7 +129,7 @@ class JobRun {
   Heartbeat heartbeat_;  // last: it beats while everything else is there
 };
 
-enum class Claim { Job, Nothing, Unreachable, Refused };
+enum class Claim { Job, Nothing, Failed, Refused };
 
 Claim claim(ServerClient& client, const Options& options, protocol::Job& job) {
   const Reply reply = client.post("/api/v1/agent/claim", {{"wait_ms", options.claim_wait.count()}},
@@ -147,9 +147,15 @@ Claim claim(ServerClient& client, const Options& options, protocol::Job& job) {
     note("the server refused this agent: " + reply.body.dump());
     return Claim::Refused;
   }
-  if (reply.status != 0) return Claim::Nothing;
+  if (reply.status == 204) return Claim::Nothing;
+  if (reply.status != 0) {
+    // Asking again at once would hammer the server with the same request
+    // (a token that makes no valid header gets 400 each time).
+    note("the server answered a claim with " + std::to_string(reply.status) + ": " + reply.body.dump());
+    return Claim::Failed;
+  }
   if (!reply.error.empty()) note("cannot reach " + options.server_url + ": " + reply.error);
-  return Claim::Unreachable;
+  return Claim::Failed;
 }
 
 }  // namespace
@@ -165,7 +171,7 @@ int run(const Options& options, runner::CancelHandle& stop) {
       case Claim::Nothing:
         backoff = 100ms;
         continue;
-      case Claim::Unreachable:
+      case Claim::Failed:
         std::this_thread::sleep_for(backoff);  // the server may be restarting
         backoff = std::min(backoff * 2, std::chrono::milliseconds{5'000});
         continue;

@@ -58,6 +58,12 @@ Status project_exists(Connection& connection, std::string_view project_id) {
   return {};
 }
 
+// A workflow is claimed (running) before its agent reads the configuration;
+// when no pipeline matches the event, it ends skipped from there.
+bool workflow_can_become(core::Status from, core::Status to) {
+  return core::can_transition(from, to) || (from == core::Status::Running && to == core::Status::Skipped);
+}
+
 }  // namespace
 
 Result<EnqueuedWorkflow> SqlStore::enqueue_workflow(std::string_view project_id, std::string_view delivery_id,
@@ -138,7 +144,7 @@ Result<Workflow> SqlStore::finish_workflow(std::string_view id, core::Status sta
     auto workflow = select_workflow(connection, *key);
     if (!workflow) return workflow.error();
     core::Status from = workflow->status;
-    if (!core::can_transition(from, status))
+    if (!workflow_can_become(from, status))
       return conflict("workflow " + *key + " is " + std::string(core::to_string(from)) + " and cannot become " +
                       std::string(core::to_string(status)));
     Workflow& changed = *workflow;

@@ -26,15 +26,10 @@ using nlohmann::json;
 fs::path shared_dir() { return testpaths::shared_dir(); }
 std::string factory_binary() { return testpaths::factory_binary().string(); }
 
-std::string quote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
 using testpaths::TempDir;
 
 using clitest::Outcome;
+using clitest::quote;
 using clitest::shell;
 
 class RunCommand : public ::testing::Test {

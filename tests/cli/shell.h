@@ -15,6 +15,13 @@ struct Outcome {
   double seconds = 0;
 };
 
+// `text` as one shell word.
+inline std::string quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
 inline Outcome shell(const std::string& command) {
   auto start = std::chrono::steady_clock::now();
   Outcome outcome;

@@ -289,6 +289,13 @@ TEST_P(QueueTest, FinishingFollowsTheStatusMachine) {
   EXPECT_FALSE(stored->lease_expires_at.has_value());
   EXPECT_ERROR(store_->finish_workflow("01900000-0000-7000-8000-000000000000", core::Status::Error),
                ErrorKind::NotFound);
+
+  // Its agent found that no pipeline matches the event.
+  std::string unmatched = enqueue("d3");
+  claim("agent-a");
+  auto skipped = store_->finish_workflow(unmatched, core::Status::Skipped, "no pipeline matches the event");
+  ASSERT_OK(skipped);
+  EXPECT_EQ(skipped->status, core::Status::Skipped);
 }
 
 TEST_P(QueueTest, ThePlanBecomesTheWorkflowTree) {

@@ -1,0 +1,267 @@
+// The whole flow with real processes: webhooks into `factory server`, the
+// queue, build agents fetching from `git daemon`, and the results read back
+// through the REST API and the log stream.
+#include <set>
+#include <sstream>
+
+#include "cli/ci_server.h"
+
+namespace {
+
+using clitest::CiServer;
+using clitest::contains;
+using clitest::first_execution;
+using clitest::json;
+using clitest::pipeline_statuses;
+using clitest::wait_until;
+using Statuses = std::map<std::string, std::string>;
+using namespace std::chrono_literals;
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  return lines;
+}
+
+class LoggedRuns : public CiServer {
+ protected:
+  // Joined after the execution ended, the stream sends every stored line
+  // (id: its seq, data: its JSON view), then `end`.
+  void expect_stream_sends_stored_log(const json& execution) {
+    const json stored = get("/api/v1/executions/" + execution["id"].get<std::string>() + "/log")["lines"];
+    const auto events = log_stream(execution);
+    ASSERT_EQ(events.size(), stored.size() + 1);
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+      EXPECT_EQ(events[i].event, "line");
+      EXPECT_EQ(events[i].id, std::to_string(stored[i]["seq"].get<int>()));
+      EXPECT_EQ(json::parse(events[i].data), stored[i]);
+    }
+    EXPECT_EQ(events.back().event, "end");
+  }
+};
+
+// ../shared/examples/multi-file/EXPECT.md, each row delivered as a webhook.
+TEST_F(LoggedRuns, MultiFileExampleRunsWhatItsEventsSelect) {
+  copy_into_work_tree(testpaths::shared_dir() / "examples" / "multi-file");
+  create_repository();
+  start();
+
+  write_file("src/a.txt", "a, changed\n");
+  const std::string code_change = commit("change a");
+  write_file("src/README.md", "only words\n");
+  const std::string docs_change = commit("change the readme");
+  push("main");
+  git("tag v1.2.0 " + code_change);
+  git("tag v1.3.0-rc1 " + code_change);
+  push("--tags");
+  git("checkout -q -b feature/x");
+  write_file("src/b.txt", "b, changed\n");
+  const std::string feature = commit("change b");
+  push("feature/x");
+
+  const std::string code = push_hook("refs/heads/main", code_change, {"src/a.txt"});
+  const std::string docs = push_hook("refs/heads/main", docs_change, {"src/README.md"});
+  const std::string branch = push_hook("refs/heads/feature/x", feature, {"src/b.txt"});
+  const std::string pull = pull_request_hook("feature/x", feature, "main");
+  const std::string release = push_hook("refs/tags/v1.2.0", code_change);
+  const std::string candidate = push_hook("refs/tags/v1.3.0-rc1", code_change);
+
+  const json built = wait_for_end(code);
+  EXPECT_EQ(built["status"], "success");
+  EXPECT_EQ(pipeline_statuses(built), (Statuses{{"lint", "success"}, {"build", "success"}, {"release", "skipped"}}));
+  EXPECT_LE(clitest::pipeline(built, "lint")["finished_at"], clitest::pipeline(built, "build")["started_at"]);
+  const json make = first_execution(built, "build");
+  ASSERT_FALSE(make.is_null()) << built.dump(1);
+  EXPECT_EQ(make["name"], "make");
+  EXPECT_TRUE(contains(log(make), "built main\n")) << log(make);
+  expect_stream_sends_stored_log(make);
+
+  const json docs_only = wait_for_end(docs);
+  EXPECT_EQ(docs_only["status"], "success");
+  EXPECT_EQ(pipeline_statuses(docs_only),
+            (Statuses{{"lint", "success"}, {"build", "skipped"}, {"release", "skipped"}}));
+
+  const json other_branch = wait_for_end(branch);
+  EXPECT_EQ(other_branch["status"], "success");
+  EXPECT_EQ(pipeline_statuses(other_branch),
+            (Statuses{{"lint", "success"}, {"build", "skipped"}, {"release", "skipped"}}));
+
+  const json pull_request = wait_for_end(pull);
+  EXPECT_EQ(pull_request["status"], "success");
+  EXPECT_EQ(pipeline_statuses(pull_request),
+            (Statuses{{"lint", "success"}, {"build", "success"}, {"release", "skipped"}}));
+
+  const json released = wait_for_end(release);
+  EXPECT_EQ(released["status"], "success");
+  EXPECT_EQ(pipeline_statuses(released), (Statuses{{"lint", "skipped"}, {"build", "skipped"}, {"release", "success"}}));
+  const json announce = first_execution(released, "release");
+  ASSERT_FALSE(announce.is_null()) << released.dump(1);
+  EXPECT_TRUE(contains(log(announce), "releasing V1.2.0\n")) << log(announce);
+
+  const json nothing = wait_for_end(candidate);
+  EXPECT_EQ(nothing["status"], "skipped") << nothing.dump(1);
+  for (const auto& [name, status] : pipeline_statuses(nothing)) EXPECT_EQ(status, "skipped") << name;
+}
+
+TEST_F(LoggedRuns, LogStreamOfAFinishedExecutionSendsEveryLineThenEnd) {
+  write_file(".factory/ci.hcl", R"(pipeline "count" {
+  stage "lines" {
+    exec "seq" {
+      run = "for i in 1 2 3 4 5; do echo line $i; done; echo to stderr >&2"
+    }
+  }
+})");
+  const std::string sha = create_repository();
+  start();
+  const json finished = wait_for_end(push_hook("refs/heads/main", sha));
+  ASSERT_EQ(finished["status"], "success") << finished.dump(1);
+  const json execution = first_execution(finished, "count");
+
+  expect_stream_sends_stored_log(execution);
+  EXPECT_TRUE(contains(log(execution), "line 1\nline 2\nline 3\nline 4\nline 5\n")) << log(execution);
+  EXPECT_TRUE(contains(log(execution), "to stderr\n"));
+}
+
+// Three pool agents share twenty workflows; each runs exactly once. (Each
+// takes a moment, so that an agent slow to connect still gets some.)
+TEST_F(CiServer, PoolAgentsRunEachWorkflowOnce) {
+  const auto runs = root() / "runs.txt";
+  write_file(".factory/ci.hcl", R"(pipeline "record" {
+  stage "record" {
+    exec "append" {
+      run = "echo \"$FACTORY_WORKFLOW_ID $PWD\" >> )" + runs.string() + R"( && sleep 0.2"
+    }
+  }
+})");
+  const std::string sha = create_repository();
+  start({"--provisioner", "pool"});
+  start_pool_agents(3);
+
+  std::set<std::string> ids;
+  for (int i = 0; i < 20; ++i) ids.insert(push_hook("refs/heads/main", sha));
+  ASSERT_EQ(ids.size(), 20u);
+  for (const auto& id : ids) {
+    const json view = wait_for_end(id);
+    EXPECT_EQ(view["status"], "success") << view.dump(1);
+    EXPECT_EQ(view["attempt"], 1);
+  }
+
+  std::set<std::string> recorded;
+  std::set<int> agents;
+  const auto lines = lines_of(clitest::read_file(runs));
+  for (const auto& line : lines) {
+    const auto space = line.find(' ');
+    recorded.insert(line.substr(0, space));
+    for (int agent = 0; agent < 3; ++agent)
+      if (line.substr(space + 1).starts_with(agent_work_dir(agent).string() + "/")) agents.insert(agent);
+  }
+  EXPECT_EQ(lines.size(), 20u);
+  EXPECT_EQ(recorded, ids);
+  EXPECT_EQ(agents, (std::set<int>{0, 1, 2})) << "every agent ran some workflows";
+}
+
+const char* kSecretValue = "s3cr3t-hunter2";
+
+// A secret's value never shows in a log; forks' pull requests do not get it.
+TEST_F(CiServer, SecretsAreMaskedAndWithheldFromForks) {
+  write_file(".factory/ci.hcl", R"(pipeline "deploy" {
+  stage "deploy" {
+    exec "show" {
+      run = "echo \"key: $${DEPLOY_KEY:-unset}\""
+    }
+  }
+})");
+  const std::string sha = create_repository();
+  push(sha + ":refs/pull/1/head");  // where GitHub keeps a fork's commits
+  start();
+  put_secret("DEPLOY_KEY", kSecretValue);
+
+  const json own = wait_for_end(push_hook("refs/heads/main", sha));
+  ASSERT_EQ(own["status"], "success") << own.dump(1);
+  const json shown = first_execution(own, "deploy");
+  EXPECT_TRUE(contains(log(shown), "key: ***\n")) << log(shown);
+  EXPECT_TRUE(contains(log_as_file(shown), "key: ***\n")) << log_as_file(shown);
+  std::string streamed;
+  for (const auto& event : log_stream(shown)) streamed += event.data + "\n";
+  EXPECT_TRUE(contains(streamed, "key: ***")) << streamed;
+  for (const auto& text : {log(shown), log_as_file(shown), streamed})
+    EXPECT_FALSE(contains(text, kSecretValue)) << text;
+
+  const json fork = wait_for_end(pull_request_hook("patch-1", sha, "main", "mallory/rocket"));
+  ASSERT_EQ(fork["status"], "success") << fork.dump(1);
+  EXPECT_TRUE(fork["event"]["from_fork"].get<bool>());
+  EXPECT_TRUE(contains(log(first_execution(fork, "deploy")), "key: unset\n")) << log(first_execution(fork, "deploy"));
+}
+
+// A quick pipeline on main, and one that sleeps on the branch `slow`.
+class CancelAndRerun : public CiServer {
+ protected:
+  void SetUp() override {
+    write_file(".factory/ci.hcl", R"(pipeline "quick" {
+  filter {
+    branches = ["main"]
+  }
+  stage "greet" {
+    exec "hello" {
+      run = "echo hello from $FACTORY_WORKFLOW_ID"
+    }
+  }
+}
+
+pipeline "slow" {
+  filter {
+    branches = ["slow"]
+  }
+  stage "wait" {
+    exec "sleep" {
+      run = "sleep 60"
+    }
+  }
+})");
+    main_ = create_repository();
+    push("main:slow");
+    start();
+  }
+  // Live processes named `command` working in the test's directory.
+  int running(const std::string& command) const {
+    int count = 0;
+    for (const auto& process : clitest::processes_under(root())) count += process.command == command;
+    return count;
+  }
+
+  std::string main_;
+};
+
+TEST_F(CancelAndRerun, CancelStopsTheRunningExecution) {
+  const std::string id = push_hook("refs/heads/slow", main_);
+  ASSERT_TRUE(wait_until([&] { return running("sleep") == 1; }, 20s)) << workflow(id).dump(1);
+  const auto asked = std::chrono::steady_clock::now();
+  auto reply = api("POST", "/api/v1/workflows/" + id + "/cancel");
+  EXPECT_EQ(reply.status, 202) << reply.body;
+
+  const json cancelled = wait_for_end(id, 5s);
+  EXPECT_EQ(cancelled["status"], "cancelled") << cancelled.dump(1);
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s);
+  EXPECT_EQ(first_execution(cancelled, "slow")["status"], "cancelled") << cancelled.dump(1);
+  EXPECT_EQ(running("sleep"), 0);
+}
+
+TEST_F(CancelAndRerun, RerunRunsTheEventAgainAsANewWorkflow) {
+  const std::string first = push_hook("refs/heads/main", main_);
+  const json before = wait_for_end(first);
+  ASSERT_EQ(before["status"], "success") << before.dump(1);
+
+  auto reply = api("POST", "/api/v1/workflows/" + first + "/rerun");
+  ASSERT_EQ(reply.status, 202) << reply.body;
+  const std::string second = json::parse(reply.body)["id"];
+  EXPECT_NE(second, first);
+  const json after = wait_for_end(second);
+  EXPECT_EQ(after["status"], "success") << after.dump(1);
+  EXPECT_EQ(after["attempt"], 1);
+  EXPECT_EQ(after["event"], before["event"]);
+  EXPECT_TRUE(contains(log(first_execution(after, "quick")), "hello from " + second + "\n"));
+  EXPECT_EQ(workflow(first)["status"], "success") << "the first run is left as it was";
+}
+
+}  // namespace
