@@ -8,7 +8,7 @@
 #include <cstring>
 #include <vector>
 
-extern char** environ;
+#include "core/environment.h"
 
 namespace agent {
 
@@ -17,19 +17,10 @@ namespace {
 // git's environment: this process's, never prompting for credentials (an
 // agent has no terminal and must fail rather than hang).
 std::vector<std::string> git_environment() {
-  std::vector<std::string> env;
-  for (char** entry = environ; *entry; ++entry)
-    if (!std::string_view{*entry}.starts_with("FACTORY_AGENT_TOKEN=")) env.emplace_back(*entry);
+  std::vector<std::string> env = core::inherited_environment();
   env.emplace_back("GIT_TERMINAL_PROMPT=0");
   env.emplace_back("GIT_ASKPASS=/bin/true");
   return env;
-}
-
-std::vector<char*> pointers(std::vector<std::string>& strings) {
-  std::vector<char*> result;
-  for (auto& text : strings) result.push_back(text.data());
-  result.push_back(nullptr);
-  return result;
 }
 
 std::string trimmed(std::string text) {
@@ -54,7 +45,8 @@ bool Checkout::git(std::initializer_list<std::string> args, std::string& output)
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
   pid_t pid = 0;
-  const int failed = posix_spawnp(&pid, "git", &actions, nullptr, pointers(argv).data(), pointers(env).data());
+  const int failed =
+      posix_spawnp(&pid, "git", &actions, nullptr, core::exec_pointers(argv).data(), core::exec_pointers(env).data());
   posix_spawn_file_actions_destroy(&actions);
   close(pipe_fds[1]);
   output.clear();

@@ -12,6 +12,7 @@
 #include "agent/agent.h"
 #include "cli/cancel_on_signals.h"
 #include "cli/commands.h"
+#include "core/environment.h"
 
 namespace cli {
 
@@ -25,14 +26,14 @@ std::string default_agent_name() {
 
 int run_agent(agent::Options options) {
   if (options.token.empty()) {
-    if (const char* token = std::getenv("FACTORY_AGENT_TOKEN")) options.token = token;
+    if (const char* token = std::getenv(core::kAgentTokenVariable)) options.token = token;
   }
   if (options.token.empty()) {
     std::cerr << "factory agent: no token: give --token or set FACTORY_AGENT_TOKEN "
                  "(make one with `factory token create NAME --agent`)\n";
     return 2;
   }
-  unsetenv("FACTORY_AGENT_TOKEN");  // executions must not inherit it
+  unsetenv(core::kAgentTokenVariable);  // executions must not inherit it
   if (options.name.empty()) options.name = default_agent_name();
   while (!options.server_url.empty() && options.server_url.back() == '/') options.server_url.pop_back();
   std::error_code ec;

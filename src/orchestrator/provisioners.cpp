@@ -8,9 +8,8 @@
 #include <filesystem>
 #include <map>
 
+#include "core/environment.h"
 #include "orchestrator/provisioner.h"
-
-extern char** environ;
 
 namespace orchestrator {
 
@@ -30,18 +29,9 @@ std::string describe_wait_status(int status) {
 // The environment of this process, with the agent's token added; passing
 // the token in the environment keeps it out of `ps`.
 std::vector<std::string> agent_environment(const std::string& token) {
-  std::vector<std::string> env;
-  for (char** entry = environ; *entry; ++entry)
-    if (!std::string_view{*entry}.starts_with("FACTORY_AGENT_TOKEN=")) env.emplace_back(*entry);
-  env.push_back("FACTORY_AGENT_TOKEN=" + token);
+  std::vector<std::string> env = core::inherited_environment();
+  env.push_back(std::string{core::kAgentTokenVariable} + "=" + token);
   return env;
-}
-
-std::vector<char*> pointers(std::vector<std::string>& strings) {
-  std::vector<char*> result;
-  for (auto& text : strings) result.push_back(text.data());
-  result.push_back(nullptr);
-  return result;
 }
 
 // Agents are not killed when the server stops: they finish their workflow
@@ -75,8 +65,8 @@ class LocalProvisioner final : public Provisioner {
     posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     pid_t pid = 0;
-    const int failed = posix_spawn(&pid, options_.program.c_str(), &actions, nullptr, pointers(argv).data(),
-                                   pointers(env).data());
+    const int failed = posix_spawn(&pid, options_.program.c_str(), &actions, nullptr, core::exec_pointers(argv).data(),
+                                   core::exec_pointers(env).data());
     posix_spawn_file_actions_destroy(&actions);
     if (failed) {
       error = "cannot start " + options_.program + ": " + std::strerror(failed);
