@@ -187,6 +187,51 @@ TEST_P(AgentProtocolTest, SecretsGoToJobsButNotToForks) {
   EXPECT_TRUE(json::parse(fork_job.body)["secrets"].empty());
 }
 
+// Lines the agent sends reach viewers live; a viewer joining mid-run gets
+// what was stored first, and one resuming with Last-Event-ID gets only what
+// came after that line.
+TEST_P(AgentProtocolTest, LogStreamsGetStoredThenLiveLinesAndResumeWithoutGapsOrRepeats) {
+  const std::string id = enqueue("d1");
+  ASSERT_EQ(agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}}).status, 200);
+  const Reply planned = agent_call(workflow_path(id, "plan"), {{"plan", protocol::to_json(one_pipeline())}});
+  ASSERT_EQ(planned.status, 200) << planned.body;
+  const std::string execution = json::parse(planned.body)["pipelines"][0]["stages"][0]["executions"][0];
+  auto send_lines = [&](int first, int last, json changes = json::array()) {
+    json lines = json::array();
+    for (int seq = first; seq <= last; ++seq)
+      lines.push_back({{"seq", seq}, {"stream", "stdout"}, {"at", 1'700'000'000'000 + seq},
+                       {"text", "line " + std::to_string(seq)}});
+    const json batch = {{"changes", changes}, {"logs", {{{"execution", execution}, {"lines", lines}}}}};
+    ASSERT_EQ(agent_call(workflow_path(id, "events"), batch).status, 200);
+  };
+  auto open_stream = [&](http::testing::RawSocket& socket, const std::string& extra_header) {
+    socket.send("GET /api/v1/executions/" + execution + "/log/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                token_ + "\r\n" + extra_header + "\r\n");
+    return socket.read_until("\r\n\r\n");
+  };
+  send_lines(1, 3, {{{"node", "execution"}, {"id", execution}, {"status", "running"}}});
+
+  http::testing::RawSocket joined{server_->port()};
+  EXPECT_TRUE(open_stream(joined, "").starts_with("HTTP/1.1 200"));
+  const std::string stored = joined.read_until("id: 3\n");
+  EXPECT_NE(stored.find("line 1"), std::string::npos) << stored;
+  send_lines(4, 5);
+  const std::string live = joined.read_until("id: 5\n");
+  EXPECT_NE(live.find("line 4"), std::string::npos) << live;
+
+  http::testing::RawSocket resumed{server_->port()};
+  EXPECT_TRUE(open_stream(resumed, "Last-Event-ID: 4\r\n").starts_with("HTTP/1.1 200"));
+  send_lines(5, 6, {{{"node", "execution"}, {"id", execution}, {"status", "success"}, {"exit_code", 0}}});
+  const std::string rest = resumed.read_until("event: end\n");
+  EXPECT_EQ(rest.find("line 4"), std::string::npos) << rest;
+  EXPECT_NE(rest.find("id: 5\n"), std::string::npos) << rest;
+  EXPECT_EQ(rest.find("id: 5\n"), rest.rfind("id: 5\n")) << "line 5 sent twice: " << rest;
+  EXPECT_NE(rest.find("id: 6\n"), std::string::npos) << rest;
+  const std::string end_of_first = joined.read_until("event: end\n");
+  EXPECT_NE(end_of_first.find("id: 6\n"), std::string::npos) << end_of_first;
+  EXPECT_EQ(end_of_first.find("id: 5\n"), std::string::npos) << "line 5 repeated: " << end_of_first;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AgentProtocolTest, ::testing::ValuesIn(kBackends), backend_name);
 
 }  // namespace
