@@ -95,7 +95,8 @@ void WorkflowReporter::change(const char* node, const std::string& id, core::Sta
   if (!added && it->second == status) return;
   if (added && status == core::Status::Queued) return;  // the plan recorded it queued
   it->second = status;
-  json entry = {{"node", node}, {"id", id}, {"status", core::to_string(status)}, {"at", at}, {"reason", std::move(reason)}};
+  json entry = {
+      {"node", node}, {"id", id}, {"status", core::to_string(status)}, {"at", at}, {"reason", std::move(reason)}};
   if (exit_code) entry["exit_code"] = *exit_code;
   std::lock_guard lock{mutex_};
   changes_.push_back(std::move(entry));

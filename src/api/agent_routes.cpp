@@ -27,7 +27,10 @@ struct AgentCaller {
 
 AgentCaller agent_caller(store::Store& store, const http::Request& request) {
   auto token = bearer_token(store, request);
-  if (auto* refusal = std::get_if<http::Response>(&token)) throw ApiError{refusal->status, "unauthorized", "the agent token is missing or not valid"};
+  if (auto* refusal = std::get_if<http::Response>(&token)) {
+    if (refusal->status != 401) fail(refusal->status, "unavailable", "tokens cannot be checked now; try again");
+    fail(401, "unauthorized", "the agent token is missing or not valid");
+  }
   auto& agent_token = std::get<store::ApiToken>(token);
   if (agent_token.scope != store::TokenScope::Agent)
     fail(403, "forbidden", "the agent protocol needs an agent token (factory token create NAME --agent)");
@@ -104,7 +107,8 @@ http::Response report_plan(store::Store& store, orchestrator::Orchestrator& orch
   const json body = parse_body(request);
   if (body.contains("diagnostics")) {
     const std::string diagnostics = body["diagnostics"].is_string() ? body["diagnostics"].get<std::string>() : "";
-    unwrap(store.finish_workflow(workflow.id, core::Status::Failure, "the configuration is not valid:\n" + diagnostics));
+    const std::string reason = "the configuration is not valid:\n" + diagnostics;
+    unwrap(store.finish_workflow(workflow.id, core::Status::Failure, reason));
     orchestrator.workflow_finished(workflow.id);
     return http::Response::json(200, {{"status", "failure"}});
   }
@@ -157,7 +161,8 @@ void apply_change(store::Store& store, LogHub& logs, const json& change) {
   store::StatusChange update{*status, change.value("reason", ""), std::nullopt, std::nullopt};
   if (change.contains("at") && change["at"].is_number_integer())
     update.at = store::Timestamp{std::chrono::milliseconds{change["at"].get<std::int64_t>()}};
-  if (change.contains("exit_code") && change["exit_code"].is_number_integer()) update.exit_code = change["exit_code"].get<int>();
+  if (change.contains("exit_code") && change["exit_code"].is_number_integer())
+    update.exit_code = change["exit_code"].get<int>();
   store::Status applied;
   if (node == "pipeline") applied = store.set_pipeline_status(id, update);
   else if (node == "stage") applied = store.set_stage_status(id, update);

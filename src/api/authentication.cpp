@@ -33,7 +33,8 @@ http::Middleware bearer_token_authentication(store::Store& store) {
     auto token = bearer_token(store, request);
     if (auto* refusal = std::get_if<http::Response>(&token)) return std::move(*refusal);
     if (std::get<store::ApiToken>(token).scope != store::TokenScope::Admin)
-      return http::Response::error(403, "forbidden", "agent tokens may only use the agent protocol (/api/v1/agent/...)");
+      return http::Response::error(403, "forbidden",
+                                   "agent tokens may only use the agent protocol (/api/v1/agent/...)");
     return std::nullopt;
   };
 }

@@ -64,7 +64,8 @@ void add_token_command(CLI::App& app, int& exit_code) {
   auto for_agents = std::make_shared<bool>(false);
   auto* create = command->add_subcommand("create", "Create a token and print its secret (shown this once)");
   create->add_option("NAME", *name, "What the token is for, e.g. \"deploy script\"")->required();
-  create->add_flag("--agent", *for_agents, "A token for build agents (`factory agent`): it reaches only the agent protocol");
+  create->add_flag("--agent", *for_agents,
+                   "A token for build agents (`factory agent`): it reaches only the agent protocol");
   create->callback([&exit_code, flags, name, for_agents] {
     exit_code = with_store(*flags, [&](store::Store& store) {
       const auto created = store.create_token(*name, *for_agents ? store::TokenScope::Agent : store::TokenScope::Admin);

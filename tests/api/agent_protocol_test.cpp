@@ -81,7 +81,8 @@ TEST_P(AgentProtocolTest, EachWorkflowGoesToOneClaimer) {
     agents.emplace_back([&, i] {
       http::testing::Client client{server_->port()};
       replies[i] = client.request("POST", "/api/v1/agent/claim", json{{"wait_ms", 500}}.dump(),
-                                  {"Authorization: Bearer " + agent_token_, "X-Factory-Agent: agent-" + std::to_string(i)});
+                                  {"Authorization: Bearer " + agent_token_,
+                                   "X-Factory-Agent: agent-" + std::to_string(i)});
     });
   for (auto& agent : agents) agent.join();
   std::set<std::string> claimed;

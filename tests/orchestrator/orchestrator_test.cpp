@@ -106,7 +106,8 @@ class OrchestratorTest : public ::testing::Test {
 
   void agent_exits(const AgentLaunch& launch, bool clean) {
     std::lock_guard lock{shared_->mutex};
-    shared_->exits.push_back({launch.workflow_id, launch.agent_name, clean ? "exited with status 0" : "was killed by signal 9", clean});
+    const char* how = clean ? "exited with status 0" : "was killed by signal 9";
+    shared_->exits.push_back({launch.workflow_id, launch.agent_name, how, clean});
   }
 
   std::unique_ptr<store::testing::TestDatabase> database_;
