@@ -190,7 +190,8 @@ class CiServer : public ::testing::Test {
   // Live processes named `command` working in the test's directory.
   std::vector<ProcessInfo> running(const std::string& command) const {
     std::vector<ProcessInfo> found;
-    for (auto& process : processes_under(root())) if (process.command == command) found.push_back(process);
+    for (auto& process : processes_under(root()))
+      if (process.command == command) found.push_back(process);
     return found;
   }
 
@@ -227,7 +228,8 @@ class CiServer : public ::testing::Test {
       throw std::runtime_error("webhook not queued: " + std::to_string(reply.status) + " " + reply.body);
     return json::parse(reply.body)["id"];
   }
-  json push_payload(const std::string& ref, const std::string& sha, const std::vector<std::string>& changed = {}) const {
+  json push_payload(const std::string& ref, const std::string& sha,
+                    const std::vector<std::string>& changed = {}) const {
     json commits = json::array();
     if (!changed.empty())
       commits.push_back({{"added", changed}, {"modified", json::array()}, {"removed", json::array()}});
