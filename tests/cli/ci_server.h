@@ -181,6 +181,20 @@ class CiServer : public ::testing::Test {
   }
   fs::path agent_work_dir(int i) const { return root_.path() / "agents" / ("agent-" + std::to_string(i)); }
 
+  // Stops the server with `signal` (SIGTERM lets it finish what it does,
+  // SIGKILL does not), leaving its agents and data as they are.
+  void stop_server(int signal) { server_->stop(signal); }
+  // The server again, on the same port and data directory, with the same flags.
+  void restart_server() { start_server(server_flags_, "127.0.0.1:" + std::to_string(port_)); }
+
+  // Live processes named `command` working in the test's directory.
+  std::vector<ProcessInfo> running(const std::string& command) const {
+    std::vector<ProcessInfo> found;
+    for (auto& process : processes_under(root()))
+      if (process.command == command) found.push_back(process);
+    return found;
+  }
+
   // --- The API, as the admin.
 
   http::testing::Reply api(const std::string& method, const std::string& target, const json& body = nullptr) {
@@ -198,28 +212,36 @@ class CiServer : public ::testing::Test {
     ASSERT_EQ(reply.status, 201) << reply.body;
   }
 
-  // Sends a signed delivery of `event`; the id of the workflow it queued.
-  std::string deliver(const std::string& event, const json& payload) {
+  // Sends delivery `delivery` of `event` on `client`, signed as GitHub signs it.
+  static http::testing::Reply send_delivery(http::testing::Client& client, const std::string& event,
+                                            const std::string& delivery, const json& payload) {
     const std::string body = payload.dump();
-    auto reply = client_->request(
-        "POST", "/hooks/github", body,
-        {"Content-Type: application/json", "X-GitHub-Event: " + event,
-         "X-GitHub-Delivery: delivery-" + std::to_string(++deliveries_),
-         "X-Hub-Signature-256: sha256=" + github::hmac_sha256_hex(kWebhookSecret, body)});
+    return client.request("POST", "/hooks/github", body,
+                          {"Content-Type: application/json", "X-GitHub-Event: " + event,
+                           "X-GitHub-Delivery: " + delivery,
+                           "X-Hub-Signature-256: sha256=" + github::hmac_sha256_hex(kWebhookSecret, body)});
+  }
+  // Sends a new delivery of `event`; the id of the workflow it queued.
+  std::string deliver(const std::string& event, const json& payload) {
+    auto reply = send_delivery(*client_, event, "delivery-" + std::to_string(++deliveries_), payload);
     if (reply.status != 202)
       throw std::runtime_error("webhook not queued: " + std::to_string(reply.status) + " " + reply.body);
     return json::parse(reply.body)["id"];
   }
-  std::string push_hook(const std::string& ref, const std::string& sha, const std::vector<std::string>& changed = {}) {
+  json push_payload(const std::string& ref, const std::string& sha,
+                    const std::vector<std::string>& changed = {}) const {
     json commits = json::array();
     if (!changed.empty())
       commits.push_back({{"added", changed}, {"modified", json::array()}, {"removed", json::array()}});
-    return deliver("push", {{"ref", ref},
-                            {"before", std::string(40, '0')},
-                            {"after", sha},
-                            {"repository", repository_json()},
-                            {"head_commit", {{"id", sha}}},
-                            {"commits", commits}});
+    return {{"ref", ref},
+            {"before", std::string(40, '0')},
+            {"after", sha},
+            {"repository", repository_json()},
+            {"head_commit", {{"id", sha}}},
+            {"commits", commits}};
+  }
+  std::string push_hook(const std::string& ref, const std::string& sha, const std::vector<std::string>& changed = {}) {
+    return deliver("push", push_payload(ref, sha, changed));
   }
   // A pull request opened from `branch` of `head_repository` into `target`.
   std::string pull_request_hook(const std::string& branch, const std::string& sha, const std::string& target,
@@ -285,6 +307,7 @@ class CiServer : public ::testing::Test {
   }
   const std::string& project_id() const { return project_id_; }
   const fs::path& root() const { return root_.path(); }
+  std::uint16_t port() const { return port_; }
 
  private:
   static std::string factory() { return testpaths::factory_binary().string(); }
@@ -318,16 +341,18 @@ class CiServer : public ::testing::Test {
                              read_file(root_.path() / "git-daemon.log"));
   }
 
-  void start_server(const std::vector<std::string>& flags) {
-    std::vector<std::string> argv{factory(), "server", "--data-dir", data_dir(), "--listen", "127.0.0.1:0",
+  void start_server(const std::vector<std::string>& flags, const std::string& listen = "127.0.0.1:0") {
+    server_flags_ = flags;
+    std::vector<std::string> argv{factory(), "server", "--data-dir", data_dir(), "--listen", listen,
                                   "--log-level", "warn"};
     argv.insert(argv.end(), flags.begin(), flags.end());
+    const std::size_t earlier_runs = server_log().size();  // a restarted server appends to the log
     server_ = std::make_unique<Process>(argv, root_.path() / "server.log");
     const std::string announcement = "listening on http://127.0.0.1:";
-    if (!wait_until([&] { return contains(server_log(), announcement); }, 20s))
+    const auto announced = [&] { return server_log().find(announcement, earlier_runs); };
+    if (!wait_until([&] { return announced() != std::string::npos; }, 20s))
       throw std::runtime_error("factory server did not start:\n" + server_log());
-    const std::string log = server_log();
-    port_ = static_cast<std::uint16_t>(std::stoi(log.substr(log.find(announcement) + announcement.size())));
+    port_ = static_cast<std::uint16_t>(std::stoi(server_log().substr(announced() + announcement.size())));
     server_url_ = "http://127.0.0.1:" + std::to_string(port_);
     admin_token_ = trimmed(read_file(root_.path() / "data" / "admin.token"));
     client_ = std::make_unique<http::testing::Client>(port_);
@@ -358,6 +383,7 @@ class CiServer : public ::testing::Test {
   std::string server_url_;
   std::string admin_token_;
   std::string project_id_;
+  std::vector<std::string> server_flags_;
   int deliveries_ = 0;
   std::unique_ptr<http::testing::Client> client_;
   std::unique_ptr<Process> git_daemon_;

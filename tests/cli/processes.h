@@ -42,6 +42,7 @@ inline bool wait_until(const std::function<bool()>& done, std::chrono::milliseco
 
 struct ProcessInfo {
   pid_t pid = 0;
+  pid_t parent = 0;
   pid_t group = 0;
   std::string command;  // /proc/PID/comm
   std::filesystem::path cwd;
@@ -62,9 +63,8 @@ inline std::vector<ProcessInfo> live_processes() {
     if (after_command == std::string::npos) continue;  // gone meanwhile
     std::istringstream fields(stat.substr(after_command + 1));
     char state = 0;
-    pid_t parent = 0;
     ProcessInfo process;
-    fields >> state >> parent >> process.group;
+    fields >> state >> process.parent >> process.group;
     if (state == 'Z' || state == 'X') continue;
     process.pid = std::stoi(name);
     std::ifstream(entry->path() / "comm") >> process.command;
@@ -90,6 +90,17 @@ inline std::vector<ProcessInfo> processes_under(const std::filesystem::path& dir
     if (cwd.starts_with(prefix)) found.push_back(std::move(process));
   }
   return found;
+}
+
+// The nearest live ancestor of `pid` named `command`, or 0.
+inline pid_t ancestor_named(pid_t pid, const std::string& command) {
+  const auto processes = live_processes();
+  const auto find = [&](pid_t wanted) {
+    return std::find_if(processes.begin(), processes.end(), [&](const auto& each) { return each.pid == wanted; });
+  };
+  for (auto it = find(pid); it != processes.end(); it = find(it->parent))
+    if (it->pid != pid && it->command == command) return it->pid;
+  return 0;
 }
 
 // SIGKILL to every process working below `dir`, until none is left.
@@ -133,10 +144,10 @@ class Process {
 
   pid_t pid() const { return pid_; }
 
-  // SIGTERM to the group, SIGKILL to what is left of it after `grace`.
-  void stop(std::chrono::milliseconds grace = 10s) {
+  // `signal` to the group, SIGKILL to what is left of it after `grace`.
+  void stop(int signal = SIGTERM, std::chrono::milliseconds grace = 10s) {
     if (pid_ <= 0) return;
-    kill(-pid_, SIGTERM);
+    kill(-pid_, signal);
     if (!wait_until([this] { return !group_alive(pid_); }, grace)) {
       kill(-pid_, SIGKILL);
       wait_until([this] { return !group_alive(pid_); }, 5s);

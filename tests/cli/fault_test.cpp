@@ -1,0 +1,168 @@
+// Faults the installation must survive with nothing lost and nothing done
+// twice: an agent killed in the middle of a workflow, the server restarted
+// under a running agent, and one webhook delivered many times at once.
+#include <signal.h>
+
+#include <latch>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "cli/ci_server.h"
+
+namespace {
+
+using clitest::CiServer;
+using clitest::first_execution;
+using clitest::json;
+using clitest::wait_until;
+using namespace std::chrono_literals;
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  return lines;
+}
+
+class Faults : public CiServer {
+ protected:
+  // A repository whose one pipeline runs `script` (no double quotes in it)
+  // on every push; the commit's sha.
+  std::string create_repository_running(const std::string& script) {
+    write_file(".factory/ci.hcl", R"(pipeline "job" {
+  stage "only" {
+    exec "script" {
+      run = ")" + script + R"("
+    }
+  }
+})");
+    return create_repository();
+  }
+
+  // The agent whose execution runs `command` now, once one does; 0 if none
+  // does within 20 s.
+  pid_t agent_running(const std::string& command) {
+    pid_t agent = 0;
+    wait_until(
+        [&] {
+          const auto found = running(command);
+          if (!found.empty()) agent = clitest::ancestor_named(found.front().pid, "factory");
+          return agent != 0;
+        },
+        20s, 50ms);
+    return agent;
+  }
+};
+
+// The killed agent's lease runs out, and the other agent runs the workflow
+// again. The execution sleeps only the first time, so that the retry ends
+// at once.
+TEST_F(Faults, WorkflowOfAKilledPoolAgentIsRetriedOnAnother) {
+  const auto runs = root() / "runs.txt", slept = root() / "slept";
+  const std::string sha = create_repository_running("echo $PWD >> " + runs.string() + "; if [ ! -e " + slept.string() +
+                                                    " ]; then touch " + slept.string() + "; sleep 20; fi");
+  start({"--provisioner", "pool", "--lease", "2s"});
+  start_pool_agents(2);
+  const std::string id = push_hook("refs/heads/main", sha);
+
+  const pid_t agent = agent_running("sleep");
+  ASSERT_NE(agent, 0) << workflow(id).dump(1);
+  ASSERT_EQ(kill(agent, SIGKILL), 0);
+
+  const json view = wait_for_end(id, 20s);
+  EXPECT_EQ(view["status"], "success") << view.dump(1);
+  EXPECT_EQ(view["attempt"], 2);
+  const auto executions = lines_of(clitest::read_file(runs));
+  ASSERT_EQ(executions.size(), 2u) << "the execution ran once on each agent";
+  EXPECT_NE(executions[0], executions[1]) << "the retry ran in the other agent's work dir";
+}
+
+// A local agent that dies takes its workflow with it, and the workflow says how.
+TEST_F(Faults, WorkflowOfAKilledLocalAgentEndsInError) {
+  const std::string sha = create_repository_running("sleep 20");
+  start();
+  const std::string id = push_hook("refs/heads/main", sha);
+
+  const pid_t agent = agent_running("sleep");
+  ASSERT_NE(agent, 0) << workflow(id).dump(1);
+  ASSERT_EQ(kill(agent, SIGKILL), 0);
+  const auto killed = std::chrono::steady_clock::now();
+
+  const json view = wait_for_end(id, 10s);
+  EXPECT_LT(std::chrono::steady_clock::now() - killed, 5s);
+  EXPECT_EQ(view["status"], "error") << view.dump(1);
+  EXPECT_EQ(view["status_reason"], "its agent was killed by signal 9 before finishing it");
+  EXPECT_EQ(view["attempt"], 1);
+}
+
+// The server goes away (SIGTERM: it shuts down; SIGKILL: it just dies) while
+// a pool agent runs an execution that prints a line every 0.1 s, and comes
+// back on the same port 2 s later. The agent keeps the lines and sends them
+// once the server answers again: every line arrives, once and in order.
+class ServerRestart : public Faults, public ::testing::WithParamInterface<int> {};
+
+TEST_P(ServerRestart, RunningWorkflowLosesNoLogLine) {
+  const std::string sha = create_repository_running("for i in $(seq 1 60); do echo line $i; sleep 0.1; done");
+  start({"--provisioner", "pool"});
+  start_pool_agents(1);
+  const std::string id = push_hook("refs/heads/main", sha);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const json execution = first_execution(workflow(id), "job");
+        return !execution.is_null() && lines_of(log(execution)).size() >= 5;
+      },
+      20s, 100ms))
+      << workflow(id).dump(1);
+
+  stop_server(GetParam());
+  std::this_thread::sleep_for(2s);
+  ASSERT_FALSE(running("sleep").empty()) << "the execution ran on while the server was away";
+  restart_server();
+
+  const json view = wait_for_end(id, 20s);
+  EXPECT_EQ(view["status"], "success") << view.dump(1);
+  EXPECT_EQ(view["attempt"], 1);
+  std::vector<std::string> expected;
+  for (int i = 1; i <= 60; ++i) expected.push_back("line " + std::to_string(i));
+  EXPECT_EQ(lines_of(log(first_execution(view, "job"))), expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, ServerRestart, ::testing::Values(SIGTERM, SIGKILL),
+                         [](const auto& info) { return info.param == SIGTERM ? "Sigterm" : "Sigkill"; });
+
+// GitHub redelivers; a delivery that arrives 100 times at once, each on a
+// connection of its own, queues one workflow: the first answer is 202, the
+// others 200, all with its id.
+TEST_F(Faults, ConcurrentCopiesOfADeliveryQueueOneWorkflow) {
+  const std::string sha = create_repository_running("true");
+  start({"--provisioner", "pool"});  // no agent: the workflow stays queued
+  const json payload = push_payload("refs/heads/main", sha);
+
+  constexpr int kCopies = 100;
+  std::vector<http::testing::Reply> replies(kCopies);
+  std::latch ready{kCopies};
+  std::vector<std::thread> senders;
+  for (auto& reply : replies)
+    senders.emplace_back([&] {
+      http::testing::Client client{port()};
+      ready.arrive_and_wait();
+      reply = send_delivery(client, "push", "delivery-once", payload);
+    });
+  for (auto& sender : senders) sender.join();
+
+  std::map<long, int> answers;
+  std::set<std::string> ids;
+  for (const auto& reply : replies) {
+    ++answers[reply.status];
+    const json body = json::parse(reply.body, nullptr, false);
+    ids.insert(body.is_object() ? body.value("id", "") : reply.body);
+  }
+  EXPECT_EQ(answers, (std::map<long, int>{{200, kCopies - 1}, {202, 1}}));
+  ASSERT_EQ(ids.size(), 1u);
+  const json listed = get("/api/v1/projects/" + project_id() + "/workflows")["items"];
+  ASSERT_EQ(listed.size(), 1u) << listed.dump(1);
+  EXPECT_EQ(listed[0]["id"], *ids.begin());
+}
+
+}  // namespace
