@@ -1,10 +1,12 @@
 // Faults the installation must survive with nothing lost and nothing done
 // twice: an agent killed in the middle of a workflow, the server restarted
-// under a running agent, and one webhook delivered many times at once.
+// under a running agent or killed under webhook load, and one webhook
+// delivered many times at once.
 #include <signal.h>
 
 #include <latch>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -163,6 +165,49 @@ TEST_F(Faults, ConcurrentCopiesOfADeliveryQueueOneWorkflow) {
   const json listed = get("/api/v1/projects/" + project_id() + "/workflows")["items"];
   ASSERT_EQ(listed.size(), 1u) << listed.dump(1);
   EXPECT_EQ(listed[0]["id"], *ids.begin());
+}
+
+
+// kill -9 of the server while webhooks pour in: after the restart, every
+// delivery that was answered 2xx has its workflow, and no delivery has two.
+TEST_F(Faults, AServerKilledUnderWebhookLoadKeepsEveryAcknowledgedDelivery) {
+  const std::string sha = create_repository_running("true");
+  start({"--provisioner", "pool"});  // no agent: workflows stay queued and countable
+  const json payload = push_payload("refs/heads/main", sha);
+
+  std::mutex mutex;
+  std::map<std::string, std::string> acknowledged;  // delivery id → workflow id
+  std::vector<std::thread> senders;
+  for (int sender = 0; sender < 4; ++sender)
+    senders.emplace_back([&, sender] {
+      http::testing::Client client{port()};
+      for (int n = 0;; ++n) {
+        const std::string delivery = "load-" + std::to_string(sender) + "-" + std::to_string(n);
+        const auto reply = send_delivery(client, "push", delivery, payload);
+        if (reply.status == 0) return;  // the server is gone
+        if (reply.status / 100 != 2) continue;
+        std::lock_guard lock{mutex};
+        acknowledged[delivery] = json::parse(reply.body)["id"];
+      }
+    });
+  ASSERT_TRUE(wait_until([&] {
+    std::lock_guard lock{mutex};
+    return acknowledged.size() >= 200;
+  }, 30s, 10ms));
+  stop_server(SIGKILL);
+  for (auto& sender : senders) sender.join();
+  restart_server();
+
+  const json page = get("/api/v1/projects/" + project_id() + "/workflows?limit=1000");
+  ASSERT_TRUE(page["next"].is_null()) << "more workflows than one page holds";
+  std::map<std::string, std::vector<std::string>> stored;  // delivery id → workflow ids
+  for (const auto& workflow : page["items"]) stored[workflow["delivery_id"]].push_back(workflow["id"]);
+  for (const auto& [delivery, ids] : stored) EXPECT_EQ(ids.size(), 1u) << delivery << " has several workflows";
+  for (const auto& [delivery, id] : acknowledged) {
+    ASSERT_TRUE(stored.contains(delivery)) << delivery << " was acknowledged but has no workflow";
+    EXPECT_EQ(stored[delivery], std::vector<std::string>{id});
+  }
+  EXPECT_GE(stored.size(), acknowledged.size());  // a delivery written just before the kill may be unanswered
 }
 
 }  // namespace
