@@ -89,25 +89,42 @@ workflow_ended() {
     jq -e '.status | IN("success", "failure", "error", "cancelled", "skipped")' >/dev/null
 }
 
-# Microseconds since the epoch, without starting a process.
-now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
+# Nothing between taking the time and the request's first byte may start a
+# process (a fork costs milliseconds here): the webhook goes out through
+# bash's own /dev/tcp, and the waits below read a FIFO nobody writes to
+# instead of running `sleep`.
+host_port=${api#http://}
+send_webhook() {  # DELIVERY_ID: sets `sent` (µs since the epoch) and `answer`
+  local request connection
+  printf -v request '%s\r\n' "POST /hooks/github HTTP/1.1" "Host: $host_port" "Connection: close" \
+    "X-GitHub-Event: push" "X-GitHub-Delivery: $1" "X-Hub-Signature-256: sha256=$signature" \
+    "Content-Type: application/json" "Content-Length: ${#push}" ""
+  request+=$push
+  exec {connection}<>"/dev/tcp/${host_port%:*}/${host_port#*:}"
+  sent=${EPOCHREALTIME/./}
+  printf '%s' "$request" >&$connection
+  answer=$(cat <&$connection)
+  exec {connection}>&-
+}
+mkfifo "$work/never"
+exec {never}<>"$work/never"
+pause() { read -r -t "$1" -u "$never" || true; }
 
 echo "workflow send_us" > "$work/sent"
 echo "fetch_us" > "$work/fetches"
 for ((i = 1; i <= webhooks; i++)); do
-  sent=$(now_us)
-  answer=$(curl -s -X POST "$api/hooks/github" -H "X-GitHub-Event: push" -H "X-GitHub-Delivery: latency-$i" \
-    -H "X-Hub-Signature-256: sha256=$signature" -H "Content-Type: application/json" --data-binary "$push")
+  send_webhook "latency-$i"
   workflow=$(sed -n 's/.*"id":"\([^"]*\)".*"outcome":"queued".*/\1/p' <<<"$answer")
   [[ -n $workflow ]] || { echo "webhook $i was not queued: $answer" >&2; exit 1; }
   echo "$workflow $sent" >> "$work/sent"
-  until [[ -s $work/starts/$workflow ]]; do sleep 0.005; done
-  until workflow_ended "$workflow"; do sleep 0.01; done
+  until [[ -s $work/starts/$workflow ]]; do pause 0.002; done
+  until workflow_ended "$workflow"; do pause 0.01; done
 
   rm -rf "$work/fetch" && git init -q "$work/fetch"
-  began=$(now_us)
+  began=${EPOCHREALTIME/./}
   git -C "$work/fetch" fetch -q --depth 1 "$repo_url" "$sha"
-  echo $(($(now_us) - began)) >> "$work/fetches"
+  ended=${EPOCHREALTIME/./}
+  echo $((ended - began)) >> "$work/fetches"
 done
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; $webhooks webhooks"
