@@ -5,7 +5,9 @@
 # serve it. The webhooks are sent one after another, each after the previous
 # workflow ended. In the same run, `git fetch --depth 1` alone is timed
 # against the same server (once after each workflow): that time is the git
-# server's, not ours, and "own share" is the total minus its median.
+# server's, not ours, and "own share" is the total minus its median (or,
+# less sensitive to other load on the machine, minus the fetch timed right
+# after each workflow).
 #
 # Usage: bench/start_latency.sh [FACTORY_BINARY] [WEBHOOKS]
 # (defaults: build-release/factory, 200). Needs lighttpd, git, curl, openssl,
@@ -172,6 +174,9 @@ for id, sent in rows:
 
 fetch = statistics.median(fetches)
 own = [total - fetch for total in totals]
+# The machine may be shared: a workflow slowed by others' load has a fetch
+# timed right after it that was likely slowed as much.
+own_paired = [total - fetch for total, fetch in zip(totals, fetches)]
 def line(name, values):
     ms = lambda us: f"{us / 1000:7.1f}"
     return f"{name:34} p50 {ms(percentile(values, 50))}  p90 {ms(percentile(values, 90))}  " \
@@ -179,6 +184,7 @@ def line(name, values):
 print(line("total (webhook → process)", totals))
 print(line("git fetch --depth 1 alone", fetches))
 print(line("own share (total − median fetch)", own))
+print(line("own share (total − next fetch)", own_paired))
 print("where the time goes (server times have ms precision):")
 for name, values in phases.items():
     print("  " + line(name, values))
