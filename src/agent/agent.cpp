@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "agent/checkout.h"
 #include "agent/heartbeat.h"
@@ -18,6 +20,40 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 void note(const std::string& text) { std::fprintf(stderr, "factory agent: %s\n", text.c_str()); }
+
+// Where the time from asking for a job to running its plan goes, logged once
+// per workflow (bench/start_latency.sh reads it): steady-clock laps, and the
+// wall-clock ends so that they line up with the server's times and the
+// executions' own.
+class StartTimings {
+ public:
+  void lap(std::string phase) {
+    const auto now = std::chrono::steady_clock::now();
+    laps_.emplace_back(std::move(phase), now - last_);
+    last_ = now;
+  }
+
+  std::string text() const {
+    using std::chrono::duration_cast;
+    std::string text;
+    std::chrono::steady_clock::duration total{};
+    for (const auto& [phase, took] : laps_) {
+      const auto ms = duration_cast<std::chrono::milliseconds>(took).count();
+      text += (text.empty() ? "" : ", ") + phase + " " + std::to_string(ms) + " ms";
+      total += took;
+    }
+    const auto micros = [](std::chrono::system_clock::time_point at) {
+      return std::to_string(duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count());
+    };
+    const auto ended = began_ + duration_cast<std::chrono::system_clock::duration>(total);
+    return text + " (unix us " + micros(began_) + " to " + micros(ended) + ")";
+  }
+
+ private:
+  std::chrono::system_clock::time_point began_ = std::chrono::system_clock::now();
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  std::vector<std::pair<std::string, std::chrono::steady_clock::duration>> laps_;
+};
 
 // The environment every execution starts from: what a build needs of the
 // agent's own (never its token), and what tells it about the workflow.
@@ -61,18 +97,23 @@ class JobRun {
     std::filesystem::remove_all(workspace_.dir(), ignored);
   }
 
-  void run() {
+  void run(StartTimings& timings) {
     std::string error;
-    if (!workspace_.fetch(job_.repository.url, job_.event.sha, job_.event.branch, error) ||
-        !workspace_.check_out_config(error))
+    if (!workspace_.fetch(job_.repository.url, job_.event.sha, job_.event.branch, error))
       return complete(core::Status::Error, error);
+    timings.lap("fetch");
+    if (!workspace_.check_out_config(error)) return complete(core::Status::Error, error);
+    timings.lap(".factory/ checkout");
     std::optional<core::Plan> plan = make_plan();
     if (!plan) return;  // the server failed the workflow with the diagnostics
     add_secrets(*plan, job_.secrets);
     const Reply recorded = client_.post_until_answered(path("plan"), {{"plan", protocol::to_json(*plan)}});
     if (recorded.status != 200) return note("the server did not take the plan: " + recorded.body.dump());
+    timings.lap("plan");
     if (plan->pipelines.empty()) return complete(core::Status::Skipped, "no pipeline matches the event");
     if (!workspace_.check_out_all(error)) return complete(core::Status::Error, error);
+    timings.lap("checkout");
+    note("start of workflow " + job_.workflow_id + ": " + timings.text());
     execute(*plan, plan_ids_from_json(recorded.body));
   }
 
@@ -165,6 +206,7 @@ int run(const Options& options, runner::CancelHandle& stop) {
   std::chrono::milliseconds backoff = 100ms;
   while (!stop.cancelled()) {
     protocol::Job job;
+    StartTimings timings;
     switch (claim(client, options, job)) {
       case Claim::Refused:
         return 1;
@@ -177,8 +219,9 @@ int run(const Options& options, runner::CancelHandle& stop) {
         continue;
       case Claim::Job:
         backoff = 100ms;
+        timings.lap("claim");
         note("running workflow " + job.workflow_id + " (" + job.event.name + " of " + job.repository.url + ")");
-        JobRun{options, job, stop}.run();
+        JobRun{options, job, stop}.run(timings);
         if (options.once) return 0;
     }
   }

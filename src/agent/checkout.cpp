@@ -23,6 +23,12 @@ std::vector<std::string> git_environment() {
   return env;
 }
 
+// Files up to this size come with the first fetch: each lazy fetch of a
+// partial clone is another round trip to the git server (tens of ms), which
+// a small repository would otherwise pay twice, for `.factory/` and for the
+// rest. Large files still wait until a pipeline needs the whole tree.
+constexpr const char* kBlobFilter = "--filter=blob:limit=256k";
+
 std::string trimmed(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   return text;
@@ -78,8 +84,10 @@ bool Checkout::fetch(const std::string& url, const std::string& sha, const std::
   }
   const std::string wanted = sha.empty() ? "refs/heads/" + branch : sha;
   std::string output;
-  if (!git({"init", "--quiet"}, output) || !git({"remote", "add", "origin", url}, output) ||
-      !git({"-c", "protocol.version=2", "fetch", "--quiet", "--no-tags", "--depth", "1", "--filter=blob:none",
+  // No template: copying git's sample hooks takes longer than the rest of
+  // the init, and a workspace runs no hooks.
+  if (!git({"init", "--quiet", "--template="}, output) || !git({"remote", "add", "origin", url}, output) ||
+      !git({"-c", "protocol.version=2", "fetch", "--quiet", "--no-tags", "--depth", "1", kBlobFilter,
             "origin", wanted},
            output)) {
     error = "git fetch of " + wanted + " from " + url + " failed: " + output;

@@ -1,9 +1,10 @@
 // A workflow's code, fetched once with the git command-line client:
 //   fetch()          git init + a shallow partial clone of the one commit
-//                    (--depth 1 --filter=blob:none): trees, no file contents
-//   check_out_config() sparse checkout of `.factory/` alone, so that only its
-//                    blobs are fetched before planning
-//   check_out_all()  the rest of the commit, fetched in one batch
+//                    (--depth 1 --filter=blob:limit=256k): trees and the
+//                    files up to 256 KiB
+//   check_out_config() sparse checkout of `.factory/` alone, so that no
+//                    larger file is fetched before planning
+//   check_out_all()  the rest of the commit, larger files fetched in one batch
 // A server that does not support filters sends everything at once; the
 // steps work the same.
 #pragma once
