@@ -65,6 +65,13 @@ inline std::string trimmed(std::string text) {
 
 inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  return lines;
+}
+
 // One Server-Sent Event.
 struct ServerEvent {
   std::string id, event, data;

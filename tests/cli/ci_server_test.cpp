@@ -12,17 +12,11 @@ using clitest::CiServer;
 using clitest::contains;
 using clitest::first_execution;
 using clitest::json;
+using clitest::lines_of;
 using clitest::pipeline_statuses;
 using clitest::wait_until;
 using Statuses = std::map<std::string, std::string>;
 using namespace std::chrono_literals;
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) lines.push_back(line);
-  return lines;
-}
 
 class LoggedRuns : public CiServer {
  protected:

@@ -17,15 +17,9 @@ namespace {
 using clitest::CiServer;
 using clitest::first_execution;
 using clitest::json;
+using clitest::lines_of;
 using clitest::wait_until;
 using namespace std::chrono_literals;
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) lines.push_back(line);
-  return lines;
-}
 
 class Faults : public CiServer {
  protected:
