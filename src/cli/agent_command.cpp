@@ -1,7 +1,8 @@
-// `factory agent --server URL`: a build agent. Pool agents run until
-// stopped, claiming one workflow after another; the local provisioner
-// starts one with --once per workflow. The token comes from --token or
-// FACTORY_AGENT_TOKEN (preferred: the environment is not shown by `ps`).
+// `factory agent --server URL` (or `factory-agent --server URL`): a build
+// agent. Pool agents run until stopped, claiming one workflow after another;
+// the local provisioner starts one with --once per workflow. The token comes
+// from --token or FACTORY_AGENT_TOKEN (preferred: the environment is not
+// shown by `ps`).
 #include <unistd.h>
 
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include <thread>
 
 #include "agent/agent.h"
+#include "cli/agent_options.h"
 #include "cli/cancel_on_signals.h"
 #include "cli/commands.h"
 #include "core/environment.h"
@@ -49,20 +51,23 @@ int run_agent(agent::Options options) {
 
 }  // namespace
 
-void add_agent_command(CLI::App& app, int& exit_code) {
-  auto* command = app.add_subcommand("agent", "Run a build agent that claims workflows from a FactoryCI server");
+void add_agent_options(CLI::App& command, int& exit_code) {
   auto options = std::make_shared<agent::Options>();
   options->work_dir = "factory-agent";
   options->jobs = std::max(2u, std::thread::hardware_concurrency());
-  command->add_option("--server", options->server_url, "The server's URL, e.g. http://ci.example.com:8080")
+  command.add_option("--server", options->server_url, "The server's URL, e.g. http://ci.example.com:8080")
       ->required();
-  command->add_option("--token", options->token, "An agent token (or env FACTORY_AGENT_TOKEN)");
-  command->add_option("--name", options->name, "This agent's name in the server's records (default: HOST-PID)");
-  command->add_option("--work-dir", options->work_dir, "Where workspaces are made (default ./factory-agent)");
-  command->add_option("--jobs,-j", options->jobs, "Executions running at the same time")
+  command.add_option("--token", options->token, "An agent token (or env FACTORY_AGENT_TOKEN)");
+  command.add_option("--name", options->name, "This agent's name in the server's records (default: HOST-PID)");
+  command.add_option("--work-dir", options->work_dir, "Where workspaces are made (default ./factory-agent)");
+  command.add_option("--jobs,-j", options->jobs, "Executions running at the same time")
       ->check(CLI::PositiveNumber);
-  command->add_flag("--once", options->once, "Run one workflow, then exit");
-  command->callback([&exit_code, options] { exit_code = run_agent(*options); });
+  command.add_flag("--once", options->once, "Run one workflow, then exit");
+  command.callback([&exit_code, options] { exit_code = run_agent(*options); });
+}
+
+void add_agent_command(CLI::App& app, int& exit_code) {
+  add_agent_options(*app.add_subcommand("agent", kAgentDescription), exit_code);
 }
 
 }  // namespace cli

@@ -44,8 +44,8 @@ server::AgentOptions agent_options(const server::Settings& settings) {
   if (settings.provisioner == server::Provisioner::Local) {
     std::error_code ec;
     agents.provisioner = orchestrator::make_local_provisioner(
-        {std::filesystem::read_symlink("/proc/self/exe", ec).string(), (settings.data_dir / "agents").string(),
-         settings.max_agents});
+        {orchestrator::agent_command_beside(std::filesystem::read_symlink("/proc/self/exe", ec)),
+         (settings.data_dir / "agents").string(), settings.max_agents});
   } else {
     agents.provisioner = orchestrator::make_pool_provisioner();
   }

@@ -3,7 +3,8 @@
 // the provisioner to start an agent with it; provisioners that start nothing
 // (a pool of agents that connect by themselves) have no capacity.
 //
-//   local       a `factory agent` child process per workflow, up to a bound
+//   local       a `factory-agent` (or `factory agent`) child process per
+//               workflow, up to a bound
 //   pool        none: long-running `factory agent --server URL --token T`
 //               processes, on any machine, claim work themselves
 //   kubernetes  (later) a batch/v1 Job per workflow
@@ -12,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,10 +54,18 @@ class Provisioner {
 };
 
 struct LocalOptions {
-  std::string program;    // the `factory` binary
+  // The program and the arguments that come before the agent's options:
+  // {".../factory-agent"} or {".../factory", "agent"}.
+  std::vector<std::string> agent_command;
   std::string work_dir;   // each agent gets a folder below it, and a log file
   std::size_t max_agents = 4;
 };
+
+// How to start an agent from the `factory` binary at `factory_program`: the
+// small `factory-agent` beside it when there is one (it starts faster and
+// maps less memory than `factory`, which links the server and its
+// databases), else `factory agent`.
+std::vector<std::string> agent_command_beside(const std::filesystem::path& factory_program);
 
 std::unique_ptr<Provisioner> make_local_provisioner(LocalOptions options);
 std::unique_ptr<Provisioner> make_pool_provisioner();

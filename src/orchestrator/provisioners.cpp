@@ -1,8 +1,9 @@
-// The local provisioner: one `factory agent` child process per workflow.
+// The local provisioner: one agent child process per workflow.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -54,8 +55,8 @@ class LocalProvisioner final : public Provisioner {
       error = "cannot create " + folder.string() + ": " + ec.message();
       return false;
     }
-    std::vector<std::string> argv{options_.program, "agent", "--once", "--server", launch.server_url,
-                                  "--work-dir", folder.string()};
+    std::vector<std::string> argv = options_.agent_command;
+    argv.insert(argv.end(), {"--once", "--server", launch.server_url, "--work-dir", folder.string()});
     std::vector<std::string> env = agent_environment(launch.token);
     const std::string log = (std::filesystem::path{options_.work_dir} / (launch.agent_name + ".log")).string();
 
@@ -65,11 +66,11 @@ class LocalProvisioner final : public Provisioner {
     posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     pid_t pid = 0;
-    const int failed = posix_spawn(&pid, options_.program.c_str(), &actions, nullptr, core::exec_pointers(argv).data(),
+    const int failed = posix_spawn(&pid, argv.front().c_str(), &actions, nullptr, core::exec_pointers(argv).data(),
                                    core::exec_pointers(env).data());
     posix_spawn_file_actions_destroy(&actions);
     if (failed) {
-      error = "cannot start " + options_.program + ": " + std::strerror(failed);
+      error = "cannot start " + argv.front() + ": " + std::strerror(failed);
       return false;
     }
     children_[launch.workflow_id] = {pid, launch.agent_name};
@@ -115,6 +116,12 @@ class PoolProvisioner final : public Provisioner {
 };
 
 }  // namespace
+
+std::vector<std::string> agent_command_beside(const std::filesystem::path& factory_program) {
+  const std::filesystem::path agent_program = factory_program.parent_path() / "factory-agent";
+  if (access(agent_program.c_str(), X_OK) == 0) return {agent_program.string()};
+  return {factory_program.string(), "agent"};
+}
 
 std::unique_ptr<Provisioner> make_local_provisioner(LocalOptions options) {
   return std::make_unique<LocalProvisioner>(std::move(options));

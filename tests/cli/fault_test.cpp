@@ -37,13 +37,14 @@ class Faults : public CiServer {
   }
 
   // The agent whose execution runs `command` now, once one does; 0 if none
-  // does within 20 s.
-  pid_t agent_running(const std::string& command) {
+  // does within 20 s. `program` is the agent's process name: "factory" for
+  // pool agents (`factory agent`), "factory-agent" for local ones.
+  pid_t agent_running(const std::string& command, const std::string& program) {
     pid_t agent = 0;
     wait_until(
         [&] {
           const auto found = running(command);
-          if (!found.empty()) agent = clitest::ancestor_named(found.front().pid, "factory");
+          if (!found.empty()) agent = clitest::ancestor_named(found.front().pid, program);
           return agent != 0;
         },
         20s, 50ms);
@@ -62,7 +63,7 @@ TEST_F(Faults, WorkflowOfAKilledPoolAgentIsRetriedOnAnother) {
   start_pool_agents(2);
   const std::string id = push_hook("refs/heads/main", sha);
 
-  const pid_t agent = agent_running("sleep");
+  const pid_t agent = agent_running("sleep", "factory");
   ASSERT_NE(agent, 0) << workflow(id).dump(1);
   ASSERT_EQ(kill(agent, SIGKILL), 0);
 
@@ -80,7 +81,7 @@ TEST_F(Faults, WorkflowOfAKilledLocalAgentEndsInError) {
   start();
   const std::string id = push_hook("refs/heads/main", sha);
 
-  const pid_t agent = agent_running("sleep");
+  const pid_t agent = agent_running("sleep", "factory-agent");
   ASSERT_NE(agent, 0) << workflow(id).dump(1);
   ASSERT_EQ(kill(agent, SIGKILL), 0);
   const auto killed = std::chrono::steady_clock::now();

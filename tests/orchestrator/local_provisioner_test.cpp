@@ -34,7 +34,7 @@ class LocalProvisionerTest : public ::testing::Test {
   testpaths::TempDir dir_;
   std::string program_ = (dir_.path() / "fake-factory").string();
   std::unique_ptr<Provisioner> provisioner_ =
-      make_local_provisioner({program_, (dir_.path() / "agents").string(), 2});
+      make_local_provisioner({{program_, "agent"}, (dir_.path() / "agents").string(), 2});
 };
 
 TEST_F(LocalProvisionerTest, StartsAnAgentWithItsTokenInTheEnvironmentAndItsOutputInALog) {
@@ -72,6 +72,33 @@ TEST_F(LocalProvisionerTest, AProgramThatCannotStartIsAnError) {
   EXPECT_FALSE(provisioner_->provision({"w1", "local-agent-1", "t", "http://127.0.0.1:9"}, error));
   EXPECT_NE(error.find("cannot start"), std::string::npos) << error;
   EXPECT_EQ(provisioner_->running(), 0u);
+}
+
+TEST_F(LocalProvisionerTest, StartsTheAgentCommandItIsGivenWithTheAgentsOptionsAfterIt) {
+  write_program("echo \"args: $*\"\n");
+  auto provisioner = make_local_provisioner({{program_}, (dir_.path() / "agents").string(), 1});
+  std::string error;
+  ASSERT_TRUE(provisioner->provision({"w1", "local-agent-1", "t", "http://127.0.0.1:9"}, error)) << error;
+  ASSERT_EQ(reap_one(*provisioner).size(), 1u);
+  const std::string log = dir_.read("agents/local-agent-1.log");
+  EXPECT_EQ(log.rfind("args: --once --server http://127.0.0.1:9 --work-dir ", 0), 0u) << log;
+}
+
+TEST(AgentCommandBeside, IsFactoryAgentWhenItIsAnExecutableBesideFactory) {
+  testpaths::TempDir dir;
+  const auto agent = dir.path() / "factory-agent";
+  std::ofstream{agent} << "#!/bin/sh\n";
+  chmod(agent.c_str(), 0755);
+  EXPECT_EQ(agent_command_beside(dir.path() / "factory"), std::vector<std::string>{agent.string()});
+}
+
+TEST(AgentCommandBeside, IsTheAgentSubcommandOfFactoryOtherwise) {
+  testpaths::TempDir dir;
+  const auto factory = dir.path() / "factory";
+  const std::vector<std::string> subcommand{factory.string(), "agent"};
+  EXPECT_EQ(agent_command_beside(factory), subcommand);
+  std::ofstream{dir.path() / "factory-agent"} << "not executable\n";
+  EXPECT_EQ(agent_command_beside(factory), subcommand);
 }
 
 }  // namespace
