@@ -75,7 +75,7 @@ http::Response receive(const WorkflowQueue& queue, orchestrator::Orchestrator* o
                        const http::Request& request) {
   const auto delivery = request.header("X-GitHub-Delivery").value_or("");
   if (delivery.empty()) fail(400, "invalid", "X-GitHub-Delivery header is missing");
-  const github::Webhook hook = github::parse_webhook(request.header("X-GitHub-Event").value_or(""), request.body);
+  github::Webhook hook = github::parse_webhook(request.header("X-GitHub-Event").value_or(""), request.body);
   if (hook.kind == github::WebhookKind::Malformed) fail(400, "invalid", hook.reason);
   const store::Project project = project_of(queue.store, hook.repository);
   check_signature(project, request);  // only now is anything in the body trusted
@@ -85,7 +85,7 @@ http::Response receive(const WorkflowQueue& queue, orchestrator::Orchestrator* o
   }
   const store::EnqueuedWorkflow enqueued = queue.enqueue(project.id, delivery, hook.event);
   cancel_superseded(queue, orchestrator, project, enqueued, hook.event);
-  return queued_response(enqueued, hook.event);
+  return queued_response(enqueued, std::move(hook.event));
 }
 
 }  // namespace

@@ -17,10 +17,11 @@ store::EnqueuedWorkflow WorkflowQueue::enqueue(std::string_view project_id, std:
   return enqueued;
 }
 
-http::Response queued_response(const store::EnqueuedWorkflow& enqueued, const core::Event& event) {
+// Takes the event to move its strings into the answer rather than copy them.
+http::Response queued_response(const store::EnqueuedWorkflow& enqueued, core::Event event) {
   const nlohmann::json body{{"id", enqueued.id},
                             {"outcome", enqueued.duplicate ? "duplicate" : "queued"},
-                            {"event", protocol::to_json(event)}};
+                            {"event", protocol::to_json(std::move(event))}};
   http::Response response = http::Response::json(enqueued.duplicate ? 200 : 202, body);
   response.headers.set("Location", "/api/v1/workflows/" + enqueued.id);
   return response;
@@ -45,12 +46,14 @@ void add_workflow_routes(const Routes& routes) {
   // A rerun is a new workflow of the same event, with a delivery id of its own.
   const WorkflowQueue queue = routes.queue();
   routes.add("POST", "/api/v1/workflows/{id}/rerun", "workflow_rerun", [queue](http::Request& request) {
-    const auto workflow = unwrap(queue.store.get_workflow(*request.param("id")));
-    return queued_response(queue.enqueue(workflow.project_id, {}, workflow.event), workflow.event);
+    auto workflow = unwrap(queue.store.get_workflow(*request.param("id")));
+    const auto enqueued = queue.enqueue(workflow.project_id, {}, workflow.event);
+    return queued_response(enqueued, std::move(workflow.event));
   });
   routes.add("POST", "/api/v1/projects/{id}/trigger", "project_trigger", [queue](http::Request& request) {
-    const core::Event event = manual_event(request);
-    return queued_response(queue.enqueue(*request.param("id"), {}, event), event);
+    core::Event event = manual_event(request);
+    const auto enqueued = queue.enqueue(*request.param("id"), {}, event);
+    return queued_response(enqueued, std::move(event));
   });
 }
 

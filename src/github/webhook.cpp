@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <initializer_list>
-#include <set>
 
 namespace github {
 
@@ -117,29 +116,36 @@ RepositoryIdentity read_repository(Reader& reader) {
 
 // The files a push touched: every commit's added, modified and removed
 // paths, once each, sorted. GitHub lists at most 20 commits in a payload.
-std::vector<std::string> changed_paths(Reader& reader) {
-  const json* commits = lookup(reader.root(), {"commits"});
-  if (!commits || commits->is_null()) return {};
+// The paths are moved out of the parsed body, which nothing reads after
+// this, and sorted in one vector: a push may name thousands of paths, and a
+// set would allocate a node and copy a string for each.
+std::vector<std::string> changed_paths(Reader& reader, json& root) {
+  auto commits = root.find("commits");
+  if (commits == root.end() || commits->is_null()) return {};
   if (!commits->is_array()) {
     reader.complain("commits is not an array");
     return {};
   }
-  std::set<std::string> paths;
-  for (const json& commit : *commits)
+  std::vector<std::string> paths;
+  for (json& commit : *commits) {
+    if (!commit.is_object()) continue;
     for (const char* list : {"added", "modified", "removed"}) {
-      const json* files = lookup(commit, {list});
-      if (!files || files->is_null()) continue;
+      auto files = commit.find(list);
+      if (files == commit.end() || files->is_null()) continue;
       if (!files->is_array()) {
         reader.complain(std::string("commits[].") + list + " is not an array");
         return {};
       }
-      for (const json& file : *files)
-        if (file.is_string()) paths.insert(file.get<std::string>());
+      for (json& file : *files)
+        if (file.is_string()) paths.push_back(std::move(file.get_ref<std::string&>()));
     }
-  return {paths.begin(), paths.end()};
+  }
+  std::sort(paths.begin(), paths.end());
+  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+  return paths;
 }
 
-Webhook parse_push(Reader& reader, Webhook hook) {
+Webhook parse_push(Reader& reader, json& root, Webhook hook) {
   std::string ref = reader.text({"ref"});
   std::string after = reader.sha({"after"});
   bool deleted = reader.flag({"deleted"});
@@ -159,7 +165,7 @@ Webhook parse_push(Reader& reader, Webhook hook) {
   // An annotated tag's `after` is the tag object; head_commit is the commit it names.
   bool names_commit = event.name == "tag" && lookup(reader.root(), {"head_commit", "id"});
   event.sha = names_commit ? reader.sha({"head_commit", "id"}) : after;
-  event.changed_paths = changed_paths(reader);
+  event.changed_paths = changed_paths(reader, root);  // last: it empties the body's path lists
   if (reader.failed()) return with_reason(std::move(hook), WebhookKind::Malformed, reader.problem());
   hook.kind = WebhookKind::Event;
   return hook;
@@ -218,7 +224,8 @@ Webhook parse_webhook(std::string_view event_header, std::string_view body) {
     return with_reason(std::move(hook), WebhookKind::Ignored,
                        "event '" + std::string(event_header) + "' is not supported");
   if (!has_repository) return with_reason(std::move(hook), WebhookKind::Malformed, "repository is missing");
-  return event_header == "push" ? parse_push(reader, std::move(hook)) : parse_pull_request(reader, std::move(hook));
+  return event_header == "push" ? parse_push(reader, root, std::move(hook))
+                                : parse_pull_request(reader, std::move(hook));
 }
 
 }  // namespace github

@@ -164,9 +164,17 @@ core::PipelineSpec read_pipeline(const Reader& in) {
 
 }  // namespace
 
-json to_json(const core::Event& event) {
-  return {{"name", event.name},       {"branch", event.branch}, {"target_branch", event.target_branch},
-          {"tag", event.tag},         {"sha", event.sha},       {"changed_paths", event.changed_paths},
+json to_json(const core::Event& event) { return to_json(core::Event(event)); }
+
+json to_json(core::Event&& event) {
+  json paths = json::array();
+  for (std::string& path : event.changed_paths) paths.push_back(std::move(path));
+  return {{"name", std::move(event.name)},
+          {"branch", std::move(event.branch)},
+          {"target_branch", std::move(event.target_branch)},
+          {"tag", std::move(event.tag)},
+          {"sha", std::move(event.sha)},
+          {"changed_paths", std::move(paths)},
           {"from_fork", event.from_fork}};
 }
 

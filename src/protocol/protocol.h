@@ -33,6 +33,9 @@ struct Job {
 };
 
 nlohmann::json to_json(const core::Event& event);
+// The same, taking the event's strings rather than copying them: a push may
+// name thousands of changed paths.
+nlohmann::json to_json(core::Event&& event);
 core::Event event_from_json(const nlohmann::json& json);
 
 nlohmann::json to_json(const core::Plan& plan);
