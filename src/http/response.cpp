@@ -5,7 +5,9 @@
 namespace http {
 
 Response Response::json(int status, const nlohmann::json& body) {
-  return text(status, body.dump(), "application/json");
+  // Strings may hold what clients sent (a path in a webhook, a log line):
+  // invalid UTF-8 is replaced rather than thrown after the work is done.
+  return text(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
 Response Response::text(int status, std::string body, std::string_view content_type) {

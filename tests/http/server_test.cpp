@@ -238,5 +238,14 @@ TEST(Server, StartThrowsWhenThePortIsTaken) {
   EXPECT_THROW(second.start(), std::system_error);
 }
 
+TEST(Server, JsonAnswersReplaceInvalidUtf8InsteadOfFailing) {
+  Router router;
+  router.add("GET", "/echo", [](Request&) { return Response::json(200, {{"path", "src/caf\xe9.c"}}); });
+  auto server = start_server(std::move(router));
+  const Reply reply = Client{server->port()}.get("/echo");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(json::parse(reply.body)["path"], "src/caf\xef\xbf\xbd.c");  // U+FFFD
+}
+
 }  // namespace
 }  // namespace http
