@@ -25,9 +25,9 @@ free_port() {
   log "no free port found"; exit 1
 }
 
-wait_until() {  # wait_until WHAT COMMAND...
+wait_until() {  # wait_until WHAT COMMAND... (up to 2 minutes: a loaded machine starts slowly)
   local what=$1; shift
-  for _ in $(seq 300); do
+  for _ in $(seq 1200); do
     "$@" >/dev/null 2>&1 && return
     sleep 0.1
   done

@@ -11,7 +11,9 @@ scripts/build.sh build
 scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DFACTORY_SANITIZE=ON -DFACTORY_ONLY_CORE=ON
 
 # Throwaway MariaDB and PostgreSQL for the storage suite; required, not skipped.
-eval "$(scripts/test-databases.sh start)"
+# (A failed start inside eval "$(...)" would go unnoticed: check it first.)
+databases=$(scripts/test-databases.sh start) || { echo "test.sh: the test databases did not start" >&2; exit 1; }
+eval "$databases"
 trap 'scripts/test-databases.sh stop' EXIT
 export FACTORY_TEST_MYSQL_URL FACTORY_TEST_POSTGRES_URL FACTORY_TEST_DB_DIR FACTORY_TEST_REQUIRE_DATABASES=1
 
