@@ -38,14 +38,8 @@ core::Plan two_pipelines_and_a_skipped_one() {
   return plan;
 }
 
-class QueueTest : public StoreTest {
+class QueueTest : public ProjectStoreTest {
  protected:
-  void SetUp() override {
-    StoreTest::SetUp();
-    if (!store_) return;
-    project_ = create("acme", "rocket");
-  }
-
   std::string enqueue(const std::string& delivery, const std::string& project_id = {}) {
     auto enqueued = store_->enqueue_workflow(project_id.empty() ? project_.id : project_id, delivery, push("main"));
     EXPECT_TRUE(enqueued.ok()) << enqueued.error().message;
@@ -57,8 +51,6 @@ class QueueTest : public StoreTest {
     EXPECT_TRUE(claimed.ok() && claimed->has_value()) << (claimed.ok() ? "queue empty" : claimed.error().message);
     return claimed.ok() && claimed->has_value() ? **claimed : Workflow{};
   }
-
-  Project project_;
 };
 
 TEST_P(QueueTest, EnqueueRecordsAQueuedWorkflow) {
