@@ -47,6 +47,24 @@ std::optional<std::string> from_base64(std::string_view text) {
   return data;
 }
 
+enum class Direction { Seal, Open };
+
+// Runs AES-256-GCM over `length` bytes from `in` to `out`: sealing writes the
+// tag, opening checks it. False on any failure, a wrong tag included.
+bool run_gcm(Direction direction, const SecretsKey& key, const unsigned char* nonce, std::string_view aad,
+             const unsigned char* in, int length, unsigned char* out, unsigned char* tag) {
+  const bool sealing = direction == Direction::Seal;
+  const CipherContext context = new_context();
+  EVP_CIPHER_CTX* gcm = context.get();
+  int written = 0;
+  return EVP_CipherInit_ex(gcm, EVP_aes_256_gcm(), nullptr, key.data(), nonce, sealing ? 1 : 0) == 1 &&
+         EVP_CipherUpdate(gcm, nullptr, &written, bytes(aad), size(aad)) == 1 &&
+         EVP_CipherUpdate(gcm, out, &written, in, length) == 1 &&
+         (sealing || EVP_CIPHER_CTX_ctrl(gcm, EVP_CTRL_GCM_SET_TAG, kTagSize, tag) == 1) &&
+         EVP_CipherFinal_ex(gcm, out + written, &written) == 1 &&
+         (!sealing || EVP_CIPHER_CTX_ctrl(gcm, EVP_CTRL_GCM_GET_TAG, kTagSize, tag) == 1);
+}
+
 }  // namespace
 
 std::string SecretBox::seal(std::string_view project_id, std::string_view name, std::string_view value) const {
@@ -54,16 +72,9 @@ std::string SecretBox::seal(std::string_view project_id, std::string_view name, 
   unsigned char* nonce = bytes(sealed);
   unsigned char* ciphertext = nonce + kNonceSize;
   if (RAND_bytes(nonce, kNonceSize) != 1) throw std::runtime_error("RAND_bytes failed: no entropy for a nonce");
-  const std::string aad = associated_data(project_id, name);
-  const CipherContext context = new_context();
-  int written = 0;
-  const bool sealed_ok =
-      EVP_EncryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, key_.data(), nonce) == 1 &&
-      EVP_EncryptUpdate(context.get(), nullptr, &written, bytes(aad), size(aad)) == 1 &&
-      EVP_EncryptUpdate(context.get(), ciphertext, &written, bytes(value), size(value)) == 1 &&
-      EVP_EncryptFinal_ex(context.get(), ciphertext + written, &written) == 1 &&
-      EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_GET_TAG, kTagSize, ciphertext + value.size()) == 1;
-  if (!sealed_ok) throw std::runtime_error("AES-256-GCM encryption failed");
+  if (!run_gcm(Direction::Seal, key_, nonce, associated_data(project_id, name), bytes(value), size(value), ciphertext,
+               ciphertext + value.size()))
+    throw std::runtime_error("AES-256-GCM encryption failed");
   return base64(sealed);
 }
 
@@ -74,16 +85,9 @@ std::optional<std::string> SecretBox::open(std::string_view project_id, std::str
   unsigned char* nonce = bytes(*sealed);
   unsigned char* ciphertext = nonce + kNonceSize;
   std::string value(sealed->size() - kNonceSize - kTagSize, '\0');
-  const std::string aad = associated_data(project_id, name);
-  const CipherContext context = new_context();
-  int written = 0;
-  const bool opened =
-      EVP_DecryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, key_.data(), nonce) == 1 &&
-      EVP_DecryptUpdate(context.get(), nullptr, &written, bytes(aad), size(aad)) == 1 &&
-      EVP_DecryptUpdate(context.get(), bytes(value), &written, ciphertext, size(value)) == 1 &&
-      EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG, kTagSize, ciphertext + value.size()) == 1 &&
-      EVP_DecryptFinal_ex(context.get(), bytes(value) + written, &written) == 1;  // checks the tag
-  if (!opened) return std::nullopt;
+  if (!run_gcm(Direction::Open, key_, nonce, associated_data(project_id, name), ciphertext, size(value),
+               bytes(value), ciphertext + value.size()))
+    return std::nullopt;
   return value;
 }
 

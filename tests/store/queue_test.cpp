@@ -45,14 +45,8 @@ core::Plan two_pipelines_and_a_skipped_one() {
   return plan;
 }
 
-class QueueTest : public StoreTest {
+class QueueTest : public ProjectStoreTest {
  protected:
-  void SetUp() override {
-    StoreTest::SetUp();
-    if (!store_) return;
-    project_ = create("acme", "rocket");
-  }
-
   std::string enqueue(const std::string& delivery, const std::string& project_id = {}) {
     return enqueue_event(push("main"), project_id, delivery);
   }
@@ -69,8 +63,6 @@ class QueueTest : public StoreTest {
     EXPECT_TRUE(claimed.ok() && claimed->has_value()) << (claimed.ok() ? "queue empty" : claimed.error().message);
     return claimed.ok() && claimed->has_value() ? **claimed : Workflow{};
   }
-
-  Project project_;
 };
 
 TEST_P(QueueTest, EnqueueRecordsAQueuedWorkflow) {

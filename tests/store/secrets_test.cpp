@@ -18,16 +18,10 @@ const Query kCopySecret{
 
 constexpr const char* kMissingId = "01900000-0000-7000-8000-000000000000";
 
-class SecretsTest : public StoreTest {
+class SecretsTest : public ProjectStoreTest {
  protected:
-  void SetUp() override {
-    StoreTest::SetUp();
-    if (!store_) return;
-    project_ = create("acme", "rocket");
-  }
-
-  bool set(const std::string& name, const std::string& value, const std::string& project_id = {}) {
-    auto set = store_->set_secret(project_id.empty() ? project_.id : project_id, name, value);
+  bool set(const std::string& name, const std::string& value) {
+    auto set = store_->set_secret(project_.id, name, value);
     EXPECT_TRUE(set.ok()) << set.error().message;
     return set.ok() && *set;
   }
@@ -39,8 +33,6 @@ class SecretsTest : public StoreTest {
     EXPECT_TRUE(done.ok()) << done.error().message;
     return values;
   }
-
-  Project project_;
 };
 
 TEST_P(SecretsTest, SetCreatesASecretThenReplacesIt) {

@@ -41,6 +41,17 @@ class StoreTest : public ::testing::TestWithParam<const char*> {
   std::unique_ptr<Store> store_;
 };
 
+// A StoreTest with one project, acme/rocket, made before each test.
+class ProjectStoreTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (store_) project_ = create("acme", "rocket");
+  }
+
+  Project project_;
+};
+
 #define ASSERT_OK(result) ASSERT_TRUE((result).ok()) << (result).error().message
 #define EXPECT_ERROR(result, expected_kind)                                         \
   do {                                                                              \
