@@ -62,7 +62,8 @@ class MariaDb {
   std::optional<clitest::Process> process_;
 };
 
-// FACTORY_LONG_TESTS=1 keeps the database away for the 10 s.
+// How long the database stays away: 3 s in the normal run, the full 10 s
+// with FACTORY_LONG_TESTS=1 (README).
 std::chrono::milliseconds outage_length() {
   const char* long_tests = std::getenv("FACTORY_LONG_TESTS");
   return long_tests && std::string{long_tests} == "1" ? 10s : 3s;
