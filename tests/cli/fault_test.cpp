@@ -4,6 +4,7 @@
 // delivered many times at once.
 #include <signal.h>
 
+#include <fstream>
 #include <latch>
 #include <map>
 #include <mutex>
@@ -94,13 +95,20 @@ TEST_F(Faults, WorkflowOfAKilledLocalAgentEndsInError) {
 }
 
 // The server goes away (SIGTERM: it shuts down; SIGKILL: it just dies) while
-// a pool agent runs an execution that prints a line every 0.1 s, and comes
-// back on the same port 2 s later. The agent keeps the lines and sends them
-// once the server answers again: every line arrives, once and in order.
+// a pool agent runs an execution, and comes back on the same port 2 s later.
+// The execution prints lines 1-30 (most of them while the server is away),
+// then waits for the test's go-ahead, given only after the restart, and
+// prints lines 31-60: it ran through the outage. The agent keeps the lines
+// and sends them once the server answers again: every line arrives, once and
+// in order.
 class ServerRestart : public Faults, public ::testing::WithParamInterface<int> {};
 
 TEST_P(ServerRestart, RunningWorkflowLosesNoLogLine) {
-  const std::string sha = create_repository_running("for i in $(seq 1 60); do echo line $i; sleep 0.1; done");
+  const std::string go_ahead = (root() / "go-ahead").string();
+  const std::string sha = create_repository_running(
+      "for i in $(seq 1 30); do echo line $i; sleep 0.05; done; "
+      "while [ ! -e " + go_ahead + " ]; do sleep 0.05; done; "
+      "for i in $(seq 31 60); do echo line $i; done");
   start({"--provisioner", "pool"});
   start_pool_agents(1);
   const std::string id = push_hook("refs/heads/main", sha);
@@ -114,8 +122,8 @@ TEST_P(ServerRestart, RunningWorkflowLosesNoLogLine) {
 
   stop_server(GetParam());
   std::this_thread::sleep_for(2s);
-  ASSERT_FALSE(running("sleep").empty()) << "the execution ran on while the server was away";
   restart_server();
+  std::ofstream{go_ahead} << "go\n";
 
   const json view = wait_for_end(id, 20s);
   EXPECT_EQ(view["status"], "success") << view.dump(1);
