@@ -47,16 +47,29 @@ json parse_body(const http::Request& request) {
   return body;
 }
 
-// The workflow of a route, checked to be leased to the caller.
-store::Workflow leased_workflow(store::Store& store, const AgentCaller& caller, const http::Request& request) {
-  const std::string id{request.param("id").value_or("")};
+// The workflow a route names, when the caller's token may act on it.
+std::string workflow_of(const AgentCaller& caller, const http::Request& request) {
+  std::string id{request.param("id").value_or("")};
   if (!caller.token.workflow_id.empty() && caller.token.workflow_id != id)
     fail(403, "forbidden", "this agent token is for workflow " + caller.token.workflow_id + " only");
+  return id;
+}
+
+[[noreturn]] void lease_lost(const std::string& id, const AgentCaller& caller, std::string_view state) {
+  fail(409, "lease_lost",
+       "workflow " + id + " is not leased to agent " + caller.name + " (" + std::string{state} + "): stop working on it");
+}
+
+// The workflow `id`, checked to be leased to the caller.
+store::Workflow leased_workflow(store::Store& store, const AgentCaller& caller, const std::string& id) {
   store::Workflow workflow = unwrap(store.get_workflow(id));
   if (workflow.status != core::Status::Running || workflow.lease_owner != caller.name)
-    fail(409, "lease_lost", "workflow " + id + " is not leased to agent " + caller.name + " (it is " +
-                                std::string{core::to_string(workflow.status)} + "): stop working on it");
+    lease_lost(id, caller, "it is " + std::string{core::to_string(workflow.status)});
   return workflow;
+}
+
+store::Workflow leased_workflow(store::Store& store, const AgentCaller& caller, const http::Request& request) {
+  return leased_workflow(store, caller, workflow_of(caller, request));
 }
 
 json job_json(store::Store& store, const orchestrator::Orchestrator& orchestrator, const store::Workflow& workflow) {
@@ -86,8 +99,7 @@ http::Response claim(store::Store& store, orchestrator::Orchestrator& orchestrat
   AgentCaller caller = agent_caller(store, request);
   if (!caller.token.workflow_id.empty()) {
     // A provisioned agent: its workflow was claimed for it already.
-    request.path_parameters.emplace_back("id", caller.token.workflow_id);
-    return job_response(store, orchestrator, leased_workflow(store, caller, request));
+    return job_response(store, orchestrator, leased_workflow(store, caller, caller.token.workflow_id));
   }
   const json body = request.body.empty() ? json::object() : parse_body(request);
   const auto wait = std::chrono::milliseconds{body.value("wait_ms", 25'000)};
@@ -186,11 +198,15 @@ http::Response report_events(store::Store& store, orchestrator::Orchestrator& or
   return http::Response::json(200, {{"cancel", orchestrator.cancel_requested(workflow.id)}});
 }
 
+// Every second from every agent: renewing checks the lease holder by itself,
+// so no read comes first.
 http::Response heartbeat(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
   const AgentCaller caller = agent_caller(store, request);
-  const store::Workflow workflow = leased_workflow(store, caller, request);
-  unwrap(store.renew_lease(workflow.id, caller.name, orchestrator.options().lease));
-  return http::Response::json(200, {{"cancel", orchestrator.cancel_requested(workflow.id)}});
+  const std::string id = workflow_of(caller, request);
+  auto renewed = store.renew_lease(id, caller.name, orchestrator.options().lease);
+  if (!renewed && renewed.error().kind == store::ErrorKind::Conflict) lease_lost(id, caller, renewed.error().message);
+  unwrap(std::move(renewed));
+  return http::Response::json(200, {{"cancel", orchestrator.cancel_requested(id)}});
 }
 
 http::Response complete(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {

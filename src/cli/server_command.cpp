@@ -17,11 +17,6 @@ namespace cli {
 
 namespace {
 
-std::string url(const server::Settings& settings, std::uint16_t port) {
-  const bool ipv6 = settings.host.find(':') != std::string::npos;
-  return "http://" + (ipv6 ? "[" + settings.host + "]" : settings.host) + ":" + std::to_string(port);
-}
-
 void print_admin_token_note(const server::AdminToken& admin) {
   if (admin.created) {
     std::cout << "created the admin API token in " << admin.path.string() << " (cat it; it is shown nowhere else)\n";
@@ -76,7 +71,7 @@ int serve(const server::Settings& settings) {
                                         ? "local, up to " + std::to_string(settings.max_agents) + " at once"
                                         : std::string{"pool (start them with `factory agent`)"})
             << "\n";
-  std::cout << "listening on " << url(settings, service.port()) << std::endl;
+  std::cout << "listening on " << server::http_url(settings.host, service.port()) << std::endl;
   const int signal = stop_signals.wait();
   std::cout << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ": finishing requests in flight" << std::endl;
   service.stop();

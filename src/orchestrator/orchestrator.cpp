@@ -203,14 +203,13 @@ void Orchestrator::expire_leases() {
                                           std::chrono::system_clock::now().time_since_epoch())},
                                       options_.max_attempts);
   if (!expired) return log_error("expiring leases", expired.error());
-  for (const auto& id : expired->requeued) {
-    provisioner_->stop(id);
-    workflow_finished(id);  // the lost agent's token must not reach the new attempt
-  }
-  for (const auto& id : expired->failed) {
-    provisioner_->stop(id);
-    workflow_finished(id);
-  }
+  // The lost agent is stopped and its token deleted, so that it cannot
+  // report into a new attempt.
+  for (const auto* ids : {&expired->requeued, &expired->failed})
+    for (const auto& id : *ids) {
+      provisioner_->stop(id);
+      workflow_finished(id);
+    }
   if (!expired->requeued.empty()) {
     std::lock_guard lock{mutex_};
     work_queued_ = true;

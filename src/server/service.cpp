@@ -24,12 +24,15 @@ http::Router api_router(store::Store& store, orchestrator::Orchestrator* orchest
 // Provisioned agents run on this machine: they reach the server on loopback
 // when it listens on every address.
 std::string local_url(const std::string& host, std::uint16_t port) {
-  std::string reachable = host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "::1" : host;
-  if (reachable.find(':') != std::string::npos) reachable = "[" + reachable + "]";
-  return "http://" + reachable + ":" + std::to_string(port);
+  return http_url(host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "::1" : host, port);
 }
 
 }  // namespace
+
+std::string http_url(const std::string& host, std::uint16_t port) {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
 
 Service::Service(std::unique_ptr<store::Store> store, http::ServerOptions options, AgentOptions agents)
     : store_{std::move(store)},

@@ -21,6 +21,9 @@
 
 namespace server {
 
+// "http://HOST:PORT", with an IPv6 host in brackets.
+std::string http_url(const std::string& host, std::uint16_t port);
+
 struct AgentOptions {
   std::unique_ptr<orchestrator::Provisioner> provisioner;
   orchestrator::Options orchestrator;  // server_url is filled in once the server listens
