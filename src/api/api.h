@@ -23,6 +23,9 @@
 namespace orchestrator {
 class Orchestrator;
 }
+namespace store {
+class GroupCommit;
+}
 
 namespace api {
 
@@ -36,6 +39,10 @@ struct ApiOptions {
   // With an orchestrator: the agent protocol, cancel and live logs. It must
   // outlive the router.
   orchestrator::Orchestrator* orchestrator = nullptr;
+  // Where webhook deliveries are queued, many per transaction, answered
+  // without holding an I/O thread. Without it each delivery is queued alone
+  // on its request's thread. It must outlive the router.
+  store::GroupCommit* group_commit = nullptr;
 };
 
 // `store` must outlive the router (and the server running it).

@@ -8,6 +8,7 @@
 #include "api/routes.h"
 #include "github/signature.h"
 #include "github/webhook.h"
+#include "store/group_commit.h"
 
 namespace api {
 
@@ -71,21 +72,47 @@ void cancel_superseded(const WorkflowQueue& queue, orchestrator::Orchestrator* o
   }
 }
 
-http::Response receive(const WorkflowQueue& queue, orchestrator::Orchestrator* orchestrator,
-                       const http::Request& request) {
+// Called once the delivery's transaction committed or failed: on the group
+// commit's thread, or on the request's without one.
+void answer(const WorkflowQueue& queue, orchestrator::Orchestrator* orchestrator, const store::Project& project,
+            core::Event event, store::Result<store::EnqueuedWorkflow> result, const http::Responder& respond) {
+  try {
+    const store::EnqueuedWorkflow enqueued = unwrap(std::move(result));
+    queue.announce(enqueued);
+    cancel_superseded(queue, orchestrator, project, enqueued, event);
+    respond(queued_response(enqueued, std::move(event)));
+  } catch (const ApiError& error) {
+    respond(error.response());
+  }
+}
+
+struct HookContext {
+  WorkflowQueue queue;
+  orchestrator::Orchestrator* orchestrator;
+  store::GroupCommit* group_commit;
+};
+
+http::Response receive(const HookContext& context, const http::Request& request) {
   const auto delivery = request.header("X-GitHub-Delivery").value_or("");
   if (delivery.empty()) fail(400, "invalid", "X-GitHub-Delivery header is missing");
   github::Webhook hook = github::parse_webhook(request.header("X-GitHub-Event").value_or(""), request.body);
   if (hook.kind == github::WebhookKind::Malformed) fail(400, "invalid", hook.reason);
-  const store::Project project = project_of(queue.store, hook.repository);
+  store::Project project = project_of(context.queue.store, hook.repository);
   check_signature(project, request);  // only now is anything in the body trusted
   if (hook.kind == github::WebhookKind::Ping) return http::Response::json(200, {{"outcome", "ping"}});
   if (hook.kind == github::WebhookKind::Ignored) {
     return http::Response::json(200, {{"outcome", "ignored"}, {"reason", hook.reason}});
   }
-  const store::EnqueuedWorkflow enqueued = queue.enqueue(project.id, delivery, hook.event);
-  cancel_superseded(queue, orchestrator, project, enqueued, hook.event);
-  return queued_response(enqueued, std::move(hook.event));
+  store::WorkflowRequest workflow{project.id, std::string(delivery), hook.event};
+  return http::Response::later([context, project = std::move(project), workflow = std::move(workflow),
+                                event = std::move(hook.event)](http::Responder respond) mutable {
+    auto done = [context, project = std::move(project), event = std::move(event),
+                 respond = std::move(respond)](store::Result<store::EnqueuedWorkflow> result) mutable {
+      answer(context.queue, context.orchestrator, project, std::move(event), std::move(result), respond);
+    };
+    if (context.group_commit) return context.group_commit->submit(std::move(workflow), std::move(done));
+    done(context.queue.store.enqueue_workflow(workflow.project_id, workflow.delivery_id, workflow.event));
+  });
 }
 
 }  // namespace
@@ -93,9 +120,8 @@ http::Response receive(const WorkflowQueue& queue, orchestrator::Orchestrator* o
 void add_hook_routes(const Routes& routes) {
   routes.router.add(
       "POST", "/hooks/github",
-      guarded([queue = routes.queue(), orchestrator = routes.options.orchestrator](http::Request& request) {
-        return receive(queue, orchestrator, request);
-      }),
+      guarded([context = HookContext{routes.queue(), routes.options.orchestrator, routes.options.group_commit}](
+                  http::Request& request) { return receive(context, request); }),
       {.name = "github_hook", .is_public = true, .body_limit = kGitHubBodyLimit});
 }
 

@@ -26,6 +26,8 @@ struct WorkflowQueue {
 
   store::EnqueuedWorkflow enqueue(std::string_view project_id, std::string_view delivery_id,
                                   const core::Event& event) const;
+  // Tells ApiOptions::workflow_queued of a workflow queued elsewhere, unless a duplicate.
+  void announce(const store::EnqueuedWorkflow& enqueued) const;
 };
 
 class LogHub;

@@ -13,8 +13,12 @@ namespace api {
 store::EnqueuedWorkflow WorkflowQueue::enqueue(std::string_view project_id, std::string_view delivery_id,
                                         const core::Event& event) const {
   const auto enqueued = unwrap(store.enqueue_workflow(project_id, delivery_id, event));
-  if (!enqueued.duplicate && workflow_queued) workflow_queued();
+  announce(enqueued);
   return enqueued;
+}
+
+void WorkflowQueue::announce(const store::EnqueuedWorkflow& enqueued) const {
+  if (!enqueued.duplicate && workflow_queued) workflow_queued();
 }
 
 // Takes the event to move its strings into the answer rather than copy them.

@@ -12,10 +12,12 @@ std::unique_ptr<orchestrator::Orchestrator> make_orchestrator(store::Store& stor
                                                       std::move(agents.orchestrator));
 }
 
-http::Router api_router(store::Store& store, orchestrator::Orchestrator* orchestrator) {
+http::Router api_router(store::Store& store, orchestrator::Orchestrator* orchestrator,
+                        store::GroupCommit& group_commit) {
   http::Router router;
   api::ApiOptions options;
   options.orchestrator = orchestrator;
+  options.group_commit = &group_commit;
   if (orchestrator) options.workflow_queued = [orchestrator] { orchestrator->workflow_queued(); };
   api::add_routes(router, store, options);
   return router;
@@ -38,7 +40,8 @@ Service::Service(std::unique_ptr<store::Store> store, http::ServerOptions option
     : store_{std::move(store)},
       orchestrator_{make_orchestrator(*store_, agents)},
       host_{options.host},
-      http_{api_router(*store_, orchestrator_.get()), std::move(options)} {}
+      http_{api_router(*store_, orchestrator_.get(), group_commit_), std::move(options)},
+      group_commit_{*store_} {}
 
 void Service::start() {
   http_.start();

@@ -17,6 +17,7 @@
 
 #include "http/server.h"
 #include "orchestrator/orchestrator.h"
+#include "store/group_commit.h"
 #include "store/store.h"
 
 namespace server {
@@ -32,6 +33,7 @@ struct AgentOptions {
 class Service {
  public:
   Service(std::unique_ptr<store::Store> store, http::ServerOptions options, AgentOptions agents = {});
+  ~Service() { http_.stop(); }  // before the group commit goes: no request may reach it then
 
   store::Store& store() { return *store_; }
   void start();
@@ -45,6 +47,9 @@ class Service {
   std::unique_ptr<orchestrator::Orchestrator> orchestrator_;  // null without a provisioner
   std::string host_;
   http::Server http_;
+  // After the server, so that it goes first: its last answers reach
+  // connections that still exist. The router holds only its address.
+  store::GroupCommit group_commit_;
 };
 
 }  // namespace server

@@ -13,6 +13,7 @@ namespace {
 //   {table}     table options: InnoDB, utf8mb4 and binary collation on MariaDB,
 //               so names compare case-sensitively as they do on the other two
 //   {longtext}  text of any length: MEDIUMTEXT on MariaDB (TEXT stops at 64 KiB)
+// A statement that starts with {postgres} runs on PostgreSQL only.
 // Timestamps are BIGINT milliseconds since the Unix epoch on every backend.
 struct Migration {
   int version;
@@ -163,6 +164,14 @@ const std::vector<Migration>& migrations() {
        "project superseding settings",
        {"ALTER TABLE projects ADD cancel_superseded_pushes SMALLINT NOT NULL DEFAULT 0",
         "ALTER TABLE projects ADD cancel_superseded_pull_requests SMALLINT NOT NULL DEFAULT 1"}},
+      // Version 6 keeps PostgreSQL's claims on an index of queued workflows
+      // only. With (status, id) alone, its planner may walk the primary key
+      // from the oldest workflow instead, passing over every finished one
+      // (all of them older than the queue): claims then slow down as history
+      // grows. SQLite and MariaDB are told their index in the claim query.
+      {6,
+       "index of queued workflows",
+       {"{postgres} CREATE INDEX workflows_queued_idx ON workflows (id) WHERE status = 'queued'"}},
   };
   return all;
 }
@@ -172,8 +181,14 @@ void replace_all(std::string& text, std::string_view word, std::string_view with
     text.replace(at, word.size(), with);
 }
 
+// Empty when the statement is not for this backend.
 std::string for_backend(const char* statement, Backend backend) {
   std::string sql = statement;
+  constexpr std::string_view kPostgresOnly = "{postgres} ";
+  if (sql.starts_with(kPostgresOnly)) {
+    if (backend != Backend::Postgres) return {};
+    sql.erase(0, kPostgresOnly.size());
+  }
   replace_all(sql, "{uuid}", backend == Backend::Postgres ? "UUID" : "CHAR(36)");
   replace_all(sql, "{table}",
               backend == Backend::MariaDb ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : "");
@@ -203,10 +218,13 @@ Result<int> applied_version(Connection& connection) {
 }
 
 Status apply(Connection& connection, const Migration& migration) {
-  for (const char* statement : migration.statements)
-    if (auto status = connection.run(for_backend(statement, connection.backend())); !status)
+  for (const char* statement : migration.statements) {
+    const std::string sql = for_backend(statement, connection.backend());
+    if (sql.empty()) continue;
+    if (auto status = connection.run(sql); !status)
       return Error{status.error().kind,
                    "migration " + std::to_string(migration.version) + ": " + status.error().message};
+  }
   auto recorded = connection.execute(kRecordMigration, {migration.version, migration.name, now_millis()});
   if (!recorded) return recorded.error();
   return {};

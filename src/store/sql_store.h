@@ -52,6 +52,7 @@ class SqlStore final : public Store {
 
   Result<EnqueuedWorkflow> enqueue_workflow(std::string_view project_id, std::string_view delivery_id,
                                             const core::Event& event) override;
+  std::vector<Result<EnqueuedWorkflow>> enqueue_workflows(std::span<const WorkflowRequest> requests) override;
   Result<std::optional<Workflow>> claim_next_workflow(std::string_view agent, std::chrono::milliseconds lease,
                                                       std::string_view project_id) override;
   Result<Timestamp> renew_lease(std::string_view workflow_id, std::string_view agent,
@@ -113,6 +114,11 @@ class SqlStore final : public Store {
       if (result.ok() || result.error().kind != ErrorKind::Unavailable || attempt == kAttempts) return result;
     }
   }
+
+  struct WorkflowRow;
+  static Result<WorkflowRow> workflow_row(const WorkflowRequest& request);
+  static Result<EnqueuedWorkflow> insert_workflow(Connection& connection, const WorkflowRow& row);
+  Result<EnqueuedWorkflow> enqueue_row(const WorkflowRow& row);
 
   Status set_node_status(const NodeTable& table, std::string_view id, const StatusChange& change);
   Result<const SecretBox*> secret_box() const;

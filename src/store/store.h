@@ -22,6 +22,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -134,6 +135,13 @@ struct Workflow {
   Timestamp created_at;
   std::optional<Timestamp> started_at;   // when the current attempt was claimed
   std::optional<Timestamp> finished_at;  // set with a final status
+};
+
+// A workflow to queue for a project's delivery (see enqueue_workflow).
+struct WorkflowRequest {
+  std::string project_id;
+  std::string delivery_id;
+  core::Event event;
 };
 
 struct EnqueuedWorkflow {
@@ -265,6 +273,10 @@ class Store {
   // unknown project. An empty delivery id never repeats.
   virtual Result<EnqueuedWorkflow> enqueue_workflow(std::string_view project_id, std::string_view delivery_id,
                                                     const core::Event& event) = 0;
+  // The same for many requests, in one transaction when they can be (a
+  // group commit: one commit for many deliveries); results in request
+  // order, and a request that cannot be queued fails alone.
+  virtual std::vector<Result<EnqueuedWorkflow>> enqueue_workflows(std::span<const WorkflowRequest> requests) = 0;
   // Marks the oldest queued workflow (of one project, when given) running,
   // leased to `agent` until now + lease; each workflow goes to one claimer
   // only. Nothing queued: an empty optional.

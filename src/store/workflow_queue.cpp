@@ -17,11 +17,17 @@ constexpr std::size_t kMaxAgentLength = 255;
 #define FACTORY_OLDEST_QUEUED(index, condition) \
   "SELECT " FACTORY_WORKFLOW_COLUMNS "FROM workflows" index " WHERE " condition " ORDER BY id LIMIT 1"
 
-// SQLite is told the index, so a plan that sorts the whole queue is an error rather than slow.
-const Query kOldestQueued{FACTORY_OLDEST_QUEUED("", "status = 'queued'") " FOR UPDATE SKIP LOCKED", nullptr,
-                          FACTORY_OLDEST_QUEUED(" INDEXED BY workflows_queue_idx", "status = 'queued'")};
+// SQLite and MariaDB are told the index: their planners may otherwise walk
+// the primary key past every finished workflow (SQLite fails instead). On
+// PostgreSQL the partial index of queued workflows (migration 6) serves.
+const Query kOldestQueued{
+    FACTORY_OLDEST_QUEUED("", "status = 'queued'") " FOR UPDATE SKIP LOCKED",
+    FACTORY_OLDEST_QUEUED(" FORCE INDEX (workflows_queue_idx)", "status = 'queued'") " FOR UPDATE SKIP LOCKED",
+    FACTORY_OLDEST_QUEUED(" INDEXED BY workflows_queue_idx", "status = 'queued'")};
 const Query kOldestQueuedOfProject{
-    FACTORY_OLDEST_QUEUED("", "project_id = ? AND status = 'queued'") " FOR UPDATE SKIP LOCKED", nullptr,
+    FACTORY_OLDEST_QUEUED("", "project_id = ? AND status = 'queued'") " FOR UPDATE SKIP LOCKED",
+    FACTORY_OLDEST_QUEUED(" FORCE INDEX (workflows_project_queue_idx)", "project_id = ? AND status = 'queued'")
+        " FOR UPDATE SKIP LOCKED",
     FACTORY_OLDEST_QUEUED(" INDEXED BY workflows_project_queue_idx", "project_id = ? AND status = 'queued'")};
 #undef FACTORY_OLDEST_QUEUED
 

@@ -66,31 +66,92 @@ bool workflow_can_become(core::Status from, core::Status to) {
 
 }  // namespace
 
+// A request checked and given its row's values, ready to insert.
+struct SqlStore::WorkflowRow {
+  std::string id;
+  std::string project;
+  std::string delivery;
+  const core::Event* event;
+  std::string paths;
+};
+
+Result<SqlStore::WorkflowRow> SqlStore::workflow_row(const WorkflowRequest& request) {
+  auto project = checked_id(request.project_id);
+  if (!project) return project.error();
+  if (request.delivery_id.size() > kMaxDeliveryIdLength)
+    return invalid("delivery id is longer than " + std::to_string(kMaxDeliveryIdLength));
+  if (auto checked = check_event(request.event); !checked) return checked.error();
+  std::string id = core::Uuid::new_v7().to_string();
+  std::string delivery = request.delivery_id.empty() ? id : request.delivery_id;
+  return WorkflowRow{std::move(id), std::move(*project), std::move(delivery), &request.event,
+                     encode_paths(request.event.changed_paths)};
+}
+
+Result<EnqueuedWorkflow> SqlStore::insert_workflow(Connection& connection, const WorkflowRow& row) {
+  const core::Event& event = *row.event;
+  auto inserted = connection.execute(kInsertWorkflow, {row.id, row.project, row.delivery, event.name, event.branch,
+                                                       event.target_branch, event.tag, event.sha,
+                                                       event.from_fork ? 1 : 0, row.paths, to_millis(now())});
+  if (!inserted) return inserted.error();
+  std::string stored;
+  auto found = connection.execute(kWorkflowByDelivery, {row.project, row.delivery},
+                                  [&](const Row& found_row) { stored = found_row.text(0); });
+  if (!found) return found.error();
+  if (stored.empty()) return internal("workflow for delivery " + row.delivery + " vanished while enqueuing it");
+  return EnqueuedWorkflow{stored, stored != row.id};
+}
+
+Result<EnqueuedWorkflow> SqlStore::enqueue_row(const WorkflowRow& row) {
+  auto enqueued = in_contended_transaction([&](Connection& connection) { return insert_workflow(connection, row); });
+  // The only key left to violate is the project's (the delivery's is handled).
+  if (!enqueued && enqueued.error().kind == ErrorKind::Conflict) return not_found("no project " + row.project);
+  return enqueued;
+}
+
 Result<EnqueuedWorkflow> SqlStore::enqueue_workflow(std::string_view project_id, std::string_view delivery_id,
                                                     const core::Event& event) {
-  auto project = checked_id(project_id);
-  if (!project) return project.error();
-  if (delivery_id.size() > kMaxDeliveryIdLength)
-    return invalid("delivery id is longer than " + std::to_string(kMaxDeliveryIdLength));
-  if (auto checked = check_event(event); !checked) return checked.error();
-  std::string id = core::Uuid::new_v7().to_string();
-  std::string delivery = delivery_id.empty() ? id : std::string(delivery_id);
-  std::string paths = encode_paths(event.changed_paths);
-  auto enqueued = in_contended_transaction([&](Connection& connection) -> Result<EnqueuedWorkflow> {
-    auto inserted =
-        connection.execute(kInsertWorkflow, {id, *project, delivery, event.name, event.branch, event.target_branch,
-                                             event.tag, event.sha, event.from_fork ? 1 : 0, paths, to_millis(now())});
-    if (!inserted) return inserted.error();
-    std::string stored;
-    auto found =
-        connection.execute(kWorkflowByDelivery, {*project, delivery}, [&](const Row& row) { stored = row.text(0); });
-    if (!found) return found.error();
-    if (stored.empty()) return internal("workflow for delivery " + delivery + " vanished while enqueuing it");
-    return EnqueuedWorkflow{stored, stored != id};
+  const WorkflowRequest request{std::string(project_id), std::string(delivery_id), event};
+  auto row = workflow_row(request);
+  if (!row) return row.error();
+  return enqueue_row(*row);
+}
+
+// All valid requests go in one transaction. When it fails for one request's
+// sake (a project deleted meanwhile, say), each runs alone, so that request
+// fails only itself; an unavailable database fails them all.
+std::vector<Result<EnqueuedWorkflow>> SqlStore::enqueue_workflows(std::span<const WorkflowRequest> requests) {
+  std::vector<Result<EnqueuedWorkflow>> results;
+  std::vector<WorkflowRow> rows;
+  for (const WorkflowRequest& request : requests) {
+    auto row = workflow_row(request);
+    if (row) {
+      results.emplace_back(EnqueuedWorkflow{});  // filled below
+      rows.push_back(std::move(*row));
+    } else {
+      results.emplace_back(row.error());
+    }
+  }
+  auto batch = in_contended_transaction([&](Connection& connection) -> Result<std::vector<EnqueuedWorkflow>> {
+    std::vector<EnqueuedWorkflow> enqueued;
+    for (const WorkflowRow& row : rows) {
+      auto one = insert_workflow(connection, row);
+      if (!one) return one.error();
+      enqueued.push_back(std::move(*one));
+    }
+    return enqueued;
   });
-  // The only key left to violate is the project's (the delivery's is handled).
-  if (!enqueued && enqueued.error().kind == ErrorKind::Conflict) return not_found("no project " + *project);
-  return enqueued;
+  std::size_t next_row = 0;
+  for (auto& result : results) {
+    if (!result) continue;
+    if (batch)
+      result = std::move((*batch)[next_row]);
+    else if (batch.error().kind == ErrorKind::Unavailable)
+      result = batch.error();
+    else
+      result = enqueue_row(rows[next_row]);
+    ++next_row;
+  }
+  return results;
 }
 
 Result<Workflow> SqlStore::get_workflow(std::string_view id) {

@@ -14,6 +14,7 @@
 #include "../store/test_database.h"
 #include "api/api.h"
 #include "orchestrator/orchestrator.h"
+#include "store/group_commit.h"
 
 namespace api::testing {
 
@@ -45,6 +46,8 @@ class ApiTest : public ::testing::TestWithParam<const char*> {
     http::Router router;
     ApiOptions options;
     options.orchestrator = orchestrator_.get();
+    group_commit_ = std::make_unique<store::GroupCommit>(*store_);
+    options.group_commit = group_commit_.get();
     options.workflow_queued = [this] {
       ++workflows_queued_;
       orchestrator_->workflow_queued();
@@ -100,6 +103,7 @@ class ApiTest : public ::testing::TestWithParam<const char*> {
   std::unique_ptr<orchestrator::Orchestrator> orchestrator_;  // pool agents: the tests are the agents
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<http::testing::Client> client_;
+  std::unique_ptr<store::GroupCommit> group_commit_;  // goes before the server, whose connections it answers
 };
 
 }  // namespace api::testing

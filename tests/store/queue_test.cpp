@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "store/group_commit.h"
 #include "store_fixture.h"
 
 namespace store {
@@ -143,6 +145,83 @@ TEST_P(QueueTest, EnqueueRefusesUnknownProjectsAndEvents) {
   EXPECT_ERROR(store_->enqueue_workflow(project_.id, std::string(256, 'd'), push("main")), ErrorKind::Invalid);
   EXPECT_ERROR(store_->enqueue_workflow(project_.id, "d", push(std::string(256, 'b'))), ErrorKind::Invalid);
   EXPECT_EQ(database_->scalar(kCountWorkflows), 0);
+}
+
+// One transaction for many requests, each answered as if alone.
+TEST_P(QueueTest, EnqueueWorkflowsAnswersEachRequestInOrder) {
+  core::Event odd = push("main");
+  odd.name = "issues";
+  const WorkflowRequest requests[] = {
+      {project_.id, "delivery-1", push("main")},
+      {"01900000-0000-7000-8000-000000000000", "delivery-2", push("main")},
+      {project_.id, "delivery-3", odd},
+      {project_.id, "delivery-1", push("other")},
+      {project_.id, "delivery-4", push("next")},
+  };
+  auto results = store_->enqueue_workflows(requests);
+  ASSERT_EQ(results.size(), 5u);
+  ASSERT_OK(results[0]);
+  EXPECT_FALSE(results[0]->duplicate);
+  EXPECT_ERROR(results[1], ErrorKind::NotFound);
+  EXPECT_ERROR(results[2], ErrorKind::Invalid);
+  ASSERT_OK(results[3]);
+  EXPECT_TRUE(results[3]->duplicate);
+  EXPECT_EQ(results[3]->id, results[0]->id);
+  ASSERT_OK(results[4]);
+  EXPECT_FALSE(results[4]->duplicate);
+  EXPECT_EQ(store_->get_workflow(results[4]->id)->event.branch, "next");
+  EXPECT_EQ(database_->scalar(kCountWorkflows), 2);
+}
+
+// Eight threads submit 50 deliveries each, plus one delivery all of them
+// send: every callback comes, with one workflow per distinct delivery.
+TEST_P(QueueTest, GroupCommitAnswersEveryConcurrentSubmission) {
+  constexpr int kThreads = 8, kEach = 50;
+  std::mutex mutex;
+  std::condition_variable answered;
+  std::vector<Result<EnqueuedWorkflow>> results;
+  {
+    GroupCommit group_commit{*store_};
+    auto submit = [&](std::string delivery) {
+      group_commit.submit({project_.id, std::move(delivery), push("main")}, [&](Result<EnqueuedWorkflow> result) {
+        std::lock_guard lock{mutex};
+        results.push_back(std::move(result));
+        answered.notify_all();
+      });
+    };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&, t] {
+        submit("shared");
+        for (int i = 0; i < kEach; ++i) submit("d-" + std::to_string(t) + "-" + std::to_string(i));
+      });
+    for (auto& thread : threads) thread.join();
+    std::unique_lock lock{mutex};
+    ASSERT_TRUE(answered.wait_for(lock, 30s, [&] { return results.size() == kThreads * (kEach + 1); }));
+  }
+  std::set<std::string> ids;
+  int duplicates = 0;
+  for (const auto& result : results) {
+    ASSERT_OK(result);
+    ids.insert(result->id);
+    duplicates += result->duplicate ? 1 : 0;
+  }
+  EXPECT_EQ(duplicates, kThreads - 1);
+  EXPECT_EQ(ids.size(), std::size_t{kThreads * kEach + 1});
+  EXPECT_EQ(database_->scalar(kCountWorkflows), kThreads * kEach + 1);
+}
+
+// Submissions still pending when the group commit goes are committed and answered.
+TEST_P(QueueTest, GroupCommitFinishesWhatWasSubmittedBeforeItGoes) {
+  std::atomic<int> answers{0};
+  {
+    GroupCommit group_commit{*store_};
+    for (int i = 0; i < 100; ++i)
+      group_commit.submit({project_.id, "d-" + std::to_string(i), push("main")},
+                          [&](Result<EnqueuedWorkflow> result) { answers += result.ok() ? 1 : 0; });
+  }
+  EXPECT_EQ(answers, 100);
+  EXPECT_EQ(database_->scalar(kCountWorkflows), 100);
 }
 
 TEST_P(QueueTest, ClaimsTakeTheOldestQueuedWorkflowFirst) {
