@@ -55,3 +55,4 @@ wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$work/deliveries.l
 newest=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/projects/$project/workflows?limit=1")
 echo "newest workflow: ${newest:0:120}…"
 echo "server RSS after: $(ps -o rss= -p "$server") KB"
+echo "SQLite database and log: $(du -sk "$work"/data/*.db* | awk '{printf "%s %d KB  ", $2, $1}' | sed "s|$work/data/||g")"

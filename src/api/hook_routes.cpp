@@ -72,6 +72,15 @@ void cancel_superseded(const WorkflowQueue& queue, orchestrator::Orchestrator* o
   }
 }
 
+// The event as the answer and the supersede check need it. Only the store
+// needs a push's changed paths, which can be thousands: they are not copied.
+core::Event without_changed_paths(core::Event& event) {
+  std::vector<std::string> paths = std::exchange(event.changed_paths, {});
+  core::Event copy = event;
+  event.changed_paths = std::move(paths);
+  return copy;
+}
+
 // Called once the delivery's transaction committed or failed: on the group
 // commit's thread, or on the request's without one.
 void answer(const WorkflowQueue& queue, orchestrator::Orchestrator* orchestrator, const store::Project& project,
@@ -103,9 +112,10 @@ http::Response receive(const HookContext& context, const http::Request& request)
   if (hook.kind == github::WebhookKind::Ignored) {
     return http::Response::json(200, {{"outcome", "ignored"}, {"reason", hook.reason}});
   }
-  store::WorkflowRequest workflow{project.id, std::string(delivery), hook.event};
+  core::Event event = without_changed_paths(hook.event);
+  store::WorkflowRequest workflow{project.id, std::string(delivery), std::move(hook.event)};
   return http::Response::later([context, project = std::move(project), workflow = std::move(workflow),
-                                event = std::move(hook.event)](http::Responder respond) mutable {
+                                event = std::move(event)](http::Responder respond) mutable {
     auto done = [context, project = std::move(project), event = std::move(event),
                  respond = std::move(respond)](store::Result<store::EnqueuedWorkflow> result) mutable {
       answer(context.queue, context.orchestrator, project, std::move(event), std::move(result), respond);

@@ -76,7 +76,8 @@ store::Project update_project(store::Store& store, std::string_view id, const st
 // 204 No Content, for deletions.
 http::Response no_content();
 
-// The answer to a queued workflow: 202 {"id", "outcome": "queued", "event"}
+// The answer to a queued workflow: 202 {"id", "outcome": "queued", "event"
+// (without its changed paths)}
 // with a Location header, or 200 with "outcome": "duplicate" for a delivery
 // seen before.
 http::Response queued_response(const store::EnqueuedWorkflow& enqueued, core::Event event);

@@ -21,11 +21,14 @@ void WorkflowQueue::announce(const store::EnqueuedWorkflow& enqueued) const {
   if (!enqueued.duplicate && workflow_queued) workflow_queued();
 }
 
-// Takes the event to move its strings into the answer rather than copy them.
+// The answer names the event without its changed paths: a push's can be
+// thousands, and the workflow's own view has them.
 http::Response queued_response(const store::EnqueuedWorkflow& enqueued, core::Event event) {
-  const nlohmann::json body{{"id", enqueued.id},
-                            {"outcome", enqueued.duplicate ? "duplicate" : "queued"},
-                            {"event", protocol::to_json(std::move(event))}};
+  event.changed_paths.clear();
+  nlohmann::json event_view = protocol::to_json(std::move(event));
+  event_view.erase("changed_paths");
+  const nlohmann::json body{
+      {"id", enqueued.id}, {"outcome", enqueued.duplicate ? "duplicate" : "queued"}, {"event", std::move(event_view)}};
   http::Response response = http::Response::json(enqueued.duplicate ? 200 : 202, body);
   response.headers.set("Location", "/api/v1/workflows/" + enqueued.id);
   return response;

@@ -8,6 +8,8 @@ namespace store {
 namespace {
 constexpr std::size_t kMaxNameLength = 255;
 constexpr int kMaxPageSize = 1000;
+// Often enough that the log stays small (a few MB under full webhook load).
+constexpr std::chrono::milliseconds kCheckpointInterval{200};
 }  // namespace
 
 Timestamp now() { return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()); }
@@ -69,8 +71,14 @@ Result<std::unique_ptr<Store>> open(std::string_view url_text, const OpenOptions
   if (!connection) return connection.error();
   if (auto migrated = migrate(**connection); !migrated) return migrated.error();
   auto pool_size = static_cast<std::size_t>(options.pool_size < 1 ? 1 : options.pool_size);
+  std::unique_ptr<WalCheckpointer> checkpointer;
+  if (url->backend == Backend::Sqlite) {
+    auto own = connect(*url);
+    if (!own) return own.error();
+    checkpointer = std::make_unique<WalCheckpointer>(std::move(*own), kCheckpointInterval);
+  }
   return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(*url), pool_size, std::move(*connection),
-                                                                options.secrets_key));
+                                                           options.secrets_key, std::move(checkpointer)));
 }
 
 }  // namespace store

@@ -10,6 +10,7 @@
 #include "store/connection_pool.h"
 #include "store/secret_box.h"
 #include "store/store.h"
+#include "store/wal_checkpointer.h"
 
 namespace store {
 
@@ -18,9 +19,10 @@ struct SealedSecret;  // a project secret as stored (secrets.cpp)
 
 class SqlStore final : public Store {
  public:
+  // `checkpointer`: SQLite's, null on the other backends.
   SqlStore(DatabaseUrl url, std::size_t pool_size, std::unique_ptr<Connection> first,
-           const std::optional<SecretsKey>& secrets_key)
-      : pool_(std::move(url), pool_size, std::move(first)) {
+           const std::optional<SecretsKey>& secrets_key, std::unique_ptr<WalCheckpointer> checkpointer)
+      : pool_(std::move(url), pool_size, std::move(first)), checkpointer_{std::move(checkpointer)} {
     if (secrets_key) secrets_.emplace(*secrets_key);
   }
 
@@ -126,6 +128,7 @@ class SqlStore final : public Store {
   Result<std::vector<SealedSecret>> sealed_secrets(std::string_view project_id);
 
   ConnectionPool pool_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   std::optional<SecretBox> secrets_;
 };
 

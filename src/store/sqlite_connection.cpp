@@ -158,10 +158,9 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const DatabaseUrl& url) {
   sqlite3_busy_timeout(db, kBusyTimeoutMillis);
   if (auto status = use_wal(*connection); !status) return status.error();
   // synchronous=NORMAL is durable across process crashes in WAL mode; only an
-  // OS crash may lose the last transactions. Checkpoints (two fsyncs each)
-  // come every 10,000 WAL pages rather than 1,000: the queue rewrites the same
-  // index pages with every claim, and a checkpoint copies each page once.
-  for (const char* pragma : {"PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA wal_autocheckpoint=10000"})
+  // OS crash may lose the last transactions. Commits never checkpoint: the
+  // store's WalCheckpointer does, off the writers' path.
+  for (const char* pragma : {"PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA wal_autocheckpoint=0"})
     if (auto status = connection->run(pragma); !status) return status.error();
   return std::unique_ptr<Connection>(std::move(connection));
 }

@@ -1,0 +1,53 @@
+// The SQLite log under steady writes: commits never checkpoint, so the
+// background checkpoints must keep the log file from growing without end.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "../temp_dir.h"
+#include "store/store.h"
+
+namespace store {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::uintmax_t size_of(const std::filesystem::path& file) {
+  std::error_code missing;
+  const auto size = std::filesystem::file_size(file, missing);
+  return missing ? 0 : size;
+}
+
+// About 45 MB of workflows (1,000 changed paths each) go through the log;
+// once writes pause it is back under the size at which it is truncated
+// (16 MiB). Without checkpoints it would hold all 45 MB.
+TEST(WalCheckpointer, TheLogStaysBoundedUnderSteadyWrites) {
+  testpaths::TempDir dir{"factory-wal"};
+  const auto database = dir.path() / "factory.db";
+  auto store = open("sqlite:" + database.string());
+  ASSERT_TRUE(store) << store.error().message;
+  auto project = (*store)->create_project({"acme", "rocket", "https://git.example/acme/rocket", "secret"});
+  ASSERT_TRUE(project) << project.error().message;
+
+  core::Event push{.name = "push", .branch = "main", .sha = "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c"};
+  for (int i = 0; i < 1000; ++i) push.changed_paths.push_back("src/module/file" + std::to_string(i) + ".c");
+  std::uintmax_t largest_log = 0;
+  for (int batch = 0; batch < 20; ++batch) {
+    std::vector<WorkflowRequest> requests;
+    for (int i = 0; i < 100; ++i) requests.push_back({project->id, std::to_string(batch * 100 + i), push});
+    for (const auto& enqueued : (*store)->enqueue_workflows(requests)) ASSERT_TRUE(enqueued.ok());
+    largest_log = std::max(largest_log, size_of(database.string() + "-wal"));
+  }
+  EXPECT_EQ((*store)->list_workflows(project->id, {.limit = 1000})->items.size(), 1000u);
+
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  constexpr std::uintmax_t kTruncatedAbove = 16 * 1024 * 1024;
+  while (size_of(database.string() + "-wal") > kTruncatedAbove && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  EXPECT_LE(size_of(database.string() + "-wal"), kTruncatedAbove) << "largest log seen: " << largest_log;
+  EXPECT_GT(size_of(database.string()), 40'000'000u) << "the workflows were copied into the database";
+}
+
+}  // namespace
+}  // namespace store
