@@ -86,6 +86,9 @@ class SqliteConnection final : public Connection {
       case SQLITE_BUSY:
       case SQLITE_LOCKED:
         return unavailable(std::move(message));
+      case SQLITE_FULL:
+        return unavailable("the disk holding the SQLite database is full (" + message +
+                           "): nothing was written; free space there and try again");
       default:
         return internal("sqlite: " + message);
     }

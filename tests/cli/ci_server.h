@@ -316,9 +316,11 @@ class CiServer : public ::testing::Test {
   const fs::path& root() const { return root_.path(); }
   std::uint16_t port() const { return port_; }
 
+ protected:
+  std::string data_dir() const { return (root_.path() / "data").string(); }
+
  private:
   static std::string factory() { return testpaths::factory_binary().string(); }
-  std::string data_dir() const { return (root_.path() / "data").string(); }
 
   // A shell command's stdout, trimmed (its stderr goes to commands.log);
   // throws when it fails.

@@ -1,8 +1,9 @@
 // Faults the installation must survive with nothing lost and nothing done
 // twice: an agent killed in the middle of a workflow, the server restarted
-// under a running agent or killed under webhook load, and one webhook
-// delivered many times at once.
+// under a running agent or killed under webhook load, one webhook delivered
+// many times at once, and a data directory whose disk is full.
 #include <signal.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <latch>
@@ -211,6 +212,74 @@ TEST_F(Faults, AServerKilledUnderWebhookLoadKeepsEveryAcknowledgedDelivery) {
     EXPECT_EQ(stored[delivery], std::vector<std::string>{id});
   }
   EXPECT_GE(stored.size(), acknowledged.size());  // a delivery written just before the kill may be unanswered
+}
+
+// The data directory's disk fills up under webhooks: a tmpfs of 8 MiB,
+// mounted as root (elsewhere the test is skipped), with 2 MiB of it taken by
+// a ballast file. Deliveries are then refused with 503 and a message naming
+// the full disk, while reads go on; each acknowledged delivery has its
+// workflow. With the ballast gone, webhooks are taken again without a
+// restart, and after one the database holds exactly the acknowledged ones.
+TEST_F(Faults, AFullDiskRefusesWebhooksClearlyAndLosesNothing) {
+  if (geteuid() != 0) GTEST_SKIP() << "mounting a small tmpfs as the data directory needs root";
+  const std::string data = data_dir();
+  std::filesystem::create_directories(data);
+  ASSERT_EQ(std::system(("mount -t tmpfs -o size=8m factory-test-full " + clitest::quote(data)).c_str()), 0);
+  struct Unmount {
+    std::string dir;
+    ~Unmount() { (void)std::system(("umount -l " + clitest::quote(dir)).c_str()); }
+  } unmount{data};
+
+  const std::string sha = create_repository_running("true");
+  start({"--provisioner", "pool"});  // no agent: workflows stay queued and countable
+  const auto ballast = std::filesystem::path(data) / "ballast";
+  std::ofstream{ballast} << std::string(2 * 1024 * 1024, 'x');
+  std::vector<std::string> changed;
+  for (int i = 0; i < 1000; ++i) changed.push_back("src/module/file" + std::to_string(i) + ".c");
+  const json payload = push_payload("refs/heads/main", sha, changed);
+
+  http::testing::Client client{port()};
+  std::map<std::string, std::string> acknowledged;  // delivery id → workflow id
+  http::testing::Reply refusal;
+  for (int n = 0; n < 2000 && refusal.status == 0; ++n) {
+    const std::string delivery = "fill-" + std::to_string(n);
+    const auto reply = send_delivery(client, "push", delivery, payload);
+    if (reply.status == 202)
+      acknowledged[delivery] = json::parse(reply.body)["id"];
+    else
+      refusal = reply;
+  }
+  ASSERT_EQ(refusal.status, 503) << refusal.body;
+  EXPECT_TRUE(clitest::contains(refusal.body, "disk holding the SQLite database is full")) << refusal.body;
+  EXPECT_GT(acknowledged.size(), 10u);
+
+  auto stored_deliveries = [&] {
+    std::map<std::string, std::string> stored;
+    std::string after;
+    do {
+      const json page = get("/api/v1/projects/" + project_id() + "/workflows?limit=1000" +
+                            (after.empty() ? "" : "&after=" + after));
+      for (const auto& workflow : page["items"]) {
+        EXPECT_FALSE(stored.contains(workflow["delivery_id"])) << "a delivery with two workflows";
+        stored[workflow["delivery_id"]] = workflow["id"];
+      }
+      after = page["next"].is_null() ? "" : page["next"].get<std::string>();
+    } while (!after.empty());
+    return stored;
+  };
+  EXPECT_EQ(stored_deliveries(), acknowledged);  // reads work on a full disk
+
+  std::filesystem::remove(ballast);
+  http::testing::Reply taken;
+  ASSERT_TRUE(wait_until([&] {
+    taken = send_delivery(client, "push", "after-space-was-freed", payload);
+    return taken.status == 202;
+  }, 10s, 200ms)) << taken.status << " " << taken.body;
+  acknowledged["after-space-was-freed"] = json::parse(taken.body)["id"];
+
+  stop_server(SIGTERM);
+  restart_server();
+  EXPECT_EQ(stored_deliveries(), acknowledged);
 }
 
 }  // namespace
