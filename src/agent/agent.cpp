@@ -89,7 +89,7 @@ class JobRun {
         job_{job},
         client_config_{options.server_url, options.token, options.name},
         client_{client_config_, [&agent_stop] { return agent_stop.cancelled(); }},
-        workspace_{options.work_dir / ("workflow-" + job.workflow_id)},
+        workspace_{options.work_dir / ("workflow-" + job.workflow_id), cancel_},
         heartbeat_{client_config_, job.workflow_id, job.heartbeat_interval, cancel_, agent_stop} {}
 
   ~JobRun() {
@@ -100,9 +100,9 @@ class JobRun {
   void run(StartTimings& timings) {
     std::string error;
     if (!workspace_.fetch(job_.repository.url, job_.event.sha, job_.event.branch, error))
-      return complete(core::Status::Error, error);
+      return checkout_failed(error);
     timings.lap("fetch");
-    if (!workspace_.check_out_config(error)) return complete(core::Status::Error, error);
+    if (!workspace_.check_out_config(error)) return checkout_failed(error);
     timings.lap(".factory/ checkout");
     std::optional<core::Plan> plan = make_plan();
     if (!plan) return;  // the server failed the workflow with the diagnostics
@@ -111,7 +111,7 @@ class JobRun {
     if (recorded.status != 200) return note("the server did not take the plan: " + recorded.body.dump());
     timings.lap("plan");
     if (plan->pipelines.empty()) return complete(core::Status::Skipped, "no pipeline matches the event");
-    if (!workspace_.check_out_all(error)) return complete(core::Status::Error, error);
+    if (!workspace_.check_out_all(error)) return checkout_failed(error);
     timings.lap("checkout");
     note("start of workflow " + job_.workflow_id + ": " + timings.text());
     execute(*plan, plan_ids_from_json(recorded.body));
@@ -154,6 +154,11 @@ class JobRun {
     complete(result.status, cancel_.cancelled() ? "cancelled" : "");
   }
 
+  void checkout_failed(const std::string& error) {
+    if (cancel_.cancelled()) return complete(core::Status::Cancelled, "cancelled");
+    complete(core::Status::Error, error);
+  }
+
   void complete(core::Status status, const std::string& reason) {
     if (heartbeat_.lease_lost()) return;
     const Reply reply = client_.post_until_answered(path("complete"),
@@ -165,8 +170,8 @@ class JobRun {
   const protocol::Job& job_;
   ClientConfig client_config_;
   ServerClient client_;
-  Checkout workspace_;
   runner::CancelHandle cancel_;
+  Checkout workspace_;
   Heartbeat heartbeat_;  // last: it beats while everything else is there
 };
 

@@ -1,6 +1,8 @@
 #include "agent/checkout.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,6 +38,8 @@ std::string trimmed(std::string text) {
 
 }  // namespace
 
+// git runs in a process group of its own: a cancel kills the group, with
+// the helpers git started (git-remote-http, index-pack).
 bool Checkout::git(std::initializer_list<std::string> args, std::string& output) {
   std::vector<std::string> argv{"git", "-C", dir_.string()};
   argv.insert(argv.end(), args);
@@ -50,9 +54,14 @@ bool Checkout::git(std::initializer_list<std::string> args, std::string& output)
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
   pid_t pid = 0;
-  const int failed =
-      posix_spawnp(&pid, "git", &actions, nullptr, core::exec_pointers(argv).data(), core::exec_pointers(env).data());
+  const int failed = posix_spawnp(&pid, "git", &actions, &attributes, core::exec_pointers(argv).data(),
+                                  core::exec_pointers(env).data());
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   close(pipe_fds[1]);
   output.clear();
@@ -61,18 +70,31 @@ bool Checkout::git(std::initializer_list<std::string> args, std::string& output)
     output = std::string{"cannot start git: "} + std::strerror(failed);
     return false;
   }
-  char buffer[4096];
-  for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof buffer)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    output.append(buffer, static_cast<std::size_t>(n));
-  }
+  const bool cancelled = !read_until_closed(pipe_fds[0], output);
+  if (cancelled) kill(-pid, SIGKILL);
   close(pipe_fds[0]);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  output = trimmed(std::move(output));
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  output = cancelled ? "cancelled" : trimmed(std::move(output));
+  return !cancelled && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// Reads git's output until git closes it (true), or until a cancel (false).
+bool Checkout::read_until_closed(int fd, std::string& output) {
+  pollfd watched[] = {{fd, POLLIN, 0}, {cancel_.fd(), POLLIN, 0}};
+  char buffer[4096];
+  for (;;) {
+    if (poll(watched, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return true;  // cannot wait: the read below blocks until git is done
+    }
+    if (watched[1].revents) return false;
+    const ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return true;
+    output.append(buffer, static_cast<std::size_t>(n));
+  }
 }
 
 bool Checkout::fetch(const std::string& url, const std::string& sha, const std::string& branch, std::string& error) {

@@ -6,31 +6,37 @@
 //                    larger file is fetched before planning
 //   check_out_all()  the rest of the commit, larger files fetched in one batch
 // A server that does not support filters sends everything at once; the
-// steps work the same.
+// steps work the same. A cancel ends the git command under way (and what it
+// started), so that a git server that stops answering cannot hold a
+// cancelled workflow.
 #pragma once
 
 #include <filesystem>
 #include <string>
 
+#include "runner/runner.h"
+
 namespace agent {
 
 class Checkout {
  public:
-  explicit Checkout(std::filesystem::path dir) : dir_{std::move(dir)} {}
+  Checkout(std::filesystem::path dir, const runner::CancelHandle& cancel) : dir_{std::move(dir)}, cancel_{cancel} {}
 
   const std::filesystem::path& dir() const { return dir_; }
   const std::string& sha() const { return sha_; }
 
   // Fetches `sha`, or with an empty sha the head of refs/heads/<branch>.
-  // Each step returns false with what git said in `error`.
+  // Each step returns false with what git said in `error` ("cancelled" after a cancel).
   bool fetch(const std::string& url, const std::string& sha, const std::string& branch, std::string& error);
   bool check_out_config(std::string& error);
   bool check_out_all(std::string& error);
 
  private:
   bool git(std::initializer_list<std::string> args, std::string& output);
+  bool read_until_closed(int fd, std::string& output);
 
   std::filesystem::path dir_;
+  const runner::CancelHandle& cancel_;
   std::string sha_;
 };
 

@@ -235,6 +235,31 @@ TEST_F(CancelAndRerun, CancelStopsTheRunningExecution) {
   EXPECT_TRUE(running("sleep").empty());
 }
 
+// A git server that stops answering holds no cancelled workflow: the cancel
+// ends the agent's fetch, and the git processes under it.
+TEST_F(CancelAndRerun, CancelEndsAFetchThatHangs) {
+  const int silent = socket(AF_INET, SOCK_STREAM, 0);  // takes connections, never answers
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  ASSERT_EQ(bind(silent, reinterpret_cast<sockaddr*>(&address), size), 0);
+  ASSERT_EQ(listen(silent, 16), 0);
+  getsockname(silent, reinterpret_cast<sockaddr*>(&address), &size);
+  const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/acme/rocket.git";
+  ASSERT_EQ(api("PUT", "/api/v1/projects/" + project_id(), json{{"url", url}}).status, 200);
+
+  const std::string id = push_hook("refs/heads/main", main_);
+  ASSERT_TRUE(wait_until([&] { return !running("git-remote-http").empty(); }, 20s)) << workflow(id).dump(1);
+  const auto asked = std::chrono::steady_clock::now();
+  EXPECT_EQ(api("POST", "/api/v1/workflows/" + id + "/cancel").status, 202);
+  const json cancelled = wait_for_end(id, 5s);
+  EXPECT_EQ(cancelled["status"], "cancelled") << cancelled.dump(1);
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s);
+  EXPECT_TRUE(running("git").empty() && running("git-remote-http").empty());
+  close(silent);
+}
+
 TEST_F(CancelAndRerun, RerunRunsTheEventAgainAsANewWorkflow) {
   const std::string first = push_hook("refs/heads/main", main_);
   const json before = wait_for_end(first);
