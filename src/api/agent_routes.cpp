@@ -184,7 +184,7 @@ void apply_change(store::Store& store, LogHub& logs, const json& change) {
   if (node == "execution" && core::is_final(*status)) logs.end(id);
 }
 
-http::Response report_events(store::Store& store, orchestrator::Orchestrator& orchestrator, LogHub& logs,
+http::Response report_events(store::Store& store, LogHub& logs,
                              http::Request& request) {
   const store::Workflow workflow = leased_workflow(store, agent_caller(store, request), request);
   const json body = parse_body(request);
@@ -195,7 +195,7 @@ http::Response report_events(store::Store& store, orchestrator::Orchestrator& or
     logs.publish(execution, lines);
   }
   for (const json& change : body.value("changes", json::array())) apply_change(store, logs, change);
-  return http::Response::json(200, {{"cancel", orchestrator.cancel_requested(workflow.id)}});
+  return http::Response::json(200, {{"cancel", workflow.cancel_requested_at.has_value()}});
 }
 
 // Every second from every agent: renewing checks the lease holder by itself,
@@ -205,8 +205,7 @@ http::Response heartbeat(store::Store& store, orchestrator::Orchestrator& orches
   const std::string id = workflow_of(caller, request);
   auto renewed = store.renew_lease(id, caller.name, orchestrator.options().lease);
   if (!renewed && renewed.error().kind == store::ErrorKind::Conflict) lease_lost(id, caller, renewed.error().message);
-  unwrap(std::move(renewed));
-  return http::Response::json(200, {{"cancel", orchestrator.cancel_requested(id)}});
+  return http::Response::json(200, {{"cancel", unwrap(std::move(renewed)).cancel_requested}});
 }
 
 http::Response complete(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
@@ -235,8 +234,8 @@ void add_agent_routes(const Routes& routes, orchestrator::Orchestrator& orchestr
   add("/api/v1/agent/workflows/{id}/heartbeat", "agent_heartbeat", heartbeat);
   add("/api/v1/agent/workflows/{id}/complete", "agent_complete", complete);
   add("/api/v1/agent/workflows/{id}/events", "agent_events",
-      [logs](store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
-        return report_events(store, orchestrator, *logs, request);
+      [logs](store::Store& store, orchestrator::Orchestrator&, http::Request& request) {
+        return report_events(store, *logs, request);
       });
 }
 

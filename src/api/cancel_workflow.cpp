@@ -1,11 +1,9 @@
 // Cancelling one workflow, shared by the cancel route and superseding webhooks.
 #include "api/routes.h"
-#include "orchestrator/orchestrator.h"
 
 namespace api {
 
-core::Status cancel_workflow(store::Store& store, orchestrator::Orchestrator* orchestrator, const std::string& id,
-                             std::string_view reason) {
+core::Status cancel_workflow(store::Store& store, const std::string& id, std::string_view reason) {
   store::Workflow workflow = unwrap(store.get_workflow(id));
   if (workflow.status == core::Status::Queued) {
     auto cancelled = store.finish_workflow(id, core::Status::Cancelled, reason);
@@ -14,7 +12,7 @@ core::Status cancel_workflow(store::Store& store, orchestrator::Orchestrator* or
     workflow = unwrap(store.get_workflow(id));  // claimed meanwhile
   }
   if (core::is_final(workflow.status)) return workflow.status;
-  if (orchestrator) orchestrator->request_cancel(id);
+  unwrap(store.request_cancel(id));
   return core::Status::Running;
 }
 

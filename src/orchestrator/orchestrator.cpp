@@ -68,24 +68,7 @@ std::string Orchestrator::waiting_reason() const {
   return waiting_reason_;
 }
 
-void Orchestrator::request_cancel(const std::string& workflow_id) {
-  {
-    std::lock_guard lock{mutex_};
-    cancels_.try_emplace(workflow_id, SteadyClock::now());
-  }
-  wake_.notify_all();
-}
-
-bool Orchestrator::cancel_requested(const std::string& workflow_id) const {
-  std::lock_guard lock{mutex_};
-  return cancels_.contains(workflow_id);
-}
-
 void Orchestrator::workflow_finished(const std::string& workflow_id) {
-  {
-    std::lock_guard lock{mutex_};
-    cancels_.erase(workflow_id);
-  }
   if (auto deleted = store_.delete_workflow_tokens(workflow_id); !deleted)
     log_error("deleting the tokens of workflow " + workflow_id, deleted.error());
 }
@@ -217,14 +200,10 @@ void Orchestrator::expire_leases() {
 }
 
 void Orchestrator::give_up_unconfirmed_cancels() {
-  std::vector<std::string> overdue;
-  {
-    std::lock_guard lock{mutex_};
-    const auto now = SteadyClock::now();
-    for (const auto& [id, asked] : cancels_)
-      if (now - asked >= options_.cancel_grace) overdue.push_back(id);
-  }
-  for (const auto& id : overdue) {
+  const auto overdue = store_.unconfirmed_cancels(
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now() - options_.cancel_grace));
+  if (!overdue) return log_error("listing unconfirmed cancels", overdue.error());
+  for (const auto& id : *overdue) {
     provisioner_->stop(id);
     auto finished = store_.finish_workflow(id, core::Status::Cancelled, "cancelled; its agent did not confirm in time");
     if (!finished && finished.error().kind != store::ErrorKind::Conflict)

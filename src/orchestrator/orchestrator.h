@@ -9,9 +9,11 @@
 //   - agents waiting for work (long polls) get the oldest queued workflows;
 //   - while the provisioner has capacity, it claims a queued workflow for a
 //     new agent, makes it a token good for that workflow only and starts it.
-// Cancelling a running workflow is a request the agent learns of on its
-// next call (heartbeats come every second); an agent that does not confirm
-// within `cancel_grace` is stopped and the workflow marked cancelled anyway.
+// Cancelling a running workflow is a request kept in the store
+// (Store::request_cancel) that the agent learns of on its next call
+// (heartbeats come every second), through whichever server; an agent that
+// does not confirm within `cancel_grace` is stopped and the workflow marked
+// cancelled anyway.
 //
 // Thread-safety: every public member may be called from any thread.
 #pragma once
@@ -70,10 +72,7 @@ class Orchestrator {
   // Why queued workflows wait, for people.
   std::string waiting_reason() const;
 
-  // Asks the agent of a running workflow to cancel it.
-  void request_cancel(const std::string& workflow_id);
-  bool cancel_requested(const std::string& workflow_id) const;
-  // The workflow reached a final status: forget it, delete its tokens.
+  // The workflow reached a final status: delete its tokens.
   void workflow_finished(const std::string& workflow_id);
 
  private:
@@ -104,7 +103,6 @@ class Orchestrator {
   bool stopping_ = false;
   bool work_queued_ = true;  // look at the queue on the first tick
   std::deque<Waiter> waiters_;
-  std::map<std::string, std::chrono::steady_clock::time_point> cancels_;  // workflow → when asked
   std::optional<std::chrono::steady_clock::time_point> last_agent_seen_;
   std::string waiting_reason_;
   std::uint64_t agents_provisioned_ = 0;

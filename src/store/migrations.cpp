@@ -172,6 +172,9 @@ const std::vector<Migration>& migrations() {
       {6,
        "index of queued workflows",
        {"{postgres} CREATE INDEX workflows_queued_idx ON workflows (id) WHERE status = 'queued'"}},
+      // Version 7 keeps cancel requests with their workflow, so that any
+      // server can tell the agent, and a restart forgets none.
+      {7, "cancel requests", {"ALTER TABLE workflows ADD cancel_requested_at BIGINT"}},
   };
   return all;
 }

@@ -57,8 +57,10 @@ class SqlStore final : public Store {
   std::vector<Result<EnqueuedWorkflow>> enqueue_workflows(std::span<const WorkflowRequest> requests) override;
   Result<std::optional<Workflow>> claim_next_workflow(std::string_view agent, std::chrono::milliseconds lease,
                                                       std::string_view project_id) override;
-  Result<Timestamp> renew_lease(std::string_view workflow_id, std::string_view agent,
-                                std::chrono::milliseconds lease) override;
+  Result<Lease> renew_lease(std::string_view workflow_id, std::string_view agent,
+                            std::chrono::milliseconds lease) override;
+  Status request_cancel(std::string_view workflow_id) override;
+  Result<std::vector<std::string>> unconfirmed_cancels(Timestamp asked_before) override;
   Result<ExpiredLeases> expire_leases(Timestamp at, int max_attempts) override;
   Result<Workflow> finish_workflow(std::string_view id, core::Status status, std::string_view reason) override;
   Result<Workflow> get_workflow(std::string_view id) override;

@@ -135,6 +135,13 @@ struct Workflow {
   Timestamp created_at;
   std::optional<Timestamp> started_at;   // when the current attempt was claimed
   std::optional<Timestamp> finished_at;  // set with a final status
+  std::optional<Timestamp> cancel_requested_at;  // a cancel asked of its agent, not yet confirmed
+};
+
+// A renewed lease, and whether the workflow's agent is asked to cancel it.
+struct Lease {
+  Timestamp expires_at;
+  bool cancel_requested = false;
 };
 
 // A workflow to queue for a project's delivery (see enqueue_workflow).
@@ -283,8 +290,15 @@ class Store {
   virtual Result<std::optional<Workflow>> claim_next_workflow(std::string_view agent, std::chrono::milliseconds lease,
                                                               std::string_view project_id = {}) = 0;
   // Extends the lease to now + lease; conflict unless `agent` holds it.
-  virtual Result<Timestamp> renew_lease(std::string_view workflow_id, std::string_view agent,
-                                        std::chrono::milliseconds lease) = 0;
+  virtual Result<Lease> renew_lease(std::string_view workflow_id, std::string_view agent,
+                                    std::chrono::milliseconds lease) = 0;
+  // Asks the agent of a running workflow to cancel it: its next lease
+  // renewal says so, whichever server it talks to. Nothing for a workflow
+  // not running or already asked. Durable, so a restart forgets no cancel.
+  virtual Status request_cancel(std::string_view workflow_id) = 0;
+  // Running workflows whose cancel was asked before `asked_before` and never
+  // confirmed by their agent.
+  virtual Result<std::vector<std::string>> unconfirmed_cancels(Timestamp asked_before) = 0;
   // Running workflows whose lease ended before `at`: those on an attempt
   // below max_attempts are queued again (attempt + 1, their partial tree and
   // logs dropped); the others end as error.

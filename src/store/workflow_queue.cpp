@@ -34,8 +34,18 @@ const Query kOldestQueuedOfProject{
 const Query kStartWorkflow{
     "UPDATE workflows SET status = 'running', lease_owner = ?, lease_expires_at = ?, started_at = ?"
     " WHERE id = ? AND status = 'queued'"};
+// The common case, one statement: no cancel asked. Otherwise the renewal is
+// refused here, and renew_asked_to_cancel looks at why.
 const Query kRenewLease{
+    "UPDATE workflows SET lease_expires_at = ? WHERE id = ? AND status = 'running' AND lease_owner = ?"
+    " AND cancel_requested_at IS NULL"};
+const Query kRenewCancelledLease{
     "UPDATE workflows SET lease_expires_at = ? WHERE id = ? AND status = 'running' AND lease_owner = ?"};
+const Query kRequestCancel{
+    "UPDATE workflows SET cancel_requested_at = ? WHERE id = ? AND status = 'running'"
+    " AND cancel_requested_at IS NULL"};
+const Query kUnconfirmedCancels{
+    "SELECT id FROM workflows WHERE status = 'running' AND cancel_requested_at < ? ORDER BY id"};
 const Query kExpiredLeases{
     "SELECT id, attempt, lease_owner FROM workflows WHERE status = 'running' AND lease_expires_at < ?"
     " ORDER BY id FOR UPDATE SKIP LOCKED",
@@ -63,14 +73,21 @@ Status check_lease(std::string_view agent, std::chrono::milliseconds lease) {
 }
 
 // Why renewing failed: the workflow is gone, ended, or another agent's.
-Error renew_refused(Connection& connection, std::string_view id, std::string_view agent) {
+// The lease is renewed all the same when a cancel is asked: the agent needs
+// it while it stops. Otherwise the renewal is refused, saying why.
+Result<Lease> renew_asked_to_cancel(Connection& connection, std::string_view id, std::string_view agent,
+                                    Timestamp until) {
   auto workflow = select_workflow(connection, id);
   if (!workflow) return workflow.error();
   if (workflow->status != core::Status::Running)
     return conflict("workflow " + std::string(id) + " is " + std::string(core::to_string(workflow->status)) +
                     ", not running");
-  return conflict("workflow " + std::string(id) + " is leased to " + workflow->lease_owner + ", not " +
-                  std::string(agent));
+  if (workflow->lease_owner != agent)
+    return conflict("workflow " + std::string(id) + " is leased to " + workflow->lease_owner + ", not " +
+                    std::string(agent));
+  auto renewed = connection.execute(kRenewCancelledLease, {to_millis(until), id, agent});
+  if (!renewed) return renewed.error();
+  return Lease{until, true};
 }
 
 Status requeue(Connection& connection, const ExpiredLease& lease) {
@@ -116,17 +133,37 @@ Result<std::optional<Workflow>> SqlStore::claim_next_workflow(std::string_view a
   });
 }
 
-Result<Timestamp> SqlStore::renew_lease(std::string_view workflow_id, std::string_view agent,
-                                        std::chrono::milliseconds lease) {
+Result<Lease> SqlStore::renew_lease(std::string_view workflow_id, std::string_view agent,
+                                    std::chrono::milliseconds lease) {
   auto key = checked_id(workflow_id);
   if (!key) return key.error();
   if (auto checked = check_lease(agent, lease); !checked) return checked.error();
   Timestamp until = now() + lease;
-  return with_connection([&](Connection& connection) -> Result<Timestamp> {
+  return with_connection([&](Connection& connection) -> Result<Lease> {
     auto renewed = connection.execute(kRenewLease, {to_millis(until), *key, agent});
     if (!renewed) return renewed.error();
-    if (*renewed == 0) return renew_refused(connection, *key, agent);
-    return until;
+    if (*renewed == 0) return renew_asked_to_cancel(connection, *key, agent, until);
+    return Lease{until, false};
+  });
+}
+
+Status SqlStore::request_cancel(std::string_view workflow_id) {
+  auto key = checked_id(workflow_id);
+  if (!key) return key.error();
+  return with_connection([&](Connection& connection) -> Status {
+    auto asked = connection.execute(kRequestCancel, {to_millis(now()), *key});
+    if (!asked) return asked.error();
+    return {};
+  });
+}
+
+Result<std::vector<std::string>> SqlStore::unconfirmed_cancels(Timestamp asked_before) {
+  return with_connection([&](Connection& connection) -> Result<std::vector<std::string>> {
+    std::vector<std::string> ids;
+    auto found = connection.execute(kUnconfirmedCancels, {to_millis(asked_before)},
+                                    [&](const Row& row) { ids.emplace_back(row.text(0)); });
+    if (!found) return found.error();
+    return ids;
   });
 }
 

@@ -48,6 +48,7 @@ Workflow read_workflow(const Row& row) {
   workflow.created_at = from_millis(row.integer(15));
   workflow.started_at = optional_time(row, 16);
   workflow.finished_at = optional_time(row, 17);
+  workflow.cancel_requested_at = optional_time(row, 18);
   return workflow;
 }
 

@@ -13,7 +13,8 @@ namespace store {
 // The columns read_workflow expects, in its order.
 #define FACTORY_WORKFLOW_COLUMNS                                                                            \
   "id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork, changed_paths, status, " \
-  "status_reason, attempt, lease_owner, lease_expires_at, created_at, started_at, finished_at "
+  "status_reason, attempt, lease_owner, lease_expires_at, created_at, started_at, finished_at, "            \
+  "cancel_requested_at "
 
 Workflow read_workflow(const Row& row);
 core::Status read_status(const Row& row, int column);

@@ -171,6 +171,8 @@ TEST_P(AgentProtocolTest, CancelReachesTheAgentThroughItsNextCall) {
   EXPECT_EQ(json::parse(agent_call(workflow_path(running, "heartbeat")).body)["cancel"], false);
   EXPECT_EQ(call("POST", "/api/v1/workflows/" + running + "/cancel").status, 202);
   EXPECT_EQ(json::parse(agent_call(workflow_path(running, "heartbeat")).body)["cancel"], true);
+  EXPECT_EQ(json::parse(agent_call(workflow_path(running, "events"), {{"logs", json::array()}}).body)["cancel"], true);
+  EXPECT_TRUE(workflow(running).cancel_requested_at.has_value()) << "kept in the store, for any server to tell";
   EXPECT_EQ(agent_call(workflow_path(running, "complete"), {{"status", "cancelled"}}).status, 200);
   EXPECT_EQ(workflow(running).status, core::Status::Cancelled);
 }

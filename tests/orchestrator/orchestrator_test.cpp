@@ -203,10 +203,8 @@ TEST_F(OrchestratorTest, AnUnconfirmedCancelEndsTheWorkflowAfterTheGracePeriod) 
   const std::string id = enqueue();
   start({.cancel_grace = 100ms});
   ASSERT_TRUE(wait_for([](auto& shared) { return shared.launches.size() == 1; }));
-  orchestrator_->request_cancel(id);
-  EXPECT_TRUE(orchestrator_->cancel_requested(id));
+  ASSERT_TRUE(store_->request_cancel(id));
   ASSERT_TRUE(wait_for_status(id, core::Status::Cancelled));
-  EXPECT_FALSE(orchestrator_->cancel_requested(id));
   std::lock_guard lock{shared_->mutex};
   EXPECT_EQ(shared_->stopped, std::vector<std::string>{id});
 }

@@ -288,13 +288,44 @@ TEST_P(QueueTest, OnlyTheHolderRenewsALease) {
   Workflow claimed = claim("agent-a");
   auto renewed = store_->renew_lease(id, "agent-a", 10min);
   ASSERT_OK(renewed);
-  EXPECT_GT(*renewed, *claimed.lease_expires_at);
-  EXPECT_EQ(store_->get_workflow(id)->lease_expires_at, *renewed);
+  EXPECT_GT(renewed->expires_at, *claimed.lease_expires_at);
+  EXPECT_FALSE(renewed->cancel_requested);
+  EXPECT_EQ(store_->get_workflow(id)->lease_expires_at, renewed->expires_at);
 
   EXPECT_ERROR(store_->renew_lease(id, "agent-b", 10min), ErrorKind::Conflict);
   EXPECT_ERROR(store_->renew_lease("01900000-0000-7000-8000-000000000000", "agent-a", 10min), ErrorKind::NotFound);
   ASSERT_OK(store_->finish_workflow(id, core::Status::Success));
   EXPECT_ERROR(store_->renew_lease(id, "agent-a", 10min), ErrorKind::Conflict);
+}
+
+// A cancel request is kept with the workflow: every renewal from then on
+// says so (and still renews: the agent needs its lease while it stops),
+// and it counts as unconfirmed until the workflow ends.
+TEST_P(QueueTest, ACancelRequestReachesEveryRenewalUntilTheWorkflowEnds) {
+  const std::string queued = enqueue("d0");
+  const std::string id = enqueue("d1");
+  ASSERT_EQ(claim("agent-a").id, queued);
+  ASSERT_EQ(claim("agent-a").id, id);
+  ASSERT_OK(store_->request_cancel(id));
+  ASSERT_OK(store_->request_cancel(id));  // asking twice keeps the first time
+  const auto asked = store_->get_workflow(id)->cancel_requested_at;
+  ASSERT_TRUE(asked.has_value());
+  EXPECT_FALSE(store_->get_workflow(queued)->cancel_requested_at.has_value());
+
+  for (int i = 0; i < 2; ++i) {
+    auto renewed = store_->renew_lease(id, "agent-a", 10min);
+    ASSERT_OK(renewed);
+    EXPECT_TRUE(renewed->cancel_requested);
+    EXPECT_EQ(store_->get_workflow(id)->lease_expires_at, renewed->expires_at);
+  }
+  EXPECT_ERROR(store_->renew_lease(id, "agent-b", 10min), ErrorKind::Conflict);
+  EXPECT_FALSE(store_->renew_lease(queued, "agent-a", 10min)->cancel_requested);
+
+  EXPECT_EQ(*store_->unconfirmed_cancels(*asked + 1ms), std::vector<std::string>{id});
+  EXPECT_TRUE(store_->unconfirmed_cancels(*asked)->empty()) << "asked no earlier than it was";
+  ASSERT_OK(store_->finish_workflow(id, core::Status::Cancelled));
+  EXPECT_TRUE(store_->unconfirmed_cancels(*asked + 1h)->empty());
+  EXPECT_ERROR(store_->request_cancel("nope"), ErrorKind::Invalid);
 }
 
 TEST_P(QueueTest, AnExpiredLeaseRequeuesOnceThenErrors) {
