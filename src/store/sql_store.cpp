@@ -70,7 +70,7 @@ Result<std::unique_ptr<Store>> open(std::string_view url_text, const OpenOptions
   if (auto migrated = migrate(**connection); !migrated) return migrated.error();
   auto pool_size = static_cast<std::size_t>(options.pool_size < 1 ? 1 : options.pool_size);
   return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(*url), pool_size, std::move(*connection),
-                                                                options.secrets_key));
+                                                                options));
 }
 
 }  // namespace store
