@@ -6,7 +6,11 @@
 //                    larger file is fetched before planning
 //   check_out_all()  the rest of the commit, larger files fetched in one batch
 // A server that does not support filters sends everything at once; the
-// steps work the same.
+// steps work the same. With a clone token (a GitHub App's installation
+// token), every git call sends it as HTTP Basic credentials through git's
+// environment (GIT_CONFIG_COUNT…: http.extraHeader), never on a command
+// line, in .git/config or in the remote's URL; later lazy fetches of a
+// partial clone use it too.
 #pragma once
 
 #include <filesystem>
@@ -16,7 +20,8 @@ namespace agent {
 
 class Checkout {
  public:
-  explicit Checkout(std::filesystem::path dir) : dir_{std::move(dir)} {}
+  explicit Checkout(std::filesystem::path dir, std::string clone_token = {})
+      : dir_{std::move(dir)}, clone_token_{std::move(clone_token)} {}
 
   const std::filesystem::path& dir() const { return dir_; }
   const std::string& sha() const { return sha_; }
@@ -31,6 +36,7 @@ class Checkout {
   bool git(std::initializer_list<std::string> args, std::string& output);
 
   std::filesystem::path dir_;
+  std::string clone_token_;
   std::string sha_;
 };
 

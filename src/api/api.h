@@ -23,6 +23,9 @@
 namespace orchestrator {
 class Orchestrator;
 }
+namespace github {
+class GitHub;
+}
 
 namespace api {
 
@@ -36,6 +39,14 @@ struct ApiOptions {
   // With an orchestrator: the agent protocol, cancel and live logs. It must
   // outlive the router.
   orchestrator::Orchestrator* orchestrator = nullptr;
+  // With a GitHub client (docs/github.md): creating a project creates the
+  // webhook on its repository, pointing at <public_url>/hooks/github
+  // (unless the request says "create_webhook": false); deleting it deletes
+  // the hook; and, with a GitHub App, each job carries a clone token. The
+  // client must outlive the router; `warn` hears of what failed on the way.
+  github::GitHub* github = nullptr;
+  std::string public_url;
+  std::function<void(const std::string&)> warn;
 };
 
 // `store` must outlive the router (and the server running it).
