@@ -115,7 +115,7 @@ struct GitHubStandin::State {
   std::map<std::string, Clock::time_point> tokens;  // issued → expiry
   std::vector<std::string> issued;
   std::chrono::seconds token_lifetime{3600};
-  std::string next_token;
+  std::function<void(const std::string&)> token_issued;
   int failures = 0;
   int failure_status = 503;
   std::optional<std::pair<int, bool>> rate_limit;  // seconds, primary
@@ -192,10 +192,20 @@ struct GitHubStandin::State {
   }
 
   std::string issue_token() {
-    std::string token = next_token.empty() ? random_token() : std::exchange(next_token, {});
+    std::string token = random_token();
     tokens[token] = Clock::now() + token_lifetime;
     issued.push_back(token);
+    if (token_issued) token_issued(token);
     return token;
+  }
+
+  // Sends `delivery` to hook `hook_id` and lists it; the status it got.
+  long deliver(std::int64_t hook_id, StandinDelivery delivery) {
+    const json& config = hooks[hook_id]["config"];
+    delivery.id = ++next_id;
+    delivery.status_code = send_delivery(config.value("url", ""), config.value("secret", ""), delivery);
+    deliveries[hook_id].push_back(delivery);
+    return delivery.status_code;
   }
 };
 
@@ -279,11 +289,8 @@ http::Router GitHubStandin::routes() {
                                   [&](const StandinDelivery& each) { return each.id == delivery_id; });
         if (found == deliveries.end() || !state.hooks.contains(hook_id)) return message(404, "Not Found");
         StandinDelivery again = *found;
-        again.id = ++state.next_id;
         again.redelivery = true;
-        const json& config = state.hooks[hook_id]["config"];
-        again.status_code = send_delivery(config.value("url", ""), config.value("secret", ""), again);
-        deliveries.push_back(again);
+        state.deliver(hook_id, std::move(again));
         return http::Response::json(202, json::object());
       });
   return router;
@@ -304,9 +311,9 @@ void GitHubStandin::set_token_lifetime(std::chrono::seconds lifetime) {
   state_->token_lifetime = lifetime;
 }
 
-void GitHubStandin::set_next_token(const std::string& token) {
+void GitHubStandin::on_token_issued(std::function<void(const std::string&)> issued) {
   std::lock_guard lock{state_->mutex};
-  state_->next_token = token;
+  state_->token_issued = std::move(issued);
 }
 
 void GitHubStandin::fail_next(int count, int status) {
@@ -323,6 +330,13 @@ void GitHubStandin::rate_limit_next(int seconds, bool primary) {
 void GitHubStandin::add_delivery(std::int64_t hook_id, StandinDelivery delivery) {
   std::lock_guard lock{state_->mutex};
   state_->deliveries[hook_id].push_back(std::move(delivery));
+}
+
+long GitHubStandin::deliver(std::int64_t hook_id, const std::string& event, const std::string& guid,
+                            const std::string& payload) {
+  std::lock_guard lock{state_->mutex};
+  if (!state_->hooks.contains(hook_id)) throw std::invalid_argument("no hook " + std::to_string(hook_id));
+  return state_->deliver(hook_id, {.guid = guid, .event = event, .payload = payload});
 }
 
 std::vector<Call> GitHubStandin::calls() const {

@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -78,8 +79,9 @@ class GitHubStandin {
   void accept_personal_token(const std::string& token);
   // How long issued installation tokens live (GitHub: one hour).
   void set_token_lifetime(std::chrono::seconds lifetime);
-  // The token the next access_tokens call issues (else a random one).
-  void set_next_token(const std::string& token);
+  // Called with each installation token as it is issued, before GitHub's
+  // answer leaves (a git server of the test learns the tokens it accepts).
+  void on_token_issued(std::function<void(const std::string&)> issued);
 
   // The next `count` calls (any endpoint) answer `status` (a 5xx).
   void fail_next(int count, int status = 503);
@@ -91,6 +93,9 @@ class GitHubStandin {
   // A delivery of hook `hook_id` as GitHub lists it, FactoryCI having
   // answered `status_code`; redelivering it sends `payload` again.
   void add_delivery(std::int64_t hook_id, StandinDelivery delivery);
+  // Sends a delivery to the hook's URL as GitHub does (and lists it after);
+  // the status FactoryCI answered, 0 when it could not be reached.
+  long deliver(std::int64_t hook_id, const std::string& event, const std::string& guid, const std::string& payload);
 
   std::vector<Call> calls() const;
   std::vector<Call> calls_to(const std::string& method, const std::string& path_part) const;
