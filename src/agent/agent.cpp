@@ -164,8 +164,8 @@ class JobRun {
 
   void complete(core::Status status, const std::string& reason) {
     if (heartbeat_.lease_lost()) return;
-    const Reply reply = client_.post_until_answered(path("complete"),
-                                                    {{"status", core::to_string(status)}, {"reason", mask_.apply(reason)}});
+    const Reply reply = client_.post_until_answered(
+        path("complete"), {{"status", core::to_string(status)}, {"reason", mask_.apply(reason)}});
     if (reply.status != 200) note("the server did not take the end of the workflow: " + reply.body.dump());
   }
 

@@ -235,9 +235,8 @@ void add_agent_routes(const Routes& routes, orchestrator::Orchestrator& orchestr
                       {.name = std::move(name), .is_public = true, .body_limit = kAgentBodyLimit});
   };
   add("/api/v1/agent/claim", "agent_claim",
-      [options = routes.options](store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
-        return claim(store, orchestrator, options, request);
-      });
+      [options = routes.options](store::Store& store, orchestrator::Orchestrator& orchestrator,
+                                 http::Request& request) { return claim(store, orchestrator, options, request); });
   add("/api/v1/agent/workflows/{id}/plan", "agent_plan", report_plan);
   add("/api/v1/agent/workflows/{id}/heartbeat", "agent_heartbeat", heartbeat);
   add("/api/v1/agent/workflows/{id}/complete", "agent_complete", complete);

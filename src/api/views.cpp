@@ -54,13 +54,13 @@ nlohmann::json seed_project_view(const store::Project& project) {
 
 nlohmann::json project_view(const store::Project& project) {
   nlohmann::json view{{"id", project.id},
-          {"name", project.name},
-          {"owner", {{"id", project.owner_id}, {"name", project.owner_name}}},
-          {"url", project.url},
-          {"cancel_superseded_pushes", project.cancel_superseded_pushes},
-          {"cancel_superseded_pull_requests", project.cancel_superseded_pull_requests},
-          {"created_at", timestamp_text(project.created_at)},
-          {"updated_at", timestamp_text(project.updated_at)}};
+                      {"name", project.name},
+                      {"owner", {{"id", project.owner_id}, {"name", project.owner_name}}},
+                      {"url", project.url},
+                      {"cancel_superseded_pushes", project.cancel_superseded_pushes},
+                      {"cancel_superseded_pull_requests", project.cancel_superseded_pull_requests},
+                      {"created_at", timestamp_text(project.created_at)},
+                      {"updated_at", timestamp_text(project.updated_at)}};
   if (project.github_hook_id) view["github_hook_id"] = *project.github_hook_id;
   return view;
 }

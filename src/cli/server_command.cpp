@@ -69,7 +69,9 @@ server::GitHubOptions github_options(const server::Settings& settings) {
   github.sync.public_url = settings.public_url;
   github.sync.redelivery_interval = settings.github_redelivery;
   if (settings.log_level >= server::LogLevel::Warn)
-    github.sync.warn = [](const std::string& message) { std::cerr << "factory server: github: " << message << std::endl; };
+    github.sync.warn = [](const std::string& message) {
+      std::cerr << "factory server: github: " << message << std::endl;
+    };
   return github;
 }
 
@@ -93,7 +95,8 @@ int serve(const server::Settings& settings) {
                                         : std::string{"pool (start them with `factory agent`)"})
             << "\n";
   if (settings.has_github())
-    std::cout << "GitHub: " << settings.github_api_url << (settings.github_token.empty() ? " as App " + settings.github_app_id : std::string{" with a token"})
+    std::cout << "GitHub: " << settings.github_api_url
+              << (settings.github_token.empty() ? " as App " + settings.github_app_id : std::string{" with a token"})
               << "\n";
   std::cout << "listening on " << server::http_url(settings.host, service.port()) << std::endl;
   const int signal = stop_signals.wait();

@@ -61,57 +61,56 @@ std::optional<Clock::time_point> parse_github_time(const std::string& text) {
 
 GitHub::GitHub(GitHubOptions options) : options_{std::move(options)}, rest_{options_.rest} {}
 
-std::string GitHub::app_authorization() const { return "Bearer " + options_.app_key->jwt(options_.app_id, Clock::now()); }
+std::string GitHub::app_authorization() const {
+  return "Bearer " + options_.app_key->jwt(options_.app_id, Clock::now());
+}
 
-RestReply GitHub::installation_of(const Repository& repository, std::int64_t& installation) {
+std::optional<RestReply> GitHub::installation_of(const Repository& repository, std::int64_t& installation) {
   const std::string key = repository.owner + "/" + repository.name;
   {
     std::lock_guard lock{mutex_};
     if (auto found = installations_.find(key); found != installations_.end()) {
       installation = found->second;
-      return RestReply{200, nullptr, {}, {}};
+      return std::nullopt;
     }
   }
   RestReply reply = rest_.call("GET", repo_path(repository) + "/installation", app_authorization());
   if (!reply.ok()) return reply;
-  if (!reply.body.is_object() || !reply.body.contains("id") || !reply.body["id"].is_number_integer())
-    return missing(reply, "the installation's id");
+  if (!reply.body.is_object() || !reply.body["id"].is_number_integer()) return missing(reply, "the installation's id");
   installation = reply.body["id"].get<std::int64_t>();
   std::lock_guard lock{mutex_};
   installations_[key] = installation;
-  return reply;
+  return std::nullopt;
 }
 
-RestReply GitHub::authorize(const Repository& repository, std::string& authorization) {
+std::optional<RestReply> GitHub::authorize(const Repository& repository, std::string& authorization) {
   if (!is_app()) {
     authorization = "Bearer " + options_.token;
-    return RestReply{200, nullptr, {}, {}};
+    return std::nullopt;
   }
   std::int64_t installation = 0;
-  if (RestReply found = installation_of(repository, installation); !found.ok()) return found;
-  {
-    std::lock_guard lock{mutex_};
-    if (auto cached = tokens_.find(installation);
-        cached != tokens_.end() && cached->second.expires_at - options_.token_margin > Clock::now()) {
-      authorization = "Bearer " + cached->second.token;
-      return RestReply{200, nullptr, {}, {}};
-    }
-  }
-  RestReply reply = rest_.call("POST", "/app/installations/" + std::to_string(installation) + "/access_tokens",
-                               app_authorization());
-  if (!reply.ok()) return reply;
-  const auto expires_at = reply.body.is_object() ? parse_github_time(reply.body.value("expires_at", "")) : std::nullopt;
-  if (!expires_at || !reply.body["token"].is_string()) return missing(reply, "a token and its expiry");
+  if (auto refused = installation_of(repository, installation)) return refused;
   std::lock_guard lock{mutex_};
-  tokens_[installation] = {reply.body["token"].get<std::string>(), *expires_at};
-  authorization = "Bearer " + tokens_[installation].token;
-  return reply;
+  auto cached = tokens_.find(installation);
+  if (cached == tokens_.end() || cached->second.expires_at - options_.token_margin <= Clock::now()) {
+    // Under the lock: concurrent callers wait for one new token rather than each making one.
+    RestReply reply = rest_.call("POST", "/app/installations/" + std::to_string(installation) + "/access_tokens",
+                                 app_authorization());
+    if (!reply.ok()) return reply;
+    const auto expires_at =
+        reply.body.is_object() ? parse_github_time(reply.body.value("expires_at", "")) : std::nullopt;
+    if (!expires_at || !reply.body["token"].is_string()) return missing(reply, "a token and its expiry");
+    cached = tokens_.insert_or_assign(installation, CachedToken{reply.body["token"].get<std::string>(), *expires_at})
+                 .first;
+  }
+  authorization = "Bearer " + cached->second.token;
+  return std::nullopt;
 }
 
 RestReply GitHub::call(const Repository& repository, const std::string& method, const std::string& path,
                        const json& body) {
   std::string authorization;
-  if (RestReply refused = authorize(repository, authorization); !refused.ok()) return refused;
+  if (auto refused = authorize(repository, authorization)) return *refused;
   return rest_.call(method, path, authorization, body);
 }
 
@@ -158,7 +157,7 @@ RestReply GitHub::redeliver(const Repository& repository, std::int64_t hook_id, 
 RestReply GitHub::clone_token(const Repository& repository) {
   if (!is_app()) return refusal("clone tokens need a GitHub App");
   std::int64_t installation = 0;
-  if (RestReply found = installation_of(repository, installation); !found.ok()) return found;
+  if (auto refused = installation_of(repository, installation)) return *refused;
   const json scope{{"repositories", {repository.name}}, {"permissions", {{"contents", "read"}}}};
   RestReply reply = rest_.call("POST", "/app/installations/" + std::to_string(installation) + "/access_tokens",
                                app_authorization(), scope);

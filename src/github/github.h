@@ -78,9 +78,9 @@ class GitHub {
     std::chrono::system_clock::time_point expires_at;
   };
 
-  // "Bearer …" for calls about `repository`, or the reply that refused one.
-  RestReply authorize(const Repository& repository, std::string& authorization);
-  RestReply installation_of(const Repository& repository, std::int64_t& installation);
+  // Sets "Bearer …" for calls about `repository`; else the reply that refused one.
+  std::optional<RestReply> authorize(const Repository& repository, std::string& authorization);
+  std::optional<RestReply> installation_of(const Repository& repository, std::int64_t& installation);
   RestReply call(const Repository& repository, const std::string& method, const std::string& path,
                  const nlohmann::json& body = nullptr);
   std::string app_authorization() const;

@@ -203,10 +203,11 @@ core::Plan plan_from_json(const json& json_plan) {
 }
 
 json to_json(const Job& job) {
+  const core::Repository& repository = job.repository;
   json out{{"workflow_id", job.workflow_id},
            {"attempt", job.attempt},
            {"project_id", job.project_id},
-           {"repository", {{"owner", job.repository.owner}, {"name", job.repository.name}, {"url", job.repository.url}}},
+           {"repository", {{"owner", repository.owner}, {"name", repository.name}, {"url", repository.url}}},
            {"event", to_json(job.event)},
            {"secrets", job.secrets},
            {"heartbeat_interval_ms", job.heartbeat_interval.count()}};

@@ -15,7 +15,8 @@
 //   github_app_id   --github-app-id ID     FACTORY_GITHUB_APP_ID   none (with github_app_key: a GitHub App)
 //   github_app_key  --github-app-key FILE  FACTORY_GITHUB_APP_KEY  none (the App's PEM private key)
 //   github_token    --github-token TOKEN   FACTORY_GITHUB_TOKEN    none (a personal access token instead)
-//   github_redelivery --github-redelivery DURATION  FACTORY_GITHUB_REDELIVERY  10m (0: never look for missed deliveries)
+//   github_redelivery --github-redelivery DURATION  FACTORY_GITHUB_REDELIVERY  10m
+//                   (how often missed deliveries are looked for; 0: never)
 // Without GitHub credentials the server makes no GitHub calls (docs/github.md).
 // The file itself is named by --config FILE or FACTORY_CONFIG.
 #pragma once

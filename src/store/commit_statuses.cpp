@@ -65,7 +65,8 @@ Result<bool> SqlStore::delivery_seen(std::string_view project_id, std::string_vi
   if (!project) return project.error();
   return with_connection([&](Connection& connection) -> Result<bool> {
     std::int64_t count = 0;
-    auto done = connection.execute(kDeliverySeen, {*project, delivery_id}, [&](const Row& row) { count = row.integer(0); });
+    auto done =
+        connection.execute(kDeliverySeen, {*project, delivery_id}, [&](const Row& row) { count = row.integer(0); });
     if (!done) return done.error();
     return count > 0;
   });

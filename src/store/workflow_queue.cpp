@@ -134,7 +134,8 @@ Result<ExpiredLeases> SqlStore::expire_leases(Timestamp at, int max_attempts) {
     ExpiredLeases outcome;
     for (const ExpiredLease& lease : expired) {
       bool again = lease.attempt < max_attempts;
-      if (auto done = again ? requeue(connection, lease) : give_up(connection, lease, queue_statuses_); !done) return done.error();
+      auto done = again ? requeue(connection, lease) : give_up(connection, lease, queue_statuses_);
+      if (!done) return done.error();
       (again ? outcome.requeued : outcome.failed).push_back(lease.id);
     }
     return outcome;

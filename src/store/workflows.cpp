@@ -158,7 +158,8 @@ Result<Workflow> SqlStore::finish_workflow(std::string_view id, core::Status sta
     if (!updated) return updated.error();
     if (*updated == 0) return conflict("workflow " + *key + " changed status meanwhile; read it again");
     if (status == core::Status::Cancelled || status == core::Status::Error)
-      if (auto finished = finish_unfinished_nodes(connection, *key, status, queue_statuses_); !finished) return finished.error();
+      if (auto finished = finish_unfinished_nodes(connection, *key, status, queue_statuses_); !finished)
+        return finished.error();
     return std::move(changed);
   });
 }

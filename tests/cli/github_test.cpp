@@ -85,7 +85,8 @@ class GitHubApp : public ::testing::Test {
         << "server.errorlog = \"" << (root / "lighttpd.log").string() << "\"\n"
         << "server.modules = (\"mod_auth\", \"mod_authn_file\", \"mod_alias\", \"mod_cgi\", \"mod_setenv\")\n"
         << "auth.backend = \"plain\"\nauth.backend.plain.userfile = \"" << (root / "git-users").string() << "\"\n"
-        << "auth.require = (\"/git\" => (\"method\" => \"basic\", \"realm\" => \"git\", \"require\" => \"valid-user\"))\n"
+        << "auth.require = (\"/git\" => (\"method\" => \"basic\", \"realm\" => \"git\",\n"
+        << "                              \"require\" => \"valid-user\"))\n"
         << "alias.url = (\"/git\" => \"/usr/lib/git-core/git-http-backend\")\n"
         << "$HTTP[\"url\"] =~ \"^/git\" {\n  cgi.assign = (\"\" => \"\")\n"
         << "  setenv.add-environment = (\"GIT_PROJECT_ROOT\" => \"" << (root / "git").string()
@@ -157,7 +158,8 @@ class GitHubApp : public ::testing::Test {
     const bool ended = wait_until([&] {
       page = json::parse(api("GET", "/api/v1/projects/" + project + "/workflows").body);
       std::size_t done = 0;
-      for (const auto& workflow : page["items"]) done += workflow["status"] != "queued" && workflow["status"] != "running";
+      for (const auto& workflow : page["items"])
+        done += workflow["status"] != "queued" && workflow["status"] != "running";
       return done >= count;
     }, 60s, 100ms);
     if (!ended) throw std::runtime_error("workflows did not end: " + page.dump(1));
@@ -222,7 +224,8 @@ TEST_F(GitHubApp, ASignedPushOfAPrivateRepositoryRunsWithTheInstallationToken) {
   EXPECT_EQ(statuses[0]["state"], "pending");
   EXPECT_EQ(statuses[1]["state"], "success");
   EXPECT_EQ(statuses[1]["context"], "factory/build");
-  EXPECT_EQ(statuses[1]["target_url"], url() + "/projects/" + project + "/workflows/" + workflow["id"].get<std::string>());
+  EXPECT_EQ(statuses[1]["target_url"],
+            url() + "/projects/" + project + "/workflows/" + workflow["id"].get<std::string>());
 
   // Deleting the project removes its hook.
   EXPECT_EQ(api("DELETE", "/api/v1/projects/" + project).status, 204);

@@ -22,8 +22,9 @@ std::string decode(std::string_view text) {
   for (char& c : padded) c = c == '-' ? '+' : c == '_' ? '/' : c;
   while (padded.size() % 4) padded += '=';
   std::string out(padded.size(), '\0');
-  const int size = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                   reinterpret_cast<const unsigned char*>(padded.data()), static_cast<int>(padded.size()));
+  const int size =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(padded.data()), static_cast<int>(padded.size()));
   out.resize(static_cast<std::size_t>(size) - (padded.size() - text.size()));  // the padding decodes to zeros
   return out;
 }

@@ -17,7 +17,9 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::system_clock;
 
-std::int64_t unix_now() { return std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count(); }
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
+}
 
 std::string github_time(Clock::time_point at) {
   const std::time_t seconds = Clock::to_time_t(at);
@@ -252,7 +254,8 @@ http::Router GitHubStandin::routes() {
       return message(422, "Validation Failed: config.url is missing or not a URL");
     const std::int64_t id = ++state.next_id;
     state.hooks[id] = hook;
-    return http::Response::json(201, {{"id", id}, {"type", "Repository"}, {"active", true}, {"config", hook["config"]}});
+    return http::Response::json(201,
+                                {{"id", id}, {"type", "Repository"}, {"active", true}, {"config", hook["config"]}});
   });
   add("DELETE", "/repos/{owner}/{repo}/hooks/{hook}", false, true, [](State& state, http::Request& request) {
     if (state.hooks.erase(std::stoll(std::string{request.param("hook").value_or("0")})) == 0)

@@ -43,7 +43,8 @@ class GitHubStoreTest : public ProjectStoreTest {
     EXPECT_TRUE(queued.ok()) << queued.error().message;
     std::vector<std::string> texts;
     if (queued.ok())
-      for (const auto& status : *queued) texts.push_back(status.pipeline + " " + std::string(core::to_string(status.status)));
+      for (const auto& status : *queued)
+        texts.push_back(status.pipeline + " " + std::string(core::to_string(status.status)));
     return texts;
   }
 
