@@ -112,12 +112,39 @@ RestClient::RestClient(RestOptions options) : options_{std::move(options)} {
   while (options_.api_url.ends_with('/')) options_.api_url.pop_back();
 }
 
+std::optional<RestReply> RestClient::wait_for_rate_limit(const std::string& authorization) const {
+  Clock::time_point reset;
+  {
+    std::lock_guard lock{mutex_};
+    const auto found = exhausted_.find(authorization);
+    if (found == exhausted_.end()) return std::nullopt;
+    reset = found->second;
+    if (reset <= Clock::now()) {
+      exhausted_.erase(found);
+      return std::nullopt;
+    }
+  }
+  if (reset - Clock::now() > options_.longest_wait) {
+    RestReply refusal;
+    refusal.error = "GitHub's rate limit for these credentials is used up until its reset";
+    refusal.retry_at = reset;
+    return refusal;
+  }
+  std::this_thread::sleep_until(reset);
+  return std::nullopt;
+}
+
 RestReply RestClient::call(const std::string& method, const std::string& path, const std::string& authorization,
                            const nlohmann::json& body) const {
   const std::string payload = body.is_null() ? std::string{} : body.dump();
   std::chrono::milliseconds backoff = options_.backoff;
   for (int attempt = 1;; ++attempt) {
+    if (auto refusal = wait_for_rate_limit(authorization)) return *refusal;
     Exchange result = exchange(options_, method, path, authorization, payload);
+    if (result.remaining == 0 && result.reset) {
+      std::lock_guard lock{mutex_};
+      exhausted_[authorization] = Clock::time_point{std::chrono::seconds{*result.reset}};
+    }
     if (const auto until = rate_limited_until(result)) {
       if (*until - Clock::now() > options_.longest_wait || attempt >= options_.attempts) {
         result.reply.retry_at = *until;

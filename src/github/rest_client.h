@@ -8,11 +8,16 @@
 //     X-RateLimit-Remaining: 0) is tried again once the time GitHub named
 //     has passed (Retry-After seconds, or the X-RateLimit-Reset epoch
 //     second), if that is within `longest_wait`; otherwise the refusal is
-//     returned with `retry_at` set, for the caller to come back then.
+//     returned with `retry_at` set, for the caller to come back then;
+//   - an answer saying X-RateLimit-Remaining: 0 makes the next calls with
+//     the same credentials wait for the reset the same way, rather than be
+//     refused.
 // Thread-safe: each call uses its own libcurl handle.
 #pragma once
 
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -52,7 +57,14 @@ class RestClient {
   const RestOptions& options() const { return options_; }
 
  private:
+  // The reply to give instead of calling, when `authorization` has no calls
+  // left for longer than `longest_wait`; else waits until it has.
+  std::optional<RestReply> wait_for_rate_limit(const std::string& authorization) const;
+
   RestOptions options_;
+  mutable std::mutex mutex_;
+  // Credentials whose rate limit ran out → its reset.
+  mutable std::map<std::string, std::chrono::system_clock::time_point> exhausted_;
 };
 
 }  // namespace github

@@ -189,6 +189,28 @@ TEST_F(GitHubClientTest, AnExhaustedRateLimitWaitsForItsReset) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, 900ms);  // the reset is a whole second, 1-2 s away
 }
 
+TEST_F(GitHubClientTest, AfterTheLastCallOfTheRateLimitTheNextWaitsForItsReset) {
+  standin_.accept_personal_token("ghp_personal");
+  github::GitHub client{{.rest = {.api_url = standin_.url(), .longest_wait = 5s}, .token = "ghp_personal"}};
+  standin_.use_up_rate_limit(2);
+  ASSERT_TRUE(client.set_status(kRepository, "abc", {"pending", "factory/build", "", ""}).ok());
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(client.set_status(kRepository, "abc", {"success", "factory/build", "", ""}).ok());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 900ms);
+  EXPECT_EQ(standin_.calls_to("POST", "/statuses").size(), 2u);  // waited instead of being refused
+}
+
+TEST_F(GitHubClientTest, AUsedUpRateLimitFarFromItsResetRefusesWithoutCalling) {
+  standin_.accept_personal_token("ghp_personal");
+  github::GitHub client{{.rest = {.api_url = standin_.url(), .longest_wait = 1s}, .token = "ghp_personal"}};
+  standin_.use_up_rate_limit(120);
+  ASSERT_TRUE(client.set_status(kRepository, "abc", {"pending", "factory/build", "", ""}).ok());
+  const auto reply = client.set_status(kRepository, "abc", {"success", "factory/build", "", ""});
+  EXPECT_FALSE(reply.ok());
+  ASSERT_TRUE(reply.retry_at);
+  EXPECT_EQ(standin_.calls_to("POST", "/statuses").size(), 1u);
+}
+
 TEST_F(GitHubClientTest, ARateLimitTooFarAwayIsReturnedWithWhenToComeBack) {
   standin_.accept_personal_token("ghp_personal");
   github::GitHub client{{.rest = {.api_url = standin_.url(), .longest_wait = 1s}, .token = "ghp_personal"}};

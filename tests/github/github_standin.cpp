@@ -121,6 +121,8 @@ struct GitHubStandin::State {
   int failures = 0;
   int failure_status = 503;
   std::optional<std::pair<int, bool>> rate_limit;  // seconds, primary
+  std::optional<int> use_up_after;                 // seconds the limit stays used up
+  std::int64_t used_up_until = 0;                  // Unix seconds
   std::vector<Call> calls;
   std::map<std::string, std::vector<json>> statuses;  // sha → statuses
   std::map<std::int64_t, json> hooks;
@@ -135,6 +137,12 @@ struct GitHubStandin::State {
     if (failures > 0) {
       --failures;
       return message(failure_status, "Server Error");
+    }
+    if (unix_now() < used_up_until) {
+      http::Response refused = message(403, "API rate limit exceeded");
+      refused.headers.set("X-RateLimit-Remaining", "0");
+      refused.headers.set("X-RateLimit-Reset", std::to_string(used_up_until));
+      return refused;
     }
     if (rate_limit) {
       auto [seconds, primary] = *rate_limit;
@@ -235,7 +243,13 @@ http::Router GitHubStandin::routes() {
       if (auto refused = app_jwt ? state->check_jwt(request) : state->check_token(request)) return *refused;
       if (repository)
         if (auto refused = state->check_repository(request)) return *refused;
-      return body(*state, request);
+      http::Response response = body(*state, request);
+      if (response.status < 300 && state->use_up_after) {
+        state->used_up_until = unix_now() + *std::exchange(state->use_up_after, std::nullopt);
+        response.headers.set("X-RateLimit-Remaining", "0");
+        response.headers.set("X-RateLimit-Reset", std::to_string(state->used_up_until));
+      }
+      return response;
     });
   };
   add("GET", "/repos/{owner}/{repo}/installation", true, true, [](State&, http::Request&) {
@@ -328,6 +342,11 @@ void GitHubStandin::fail_next(int count, int status) {
 void GitHubStandin::rate_limit_next(int seconds, bool primary) {
   std::lock_guard lock{state_->mutex};
   state_->rate_limit = {seconds, primary};
+}
+
+void GitHubStandin::use_up_rate_limit(int seconds) {
+  std::lock_guard lock{state_->mutex};
+  state_->use_up_after = seconds;
 }
 
 void GitHubStandin::add_delivery(std::int64_t hook_id, StandinDelivery delivery) {

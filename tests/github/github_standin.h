@@ -89,6 +89,10 @@ class GitHubStandin {
   // `seconds`, or, with `primary`, 403 with X-RateLimit-Remaining: 0 and a
   // reset `seconds` from now.
   void rate_limit_next(int seconds, bool primary = false);
+  // The next answer that succeeds says the rate limit is used up
+  // (X-RateLimit-Remaining: 0) until `seconds` from now; calls before then
+  // are refused with 403.
+  void use_up_rate_limit(int seconds);
 
   // A delivery of hook `hook_id` as GitHub lists it, FactoryCI having
   // answered `status_code`; redelivering it sends `payload` again.
