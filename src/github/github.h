@@ -58,6 +58,8 @@ class GitHub {
   explicit GitHub(GitHubOptions options);
 
   bool is_app() const { return options_.app_key.has_value(); }
+  // Ends the calls under way and refuses later ones (RestClient::stop).
+  void stop() { rest_.stop(); }
 
   // A hook sending push and pull_request events as JSON to `url`, signed
   // with `secret`; the reply's body has its "id".

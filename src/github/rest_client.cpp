@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <thread>
 
 namespace github {
 
@@ -50,8 +49,18 @@ size_t append_body(char* data, size_t size, size_t count, void* out) {
   return size * count;
 }
 
-Exchange exchange(const RestOptions& options, const std::string& method, const std::string& path,
-                  const std::string& authorization, const std::string& payload) {
+int check_stopped(void* stopped, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(stopped)->load() ? 1 : 0;
+}
+
+RestReply stopped_reply() {
+  RestReply reply;
+  reply.error = "the GitHub client was stopped";
+  return reply;
+}
+
+Exchange exchange(const RestOptions& options, const std::atomic<bool>& stopped, const std::string& method,
+                  const std::string& path, const std::string& authorization, const std::string& payload) {
   Exchange result;
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl{curl_easy_init(), curl_easy_cleanup};
   const std::string url = options.api_url + path;
@@ -70,6 +79,9 @@ Exchange exchange(const RestOptions& options, const std::string& method, const s
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &answer);
   curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, &read_header);
   curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &result);
+  curl_easy_setopt(curl.get(), CURLOPT_XFERINFOFUNCTION, &check_stopped);
+  curl_easy_setopt(curl.get(), CURLOPT_XFERINFODATA, &stopped);
+  curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
   const std::string authorization_header = "Authorization: " + authorization;
   curl_slist* headers = curl_slist_append(nullptr, "Accept: application/vnd.github+json");
   headers = curl_slist_append(headers, "X-GitHub-Api-Version: 2022-11-28");
@@ -130,8 +142,21 @@ std::optional<RestReply> RestClient::wait_for_rate_limit(const std::string& auth
     refusal.retry_at = reset;
     return refusal;
   }
-  std::this_thread::sleep_until(reset);
+  if (!pause(reset)) return stopped_reply();
   return std::nullopt;
+}
+
+bool RestClient::pause(Clock::time_point until) const {
+  std::unique_lock lock{mutex_};
+  return !stopping_.wait_until(lock, until, [this] { return stopped_.load(); });
+}
+
+void RestClient::stop() {
+  {
+    std::lock_guard lock{mutex_};
+    stopped_ = true;
+  }
+  stopping_.notify_all();
 }
 
 RestReply RestClient::call(const std::string& method, const std::string& path, const std::string& authorization,
@@ -139,8 +164,9 @@ RestReply RestClient::call(const std::string& method, const std::string& path, c
   const std::string payload = body.is_null() ? std::string{} : body.dump();
   std::chrono::milliseconds backoff = options_.backoff;
   for (int attempt = 1;; ++attempt) {
+    if (stopped_) return stopped_reply();
     if (auto refusal = wait_for_rate_limit(authorization)) return *refusal;
-    Exchange result = exchange(options_, method, path, authorization, payload);
+    Exchange result = exchange(options_, stopped_, method, path, authorization, payload);
     if (result.remaining == 0 && result.reset) {
       std::lock_guard lock{mutex_};
       exhausted_[authorization] = Clock::time_point{std::chrono::seconds{*result.reset}};
@@ -150,12 +176,12 @@ RestReply RestClient::call(const std::string& method, const std::string& path, c
         result.reply.retry_at = *until;
         return result.reply;
       }
-      std::this_thread::sleep_until(*until);
+      if (!pause(*until)) return stopped_reply();
       continue;
     }
     const bool server_trouble = result.reply.status == 0 || result.reply.status >= 500;
     if (!server_trouble || attempt >= options_.attempts) return result.reply;
-    std::this_thread::sleep_for(backoff);
+    if (!pause(Clock::now() + backoff)) return stopped_reply();
     backoff *= 2;
   }
 }

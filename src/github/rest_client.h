@@ -12,10 +12,14 @@
 //   - an answer saying X-RateLimit-Remaining: 0 makes the next calls with
 //     the same credentials wait for the reset the same way, rather than be
 //     refused.
+// stop() ends the calls under way and every later one at once, with no
+// answer: a server shutting down does not wait out GitHub's troubles.
 // Thread-safe: each call uses its own libcurl handle.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -56,13 +60,20 @@ class RestClient {
 
   const RestOptions& options() const { return options_; }
 
+  void stop();
+
  private:
+  // Waits until `until` unless stopped first; false when stopped.
+  bool pause(std::chrono::system_clock::time_point until) const;
+
   // The reply to give instead of calling, when `authorization` has no calls
   // left for longer than `longest_wait`; else waits until it has.
   std::optional<RestReply> wait_for_rate_limit(const std::string& authorization) const;
 
   RestOptions options_;
+  std::atomic<bool> stopped_{false};
   mutable std::mutex mutex_;
+  mutable std::condition_variable stopping_;
   // Credentials whose rate limit ran out → its reset.
   mutable std::map<std::string, std::chrono::system_clock::time_point> exhausted_;
 };

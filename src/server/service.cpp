@@ -64,6 +64,7 @@ void Service::start() {
 void Service::stop(std::chrono::milliseconds deadline) {
   if (orchestrator_) orchestrator_->stop();  // answers the agents' long polls first
   http_.stop(deadline);
+  if (github_) github_->stop();  // a GitHub outage does not hold the shutdown up
   if (github_sync_) github_sync_->stop();
 }
 

@@ -5,6 +5,8 @@
 
 #include <openssl/evp.h>
 
+#include <thread>
+
 #include "github/app_jwt.h"
 #include "github/github.h"
 #include "github_standin.h"
@@ -160,6 +162,23 @@ TEST_F(GitHubClientTest, ServerErrorsAreTriedAgainWithBackoff) {
   const auto reply = client.set_status(kRepository, "abc", {"pending", "factory/build", "", ""});
   EXPECT_EQ(reply.status, 503);
   EXPECT_EQ(standin_.calls_to("POST", "/statuses").size(), 8u);
+}
+
+TEST_F(GitHubClientTest, StoppingEndsTheWaitBetweenTries) {
+  standin_.accept_personal_token("ghp_personal");
+  github::GitHub client{{.rest = {.api_url = standin_.url(), .attempts = 4, .backoff = 30s}, .token = "ghp_personal"}};
+  standin_.fail_next(4, 503);
+  const auto start = std::chrono::steady_clock::now();
+  std::thread stopper{[&] {
+    std::this_thread::sleep_for(200ms);
+    client.stop();
+  }};
+  const auto reply = client.set_status(kRepository, "abc", {"pending", "factory/build", "", ""});
+  stopper.join();
+  EXPECT_EQ(reply.status, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_EQ(client.set_status(kRepository, "abc", {"pending", "factory/build", "", ""}).status, 0);
+  EXPECT_EQ(standin_.calls_to("POST", "/statuses").size(), 1u);
 }
 
 TEST_F(GitHubClientTest, ClientErrorsAreNotTriedAgain) {
