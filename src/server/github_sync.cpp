@@ -84,14 +84,6 @@ void GitHubSync::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void GitHubSync::wake() {
-  {
-    std::lock_guard lock{mutex_};
-    woken_ = true;
-  }
-  wakeup_.notify_all();
-}
-
 void GitHubSync::warn(const std::string& message) const {
   if (options_.warn) options_.warn(message);
 }
@@ -112,9 +104,7 @@ void GitHubSync::run() {
     std::unique_lock lock{mutex_};
     const Clock::time_point until =
         redeliver ? std::min(Clock::now() + wait, next_redelivery) : Clock::now() + wait;
-    wakeup_.wait_until(lock, until, [&] { return stopping_ || (sent && woken_); });
-    if (stopping_) return;
-    woken_ = false;
+    if (wakeup_.wait_until(lock, until, [&] { return stopping_; })) return;
   }
 }
 

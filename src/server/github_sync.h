@@ -13,7 +13,7 @@
 //     delivery id queued no workflow, are redelivered; at most `max_attempts`
 //     tries per delivery, so a delivery that keeps failing is not sent
 //     forever (the webhook receiver deduplicates by delivery id).
-// Thread-safety: start() and stop() from one thread; wake() from any.
+// Thread-safety: start() and stop() from one thread.
 #pragma once
 
 #include <chrono>
@@ -49,9 +49,6 @@ class GitHubSync {
   void start();
   void stop();
 
-  // Sends the outbox now rather than at the next poll.
-  void wake();
-
   // One pass each, for tests and for the thread: false when GitHub did not
   // take a status and the sender should back off.
   bool send_statuses();
@@ -69,7 +66,6 @@ class GitHubSync {
   std::mutex mutex_;
   std::condition_variable wakeup_;
   bool stopping_ = false;
-  bool woken_ = false;
   std::thread thread_;
 };
 
