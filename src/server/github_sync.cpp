@@ -57,10 +57,10 @@ std::map<std::string, DeliveryHistory> histories(const std::vector<github::Deliv
 
 github::CommitStatus commit_status(const store::QueuedCommitStatus& queued, const std::string& public_url) {
   const auto [state, standard] = state_of(queued.status);
-  github::CommitStatus status{state, "factory/" + queued.pipeline, description(queued.reason.empty()
-                                                                                   ? std::string{standard}
-                                                                                   : standard + (": " + queued.reason)),
-                              {}};
+  github::CommitStatus status;
+  status.state = state;
+  status.context = "factory/" + queued.pipeline;
+  status.description = description(queued.reason.empty() ? standard : standard + (": " + queued.reason));
   if (!public_url.empty())
     status.target_url = public_url + "/projects/" + queued.project_id + "/workflows/" + queued.workflow_id;
   return status;
@@ -111,7 +111,9 @@ void GitHubSync::run() {
 bool GitHubSync::send(const store::QueuedCommitStatus& queued) {
   const github::CommitStatus status = commit_status(queued, options_.public_url);
   const auto reply = github_.set_status({queued.owner, queued.repository}, queued.sha, status);
-  const bool github_trouble = reply.status == 0 || reply.status >= 500 || reply.retry_at;
+  // Bad credentials are this server's trouble, not the status's: kept until
+  // the server is given working ones.
+  const bool github_trouble = reply.status == 0 || reply.status >= 500 || reply.status == 401 || reply.retry_at;
   if (github_trouble) {
     warn("GitHub did not take the commit status " + status.context + " of " + queued.owner + "/" + queued.repository +
          " (" + reply.problem() + "); trying again later");

@@ -2,7 +2,8 @@
 //   - commit statuses: the store's outbox (store::QueuedCommitStatus),
 //     oldest first, each pipeline as context `factory/<pipeline>` linking to
 //     <public_url>/projects/<project>/workflows/<workflow>. While GitHub does
-//     not answer (5xx, no answer, rate limits), the sender waits, from
+//     not answer (5xx, no answer, rate limits) or refuses the credentials
+//     (401), the sender waits, from
 //     `backoff` doubling up to `longest_backoff`, and tries the same status
 //     again: an outage delays statuses, in order, and loses none. A status
 //     GitHub refuses (4xx: no access, unknown commit) is dropped with a

@@ -147,6 +147,15 @@ TEST_F(GitHubSyncTest, AStatusGitHubRefusesIsDroppedAndTheRestGoOn) {
   EXPECT_NE(warnings_[0].find("acme/gone"), std::string::npos) << warnings_[0];
 }
 
+TEST_F(GitHubSyncTest, StatusesWaitForCredentialsThatWork) {
+  planned_workflow("d1");
+  github::GitHub revoked{{.rest = {.api_url = standin_.url(), .attempts = 1}, .token = "ghp_revoked"}};
+  server::GitHubSync sync{*store_, revoked, options()};
+  EXPECT_FALSE(sync.send_statuses());
+  EXPECT_EQ(store_->queued_commit_statuses(10)->size(), 2u);
+  EXPECT_TRUE(arrived().empty());
+}
+
 TEST_F(GitHubSyncTest, DeliveriesThatNeverArrivedAreRedeliveredOnce) {
   const auto hook = github_.create_hook({"acme", "rocket"}, standin_.url() + "/not-factory", "hook-secret");
   ASSERT_TRUE(hook.ok());
