@@ -59,7 +59,7 @@ github::CommitStatus commit_status(const store::QueuedCommitStatus& queued, cons
   const auto [state, standard] = state_of(queued.status);
   github::CommitStatus status;
   status.state = state;
-  status.context = "factory/" + queued.pipeline;
+  status.context = queued.pipeline.empty() ? "factory" : "factory/" + queued.pipeline;
   status.description = description(queued.reason.empty() ? standard : standard + (": " + queued.reason));
   if (!public_url.empty())
     status.target_url = public_url + "/projects/" + queued.project_id + "/workflows/" + queued.workflow_id;

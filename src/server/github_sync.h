@@ -1,6 +1,7 @@
 // What the server does with GitHub in the background, on one thread:
 //   - commit statuses: the store's outbox (store::QueuedCommitStatus),
-//     oldest first, each pipeline as context `factory/<pipeline>` linking to
+//     oldest first, the workflow as context `factory` and each pipeline as
+//     `factory/<pipeline>`, linking to
 //     <public_url>/projects/<project>/workflows/<workflow>. While GitHub does
 //     not answer (5xx, no answer, rate limits) or refuses the credentials
 //     (401), the sender waits, from

@@ -22,7 +22,9 @@ const Query kDeliverySeen{"SELECT COUNT(*) FROM workflows WHERE project_id = ? A
 
 Status queue_commit_status(Connection& connection, std::string_view workflow_id, std::string_view pipeline,
                            core::Status status, std::string_view reason) {
-  auto inserted = connection.execute(kInsertStatus, {core::Uuid::new_v7().to_string(), workflow_id, pipeline,
+  // A copy: an empty view may have no data, which binds as NULL.
+  const std::string name{pipeline};
+  auto inserted = connection.execute(kInsertStatus, {core::Uuid::new_v7().to_string(), workflow_id, name,
                                                      core::to_string(status), clip_reason(reason), to_millis(now())});
   if (!inserted) return inserted.error();
   return {};

@@ -120,10 +120,11 @@ struct Page {
   std::string next;  // pass as `after` for the next page; empty on the last page
 };
 
-// A pipeline status for GitHub, waiting in the outbox (docs/github.md).
-// With OpenOptions::queue_commit_statuses, the transaction that records a
-// plan queues one per pipeline (queued, or skipped), and each that ends a
-// pipeline one with its final status.
+// A status for GitHub, waiting in the outbox (docs/github.md). With
+// OpenOptions::queue_commit_statuses, the transactions that change
+// statuses queue them: a new workflow one of its own (queued), a recorded
+// plan one per pipeline (queued, or skipped), and each that ends a pipeline
+// or a workflow one with its final status.
 struct QueuedCommitStatus {
   std::string id;  // UUID v7: the outbox's order
   std::string workflow_id;
@@ -131,7 +132,7 @@ struct QueuedCommitStatus {
   std::string owner;       // the project's owner name and name: the repository
   std::string repository;
   std::string sha;
-  std::string pipeline;
+  std::string pipeline;  // empty: the workflow as a whole
   core::Status status = core::Status::Queued;
   std::string reason;
 };

@@ -80,7 +80,10 @@ Status give_up(Connection& connection, const ExpiredLease& lease, bool queue_sta
   std::string reason = "the lease of agent " + lease.agent + " expired on attempt " + std::to_string(lease.attempt) +
                        "; no attempts left";
   if (auto done = connection.execute(kLeaseLost, {reason, to_millis(now()), lease.id}); !done) return done.error();
-  return finish_unfinished_nodes(connection, lease.id, core::Status::Error, queue_statuses);
+  if (auto finished = finish_unfinished_nodes(connection, lease.id, core::Status::Error, queue_statuses); !finished)
+    return finished;
+  if (!queue_statuses) return {};
+  return queue_commit_status(connection, lease.id, {}, core::Status::Error, reason);
 }
 
 }  // namespace

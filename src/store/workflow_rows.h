@@ -35,7 +35,8 @@ Status finish_unfinished_nodes(Connection& connection, std::string_view workflow
                                bool queue_statuses);
 
 // The commit status outbox (commit_statuses.cpp): a status of pipeline
-// `pipeline` of a workflow, or of the pipeline with id `pipeline_id`.
+// `pipeline` of a workflow (empty: of the workflow as a whole), or of the
+// pipeline with id `pipeline_id`.
 Status queue_commit_status(Connection& connection, std::string_view workflow_id, std::string_view pipeline,
                            core::Status status, std::string_view reason);
 Status queue_pipeline_status(Connection& connection, std::string_view pipeline_id, const StatusChange& change);

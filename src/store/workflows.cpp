@@ -86,6 +86,9 @@ Result<EnqueuedWorkflow> SqlStore::enqueue_workflow(std::string_view project_id,
         connection.execute(kWorkflowByDelivery, {*project, delivery}, [&](const Row& row) { stored = row.text(0); });
     if (!found) return found.error();
     if (stored.empty()) return internal("workflow for delivery " + delivery + " vanished while enqueuing it");
+    if (queue_statuses_ && stored == id)
+      if (auto queued = queue_commit_status(connection, id, {}, core::Status::Queued, {}); !queued)
+        return queued.error();
     return EnqueuedWorkflow{stored, stored != id};
   });
   // The only key left to violate is the project's (the delivery's is handled).
@@ -160,6 +163,9 @@ Result<Workflow> SqlStore::finish_workflow(std::string_view id, core::Status sta
     if (status == core::Status::Cancelled || status == core::Status::Error)
       if (auto finished = finish_unfinished_nodes(connection, *key, status, queue_statuses_); !finished)
         return finished.error();
+    if (queue_statuses_)
+      if (auto queued = queue_commit_status(connection, *key, {}, status, changed.status_reason); !queued)
+        return queued.error();
     return std::move(changed);
   });
 }

@@ -218,14 +218,16 @@ TEST_F(GitHubApp, ASignedPushOfAPrivateRepositoryRunsWithTheInstallationToken) {
     EXPECT_FALSE(contains(output, "extraheader"));
   }
 
-  // The pipeline's status went to the commit: pending, then success, linked to the workflow.
-  ASSERT_TRUE(wait_until([&] { return standin_.statuses(sha).size() >= 2; }, 10s));
-  const auto statuses = standin_.statuses(sha);
-  EXPECT_EQ(statuses[0]["state"], "pending");
-  EXPECT_EQ(statuses[1]["state"], "success");
-  EXPECT_EQ(statuses[1]["context"], "factory/build");
-  EXPECT_EQ(statuses[1]["target_url"],
-            url() + "/projects/" + project + "/workflows/" + workflow["id"].get<std::string>());
+  // The workflow's and the pipeline's statuses went to the commit: pending,
+  // then success, linked to the workflow.
+  ASSERT_TRUE(wait_until([&] { return standin_.statuses(sha).size() >= 4; }, 10s));
+  std::vector<std::string> statuses;
+  for (const json& status : standin_.statuses(sha)) {
+    statuses.push_back(status["context"].get<std::string>() + " " + status["state"].get<std::string>());
+    EXPECT_EQ(status["target_url"], url() + "/projects/" + project + "/workflows/" + workflow["id"].get<std::string>());
+  }
+  EXPECT_EQ(statuses, (std::vector<std::string>{"factory pending", "factory/build pending", "factory/build success",
+                                                "factory success"}));
 
   // Deleting the project removes its hook.
   EXPECT_EQ(api("DELETE", "/api/v1/projects/" + project).status, 204);

@@ -88,6 +88,8 @@ TEST(CommitStatus, SaysWhatThePipelineDidAndLinksToTheWorkflow) {
   EXPECT_EQ(status.state, "pending");
   EXPECT_EQ(status.context, "factory/build");
   EXPECT_EQ(status.description, "queued");
+  queued.pipeline.clear();
+  EXPECT_EQ(server::commit_status(queued, "").context, "factory");  // the workflow as a whole
   EXPECT_EQ(status.target_url, "https://ci.example/projects/p1/workflows/w1");
 
   const std::pair<core::Status, const char*> states[] = {{core::Status::Success, "success"},
@@ -116,14 +118,14 @@ TEST_F(GitHubSyncTest, StatusesSurviveAnOutageInOrderWithoutRepeats) {
   sync.start();
   ASSERT_TRUE(store_->set_pipeline_status(tree_.pipelines[1].id, {core::Status::Running, ""}).ok());
   ASSERT_TRUE(store_->set_pipeline_status(tree_.pipelines[1].id, {core::Status::Failure, "ctest failed"}).ok());
-  ASSERT_TRUE(wait_until([&] { return arrived().size() >= 4; })) << ::testing::PrintToString(arrived());
+  ASSERT_TRUE(wait_until([&] { return arrived().size() >= 5; })) << ::testing::PrintToString(arrived());
   std::this_thread::sleep_for(100ms);  // time for a repeat to show
   sync.stop();
 
-  EXPECT_EQ(arrived(), (std::vector<std::string>{"factory/build pending", "factory/test pending",
+  EXPECT_EQ(arrived(), (std::vector<std::string>{"factory pending", "factory/build pending", "factory/test pending",
                                                  "factory/build success", "factory/test failure"}));
-  EXPECT_EQ(standin_.statuses(kSha)[3]["description"], "failed: ctest failed");
-  EXPECT_GE(standin_.calls_to("POST", "/statuses").size(), 4u + 9u);
+  EXPECT_EQ(standin_.statuses(kSha)[4]["description"], "failed: ctest failed");
+  EXPECT_GE(standin_.calls_to("POST", "/statuses").size(), 5u + 9u);
   EXPECT_TRUE(store_->queued_commit_statuses(10)->empty());
   std::lock_guard lock{mutex_};
   EXPECT_FALSE(warnings_.empty());  // the outage was noticed
@@ -141,9 +143,9 @@ TEST_F(GitHubSyncTest, AStatusGitHubRefusesIsDroppedAndTheRestGoOn) {
 
   server::GitHubSync sync{*store_, github_, options()};
   EXPECT_TRUE(sync.send_statuses());
-  EXPECT_EQ(arrived(), (std::vector<std::string>{"factory/build pending", "factory/test pending"}));
+  EXPECT_EQ(arrived(), (std::vector<std::string>{"factory pending", "factory/build pending", "factory/test pending"}));
   std::lock_guard lock{mutex_};
-  ASSERT_EQ(warnings_.size(), 1u);
+  ASSERT_EQ(warnings_.size(), 2u);  // the workflow's status and its pipeline's
   EXPECT_NE(warnings_[0].find("acme/gone"), std::string::npos) << warnings_[0];
 }
 
@@ -152,7 +154,7 @@ TEST_F(GitHubSyncTest, StatusesWaitForCredentialsThatWork) {
   github::GitHub revoked{{.rest = {.api_url = standin_.url(), .attempts = 1}, .token = "ghp_revoked"}};
   server::GitHubSync sync{*store_, revoked, options()};
   EXPECT_FALSE(sync.send_statuses());
-  EXPECT_EQ(store_->queued_commit_statuses(10)->size(), 2u);
+  EXPECT_EQ(store_->queued_commit_statuses(10)->size(), 3u);
   EXPECT_TRUE(arrived().empty());
 }
 

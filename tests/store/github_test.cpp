@@ -1,6 +1,6 @@
 // What the store keeps for GitHub, on every backend (see store_fixture.h):
 // the commit status outbox, filled in the transactions that change
-// pipelines; a project's hook id; whether a delivery was seen.
+// workflows and pipelines; a project's hook id; whether a delivery was seen.
 #include <gtest/gtest.h>
 
 #include "store_fixture.h"
@@ -37,42 +37,44 @@ class GitHubStoreTest : public ProjectStoreTest {
     return tree.ok() ? *tree : WorkflowTree{};
   }
 
-  // The outbox as "pipeline status" strings, oldest first.
+  // The outbox as "pipeline status" strings ("workflow status" for the
+  // workflow's own), oldest first.
   std::vector<std::string> outbox() {
     auto queued = store_->queued_commit_statuses(100);
     EXPECT_TRUE(queued.ok()) << queued.error().message;
     std::vector<std::string> texts;
     if (queued.ok())
       for (const auto& status : *queued)
-        texts.push_back(status.pipeline + " " + std::string(core::to_string(status.status)));
+        texts.push_back((status.pipeline.empty() ? "workflow" : status.pipeline) + " " +
+                        std::string(core::to_string(status.status)));
     return texts;
   }
 
   std::string workflow_id_;
 };
 
-TEST_P(GitHubStoreTest, APlanQueuesAStatusForEachPipeline) {
+TEST_P(GitHubStoreTest, AWorkflowAndThenItsPlanQueueAStatusForItAndEachPipeline) {
   record_plan();
   auto queued = store_->queued_commit_statuses(100);
   ASSERT_OK(queued);
-  ASSERT_EQ(queued->size(), 3u);
+  ASSERT_EQ(queued->size(), 4u);
   const QueuedCommitStatus& first = queued->front();
   EXPECT_EQ(first.workflow_id, workflow_id_);
   EXPECT_EQ(first.project_id, project_.id);
   EXPECT_EQ(first.owner, "acme");
   EXPECT_EQ(first.repository, "rocket");
   EXPECT_EQ(first.sha, "5f3c2a7e9b1d4c6a8e0f2b4d6a8c0e2f4a6b8d0c");
-  EXPECT_EQ(outbox(), (std::vector<std::string>{"build queued", "test queued", "deploy skipped"}));
+  EXPECT_EQ(outbox(), (std::vector<std::string>{"workflow queued", "build queued", "test queued", "deploy skipped"}));
   EXPECT_EQ(queued->back().reason, "branch \"main\" does not match branches");
 }
 
-TEST_P(GitHubStoreTest, PipelinesEndingQueueTheirFinalStatusInOrder) {
+TEST_P(GitHubStoreTest, PipelinesAndWorkflowsEndingQueueTheirFinalStatusInOrder) {
   const WorkflowTree tree = record_plan();
   ASSERT_OK(store_->set_pipeline_status(tree.pipelines[0].id, {core::Status::Running, ""}));
   ASSERT_OK(store_->set_pipeline_status(tree.pipelines[0].id, {core::Status::Failure, "gcc failed"}));
   ASSERT_OK(store_->finish_workflow(workflow_id_, core::Status::Cancelled, "cancelled by a user"));
-  EXPECT_EQ(outbox(), (std::vector<std::string>{"build queued", "test queued", "deploy skipped", "build failure",
-                                                "test cancelled"}));
+  EXPECT_EQ(outbox(), (std::vector<std::string>{"workflow queued", "build queued", "test queued", "deploy skipped",
+                                                "build failure", "test cancelled", "workflow cancelled"}));
 }
 
 TEST_P(GitHubStoreTest, TakenStatusesLeaveTheOutbox) {
@@ -81,14 +83,25 @@ TEST_P(GitHubStoreTest, TakenStatusesLeaveTheOutbox) {
   ASSERT_OK(queued);
   ASSERT_EQ(queued->size(), 2u);
   ASSERT_OK(store_->delete_commit_status((*queued)[0].id));
-  EXPECT_EQ(outbox(), (std::vector<std::string>{"test queued", "deploy skipped"}));
+  EXPECT_EQ(outbox(), (std::vector<std::string>{"build queued", "test queued", "deploy skipped"}));
   EXPECT_ERROR(store_->queued_commit_statuses(0), ErrorKind::Invalid);
 }
 
 TEST_P(GitHubStoreTest, AStoreNotReportingToGitHubQueuesNothing) {
   store_ = open_store();
   record_plan();
-  EXPECT_TRUE(outbox().empty());
+  ASSERT_OK(store_->finish_workflow(workflow_id_, core::Status::Error, "gone"));
+  EXPECT_EQ(outbox(), std::vector<std::string>{"workflow queued"});  // queued before, by the reporting store
+}
+
+TEST_P(GitHubStoreTest, AnExpiredLeaseWithNoAttemptsLeftQueuesErrors) {
+  record_plan();
+  const auto later = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now() + 1h);
+  auto expired = store_->expire_leases(later, 1);
+  ASSERT_OK(expired);
+  ASSERT_EQ(expired->failed.size(), 1u);
+  EXPECT_EQ(outbox(), (std::vector<std::string>{"workflow queued", "build queued", "test queued", "deploy skipped",
+                                                "build error", "test error", "workflow error"}));
 }
 
 TEST_P(GitHubStoreTest, AProjectKeepsItsHookId) {
