@@ -38,6 +38,26 @@ store::Project add_github_hook(store::Store& store, const ApiOptions& options, s
   return project;
 }
 
+store::Project update_project_and_hook(store::Store& store, const ApiOptions& options, std::string_view id,
+                                      const store::ProjectChanges& changes) {
+  if (!options.github || !changes.webhook_secret) return update_project(store, id, changes);
+  const store::Project before = unwrap(store.get_project(id));
+  store::Project after = update_project(store, id, changes);
+  if (!before.github_hook_id) return after;
+  const std::string url = options.public_url.empty() ? "" : options.public_url + "/hooks/github";
+  const auto reply =
+      options.github->update_hook(repository_of(before), *before.github_hook_id, url, *changes.webhook_secret);
+  if (!reply.ok()) {
+    // The request changes nothing.
+    (void)store.update_project(id, {before.name, before.url, before.webhook_secret, before.cancel_superseded_pushes,
+                                    before.cancel_superseded_pull_requests});
+    fail(502, "github_hook_failed",
+         "GitHub did not take the new secret for the webhook on " + before.owner_name + "/" + before.name + " (" +
+             reply.problem() + "); the project is left as it was");
+  }
+  return after;
+}
+
 void remove_github_hook(const ApiOptions& options, const store::Project& project) {
   if (!options.github || !project.github_hook_id) return;
   const auto reply = options.github->delete_hook(repository_of(project), *project.github_hook_id);

@@ -47,14 +47,15 @@ void add_project_routes(const Routes& routes) {
   routes.add("GET", "/api/v1/projects/{id}", "project_v1", [&store](http::Request& request) {
     return http::Response::json(200, project_view(unwrap(store.get_project(*request.param("id")))));
   });
-  routes.add("PUT", "/api/v1/projects/{id}", "project_v1", [&store](http::Request& request) {
+  routes.add("PUT", "/api/v1/projects/{id}", "project_v1", [&store, options](http::Request& request) {
     const auto body = read_json_object(
         request, {"name", "url", "webhook_secret", kCancelSupersededPushes, kCancelSupersededPullRequests});
     const store::ProjectChanges changes{optional_string(body, "name"), optional_string(body, "url"),
                                         optional_string(body, "webhook_secret"),
                                         optional_bool(body, kCancelSupersededPushes),
                                         optional_bool(body, kCancelSupersededPullRequests)};
-    return http::Response::json(200, project_view(update_project(store, *request.param("id"), changes)));
+    return http::Response::json(200,
+                                project_view(update_project_and_hook(store, options, *request.param("id"), changes)));
   });
   routes.add("DELETE", "/api/v1/projects/{id}", "project_v1", [&store, options](http::Request& request) {
     const store::Project project = unwrap(store.get_project(*request.param("id")));

@@ -60,6 +60,10 @@ void add_live_routes(const Routes& routes, orchestrator::Orchestrator& orchestra
 // add_github_hook: makes it, or deletes the project and answers 502.
 bool wants_github_hook(const ApiOptions& options, bool create_webhook);
 store::Project add_github_hook(store::Store& store, const ApiOptions& options, store::Project project);
+// update_project_and_hook: a new webhook secret goes to the hook too, or the
+// project keeps its old one and the answer is 502.
+store::Project update_project_and_hook(store::Store& store, const ApiOptions& options, std::string_view id,
+                                      const store::ProjectChanges& changes);
 void remove_github_hook(const ApiOptions& options, const store::Project& project);
 // A GitHub App installation token to fetch the project's repository with;
 // empty without an App, or when GitHub gave none.

@@ -125,6 +125,13 @@ RestReply GitHub::create_hook(const Repository& repository, const std::string& u
   return reply;
 }
 
+RestReply GitHub::update_hook(const Repository& repository, std::int64_t hook_id, const std::string& url,
+                              const std::string& secret) {
+  json config{{"content_type", "json"}, {"secret", secret}, {"insecure_ssl", "0"}};
+  if (!url.empty()) config["url"] = url;
+  return call(repository, "PATCH", hook_path(repository, hook_id) + "/config", config);
+}
+
 RestReply GitHub::delete_hook(const Repository& repository, std::int64_t hook_id) {
   return call(repository, "DELETE", hook_path(repository, hook_id));
 }

@@ -65,6 +65,10 @@ class GitHub {
   // with `secret`; the reply's body has its "id".
   RestReply create_hook(const Repository& repository, const std::string& url, const std::string& secret);
   RestReply delete_hook(const Repository& repository, std::int64_t hook_id);
+  // Signs the hook's deliveries with `secret` from now on (and sends them to
+  // `url`, unless it is empty).
+  RestReply update_hook(const Repository& repository, std::int64_t hook_id, const std::string& url,
+                        const std::string& secret);
   RestReply set_status(const Repository& repository, const std::string& sha, const CommitStatus& status);
   // The hook's latest deliveries, newest first (one page of up to 100).
   RestReply list_deliveries(const Repository& repository, std::int64_t hook_id, std::vector<Delivery>& deliveries);

@@ -75,6 +75,23 @@ TEST_F(GitHubHookTest, AProjectGetsAHookOnItsRepository) {
   EXPECT_TRUE(warnings_.empty());
 }
 
+TEST_F(GitHubHookTest, ANewSecretGoesToTheHook) {
+  serve("https://ci.example");
+  const json project = json::parse(create("rocket", {{"webhook_secret", "old-secret"}}).body);
+  const std::string path = "/api/v1/projects/" + project["id"].get<std::string>();
+  ASSERT_EQ(call("PUT", path, {{"webhook_secret", "new-secret"}}).status, 200);
+  EXPECT_EQ(standin_.hooks().begin()->second["config"]["secret"], "new-secret");
+  EXPECT_EQ(store_->get_project(project["id"].get<std::string>())->webhook_secret, "new-secret");
+
+  standin_.fail_next(1, 500);  // GitHub down: the project keeps what it had
+  const Reply refused = call("PUT", path, {{"webhook_secret", "newer-secret"}, {"cancel_superseded_pushes", true}});
+  EXPECT_EQ(refused.status, 502) << refused.body;
+  const store::Project kept = *store_->get_project(project["id"].get<std::string>());
+  EXPECT_EQ(kept.webhook_secret, "new-secret");
+  EXPECT_FALSE(kept.cancel_superseded_pushes);
+  EXPECT_EQ(standin_.hooks().begin()->second["config"]["secret"], "new-secret");
+}
+
 TEST_F(GitHubHookTest, AHookCanBeDeclined) {
   serve("https://ci.example");
   const Reply reply = create("rocket", {{"create_webhook", false}});

@@ -271,6 +271,15 @@ http::Router GitHubStandin::routes() {
     return http::Response::json(201,
                                 {{"id", id}, {"type", "Repository"}, {"active", true}, {"config", hook["config"]}});
   });
+  add("PATCH", "/repos/{owner}/{repo}/hooks/{hook}/config", false, true, [](State& state, http::Request& request) {
+    const auto hook = state.hooks.find(std::stoll(std::string{request.param("hook").value_or("0")}));
+    if (hook == state.hooks.end()) return message(404, "Not Found");
+    const json config = json::parse(request.body, nullptr, false);
+    if (!config.is_object() || (config.contains("url") && !config.value("url", "").starts_with("http")))
+      return message(422, "Validation Failed: url is not a URL");
+    hook->second["config"].update(config);
+    return http::Response::json(200, hook->second["config"]);
+  });
   add("DELETE", "/repos/{owner}/{repo}/hooks/{hook}", false, true, [](State& state, http::Request& request) {
     if (state.hooks.erase(std::stoll(std::string{request.param("hook").value_or("0")})) == 0)
       return message(404, "Not Found");

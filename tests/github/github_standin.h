@@ -5,6 +5,7 @@
 //   GET  /repos/{owner}/{repo}/installation                 app JWT
 //   POST /app/installations/{id}/access_tokens              app JWT → 201 {token, expires_at}
 //   POST /repos/{owner}/{repo}/hooks                        → 201 {id}; 422 without config.url
+//   PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config      → 200 the config; 404 unknown hook
 //   DELETE /repos/{owner}/{repo}/hooks/{hook_id}            → 204; 404 unknown hook
 //   POST /repos/{owner}/{repo}/statuses/{sha}               → 201; 422 on a bad state
 //   GET  /repos/{owner}/{repo}/hooks/{hook_id}/deliveries   → the deliveries the test added
