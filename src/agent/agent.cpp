@@ -82,6 +82,14 @@ void add_secrets(core::Plan& plan, const core::Env& secrets) {
         for (const auto& [name, value] : secrets) execution.env.try_emplace(name, value);
 }
 
+// What the logs and reports of a job must not show: its secrets' values and
+// its clone token.
+core::SecretMask job_mask(const protocol::Job& job) {
+  core::Env hidden = job.secrets;
+  if (!job.clone_token.empty()) hidden.emplace("FACTORY clone token", job.clone_token);
+  return core::SecretMask{hidden};
+}
+
 class JobRun {
  public:
   JobRun(const Options& options, const protocol::Job& job, const runner::CancelHandle& agent_stop)
@@ -89,7 +97,8 @@ class JobRun {
         job_{job},
         client_config_{options.server_url, options.token, options.name},
         client_{client_config_, [&agent_stop] { return agent_stop.cancelled(); }},
-        workspace_{options.work_dir / ("workflow-" + job.workflow_id), cancel_},
+        mask_{job_mask(job)},
+        workspace_{options.work_dir / ("workflow-" + job.workflow_id), cancel_, job.clone_token},
         heartbeat_{client_config_, job.workflow_id, job.heartbeat_interval, cancel_, agent_stop} {}
 
   ~JobRun() {
@@ -145,8 +154,7 @@ class JobRun {
     run_options.jobs = options_.jobs;
     run_options.base_env = base_environment(job_, workspace_.sha());
     run_options.containers = options_.containers;
-    WorkflowReporter reporter{client_config_, job_.workflow_id, std::move(ids), core::SecretMask{job_.secrets},
-                              cancel_};
+    WorkflowReporter reporter{client_config_, job_.workflow_id, std::move(ids), mask_, cancel_};
     const runner::RunResult result = runner::run_plan(plan, run_options, reporter, cancel_);
     reporter.finish();
     if (reporter.lease_lost() || heartbeat_.lease_lost())
@@ -161,8 +169,8 @@ class JobRun {
 
   void complete(core::Status status, const std::string& reason) {
     if (heartbeat_.lease_lost()) return;
-    const Reply reply = client_.post_until_answered(path("complete"),
-                                                    {{"status", core::to_string(status)}, {"reason", reason}});
+    const Reply reply = client_.post_until_answered(
+        path("complete"), {{"status", core::to_string(status)}, {"reason", mask_.apply(reason)}});
     if (reply.status != 200) note("the server did not take the end of the workflow: " + reply.body.dump());
   }
 
@@ -170,6 +178,7 @@ class JobRun {
   const protocol::Job& job_;
   ClientConfig client_config_;
   ServerClient client_;
+  core::SecretMask mask_;
   runner::CancelHandle cancel_;
   Checkout workspace_;
   Heartbeat heartbeat_;  // last: it beats while everything else is there

@@ -8,7 +8,11 @@
 // A server that does not support filters sends everything at once; the
 // steps work the same. A cancel ends the git command under way (and what it
 // started), so that a git server that stops answering cannot hold a
-// cancelled workflow.
+// cancelled workflow. With a clone token (a GitHub App's installation
+// token), every git call sends it as HTTP Basic credentials through git's
+// environment (GIT_CONFIG_COUNT…: http.extraHeader), never on a command
+// line, in .git/config or in the remote's URL; later lazy fetches of a
+// partial clone use it too.
 #pragma once
 
 #include <filesystem>
@@ -20,7 +24,8 @@ namespace agent {
 
 class Checkout {
  public:
-  Checkout(std::filesystem::path dir, const runner::CancelHandle& cancel) : dir_{std::move(dir)}, cancel_{cancel} {}
+  Checkout(std::filesystem::path dir, const runner::CancelHandle& cancel, std::string clone_token = {})
+      : dir_{std::move(dir)}, cancel_{cancel}, clone_token_{std::move(clone_token)} {}
 
   const std::filesystem::path& dir() const { return dir_; }
   const std::string& sha() const { return sha_; }
@@ -37,6 +42,7 @@ class Checkout {
 
   std::filesystem::path dir_;
   const runner::CancelHandle& cancel_;
+  std::string clone_token_;
   std::string sha_;
 };
 

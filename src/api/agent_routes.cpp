@@ -72,7 +72,8 @@ store::Workflow leased_workflow(store::Store& store, const AgentCaller& caller, 
   return leased_workflow(store, caller, workflow_of(caller, request));
 }
 
-json job_json(store::Store& store, const orchestrator::Orchestrator& orchestrator, const store::Workflow& workflow) {
+json job_json(store::Store& store, const orchestrator::Orchestrator& orchestrator, const ApiOptions& options,
+              const store::Workflow& workflow) {
   const store::Project project = unwrap(store.get_project(workflow.project_id));
   protocol::Job job;
   job.workflow_id = workflow.id;
@@ -83,31 +84,34 @@ json job_json(store::Store& store, const orchestrator::Orchestrator& orchestrato
   // Pull requests from forks run code nobody here reviewed: no secrets.
   if (!workflow.event.from_fork) job.secrets = unwrap(store.project_secrets(project.id));
   job.heartbeat_interval = orchestrator.options().heartbeat;
+  job.clone_token = github_clone_token(options, project);
   return protocol::to_json(job);
 }
 
 http::Response job_response(store::Store& store, const orchestrator::Orchestrator& orchestrator,
-                            const store::Workflow& workflow) {
+                            const ApiOptions& options, const store::Workflow& workflow) {
   try {
-    return http::Response::json(200, job_json(store, orchestrator, workflow));
+    return http::Response::json(200, job_json(store, orchestrator, options, workflow));
   } catch (const ApiError& error) {
     return error.response();
   }
 }
 
-http::Response claim(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
+http::Response claim(store::Store& store, orchestrator::Orchestrator& orchestrator, const ApiOptions& options,
+                     http::Request& request) {
   AgentCaller caller = agent_caller(store, request);
   if (!caller.token.workflow_id.empty()) {
     // A provisioned agent: its workflow was claimed for it already.
-    return job_response(store, orchestrator, leased_workflow(store, caller, caller.token.workflow_id));
+    return job_response(store, orchestrator, options, leased_workflow(store, caller, caller.token.workflow_id));
   }
   const json body = request.body.empty() ? json::object() : parse_body(request);
   const auto wait = std::chrono::milliseconds{body.value("wait_ms", 25'000)};
   if (wait.count() < 0 || wait > kLongestClaimWait) fail(400, "bad_request", "wait_ms must be 0..60000");
-  return http::Response::later([&store, &orchestrator, caller, wait](http::Responder respond) {
-    orchestrator.claim(caller.name, wait, [&store, &orchestrator, respond](std::optional<store::Workflow> workflow) {
+  return http::Response::later([&store, &orchestrator, &options, caller, wait](http::Responder respond) {
+    orchestrator.claim(caller.name, wait,
+                       [&store, &orchestrator, &options, respond](std::optional<store::Workflow> workflow) {
       if (!workflow) return respond(http::Response::text(204, ""));
-      respond(job_response(store, orchestrator, *workflow));
+      respond(job_response(store, orchestrator, options, *workflow));
     });
   });
 }
@@ -229,7 +233,9 @@ void add_agent_routes(const Routes& routes, orchestrator::Orchestrator& orchestr
                       }),
                       {.name = std::move(name), .is_public = true, .body_limit = kAgentBodyLimit});
   };
-  add("/api/v1/agent/claim", "agent_claim", claim);
+  add("/api/v1/agent/claim", "agent_claim",
+      [options = routes.options](store::Store& store, orchestrator::Orchestrator& orchestrator,
+                                 http::Request& request) { return claim(store, orchestrator, options, request); });
   add("/api/v1/agent/workflows/{id}/plan", "agent_plan", report_plan);
   add("/api/v1/agent/workflows/{id}/heartbeat", "agent_heartbeat", heartbeat);
   add("/api/v1/agent/workflows/{id}/complete", "agent_complete", complete);

@@ -26,6 +26,9 @@ class Orchestrator;
 namespace store {
 class GroupCommit;
 }
+namespace github {
+class GitHub;
+}
 
 namespace api {
 
@@ -43,6 +46,14 @@ struct ApiOptions {
   // without holding an I/O thread. Without it each delivery is queued alone
   // on its request's thread. It must outlive the router.
   store::GroupCommit* group_commit = nullptr;
+  // With a GitHub client (docs/github.md): creating a project creates the
+  // webhook on its repository, pointing at <public_url>/hooks/github
+  // (unless the request says "create_webhook": false); deleting it deletes
+  // the hook; and, with a GitHub App, each job carries a clone token. The
+  // client must outlive the router; `warn` hears of what failed on the way.
+  github::GitHub* github = nullptr;
+  std::string public_url;
+  std::function<void(const std::string&)> warn;
 };
 
 // `store` must outlive the router (and the server running it).

@@ -27,11 +27,13 @@ void add_project_routes(const Routes& routes) {
     for (const auto& project : page.items) items.push_back(project_view(project));
     return http::Response::json(200, page_view(std::move(items), page.next));
   });
-  routes.add("POST", "/api/v1/projects", "projects", [&store](http::Request& request) {
+  const ApiOptions& options = routes.options;
+  routes.add("POST", "/api/v1/projects", "projects", [&store, options](http::Request& request) {
     const auto body = read_json_object(request, {"owner", "name", "url", "webhook_secret", kCancelSupersededPushes,
-                                                 kCancelSupersededPullRequests});
+                                                 kCancelSupersededPullRequests, "create_webhook"});
+    const bool hook = wants_github_hook(options, optional_bool(body, "create_webhook").value_or(true));
     const store::NewProject defaults;
-    return created(create_project(
+    store::Project project = create_project(
         store, {.owner = required_string(body, "owner"),
                 .name = required_string(body, "name"),
                 .url = required_string(body, "url"),
@@ -39,22 +41,26 @@ void add_project_routes(const Routes& routes) {
                 .cancel_superseded_pushes =
                     optional_bool(body, kCancelSupersededPushes).value_or(defaults.cancel_superseded_pushes),
                 .cancel_superseded_pull_requests = optional_bool(body, kCancelSupersededPullRequests)
-                                                       .value_or(defaults.cancel_superseded_pull_requests)}));
+                                                       .value_or(defaults.cancel_superseded_pull_requests)});
+    return created(hook ? add_github_hook(store, options, std::move(project)) : project);
   });
   routes.add("GET", "/api/v1/projects/{id}", "project_v1", [&store](http::Request& request) {
     return http::Response::json(200, project_view(unwrap(store.get_project(*request.param("id")))));
   });
-  routes.add("PUT", "/api/v1/projects/{id}", "project_v1", [&store](http::Request& request) {
+  routes.add("PUT", "/api/v1/projects/{id}", "project_v1", [&store, options](http::Request& request) {
     const auto body = read_json_object(
         request, {"name", "url", "webhook_secret", kCancelSupersededPushes, kCancelSupersededPullRequests});
     const store::ProjectChanges changes{optional_string(body, "name"), optional_string(body, "url"),
                                         optional_string(body, "webhook_secret"),
                                         optional_bool(body, kCancelSupersededPushes),
                                         optional_bool(body, kCancelSupersededPullRequests)};
-    return http::Response::json(200, project_view(update_project(store, *request.param("id"), changes)));
+    return http::Response::json(200,
+                                project_view(update_project_and_hook(store, options, *request.param("id"), changes)));
   });
-  routes.add("DELETE", "/api/v1/projects/{id}", "project_v1", [&store](http::Request& request) {
-    unwrap(store.delete_project(*request.param("id")));
+  routes.add("DELETE", "/api/v1/projects/{id}", "project_v1", [&store, options](http::Request& request) {
+    const store::Project project = unwrap(store.get_project(*request.param("id")));
+    unwrap(store.delete_project(project.id));
+    remove_github_hook(options, project);
     return no_content();
   });
 }

@@ -57,6 +57,20 @@ void add_secret_routes(const Routes& routes);
 void add_agent_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs);
 void add_live_routes(const Routes& routes, std::shared_ptr<LogHub> logs);
 
+// GitHub (github_hooks.cpp). wants_github_hook: whether a new project gets
+// a webhook (400 when the server cannot say where to send it);
+// add_github_hook: makes it, or deletes the project and answers 502.
+bool wants_github_hook(const ApiOptions& options, bool create_webhook);
+store::Project add_github_hook(store::Store& store, const ApiOptions& options, store::Project project);
+// update_project_and_hook: a new webhook secret goes to the hook too, or the
+// project keeps its old one and the answer is 502.
+store::Project update_project_and_hook(store::Store& store, const ApiOptions& options, std::string_view id,
+                                      const store::ProjectChanges& changes);
+void remove_github_hook(const ApiOptions& options, const store::Project& project);
+// A GitHub App installation token to fetch the project's repository with;
+// empty without an App, or when GitHub gave none.
+std::string github_clone_token(const ApiOptions& options, const store::Project& project);
+
 // The token of a request's "Authorization: Bearer" header, or the 401 (or
 // 503) refusing the request.
 std::variant<store::ApiToken, http::Response> bearer_token(store::Store& store, const http::Request& request);

@@ -53,14 +53,16 @@ nlohmann::json seed_project_view(const store::Project& project) {
 }
 
 nlohmann::json project_view(const store::Project& project) {
-  return {{"id", project.id},
-          {"name", project.name},
-          {"owner", {{"id", project.owner_id}, {"name", project.owner_name}}},
-          {"url", project.url},
-          {"cancel_superseded_pushes", project.cancel_superseded_pushes},
-          {"cancel_superseded_pull_requests", project.cancel_superseded_pull_requests},
-          {"created_at", timestamp_text(project.created_at)},
-          {"updated_at", timestamp_text(project.updated_at)}};
+  nlohmann::json view{{"id", project.id},
+                      {"name", project.name},
+                      {"owner", {{"id", project.owner_id}, {"name", project.owner_name}}},
+                      {"url", project.url},
+                      {"cancel_superseded_pushes", project.cancel_superseded_pushes},
+                      {"cancel_superseded_pull_requests", project.cancel_superseded_pull_requests},
+                      {"created_at", timestamp_text(project.created_at)},
+                      {"updated_at", timestamp_text(project.updated_at)}};
+  if (project.github_hook_id) view["github_hook_id"] = *project.github_hook_id;
+  return view;
 }
 
 http::Response project_created(nlohmann::json view, const store::Project& project, const std::string& location) {

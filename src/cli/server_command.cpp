@@ -53,6 +53,28 @@ int fail(const std::string& message) {
   return 1;
 }
 
+// The GitHub client the settings describe; none without credentials.
+// Throws std::runtime_error when the App's key cannot be read.
+server::GitHubOptions github_options(const server::Settings& settings) {
+  server::GitHubOptions github;
+  if (!settings.has_github()) return github;
+  github::GitHubOptions client{.rest = {.api_url = settings.github_api_url}, .token = settings.github_token};
+  if (!settings.github_app_id.empty()) {
+    std::string error;
+    client.app_id = settings.github_app_id;
+    client.app_key = github::AppKey::load(settings.github_app_key, error);
+    if (!client.app_key) throw std::runtime_error("the GitHub App key: " + error);
+  }
+  github.client = std::make_unique<github::GitHub>(std::move(client));
+  github.sync.public_url = settings.public_url;
+  github.sync.redelivery_interval = settings.github_redelivery;
+  if (settings.log_level >= server::LogLevel::Warn)
+    github.sync.warn = [](const std::string& message) {
+      std::cerr << "factory server: github: " << message << std::endl;
+    };
+  return github;
+}
+
 int serve(const server::Settings& settings) {
   server::StopSignals stop_signals;  // before the store and the server start threads
   auto store = server::open_store(settings, server::DataDir::Create);
@@ -63,7 +85,8 @@ int serve(const server::Settings& settings) {
   }
   const auto admin = server::ensure_admin_token(**store, settings.data_dir);
   if (!admin) return fail(admin.error().message);
-  server::Service service{std::move(*store), http_options(settings), agent_options(settings)};
+  server::Service service{std::move(*store), http_options(settings), agent_options(settings),
+                          github_options(settings)};
   service.start();
   std::cout << "data directory: " << settings.data_dir.string() << "\n";
   print_admin_token_note(*admin);
@@ -71,6 +94,10 @@ int serve(const server::Settings& settings) {
                                         ? "local, up to " + std::to_string(settings.max_agents) + " at once"
                                         : std::string{"pool (start them with `factory agent`)"})
             << "\n";
+  if (settings.has_github())
+    std::cout << "GitHub: " << settings.github_api_url
+              << (settings.github_token.empty() ? " as App " + settings.github_app_id : std::string{" with a token"})
+              << "\n";
   std::cout << "listening on " << server::http_url(settings.host, service.port()) << std::endl;
   const int signal = stop_signals.wait();
   std::cout << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ": finishing requests in flight" << std::endl;

@@ -39,6 +39,22 @@ void add_setting_flags(CLI::App& command, server::Flags& flags, SettingFlags whi
                  "Local agents running at once (env FACTORY_MAX_AGENTS; default 4)");
   add_value_flag(command, flags, "--lease", "lease",
                  "How long an agent may stay silent before its workflow is retried (env FACTORY_LEASE; default 30s)");
+  add_value_flag(command, flags, "--public-url", "public_url",
+                 "The URL GitHub and people reach this server at: webhook and commit status links "
+                 "(env FACTORY_PUBLIC_URL)");
+  add_value_flag(command, flags, "--github-api-url", "github_api_url",
+                 "GitHub's REST API; https://HOST/api/v3 for GitHub Enterprise Server "
+                 "(env FACTORY_GITHUB_API_URL; default https://api.github.com)");
+  add_value_flag(command, flags, "--github-app-id", "github_app_id",
+                 "The GitHub App's ID (env FACTORY_GITHUB_APP_ID; see docs/github.md)");
+  add_value_flag(command, flags, "--github-app-key", "github_app_key",
+                 "The GitHub App's private key, a PEM file (env FACTORY_GITHUB_APP_KEY)");
+  add_value_flag(command, flags, "--github-token", "github_token",
+                 "A personal access token instead of an App (env FACTORY_GITHUB_TOKEN, which keeps it off the "
+                 "process list)");
+  add_value_flag(command, flags, "--github-redelivery", "github_redelivery",
+                 "How often missed webhook deliveries are looked for; 0: never "
+                 "(env FACTORY_GITHUB_REDELIVERY; default 10m)");
 }
 
 std::optional<server::Settings> resolve_or_report(const server::Flags& flags) {

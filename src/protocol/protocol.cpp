@@ -203,13 +203,16 @@ core::Plan plan_from_json(const json& json_plan) {
 }
 
 json to_json(const Job& job) {
-  return {{"workflow_id", job.workflow_id},
-          {"attempt", job.attempt},
-          {"project_id", job.project_id},
-          {"repository", {{"owner", job.repository.owner}, {"name", job.repository.name}, {"url", job.repository.url}}},
-          {"event", to_json(job.event)},
-          {"secrets", job.secrets},
-          {"heartbeat_interval_ms", job.heartbeat_interval.count()}};
+  const core::Repository& repository = job.repository;
+  json out{{"workflow_id", job.workflow_id},
+           {"attempt", job.attempt},
+           {"project_id", job.project_id},
+           {"repository", {{"owner", repository.owner}, {"name", repository.name}, {"url", repository.url}}},
+           {"event", to_json(job.event)},
+           {"secrets", job.secrets},
+           {"heartbeat_interval_ms", job.heartbeat_interval.count()}};
+  if (!job.clone_token.empty()) out["clone_token"] = job.clone_token;
+  return out;
 }
 
 Job job_from_json(const json& json_job) {
@@ -222,6 +225,7 @@ Job job_from_json(const json& json_job) {
   job.repository = {repository.string("owner"), repository.string("name"), repository.string("url", true)};
   job.event = read_event(in.object("event"));
   job.secrets = in.string_map("secrets");
+  job.clone_token = in.string("clone_token");
   job.heartbeat_interval = std::chrono::milliseconds{in.integer("heartbeat_interval_ms", 1000)};
   return job;
 }

@@ -29,6 +29,10 @@ struct Job {
   core::Repository repository;  // url: what `git fetch` is given
   core::Event event;
   core::Env secrets;  // empty for pull requests from forks
+  // A short-lived token git fetches the repository with (a GitHub App's
+  // installation token); empty when the repository needs none. Secret: the
+  // agent never logs it.
+  std::string clone_token;
   std::chrono::milliseconds heartbeat_interval{1000};
 };
 

@@ -31,6 +31,7 @@ store::Result<std::unique_ptr<store::Store>> open_store(const Settings& settings
     auto key = ensure_secrets_key(settings.data_dir);
     if (!key) return key.error();
     options.secrets_key = *key;
+    options.queue_commit_statuses = settings.has_github();  // the server sends them (server/github_sync.h)
   }
   return store::open(settings.database, options);
 }

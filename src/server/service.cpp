@@ -12,12 +12,22 @@ std::unique_ptr<orchestrator::Orchestrator> make_orchestrator(store::Store& stor
                                                       std::move(agents.orchestrator));
 }
 
+std::unique_ptr<GitHubSync> make_github_sync(store::Store& store, github::GitHub* github,
+                                             const GitHubSyncOptions& options) {
+  if (!github) return nullptr;
+  return std::make_unique<GitHubSync>(store, *github, options);
+}
+
 http::Router api_router(store::Store& store, orchestrator::Orchestrator* orchestrator,
-                        store::GroupCommit& group_commit) {
+                        store::GroupCommit& group_commit, github::GitHub* github,
+                        const GitHubSyncOptions& github_options) {
   http::Router router;
   api::ApiOptions options;
   options.orchestrator = orchestrator;
   options.group_commit = &group_commit;
+  options.github = github;
+  options.public_url = github_options.public_url;
+  options.warn = github_options.warn;
   if (orchestrator) options.workflow_queued = [orchestrator] { orchestrator->workflow_queued(); };
   api::add_routes(router, store, options);
   return router;
@@ -36,15 +46,19 @@ std::string http_url(const std::string& host, std::uint16_t port) {
   return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-Service::Service(std::unique_ptr<store::Store> store, http::ServerOptions options, AgentOptions agents)
+Service::Service(std::unique_ptr<store::Store> store, http::ServerOptions options, AgentOptions agents,
+                 GitHubOptions github)
     : store_{std::move(store)},
       orchestrator_{make_orchestrator(*store_, agents)},
+      github_{std::move(github.client)},
+      github_sync_{make_github_sync(*store_, github_.get(), github.sync)},
       host_{options.host},
-      http_{api_router(*store_, orchestrator_.get(), group_commit_), std::move(options)},
+      http_{api_router(*store_, orchestrator_.get(), group_commit_, github_.get(), github.sync), std::move(options)},
       group_commit_{*store_} {}
 
 void Service::start() {
   http_.start();
+  if (github_sync_) github_sync_->start();
   if (!orchestrator_) return;
   orchestrator_->set_server_url(local_url(host_, http_.port()));
   orchestrator_->start();
@@ -53,6 +67,8 @@ void Service::start() {
 void Service::stop(std::chrono::milliseconds deadline) {
   if (orchestrator_) orchestrator_->stop();  // answers the agents' long polls first
   http_.stop(deadline);
+  if (github_) github_->stop();  // a GitHub outage does not hold the shutdown up
+  if (github_sync_) github_sync_->stop();
 }
 
 }  // namespace server

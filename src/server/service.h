@@ -15,8 +15,10 @@
 #include <cstdint>
 #include <memory>
 
+#include "github/github.h"
 #include "http/server.h"
 #include "orchestrator/orchestrator.h"
+#include "server/github_sync.h"
 #include "store/group_commit.h"
 #include "store/store.h"
 
@@ -30,9 +32,17 @@ struct AgentOptions {
   orchestrator::Options orchestrator;  // server_url is filled in once the server listens
 };
 
+// With a client, the service reports to GitHub (docs/github.md): hooks made
+// with projects, clone tokens in jobs, and GitHubSync in the background.
+struct GitHubOptions {
+  std::unique_ptr<github::GitHub> client;  // null: no GitHub calls at all
+  GitHubSyncOptions sync;                  // sync.public_url is also the hooks' base URL
+};
+
 class Service {
  public:
-  Service(std::unique_ptr<store::Store> store, http::ServerOptions options, AgentOptions agents = {});
+  Service(std::unique_ptr<store::Store> store, http::ServerOptions options, AgentOptions agents = {},
+          GitHubOptions github = {});
   ~Service() { http_.stop(); }  // before the group commit goes: no request may reach it then
 
   store::Store& store() { return *store_; }
@@ -45,6 +55,8 @@ class Service {
   // orchestrator and the store until the server is gone.
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<orchestrator::Orchestrator> orchestrator_;  // null without a provisioner
+  std::unique_ptr<github::GitHub> github_;                    // null without GitHub credentials
+  std::unique_ptr<GitHubSync> github_sync_;
   std::string host_;
   http::Server http_;
   // After the server, so that it goes first: its last answers reach

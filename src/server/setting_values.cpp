@@ -120,4 +120,57 @@ std::string set_lease(Settings& settings, std::string_view text) {
   return {};
 }
 
+namespace {
+
+// An http:// or https:// URL with a host, without the trailing slash.
+std::string set_url(std::string& out, std::string_view text) {
+  const bool web = text.starts_with("http://") || text.starts_with("https://");
+  if (!web || text.substr(text.find("//") + 2).empty())
+    return "expected an http:// or https:// URL, such as https://ci.example.com";
+  while (text.ends_with('/')) text.remove_suffix(1);
+  out = std::string{text};
+  return {};
+}
+
+}  // namespace
+
+std::string set_public_url(Settings& settings, std::string_view text) { return set_url(settings.public_url, text); }
+
+std::string set_github_api_url(Settings& settings, std::string_view text) {
+  return set_url(settings.github_api_url, text);
+}
+
+std::string set_github_app_id(Settings& settings, std::string_view text) {
+  unsigned long long id = 0;
+  if (!parse_integer(text, id)) return "expected the App ID (a number) from the GitHub App's settings page";
+  settings.github_app_id = std::string{text};
+  return {};
+}
+
+std::string set_github_app_key(Settings& settings, std::string_view text) {
+  if (text.empty()) return "the private key file must not be empty";
+  settings.github_app_key = std::filesystem::path{text};
+  return {};
+}
+
+std::string set_github_token(Settings& settings, std::string_view text) {
+  if (text.find_first_of(" \t\r\n") != std::string_view::npos) return "a token has no spaces or line breaks";
+  settings.github_token = std::string{text};
+  return {};
+}
+
+std::string set_github_redelivery(Settings& settings, std::string_view text) {
+  if (text == "0") {
+    settings.github_redelivery = std::chrono::milliseconds{0};
+    return {};
+  }
+  std::string error;
+  const auto interval = config::parse_duration(text, error);
+  if (!interval) return error;
+  if (*interval < std::chrono::minutes{1} || *interval > std::chrono::hours{24})
+    return "expected 0 (never) or an interval from 1m to 24h";
+  settings.github_redelivery = *interval;
+  return {};
+}
+
 }  // namespace server

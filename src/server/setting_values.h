@@ -18,5 +18,11 @@ std::string set_log_level(Settings& settings, std::string_view text);  // error,
 std::string set_provisioner(Settings& settings, std::string_view text);  // local, pool
 std::string set_max_agents(Settings& settings, std::string_view text);   // 1..256
 std::string set_lease(Settings& settings, std::string_view text);        // a duration, 2s..1h
+std::string set_public_url(Settings& settings, std::string_view text);      // http(s)://HOST[:PORT][/PATH]
+std::string set_github_api_url(Settings& settings, std::string_view text);  // http(s)://…
+std::string set_github_app_id(Settings& settings, std::string_view text);   // digits
+std::string set_github_app_key(Settings& settings, std::string_view text);  // a file
+std::string set_github_token(Settings& settings, std::string_view text);
+std::string set_github_redelivery(Settings& settings, std::string_view text);  // 0, or a duration 1m..24h
 
 }  // namespace server

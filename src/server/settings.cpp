@@ -18,7 +18,7 @@ struct SettingSpec {
 };
 
 // data_dir comes before database: the default database lives in the data directory.
-constexpr std::array<SettingSpec, 8> specs{{
+constexpr std::array<SettingSpec, 14> specs{{
     {"listen", "--listen", "FACTORY_LISTEN", set_listen},
     {"data_dir", "--data-dir", "FACTORY_DATA_DIR", set_data_dir},
     {"database", "--database", "FACTORY_DATABASE", set_database},
@@ -27,6 +27,12 @@ constexpr std::array<SettingSpec, 8> specs{{
     {"provisioner", "--provisioner", "FACTORY_PROVISIONER", set_provisioner},
     {"max_agents", "--max-agents", "FACTORY_MAX_AGENTS", set_max_agents},
     {"lease", "--lease", "FACTORY_LEASE", set_lease},
+    {"public_url", "--public-url", "FACTORY_PUBLIC_URL", set_public_url},
+    {"github_api_url", "--github-api-url", "FACTORY_GITHUB_API_URL", set_github_api_url},
+    {"github_app_id", "--github-app-id", "FACTORY_GITHUB_APP_ID", set_github_app_id},
+    {"github_app_key", "--github-app-key", "FACTORY_GITHUB_APP_KEY", set_github_app_key},
+    {"github_token", "--github-token", "FACTORY_GITHUB_TOKEN", set_github_token},
+    {"github_redelivery", "--github-redelivery", "FACTORY_GITHUB_REDELIVERY", set_github_redelivery},
 }};
 
 constexpr std::array<std::string_view, specs.size()> setting_names() {
@@ -80,6 +86,20 @@ FileValues read_file_values(const Flags& flags, Environment environment, hcl::Di
   return read_config_file(*path, names, diags);
 }
 
+// A GitHub App needs both its id and its key; a token is the alternative.
+void check_github_credentials(const Settings& settings, hcl::Diagnostics& diags) {
+  std::string problem;
+  if (settings.github_app_id.empty() != settings.github_app_key.empty())
+    problem = "a GitHub App needs both github_app_id and github_app_key (its private key file)";
+  else if (!settings.github_app_id.empty() && !settings.github_token.empty())
+    problem = "give either a GitHub App (github_app_id, github_app_key) or github_token, not both";
+  if (problem.empty()) return;
+  hcl::Diagnostic diagnostic;
+  diagnostic.summary = "Invalid GitHub credentials";
+  diagnostic.detail = sentence(problem);
+  diags.add(std::move(diagnostic));
+}
+
 }  // namespace
 
 std::optional<std::string> process_environment(const char* name) {
@@ -98,6 +118,7 @@ std::optional<Settings> resolve_settings(const Flags& flags, Environment environ
     if (!problem.empty()) report(spec, *value, problem, diags);
   }
   if (settings.database_is_default) settings.database = "sqlite:" + (settings.data_dir / "factory.db").string();
+  check_github_credentials(settings, diags);
   if (diags.has_errors()) return std::nullopt;
   return settings;
 }

@@ -10,6 +10,14 @@
 //   provisioner --provisioner KIND  FACTORY_PROVISIONER local (or pool)
 //   max_agents --max-agents N       FACTORY_MAX_AGENTS 4 (local agents at once)
 //   lease      --lease DURATION     FACTORY_LEASE      30s (an agent's silence before its work is retried)
+//   public_url --public-url URL     FACTORY_PUBLIC_URL  none (where GitHub and people reach this server)
+//   github_api_url  --github-api-url URL   FACTORY_GITHUB_API_URL  https://api.github.com
+//   github_app_id   --github-app-id ID     FACTORY_GITHUB_APP_ID   none (with github_app_key: a GitHub App)
+//   github_app_key  --github-app-key FILE  FACTORY_GITHUB_APP_KEY  none (the App's PEM private key)
+//   github_token    --github-token TOKEN   FACTORY_GITHUB_TOKEN    none (a personal access token instead)
+//   github_redelivery --github-redelivery DURATION  FACTORY_GITHUB_REDELIVERY  10m
+//                   (how often missed deliveries are looked for; 0: never)
+// Without GitHub credentials the server makes no GitHub calls (docs/github.md).
 // The file itself is named by --config FILE or FACTORY_CONFIG.
 #pragma once
 
@@ -42,6 +50,14 @@ struct Settings {
   Provisioner provisioner = Provisioner::Local;
   std::size_t max_agents = 4;
   std::chrono::milliseconds lease{30'000};
+  std::string public_url;  // no trailing slash
+  std::string github_api_url = "https://api.github.com";
+  std::string github_app_id;
+  std::filesystem::path github_app_key;
+  std::string github_token;
+  std::chrono::milliseconds github_redelivery{600'000};
+
+  bool has_github() const { return !github_token.empty() || !github_app_id.empty(); }
 };
 
 // Values given on the command line, by setting name ("listen", "data_dir"...).

@@ -175,6 +175,24 @@ const std::vector<Migration>& migrations() {
       // Version 7 keeps cancel requests with their workflow, so that any
       // server can tell the agent, and a restart forgets none.
       {7, "cancel requests", {"ALTER TABLE workflows ADD cancel_requested_at BIGINT"}},
+      // Version 8 is GitHub: the id of the hook FactoryCI made on a project's
+      // repository (to delete it with the project and to find its missed
+      // deliveries), and the outbox of commit statuses, written in the
+      // transaction that changes a pipeline's status and emptied, oldest
+      // first, as GitHub takes them (docs/github.md).
+      {8,
+       "github hooks and commit statuses",
+       {"ALTER TABLE projects ADD github_hook_id BIGINT",
+        "CREATE TABLE commit_statuses ("
+        " id {uuid} PRIMARY KEY,"
+        " workflow_id {uuid} NOT NULL,"
+        " pipeline VARCHAR(255) NOT NULL,"
+        " status VARCHAR(16) NOT NULL,"
+        " reason TEXT NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " CONSTRAINT commit_statuses_workflow_fkey FOREIGN KEY (workflow_id) REFERENCES workflows (id)"
+        " ON DELETE CASCADE"
+        "){table}"}},
   };
   return all;
 }

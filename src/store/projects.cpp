@@ -10,7 +10,7 @@ constexpr std::size_t kMaxUrlLength = 700;
 
 #define FACTORY_SELECT_PROJECT                                                                     \
   "SELECT p.id, p.owner_id, o.name, p.name, p.url, p.webhook_secret, p.created_at, p.updated_at, " \
-  "p.cancel_superseded_pushes, p.cancel_superseded_pull_requests "                                 \
+  "p.cancel_superseded_pushes, p.cancel_superseded_pull_requests, p.github_hook_id "                 \
   "FROM projects p JOIN owners o ON o.id = p.owner_id "
 
 const Query kProjectById{FACTORY_SELECT_PROJECT "WHERE p.id = ?"};
@@ -37,12 +37,15 @@ const Query kUpdateProject{
     " cancel_superseded_pull_requests = COALESCE(?, cancel_superseded_pull_requests),"
     " updated_at = ? WHERE id = ?"};
 const Query kDeleteProject{"DELETE FROM projects WHERE id = ?"};
+const Query kSetGitHubHook{"UPDATE projects SET github_hook_id = ?, updated_at = ? WHERE id = ?"};
 
 Project read_project(const Row& row) {
-  return Project{std::string(row.text(0)), std::string(row.text(1)), std::string(row.text(2)),
-                 std::string(row.text(3)), std::string(row.text(4)), std::string(row.text(5)),
-                 from_millis(row.integer(6)),   from_millis(row.integer(7)),   row.integer(8) != 0,
-                 row.integer(9) != 0};
+  Project project{std::string(row.text(0)), std::string(row.text(1)), std::string(row.text(2)),
+                  std::string(row.text(3)), std::string(row.text(4)), std::string(row.text(5)),
+                  from_millis(row.integer(6)),   from_millis(row.integer(7)),   row.integer(8) != 0,
+                  row.integer(9) != 0};
+  if (!row.is_null(10)) project.github_hook_id = row.integer(10);
+  return project;
 }
 
 // Flags are stored as 0 or 1; an empty one is NULL, which keeps the column's value.
@@ -190,6 +193,18 @@ Status SqlStore::delete_project(std::string_view id) {
   auto deleted = with_connection([&](Connection& connection) { return connection.execute(kDeleteProject, {*key}); });
   if (!deleted) return deleted.error();
   if (*deleted == 0) return not_found("no project " + *key);
+  return {};
+}
+
+Status SqlStore::set_github_hook(std::string_view id, std::optional<std::int64_t> hook_id) {
+  auto key = canonical_id(id);
+  if (!key) return bad_id(id);
+  auto updated = with_connection([&](Connection& connection) {
+    return connection.execute(kSetGitHubHook,
+                              {hook_id ? Param(*hook_id) : Param(std::nullopt), to_millis(now()), *key});
+  });
+  if (!updated) return updated.error();
+  if (*updated == 0) return not_found("no project " + *key);
   return {};
 }
 

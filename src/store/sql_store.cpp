@@ -78,7 +78,7 @@ Result<std::unique_ptr<Store>> open(std::string_view url_text, const OpenOptions
     checkpointer = std::make_unique<WalCheckpointer>(std::move(*own), kCheckpointInterval);
   }
   return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(*url), pool_size, std::move(*connection),
-                                                           options.secrets_key, std::move(checkpointer)));
+                                                           options, std::move(checkpointer)));
 }
 
 }  // namespace store

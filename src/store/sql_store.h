@@ -20,10 +20,12 @@ struct SealedSecret;  // a project secret as stored (secrets.cpp)
 class SqlStore final : public Store {
  public:
   // `checkpointer`: SQLite's, null on the other backends.
-  SqlStore(DatabaseUrl url, std::size_t pool_size, std::unique_ptr<Connection> first,
-           const std::optional<SecretsKey>& secrets_key, std::unique_ptr<WalCheckpointer> checkpointer)
-      : pool_(std::move(url), pool_size, std::move(first)), checkpointer_{std::move(checkpointer)} {
-    if (secrets_key) secrets_.emplace(*secrets_key);
+  SqlStore(DatabaseUrl url, std::size_t pool_size, std::unique_ptr<Connection> first, const OpenOptions& options,
+           std::unique_ptr<WalCheckpointer> checkpointer)
+      : pool_(std::move(url), pool_size, std::move(first)),
+        checkpointer_{std::move(checkpointer)},
+        queue_statuses_{options.queue_commit_statuses} {
+    if (options.secrets_key) secrets_.emplace(*options.secrets_key);
   }
 
   Result<Owner> create_owner(std::string_view name) override;
@@ -40,6 +42,7 @@ class SqlStore final : public Store {
   Result<Page<Project>> list_projects(const PageRequest& page, std::string_view owner_id) override;
   Result<Project> update_project(std::string_view id, const ProjectChanges& changes) override;
   Status delete_project(std::string_view id) override;
+  Status set_github_hook(std::string_view project_id, std::optional<std::int64_t> hook_id) override;
 
   Result<CreatedToken> create_token(std::string_view name, TokenScope scope, std::string_view workflow_id) override;
   Result<std::vector<ApiToken>> list_tokens() override;
@@ -69,6 +72,10 @@ class SqlStore final : public Store {
                                                      const core::Event& event) override;
   Result<WorkflowTree> get_workflow_tree(std::string_view id) override;
   Result<Execution> get_execution(std::string_view id) override;
+  Result<bool> delivery_seen(std::string_view project_id, std::string_view delivery_id) override;
+
+  Result<std::vector<QueuedCommitStatus>> queued_commit_statuses(int limit) override;
+  Status delete_commit_status(std::string_view id) override;
 
   Result<WorkflowTree> record_plan(std::string_view workflow_id, const core::Plan& plan) override;
   Status set_pipeline_status(std::string_view id, const StatusChange& change) override;
@@ -121,7 +128,7 @@ class SqlStore final : public Store {
 
   struct WorkflowRow;
   static Result<WorkflowRow> workflow_row(const WorkflowRequest& request);
-  static Result<EnqueuedWorkflow> insert_workflow(Connection& connection, const WorkflowRow& row);
+  Result<EnqueuedWorkflow> insert_workflow(Connection& connection, const WorkflowRow& row);
   Result<EnqueuedWorkflow> enqueue_row(const WorkflowRow& row);
 
   Status set_node_status(const NodeTable& table, std::string_view id, const StatusChange& change);
@@ -132,6 +139,7 @@ class SqlStore final : public Store {
   ConnectionPool pool_;
   std::unique_ptr<WalCheckpointer> checkpointer_;
   std::optional<SecretBox> secrets_;
+  bool queue_statuses_;
 };
 
 // Shared by the operation files.

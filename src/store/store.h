@@ -54,6 +54,7 @@ struct Project {
   // the older unfinished workflows it supersedes (superseded_workflows).
   bool cancel_superseded_pushes = false;
   bool cancel_superseded_pull_requests = true;
+  std::optional<std::int64_t> github_hook_id;  // the hook FactoryCI made on the repository, if any
 };
 
 struct NewProject {
@@ -118,6 +119,23 @@ template <class T>
 struct Page {
   std::vector<T> items;
   std::string next;  // pass as `after` for the next page; empty on the last page
+};
+
+// A status for GitHub, waiting in the outbox (docs/github.md). With
+// OpenOptions::queue_commit_statuses, the transactions that change
+// statuses queue them: a new workflow one of its own (queued), a recorded
+// plan one per pipeline (queued, or skipped), and each that ends a pipeline
+// or a workflow one with its final status.
+struct QueuedCommitStatus {
+  std::string id;  // UUID v7: the outbox's order
+  std::string workflow_id;
+  std::string project_id;
+  std::string owner;       // the project's owner name and name: the repository
+  std::string repository;
+  std::string sha;
+  std::string pipeline;  // empty: the workflow as a whole
+  core::Status status = core::Status::Queued;
+  std::string reason;
 };
 
 // One run of a project's pipelines for one event (docs/storage.md, "The
@@ -245,6 +263,8 @@ class Store {
   virtual Result<Page<Project>> list_projects(const PageRequest& page, std::string_view owner_id = {}) = 0;
   virtual Result<Project> update_project(std::string_view id, const ProjectChanges& changes) = 0;
   virtual Status delete_project(std::string_view id) = 0;
+  // Records (or, with nullopt, forgets) the GitHub hook made for a project.
+  virtual Status set_github_hook(std::string_view project_id, std::optional<std::int64_t> hook_id) = 0;
 
   virtual Result<CreatedToken> create_token(std::string_view name, TokenScope scope = TokenScope::Admin,
                                             std::string_view workflow_id = {}) = 0;
@@ -320,6 +340,13 @@ class Store {
   virtual Result<WorkflowTree> get_workflow_tree(std::string_view id) = 0;
   // One execution of a workflow's tree; not_found when there is none.
   virtual Result<Execution> get_execution(std::string_view id) = 0;
+  // Whether a delivery id queued a workflow of the project.
+  virtual Result<bool> delivery_seen(std::string_view project_id, std::string_view delivery_id) = 0;
+
+  // The commit status outbox: the oldest `limit` queued statuses, and
+  // taking one out once GitHub has it.
+  virtual Result<std::vector<QueuedCommitStatus>> queued_commit_statuses(int limit) = 0;
+  virtual Status delete_commit_status(std::string_view id) = 0;
 
   // Records the plan of a workflow that has not ended, once (conflict on a
   // second plan): planned pipelines, their stages and executions queued,
@@ -340,6 +367,7 @@ class Store {
 struct OpenOptions {
   int pool_size = 8;  // connections kept at most; calls beyond wait for one
   std::optional<SecretsKey> secrets_key;  // none: the secret calls answer `unavailable`
+  bool queue_commit_statuses = false;     // fill the commit status outbox (a server that reports to GitHub)
 };
 
 Result<std::unique_ptr<Store>> open(std::string_view url, const OpenOptions& options = {});

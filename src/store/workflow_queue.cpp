@@ -99,11 +99,14 @@ Status requeue(Connection& connection, const ExpiredLease& lease) {
   return {};
 }
 
-Status give_up(Connection& connection, const ExpiredLease& lease) {
+Status give_up(Connection& connection, const ExpiredLease& lease, bool queue_statuses) {
   std::string reason = "the lease of agent " + lease.agent + " expired on attempt " + std::to_string(lease.attempt) +
                        "; no attempts left";
   if (auto done = connection.execute(kLeaseLost, {reason, to_millis(now()), lease.id}); !done) return done.error();
-  return finish_unfinished_nodes(connection, lease.id, core::Status::Error);
+  if (auto finished = finish_unfinished_nodes(connection, lease.id, core::Status::Error, queue_statuses); !finished)
+    return finished;
+  if (!queue_statuses) return {};
+  return queue_commit_status(connection, lease.id, {}, core::Status::Error, reason);
 }
 
 }  // namespace
@@ -177,7 +180,8 @@ Result<ExpiredLeases> SqlStore::expire_leases(Timestamp at, int max_attempts) {
     ExpiredLeases outcome;
     for (const ExpiredLease& lease : expired) {
       bool again = lease.attempt < max_attempts;
-      if (auto done = again ? requeue(connection, lease) : give_up(connection, lease); !done) return done.error();
+      auto done = again ? requeue(connection, lease) : give_up(connection, lease, queue_statuses_);
+      if (!done) return done.error();
       (again ? outcome.requeued : outcome.failed).push_back(lease.id);
     }
     return outcome;

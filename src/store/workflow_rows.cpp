@@ -17,6 +17,8 @@ const Query kFinishExecutions{
 const Query kFinishStages{
     "UPDATE stages SET status = ?, finished_at = ? WHERE status IN ('queued', 'running') AND pipeline_id IN"
     " (SELECT id FROM pipelines WHERE workflow_id = ?)"};
+const Query kUnfinishedPipelines{
+    "SELECT name FROM pipelines WHERE status IN ('queued', 'running') AND workflow_id = ? ORDER BY position"};
 const Query kFinishPipelines{
     "UPDATE pipelines SET status = ?, finished_at = ? WHERE status IN ('queued', 'running') AND workflow_id = ?"};
 
@@ -81,7 +83,20 @@ std::string clip_reason(std::string_view reason) {
   return std::string(reason.substr(0, end));
 }
 
-Status finish_unfinished_nodes(Connection& connection, std::string_view workflow_id, core::Status status) {
+Status queue_unfinished_pipeline_statuses(Connection& connection, std::string_view workflow_id, core::Status status) {
+  std::vector<std::string> pipelines;
+  auto found = connection.execute(kUnfinishedPipelines, {workflow_id},
+                                  [&](const Row& row) { pipelines.emplace_back(row.text(0)); });
+  if (!found) return found.error();
+  for (const std::string& pipeline : pipelines)
+    if (auto queued = queue_commit_status(connection, workflow_id, pipeline, status, ""); !queued) return queued;
+  return {};
+}
+
+Status finish_unfinished_nodes(Connection& connection, std::string_view workflow_id, core::Status status,
+                               bool queue_statuses) {
+  if (queue_statuses)
+    if (auto queued = queue_unfinished_pipeline_statuses(connection, workflow_id, status); !queued) return queued;
   std::string name(core::to_string(status));
   std::int64_t at = to_millis(now());
   for (const Query* query : {&kFinishExecutions, &kFinishStages, &kFinishPipelines})

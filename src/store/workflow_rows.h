@@ -30,8 +30,17 @@ std::vector<std::string> decode_paths(std::string_view json);
 std::string clip_reason(std::string_view reason);
 
 // The pipelines, stages and executions of a workflow still queued or
-// running take `status` (cancelled or error), ending now.
-Status finish_unfinished_nodes(Connection& connection, std::string_view workflow_id, core::Status status);
+// running take `status` (cancelled or error), ending now; with
+// `queue_statuses`, each such pipeline's commit status is queued.
+Status finish_unfinished_nodes(Connection& connection, std::string_view workflow_id, core::Status status,
+                               bool queue_statuses);
+
+// The commit status outbox (commit_statuses.cpp): a status of pipeline
+// `pipeline` of a workflow (empty: of the workflow as a whole), or of the
+// pipeline with id `pipeline_id`.
+Status queue_commit_status(Connection& connection, std::string_view workflow_id, std::string_view pipeline,
+                           core::Status status, std::string_view reason);
+Status queue_pipeline_status(Connection& connection, std::string_view pipeline_id, const StatusChange& change);
 
 // The id is a UUID, in canonical form.
 Result<std::string> checked_id(std::string_view id);

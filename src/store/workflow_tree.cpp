@@ -202,6 +202,11 @@ Result<WorkflowTree> SqlStore::record_plan(std::string_view workflow_id, const c
     if (auto inserted = insert_plan(connection, *key, plan); !inserted) return inserted.error();
     auto pipelines = read_tree(connection, *key);
     if (!pipelines) return pipelines.error();
+    if (queue_statuses_)
+      for (const Pipeline& pipeline : *pipelines)
+        if (auto queued = queue_commit_status(connection, *key, pipeline.name, pipeline.status, pipeline.status_reason);
+            !queued)
+          return queued.error();
     return WorkflowTree{std::move(*workflow), std::move(*pipelines)};
   });
 }
@@ -230,6 +235,8 @@ Status SqlStore::set_node_status(const NodeTable& table, std::string_view id, co
             : connection.execute(table.update, {status, reason, started, finished, *key, expected});
     if (!updated) return updated.error();
     if (*updated == 0) return conflict(noun + " " + *key + " changed status meanwhile; read it again");
+    if (queue_statuses_ && &table == &kPipelines && core::is_final(change.status))
+      return queue_pipeline_status(connection, *key, change);
     return {};
   });
 }

@@ -98,6 +98,9 @@ Result<EnqueuedWorkflow> SqlStore::insert_workflow(Connection& connection, const
                                   [&](const Row& found_row) { stored = found_row.text(0); });
   if (!found) return found.error();
   if (stored.empty()) return internal("workflow for delivery " + row.delivery + " vanished while enqueuing it");
+  if (queue_statuses_ && stored == row.id)
+    if (auto queued = queue_commit_status(connection, row.id, {}, core::Status::Queued, {}); !queued)
+      return queued.error();
   return EnqueuedWorkflow{stored, stored != row.id};
 }
 
@@ -219,7 +222,11 @@ Result<Workflow> SqlStore::finish_workflow(std::string_view id, core::Status sta
     if (!updated) return updated.error();
     if (*updated == 0) return conflict("workflow " + *key + " changed status meanwhile; read it again");
     if (status == core::Status::Cancelled || status == core::Status::Error)
-      if (auto finished = finish_unfinished_nodes(connection, *key, status); !finished) return finished.error();
+      if (auto finished = finish_unfinished_nodes(connection, *key, status, queue_statuses_); !finished)
+        return finished.error();
+    if (queue_statuses_)
+      if (auto queued = queue_commit_status(connection, *key, {}, status, changed.status_reason); !queued)
+        return queued.error();
     return std::move(changed);
   });
 }

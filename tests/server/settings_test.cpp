@@ -98,6 +98,41 @@ TEST_F(SettingsTest, BadValuesNameTheSettingAndWhereTheyCameFrom) {
   EXPECT_NE(text.find("Invalid database \"oracle://db\" from --database"), std::string::npos) << text;
 }
 
+TEST_F(SettingsTest, GitHubIsOffUntilCredentialsAreGiven) {
+  auto settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_FALSE(settings->has_github());
+  EXPECT_EQ(settings->github_api_url, "https://api.github.com");
+  EXPECT_EQ(settings->github_redelivery, std::chrono::minutes{10});
+
+  write_config("github_app_id = \"4242\"\ngithub_app_key = \"/etc/factory/app.pem\"\n");
+  fake_environment = {{"FACTORY_PUBLIC_URL", "https://ci.example.com/"},
+                      {"FACTORY_GITHUB_API_URL", "https://github.example.com/api/v3"}};
+  flags.values = {{"github_redelivery", "0"}};
+  settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_TRUE(settings->has_github());
+  EXPECT_EQ(settings->github_app_id, "4242");
+  EXPECT_EQ(settings->github_app_key, "/etc/factory/app.pem");
+  EXPECT_EQ(settings->public_url, "https://ci.example.com");
+  EXPECT_EQ(settings->github_api_url, "https://github.example.com/api/v3");
+  EXPECT_EQ(settings->github_redelivery.count(), 0);
+}
+
+TEST_F(SettingsTest, GitHubCredentialsMustBeWhole) {
+  flags.values = {{"github_app_id", "4242"}};
+  EXPECT_FALSE(resolve());
+  EXPECT_NE(errors().find("needs both github_app_id and github_app_key"), std::string::npos) << errors();
+  flags.values = {{"github_app_id", "4242"}, {"github_app_key", "app.pem"}, {"github_token", "ghp_x"}};
+  EXPECT_FALSE(resolve());
+  EXPECT_NE(errors().find("not both"), std::string::npos) << errors();
+  flags.values = {{"github_app_id", "my-app"}, {"public_url", "ci.example.com"}, {"github_redelivery", "5s"}};
+  EXPECT_FALSE(resolve());
+  EXPECT_NE(errors().find("Invalid github_app_id \"my-app\" from --github-app-id"), std::string::npos) << errors();
+  EXPECT_NE(errors().find("expected an http:// or https:// URL"), std::string::npos) << errors();
+  EXPECT_NE(errors().find("from 1m to 24h"), std::string::npos) << errors();
+}
+
 TEST_F(SettingsTest, TypeAndSyntaxErrorsInTheFileAreReported) {
   write_config("threads = [1]\nblock {\n}\n");
   EXPECT_FALSE(resolve());
