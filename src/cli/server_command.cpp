@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/settings_flags.h"
+#include "kubernetes/provisioner.h"
 #include "server/admin_token.h"
 #include "server/data_dir.h"
 #include "server/open_store.h"
@@ -34,18 +35,55 @@ http::ServerOptions http_options(const server::Settings& settings) {
   return options;
 }
 
-server::AgentOptions agent_options(const server::Settings& settings) {
-  server::AgentOptions agents;
-  if (settings.provisioner == server::Provisioner::Local) {
-    std::error_code ec;
-    agents.provisioner = orchestrator::make_local_provisioner(
-        {orchestrator::agent_command_beside(std::filesystem::read_symlink("/proc/self/exe", ec)),
-         (settings.data_dir / "agents").string(), settings.max_agents});
-  } else {
-    agents.provisioner = orchestrator::make_pool_provisioner();
+// The kubernetes provisioner for `settings`; null with `error` set when the
+// cluster's configuration cannot be read.
+std::unique_ptr<orchestrator::Provisioner> kubernetes_provisioner(const server::Settings& settings,
+                                                                  std::string& error) {
+  auto cluster = settings.kubeconfig.empty() ? kubernetes::load_in_cluster(error)
+                                             : kubernetes::load_kubeconfig(settings.kubeconfig, error);
+  if (!cluster) return nullptr;
+  kubernetes::ProvisionerOptions options;
+  options.job.namespace_name = !settings.kubernetes_namespace.empty() ? settings.kubernetes_namespace
+                               : !cluster->namespace_name.empty()     ? cluster->namespace_name
+                                                                      : "default";
+  options.job.image = settings.agent_image;
+  options.job.requests = settings.agent_requests;
+  options.job.limits = settings.agent_limits;
+  options.job.ttl_after_finished = settings.job_ttl;
+  options.job.active_deadline = settings.job_deadline;
+  options.cluster = std::move(*cluster);
+  options.server_url = settings.agent_server_url;
+  options.max_agents = settings.max_agents;
+  return kubernetes::make_provisioner(std::move(options));
+}
+
+std::unique_ptr<orchestrator::Provisioner> provisioner(const server::Settings& settings, std::string& error) {
+  switch (settings.provisioner) {
+    case server::Provisioner::Local: {
+      std::error_code ec;
+      return orchestrator::make_local_provisioner(
+          {orchestrator::agent_command_beside(std::filesystem::read_symlink("/proc/self/exe", ec)),
+           (settings.data_dir / "agents").string(), settings.max_agents});
+    }
+    case server::Provisioner::Pool:
+      return orchestrator::make_pool_provisioner();
+    case server::Provisioner::Kubernetes:
+      return kubernetes_provisioner(settings, error);
   }
-  agents.orchestrator.lease = settings.lease;
-  return agents;
+  return nullptr;
+}
+
+std::string describe_agents(const server::Settings& settings) {
+  const std::string bound = "up to " + std::to_string(settings.max_agents) + " at once";
+  switch (settings.provisioner) {
+    case server::Provisioner::Local:
+      return "local, " + bound;
+    case server::Provisioner::Pool:
+      return "pool (start them with `factory agent`)";
+    case server::Provisioner::Kubernetes:
+      return "kubernetes Jobs of " + settings.agent_image + ", " + bound;
+  }
+  return {};
 }
 
 int fail(const std::string& message) {
@@ -63,14 +101,16 @@ int serve(const server::Settings& settings) {
   }
   const auto admin = server::ensure_admin_token(**store, settings.data_dir);
   if (!admin) return fail(admin.error().message);
-  server::Service service{std::move(*store), http_options(settings), agent_options(settings)};
+  std::string error;
+  server::AgentOptions agents;
+  agents.provisioner = provisioner(settings, error);
+  if (!agents.provisioner) return fail(error);
+  agents.orchestrator.lease = settings.lease;
+  server::Service service{std::move(*store), http_options(settings), std::move(agents)};
   service.start();
   std::cout << "data directory: " << settings.data_dir.string() << "\n";
   print_admin_token_note(*admin);
-  std::cout << "build agents: " << (settings.provisioner == server::Provisioner::Local
-                                        ? "local, up to " + std::to_string(settings.max_agents) + " at once"
-                                        : std::string{"pool (start them with `factory agent`)"})
-            << "\n";
+  std::cout << "build agents: " << describe_agents(settings) << "\n";
   std::cout << "listening on " << server::http_url(settings.host, service.port()) << std::endl;
   const int signal = stop_signals.wait();
   std::cout << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ": finishing requests in flight" << std::endl;

@@ -71,7 +71,10 @@ std::string Orchestrator::waiting_reason() const {
 void Orchestrator::request_cancel(const std::string& workflow_id) {
   {
     std::lock_guard lock{mutex_};
-    cancels_.try_emplace(workflow_id, SteadyClock::now());
+    if (cancels_.try_emplace(workflow_id, SteadyClock::now()).second) {
+      cancels_to_pass_on_.push_back(workflow_id);
+      work_queued_ = true;
+    }
   }
   wake_.notify_all();
 }
@@ -104,6 +107,7 @@ void Orchestrator::run() {
         next_tick = SteadyClock::now() + options_.tick;
       }
       reap_agents();
+      pass_on_cancels();
       if (look_at_queue) {
         answer_waiters();
         provision_agents();
@@ -196,6 +200,15 @@ void Orchestrator::reap_agents() {
     if (workflow->status != core::Status::Running || workflow->lease_owner != exit.agent_name) continue;
     fail_workflow(exit.workflow_id, "its agent " + exit.how + " before finishing it");
   }
+}
+
+void Orchestrator::pass_on_cancels() {
+  std::vector<std::string> cancels;
+  {
+    std::lock_guard lock{mutex_};
+    cancels.swap(cancels_to_pass_on_);
+  }
+  for (const auto& id : cancels) provisioner_->cancel(id);
 }
 
 void Orchestrator::expire_leases() {

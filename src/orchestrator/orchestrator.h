@@ -27,6 +27,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "orchestrator/provisioner.h"
 #include "store/store.h"
@@ -86,6 +87,7 @@ class Orchestrator {
   void run();
   void expire_leases();
   void reap_agents();
+  void pass_on_cancels();
   void answer_waiters();
   void answer_expired_waiters();
   void provision_agents();
@@ -105,6 +107,7 @@ class Orchestrator {
   bool work_queued_ = true;  // look at the queue on the first tick
   std::deque<Waiter> waiters_;
   std::map<std::string, std::chrono::steady_clock::time_point> cancels_;  // workflow → when asked
+  std::vector<std::string> cancels_to_pass_on_;  // to the provisioner, on the orchestrator's thread
   std::optional<std::chrono::steady_clock::time_point> last_agent_seen_;
   std::string waiting_reason_;
   std::uint64_t agents_provisioned_ = 0;

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <charconv>
+#include <regex>
 
 #include "config/duration.h"
 #include "hcl/functions.h"
@@ -95,9 +96,11 @@ std::string set_log_level(Settings& settings, std::string_view text) {
 }
 
 std::string set_provisioner(Settings& settings, std::string_view text) {
-  static constexpr std::array<std::string_view, 2> names{"local", "pool"};
+  static constexpr std::array<std::string_view, 3> names{"local", "pool", "kubernetes"};
   std::size_t kind = 0;
-  std::string problem = choose(text, names, "local (agents started by the server) or pool (agents you start)", kind);
+  std::string problem = choose(
+      text, names, "local (agents started by the server), pool (agents you start) or kubernetes (a Job per workflow)",
+      kind);
   if (problem.empty()) settings.provisioner = static_cast<Provisioner>(kind);
   return problem;
 }
@@ -118,6 +121,93 @@ std::string set_lease(Settings& settings, std::string_view text) {
     return "expected a lease from 2s to 1h; agents renew it every second";
   settings.lease = *lease;
   return {};
+}
+
+std::string set_kubeconfig(Settings& settings, std::string_view text) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(std::filesystem::path{text}, ec))
+    return "no such file; give the path of a kubeconfig file, or leave it unset inside a pod";
+  settings.kubeconfig = std::string{text};
+  return {};
+}
+
+std::string set_kubernetes_namespace(Settings& settings, std::string_view text) {
+  static const std::regex label{"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"};
+  if (!std::regex_match(text.begin(), text.end(), label))
+    return "a namespace is a DNS label: up to 63 lower-case letters, digits and '-', such as \"ci\"";
+  settings.kubernetes_namespace = std::string{text};
+  return {};
+}
+
+std::string set_agent_image(Settings& settings, std::string_view text) {
+  if (text.empty() || text.find_first_of(" \t\n") != std::string_view::npos)
+    return "expected an image reference such as registry.example.com/factory:0.1";
+  settings.agent_image = std::string{text};
+  return {};
+}
+
+std::string set_agent_server_url(Settings& settings, std::string_view text) {
+  if (!text.starts_with("http://") && !text.starts_with("https://"))
+    return "expected the URL agents reach the server at, such as http://factory.ci.svc:8080";
+  settings.agent_server_url = std::string{text};
+  while (settings.agent_server_url.ends_with('/')) settings.agent_server_url.pop_back();
+  return {};
+}
+
+namespace {
+
+// "cpu=500m,memory=1Gi" into `resources`, or what is wrong with it.
+std::string parse_resources(std::string_view text, std::map<std::string, std::string>& resources) {
+  static constexpr std::array<std::string_view, 3> names{"cpu", "memory", "ephemeral-storage"};
+  static const std::regex quantity{"[0-9]+(\\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?"};
+  std::map<std::string, std::string> parsed;
+  for (std::size_t start = 0; start <= text.size();) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string_view pair = text.substr(start, comma - start);
+    const std::size_t equals = pair.find('=');
+    if (equals == std::string_view::npos) return "expected NAME=QUANTITY pairs, such as cpu=500m,memory=1Gi";
+    std::size_t index = 0;
+    if (std::string problem = choose(pair.substr(0, equals), names, "cpu, memory or ephemeral-storage", index);
+        !problem.empty())
+      return problem;
+    const std::string_view amount = pair.substr(equals + 1);
+    if (!std::regex_match(amount.begin(), amount.end(), quantity))
+      return "\"" + std::string{amount} + "\" is not a quantity such as 500m, 2, 512Mi or 4Gi";
+    parsed[std::string{names[index]}] = std::string{amount};
+    start = comma + 1;
+  }
+  resources = std::move(parsed);
+  return {};
+}
+
+// A duration from `least` to `most`, in whole seconds.
+std::string parse_seconds(std::string_view text, std::chrono::seconds least, std::chrono::seconds most,
+                          const std::string& range, std::chrono::seconds& out) {
+  std::string error;
+  const auto duration = config::parse_duration(text, error);
+  if (!duration) return error;
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(*duration);
+  if (seconds < least || seconds > most) return "expected a duration from " + range;
+  out = seconds;
+  return {};
+}
+
+}  // namespace
+
+std::string set_agent_requests(Settings& settings, std::string_view text) {
+  return parse_resources(text, settings.agent_requests);
+}
+
+std::string set_agent_limits(Settings& settings, std::string_view text) {
+  return parse_resources(text, settings.agent_limits);
+}
+
+std::string set_job_ttl(Settings& settings, std::string_view text) {
+  return parse_seconds(text, std::chrono::seconds{1}, std::chrono::hours{720}, "1s to 720h (30 days)", settings.job_ttl);
+}
+
+std::string set_job_deadline(Settings& settings, std::string_view text) {
+  return parse_seconds(text, std::chrono::minutes{1}, std::chrono::hours{168}, "1m to 168h (a week)", settings.job_deadline);
 }
 
 }  // namespace server

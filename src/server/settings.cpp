@@ -18,7 +18,7 @@ struct SettingSpec {
 };
 
 // data_dir comes before database: the default database lives in the data directory.
-constexpr std::array<SettingSpec, 8> specs{{
+constexpr std::array<SettingSpec, 16> specs{{
     {"listen", "--listen", "FACTORY_LISTEN", set_listen},
     {"data_dir", "--data-dir", "FACTORY_DATA_DIR", set_data_dir},
     {"database", "--database", "FACTORY_DATABASE", set_database},
@@ -27,6 +27,14 @@ constexpr std::array<SettingSpec, 8> specs{{
     {"provisioner", "--provisioner", "FACTORY_PROVISIONER", set_provisioner},
     {"max_agents", "--max-agents", "FACTORY_MAX_AGENTS", set_max_agents},
     {"lease", "--lease", "FACTORY_LEASE", set_lease},
+    {"kubeconfig", "--kubeconfig", "FACTORY_KUBECONFIG", set_kubeconfig},
+    {"kubernetes_namespace", "--kubernetes-namespace", "FACTORY_KUBERNETES_NAMESPACE", set_kubernetes_namespace},
+    {"agent_image", "--agent-image", "FACTORY_AGENT_IMAGE", set_agent_image},
+    {"agent_server_url", "--agent-server-url", "FACTORY_AGENT_SERVER_URL", set_agent_server_url},
+    {"agent_requests", "--agent-requests", "FACTORY_AGENT_REQUESTS", set_agent_requests},
+    {"agent_limits", "--agent-limits", "FACTORY_AGENT_LIMITS", set_agent_limits},
+    {"job_ttl", "--job-ttl", "FACTORY_JOB_TTL", set_job_ttl},
+    {"job_deadline", "--job-deadline", "FACTORY_JOB_DEADLINE", set_job_deadline},
 }};
 
 constexpr std::array<std::string_view, specs.size()> setting_names() {

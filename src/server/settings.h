@@ -10,6 +10,15 @@
 //   provisioner --provisioner KIND  FACTORY_PROVISIONER local (or pool)
 //   max_agents --max-agents N       FACTORY_MAX_AGENTS 4 (local agents at once)
 //   lease      --lease DURATION     FACTORY_LEASE      30s (an agent's silence before its work is retried)
+// With --provisioner kubernetes (docs/kubernetes.md):
+//   kubeconfig           --kubeconfig FILE            FACTORY_KUBECONFIG           in-cluster (the pod's service account)
+//   kubernetes_namespace --kubernetes-namespace NS    FACTORY_KUBERNETES_NAMESPACE the kubeconfig context's or the pod's
+//   agent_image          --agent-image IMAGE          FACTORY_AGENT_IMAGE          factory:latest
+//   agent_server_url     --agent-server-url URL       FACTORY_AGENT_SERVER_URL     the URL the server listens on
+//   agent_requests       --agent-requests cpu=1,...   FACTORY_AGENT_REQUESTS       none
+//   agent_limits         --agent-limits memory=2Gi,...FACTORY_AGENT_LIMITS         none
+//   job_ttl              --job-ttl DURATION           FACTORY_JOB_TTL              1h (finished Jobs are kept this long)
+//   job_deadline         --job-deadline DURATION      FACTORY_JOB_DEADLINE         6h (a Job's longest run)
 // The file itself is named by --config FILE or FACTORY_CONFIG.
 #pragma once
 
@@ -29,7 +38,7 @@ namespace server {
 enum class LogLevel { Error, Warn, Info };
 
 // Where build agents come from (orchestrator/provisioner.h).
-enum class Provisioner { Local, Pool };
+enum class Provisioner { Local, Pool, Kubernetes };
 
 struct Settings {
   std::string host = "127.0.0.1";
@@ -42,6 +51,15 @@ struct Settings {
   Provisioner provisioner = Provisioner::Local;
   std::size_t max_agents = 4;
   std::chrono::milliseconds lease{30'000};
+  // The Kubernetes provisioner's; empty strings: see the table above.
+  std::string kubeconfig;
+  std::string kubernetes_namespace;
+  std::string agent_image = "factory:latest";
+  std::string agent_server_url;
+  std::map<std::string, std::string> agent_requests;  // resource name → quantity
+  std::map<std::string, std::string> agent_limits;
+  std::chrono::seconds job_ttl{3600};
+  std::chrono::seconds job_deadline{6 * 3600};
 };
 
 // Values given on the command line, by setting name ("listen", "data_dir"...).

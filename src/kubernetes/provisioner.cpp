@@ -1,0 +1,232 @@
+#include "kubernetes/provisioner.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "kubernetes/api_client.h"
+
+namespace kubernetes {
+
+namespace {
+
+using nlohmann::json;
+
+// How long one watch request may stay open; the server ends it then and the
+// watch goes on from where it was.
+constexpr int kWatchSeconds = 60;
+
+struct Started {
+  std::string job;  // the Job's (and its Secret's) name
+  std::string agent_name;
+};
+
+std::string namespaced(const char* api, const std::string& namespace_name, const char* resource) {
+  return std::string{api} + "/namespaces/" + namespace_name + "/" + resource;
+}
+
+class KubernetesProvisioner final : public orchestrator::Provisioner {
+ public:
+  explicit KubernetesProvisioner(ProvisionerOptions options)
+      : options_{std::move(options)},
+        jobs_path_{namespaced("/apis/batch/v1", options_.job.namespace_name, "jobs")},
+        pods_path_{namespaced("/api/v1", options_.job.namespace_name, "pods")},
+        secrets_path_{namespaced("/api/v1", options_.job.namespace_name, "secrets")},
+        client_{options_.cluster},
+        job_watch_{[this] { watch(jobs_path_, [this](const json& event) { on_job_event(event); }); }},
+        pod_watch_{[this] { watch(pods_path_, [this](const json& event) { on_pod_event(event); }); }} {}
+
+  ~KubernetesProvisioner() override {
+    {
+      std::lock_guard lock{mutex_};
+      stopping_ = true;
+    }
+    stopped_.notify_all();
+    job_watch_.join();
+    pod_watch_.join();
+  }
+
+  std::string name() const override { return "kubernetes"; }
+  std::size_t capacity() const override {
+    std::lock_guard lock{mutex_};
+    return started_.size() >= options_.max_agents ? 0 : options_.max_agents - started_.size();
+  }
+  std::size_t running() const override {
+    std::lock_guard lock{mutex_};
+    return started_.size();
+  }
+
+  bool provision(const orchestrator::AgentLaunch& given, std::string& error) override {
+    orchestrator::AgentLaunch launch = given;
+    if (!options_.server_url.empty()) launch.server_url = options_.server_url;
+    const std::string name = job_name(launch.workflow_id);
+    const ApiReply secret = client_.post(secrets_path_, token_secret(options_.job, name, launch));
+    if (!secret.ok()) {
+      error = "cannot create the Secret " + name + " for its token: " + secret.describe();
+      return false;
+    }
+    const ApiReply job = client_.post(jobs_path_, agent_job(options_.job, name, launch));
+    if (!job.ok()) {
+      client_.remove(secrets_path_ + "/" + name, json::object());
+      error = "cannot create the Job " + name + ": " + job.describe();
+      return false;
+    }
+    own_secret(name, job.body);
+    std::lock_guard lock{mutex_};
+    started_[launch.workflow_id] = {name, launch.agent_name};
+    return true;
+  }
+
+  void stop(const std::string& workflow_id) override {
+    std::string job;
+    {
+      std::lock_guard lock{mutex_};
+      auto it = started_.find(workflow_id);
+      if (it == started_.end()) return;
+      job = it->second.job;
+      started_.erase(it);
+    }
+    delete_job(job);
+  }
+
+  void cancel(const std::string& workflow_id) override { stop(workflow_id); }
+
+  std::vector<orchestrator::AgentExit> reap() override {
+    std::vector<orchestrator::AgentExit> exits;
+    std::vector<std::string> doomed;
+    {
+      std::lock_guard lock{mutex_};
+      exits.swap(exits_);
+      doomed.swap(doomed_);
+    }
+    for (const auto& job : doomed) delete_job(job);
+    return exits;
+  }
+
+ private:
+  // The Secret goes with its Job: Kubernetes' garbage collector deletes it
+  // when the Job is deleted (by us, or by its ttlSecondsAfterFinished).
+  void own_secret(const std::string& name, const json& job) {
+    const json owner = {{"apiVersion", "batch/v1"},
+                        {"kind", "Job"},
+                        {"name", name},
+                        {"uid", job["metadata"].value("uid", "")}};
+    const ApiReply patched =
+        client_.merge_patch(secrets_path_ + "/" + name, {{"metadata", {{"ownerReferences", {owner}}}}});
+    if (!patched.ok())
+      std::fprintf(stderr, "kubernetes: the Secret %s stays after its Job: %s\n", name.c_str(),
+                   patched.describe().c_str());
+  }
+
+  void delete_job(const std::string& name) {
+    const ApiReply deleted = client_.remove(jobs_path_ + "/" + name, {{"propagationPolicy", "Background"}});
+    if (!deleted.ok() && deleted.status != 404)
+      std::fprintf(stderr, "kubernetes: cannot delete the Job %s: %s\n", name.c_str(), deleted.describe().c_str());
+  }
+
+  // The agent of `workflow_id` in Job `job` is gone: reported once, at the
+  // next reap; nothing when it was stopped or reported already.
+  void report_exit(const std::string& workflow_id, const std::string& job, std::string how, bool clean,
+                   bool delete_it) {
+    std::lock_guard lock{mutex_};
+    auto it = started_.find(workflow_id);
+    if (it == started_.end() || it->second.job != job) return;
+    exits_.push_back({workflow_id, it->second.agent_name, std::move(how), clean});
+    if (delete_it) doomed_.push_back(job);
+    started_.erase(it);
+  }
+
+  void on_job_event(const json& event) {
+    const json& job = event["object"];
+    const std::string name = job["metadata"].value("name", "");
+    if (event.value("type", "") == "DELETED") {
+      report_exit(workflow_of(job), name, "(Job " + name + ") was deleted", false, false);
+    } else if (auto end = job_end(job)) {
+      report_exit(workflow_of(job), name, "(Job " + name + ") " + end->how, end->succeeded, false);
+    }
+  }
+
+  void on_pod_event(const json& event) {
+    const json& pod = event["object"];
+    if (event.value("type", "") == "DELETED") return;
+    if (auto failure = pod_start_failure(pod)) {
+      const std::string job = pod["metadata"].value("labels", json::object()).value("job-name", "");
+      report_exit(workflow_of(pod), job, *failure, false, true);
+    }
+  }
+
+  bool stopping() const {
+    std::lock_guard lock{mutex_};
+    return stopping_;
+  }
+
+  // Lists, then watches from the list's resourceVersion, again and again
+  // until the provisioner stops. A list sees what happened while no watch
+  // was open (a watch that the server ended as too old, 410, restarts so).
+  void watch(const std::string& path, const std::function<void(const json&)>& on_event) {
+    ApiClient client{options_.cluster};
+    const std::string selector = std::string{"labelSelector="} + kManagedBySelector;
+    const std::function<bool()> stop = [this] { return stopping(); };
+    while (!stopping()) {
+      const ApiReply list = client.get(path + "?" + selector);
+      if (!list.ok()) {
+        std::fprintf(stderr, "kubernetes: cannot list %s: %s\n", path.c_str(), list.describe().c_str());
+        pause();
+        continue;
+      }
+      for (const auto& item : list.body.value("items", json::array())) on_event({{"type", "ADDED"}, {"object", item}});
+      std::string version = list.body["metadata"].value("resourceVersion", "");
+      bool expired = false;
+      while (!stopping() && !expired) {
+        const ApiReply watched = client.watch(
+            path + "?watch=1&" + selector + "&resourceVersion=" + version +
+                "&allowWatchBookmarks=true&timeoutSeconds=" + std::to_string(kWatchSeconds),
+            [&](const json& event) {
+              const json& object = event["object"];
+              if (event.value("type", "") == "ERROR") {
+                expired = true;  // 410 Gone: list again
+                return;
+              }
+              version = object["metadata"].value("resourceVersion", version);
+              if (event.value("type", "") != "BOOKMARK") on_event(event);
+            },
+            stop);
+        if (!watched.ok() && !stopping()) {
+          std::fprintf(stderr, "kubernetes: watching %s: %s\n", path.c_str(), watched.describe().c_str());
+          pause();
+          expired = true;
+        }
+      }
+    }
+  }
+
+  // A second before trying the API server again (or less, when stopping).
+  void pause() {
+    std::unique_lock lock{mutex_};
+    stopped_.wait_for(lock, std::chrono::seconds{1}, [this] { return stopping_; });
+  }
+
+  ProvisionerOptions options_;
+  const std::string jobs_path_, pods_path_, secrets_path_;
+  ApiClient client_;  // the orchestrator's thread's
+
+  mutable std::mutex mutex_;
+  std::condition_variable stopped_;
+  bool stopping_ = false;
+  std::map<std::string, Started> started_;  // by workflow id
+  std::vector<orchestrator::AgentExit> exits_;
+  std::vector<std::string> doomed_;  // Jobs whose pods cannot start, to delete at the next reap
+
+  std::thread job_watch_, pod_watch_;  // last: they use everything above
+};
+
+}  // namespace
+
+std::unique_ptr<orchestrator::Provisioner> make_provisioner(ProvisionerOptions options) {
+  return std::make_unique<KubernetesProvisioner>(std::move(options));
+}
+
+}  // namespace kubernetes
