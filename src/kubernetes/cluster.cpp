@@ -24,11 +24,11 @@ std::string trimmed(std::string text) {
 
 // The entry named `name` of a kubeconfig list (clusters, users, contexts),
 // whose items are {name: ..., <field>: {...}}.
-YAML::Node named_entry(const YAML::Node& list, const std::string& name, const char* field) {
-  if (!list.IsSequence()) return {};
+std::optional<YAML::Node> named_entry(const YAML::Node& list, const std::string& name, const char* field) {
+  if (!list || !list.IsSequence()) return std::nullopt;
   for (const auto& item : list)
     if (item["name"] && item["name"].as<std::string>() == name && item[field]) return item[field];
-  return {};
+  return std::nullopt;
 }
 
 std::string text_of(const YAML::Node& node, const char* key) {
@@ -60,40 +60,38 @@ std::optional<Cluster> from_kubeconfig(const YAML::Node& root, const std::filesy
     error = where + "no current-context; choose one with `kubectl config use-context NAME`";
     return std::nullopt;
   }
-  const YAML::Node context = named_entry(root["contexts"], context_name, "context");
+  const auto context = named_entry(root["contexts"], context_name, "context");
   if (!context) {
     error = where + "the current context \"" + context_name + "\" is not among its contexts";
     return std::nullopt;
   }
-  const std::string cluster_name = text_of(context, "cluster");
-  const YAML::Node cluster_node = named_entry(root["clusters"], cluster_name, "cluster");
-  if (!cluster_node || text_of(cluster_node, "server").empty()) {
+  const std::string cluster_name = text_of(*context, "cluster");
+  const auto cluster_node = named_entry(root["clusters"], cluster_name, "cluster");
+  if (!cluster_node || text_of(*cluster_node, "server").empty()) {
     error = where + "the context \"" + context_name + "\" names the cluster \"" + cluster_name +
             "\", which is missing or has no server";
     return std::nullopt;
   }
   Cluster cluster;
-  cluster.server = text_of(cluster_node, "server");
-  cluster.namespace_name = text_of(context, "namespace");
-  cluster.ca_file = beside(path, text_of(cluster_node, "certificate-authority"));
-  cluster.insecure = text_of(cluster_node, "insecure-skip-tls-verify") == "true";
-  const std::string user_name = text_of(context, "user");
-  const YAML::Node user = named_entry(root["users"], user_name, "user");
-  if (user && (user["exec"] || user["auth-provider"])) {
+  cluster.server = text_of(*cluster_node, "server");
+  cluster.namespace_name = text_of(*context, "namespace");
+  cluster.ca_file = beside(path, text_of(*cluster_node, "certificate-authority"));
+  cluster.insecure = text_of(*cluster_node, "insecure-skip-tls-verify") == "true";
+  const std::string user_name = text_of(*context, "user");
+  const YAML::Node user = named_entry(root["users"], user_name, "user").value_or(YAML::Node{});
+  if (user["exec"] || user["auth-provider"]) {
     error = where + "the user \"" + user_name +
             "\" gets credentials from a program (exec or auth-provider), which FactoryCI does not run; "
             "give it a token (a service account's, see docs/kubernetes.md) or a client certificate";
     return std::nullopt;
   }
-  if (user) {
-    cluster.token = text_of(user, "token");
-    cluster.token_file = beside(path, text_of(user, "tokenFile"));
-    cluster.client_certificate_file = beside(path, text_of(user, "client-certificate"));
-    cluster.client_key_file = beside(path, text_of(user, "client-key"));
-  }
-  const bool base64_ok = decoded(cluster_node, "certificate-authority-data", cluster.ca_data) &&
-                         (!user || (decoded(user, "client-certificate-data", cluster.client_certificate_data) &&
-                                    decoded(user, "client-key-data", cluster.client_key_data)));
+  cluster.token = text_of(user, "token");
+  cluster.token_file = beside(path, text_of(user, "tokenFile"));
+  cluster.client_certificate_file = beside(path, text_of(user, "client-certificate"));
+  cluster.client_key_file = beside(path, text_of(user, "client-key"));
+  const bool base64_ok = decoded(*cluster_node, "certificate-authority-data", cluster.ca_data) &&
+                         decoded(user, "client-certificate-data", cluster.client_certificate_data) &&
+                         decoded(user, "client-key-data", cluster.client_key_data);
   if (!base64_ok) {
     error = where + "a *-data field of the cluster \"" + cluster_name + "\" or the user \"" + user_name +
             "\" is not base64; copy it again from the kubeconfig your cluster gave you";

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "kubernetes/api_client.h"
@@ -22,6 +23,7 @@ constexpr int kWatchSeconds = 60;
 struct Started {
   std::string job;  // the Job's (and its Secret's) name
   std::string agent_name;
+  bool cancelled = false;  // its Job is deleted once it ended
 };
 
 std::string namespaced(const char* api, const std::string& namespace_name, const char* resource) {
@@ -68,31 +70,30 @@ class KubernetesProvisioner final : public orchestrator::Provisioner {
       error = "cannot create the Secret " + name + " for its token: " + secret.describe();
       return false;
     }
+    remember(launch.workflow_id, {name, launch.agent_name});  // before the watches can see the Job
     const ApiReply job = client_.post(jobs_path_, agent_job(options_.job, name, launch));
     if (!job.ok()) {
+      forget(launch.workflow_id);
       client_.remove(secrets_path_ + "/" + name, json::object());
       error = "cannot create the Job " + name + ": " + job.describe();
       return false;
     }
     own_secret(name, job.body);
-    std::lock_guard lock{mutex_};
-    started_[launch.workflow_id] = {name, launch.agent_name};
     return true;
   }
 
   void stop(const std::string& workflow_id) override {
-    std::string job;
-    {
-      std::lock_guard lock{mutex_};
-      auto it = started_.find(workflow_id);
-      if (it == started_.end()) return;
-      job = it->second.job;
-      started_.erase(it);
-    }
-    delete_job(job);
+    if (auto started = forget(workflow_id)) delete_job(started->job);
   }
 
-  void cancel(const std::string& workflow_id) override { stop(workflow_id); }
+  // The agent learns of the cancel on its next heartbeat, cancels, reports
+  // and exits; its Job is deleted then (or by stop(), should the agent not
+  // confirm in time). Deleting it at once would stop the agent before it
+  // reports.
+  void cancel(const std::string& workflow_id) override {
+    std::lock_guard lock{mutex_};
+    if (auto it = started_.find(workflow_id); it != started_.end()) it->second.cancelled = true;
+  }
 
   std::vector<orchestrator::AgentExit> reap() override {
     std::vector<orchestrator::AgentExit> exits;
@@ -107,6 +108,20 @@ class KubernetesProvisioner final : public orchestrator::Provisioner {
   }
 
  private:
+  void remember(const std::string& workflow_id, Started started) {
+    std::lock_guard lock{mutex_};
+    started_[workflow_id] = std::move(started);
+  }
+
+  std::optional<Started> forget(const std::string& workflow_id) {
+    std::lock_guard lock{mutex_};
+    auto it = started_.find(workflow_id);
+    if (it == started_.end()) return std::nullopt;
+    Started started = std::move(it->second);
+    started_.erase(it);
+    return started;
+  }
+
   // The Secret goes with its Job: Kubernetes' garbage collector deletes it
   // when the Job is deleted (by us, or by its ttlSecondsAfterFinished).
   void own_secret(const std::string& name, const json& job) {
@@ -128,14 +143,15 @@ class KubernetesProvisioner final : public orchestrator::Provisioner {
   }
 
   // The agent of `workflow_id` in Job `job` is gone: reported once, at the
-  // next reap; nothing when it was stopped or reported already.
+  // next reap; nothing when it was stopped or reported already. The Job is
+  // deleted when `delete_it` or the workflow was cancelled.
   void report_exit(const std::string& workflow_id, const std::string& job, std::string how, bool clean,
                    bool delete_it) {
     std::lock_guard lock{mutex_};
     auto it = started_.find(workflow_id);
     if (it == started_.end() || it->second.job != job) return;
     exits_.push_back({workflow_id, it->second.agent_name, std::move(how), clean});
-    if (delete_it) doomed_.push_back(job);
+    if (delete_it || it->second.cancelled) doomed_.push_back(job);
     started_.erase(it);
   }
 
@@ -218,7 +234,7 @@ class KubernetesProvisioner final : public orchestrator::Provisioner {
   bool stopping_ = false;
   std::map<std::string, Started> started_;  // by workflow id
   std::vector<orchestrator::AgentExit> exits_;
-  std::vector<std::string> doomed_;  // Jobs whose pods cannot start, to delete at the next reap
+  std::vector<std::string> doomed_;  // Jobs to delete at the next reap
 
   std::thread job_watch_, pod_watch_;  // last: they use everything above
 };

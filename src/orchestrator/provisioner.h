@@ -50,8 +50,8 @@ class Provisioner {
   // Stops the agent of a workflow, if this provisioner started one.
   virtual void stop(const std::string& workflow_id) = 0;
   // A cancel of the workflow was asked for. Agents learn of it on their next
-  // heartbeat; a provisioner that can tell its agent sooner does so here
-  // (Kubernetes deletes the Job: its pod's agent gets SIGTERM and cancels).
+  // heartbeat and confirm it; a provisioner may clean up after them (the
+  // Kubernetes one deletes the Job once it ended).
   virtual void cancel(const std::string& /*workflow_id*/) {}
   // The agents that ended since the last call.
   virtual std::vector<AgentExit> reap() = 0;
