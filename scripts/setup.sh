@@ -11,13 +11,14 @@ build_packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
   libboost-dev libboost-system-dev
   libsqlite3-dev libmariadb-dev libpq-dev
-  libssl-dev libcurl4-openssl-dev
+  libssl-dev libcurl4-openssl-dev libyaml-cpp-dev
 )
 test_packages=(
   clang-14 libclang-rt-14-dev
   mariadb-server postgresql
   lighttpd tmux wrk procps curl
   podman runc busybox-static
+  kubernetes-client
 )
 
 packages=("${build_packages[@]}")

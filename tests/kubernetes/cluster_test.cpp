@@ -189,7 +189,8 @@ TEST_F(KubernetesCluster, KubectlAppliesTheManifestsAndListsTheJobs) {
   ASSERT_EQ(applied.exit_code, 0) << applied.output;
   for (const char* created : {"serviceaccount/factory created", "role.rbac.authorization.k8s.io/factory created",
                               "rolebinding.rbac.authorization.k8s.io/factory created", "secret/factory-database created",
-                              "deployment.apps/factory created", "service/factory created"})
+                              "persistentvolumeclaim/factory-data created", "deployment.apps/factory created",
+                              "service/factory created"})
     EXPECT_TRUE(contains(applied.output, created)) << applied.output;
   const auto again = kubectl("apply --validate=false -f " + clitest::quote(manifests));
   EXPECT_EQ(again.exit_code, 0) << again.output;

@@ -71,6 +71,7 @@ constexpr ResourceType kResources[] = {
     {"v1", "services", "Service"},
     {"v1", "serviceaccounts", "ServiceAccount"},
     {"v1", "configmaps", "ConfigMap"},
+    {"v1", "persistentvolumeclaims", "PersistentVolumeClaim"},
     {"batch/v1", "jobs", "Job"},
     {"apps/v1", "deployments", "Deployment"},
     {"rbac.authorization.k8s.io/v1", "roles", "Role"},
