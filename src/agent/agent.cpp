@@ -1,6 +1,8 @@
 #include "agent/agent.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -9,6 +11,7 @@
 #include "agent/heartbeat.h"
 #include "agent/server_client.h"
 #include "agent/workflow_reporter.h"
+#include "consul/consul.h"
 #include "config/config.h"
 #include "protocol/protocol.h"
 
@@ -199,29 +202,62 @@ Claim claim(ServerClient& client, const Options& options, protocol::Job& job) {
   return Claim::Failed;
 }
 
+// The server to claim from: --server's, or a healthy one from Consul (the
+// one in use while it stays healthy); empty when there is none now.
+std::string find_server(const Options& options, const std::string& in_use) {
+  if (options.consul_url.empty()) return options.server_url;
+  std::string error;
+  const auto healthy = consul::healthy_instances(options.consul_url, options.consul_service, error);
+  if (!healthy) {
+    note(error);
+    return {};
+  }
+  if (healthy->empty()) {
+    note("no healthy \"" + options.consul_service + "\" server in Consul at " + options.consul_url);
+    return {};
+  }
+  if (std::find(healthy->begin(), healthy->end(), in_use) != healthy->end()) return in_use;
+  note("claiming work from " + healthy->front() + " (found in Consul)");
+  return healthy->front();
+}
+
 }  // namespace
 
 int run(const Options& options, runner::CancelHandle& stop) {
-  ServerClient client{{options.server_url, options.token, options.name}, [&stop] { return stop.cancelled(); }};
+  Options current = options;  // with the server in use
+  std::unique_ptr<ServerClient> client;
   std::chrono::milliseconds backoff = 100ms;
+  const auto wait_and_back_off = [&] {
+    std::this_thread::sleep_for(backoff);  // the server may be restarting
+    backoff = std::min(backoff * 2, std::chrono::milliseconds{5'000});
+  };
   while (!stop.cancelled()) {
+    if (!client) {
+      current.server_url = find_server(options, current.server_url);
+      if (current.server_url.empty()) {
+        wait_and_back_off();
+        continue;
+      }
+      client = std::make_unique<ServerClient>(ClientConfig{current.server_url, options.token, options.name},
+                                              [&stop] { return stop.cancelled(); });
+    }
     protocol::Job job;
     StartTimings timings;
-    switch (claim(client, options, job)) {
+    switch (claim(*client, current, job)) {
       case Claim::Refused:
         return 1;
       case Claim::Nothing:
         backoff = 100ms;
         continue;
       case Claim::Failed:
-        std::this_thread::sleep_for(backoff);  // the server may be restarting
-        backoff = std::min(backoff * 2, std::chrono::milliseconds{5'000});
+        if (!options.consul_url.empty()) client.reset();  // look for a server again
+        wait_and_back_off();
         continue;
       case Claim::Job:
         backoff = 100ms;
         timings.lap("claim");
         note("running workflow " + job.workflow_id + " (" + job.event.name + " of " + job.repository.url + ")");
-        JobRun{options, job, stop}.run(timings);
+        JobRun{current, job, stop}.run(timings);
         if (options.once) return 0;
     }
   }

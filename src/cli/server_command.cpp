@@ -1,12 +1,15 @@
 // `factory server`: the REST API on the configured store, until SIGINT or
 // SIGTERM. Start-up notes go to stdout (the last one is
 // "listening on http://HOST:PORT"); the access log and problems to stderr.
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/settings_flags.h"
+#include "consul/consul.h"
 #include "kubernetes/provisioner.h"
 #include "server/admin_token.h"
 #include "server/data_dir.h"
@@ -86,6 +89,23 @@ std::string describe_agents(const server::Settings& settings) {
   return {};
 }
 
+// This server in Consul while it runs, when a Consul agent is configured:
+// at the URL agents are given, else at this host's name and the port.
+std::unique_ptr<consul::Registration> register_with_consul(const server::Settings& settings, std::uint16_t port) {
+  if (settings.consul.empty()) return nullptr;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  const bool everywhere = settings.host == "0.0.0.0" || settings.host == "::";
+  const std::string url = !settings.agent_server_url.empty() ? settings.agent_server_url
+                                                             : server::http_url(everywhere ? host : settings.host, port);
+  std::cout << "registering " << url << " in Consul at " << settings.consul << " as " << settings.consul_service
+            << std::endl;
+  return std::make_unique<consul::Registration>(
+      settings.consul, consul::Service{.id = settings.consul_service + "-" + host + "-" + std::to_string(port),
+                                       .name = settings.consul_service,
+                                       .url = url});
+}
+
 int fail(const std::string& message) {
   std::cerr << "factory server: " << message << "\n";
   return 1;
@@ -112,8 +132,10 @@ int serve(const server::Settings& settings) {
   print_admin_token_note(*admin);
   std::cout << "build agents: " << describe_agents(settings) << "\n";
   std::cout << "listening on " << server::http_url(settings.host, service.port()) << std::endl;
+  auto registration = register_with_consul(settings, service.port());
   const int signal = stop_signals.wait();
   std::cout << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ": finishing requests in flight" << std::endl;
+  registration.reset();  // first, so that agents look for another server
   service.stop();
   std::cout << "stopped" << std::endl;
   return 0;

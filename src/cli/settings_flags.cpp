@@ -61,6 +61,10 @@ void add_setting_flags(CLI::App& command, server::Flags& flags, SettingFlags whi
   add_value_flag(command, flags, "--lease", "lease",
                  "How long an agent may stay silent before its workflow is retried (env FACTORY_LEASE; default 30s)");
   add_kubernetes_flags(command, flags);
+  add_value_flag(command, flags, "--consul", "consul",
+                 "A Consul agent to register this server with, e.g. http://127.0.0.1:8500 (env FACTORY_CONSUL)");
+  add_value_flag(command, flags, "--consul-service", "consul_service",
+                 "The service name registered in Consul (env FACTORY_CONSUL_SERVICE; default factory)");
 }
 
 std::optional<server::Settings> resolve_or_report(const server::Flags& flags) {

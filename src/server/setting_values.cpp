@@ -131,9 +131,25 @@ std::string set_kubeconfig(Settings& settings, std::string_view text) {
   return {};
 }
 
-std::string set_kubernetes_namespace(Settings& settings, std::string_view text) {
+namespace {
+
+bool is_dns_label(std::string_view text) {
   static const std::regex label{"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"};
-  if (!std::regex_match(text.begin(), text.end(), label))
+  return std::regex_match(text.begin(), text.end(), label);
+}
+
+// An http(s) URL into `out`, without trailing slashes.
+std::string set_url(std::string_view text, const std::string& example, std::string& out) {
+  if (!text.starts_with("http://") && !text.starts_with("https://")) return "expected a URL such as " + example;
+  out = std::string{text};
+  while (out.ends_with('/')) out.pop_back();
+  return {};
+}
+
+}  // namespace
+
+std::string set_kubernetes_namespace(Settings& settings, std::string_view text) {
+  if (!is_dns_label(text))
     return "a namespace is a DNS label: up to 63 lower-case letters, digits and '-', such as \"ci\"";
   settings.kubernetes_namespace = std::string{text};
   return {};
@@ -147,11 +163,7 @@ std::string set_agent_image(Settings& settings, std::string_view text) {
 }
 
 std::string set_agent_server_url(Settings& settings, std::string_view text) {
-  if (!text.starts_with("http://") && !text.starts_with("https://"))
-    return "expected the URL agents reach the server at, such as http://factory.ci.svc:8080";
-  settings.agent_server_url = std::string{text};
-  while (settings.agent_server_url.ends_with('/')) settings.agent_server_url.pop_back();
-  return {};
+  return set_url(text, "http://factory.ci.svc:8080 (where agents reach this server)", settings.agent_server_url);
 }
 
 namespace {
@@ -208,6 +220,17 @@ std::string set_job_ttl(Settings& settings, std::string_view text) {
 
 std::string set_job_deadline(Settings& settings, std::string_view text) {
   return parse_seconds(text, std::chrono::minutes{1}, std::chrono::hours{168}, "1m to 168h (a week)", settings.job_deadline);
+}
+
+std::string set_consul(Settings& settings, std::string_view text) {
+  return set_url(text, "http://127.0.0.1:8500 (the Consul agent on this machine)", settings.consul);
+}
+
+std::string set_consul_service(Settings& settings, std::string_view text) {
+  if (!is_dns_label(text))
+    return "a Consul service name is a DNS label: lower-case letters, digits and '-', such as \"factory\"";
+  settings.consul_service = std::string{text};
+  return {};
 }
 
 }  // namespace server

@@ -26,5 +26,7 @@ std::string set_agent_requests(Settings& settings, std::string_view text);  // c
 std::string set_agent_limits(Settings& settings, std::string_view text);    // cpu=2,memory=4Gi
 std::string set_job_ttl(Settings& settings, std::string_view text);         // a duration, 1s..720h
 std::string set_job_deadline(Settings& settings, std::string_view text);    // a duration, 1m..168h
+std::string set_consul(Settings& settings, std::string_view text);          // http(s)://...
+std::string set_consul_service(Settings& settings, std::string_view text);  // a DNS label
 
 }  // namespace server

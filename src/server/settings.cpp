@@ -18,7 +18,7 @@ struct SettingSpec {
 };
 
 // data_dir comes before database: the default database lives in the data directory.
-constexpr std::array<SettingSpec, 16> specs{{
+constexpr std::array<SettingSpec, 18> specs{{
     {"listen", "--listen", "FACTORY_LISTEN", set_listen},
     {"data_dir", "--data-dir", "FACTORY_DATA_DIR", set_data_dir},
     {"database", "--database", "FACTORY_DATABASE", set_database},
@@ -35,6 +35,8 @@ constexpr std::array<SettingSpec, 16> specs{{
     {"agent_limits", "--agent-limits", "FACTORY_AGENT_LIMITS", set_agent_limits},
     {"job_ttl", "--job-ttl", "FACTORY_JOB_TTL", set_job_ttl},
     {"job_deadline", "--job-deadline", "FACTORY_JOB_DEADLINE", set_job_deadline},
+    {"consul", "--consul", "FACTORY_CONSUL", set_consul},
+    {"consul_service", "--consul-service", "FACTORY_CONSUL_SERVICE", set_consul_service},
 }};
 
 constexpr std::array<std::string_view, specs.size()> setting_names() {

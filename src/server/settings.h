@@ -15,10 +15,14 @@
 //   kubernetes_namespace --kubernetes-namespace NS    FACTORY_KUBERNETES_NAMESPACE the kubeconfig context's or the pod's
 //   agent_image          --agent-image IMAGE          FACTORY_AGENT_IMAGE          factory:latest
 //   agent_server_url     --agent-server-url URL       FACTORY_AGENT_SERVER_URL     the URL the server listens on
+//                        (also the URL registered in Consul)
 //   agent_requests       --agent-requests cpu=1,...   FACTORY_AGENT_REQUESTS       none
 //   agent_limits         --agent-limits memory=2Gi,...FACTORY_AGENT_LIMITS         none
 //   job_ttl              --job-ttl DURATION           FACTORY_JOB_TTL              1h (finished Jobs are kept this long)
 //   job_deadline         --job-deadline DURATION      FACTORY_JOB_DEADLINE         6h (a Job's longest run)
+// With Consul (docs/consul.md):
+//   consul               --consul URL                 FACTORY_CONSUL               none (no registration)
+//   consul_service       --consul-service NAME        FACTORY_CONSUL_SERVICE       factory
 // The file itself is named by --config FILE or FACTORY_CONFIG.
 #pragma once
 
@@ -60,6 +64,8 @@ struct Settings {
   std::map<std::string, std::string> agent_limits;
   std::chrono::seconds job_ttl{3600};
   std::chrono::seconds job_deadline{6 * 3600};
+  std::string consul;  // a Consul agent's URL; empty: none
+  std::string consul_service = "factory";
 };
 
 // Values given on the command line, by setting name ("listen", "data_dir"...).
