@@ -214,4 +214,17 @@ TEST_F(KubernetesCluster, KubectlAppliesTheManifestsAndListsTheJobs) {
   EXPECT_EQ(selected.output, "1");
 }
 
+// Outside a pod and without a kubeconfig there is no cluster to talk to:
+// the server says so and what to give it, and does not start.
+TEST(KubernetesSettings, OutsideAPodTheServerAsksForAKubeconfig) {
+  testpaths::TempDir data{"factory-kube"};
+  const auto outcome = clitest::shell("env -u KUBERNETES_SERVICE_HOST " +
+                                      clitest::quote(testpaths::factory_binary().string()) +
+                                      " server --listen 127.0.0.1:0 --provisioner kubernetes --data-dir " +
+                                      clitest::quote((data.path() / "data").string()) + " 2>&1");
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.output;
+  EXPECT_TRUE(contains(outcome.output, "not inside a Kubernetes pod")) << outcome.output;
+  EXPECT_TRUE(contains(outcome.output, "--kubeconfig")) << outcome.output;
+}
+
 }  // namespace
