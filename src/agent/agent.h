@@ -33,8 +33,9 @@ struct Options {
 
 // Claims and runs workflows until `stop` is cancelled (or, with `once`, one
 // workflow ran). A stop cancels the running workflow, which is reported as
-// cancelled. With Consul, the server is looked up before the first claim and
-// again after a claim could not reach it. Returns the process exit code: 0, or 1 when the server refused
+// cancelled. With Consul, a server is looked up before the first claim, and
+// any call that cannot reach it (a claim, a report, a heartbeat) moves on to
+// another healthy server. Returns the process exit code: 0, or 1 when the server refused
 // the token.
 int run(const Options& options, runner::CancelHandle& stop);
 

@@ -63,7 +63,7 @@ TEST_F(ConsulDiscovery, AgentsFindTheServerThroughConsulAndFailOverToAnother) {
   EXPECT_EQ(servers()[0]["Meta"]["url"], server_url());
   const json second = wait_for_end(push_hook("refs/heads/main", sha), 60s);
   EXPECT_EQ(second["status"], "success") << second.dump(1);
-  EXPECT_TRUE(contains(clitest::read_file(agent_log()), "claiming work from " + server_url() + " (found in Consul)"))
+  EXPECT_TRUE(contains(clitest::read_file(agent_log()), "using the server at " + server_url() + " (found in Consul)"))
       << clitest::read_file(agent_log());
 }
 
