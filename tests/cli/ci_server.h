@@ -196,9 +196,10 @@ class CiServer : public ::testing::Test {
   // Another server on the same data directory (so the same database) and
   // flags, on another port, as a second server behind a load balancer.
   void start_another_server() { start_server(server_flags_); }
-  // The agent token made for pool agents.
-  std::string make_agent_token() const {
-    return run(quote(factory()) + " token create pool --agent --data-dir " + quote(data_dir()));
+  // An agent token for pool agents, in the data directory's database or in `database`.
+  std::string make_agent_token(const std::string& database = {}) const {
+    return run(quote(factory()) + " token create pool --agent --data-dir " + quote(data_dir()) +
+               (database.empty() ? "" : " --database " + quote(database)));
   }
 
   // Live processes named `command` working in the test's directory.
