@@ -64,7 +64,7 @@ bool is_image_problem(const std::string& reason) {
 }  // namespace
 
 std::string job_name(const std::string& workflow_id) {
-  return "factory-" + workflow_id.substr(0, 8) + "-" + random_suffix();
+  return "factory-" + workflow_id + "-" + random_suffix();  // 50 characters; its pods' names 56, of 63
 }
 
 json token_secret(const JobTemplate& job, const std::string& name, const orchestrator::AgentLaunch& launch) {

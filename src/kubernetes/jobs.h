@@ -35,8 +35,8 @@ struct JobTemplate {
 inline constexpr const char* kManagedBySelector = "app.kubernetes.io/managed-by=factory";
 inline constexpr const char* kWorkflowLabel = "factory.dev/workflow";
 
-// A fresh name for a workflow's Job and Secret: "factory-" + the start of
-// the workflow id + a random suffix (a workflow run again gets another Job).
+// A fresh name for a workflow's Job and Secret: "factory-" + the workflow
+// id + a random suffix (a workflow run again gets another Job).
 std::string job_name(const std::string& workflow_id);
 
 nlohmann::json token_secret(const JobTemplate& job, const std::string& name, const orchestrator::AgentLaunch& launch);

@@ -40,8 +40,8 @@ TEST(AgentJobTest, KeepsTheTokenInTheSecretOnly) {
   JobTemplate job;
   job.namespace_name = "ci";
   const std::string name = job_name(launch.workflow_id);
-  EXPECT_TRUE(name.starts_with("factory-0f8e1d2c-")) << name;
-  EXPECT_LE(name.size(), 63u);
+  EXPECT_TRUE(name.starts_with("factory-0f8e1d2c-aaaa-bbbb-cccc-123456789abc-")) << name;
+  EXPECT_LE(name.size() + 6, 63u) << "its pods' names too are DNS labels";
   const json spec = agent_job(job, name, launch);
   EXPECT_EQ(spec.dump().find("s3cret-token"), std::string::npos);
   EXPECT_EQ(spec["spec"]["template"]["spec"]["restartPolicy"], "Never");
