@@ -1,6 +1,5 @@
 #include "kubernetes/provisioner.h"
 
-#include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <map>

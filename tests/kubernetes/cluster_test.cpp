@@ -166,6 +166,19 @@ TEST_F(KubernetesCluster, AnUnschedulablePodEndsTheWorkflowAsError) {
   EXPECT_TRUE(contains(failed["status_reason"], "Unschedulable: 0/1 nodes are available")) << failed.dump(1);
 }
 
+// A cluster that cannot be reached ends the workflow as error saying so,
+// rather than leaving it queued.
+TEST_F(KubernetesCluster, AnUnreachableClusterEndsTheWorkflowAsErrorSayingWhy) {
+  const std::string sha = one_step_workflow("true");
+  start_cluster();
+  stand_in_.reset();
+  const json failed = wait_for_end(push_hook("refs/heads/main", sha), 20s);
+  EXPECT_EQ(failed["status"], "error") << failed.dump(1);
+  EXPECT_TRUE(contains(failed["status_reason"], "could not start its agent: cannot create the Secret factory-"))
+      << failed.dump(1);
+  EXPECT_TRUE(contains(failed["status_reason"], "no answer from the Kubernetes API server")) << failed.dump(1);
+}
+
 // The agent confirms the cancel and exits; then its Job is deleted.
 TEST_F(KubernetesCluster, CancellingDeletesTheJob) {
   const std::string sha = one_step_workflow("sleep 60");
