@@ -209,6 +209,9 @@ TEST_F(KubernetesCluster, KubectlAppliesTheManifestsAndListsTheJobs) {
   EXPECT_EQ(again.exit_code, 0) << again.output;
   EXPECT_TRUE(contains(again.output, "deployment.apps/factory unchanged")) << again.output;
 
+  const auto listed_server = kubectl("get deploy,svc,sa -o name");
+  EXPECT_EQ(listed_server.output, "deployment.apps/factory\nservice/factory\nserviceaccount/factory\n");
+
   const json deployment = cluster_get(std::string{"/apis/apps/v1/namespaces/"} + kNamespace + "/deployments/factory");
   EXPECT_EQ(deployment["spec"]["template"]["spec"]["serviceAccountName"], "factory");
   const json role = cluster_get(std::string{"/apis/rbac.authorization.k8s.io/v1/namespaces/"} + kNamespace +

@@ -4,7 +4,8 @@
 // enough for FactoryCI's provisioner and for the real `kubectl`:
 //
 //   - discovery: /version, /api, /api/v1, /apis, /apis/GROUP/VERSION;
-//   - namespaced objects of the resources in kResources: create (POST, with
+//   - namespaced objects of the resources in kResources (with their short
+//     names for kubectl): create (POST, with
 //     generateName), get, list (labelSelector with k=v terms), replace (PUT),
 //     JSON merge patch (PATCH; a strategic merge patch is taken as one),
 //     delete (DELETE; owned objects go with their owner, as the garbage
@@ -63,19 +64,20 @@ struct ResourceType {
   const char* group_version;  // "v1", "batch/v1"
   const char* name;           // "jobs"
   const char* kind;           // "Job"
+  const char* short_name;     // what `kubectl get` also takes: "po"; "" for none
 };
 
 constexpr ResourceType kResources[] = {
-    {"v1", "pods", "Pod"},
-    {"v1", "secrets", "Secret"},
-    {"v1", "services", "Service"},
-    {"v1", "serviceaccounts", "ServiceAccount"},
-    {"v1", "configmaps", "ConfigMap"},
-    {"v1", "persistentvolumeclaims", "PersistentVolumeClaim"},
-    {"batch/v1", "jobs", "Job"},
-    {"apps/v1", "deployments", "Deployment"},
-    {"rbac.authorization.k8s.io/v1", "roles", "Role"},
-    {"rbac.authorization.k8s.io/v1", "rolebindings", "RoleBinding"},
+    {"v1", "pods", "Pod", "po"},
+    {"v1", "secrets", "Secret", ""},
+    {"v1", "services", "Service", "svc"},
+    {"v1", "serviceaccounts", "ServiceAccount", "sa"},
+    {"v1", "configmaps", "ConfigMap", "cm"},
+    {"v1", "persistentvolumeclaims", "PersistentVolumeClaim", "pvc"},
+    {"batch/v1", "jobs", "Job", ""},
+    {"apps/v1", "deployments", "Deployment", "deploy"},
+    {"rbac.authorization.k8s.io/v1", "roles", "Role", ""},
+    {"rbac.authorization.k8s.io/v1", "rolebindings", "RoleBinding", ""},
 };
 
 const ResourceType* find_resource(const std::string& group_version, const std::string& name) {
@@ -563,11 +565,13 @@ json resource_list(const std::string& group_version) {
     if (group_version != type.group_version) continue;
     std::string singular = type.kind;
     std::transform(singular.begin(), singular.end(), singular.begin(), ::tolower);
-    resources.push_back({{"name", type.name},
-                         {"singularName", singular},
-                         {"namespaced", true},
-                         {"kind", type.kind},
-                         {"verbs", {"create", "delete", "get", "list", "patch", "update", "watch"}}});
+    json resource = {{"name", type.name},
+                     {"singularName", singular},
+                     {"namespaced", true},
+                     {"kind", type.kind},
+                     {"verbs", {"create", "delete", "get", "list", "patch", "update", "watch"}}};
+    if (*type.short_name) resource["shortNames"] = {type.short_name};
+    resources.push_back(resource);
     if (type.name == std::string{"pods"})
       resources.push_back(
           {{"name", "pods/log"}, {"singularName", ""}, {"namespaced", true}, {"kind", "Pod"}, {"verbs", {"get"}}});
