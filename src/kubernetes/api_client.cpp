@@ -148,6 +148,7 @@ ApiReply ApiClient::call(const char* method, const std::string& path, const nloh
   if (reply.status != 0) {
     reply.body = nlohmann::json::parse(answer, nullptr, false);
     if (reply.body.is_discarded()) reply.body = nlohmann::json::object();
+    reply.text = std::move(answer);
   }
   return reply;
 }

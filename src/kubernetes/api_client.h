@@ -15,7 +15,8 @@ namespace kubernetes {
 
 struct ApiReply {
   long status = 0;  // 0: no answer; `error` says why
-  nlohmann::json body;
+  std::string text;  // the body as sent (a pod's log is plain text)
+  nlohmann::json body;  // parsed, when it is JSON; else an empty object
   std::string error;
 
   bool ok() const { return status >= 200 && status < 300; }

@@ -1,5 +1,6 @@
 #include "kubernetes/provisioner.h"
 
+#include <cctype>
 #include <condition_variable>
 #include <cstdio>
 #include <map>
@@ -18,6 +19,19 @@ using nlohmann::json;
 // How long one watch request may stay open; the server ends it then and the
 // watch goes on from where it was.
 constexpr int kWatchSeconds = 60;
+
+// What to do when a Job's end is reported.
+enum class Afterwards {
+  Nothing,
+  DeleteJob,  // its pod cannot start: the Job would wait forever
+  ReadLog,    // its agent failed: the last line of its log says why, most often
+};
+
+// An agent's end, to hand out at the next reap.
+struct Ended {
+  orchestrator::AgentExit exit;
+  std::string job_log;  // the Job whose pod's log `how` quotes; empty: none
+};
 
 struct Started {
   std::string job;  // the Job's (and its Secret's) name
@@ -95,14 +109,19 @@ class KubernetesProvisioner final : public orchestrator::Provisioner {
   }
 
   std::vector<orchestrator::AgentExit> reap() override {
-    std::vector<orchestrator::AgentExit> exits;
+    std::vector<Ended> ended;
     std::vector<std::string> doomed;
     {
       std::lock_guard lock{mutex_};
-      exits.swap(exits_);
+      ended.swap(ended_);
       doomed.swap(doomed_);
     }
     for (const auto& job : doomed) delete_job(job);
+    std::vector<orchestrator::AgentExit> exits;
+    for (auto& each : ended) {
+      if (!each.job_log.empty()) each.exit.how += last_words(each.job_log);
+      exits.push_back(std::move(each.exit));
+    }
     return exits;
   }
 
@@ -141,16 +160,30 @@ class KubernetesProvisioner final : public orchestrator::Provisioner {
       std::fprintf(stderr, "kubernetes: cannot delete the Job %s: %s\n", name.c_str(), deleted.describe().c_str());
   }
 
+  // "; its log ends: LINE", the last line the agent of Job `job` wrote, or
+  // nothing when there is none to read.
+  std::string last_words(const std::string& job) {
+    const ApiReply pods = client_.get(pods_path_ + "?labelSelector=job-name=" + job);
+    const json items = pods.body.value("items", json::array());
+    if (!pods.ok() || items.empty()) return {};
+    const ApiReply log = client_.get(pods_path_ + "/" + items[0]["metadata"].value("name", "") + "/log?tailLines=5");
+    std::string text = log.ok() ? log.text : std::string{};
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+    if (text.empty()) return {};
+    return "; its log ends: " + text.substr(text.rfind('\n') + 1);
+  }
+
   // The agent of `workflow_id` in Job `job` is gone: reported once, at the
-  // next reap; nothing when it was stopped or reported already. The Job is
-  // deleted when `delete_it` or the workflow was cancelled.
+  // next reap; nothing when it was stopped or reported already. A cancelled
+  // workflow's Job is deleted too.
   void report_exit(const std::string& workflow_id, const std::string& job, std::string how, bool clean,
-                   bool delete_it) {
+                   Afterwards afterwards) {
     std::lock_guard lock{mutex_};
     auto it = started_.find(workflow_id);
     if (it == started_.end() || it->second.job != job) return;
-    exits_.push_back({workflow_id, it->second.agent_name, std::move(how), clean});
-    if (delete_it || it->second.cancelled) doomed_.push_back(job);
+    ended_.push_back({{workflow_id, it->second.agent_name, std::move(how), clean},
+                      afterwards == Afterwards::ReadLog ? job : std::string{}});
+    if (afterwards == Afterwards::DeleteJob || it->second.cancelled) doomed_.push_back(job);
     started_.erase(it);
   }
 
@@ -158,9 +191,10 @@ class KubernetesProvisioner final : public orchestrator::Provisioner {
     const json& job = event["object"];
     const std::string name = job["metadata"].value("name", "");
     if (event.value("type", "") == "DELETED") {
-      report_exit(workflow_of(job), name, "(Job " + name + ") was deleted", false, false);
+      report_exit(workflow_of(job), name, "(Job " + name + ") was deleted", false, Afterwards::Nothing);
     } else if (auto end = job_end(job)) {
-      report_exit(workflow_of(job), name, "(Job " + name + ") " + end->how, end->succeeded, false);
+      report_exit(workflow_of(job), name, "(Job " + name + ") " + end->how, end->succeeded,
+                  end->succeeded ? Afterwards::Nothing : Afterwards::ReadLog);
     }
   }
 
@@ -169,7 +203,7 @@ class KubernetesProvisioner final : public orchestrator::Provisioner {
     if (event.value("type", "") == "DELETED") return;
     if (auto failure = pod_start_failure(pod)) {
       const std::string job = pod["metadata"].value("labels", json::object()).value("job-name", "");
-      report_exit(workflow_of(pod), job, *failure, false, true);
+      report_exit(workflow_of(pod), job, *failure, false, Afterwards::DeleteJob);
     }
   }
 
@@ -232,7 +266,7 @@ class KubernetesProvisioner final : public orchestrator::Provisioner {
   std::condition_variable stopped_;
   bool stopping_ = false;
   std::map<std::string, Started> started_;  // by workflow id
-  std::vector<orchestrator::AgentExit> exits_;
+  std::vector<Ended> ended_;
   std::vector<std::string> doomed_;  // Jobs to delete at the next reap
 
   std::thread job_watch_, pod_watch_;  // last: they use everything above

@@ -179,6 +179,19 @@ TEST_F(KubernetesCluster, AnUnreachableClusterEndsTheWorkflowAsErrorSayingWhy) {
   EXPECT_TRUE(contains(failed["status_reason"], "no answer from the Kubernetes API server")) << failed.dump(1);
 }
 
+// An agent that dies mid-run fails its Job; the workflow ends as error with
+// the Job's condition and the last line of the pod's log.
+TEST_F(KubernetesCluster, AnAgentThatDiesEndsTheWorkflowAsErrorWithItsLastWords) {
+  const std::string sha = one_step_workflow("kill -9 $PPID");  // the execution's parent is the agent
+  start_cluster();
+  const json failed = wait_for_end(push_hook("refs/heads/main", sha), 20s);
+  EXPECT_EQ(failed["status"], "error") << failed.dump(1);
+  const std::string reason = failed["status_reason"];
+  EXPECT_TRUE(contains(reason, ") failed (BackoffLimitExceeded: Job has reached the specified backoff limit)"))
+      << reason;
+  EXPECT_TRUE(contains(reason, "; its log ends: factory agent: ")) << reason;
+}
+
 // The agent confirms the cancel and exits; then its Job is deleted.
 TEST_F(KubernetesCluster, CancellingDeletesTheJob) {
   const std::string sha = one_step_workflow("sleep 60");

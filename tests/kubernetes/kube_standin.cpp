@@ -9,8 +9,8 @@
 //     generateName), get, list (labelSelector with k=v terms), replace (PUT),
 //     JSON merge patch (PATCH; a strategic merge patch is taken as one),
 //     delete (DELETE; owned objects go with their owner, as the garbage
-//     collector does); metadata.uid, resourceVersion and creationTimestamp
-//     are assigned; Secrets' stringData becomes base64 data;
+//     collector does); pod logs (with tailLines); metadata.uid,
+//     resourceVersion and creationTimestamp are assigned; Secrets' stringData becomes base64 data;
 //   - watches (?watch=1&resourceVersion=N&timeoutSeconds=S): newline-
 //     delimited JSON events after version N; the stream ends after the first
 //     batch of events or after S seconds, which a watch client must take
@@ -46,7 +46,9 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "http/server.h"
@@ -186,7 +188,11 @@ class StandIn {
     }
     if (!name && request.method == "POST") return create(*type, resource, ns, request.body);
     if (!name) return status(405, "MethodNotAllowed", "the server does not allow this method");
-    if (const auto sub = request.param("sub")) return pod_log(resource, ns, std::string{*name}, std::string{*sub});
+    if (const auto sub = request.param("sub")) {
+      const auto tail = request.query("tailLines");
+      return pod_log(resource, ns, std::string{*name}, std::string{*sub},
+                     tail ? std::optional<int>{std::stoi(std::string{*tail})} : std::nullopt);
+    }
     if (request.method == "GET") return get(*type, resource, ns, std::string{*name});
     if (request.method == "PUT" || request.method == "PATCH")
       return update(*type, resource, ns, std::string{*name}, request.body, request.method == "PATCH");
@@ -293,14 +299,23 @@ class StandIn {
   }
 
   http::Response pod_log(const std::string& resource, const std::string& ns, const std::string& name,
-                         const std::string& sub) {
+                         const std::string& sub, std::optional<int> tail_lines) {
     if (resource != "v1/pods" || sub != "log") return status(404, "NotFound", "no such subresource");
     {
       std::lock_guard lock{mutex_};
       if (!objects_.contains(key(resource, ns, name))) return status(404, "NotFound", "pods \"" + name + "\" not found");
     }
     std::ifstream file{dir_ / "pods" / (name + ".log")};
-    return http::Response::text(200, std::string{std::istreambuf_iterator<char>{file}, {}});
+    std::string text{std::istreambuf_iterator<char>{file}, {}};
+    if (tail_lines) {  // the last N lines
+      std::vector<std::string> lines;
+      std::istringstream stream{text};
+      for (std::string line; std::getline(stream, line);) lines.push_back(line + "\n");
+      const std::size_t keep = std::min(lines.size(), static_cast<std::size_t>(std::max(*tail_lines, 0)));
+      text.clear();
+      for (auto it = lines.end() - static_cast<std::ptrdiff_t>(keep); it != lines.end(); ++it) text += *it;
+    }
+    return http::Response::text(200, std::move(text));
   }
 
   http::Response start_watch(const http::Request& request, const std::string& resource, const std::string& ns,
