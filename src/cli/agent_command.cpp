@@ -43,7 +43,8 @@ int run_agent(agent::Options options) {
     return 2;
   }
   if (options.name.empty()) options.name = default_agent_name();
-  while (!options.server_url.empty() && options.server_url.back() == '/') options.server_url.pop_back();
+  for (auto* url : {&options.server_url, &options.consul_url})
+    while (!url->empty() && url->back() == '/') url->pop_back();
   std::error_code ec;
   std::filesystem::create_directories(options.work_dir, ec);
   if (ec) {

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 namespace consul {
@@ -36,7 +37,12 @@ Answer call(const char* method, const std::string& url, const std::string& body 
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &append_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
+  curl_slist* headers = nullptr;
+  if (const char* token = std::getenv("CONSUL_HTTP_TOKEN"); token && *token)  // as Consul's own tools take it
+    headers = curl_slist_append(headers, (std::string{"X-Consul-Token: "} + token).c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   const CURLcode code = curl_easy_perform(curl);
+  curl_slist_free_all(headers);
   if (code == CURLE_OK) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
   } else {

@@ -1,5 +1,7 @@
 // Service discovery with Consul (docs/consul.md), over the HTTP API of the
 // Consul agent on this machine (usually http://127.0.0.1:8500).
+// With Consul's ACLs on, the token comes from CONSUL_HTTP_TOKEN, as for
+// Consul's own command line.
 //
 //   consul::Registration registration{"http://127.0.0.1:8500",
 //       {.id = "factory-ci1-8080", .name = "factory", .url = "http://10.0.0.5:8080"}};

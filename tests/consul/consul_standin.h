@@ -8,7 +8,8 @@
 //   PUT /v1/agent/service/deregister/{id}
 //   GET /v1/health/service/{name}[?passing] entries of Node, Service and Checks
 //   GET /v1/agent/services                 the services by ID
-// Not simulated: DeregisterCriticalServiceAfter, ACL tokens, blocking queries.
+// Not simulated: DeregisterCriticalServiceAfter, ACLs (the token sent is
+// only recorded), blocking queries.
 #pragma once
 
 #include <chrono>
@@ -42,6 +43,11 @@ class ConsulStandIn {
     std::lock_guard lock{mutex_};
     auto it = entries_.find(service_id);
     return it == entries_.end() ? 0 : it->second.passes;
+  }
+  // The X-Consul-Token of the last registration ("" when none).
+  std::string last_token() {
+    std::lock_guard lock{mutex_};
+    return last_token_;
   }
   // As a restarted Consul agent that kept no state.
   void forget_everything() {
@@ -80,6 +86,7 @@ class ConsulStandIn {
       entry.ttl = parse_ttl(body["Check"]["TTL"]);
       std::lock_guard lock{mutex_};
       entries_[body["ID"]] = std::move(entry);
+      last_token_ = std::string{request.header("X-Consul-Token").value_or("")};
       return http::Response::text(200, "");
     });
     router.add("PUT", "/v1/agent/check/pass/{check}", [this](http::Request& request) {
@@ -117,6 +124,7 @@ class ConsulStandIn {
 
   std::mutex mutex_;
   std::map<std::string, Entry> entries_;  // by service ID
+  std::string last_token_;
   http::Server server_;                   // last: its handlers use the above
 };
 

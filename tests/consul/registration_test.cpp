@@ -1,5 +1,6 @@
 // consul::Registration and consul::healthy_instances against the stand-in.
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <thread>
 
@@ -48,6 +49,17 @@ TEST(RegistrationTest, RegistersAgainWhenTheConsulAgentForgotIt) {
   ASSERT_TRUE(eventually([&] { return !healthy(consul).empty(); }));
   consul.forget_everything();
   EXPECT_TRUE(eventually([&] { return !healthy(consul).empty(); }, 8s));
+}
+
+TEST(RegistrationTest, SendsTheAclTokenOfConsulHttpToken) {
+  consultest::ConsulStandIn consul;
+  setenv("CONSUL_HTTP_TOKEN", "acl-token-1", 1);
+  {
+    Registration registration{consul.url(), kServer};
+    EXPECT_TRUE(eventually([&] { return !healthy(consul).empty(); }));
+  }
+  unsetenv("CONSUL_HTTP_TOKEN");
+  EXPECT_EQ(consul.last_token(), "acl-token-1");
 }
 
 TEST(HealthyInstancesTest, SaysWhenConsulDoesNotAnswer) {
