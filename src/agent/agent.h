@@ -35,8 +35,8 @@ struct Options {
 // workflow ran). A stop cancels the running workflow, which is reported as
 // cancelled. With Consul, a server is looked up before the first claim, and
 // any call that cannot reach it (a claim, a report, a heartbeat) moves on to
-// another healthy server. Returns the process exit code: 0, or 1 when the server refused
-// the token.
+// another healthy server. Returns the process exit code: 0, or 1 when the
+// server refused the token.
 int run(const Options& options, runner::CancelHandle& stop);
 
 }  // namespace agent

@@ -1,7 +1,8 @@
 // `factory agent --server URL` (or `factory-agent --server URL`): a build
 // agent; with --consul URL instead, it finds a healthy server in Consul and
-// registers itself there (docs/consul.md). Pool agents run until stopped, claiming one workflow after another;
-// the local provisioner starts one with --once per workflow. The token comes
+// registers itself there (docs/consul.md). Pool agents run until stopped,
+// claiming one workflow after another; the local provisioner starts one with
+// --once per workflow. The token comes
 // from --token or FACTORY_AGENT_TOKEN (preferred: the environment is not
 // shown by `ps`).
 #include <unistd.h>

@@ -96,8 +96,9 @@ std::unique_ptr<consul::Registration> register_with_consul(const server::Setting
   char host[256] = {};
   gethostname(host, sizeof host - 1);
   const bool everywhere = settings.host == "0.0.0.0" || settings.host == "::";
-  const std::string url = !settings.agent_server_url.empty() ? settings.agent_server_url
-                                                             : server::http_url(everywhere ? host : settings.host, port);
+  const std::string url = !settings.agent_server_url.empty()
+                              ? settings.agent_server_url
+                              : server::http_url(everywhere ? host : settings.host, port);
   std::cout << "registering " << url << " in Consul at " << settings.consul << " as " << settings.consul_service
             << std::endl;
   return std::make_unique<consul::Registration>(

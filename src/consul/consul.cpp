@@ -135,8 +135,9 @@ void Registration::keep_alive() {
   while (!stopping_) {
     lock.unlock();
     if (!registered)
-      registered = log_unless_ok(consul_url_, "registering " + service_.id,
-                                 call("PUT", consul_url_ + "/v1/agent/service/register", registration(service_).dump()));
+      registered =
+          log_unless_ok(consul_url_, "registering " + service_.id,
+                        call("PUT", consul_url_ + "/v1/agent/service/register", registration(service_).dump()));
     // A check the agent does not know (it restarted) means registering again.
     if (registered)
       registered = log_unless_ok(consul_url_, "passing the check of " + service_.id,

@@ -215,11 +215,13 @@ std::string set_agent_limits(Settings& settings, std::string_view text) {
 }
 
 std::string set_job_ttl(Settings& settings, std::string_view text) {
-  return parse_seconds(text, std::chrono::seconds{1}, std::chrono::hours{720}, "1s to 720h (30 days)", settings.job_ttl);
+  return parse_seconds(text, std::chrono::seconds{1}, std::chrono::hours{720}, "1s to 720h (30 days)",
+                       settings.job_ttl);
 }
 
 std::string set_job_deadline(Settings& settings, std::string_view text) {
-  return parse_seconds(text, std::chrono::minutes{1}, std::chrono::hours{168}, "1m to 168h (a week)", settings.job_deadline);
+  return parse_seconds(text, std::chrono::minutes{1}, std::chrono::hours{168}, "1m to 168h (a week)",
+                       settings.job_deadline);
 }
 
 std::string set_consul(Settings& settings, std::string_view text) {

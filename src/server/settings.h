@@ -7,22 +7,22 @@
 //   database   --database URL       FACTORY_DATABASE   sqlite:<data_dir>/factory.db
 //   threads    --threads N          FACTORY_THREADS    0 (one per hardware thread)
 //   log_level  --log-level LEVEL    FACTORY_LOG_LEVEL  info
-//   provisioner --provisioner KIND  FACTORY_PROVISIONER local (or pool)
+//   provisioner --provisioner KIND  FACTORY_PROVISIONER local (or pool, kubernetes)
 //   max_agents --max-agents N       FACTORY_MAX_AGENTS 4 (local agents at once)
 //   lease      --lease DURATION     FACTORY_LEASE      30s (an agent's silence before its work is retried)
-// With --provisioner kubernetes (docs/kubernetes.md):
-//   kubeconfig           --kubeconfig FILE            FACTORY_KUBECONFIG           in-cluster (the pod's service account)
-//   kubernetes_namespace --kubernetes-namespace NS    FACTORY_KUBERNETES_NAMESPACE the kubeconfig context's or the pod's
-//   agent_image          --agent-image IMAGE          FACTORY_AGENT_IMAGE          factory:latest
-//   agent_server_url     --agent-server-url URL       FACTORY_AGENT_SERVER_URL     the URL the server listens on
-//                        (also the URL registered in Consul)
-//   agent_requests       --agent-requests cpu=1,...   FACTORY_AGENT_REQUESTS       none
-//   agent_limits         --agent-limits memory=2Gi,...FACTORY_AGENT_LIMITS         none
-//   job_ttl              --job-ttl DURATION           FACTORY_JOB_TTL              1h (finished Jobs are kept this long)
-//   job_deadline         --job-deadline DURATION      FACTORY_JOB_DEADLINE         6h (a Job's longest run)
+// With --provisioner kubernetes (docs/kubernetes.md), each flag's variable
+// is FACTORY_ and its name in capitals (FACTORY_AGENT_IMAGE):
+//   kubeconfig           --kubeconfig FILE          in-cluster (the pod's service account)
+//   kubernetes_namespace --kubernetes-namespace NS  the kubeconfig context's or the pod's
+//   agent_image          --agent-image IMAGE        factory:latest
+//   agent_server_url     --agent-server-url URL     the URL the server listens on (also the one in Consul)
+//   agent_requests       --agent-requests cpu=1,... none
+//   agent_limits         --agent-limits memory=2Gi  none
+//   job_ttl              --job-ttl DURATION         1h (finished Jobs are kept this long)
+//   job_deadline         --job-deadline DURATION    6h (a Job's longest run)
 // With Consul (docs/consul.md):
-//   consul               --consul URL                 FACTORY_CONSUL               none (no registration)
-//   consul_service       --consul-service NAME        FACTORY_CONSUL_SERVICE       factory
+//   consul               --consul URL               none (no registration)
+//   consul_service       --consul-service NAME      factory
 // The file itself is named by --config FILE or FACTORY_CONFIG.
 #pragma once
 

@@ -98,7 +98,8 @@ class ConsulStandIn {
           ++entry.passes;
           return http::Response::text(200, "");
         }
-      return http::Response::text(500, "Unknown check ID \"" + check + "\". Ensure that the check ID is passed, not the check name.");
+      return http::Response::text(
+          500, "Unknown check ID \"" + check + "\". Ensure that the check ID is passed, not the check name.");
     });
     router.add("PUT", "/v1/agent/service/deregister/{id}", [this](http::Request& request) {
       std::lock_guard lock{mutex_};
@@ -112,9 +113,10 @@ class ConsulStandIn {
       std::lock_guard lock{mutex_};
       for (const auto& [id, entry] : entries_) {
         if (entry.service["Service"] != name || (only_passing && !entry.passing())) continue;
-        found.push_back({{"Node", {{"Node", "standin"}, {"Address", "127.0.0.1"}}},
-                         {"Service", entry.service},
-                         {"Checks", {{{"CheckID", entry.check_id}, {"Status", entry.passing() ? "passing" : "critical"}}}}});
+        found.push_back(
+            {{"Node", {{"Node", "standin"}, {"Address", "127.0.0.1"}}},
+             {"Service", entry.service},
+             {"Checks", {{{"CheckID", entry.check_id}, {"Status", entry.passing() ? "passing" : "critical"}}}}});
       }
       return http::Response::json(200, found);
     });

@@ -52,7 +52,8 @@ class SeveralServers : public clitest::CiServer, public ::testing::WithParamInte
     const auto text = [&] { return clitest::read_file(log); };
     if (!wait_until([&] { return text().find(announcement) != std::string::npos; }, 20s))
       throw std::runtime_error("the second server did not start:\n" + text());
-    second_port_ = static_cast<std::uint16_t>(std::stoi(text().substr(text().find(announcement) + announcement.size())));
+    second_port_ =
+        static_cast<std::uint16_t>(std::stoi(text().substr(text().find(announcement) + announcement.size())));
   }
 
   void start_agents() {

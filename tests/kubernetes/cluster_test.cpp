@@ -127,8 +127,9 @@ TEST_F(KubernetesCluster, RunsEachWorkflowInAJobOfItsOwn) {
   EXPECT_EQ(job["spec"]["backoffLimit"], 0);
   const json container = job["spec"]["template"]["spec"]["containers"][0];
   EXPECT_EQ(container["image"], "factory:latest");
-  EXPECT_EQ(container["resources"],
-            json::parse(R"({"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}})"));
+  EXPECT_EQ(
+      container["resources"],
+      json::parse(R"({"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}})"));
   EXPECT_EQ(job["status"]["succeeded"], 1) << job.dump(1);
 
   // The token is in the Secret the pod's env refers to, and nowhere in the Job.
@@ -213,10 +214,10 @@ TEST_F(KubernetesCluster, KubectlAppliesTheManifestsAndListsTheJobs) {
   const std::string manifests = (testpaths::source_dir() / "deploy" / "kubernetes").string();
   const auto applied = kubectl("apply --validate=false -f " + clitest::quote(manifests));
   ASSERT_EQ(applied.exit_code, 0) << applied.output;
-  for (const char* created : {"serviceaccount/factory created", "role.rbac.authorization.k8s.io/factory created",
-                              "rolebinding.rbac.authorization.k8s.io/factory created", "secret/factory-database created",
-                              "persistentvolumeclaim/factory-data created", "deployment.apps/factory created",
-                              "service/factory created"})
+  for (const char* created :
+       {"serviceaccount/factory created", "role.rbac.authorization.k8s.io/factory created",
+        "rolebinding.rbac.authorization.k8s.io/factory created", "secret/factory-database created",
+        "persistentvolumeclaim/factory-data created", "deployment.apps/factory created", "service/factory created"})
     EXPECT_TRUE(contains(applied.output, created)) << applied.output;
   const auto again = kubectl("apply --validate=false -f " + clitest::quote(manifests));
   EXPECT_EQ(again.exit_code, 0) << again.output;

@@ -25,14 +25,15 @@ class KubeconfigTest : public ::testing::Test {
 };
 
 TEST_F(KubeconfigTest, TakesTheCurrentContextsClusterUserAndNamespace) {
-  const auto path = write("apiVersion: v1\nkind: Config\ncurrent-context: prod\n"
-                          "clusters:\n"
+  const std::string ca = base64_encode("CA PEM"), key = base64_encode("KEY PEM");
+  const auto path = write("apiVersion: v1\nkind: Config\ncurrent-context: prod\nclusters:\n"
                           "- name: dev\n  cluster:\n    server: https://dev.example:6443\n"
                           "- name: prod\n  cluster:\n    server: https://prod.example:6443\n"
-                          "    certificate-authority-data: " + base64_encode("CA PEM") + "\n"
+                          "    certificate-authority-data: " + ca + "\n"
                           "users:\n- name: ci\n  user:\n    client-certificate: certs/ci.crt\n"
-                          "    client-key-data: " + base64_encode("KEY PEM") + "\n"
-                          "contexts:\n- name: prod\n  context:\n    cluster: prod\n    user: ci\n    namespace: builds\n");
+                          "    client-key-data: " + key + "\n"
+                          "contexts:\n- name: prod\n  context:\n    cluster: prod\n    user: ci\n"
+                          "    namespace: builds\n");
   const auto cluster = load_kubeconfig(path, error_);
   ASSERT_TRUE(cluster) << error_;
   EXPECT_EQ(cluster->server, "https://prod.example:6443");

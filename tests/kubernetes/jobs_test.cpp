@@ -11,7 +11,8 @@ using nlohmann::json;
 
 TEST(JobEndTest, ReadsTheCompleteAndFailedConditions) {
   EXPECT_FALSE(job_end(json::parse(R"({"status": {"active": 1}})")));
-  const auto completed = job_end(json::parse(R"({"status": {"conditions": [{"type": "Complete", "status": "True"}]}})"));
+  const auto completed =
+      job_end(json::parse(R"({"status": {"conditions": [{"type": "Complete", "status": "True"}]}})"));
   ASSERT_TRUE(completed);
   EXPECT_TRUE(completed->succeeded);
   const auto failed = job_end(json::parse(R"({"status": {"conditions": [
@@ -26,7 +27,8 @@ TEST(PodStartFailureTest, NamesImagePullErrorsAndUnschedulablePods) {
   EXPECT_FALSE(pod_start_failure(json::parse(R"({"metadata": {"name": "p"}, "status": {"phase": "Pending",
       "containerStatuses": [{"state": {"waiting": {"reason": "ContainerCreating"}}}]}})")));
   EXPECT_EQ(pod_start_failure(json::parse(R"({"metadata": {"name": "p"}, "status": {"containerStatuses": [
-      {"image": "x", "state": {"waiting": {"reason": "ImagePullBackOff", "message": "Back-off pulling image \"x\""}}}]}})")),
+      {"image": "x", "state": {"waiting": {"reason": "ImagePullBackOff",
+                                          "message": "Back-off pulling image \"x\""}}}]}})")),
             "could not start: pod p: ImagePullBackOff: Back-off pulling image \"x\"");
   EXPECT_EQ(pod_start_failure(json::parse(R"({"metadata": {"name": "p"}, "status": {"conditions": [
       {"type": "PodScheduled", "status": "False", "reason": "Unschedulable",

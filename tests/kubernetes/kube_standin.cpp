@@ -303,7 +303,8 @@ class StandIn {
     if (resource != "v1/pods" || sub != "log") return status(404, "NotFound", "no such subresource");
     {
       std::lock_guard lock{mutex_};
-      if (!objects_.contains(key(resource, ns, name))) return status(404, "NotFound", "pods \"" + name + "\" not found");
+      if (!objects_.contains(key(resource, ns, name)))
+        return status(404, "NotFound", "pods \"" + name + "\" not found");
     }
     std::ifstream file{dir_ / "pods" / (name + ".log")};
     std::string text{std::istreambuf_iterator<char>{file}, {}};
@@ -532,8 +533,8 @@ class StandIn {
       for (auto it = watches_.begin(); it != watches_.end();) {
         std::string body;
         for (const auto& event : events_)
-          if (event.version > it->after && event.resource == it->resource && event.namespace_name == it->namespace_name &&
-              selected(event.object, it->selector))
+          if (event.version > it->after && event.resource == it->resource &&
+              event.namespace_name == it->namespace_name && selected(event.object, it->selector))
             body += json{{"type", event.type}, {"object", event.object}}.dump() + "\n";
         if (body.empty() && it->deadline > now) {
           ++it;
@@ -603,7 +604,8 @@ json group_list() {
     if (slash == std::string::npos || std::find(seen.begin(), seen.end(), group_version) != seen.end()) continue;
     seen.push_back(group_version);
     const json version = {{"groupVersion", group_version}, {"version", group_version.substr(slash + 1)}};
-    groups.push_back({{"name", group_version.substr(0, slash)}, {"versions", {version}}, {"preferredVersion", version}});
+    groups.push_back(
+        {{"name", group_version.substr(0, slash)}, {"versions", {version}}, {"preferredVersion", version}});
   }
   return {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", groups}};
 }
@@ -612,7 +614,8 @@ void add_discovery(http::Router& router) {
   const auto answer = [&router](const std::string& path, json body) {
     router.add("GET", path, [body = std::move(body)](http::Request&) { return http::Response::json(200, body); });
   };
-  answer("/version", {{"major", "1"}, {"minor", "28"}, {"gitVersion", "v1.28.0-factory-standin"}, {"platform", "linux/amd64"}});
+  answer("/version",
+         {{"major", "1"}, {"minor", "28"}, {"gitVersion", "v1.28.0-factory-standin"}, {"platform", "linux/amd64"}});
   answer("/api", {{"kind", "APIVersions"},
                   {"versions", {"v1"}},
                   {"serverAddressByClientCIDRs", {{{"clientCIDR", "0.0.0.0/0"}, {"serverAddress", "127.0.0.1"}}}}});
@@ -620,8 +623,9 @@ void add_discovery(http::Router& router) {
   answer("/apis", group_list());
   for (const auto& type : kResources)
     if (std::string{type.group_version} != "v1" &&
-        std::none_of(router.routes().begin(), router.routes().end(),
-                     [&](const http::Route& route) { return route.pattern == "/apis/" + std::string{type.group_version}; }))
+        std::none_of(router.routes().begin(), router.routes().end(), [&](const http::Route& route) {
+          return route.pattern == "/apis/" + std::string{type.group_version};
+        }))
       answer("/apis/" + std::string{type.group_version}, resource_list(type.group_version));
 }
 
