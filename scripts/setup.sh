@@ -18,7 +18,7 @@ test_packages=(
   mariadb-server postgresql
   lighttpd tmux wrk procps curl
   podman runc busybox-static
-  kubernetes-client
+  kubernetes-client socat openssl
 )
 
 packages=("${build_packages[@]}")

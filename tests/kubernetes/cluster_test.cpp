@@ -22,7 +22,10 @@ constexpr const char* kNamespace = "ci";
 
 class KubernetesCluster : public clitest::CiServer {
  protected:
-  ~KubernetesCluster() override { stand_in_.reset(); }
+  ~KubernetesCluster() override {
+    tls_proxy_.reset();
+    stand_in_.reset();
+  }
   // The agents' logs too, to see why a test failed.
   void TearDown() override {
     CiServer::TearDown();
@@ -34,8 +37,14 @@ class KubernetesCluster : public clitest::CiServer {
   }
 
   // The stand-in, a kubeconfig for it, and the server using it with the
-  // Kubernetes flags below, as `flags` change them.
+  // Kubernetes flags of start_factory().
   void start_cluster(const std::vector<std::string>& flags = {}) {
+    start_stand_in();
+    write_kubeconfig("http://127.0.0.1:" + std::to_string(cluster_port_), "    token: not-checked-by-the-stand-in\n");
+    start_factory(flags);
+  }
+
+  void start_stand_in() {
     const fs::path dir = root() / "cluster";
     fs::create_directories(dir);
     const fs::path log = root() / "kube-standin.log";
@@ -49,7 +58,10 @@ class KubernetesCluster : public clitest::CiServer {
     const std::string text = clitest::read_file(log);
     cluster_port_ = static_cast<std::uint16_t>(std::stoi(text.substr(text.find(announcement) + announcement.size())));
     cluster_ = std::make_unique<http::testing::Client>(cluster_port_);
-    write_kubeconfig();
+  }
+
+  // `factory server` with these Kubernetes flags, as `flags` change them.
+  void start_factory(const std::vector<std::string>& flags) {
     std::vector<std::string> all = flags;
     const std::pair<std::string, std::string> defaults[] = {
         {"--provisioner", "kubernetes"},          {"--kubeconfig", kubeconfig().string()},
@@ -63,14 +75,53 @@ class KubernetesCluster : public clitest::CiServer {
   static fs::path binary_dir() { return testpaths::factory_binary().parent_path(); }
   fs::path kubeconfig() const { return root() / "kubeconfig"; }
 
-  // As `kubectl config` writes it; the context names the namespace.
-  void write_kubeconfig() {
+  // As `kubectl config` writes it: the cluster at `server`, a user with
+  // `user_fields` (indented), and a context that names the namespace.
+  void write_kubeconfig(const std::string& server, const std::string& user_fields,
+                        const std::string& cluster_fields = {}) {
     std::ofstream{kubeconfig()} << "apiVersion: v1\nkind: Config\ncurrent-context: standin\n"
-                                << "clusters:\n- name: standin\n  cluster:\n    server: http://127.0.0.1:"
-                                << cluster_port_ << "\n"
-                                << "users:\n- name: ci\n  user:\n    token: not-checked-by-the-stand-in\n"
+                                << "clusters:\n- name: standin\n  cluster:\n    server: " << server << "\n"
+                                << cluster_fields << "users:\n- name: ci\n  user:\n"
+                                << user_fields
                                 << "contexts:\n- name: standin\n  context:\n    cluster: standin\n    user: ci\n"
                                 << "    namespace: " << kNamespace << "\n";
+  }
+
+  // socat terminating TLS in front of the stand-in, as an API server does:
+  // its certificate signed by a CA of the test's, and a client certificate
+  // from that CA required. The kubeconfig carries the CA and the client's
+  // certificate and key as *-data fields.
+  void serve_over_tls() {
+    const fs::path dir = root() / "tls";
+    fs::create_directories(dir);
+    const std::string key = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+    const std::string sign = "openssl x509 -req -CA ca.pem -CAkey ca.key -CAcreateserial -days 1";
+    const auto made = clitest::shell(
+        "cd " + clitest::quote(dir.string()) + " && openssl req -x509" + key +
+        " -keyout ca.key -out ca.pem -days 1 -subj /CN=test-ca && openssl req" + key +
+        " -keyout server.key -out server.csr -subj /CN=127.0.0.1 && printf 'subjectAltName=IP:127.0.0.1\\n' > "
+        "server.ext && " + sign + " -in server.csr -extfile server.ext -out server.pem && openssl req" + key +
+        " -keyout client.key -out client.csr -subj /CN=factory && " + sign + " -in client.csr -out client.pem 2>&1");
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    const std::uint16_t port = clitest::free_port();
+    tls_proxy_ = std::make_unique<clitest::Process>(
+        std::vector<std::string>{"socat",
+                                 "OPENSSL-LISTEN:" + std::to_string(port) + ",bind=127.0.0.1,reuseaddr,fork,cert=" +
+                                     (dir / "server.pem").string() + ",key=" + (dir / "server.key").string() +
+                                     ",cafile=" + (dir / "ca.pem").string() + ",verify=1",
+                                 "TCP:127.0.0.1:" + std::to_string(cluster_port_)},
+        root() / "socat.log");
+    const auto data = [&](const char* file) { return kubernetes::base64_encode(clitest::read_file(dir / file)); };
+    write_kubeconfig("https://127.0.0.1:" + std::to_string(port),
+                     "    client-certificate-data: " + data("client.pem") + "\n    client-key-data: " +
+                         data("client.key") + "\n",
+                     "    certificate-authority-data: " + data("ca.pem") + "\n");
+    const std::string curl = "curl -sf --cacert " + clitest::quote((dir / "ca.pem").string()) + " https://127.0.0.1:" +
+                             std::to_string(port) + "/version >/dev/null";
+    const std::string as_client = " --cert " + clitest::quote((dir / "client.pem").string()) + " --key " +
+                                  clitest::quote((dir / "client.key").string());
+    ASSERT_TRUE(wait_until([&] { return clitest::shell(curl + as_client).exit_code == 0; }, 10s)) << "no TLS yet";
+    ASSERT_NE(clitest::shell(curl).exit_code, 0) << "a client certificate is required";
   }
 
   json cluster_get(const std::string& path) {
@@ -104,6 +155,7 @@ class KubernetesCluster : public clitest::CiServer {
   std::uint16_t cluster_port_ = 0;
   std::unique_ptr<http::testing::Client> cluster_;
   std::unique_ptr<clitest::Process> stand_in_;
+  std::unique_ptr<clitest::Process> tls_proxy_;
 };
 
 TEST_F(KubernetesCluster, RunsEachWorkflowInAJobOfItsOwn) {
@@ -165,6 +217,18 @@ TEST_F(KubernetesCluster, AnUnschedulablePodEndsTheWorkflowAsError) {
   const json failed = wait_for_end(push_hook("refs/heads/main", sha), 20s);
   EXPECT_EQ(failed["status"], "error") << failed.dump(1);
   EXPECT_TRUE(contains(failed["status_reason"], "Unschedulable: 0/1 nodes are available")) << failed.dump(1);
+}
+
+// Over TLS, with the server's CA and a client certificate from the
+// kubeconfig's *-data fields, as kubeconfigs of real clusters have them.
+TEST_F(KubernetesCluster, TalksTlsWithTheKubeconfigsCaAndClientCertificate) {
+  const std::string sha = one_step_workflow("echo over tls");
+  start_stand_in();
+  serve_over_tls();
+  start_factory({});
+  const json done = wait_for_end(push_hook("refs/heads/main", sha));
+  EXPECT_EQ(done["status"], "success") << done.dump(1);
+  EXPECT_EQ(jobs().size(), 1u);
 }
 
 // A cluster that cannot be reached ends the workflow as error saying so,
