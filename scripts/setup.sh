@@ -11,14 +11,18 @@ build_packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
   libboost-dev libboost-system-dev
   libsqlite3-dev libmariadb-dev libpq-dev
-  libssl-dev libcurl4-openssl-dev
+  libssl-dev libcurl4-openssl-dev libyaml-cpp-dev
 )
 test_packages=(
   clang-14 libclang-rt-14-dev
   mariadb-server postgresql
   lighttpd tmux wrk procps curl
   podman runc busybox-static
+  socat openssl
 )
+# The tests need some kubectl; a machine may have one from another package
+# (google-cloud-sdk's kubectl), which Debian's kubernetes-client conflicts with.
+command -v kubectl >/dev/null || test_packages+=(kubernetes-client)
 
 packages=("${build_packages[@]}")
 [ "${1:-}" = "--runtime" ] || packages+=("${test_packages[@]}")

@@ -1,6 +1,8 @@
 #include "agent/agent.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <random>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -9,6 +11,7 @@
 #include "agent/heartbeat.h"
 #include "agent/server_client.h"
 #include "agent/workflow_reporter.h"
+#include "consul/consul.h"
 #include "config/config.h"
 #include "protocol/protocol.h"
 
@@ -90,12 +93,44 @@ core::SecretMask job_mask(const protocol::Job& job) {
   return core::SecretMask{hidden};
 }
 
+// A healthy server from Consul: another than `avoid` when there is one (a
+// server that stopped answering may still pass its check for a TTL), chosen
+// at random so that agents spread over the servers; else `avoid` when it is
+// healthy; empty when there is none now.
+std::string find_server(const Options& options, const std::string& avoid) {
+  std::string error;
+  auto healthy = consul::healthy_instances(options.consul_url, options.consul_service, error);
+  if (!healthy) {
+    note(error);
+    return {};
+  }
+  const bool avoided_is_healthy = std::erase(*healthy, avoid) > 0;
+  if (healthy->empty()) {
+    if (avoided_is_healthy) return avoid;
+    note("no healthy \"" + options.consul_service + "\" server in Consul at " + options.consul_url);
+    return {};
+  }
+  std::random_device random;
+  const std::string& chosen = (*healthy)[random() % healthy->size()];
+  note("using the server at " + chosen + " (found in Consul)");
+  return chosen;
+}
+
+// The client settings of `options`: with Consul, a server that does not
+// answer is replaced by another healthy one.
+ClientConfig client_config(const Options& options) {
+  ClientConfig config{options.server_url, options.token, options.name, {}};
+  if (!options.consul_url.empty())
+    config.relocate = [options](const std::string& unreachable) { return find_server(options, unreachable); };
+  return config;
+}
+
 class JobRun {
  public:
   JobRun(const Options& options, const protocol::Job& job, const runner::CancelHandle& agent_stop)
       : options_{options},
         job_{job},
-        client_config_{options.server_url, options.token, options.name},
+        client_config_{client_config(options)},
         client_{client_config_, [&agent_stop] { return agent_stop.cancelled(); }},
         mask_{job_mask(job)},
         workspace_{options.work_dir / ("workflow-" + job.workflow_id), cancel_, job.clone_token},
@@ -186,9 +221,9 @@ class JobRun {
 
 enum class Claim { Job, Nothing, Failed, Refused };
 
-Claim claim(ServerClient& client, const Options& options, protocol::Job& job) {
-  const Reply reply = client.post("/api/v1/agent/claim", {{"wait_ms", options.claim_wait.count()}},
-                                  options.claim_wait + 10s);
+Claim claim(ServerClient& client, std::chrono::milliseconds wait, protocol::Job& job) {
+  const std::string server_url = client.server_url();  // before a failed call moves the client elsewhere
+  const Reply reply = client.post("/api/v1/agent/claim", {{"wait_ms", wait.count()}}, wait + 10s);
   if (reply.status == 200) {
     try {
       job = protocol::job_from_json(reply.body);
@@ -209,19 +244,24 @@ Claim claim(ServerClient& client, const Options& options, protocol::Job& job) {
     note("the server answered a claim with " + std::to_string(reply.status) + ": " + reply.body.dump());
     return Claim::Failed;
   }
-  if (!reply.error.empty()) note("cannot reach " + options.server_url + ": " + reply.error);
+  if (!reply.error.empty()) note("cannot reach " + server_url + ": " + reply.error);
   return Claim::Failed;
 }
 
 }  // namespace
 
 int run(const Options& options, runner::CancelHandle& stop) {
-  ServerClient client{{options.server_url, options.token, options.name}, [&stop] { return stop.cancelled(); }};
+  Options current = options;  // with the server in use
+  while (current.server_url.empty() && !stop.cancelled()) {
+    current.server_url = find_server(options, {});
+    if (current.server_url.empty()) std::this_thread::sleep_for(1s);
+  }
+  ServerClient client{client_config(current), [&stop] { return stop.cancelled(); }};
   std::chrono::milliseconds backoff = 100ms;
   while (!stop.cancelled()) {
     protocol::Job job;
     StartTimings timings;
-    switch (claim(client, options, job)) {
+    switch (claim(client, options.claim_wait, job)) {
       case Claim::Refused:
         return 1;
       case Claim::Nothing:
@@ -235,7 +275,8 @@ int run(const Options& options, runner::CancelHandle& stop) {
         backoff = 100ms;
         timings.lap("claim");
         note("running workflow " + job.workflow_id + " (" + job.event.name + " of " + job.repository.url + ")");
-        JobRun{options, job, stop}.run(timings);
+        current.server_url = client.server_url();
+        JobRun{current, job, stop}.run(timings);
         if (options.once) return 0;
     }
   }

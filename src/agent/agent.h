@@ -19,7 +19,9 @@
 namespace agent {
 
 struct Options {
-  std::string server_url;  // http://host:port
+  std::string server_url;  // http://host:port; or, with consul_url, found there:
+  std::string consul_url;  // a Consul agent that knows healthy servers (docs/consul.md)
+  std::string consul_service = "factory";
   std::string token;       // an agent token
   std::string name;        // the lease owner recorded for pool agents
   std::filesystem::path work_dir;  // workspaces live below it, one per workflow
@@ -31,8 +33,10 @@ struct Options {
 
 // Claims and runs workflows until `stop` is cancelled (or, with `once`, one
 // workflow ran). A stop cancels the running workflow, which is reported as
-// cancelled. Returns the process exit code: 0, or 1 when the server refused
-// the token.
+// cancelled. With Consul, a server is looked up before the first claim, and
+// any call that cannot reach it (a claim, a report, a heartbeat) moves on to
+// another healthy server. Returns the process exit code: 0, or 1 when the
+// server refused the token.
 int run(const Options& options, runner::CancelHandle& stop);
 
 }  // namespace agent

@@ -56,6 +56,9 @@ Reply ServerClient::post(const std::string& path, const nlohmann::json& body, st
   curl_slist_free_all(headers);
   if (code != CURLE_OK) {
     reply.error = curl_easy_strerror(code);
+    if (code != CURLE_ABORTED_BY_CALLBACK && config_.relocate)
+      if (std::string elsewhere = config_.relocate(config_.server_url); !elsewhere.empty())
+        config_.server_url = std::move(elsewhere);
     return reply;
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);

@@ -15,6 +15,9 @@ struct ClientConfig {
   std::string server_url;
   std::string token;
   std::string agent_name;
+  // With Consul: given the URL of a server that did not answer, another
+  // server's URL to use from then on (or the same, or empty for no change).
+  std::function<std::string(const std::string& unreachable)> relocate;
 };
 
 struct Reply {
@@ -31,12 +34,15 @@ class ServerClient {
   ServerClient(const ServerClient&) = delete;
   ServerClient& operator=(const ServerClient&) = delete;
 
+  // A call that gets no answer asks `relocate` for the server to use next.
   Reply post(const std::string& path, const nlohmann::json& body, std::chrono::milliseconds timeout);
   // Posts until the server answers with something other than a 5xx, backing
   // off from 100 ms to 5 s between tries: a restarting server loses nothing.
   // Gives up (status 0) when `abort` says so.
   Reply post_until_answered(const std::string& path, const nlohmann::json& body,
                             std::chrono::milliseconds timeout = std::chrono::milliseconds{30'000});
+
+  const std::string& server_url() const { return config_.server_url; }
 
  private:
   ClientConfig config_;

@@ -17,7 +17,7 @@ void add_routes(http::Router& router, store::Store& store, const ApiOptions& opt
   if (options.orchestrator) {
     auto logs = std::make_shared<LogHub>();
     add_agent_routes(routes, *options.orchestrator, logs);
-    add_live_routes(routes, logs);
+    add_live_routes(routes, *options.orchestrator, logs);
   }
   router.use(bearer_token_authentication(store));
 }

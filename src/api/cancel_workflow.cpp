@@ -1,9 +1,11 @@
 // Cancelling one workflow, shared by the cancel route and superseding webhooks.
 #include "api/routes.h"
+#include "orchestrator/orchestrator.h"
 
 namespace api {
 
-core::Status cancel_workflow(store::Store& store, const std::string& id, std::string_view reason) {
+core::Status cancel_workflow(store::Store& store, orchestrator::Orchestrator* orchestrator, const std::string& id,
+                             std::string_view reason) {
   store::Workflow workflow = unwrap(store.get_workflow(id));
   if (workflow.status == core::Status::Queued) {
     auto cancelled = store.finish_workflow(id, core::Status::Cancelled, reason);
@@ -13,6 +15,7 @@ core::Status cancel_workflow(store::Store& store, const std::string& id, std::st
   }
   if (core::is_final(workflow.status)) return workflow.status;
   unwrap(store.request_cancel(id));
+  if (orchestrator) orchestrator->cancel_requested();
   return core::Status::Running;
 }
 

@@ -55,7 +55,7 @@ bool cancels_superseded(const store::Project& project, const core::Event& event)
 // A new workflow for a push or pull request update makes the older
 // unfinished ones of its branch pointless, when the project says so. A
 // redelivery is no newer than what it repeats, so it cancels nothing.
-void cancel_superseded(const WorkflowQueue& queue,
+void cancel_superseded(const WorkflowQueue& queue, orchestrator::Orchestrator* orchestrator,
                        const store::Project& project, const store::EnqueuedWorkflow& enqueued,
                        const core::Event& event) {
   if (enqueued.duplicate || !cancels_superseded(project, event)) return;
@@ -65,7 +65,7 @@ void cancel_superseded(const WorkflowQueue& queue,
   // redeliver, and a redelivery is a duplicate that cancels nothing).
   try {
     for (const store::Workflow& workflow : unwrap(queue.store.superseded_workflows(project.id, enqueued.id, event)))
-      cancel_workflow(queue.store, workflow.id, reason);
+      cancel_workflow(queue.store, orchestrator, workflow.id, reason);
   } catch (const ApiError& error) {
     std::fprintf(stderr, "webhook: cancelling the workflows superseded by %s failed: %s\n", enqueued.id.c_str(),
                  error.what());
@@ -83,12 +83,12 @@ core::Event without_changed_paths(core::Event& event) {
 
 // Called once the delivery's transaction committed or failed: on the group
 // commit's thread, or on the request's without one.
-void answer(const WorkflowQueue& queue, const store::Project& project,
+void answer(const WorkflowQueue& queue, orchestrator::Orchestrator* orchestrator, const store::Project& project,
             core::Event event, store::Result<store::EnqueuedWorkflow> result, const http::Responder& respond) {
   try {
     const store::EnqueuedWorkflow enqueued = unwrap(std::move(result));
     queue.announce(enqueued);
-    cancel_superseded(queue, project, enqueued, event);
+    cancel_superseded(queue, orchestrator, project, enqueued, event);
     respond(queued_response(enqueued, std::move(event)));
   } catch (const ApiError& error) {
     respond(error.response());
@@ -97,6 +97,7 @@ void answer(const WorkflowQueue& queue, const store::Project& project,
 
 struct HookContext {
   WorkflowQueue queue;
+  orchestrator::Orchestrator* orchestrator;
   store::GroupCommit* group_commit;
 };
 
@@ -117,7 +118,7 @@ http::Response receive(const HookContext& context, const http::Request& request)
                                 event = std::move(event)](http::Responder respond) mutable {
     auto done = [context, project = std::move(project), event = std::move(event),
                  respond = std::move(respond)](store::Result<store::EnqueuedWorkflow> result) mutable {
-      answer(context.queue, project, std::move(event), std::move(result), respond);
+      answer(context.queue, context.orchestrator, project, std::move(event), std::move(result), respond);
     };
     if (context.group_commit) return context.group_commit->submit(std::move(workflow), std::move(done));
     done(context.queue.store.enqueue_workflow(workflow.project_id, workflow.delivery_id, workflow.event));
@@ -129,7 +130,7 @@ http::Response receive(const HookContext& context, const http::Request& request)
 void add_hook_routes(const Routes& routes) {
   routes.router.add(
       "POST", "/hooks/github",
-      guarded([context = HookContext{routes.queue(), routes.options.group_commit}](
+      guarded([context = HookContext{routes.queue(), routes.options.orchestrator, routes.options.group_commit}](
                   http::Request& request) { return receive(context, request); }),
       {.name = "github_hook", .is_public = true, .body_limit = kGitHubBodyLimit});
 }

@@ -103,9 +103,9 @@ http::Response follow_log(store::Store& store, LogHub& logs, http::Request& requ
   });
 }
 
-http::Response cancel(store::Store& store, http::Request& request) {
+http::Response cancel(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
   const std::string id{request.param("id").value_or("")};
-  const core::Status found = cancel_workflow(store, id, "cancelled before it started");
+  const core::Status found = cancel_workflow(store, &orchestrator, id, "cancelled before it started");
   if (found == core::Status::Queued) return http::Response::json(200, {{"id", id}, {"status", "cancelled"}});
   if (core::is_final(found))
     fail(409, "conflict", "workflow " + id + " already ended (" + std::string{core::to_string(found)} + ")");
@@ -114,10 +114,10 @@ http::Response cancel(store::Store& store, http::Request& request) {
 
 }  // namespace
 
-void add_live_routes(const Routes& routes, std::shared_ptr<LogHub> logs) {
+void add_live_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs) {
   store::Store& store = routes.store;
   routes.add("POST", "/api/v1/workflows/{id}/cancel", "workflow_cancel",
-             [&store](http::Request& request) { return cancel(store, request); });
+             [&store, &orchestrator](http::Request& request) { return cancel(store, orchestrator, request); });
   routes.add("GET", "/api/v1/executions/{id}/log/stream", "execution_log_stream",
              [&store, logs](http::Request& request) { return follow_log(store, *logs, request); });
 }

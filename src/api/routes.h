@@ -55,7 +55,7 @@ void add_execution_routes(const Routes& routes);
 void add_hook_routes(const Routes& routes);
 void add_secret_routes(const Routes& routes);
 void add_agent_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs);
-void add_live_routes(const Routes& routes, std::shared_ptr<LogHub> logs);
+void add_live_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs);
 
 // GitHub (github_hooks.cpp). wants_github_hook: whether a new project gets
 // a webhook (400 when the server cannot say where to send it);
@@ -98,9 +98,11 @@ http::Response queued_response(const store::EnqueuedWorkflow& enqueued, core::Ev
 
 // Cancels a workflow, as the cancel route and superseding pushes do: a
 // queued one ends as cancelled with `reason`; a running one only its agent
-// can end, so the store keeps the request for its next heartbeat. Returns
-// what was found: Queued (now cancelled), Running (asked to stop; also when
-// it was claimed meanwhile) or the final status it had already (nothing done).
-core::Status cancel_workflow(store::Store& store, const std::string& id, std::string_view reason);
+// can end, so the store keeps the request for its next heartbeat, and
+// `orchestrator` (when given) hears of it at once. Returns what was found:
+// Queued (now cancelled), Running (asked to stop; also when it was claimed
+// meanwhile) or the final status it had already (nothing done).
+core::Status cancel_workflow(store::Store& store, orchestrator::Orchestrator* orchestrator, const std::string& id,
+                             std::string_view reason);
 
 }  // namespace api

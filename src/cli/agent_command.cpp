@@ -1,6 +1,8 @@
 // `factory agent --server URL` (or `factory-agent --server URL`): a build
-// agent. Pool agents run until stopped, claiming one workflow after another;
-// the local provisioner starts one with --once per workflow. The token comes
+// agent; with --consul URL instead, it finds a healthy server in Consul and
+// registers itself there (docs/consul.md). Pool agents run until stopped,
+// claiming one workflow after another; the local provisioner starts one with
+// --once per workflow. The token comes
 // from --token or FACTORY_AGENT_TOKEN (preferred: the environment is not
 // shown by `ps`).
 #include <unistd.h>
@@ -14,6 +16,7 @@
 #include "cli/agent_options.h"
 #include "cli/cancel_on_signals.h"
 #include "cli/commands.h"
+#include "consul/consul.h"
 #include "core/environment.h"
 
 namespace cli {
@@ -36,8 +39,13 @@ int run_agent(agent::Options options) {
     return 2;
   }
   unsetenv(core::kAgentTokenVariable);  // executions must not inherit it
+  if (options.server_url.empty() == options.consul_url.empty()) {
+    std::cerr << "factory agent: give either --server URL or --consul URL (to find a server there)\n";
+    return 2;
+  }
   if (options.name.empty()) options.name = default_agent_name();
-  while (!options.server_url.empty() && options.server_url.back() == '/') options.server_url.pop_back();
+  for (auto* url : {&options.server_url, &options.consul_url})
+    while (!url->empty() && url->back() == '/') url->pop_back();
   std::error_code ec;
   std::filesystem::create_directories(options.work_dir, ec);
   if (ec) {
@@ -46,6 +54,10 @@ int run_agent(agent::Options options) {
   }
   runner::CancelHandle stop;
   CancelOnStopSignals signals{stop};
+  std::unique_ptr<consul::Registration> registration;  // pool agents show in Consul while they run
+  if (!options.consul_url.empty())
+    registration = std::make_unique<consul::Registration>(
+        options.consul_url, consul::Service{.id = "factory-agent-" + options.name, .name = "factory-agent"});
   return agent::run(options, stop);
 }
 
@@ -55,8 +67,11 @@ void add_agent_options(CLI::App& command, int& exit_code) {
   auto options = std::make_shared<agent::Options>();
   options->work_dir = "factory-agent";
   options->jobs = std::max(2u, std::thread::hardware_concurrency());
-  command.add_option("--server", options->server_url, "The server's URL, e.g. http://ci.example.com:8080")
-      ->required();
+  command.add_option("--server", options->server_url, "The server's URL, e.g. http://ci.example.com:8080");
+  command.add_option("--consul", options->consul_url,
+                     "Instead of --server: a Consul agent to find healthy servers at, e.g. http://127.0.0.1:8500");
+  command.add_option("--consul-service", options->consul_service,
+                     "The servers' service name in Consul (default factory)");
   command.add_option("--token", options->token, "An agent token (or env FACTORY_AGENT_TOKEN)");
   command.add_option("--name", options->name, "This agent's name in the server's records (default: HOST-PID)");
   command.add_option("--work-dir", options->work_dir, "Where workspaces are made (default ./factory-agent)");

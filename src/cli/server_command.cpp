@@ -1,12 +1,16 @@
 // `factory server`: the REST API on the configured store, until SIGINT or
 // SIGTERM. Start-up notes go to stdout (the last one is
 // "listening on http://HOST:PORT"); the access log and problems to stderr.
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/settings_flags.h"
+#include "consul/consul.h"
+#include "kubernetes/provisioner.h"
 #include "server/admin_token.h"
 #include "server/data_dir.h"
 #include "server/open_store.h"
@@ -34,18 +38,73 @@ http::ServerOptions http_options(const server::Settings& settings) {
   return options;
 }
 
-server::AgentOptions agent_options(const server::Settings& settings) {
-  server::AgentOptions agents;
-  if (settings.provisioner == server::Provisioner::Local) {
-    std::error_code ec;
-    agents.provisioner = orchestrator::make_local_provisioner(
-        {orchestrator::agent_command_beside(std::filesystem::read_symlink("/proc/self/exe", ec)),
-         (settings.data_dir / "agents").string(), settings.max_agents});
-  } else {
-    agents.provisioner = orchestrator::make_pool_provisioner();
+// The kubernetes provisioner for `settings`; null with `error` set when the
+// cluster's configuration cannot be read.
+std::unique_ptr<orchestrator::Provisioner> kubernetes_provisioner(const server::Settings& settings,
+                                                                  std::string& error) {
+  auto cluster = settings.kubeconfig.empty() ? kubernetes::load_in_cluster(error)
+                                             : kubernetes::load_kubeconfig(settings.kubeconfig, error);
+  if (!cluster) return nullptr;
+  kubernetes::ProvisionerOptions options;
+  options.job.namespace_name = !settings.kubernetes_namespace.empty() ? settings.kubernetes_namespace
+                               : !cluster->namespace_name.empty()     ? cluster->namespace_name
+                                                                      : "default";
+  options.job.image = settings.agent_image;
+  options.job.requests = settings.agent_requests;
+  options.job.limits = settings.agent_limits;
+  options.job.ttl_after_finished = settings.job_ttl;
+  options.job.active_deadline = settings.job_deadline;
+  options.cluster = std::move(*cluster);
+  options.server_url = settings.agent_server_url;
+  options.max_agents = settings.max_agents;
+  return kubernetes::make_provisioner(std::move(options));
+}
+
+std::unique_ptr<orchestrator::Provisioner> provisioner(const server::Settings& settings, std::string& error) {
+  switch (settings.provisioner) {
+    case server::Provisioner::Local: {
+      std::error_code ec;
+      return orchestrator::make_local_provisioner(
+          {orchestrator::agent_command_beside(std::filesystem::read_symlink("/proc/self/exe", ec)),
+           (settings.data_dir / "agents").string(), settings.max_agents});
+    }
+    case server::Provisioner::Pool:
+      return orchestrator::make_pool_provisioner();
+    case server::Provisioner::Kubernetes:
+      return kubernetes_provisioner(settings, error);
   }
-  agents.orchestrator.lease = settings.lease;
-  return agents;
+  return nullptr;
+}
+
+std::string describe_agents(const server::Settings& settings) {
+  const std::string bound = "up to " + std::to_string(settings.max_agents) + " at once";
+  switch (settings.provisioner) {
+    case server::Provisioner::Local:
+      return "local, " + bound;
+    case server::Provisioner::Pool:
+      return "pool (start them with `factory agent`)";
+    case server::Provisioner::Kubernetes:
+      return "kubernetes Jobs of " + settings.agent_image + ", " + bound;
+  }
+  return {};
+}
+
+// This server in Consul while it runs, when a Consul agent is configured:
+// at the URL agents are given, else at this host's name and the port.
+std::unique_ptr<consul::Registration> register_with_consul(const server::Settings& settings, std::uint16_t port) {
+  if (settings.consul.empty()) return nullptr;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  const bool everywhere = settings.host == "0.0.0.0" || settings.host == "::";
+  const std::string url = !settings.agent_server_url.empty()
+                              ? settings.agent_server_url
+                              : server::http_url(everywhere ? host : settings.host, port);
+  std::cout << "registering " << url << " in Consul at " << settings.consul << " as " << settings.consul_service
+            << std::endl;
+  return std::make_unique<consul::Registration>(
+      settings.consul, consul::Service{.id = settings.consul_service + "-" + host + "-" + std::to_string(port),
+                                       .name = settings.consul_service,
+                                       .url = url});
 }
 
 int fail(const std::string& message) {
@@ -85,22 +144,25 @@ int serve(const server::Settings& settings) {
   }
   const auto admin = server::ensure_admin_token(**store, settings.data_dir);
   if (!admin) return fail(admin.error().message);
-  server::Service service{std::move(*store), http_options(settings), agent_options(settings),
-                          github_options(settings)};
+  std::string error;
+  server::AgentOptions agents;
+  agents.provisioner = provisioner(settings, error);
+  if (!agents.provisioner) return fail(error);
+  agents.orchestrator.lease = settings.lease;
+  server::Service service{std::move(*store), http_options(settings), std::move(agents), github_options(settings)};
   service.start();
   std::cout << "data directory: " << settings.data_dir.string() << "\n";
   print_admin_token_note(*admin);
-  std::cout << "build agents: " << (settings.provisioner == server::Provisioner::Local
-                                        ? "local, up to " + std::to_string(settings.max_agents) + " at once"
-                                        : std::string{"pool (start them with `factory agent`)"})
-            << "\n";
+  std::cout << "build agents: " << describe_agents(settings) << "\n";
   if (settings.has_github())
     std::cout << "GitHub: " << settings.github_api_url
               << (settings.github_token.empty() ? " as App " + settings.github_app_id : std::string{" with a token"})
               << "\n";
   std::cout << "listening on " << server::http_url(settings.host, service.port()) << std::endl;
+  auto registration = register_with_consul(settings, service.port());
   const int signal = stop_signals.wait();
   std::cout << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ": finishing requests in flight" << std::endl;
+  registration.reset();  // first, so that agents look for another server
   service.stop();
   std::cout << "stopped" << std::endl;
   return 0;

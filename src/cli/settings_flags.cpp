@@ -14,6 +14,27 @@ void add_value_flag(CLI::App& command, server::Flags& flags, const std::string& 
       flag, [&flags, setting](const std::string& value) { flags.values[setting] = value; }, help);
 }
 
+// The settings of --provisioner kubernetes (docs/kubernetes.md).
+void add_kubernetes_flags(CLI::App& command, server::Flags& flags) {
+  add_value_flag(command, flags, "--kubeconfig", "kubeconfig",
+                 "Kubernetes: kubeconfig file (env FACTORY_KUBECONFIG; default: the pod's service account)");
+  add_value_flag(command, flags, "--kubernetes-namespace", "kubernetes_namespace",
+                 "Kubernetes: namespace of the agents' Jobs (env FACTORY_KUBERNETES_NAMESPACE; default: the "
+                 "kubeconfig context's or the pod's)");
+  add_value_flag(command, flags, "--agent-image", "agent_image",
+                 "Kubernetes: the agents' image (env FACTORY_AGENT_IMAGE; default factory:latest)");
+  add_value_flag(command, flags, "--agent-server-url", "agent_server_url",
+                 "Kubernetes: the URL agents reach this server at (env FACTORY_AGENT_SERVER_URL)");
+  add_value_flag(command, flags, "--agent-requests", "agent_requests",
+                 "Kubernetes: an agent's resource requests, e.g. cpu=500m,memory=1Gi (env FACTORY_AGENT_REQUESTS)");
+  add_value_flag(command, flags, "--agent-limits", "agent_limits",
+                 "Kubernetes: an agent's resource limits, e.g. cpu=2,memory=4Gi (env FACTORY_AGENT_LIMITS)");
+  add_value_flag(command, flags, "--job-ttl", "job_ttl",
+                 "Kubernetes: how long finished Jobs are kept (env FACTORY_JOB_TTL; default 1h)");
+  add_value_flag(command, flags, "--job-deadline", "job_deadline",
+                 "Kubernetes: a Job's longest run (env FACTORY_JOB_DEADLINE; default 6h)");
+}
+
 }  // namespace
 
 void add_setting_flags(CLI::App& command, server::Flags& flags, SettingFlags which) {
@@ -34,7 +55,7 @@ void add_setting_flags(CLI::App& command, server::Flags& flags, SettingFlags whi
                  "error, warn or info; info logs each request (env FACTORY_LOG_LEVEL)");
   add_value_flag(command, flags, "--provisioner", "provisioner",
                  "local: the server starts an agent process per workflow; pool: agents started with "
-                 "`factory agent` claim work (env FACTORY_PROVISIONER; default local)");
+                 "`factory agent` claim work; kubernetes: a Job per workflow (env FACTORY_PROVISIONER; default local)");
   add_value_flag(command, flags, "--max-agents", "max_agents",
                  "Local agents running at once (env FACTORY_MAX_AGENTS; default 4)");
   add_value_flag(command, flags, "--lease", "lease",
@@ -55,6 +76,11 @@ void add_setting_flags(CLI::App& command, server::Flags& flags, SettingFlags whi
   add_value_flag(command, flags, "--github-redelivery", "github_redelivery",
                  "How often missed webhook deliveries are looked for; 0: never "
                  "(env FACTORY_GITHUB_REDELIVERY; default 10m)");
+  add_kubernetes_flags(command, flags);
+  add_value_flag(command, flags, "--consul", "consul",
+                 "A Consul agent to register this server with, e.g. http://127.0.0.1:8500 (env FACTORY_CONSUL)");
+  add_value_flag(command, flags, "--consul-service", "consul_service",
+                 "The service name registered in Consul (env FACTORY_CONSUL_SERVICE; default factory)");
 }
 
 std::optional<server::Settings> resolve_or_report(const server::Flags& flags) {

@@ -8,6 +8,11 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
+// Now, as the store keeps time.
+store::Timestamp now_in_store() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
 // A pool agent that has not asked for work for this long is taken as gone.
 constexpr std::chrono::seconds kAgentSeenWindow{60};
 
@@ -68,6 +73,14 @@ std::string Orchestrator::waiting_reason() const {
   return waiting_reason_;
 }
 
+void Orchestrator::cancel_requested() {
+  {
+    std::lock_guard lock{mutex_};
+    cancel_asked_ = true;
+  }
+  wake_.notify_all();
+}
+
 void Orchestrator::workflow_finished(const std::string& workflow_id) {
   if (auto deleted = store_.delete_workflow_tokens(workflow_id); !deleted)
     log_error("deleting the tokens of workflow " + workflow_id, deleted.error());
@@ -78,9 +91,11 @@ void Orchestrator::run() {
   std::unique_lock lock{mutex_};
   while (!stopping_) {
     const bool due = SteadyClock::now() >= next_tick;
-    if (due || work_queued_) {
+    if (due || work_queued_ || cancel_asked_) {
       const bool look_at_queue = std::exchange(work_queued_, false) || due;
+      const bool look_at_cancels = std::exchange(cancel_asked_, false) || due;
       lock.unlock();
+      if (look_at_cancels) pass_on_cancels();
       if (due) {
         give_up_unconfirmed_cancels();
         expire_leases();
@@ -181,10 +196,19 @@ void Orchestrator::reap_agents() {
   }
 }
 
+// Cancels are asked through the store, possibly of another server: each
+// tick looks for them, and the provisioner hears of each once.
+void Orchestrator::pass_on_cancels() {
+  const auto asked = store_.unconfirmed_cancels(store::Timestamp::max());  // however recent
+  if (!asked) return log_error("listing cancel requests", asked.error());
+  std::set<std::string> still_asked(asked->begin(), asked->end());
+  for (const auto& id : still_asked)
+    if (!cancels_passed_on_.contains(id)) provisioner_->cancel(id);
+  cancels_passed_on_ = std::move(still_asked);
+}
+
 void Orchestrator::expire_leases() {
-  auto expired = store_.expire_leases(store::Timestamp{std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())},
-                                      options_.max_attempts);
+  auto expired = store_.expire_leases(now_in_store(), options_.max_attempts);
   if (!expired) return log_error("expiring leases", expired.error());
   // The lost agent is stopped and its token deleted, so that it cannot
   // report into a new attempt.
@@ -200,8 +224,7 @@ void Orchestrator::expire_leases() {
 }
 
 void Orchestrator::give_up_unconfirmed_cancels() {
-  const auto overdue = store_.unconfirmed_cancels(
-      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now() - options_.cancel_grace));
+  const auto overdue = store_.unconfirmed_cancels(now_in_store() - options_.cancel_grace);
   if (!overdue) return log_error("listing unconfirmed cancels", overdue.error());
   for (const auto& id : *overdue) {
     provisioner_->stop(id);

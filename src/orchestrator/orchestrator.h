@@ -29,6 +29,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "orchestrator/provisioner.h"
 #include "store/store.h"
@@ -72,6 +73,9 @@ class Orchestrator {
   // Why queued workflows wait, for people.
   std::string waiting_reason() const;
 
+  // A cancel was asked through this server: pass it on to the provisioner
+  // now, before the agent confirms it, rather than at the next tick.
+  void cancel_requested();
   // The workflow reached a final status: delete its tokens.
   void workflow_finished(const std::string& workflow_id);
 
@@ -85,6 +89,7 @@ class Orchestrator {
   void run();
   void expire_leases();
   void reap_agents();
+  void pass_on_cancels();
   void answer_waiters();
   void answer_expired_waiters();
   void provision_agents();
@@ -102,7 +107,9 @@ class Orchestrator {
   std::condition_variable wake_;
   bool stopping_ = false;
   bool work_queued_ = true;  // look at the queue on the first tick
+  bool cancel_asked_ = false;
   std::deque<Waiter> waiters_;
+  std::set<std::string> cancels_passed_on_;  // to the provisioner; the orchestrator's thread only
   std::optional<std::chrono::steady_clock::time_point> last_agent_seen_;
   std::string waiting_reason_;
   std::uint64_t agents_provisioned_ = 0;

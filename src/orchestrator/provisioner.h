@@ -7,7 +7,7 @@
 //               workflow, up to a bound
 //   pool        none: long-running `factory agent --server URL --token T`
 //               processes, on any machine, claim work themselves
-//   kubernetes  (later) a batch/v1 Job per workflow
+//   kubernetes  a batch/v1 Job per workflow (src/kubernetes/)
 //
 // Thread-safety: the orchestrator calls a provisioner from its one thread.
 #pragma once
@@ -49,6 +49,10 @@ class Provisioner {
   virtual bool provision(const AgentLaunch& launch, std::string& error) = 0;
   // Stops the agent of a workflow, if this provisioner started one.
   virtual void stop(const std::string& workflow_id) = 0;
+  // A cancel of the workflow was asked for. Agents learn of it on their next
+  // heartbeat and confirm it; a provisioner may clean up after them (the
+  // Kubernetes one deletes the Job once it ended).
+  virtual void cancel(const std::string& /*workflow_id*/) {}
   // The agents that ended since the last call.
   virtual std::vector<AgentExit> reap() = 0;
 };

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <charconv>
+#include <regex>
 
 #include "config/duration.h"
 #include "hcl/functions.h"
@@ -95,9 +96,11 @@ std::string set_log_level(Settings& settings, std::string_view text) {
 }
 
 std::string set_provisioner(Settings& settings, std::string_view text) {
-  static constexpr std::array<std::string_view, 2> names{"local", "pool"};
+  static constexpr std::array<std::string_view, 3> names{"local", "pool", "kubernetes"};
   std::size_t kind = 0;
-  std::string problem = choose(text, names, "local (agents started by the server) or pool (agents you start)", kind);
+  std::string problem = choose(
+      text, names, "local (agents started by the server), pool (agents you start) or kubernetes (a Job per workflow)",
+      kind);
   if (problem.empty()) settings.provisioner = static_cast<Provisioner>(kind);
   return problem;
 }
@@ -120,24 +123,38 @@ std::string set_lease(Settings& settings, std::string_view text) {
   return {};
 }
 
+std::string set_kubeconfig(Settings& settings, std::string_view text) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(std::filesystem::path{text}, ec))
+    return "no such file; give the path of a kubeconfig file, or leave it unset inside a pod";
+  settings.kubeconfig = std::string{text};
+  return {};
+}
+
 namespace {
 
-// An http:// or https:// URL with a host, without the trailing slash.
-std::string set_url(std::string& out, std::string_view text) {
+bool is_dns_label(std::string_view text) {
+  static const std::regex label{"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"};
+  return std::regex_match(text.begin(), text.end(), label);
+}
+
+// An http:// or https:// URL with a host into `out`, without trailing slashes.
+std::string set_url(std::string_view text, const std::string& example, std::string& out) {
   const bool web = text.starts_with("http://") || text.starts_with("https://");
-  if (!web || text.substr(text.find("//") + 2).empty())
-    return "expected an http:// or https:// URL, such as https://ci.example.com";
-  while (text.ends_with('/')) text.remove_suffix(1);
+  if (!web || text.substr(text.find("//") + 2).empty()) return "expected an http:// or https:// URL, such as " + example;
   out = std::string{text};
+  while (out.ends_with('/')) out.pop_back();
   return {};
 }
 
 }  // namespace
 
-std::string set_public_url(Settings& settings, std::string_view text) { return set_url(settings.public_url, text); }
+std::string set_public_url(Settings& settings, std::string_view text) {
+  return set_url(text, "https://ci.example.com", settings.public_url);
+}
 
 std::string set_github_api_url(Settings& settings, std::string_view text) {
-  return set_url(settings.github_api_url, text);
+  return set_url(text, "https://api.github.com", settings.github_api_url);
 }
 
 std::string set_github_app_id(Settings& settings, std::string_view text) {
@@ -170,6 +187,93 @@ std::string set_github_redelivery(Settings& settings, std::string_view text) {
   if (*interval < std::chrono::minutes{1} || *interval > std::chrono::hours{24})
     return "expected 0 (never) or an interval from 1m to 24h";
   settings.github_redelivery = *interval;
+  return {};
+}
+
+std::string set_kubernetes_namespace(Settings& settings, std::string_view text) {
+  if (!is_dns_label(text))
+    return "a namespace is a DNS label: up to 63 lower-case letters, digits and '-', such as \"ci\"";
+  settings.kubernetes_namespace = std::string{text};
+  return {};
+}
+
+std::string set_agent_image(Settings& settings, std::string_view text) {
+  if (text.empty() || text.find_first_of(" \t\n") != std::string_view::npos)
+    return "expected an image reference such as registry.example.com/factory:0.1";
+  settings.agent_image = std::string{text};
+  return {};
+}
+
+std::string set_agent_server_url(Settings& settings, std::string_view text) {
+  return set_url(text, "http://factory.ci.svc:8080 (where agents reach this server)", settings.agent_server_url);
+}
+
+namespace {
+
+// "cpu=500m,memory=1Gi" into `resources`, or what is wrong with it.
+std::string parse_resources(std::string_view text, std::map<std::string, std::string>& resources) {
+  static constexpr std::array<std::string_view, 3> names{"cpu", "memory", "ephemeral-storage"};
+  static const std::regex quantity{"[0-9]+(\\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?"};
+  std::map<std::string, std::string> parsed;
+  for (std::size_t start = 0; start <= text.size();) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string_view pair = text.substr(start, comma - start);
+    const std::size_t equals = pair.find('=');
+    if (equals == std::string_view::npos) return "expected NAME=QUANTITY pairs, such as cpu=500m,memory=1Gi";
+    std::size_t index = 0;
+    if (std::string problem = choose(pair.substr(0, equals), names, "cpu, memory or ephemeral-storage", index);
+        !problem.empty())
+      return problem;
+    const std::string_view amount = pair.substr(equals + 1);
+    if (!std::regex_match(amount.begin(), amount.end(), quantity))
+      return "\"" + std::string{amount} + "\" is not a quantity such as 500m, 2, 512Mi or 4Gi";
+    parsed[std::string{names[index]}] = std::string{amount};
+    start = comma + 1;
+  }
+  resources = std::move(parsed);
+  return {};
+}
+
+// A duration from `least` to `most`, in whole seconds.
+std::string parse_seconds(std::string_view text, std::chrono::seconds least, std::chrono::seconds most,
+                          const std::string& range, std::chrono::seconds& out) {
+  std::string error;
+  const auto duration = config::parse_duration(text, error);
+  if (!duration) return error;
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(*duration);
+  if (seconds < least || seconds > most) return "expected a duration from " + range;
+  out = seconds;
+  return {};
+}
+
+}  // namespace
+
+std::string set_agent_requests(Settings& settings, std::string_view text) {
+  return parse_resources(text, settings.agent_requests);
+}
+
+std::string set_agent_limits(Settings& settings, std::string_view text) {
+  return parse_resources(text, settings.agent_limits);
+}
+
+std::string set_job_ttl(Settings& settings, std::string_view text) {
+  return parse_seconds(text, std::chrono::seconds{1}, std::chrono::hours{720}, "1s to 720h (30 days)",
+                       settings.job_ttl);
+}
+
+std::string set_job_deadline(Settings& settings, std::string_view text) {
+  return parse_seconds(text, std::chrono::minutes{1}, std::chrono::hours{168}, "1m to 168h (a week)",
+                       settings.job_deadline);
+}
+
+std::string set_consul(Settings& settings, std::string_view text) {
+  return set_url(text, "http://127.0.0.1:8500 (the Consul agent on this machine)", settings.consul);
+}
+
+std::string set_consul_service(Settings& settings, std::string_view text) {
+  if (!is_dns_label(text))
+    return "a Consul service name is a DNS label: lower-case letters, digits and '-', such as \"factory\"";
+  settings.consul_service = std::string{text};
   return {};
 }
 

@@ -15,7 +15,7 @@ std::string set_data_dir(Settings& settings, std::string_view text);
 std::string set_database(Settings& settings, std::string_view text);   // a store URL
 std::string set_threads(Settings& settings, std::string_view text);    // 0..1024
 std::string set_log_level(Settings& settings, std::string_view text);  // error, warn, info
-std::string set_provisioner(Settings& settings, std::string_view text);  // local, pool
+std::string set_provisioner(Settings& settings, std::string_view text);  // local, pool, kubernetes
 std::string set_max_agents(Settings& settings, std::string_view text);   // 1..256
 std::string set_lease(Settings& settings, std::string_view text);        // a duration, 2s..1h
 std::string set_public_url(Settings& settings, std::string_view text);      // http(s)://HOST[:PORT][/PATH]
@@ -24,5 +24,15 @@ std::string set_github_app_id(Settings& settings, std::string_view text);   // d
 std::string set_github_app_key(Settings& settings, std::string_view text);  // a file
 std::string set_github_token(Settings& settings, std::string_view text);
 std::string set_github_redelivery(Settings& settings, std::string_view text);  // 0, or a duration 1m..24h
+std::string set_kubeconfig(Settings& settings, std::string_view text);            // an existing file
+std::string set_kubernetes_namespace(Settings& settings, std::string_view text);  // a DNS label
+std::string set_agent_image(Settings& settings, std::string_view text);           // an image reference
+std::string set_agent_server_url(Settings& settings, std::string_view text);      // http(s)://...
+std::string set_agent_requests(Settings& settings, std::string_view text);  // cpu=500m,memory=1Gi
+std::string set_agent_limits(Settings& settings, std::string_view text);    // cpu=2,memory=4Gi
+std::string set_job_ttl(Settings& settings, std::string_view text);         // a duration, 1s..720h
+std::string set_job_deadline(Settings& settings, std::string_view text);    // a duration, 1m..168h
+std::string set_consul(Settings& settings, std::string_view text);          // http(s)://...
+std::string set_consul_service(Settings& settings, std::string_view text);  // a DNS label
 
 }  // namespace server

@@ -18,7 +18,7 @@ struct SettingSpec {
 };
 
 // data_dir comes before database: the default database lives in the data directory.
-constexpr std::array<SettingSpec, 14> specs{{
+constexpr std::array<SettingSpec, 24> specs{{
     {"listen", "--listen", "FACTORY_LISTEN", set_listen},
     {"data_dir", "--data-dir", "FACTORY_DATA_DIR", set_data_dir},
     {"database", "--database", "FACTORY_DATABASE", set_database},
@@ -33,6 +33,16 @@ constexpr std::array<SettingSpec, 14> specs{{
     {"github_app_key", "--github-app-key", "FACTORY_GITHUB_APP_KEY", set_github_app_key},
     {"github_token", "--github-token", "FACTORY_GITHUB_TOKEN", set_github_token},
     {"github_redelivery", "--github-redelivery", "FACTORY_GITHUB_REDELIVERY", set_github_redelivery},
+    {"kubeconfig", "--kubeconfig", "FACTORY_KUBECONFIG", set_kubeconfig},
+    {"kubernetes_namespace", "--kubernetes-namespace", "FACTORY_KUBERNETES_NAMESPACE", set_kubernetes_namespace},
+    {"agent_image", "--agent-image", "FACTORY_AGENT_IMAGE", set_agent_image},
+    {"agent_server_url", "--agent-server-url", "FACTORY_AGENT_SERVER_URL", set_agent_server_url},
+    {"agent_requests", "--agent-requests", "FACTORY_AGENT_REQUESTS", set_agent_requests},
+    {"agent_limits", "--agent-limits", "FACTORY_AGENT_LIMITS", set_agent_limits},
+    {"job_ttl", "--job-ttl", "FACTORY_JOB_TTL", set_job_ttl},
+    {"job_deadline", "--job-deadline", "FACTORY_JOB_DEADLINE", set_job_deadline},
+    {"consul", "--consul", "FACTORY_CONSUL", set_consul},
+    {"consul_service", "--consul-service", "FACTORY_CONSUL_SERVICE", set_consul_service},
 }};
 
 constexpr std::array<std::string_view, specs.size()> setting_names() {

@@ -7,7 +7,7 @@
 //   database   --database URL       FACTORY_DATABASE   sqlite:<data_dir>/factory.db
 //   threads    --threads N          FACTORY_THREADS    0 (one per hardware thread)
 //   log_level  --log-level LEVEL    FACTORY_LOG_LEVEL  info
-//   provisioner --provisioner KIND  FACTORY_PROVISIONER local (or pool)
+//   provisioner --provisioner KIND  FACTORY_PROVISIONER local (or pool, kubernetes)
 //   max_agents --max-agents N       FACTORY_MAX_AGENTS 4 (local agents at once)
 //   lease      --lease DURATION     FACTORY_LEASE      30s (an agent's silence before its work is retried)
 //   public_url --public-url URL     FACTORY_PUBLIC_URL  none (where GitHub and people reach this server)
@@ -18,6 +18,19 @@
 //   github_redelivery --github-redelivery DURATION  FACTORY_GITHUB_REDELIVERY  10m
 //                   (how often missed deliveries are looked for; 0: never)
 // Without GitHub credentials the server makes no GitHub calls (docs/github.md).
+// With --provisioner kubernetes (docs/kubernetes.md), each flag's variable
+// is FACTORY_ and its name in capitals (FACTORY_AGENT_IMAGE):
+//   kubeconfig           --kubeconfig FILE          in-cluster (the pod's service account)
+//   kubernetes_namespace --kubernetes-namespace NS  the kubeconfig context's or the pod's
+//   agent_image          --agent-image IMAGE        factory:latest
+//   agent_server_url     --agent-server-url URL     the URL the server listens on (also the one in Consul)
+//   agent_requests       --agent-requests cpu=1,... none
+//   agent_limits         --agent-limits memory=2Gi  none
+//   job_ttl              --job-ttl DURATION         1h (finished Jobs are kept this long)
+//   job_deadline         --job-deadline DURATION    6h (a Job's longest run)
+// With Consul (docs/consul.md):
+//   consul               --consul URL               none (no registration)
+//   consul_service       --consul-service NAME      factory
 // The file itself is named by --config FILE or FACTORY_CONFIG.
 #pragma once
 
@@ -37,7 +50,7 @@ namespace server {
 enum class LogLevel { Error, Warn, Info };
 
 // Where build agents come from (orchestrator/provisioner.h).
-enum class Provisioner { Local, Pool };
+enum class Provisioner { Local, Pool, Kubernetes };
 
 struct Settings {
   std::string host = "127.0.0.1";
@@ -58,6 +71,17 @@ struct Settings {
   std::chrono::milliseconds github_redelivery{600'000};
 
   bool has_github() const { return !github_token.empty() || !github_app_id.empty(); }
+  // The Kubernetes provisioner's; empty strings: see the table above.
+  std::string kubeconfig;
+  std::string kubernetes_namespace;
+  std::string agent_image = "factory:latest";
+  std::string agent_server_url;
+  std::map<std::string, std::string> agent_requests;  // resource name → quantity
+  std::map<std::string, std::string> agent_limits;
+  std::chrono::seconds job_ttl{3600};
+  std::chrono::seconds job_deadline{6 * 3600};
+  std::string consul;  // a Consul agent's URL; empty: none
+  std::string consul_service = "factory";
 };
 
 // Values given on the command line, by setting name ("listen", "data_dir"...).

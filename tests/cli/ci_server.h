@@ -177,7 +177,7 @@ class CiServer : public ::testing::Test {
   // `count` pool agents (for a server started with --provisioner pool),
   // named agent-0…, each working in agent_work_dir(i).
   void start_pool_agents(int count) {
-    const std::string token = run(quote(factory()) + " token create pool --agent --data-dir " + quote(data_dir()));
+    const std::string token = make_agent_token();
     for (int i = 0; i < count; ++i) {
       const std::string name = "agent-" + std::to_string(i);
       agents_.push_back(std::make_unique<Process>(
@@ -193,6 +193,14 @@ class CiServer : public ::testing::Test {
   void stop_server(int signal) { server_->stop(signal); }
   // The server again, on the same port and data directory, with the same flags.
   void restart_server() { start_server(server_flags_, "127.0.0.1:" + std::to_string(port_)); }
+  // Another server on the same data directory (so the same database) and
+  // flags, on another port, as a second server behind a load balancer.
+  void start_another_server() { start_server(server_flags_); }
+  // An agent token for pool agents, in the data directory's database or in `database`.
+  std::string make_agent_token(const std::string& database = {}) const {
+    return run(quote(factory()) + " token create pool --agent --data-dir " + quote(data_dir()) +
+               (database.empty() ? "" : " --database " + quote(database)));
+  }
 
   // Live processes named `command` working in the test's directory.
   std::vector<ProcessInfo> running(const std::string& command) const {
@@ -315,6 +323,7 @@ class CiServer : public ::testing::Test {
   const std::string& project_id() const { return project_id_; }
   const fs::path& root() const { return root_.path(); }
   std::uint16_t port() const { return port_; }
+  const std::string& server_url() const { return server_url_; }
 
  protected:
   std::string data_dir() const { return (root_.path() / "data").string(); }

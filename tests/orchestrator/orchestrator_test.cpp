@@ -24,6 +24,7 @@ class RecordingProvisioner final : public Provisioner {
     std::vector<AgentLaunch> launches;
     std::vector<AgentExit> exits;  // handed out by the next reap()
     std::vector<std::string> stopped;
+    std::vector<std::string> cancelled;
     std::size_t running = 0;
     std::size_t max_agents = 2;
   };
@@ -48,6 +49,11 @@ class RecordingProvisioner final : public Provisioner {
   void stop(const std::string& workflow_id) override {
     std::lock_guard lock{shared_->mutex};
     shared_->stopped.push_back(workflow_id);
+  }
+  void cancel(const std::string& workflow_id) override {
+    std::lock_guard lock{shared_->mutex};
+    shared_->cancelled.push_back(workflow_id);
+    shared_->changed.notify_all();
   }
   std::vector<AgentExit> reap() override {
     std::lock_guard lock{shared_->mutex};
@@ -207,6 +213,22 @@ TEST_F(OrchestratorTest, AnUnconfirmedCancelEndsTheWorkflowAfterTheGracePeriod) 
   ASSERT_TRUE(wait_for_status(id, core::Status::Cancelled));
   std::lock_guard lock{shared_->mutex};
   EXPECT_EQ(shared_->stopped, std::vector<std::string>{id});
+}
+
+// The provisioner hears of a cancel once, on the orchestrator's thread, and
+// may act on it before the agent confirms (Kubernetes cleans up the Job).
+// The cancel is asked through the store, as any server's API asks it.
+TEST_F(OrchestratorTest, ACancelIsPassedOnToTheProvisionerOnce) {
+  const std::string id = enqueue();
+  start();
+  ASSERT_TRUE(wait_for([](auto& shared) { return shared.launches.size() == 1; }));
+  ASSERT_TRUE(store_->request_cancel(id));
+  ASSERT_TRUE(store_->request_cancel(id));
+  ASSERT_TRUE(wait_for([](auto& shared) { return !shared.cancelled.empty(); }));
+  std::this_thread::sleep_for(100ms);  // five ticks: no second call
+  std::lock_guard lock{shared_->mutex};
+  EXPECT_EQ(shared_->cancelled, std::vector<std::string>{id});
+  EXPECT_TRUE(shared_->stopped.empty()) << "stopping is for agents that do not confirm";
 }
 
 }  // namespace

@@ -133,6 +133,39 @@ TEST_F(SettingsTest, GitHubCredentialsMustBeWhole) {
   EXPECT_NE(errors().find("from 1m to 24h"), std::string::npos) << errors();
 }
 
+TEST_F(SettingsTest, KubernetesAndConsulSettings) {
+  write_config("provisioner = \"kubernetes\"\nagent_requests = \"cpu=500m,memory=1Gi\"\njob_ttl = \"10m\"\n");
+  fake_environment = {{"FACTORY_KUBERNETES_NAMESPACE", "ci"}, {"FACTORY_CONSUL", "http://127.0.0.1:8500/"}};
+  flags.values = {{"agent_server_url", "http://factory.ci.svc:8080"}, {"job_deadline", "2h"}};
+  const auto settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_EQ(settings->provisioner, Provisioner::Kubernetes);
+  EXPECT_EQ(settings->kubernetes_namespace, "ci");
+  EXPECT_EQ(settings->agent_requests, (std::map<std::string, std::string>{{"cpu", "500m"}, {"memory", "1Gi"}}));
+  EXPECT_TRUE(settings->agent_limits.empty());
+  EXPECT_EQ(settings->job_ttl, std::chrono::minutes{10});
+  EXPECT_EQ(settings->job_deadline, std::chrono::hours{2});
+  EXPECT_EQ(settings->agent_server_url, "http://factory.ci.svc:8080");
+  EXPECT_EQ(settings->consul, "http://127.0.0.1:8500");
+  EXPECT_EQ(settings->consul_service, "factory");
+  EXPECT_TRUE(settings->kubeconfig.empty()) << "in-cluster";
+}
+
+TEST_F(SettingsTest, BadKubernetesSettingsSayWhatToWrite) {
+  flags.values = {{"agent_limits", "cpus=2"},
+                  {"agent_requests", "memory=lots"},
+                  {"kubernetes_namespace", "CI_Builds"},
+                  {"kubeconfig", (temp.path() / "missing").string()},
+                  {"job_deadline", "30s"}};
+  EXPECT_FALSE(resolve());
+  const std::string text = errors();
+  EXPECT_NE(text.find("did you mean \"cpu\"?"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"lots\" is not a quantity such as 500m"), std::string::npos) << text;
+  EXPECT_NE(text.find("a namespace is a DNS label"), std::string::npos) << text;
+  EXPECT_NE(text.find("Invalid kubeconfig"), std::string::npos) << text;
+  EXPECT_NE(text.find("expected a duration from 1m to 168h"), std::string::npos) << text;
+}
+
 TEST_F(SettingsTest, TypeAndSyntaxErrorsInTheFileAreReported) {
   write_config("threads = [1]\nblock {\n}\n");
   EXPECT_FALSE(resolve());
