@@ -92,6 +92,26 @@ TEST_P(WorkflowApiTest, AProjectsWorkflowsListNewestFirstInPages) {
   EXPECT_EQ(error_code(call("GET", "/api/v1/projects/" + project_id_ + "/workflows?limit=0")), "invalid");
 }
 
+TEST_P(WorkflowApiTest, AProjectListShowsEachProjectsNewestWorkflow) {
+  const std::string quiet = create("acme", "quiet", "https://github.com/acme/quiet")["id"];
+  enqueue("d1");
+  const std::string newest = enqueue("d2");
+  ASSERT_TRUE(store_->finish_workflow(newest, core::Status::Cancelled, "cancelled before it started"));
+
+  const json projects = get("/api/v1/projects")["items"];
+  ASSERT_EQ(projects.size(), 2u);
+  EXPECT_EQ(projects[0]["id"], project_id_);
+  const json& last = projects[0]["last_workflow"];
+  EXPECT_EQ(last["id"], newest);
+  EXPECT_EQ(last["status"], "cancelled");
+  EXPECT_EQ(last["event"]["branch"], "main");
+  EXPECT_TRUE(last["finished_at"].is_string());
+  EXPECT_EQ(projects[1]["id"], quiet);
+  EXPECT_TRUE(projects[1]["last_workflow"].is_null());
+  // One project's view stays as it was.
+  EXPECT_FALSE(get("/api/v1/projects/" + project_id_).contains("last_workflow"));
+}
+
 TEST_P(WorkflowApiTest, AWorkflowComesWithItsTree) {
   const store::WorkflowTree tree = planned();
   const store::Execution& gcc = tree.pipelines[1].stages[0].executions[0];
