@@ -12,7 +12,7 @@ export function h(tag, attributes = {}, ...children) {
     if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
     else element.setAttribute(name, value === true ? '' : value);
   }
-  element.append(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
+  element.append(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));
   return element;
 }
 
@@ -67,7 +67,7 @@ export function isFinal(status) {
 export function replaceKeepingFocus(container, ...children) {
   const focused = container.contains(document.activeElement) ? document.activeElement : null;
   const key = focused && (focused.getAttribute('href') ?? focused.getAttribute('name'));
-  container.replaceChildren(...children.flat());
+  container.replaceChildren(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));
   if (!key) return;
   const again = [...container.querySelectorAll('[href], [name]')].find(
     (element) => (element.getAttribute('href') ?? element.getAttribute('name')) === key);
