@@ -62,7 +62,8 @@ export const get = (path, options) => call('GET', path, undefined, options);
 
 // Reads a Server-Sent Events stream with fetch, so that the token travels in
 // a header (EventSource cannot send one). Calls onEvent({event, id, data})
-// for each event; resolves when the server closes the stream.
+// for each event; resolves when the server closes the stream, or when
+// onEvent returns false.
 export async function readEventStream(path, onEvent, {signal} = {}) {
   const response = await checked(await fetch(path, {signal, headers: headers({Accept: 'text/event-stream'})}));
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -72,8 +73,9 @@ export async function readEventStream(path, onEvent, {signal} = {}) {
     if (done) return;
     buffer += value;
     let start = 0;
-    for (let end; (end = buffer.indexOf('\n\n', start)) !== -1; start = end + 2)
-      onEvent(parseEvent(buffer.slice(start, end)));
+    for (let end; (end = buffer.indexOf('\n\n', start)) !== -1; start = end + 2) {
+      if (onEvent(parseEvent(buffer.slice(start, end))) === false) return reader.cancel();
+    }
     buffer = buffer.slice(start);
   }
 }

@@ -1,5 +1,6 @@
-// An execution's log, live: the first thousand lines are read and painted at
-// once, then the event stream sends the rest and every new line. Only the
+// An execution's log, live: what is stored is read a thousand lines at a time
+// (the first thousand are painted at once), then the event stream sends
+// every new line until the execution ends. Only the
 // lines in view are in the DOM (all have one height), so a 100,000-line log
 // scrolls as fast as a short one. The view follows the end unless the user
 // scrolls up; #L<n> links a line.
@@ -25,11 +26,11 @@ export async function renderLog(main, [id], {signal}) {
   if (workflowId) describe(id, workflowId, title, signal);
   window.addEventListener('hashchange', () => view.goToHash(), {signal});
 
-  const first = await get(`/api/v1/executions/${id}/log?limit=1000`, {signal});
-  view.append(first.lines);
-  view.paint();
-  const ended = await follow(id, first.lines.at(-1)?.seq ?? 0, view, signal);
-  state.replaceChildren(ended ? 'finished' : 'stopped following');
+  await readStored(id, view, signal);
+  state.textContent = 'live';
+  const ended = await follow(id, view, signal);
+  state.textContent = ended ? 'ended' : '';
+  if (ended && workflowId) describe(id, workflowId, title, signal);
 }
 
 // Names the execution from its workflow's tree.
@@ -44,15 +45,25 @@ async function describe(id, workflowId, title, signal) {
         }
 }
 
-// Streams lines after `after` until the execution ends (true) or the view
-// goes away (false); a dropped stream is resumed where it stopped.
-async function follow(id, after, view, signal) {
+// Pages through the stored log; the view paints each page as it arrives.
+async function readStored(id, view, signal) {
+  for (;;) {
+    const page = await get(`/api/v1/executions/${id}/log?after=${view.lastSeq()}&limit=1000`, {signal});
+    view.append(page.lines);
+    if (page.next === null) return;
+  }
+}
+
+// Streams the lines after the view's last until the execution ends (true)
+// or the view goes away (false); a dropped stream is resumed where it stopped.
+async function follow(id, view, signal) {
   let ended = false;
   while (!ended && !signal.aborted) {
     try {
-      await readEventStream(`/api/v1/executions/${id}/log/stream?after=${view.lastSeq() || after}`, (event) => {
+      await readEventStream(`/api/v1/executions/${id}/log/stream?after=${view.lastSeq()}`, (event) => {
         if (event.event === 'line') view.append([JSON.parse(event.data)]);
-        if (event.event === 'end') ended = true;
+        ended = event.event === 'end';
+        return !ended;
       }, {signal});
     } catch (error) {
       if (signal.aborted || error.status === 401 || error.status === 404) break;

@@ -1,7 +1,7 @@
 // A project's workflows, newest first, in pages, refreshed every second; and
 // a chart of how long its recent workflows took.
 import {get, poll} from './api.js';
-import {h, statusBadge, durationOf, formatDuration, shortSha, timeElement, isFinal} from './dom.js';
+import {h, statusBadge, durationOf, formatDuration, shortSha, timeElement, isFinal, replaceKeepingFocus} from './dom.js';
 
 const pageSize = 20;
 
@@ -34,12 +34,12 @@ export async function renderProject(main, [id], {signal}) {
     const text = JSON.stringify([page, recent.items.map((w) => [w.id, w.status])]);
     if (text === shown && page.items.every((w) => isFinal(w.status))) return;
     shown = text;
-    body.replaceChildren(...page.items.map(workflowRow));
-    if (!page.items.length) body.append(h('tr', {}, h('td', {colspan: 6}, 'No workflows yet: push to the repository.')));
-    pager.replaceChildren(
+    replaceKeepingFocus(body, page.items.length ? page.items.map(workflowRow)
+                                                : h('tr', {}, h('td', {colspan: 6}, 'No workflows yet: push to the repository.')));
+    replaceKeepingFocus(pager,
       after ? h('a', {href: `/projects/${id}`}, 'Newest') : null,
       page.next ? h('a', {href: `/projects/${id}?after=${page.next}`}, 'Older') : null);
-    chart.replaceChildren(...durationChart(recent.items));
+    replaceKeepingFocus(chart, durationChart(recent.items));
   }, signal);
 }
 
@@ -65,7 +65,7 @@ function durationChart(workflows) {
   const longest = Math.max(...milliseconds, 1);
   const width = 600, height = 120, gap = 2;
   const barWidth = Math.min(40, width / finished.length - gap);
-  const svg = h('svg:svg', {viewBox: `0 0 ${width} ${height + 16}`, role: 'img', class: 'bars',
+  const svg = h('svg:svg', {viewBox: `0 0 ${width} ${height + 16}`, preserveAspectRatio: 'xMinYMax meet', role: 'img', class: 'bars',
                             'aria-label': `Durations of the last ${finished.length} finished workflows; ` +
                                           `the longest took ${formatDuration(longest)}`});
   finished.forEach((workflow, i) => {

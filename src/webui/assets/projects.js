@@ -1,7 +1,7 @@
 // Projects: the list with each project's newest workflow, creating one (its
 // webhook secret shown this once), editing and deleting.
 import {call, get, poll} from './api.js';
-import {h, statusBadge, describeEvent, timeElement} from './dom.js';
+import {h, statusBadge, describeEvent, timeElement, replaceKeepingFocus} from './dom.js';
 
 export async function renderProjects(main, _params, {signal}) {
   document.title = 'Projects · FactoryCI';
@@ -19,9 +19,9 @@ export async function renderProjects(main, _params, {signal}) {
     const text = JSON.stringify(page.items);
     if (text === shown) return;  // redraw only on change: keeps focus and selection
     shown = text;
-    body.replaceChildren(...page.items.map((project) => projectRow(project, () => shown = '')));
-    if (!page.items.length)
-      body.append(h('tr', {}, h('td', {colspan: 4}, 'No projects yet. ', h('a', {href: '/new-project'}, 'Create one'), '.')));
+    replaceKeepingFocus(body, page.items.length
+      ? page.items.map((project) => projectRow(project, () => shown = ''))
+      : h('tr', {}, h('td', {colspan: 4}, 'No projects yet. ', h('a', {href: '/new-project'}, 'Create one'), '.')));
   }, signal);
 }
 

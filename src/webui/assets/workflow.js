@@ -1,4 +1,4 @@
-// One workflow: its pipelines as columns in depends_on order, each with its
+// One workflow: its pipelines as columns in the plan's order (dependencies first), each with its
 // stages and executions; cancel and re-run; the configuration's diagnostics
 // when it was not valid. Refreshed every second until it ends.
 import {call, get, poll} from './api.js';
@@ -53,24 +53,17 @@ function workflowSummary(workflow, project) {
   ];
 }
 
-// Each pipeline goes one column right of the furthest pipeline it depends
-// on, so the graph reads left to right in the order pipelines run.
+// The plan lists pipelines with dependencies first: one column each, in that
+// order, reads left to right as they run.
 function pipelineColumns({id, pipelines}) {
-  const depth = new Map();
-  for (const pipeline of pipelines)  // the plan lists dependencies first
-    depth.set(pipeline.name, Math.max(-1, ...(pipeline.depends_on ?? []).map((name) => depth.get(name) ?? -1)) + 1);
-  const columns = [];
-  for (const pipeline of pipelines) (columns[depth.get(pipeline.name)] ??= []).push(pipeline);
-  if (!columns.length) return [h('p', {class: 'muted'}, 'No pipelines yet: the plan is made when an agent starts.')];
-  return columns.map((column) => h('div', {class: 'column', role: 'listitem'}, column.map((pipeline) => pipelineCard(pipeline, id))));
+  if (!pipelines.length) return [h('p', {class: 'muted'}, 'No pipelines yet: the plan is made when an agent starts.')];
+  return pipelines.map((pipeline) => h('div', {class: 'column', role: 'listitem'}, pipelineCard(pipeline, id)));
 }
 
 function pipelineCard(pipeline, workflowId) {
-  const after = pipeline.depends_on?.length ? h('p', {class: 'muted small'}, `after ${pipeline.depends_on.join(', ')}`) : null;
   return h('section', {class: `pipeline status-edge-${pipeline.status}`, 'aria-label': `Pipeline ${pipeline.name}`},
     h('header', {}, h('h2', {}, pipeline.name), statusBadge(pipeline.status),
       h('span', {class: 'duration'}, durationOf(pipeline))),
-    after,
     pipeline.status_reason ? h('p', {class: 'muted small'}, pipeline.status_reason) : null,
     h('ol', {class: 'stages'}, pipeline.stages.map((stage) =>
       h('li', {},
