@@ -35,6 +35,8 @@ export async function renderWorkflow(main, [id], {signal, navigate}) {
   }, signal);
 }
 
+const fact = (term, value) => h('div', {}, h('dt', {}, term), h('dd', {}, value));
+
 function workflowSummary(workflow, project) {
   const event = workflow.event;
   const invalid = workflow.status_reason.startsWith('the configuration is not valid');
@@ -42,10 +44,10 @@ function workflowSummary(workflow, project) {
     h('p', {class: 'crumbs'}, h('a', {href: `/projects/${project.id}`}, `${project.owner.name}/${project.name}`)),
     h('div', {class: 'heading'}, h('h1', {}, describeEvent(event)), statusBadge(workflow.status)),
     h('dl', {class: 'facts'},
-      h('dt', {}, 'Commit'), h('dd', {}, h('code', {title: event.sha}, shortSha(event.sha))),
-      h('dt', {}, 'Started'), h('dd', {}, timeElement(workflow.started_at)),
-      h('dt', {}, 'Duration'), h('dd', {}, durationOf(workflow) || '—'),
-      workflow.waiting_reason ? [h('dt', {}, 'Waiting'), h('dd', {}, workflow.waiting_reason)] : null),
+      fact('Commit', h('code', {title: event.sha}, shortSha(event.sha))),
+      fact('Started', timeElement(workflow.started_at)),
+      fact('Duration', durationOf(workflow) || '—'),
+      workflow.waiting_reason ? fact('Waiting', workflow.waiting_reason) : null),
     workflow.status_reason
       ? h('pre', {class: invalid ? 'diagnostics' : 'reason', 'aria-label': invalid ? 'Configuration diagnostics' : 'Reason'},
           workflow.status_reason)
