@@ -197,6 +197,18 @@ export class Installation {
     return (await response.json()).id;
   }
 
+  // A repository with `files` on main, git daemon, the server, a project for
+  // the repository, and a push of main run to success: the workflow's id.
+  async startWithFinishedWorkflow(files, timeout = 30_000) {
+    this.createRepository({main: files});
+    await this.startGitDaemon();
+    await this.startServer();
+    const project = await this.api('POST', '/api/v1/projects', {owner: 'acme', name: 'rocket', url: this.cloneUrl()});
+    const id = await this.push('main', project.webhook_secret);
+    await waitFor(async () => await this.workflowStatus(id) === 'success', 'the workflow to succeed', timeout);
+    return id;
+  }
+
   async workflowStatus(id) {
     return (await this.api('GET', `/api/v1/workflows/${id}`)).status;
   }
@@ -210,6 +222,14 @@ export async function launchBrowser() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
            '--disable-sync', '--no-first-run'],
   });
+}
+
+// Signs `page` in through the form, with the admin token.
+export async function signIn(page, installation) {
+  await page.goto(installation.origin + '/');
+  await page.getByLabel('API token').fill(installation.adminToken);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', {name: 'Projects'}).waitFor();
 }
 
 // Every request a page makes, to check that none leaves the server's origin.

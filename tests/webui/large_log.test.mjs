@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {after, before, test} from 'node:test';
-import {Installation, launchBrowser, recordRequests, requireChromium, screenshot, waitFor} from './harness.mjs';
+import {Installation, launchBrowser, recordRequests, requireChromium, screenshot, signIn} from './harness.mjs';
 
 requireChromium();
 
@@ -14,7 +14,7 @@ const installation = new Installation();
 let browser, page, requests, workflowId, executionId;
 
 before(async () => {
-  installation.createRepository({main: {'.factory/ci.hcl': `
+  workflowId = await installation.startWithFinishedWorkflow({'.factory/ci.hcl': `
 pipeline "print" {
   stage "numbers" {
     exec "seq" {
@@ -22,23 +22,13 @@ pipeline "print" {
     }
   }
 }
-`}});
-  await installation.startGitDaemon();
-  await installation.startServer();
-  const project = await installation.api('POST', '/api/v1/projects',
-                                         {owner: 'acme', name: 'rocket', url: installation.cloneUrl()});
-  workflowId = await installation.push('main', project.webhook_secret);
-  await waitFor(async () => await installation.workflowStatus(workflowId) === 'success', 'the workflow to succeed', 120_000);
+`}, 120_000);
   const workflow = await installation.api('GET', `/api/v1/workflows/${workflowId}`);
   executionId = workflow.pipelines[0].stages[0].executions[0].id;
-
   browser = await launchBrowser();
   page = await browser.newPage({viewport: {width: 1280, height: 800}, acceptDownloads: true});
   requests = recordRequests(page);
-  await page.goto(installation.origin + '/');
-  await page.getByLabel('API token').fill(installation.adminToken);
-  await page.getByRole('button', {name: 'Sign in'}).click();
-  await page.getByRole('heading', {name: 'Projects'}).waitFor();
+  await signIn(page, installation);
 });
 
 after(async () => {

@@ -3,7 +3,7 @@
 // of each go to the test artifacts.
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
-import {Installation, launchBrowser, requireChromium, screenshot, waitFor} from './harness.mjs';
+import {Installation, launchBrowser, requireChromium, screenshot, signIn} from './harness.mjs';
 
 requireChromium();
 
@@ -12,7 +12,7 @@ let browser, workflowId;
 const requests = [];
 
 before(async () => {
-  installation.createRepository({main: {'.factory/ci.hcl': `
+  workflowId = await installation.startWithFinishedWorkflow({'.factory/ci.hcl': `
 pipeline "lint" {
   stage "check" {
     exec "format" {
@@ -36,13 +36,7 @@ pipeline "build" {
     }
   }
 }
-`}});
-  await installation.startGitDaemon();
-  await installation.startServer();
-  const project = await installation.api('POST', '/api/v1/projects',
-                                         {owner: 'acme', name: 'rocket', url: installation.cloneUrl()});
-  workflowId = await installation.push('main', project.webhook_secret);
-  await waitFor(async () => await installation.workflowStatus(workflowId) === 'success', 'the workflow to succeed');
+`});
   browser = await launchBrowser();
 });
 
@@ -55,10 +49,7 @@ after(async () => {
 async function signedInPage(options) {
   const page = await browser.newPage(options);
   page.on('request', (request) => requests.push(request.url()));
-  await page.goto(installation.origin + '/');
-  await page.getByLabel('API token').fill(installation.adminToken);
-  await page.keyboard.press('Enter');
-  await page.getByRole('heading', {name: 'Projects'}).waitFor();
+  await signIn(page, installation);
   return page;
 }
 
