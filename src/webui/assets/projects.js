@@ -6,26 +6,37 @@ import {h, statusBadge, describeEvent, timeElement, replaceKeepingFocus} from '.
 export async function renderProjects(main, _params, {signal}) {
   document.title = 'Projects · FactoryCI';
   const body = h('tbody');
+  const message = h('p', {class: 'error', role: 'alert'});
   main.append(
     h('div', {class: 'heading'}, h('h1', {}, 'Projects'), h('a', {class: 'button', href: '/new-project'}, 'New project')),
+    message,
     h('div', {class: 'table-scroll'},
-      h('table', {class: 'list'},
+      h('table', {class: 'list projects'},
         h('thead', {}, h('tr', {}, h('th', {}, 'Project'), h('th', {}, 'Last workflow'), h('th', {}, 'When'),
                                    h('th', {}, h('span', {class: 'visually-hidden'}, 'Actions')))),
         body)));
   let shown = '';
+  const remove = async (project) => {
+    message.textContent = '';
+    try {
+      await call('DELETE', `/api/v1/projects/${project.id}`);
+      shown = '';  // redraw at the next refresh
+    } catch (error) {
+      message.textContent = error.message;
+    }
+  };
   await poll(async () => {
     const page = await get('/api/v1/projects?limit=1000', {signal});
     const text = JSON.stringify(page.items);
     if (text === shown) return;  // redraw only on change: keeps focus and selection
     shown = text;
     replaceKeepingFocus(body, page.items.length
-      ? page.items.map((project) => projectRow(project, () => shown = ''))
+      ? page.items.map((project) => projectRow(project, remove))
       : h('tr', {}, h('td', {colspan: 4}, 'No projects yet. ', h('a', {href: '/new-project'}, 'Create one'), '.')));
   }, signal);
 }
 
-function projectRow(project, onDeleted) {
+function projectRow(project, remove) {
   const last = project.last_workflow;
   const name = `${project.owner.name}/${project.name}`;
   return h('tr', {},
@@ -36,10 +47,11 @@ function projectRow(project, onDeleted) {
     h('td', {class: 'actions'},
       h('a', {href: `/projects/${project.id}/edit`, 'aria-label': `Edit ${name}`}, 'Edit'),
       h('button', {type: 'button', class: 'link danger', 'aria-label': `Delete ${name}`,
-                   onclick: () => confirmDelete(project, name, onDeleted)}, 'Delete')));
+                   onclick: () => confirmDelete(name, () => remove(project))}, 'Delete')));
 }
 
-function confirmDelete(project, name, onDeleted) {
+// Asks in a modal dialog; `confirmed` runs on Delete only.
+function confirmDelete(name, confirmed) {
   const dialog = h('dialog', {'aria-labelledby': 'delete-title'},
     h('form', {method: 'dialog'},
       h('h2', {id: 'delete-title'}, `Delete ${name}?`),
@@ -47,11 +59,9 @@ function confirmDelete(project, name, onDeleted) {
       h('div', {class: 'buttons'},
         h('button', {value: 'cancel', autofocus: true}, 'Cancel'),
         h('button', {value: 'delete', class: 'danger'}, 'Delete'))));
-  dialog.addEventListener('close', async () => {
+  dialog.addEventListener('close', () => {
     dialog.remove();
-    if (dialog.returnValue !== 'delete') return;
-    await call('DELETE', `/api/v1/projects/${project.id}`);
-    onDeleted();
+    if (dialog.returnValue === 'delete') confirmed();
   });
   document.body.append(dialog);
   dialog.showModal();
