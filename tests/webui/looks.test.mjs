@@ -16,7 +16,7 @@ before(async () => {
 pipeline "lint" {
   stage "check" {
     exec "format" {
-      run = "printf '\\\\033[1;33mwarning:\\\\033[0m line too long\\\\n'; echo checked"
+      run = "printf '\\\\033[1;33mwarning:\\\\033[0m line too long\\\\n'; printf '\\\\033[38;5;208morange\\\\033[0m \\\\033[48;2;10;20;30mnavy\\\\033[0m\\\\n'; echo checked"
     }
   }
 }
@@ -84,7 +84,7 @@ test('everything is reachable with the keyboard, focus visible', async () => {
   await page.close();
 });
 
-test('the dark theme follows the system', async () => {
+test('the dark theme follows the system; ANSI colours show in it', async () => {
   const page = await signedInPage({viewport: {width: 1280, height: 800}, colorScheme: 'dark'});
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(background, 'rgb(13, 17, 23)');
@@ -93,7 +93,13 @@ test('the dark theme follows the system', async () => {
   await page.locator('.heading .status-success').waitFor();
   await screenshot(page, 'dark-workflow');
   await page.getByRole('link', {name: /format/}).click();
-  await page.getByRole('region', {name: 'Log lines'}).getByText('checked').waitFor();
+  const log = page.getByRole('region', {name: 'Log lines'});
+  await log.getByText('checked').waitFor();
+  const style = (text, property) =>
+    log.getByText(text, {exact: true}).evaluate((span, name) => getComputedStyle(span)[name], property);
+  assert.equal(await style('warning:', 'fontWeight'), '700');
+  assert.equal(await style('orange', 'color'), 'rgb(255, 135, 0)');
+  assert.equal(await style('navy', 'backgroundColor'), 'rgb(10, 20, 30)');
   await screenshot(page, 'dark-log');
   await page.close();
 });

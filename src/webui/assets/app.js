@@ -19,7 +19,7 @@ const routes = [
 const main = document.getElementById('main');
 let current = new AbortController();  // aborts the shown view's requests and timers
 
-export function navigate(path) {
+function navigate(path) {
   history.pushState(null, '', path);
   show({focus: true});
 }

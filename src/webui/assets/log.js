@@ -1,9 +1,9 @@
 // An execution's log, live: what is stored is read a thousand lines at a time
-// (the first thousand are painted at once), then the event stream sends
-// every new line until the execution ends. Only the
-// lines in view are in the DOM (all have one height), so a 100,000-line log
-// scrolls as fast as a short one. The view follows the end unless the user
-// scrolls up; #L<n> links a line.
+// (the first thousand are painted at once), then the event stream sends every
+// new line until the execution ends. Only the lines in view are in the DOM
+// (all have one height), so a 100,000-line log scrolls as fast as a short
+// one. The view follows the end unless the user scrolls up; #L<n> links a
+// line.
 import {get, token, readEventStream} from './api.js';
 import {h, statusBadge} from './dom.js';
 import {renderAnsi} from './ansi.js';
@@ -23,14 +23,15 @@ export async function renderLog(main, [id], {signal}) {
     h('div', {class: 'buttons'}, download, jump),
     view.element);
   document.title = 'Log · FactoryCI';
-  if (workflowId) describe(id, workflowId, title, signal);
+  const named = () => workflowId && describe(id, workflowId, title, signal).catch(() => {});  // else the title stays "Log"
+  named();
   window.addEventListener('hashchange', () => view.goToHash(), {signal});
 
   await readStored(id, view, signal);
   state.textContent = 'live';
   const ended = await follow(id, view, signal);
   state.textContent = ended ? 'ended' : '';
-  if (ended && workflowId) describe(id, workflowId, title, signal);
+  if (ended) named();  // its final status
 }
 
 // Names the execution from its workflow's tree.
