@@ -163,6 +163,12 @@ const std::vector<Migration>& migrations() {
        "project superseding settings",
        {"ALTER TABLE projects ADD cancel_superseded_pushes SMALLINT NOT NULL DEFAULT 0",
         "ALTER TABLE projects ADD cancel_superseded_pull_requests SMALLINT NOT NULL DEFAULT 1"}},
+      // Version 9 keeps each planned pipeline's depends_on (a JSON array of
+      // pipeline names), so that a workflow's pipelines can be drawn as the
+      // graph they ran as.
+      {9,
+       "pipeline dependencies",
+       {"ALTER TABLE pipelines ADD depends_on {longtext} NOT NULL DEFAULT '[]'"}},
   };
   return all;
 }

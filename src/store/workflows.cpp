@@ -75,7 +75,7 @@ Result<EnqueuedWorkflow> SqlStore::enqueue_workflow(std::string_view project_id,
   if (auto checked = check_event(event); !checked) return checked.error();
   std::string id = core::Uuid::new_v7().to_string();
   std::string delivery = delivery_id.empty() ? id : std::string(delivery_id);
-  std::string paths = encode_paths(event.changed_paths);
+  std::string paths = encode_strings(event.changed_paths);
   auto enqueued = in_contended_transaction([&](Connection& connection) -> Result<EnqueuedWorkflow> {
     auto inserted =
         connection.execute(kInsertWorkflow, {id, *project, delivery, event.name, event.branch, event.target_branch,

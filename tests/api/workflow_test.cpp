@@ -22,7 +22,8 @@ core::Event push_to_main() {
 core::Plan lint_and_build() {
   core::Plan plan;
   plan.pipelines.push_back({.name = "lint", .stages = {{"check", {{.name = "clang-tidy"}}}}});
-  plan.pipelines.push_back({.name = "build", .stages = {{"compile", {{.name = "gcc"}, {.name = "clang"}}}}});
+  plan.pipelines.push_back(
+      {.name = "build", .depends_on = {"lint"}, .stages = {{"compile", {{.name = "gcc"}, {.name = "clang"}}}}});
   plan.skipped.push_back({"deploy", "branch \"main\" does not match branches"});
   return plan;
 }
@@ -131,6 +132,8 @@ TEST_P(WorkflowApiTest, AWorkflowComesWithItsTree) {
   const json& pipelines = workflow["pipelines"];
   ASSERT_EQ(pipelines.size(), 3u);
   EXPECT_EQ(pipelines[0]["name"], "lint");
+  EXPECT_EQ(pipelines[0]["depends_on"], json::array());
+  EXPECT_EQ(pipelines[1]["depends_on"], json::array({"lint"}));
   EXPECT_EQ(pipelines[0]["stages"][0]["name"], "check");
   EXPECT_EQ(pipelines[0]["stages"][0]["executions"][0]["name"], "clang-tidy");
   const json& compile = pipelines[1]["stages"][0];

@@ -18,8 +18,8 @@ let browser, page, requests, secret, projectId;
 let failed = false;
 
 // main: a build that waits twice for the test's go-ahead (a file appearing),
-// then a test pipeline after it; long: a run that only ends when cancelled;
-// broken: a configuration with a mistake.
+// a test pipeline after it and docs beside it; long: a run that only ends
+// when cancelled; broken: a configuration with a mistake.
 function branches() {
   return {
     main: {'.factory/ci.hcl': `
@@ -42,6 +42,13 @@ pipeline "test" {
   stage "unit" {
     exec "unit" {
       run = "echo tests pass"
+    }
+  }
+}
+pipeline "docs" {
+  stage "render" {
+    exec "html" {
+      run = "echo rendered"
     }
   }
 }
@@ -136,8 +143,12 @@ step('a signed webhook\'s workflow appears and runs, without a reload', async ()
 
 step('a log shows its lines as they arrive, colours rendered', async () => {
   await page.locator(`a[href="/workflows/${workflowId}"]`).first().click();
-  await page.getByRole('region', {name: 'Pipeline build'}).waitFor();
-  await page.getByRole('region', {name: 'Pipeline test'}).waitFor();
+  // The graph: build and docs first, test after build.
+  const columns = page.locator('.graph .column');
+  await columns.nth(1).getByRole('region', {name: 'Pipeline test'}).waitFor();
+  assert.equal(await columns.count(), 2);
+  assert.equal(await columns.nth(0).getByRole('region', {name: /^Pipeline (build|docs)$/}).count(), 2);
+  assert.equal(await columns.nth(1).getByText('after build').count(), 1);
   await screenshot(page, 'workflow-running');
   await page.getByRole('link', {name: /make/}).click();
   const log = page.getByRole('region', {name: 'Log lines'});

@@ -1,6 +1,6 @@
-// One workflow: its pipelines as columns in the plan's order (dependencies first), each with its
-// stages and executions; cancel and re-run; the configuration's diagnostics
-// when it was not valid. Refreshed every second until it ends.
+// One workflow: its pipelines as a graph, in columns by depends_on, each with
+// its stages and executions; cancel and re-run; the configuration's
+// diagnostics when it was not valid. Refreshed every second while shown.
 import {call, get, poll} from './api.js';
 import {h, statusBadge, durationOf, describeEvent, shortSha, timeElement, isFinal, replaceKeepingFocus} from './dom.js';
 
@@ -55,17 +55,27 @@ function workflowSummary(workflow, project) {
   ];
 }
 
-// The plan lists pipelines with dependencies first: one column each, in that
-// order, reads left to right as they run.
+// Each pipeline goes one column right of the furthest pipeline it depends
+// on, so the graph reads left to right in the order pipelines run. (The plan
+// lists dependencies first.)
 function pipelineColumns({id, pipelines}) {
   if (!pipelines.length) return [h('p', {class: 'muted'}, 'No pipelines yet: the plan is made when an agent starts.')];
-  return pipelines.map((pipeline) => h('div', {class: 'column', role: 'listitem'}, pipelineCard(pipeline, id)));
+  const column = new Map();
+  const columns = [];
+  for (const pipeline of pipelines) {
+    const at = Math.max(-1, ...pipeline.depends_on.map((name) => column.get(name) ?? -1)) + 1;
+    column.set(pipeline.name, at);
+    (columns[at] ??= []).push(pipeline);
+  }
+  return columns.map((members) =>
+    h('div', {class: 'column', role: 'listitem'}, members.map((pipeline) => pipelineCard(pipeline, id))));
 }
 
 function pipelineCard(pipeline, workflowId) {
   return h('section', {class: `pipeline status-edge-${pipeline.status}`, 'aria-label': `Pipeline ${pipeline.name}`},
     h('header', {}, h('h2', {}, pipeline.name), statusBadge(pipeline.status),
       h('span', {class: 'duration'}, durationOf(pipeline))),
+    pipeline.depends_on.length ? h('p', {class: 'muted small'}, `after ${pipeline.depends_on.join(', ')}`) : null,
     pipeline.status_reason ? h('p', {class: 'muted small'}, pipeline.status_reason) : null,
     h('ol', {class: 'stages'}, pipeline.stages.map((stage) =>
       h('li', {},
