@@ -72,7 +72,7 @@ function pipelineColumns({id, pipelines}) {
 }
 
 function pipelineCard(pipeline, workflowId) {
-  return h('section', {class: `pipeline status-edge-${pipeline.status}`, 'aria-label': `Pipeline ${pipeline.name}`},
+  return h('section', {class: `pipeline status-${pipeline.status}`, 'aria-label': `Pipeline ${pipeline.name}`},
     h('header', {}, h('h2', {}, pipeline.name), statusBadge(pipeline.status),
       h('span', {class: 'duration'}, durationOf(pipeline))),
     pipeline.depends_on.length ? h('p', {class: 'muted small'}, `after ${pipeline.depends_on.join(', ')}`) : null,
