@@ -132,17 +132,17 @@ export function renderNewProject(main) {
 
 // The webhook's settings for GitHub; the secret is never shown again.
 function createdPanel(project) {
-  const copyable = (label, value, id) => [
+  const setting = (label, value, id) => [
     h('dt', {}, label),
-    h('dd', {}, h('code', {id, class: 'copy'}, value)),
+    h('dd', {}, h('code', {id}, value)),
   ];
   return h('section', {class: 'card'},
     h('h1', {tabindex: -1}, `Created ${project.owner.name}/${project.name}`),
     h('p', {}, 'Add a webhook to the repository on GitHub (Settings → Webhooks → Add webhook) with:'),
     h('dl', {class: 'settings'},
-      copyable('Payload URL', `${location.origin}/hooks/github`, 'webhook-url'),
-      copyable('Content type', 'application/json', 'webhook-content-type'),
-      copyable('Secret', project.webhook_secret, 'webhook-secret')),
+      setting('Payload URL', `${location.origin}/hooks/github`, 'webhook-url'),
+      setting('Content type', 'application/json', 'webhook-content-type'),
+      setting('Secret', project.webhook_secret, 'webhook-secret')),
     h('p', {class: 'warning'}, 'Copy the secret now: it is not shown again.'),
     h('a', {class: 'button', href: `/projects/${project.id}`}, 'Go to the project'));
 }
