@@ -56,10 +56,12 @@ async function readStored(id, view, signal) {
 }
 
 // Streams the lines after the view's last until the execution ends (true)
-// or the view goes away (false); a dropped stream is resumed where it stopped.
+// or the view goes away (false). A dropped stream is resumed a second later
+// where it stopped, after reading what was stored meanwhile: a stream sends
+// its backlog at once, and the server drops a stream whose backlog is too big.
 async function follow(id, view, signal) {
-  let ended = false;
-  while (!ended && !signal.aborted) {
+  for (;;) {
+    let ended = false;
     try {
       await readEventStream(`/api/v1/executions/${id}/log/stream?after=${view.lastSeq()}`, (event) => {
         if (event.event === 'line') view.append([JSON.parse(event.data)]);
@@ -67,11 +69,12 @@ async function follow(id, view, signal) {
         return !ended;
       }, {signal});
     } catch (error) {
-      if (signal.aborted || error.status === 401 || error.status === 404) break;
+      if (signal.aborted || error.status === 401 || error.status === 404) return false;
     }
-    if (!ended) await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (ended) return true;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await readStored(id, view, signal).catch(() => {});  // a failure here shows as the stream's next
   }
-  return ended;
 }
 
 // The whole log as a file: fetched with the token, saved through a blob URL.
