@@ -11,8 +11,8 @@ namespace {
 
 // The paths the page routes itself (assets/app.js): a deep link or a reload
 // there gets the page.
-constexpr std::string_view kPagePaths[] = {"/",          "/new-project",       "/projects/{id}", "/projects/{id}/edit",
-                                           "/workflows/{id}", "/executions/{id}"};
+constexpr std::string_view kPagePaths[] = {
+    "/", "/new-project", "/projects/{id}", "/projects/{id}/edit", "/workflows/{id}", "/executions/{id}"};
 
 std::string_view content_type_of(std::string_view name) {
   struct Type {
@@ -27,6 +27,8 @@ std::string_view content_type_of(std::string_view name) {
   return "application/octet-stream";
 }
 
+// Browsers keep the file and ask again each time with its ETag (no-cache),
+// so a new build's files are used at once and unchanged ones cost a 304.
 http::Response serve(const http::Request& request, const Asset& asset) {
   const bool unchanged = request.header("If-None-Match") == asset.etag;
   http::Response response = unchanged ? http::Response{.status = 304}
