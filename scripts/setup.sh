@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs everything FactoryCI needs to build, run and test, from Debian
-# packages only. Safe to run again: apt-get skips what is already there.
+# packages, and the browser tests' one npm package (tests/webui). Safe to
+# run again: apt-get and npm skip what is already there.
 #   scripts/setup.sh           build + run + test dependencies
 #   scripts/setup.sh --runtime only what building and running the server needs
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 build_packages=(
   build-essential cmake ninja-build ccache pkg-config git
@@ -19,10 +21,14 @@ test_packages=(
   lighttpd tmux wrk procps curl
   podman runc busybox-static
   socat openssl
+  chromium nodejs
 )
 # The tests need some kubectl; a machine may have one from another package
 # (google-cloud-sdk's kubectl), which Debian's kubernetes-client conflicts with.
 command -v kubectl >/dev/null || test_packages+=(kubernetes-client)
+# Debian's npm, unless the nodejs installed brings its own (NodeSource's
+# does, and conflicts with Debian's).
+command -v npm >/dev/null || test_packages+=(npm)
 
 packages=("${build_packages[@]}")
 [ "${1:-}" = "--runtime" ] || packages+=("${test_packages[@]}")
@@ -33,13 +39,19 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
-  exit 0
+else
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "setup: done"
 fi
 
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "setup: done"
+# The browser tests' driver (tests/webui/package-lock.json); Debian's
+# chromium is the browser, so playwright downloads none.
+if [ "${1:-}" != "--runtime" ] && [ ! -d tests/webui/node_modules/playwright-core ]; then
+  echo "setup: installing tests/webui's npm packages"
+  (cd tests/webui && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+fi

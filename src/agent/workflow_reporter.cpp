@@ -11,6 +11,9 @@ using namespace std::chrono_literals;
 
 constexpr auto kSendInterval = 100ms;
 constexpr std::size_t kBatchBytes = 512 * 1024;  // send at once beyond this
+// Lines of one execution in one batch: the server stores at most 10,000 at
+// a time, and a program can print far more than that between two sends.
+constexpr std::size_t kBatchLines = 5000;
 
 std::int64_t millis(runner::TimePoint time) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
@@ -111,6 +114,30 @@ void WorkflowReporter::finish() {
   if (sender_.joinable()) sender_.join();
 }
 
+json WorkflowReporter::take_batch() {
+  json logs = json::array();
+  bool lines_left = false;
+  for (auto it = lines_.begin(); it != lines_.end();) {
+    json& lines = it->second;
+    if (lines.size() <= kBatchLines) {
+      logs.push_back({{"execution", it->first}, {"lines", std::move(lines)}});
+      it = lines_.erase(it);
+      continue;
+    }
+    const auto end = lines.begin() + static_cast<std::ptrdiff_t>(kBatchLines);
+    logs.push_back({{"execution", it->first}, {"lines", json(lines.begin(), end)}});
+    lines.erase(lines.begin(), end);
+    lines_left = true;
+    ++it;
+  }
+  // The server stores a batch's lines before its changes: changes wait for
+  // the last of the lines written before them, so an ended execution's log
+  // is whole when viewers are told it ended.
+  json changes = lines_left ? json::array() : std::exchange(changes_, json::array());
+  pending_bytes_ = lines_left ? kBatchBytes : 0;  // send the rest at once
+  return {{"changes", std::move(changes)}, {"logs", std::move(logs)}};
+}
+
 void WorkflowReporter::send_loop() {
   ServerClient client{client_, [this] { return lease_lost_.load(); }};
   for (;;) {
@@ -124,11 +151,7 @@ void WorkflowReporter::send_loop() {
         if (last) return;
         continue;
       }
-      json logs = json::array();
-      for (auto& [execution, lines] : lines_) logs.push_back({{"execution", execution}, {"lines", std::move(lines)}});
-      batch = {{"changes", std::exchange(changes_, json::array())}, {"logs", std::move(logs)}};
-      lines_.clear();
-      pending_bytes_ = 0;
+      batch = take_batch();
     }
     const Reply reply = client.post_until_answered(path_, batch);
     if (reply.status == 409) {

@@ -59,6 +59,10 @@ class WorkflowReporter final : public runner::Observer {
   void change(const char* node, const std::string& id, core::Status status, std::int64_t at, std::string reason = {},
               std::optional<int> exit_code = std::nullopt);
   void send_loop();
+  // The next batch of what is pending: at most kBatchLines lines of each
+  // execution, and the status changes once no lines before them are left.
+  // Called with mutex_ held.
+  nlohmann::json take_batch();
 
   ClientConfig client_;
   std::string path_;

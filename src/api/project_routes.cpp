@@ -16,6 +16,17 @@ http::Response created(const store::Project& project) {
   return project_created(project_view(project), project, "/api/v1/projects/" + project.id);
 }
 
+// A project as lists show it: with its newest workflow (null before the
+// first), so that a list of projects tells how each is doing.
+nlohmann::json listed_project_view(store::Store& store, const store::Project& project) {
+  nlohmann::json view = project_view(project);
+  auto newest = store.list_workflows(project.id, {.limit = 1});
+  const bool deleted_meanwhile = !newest && newest.error().kind == store::ErrorKind::NotFound;
+  const auto& items = deleted_meanwhile ? std::vector<store::Workflow>{} : unwrap(std::move(newest)).items;
+  view["last_workflow"] = items.empty() ? nlohmann::json(nullptr) : workflow_view(items.front());
+  return view;
+}
+
 }  // namespace
 
 void add_project_routes(const Routes& routes) {
@@ -24,7 +35,7 @@ void add_project_routes(const Routes& routes) {
     const auto owner_id = request.query("owner_id").value_or("");
     const auto page = unwrap(store.list_projects(page_request(request), owner_id));
     nlohmann::json items = nlohmann::json::array();
-    for (const auto& project : page.items) items.push_back(project_view(project));
+    for (const auto& project : page.items) items.push_back(listed_project_view(store, project));
     return http::Response::json(200, page_view(std::move(items), page.next));
   });
   const ApiOptions& options = routes.options;

@@ -41,6 +41,7 @@ nlohmann::json stage_view(const store::Stage& stage) {
 
 nlohmann::json pipeline_view(const store::Pipeline& pipeline) {
   nlohmann::json view = node_view(pipeline);
+  view["depends_on"] = pipeline.depends_on;
   view["stages"] = nlohmann::json::array();
   for (const auto& stage : pipeline.stages) view["stages"].push_back(stage_view(stage));
   return view;

@@ -23,7 +23,7 @@ nlohmann::json owner_view(const store::Owner& owner);
 //  "attempt", "created_at", "started_at", "finished_at"}; unset times are null.
 nlohmann::json workflow_view(const store::Workflow& workflow);
 // workflow_view with "pipelines": [{"id", "name", "status", "status_reason",
-// "started_at", "finished_at", "stages": [{… "executions": [{… "exit_code"}]}]}]
+// "started_at", "finished_at", "depends_on", "stages": [{… "executions": [{… "exit_code"}]}]}]
 nlohmann::json workflow_tree_view(const store::WorkflowTree& tree);
 // {"seq", "stream", "at", "text"}
 nlohmann::json log_line_view(const store::LogLine& line);

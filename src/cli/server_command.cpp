@@ -1,6 +1,7 @@
-// `factory server`: the REST API on the configured store, until SIGINT or
-// SIGTERM. Start-up notes go to stdout (the last one is
-// "listening on http://HOST:PORT"); the access log and problems to stderr.
+// `factory server`: the REST API and the web UI on the configured store,
+// until SIGINT or SIGTERM. Start-up notes go to stdout ("listening on
+// http://HOST:PORT", then where the web UI is and how to sign in); the access
+// log and problems to stderr.
 #include <unistd.h>
 
 #include <cstdio>
@@ -27,6 +28,14 @@ void print_admin_token_note(const server::AdminToken& admin) {
   } else if (std::filesystem::exists(admin.path)) {
     std::cout << "admin API token: " << admin.path.string() << "\n";
   }
+}
+
+// The last note: where to point a browser, and what to sign in with.
+void print_web_ui_note(const std::string& url, const server::AdminToken& admin) {
+  std::cout << "web UI: " << url << "/ (sign in with an API token: "
+            << (std::filesystem::exists(admin.path) ? "cat " + admin.path.string()
+                                                    : std::string{"`factory token create NAME` makes one"})
+            << ")" << std::endl;
 }
 
 http::ServerOptions http_options(const server::Settings& settings) {
@@ -158,7 +167,9 @@ int serve(const server::Settings& settings) {
     std::cout << "GitHub: " << settings.github_api_url
               << (settings.github_token.empty() ? " as App " + settings.github_app_id : std::string{" with a token"})
               << "\n";
-  std::cout << "listening on " << server::http_url(settings.host, service.port()) << std::endl;
+  const std::string url = server::http_url(settings.host, service.port());
+  std::cout << "listening on " << url << std::endl;
+  print_web_ui_note(url, *admin);
   auto registration = register_with_consul(settings, service.port());
   const int signal = stop_signals.wait();
   std::cout << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ": finishing requests in flight" << std::endl;

@@ -1,6 +1,7 @@
 #include "server/service.h"
 
 #include "api/api.h"
+#include "webui/webui.h"
 
 namespace server {
 
@@ -30,6 +31,7 @@ http::Router api_router(store::Store& store, orchestrator::Orchestrator* orchest
   options.warn = github_options.warn;
   if (orchestrator) options.workflow_queued = [orchestrator] { orchestrator->workflow_queued(); };
   api::add_routes(router, store, options);
+  webui::add_routes(router);
   return router;
 }
 

@@ -1,6 +1,7 @@
-// FactoryCI's HTTP service: the REST API on a store, served by the HTTP
-// server, and, when given a provisioner, the orchestrator that hands queued
-// workflows to build agents with the agent protocol beside the API.
+// FactoryCI's HTTP service: the REST API on a store and the web UI, served
+// by the HTTP server, and, when given a provisioner, the orchestrator that
+// hands queued workflows to build agents with the agent protocol beside the
+// API.
 // `factory server` runs it; so does the API load-test server (without agents).
 //
 //   server::Service service{std::move(store), {.host = "127.0.0.1", .port = 0}};

@@ -193,6 +193,12 @@ const std::vector<Migration>& migrations() {
         " CONSTRAINT commit_statuses_workflow_fkey FOREIGN KEY (workflow_id) REFERENCES workflows (id)"
         " ON DELETE CASCADE"
         "){table}"}},
+      // Version 9 keeps each planned pipeline's depends_on (a JSON array of
+      // pipeline names), so that a workflow's pipelines can be drawn as the
+      // graph they ran as.
+      {9,
+       "pipeline dependencies",
+       {"ALTER TABLE pipelines ADD depends_on {longtext} NOT NULL DEFAULT '[]'"}},
   };
   return all;
 }

@@ -208,6 +208,7 @@ struct Pipeline {
   std::string id;
   int position = 0;
   std::string name;
+  std::vector<std::string> depends_on;  // the names of the pipelines it waited for (the plan's)
   core::Status status = core::Status::Queued;
   std::string status_reason;  // a skipped pipeline's: why the filter left it out
   std::optional<Timestamp> started_at;

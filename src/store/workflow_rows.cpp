@@ -41,7 +41,7 @@ Workflow read_workflow(const Row& row) {
   event.tag = row.text(6);
   event.sha = row.text(7);
   event.from_fork = row.integer(8) != 0;
-  event.changed_paths = decode_paths(row.text(9));
+  event.changed_paths = decode_strings(row.text(9));
   workflow.status = read_status(row, 10);
   workflow.status_reason = row.text(11);
   workflow.attempt = static_cast<int>(row.integer(12));
@@ -62,18 +62,18 @@ Result<Workflow> select_workflow(Connection& connection, std::string_view id) {
   return std::move(*workflow);
 }
 
-std::string encode_paths(const std::vector<std::string>& paths) {
-  // Invalid UTF-8 in a path becomes U+FFFD rather than failing the enqueue.
-  return nlohmann::json(paths).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+std::string encode_strings(const std::vector<std::string>& strings) {
+  // Invalid UTF-8 (in a path) becomes U+FFFD rather than failing the write.
+  return nlohmann::json(strings).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::vector<std::string> decode_paths(std::string_view text) {
+std::vector<std::string> decode_strings(std::string_view text) {
   auto parsed = nlohmann::json::parse(text, nullptr, false);
-  std::vector<std::string> paths;
-  if (!parsed.is_array()) return paths;
-  for (const auto& path : parsed)
-    if (path.is_string()) paths.push_back(path.get<std::string>());
-  return paths;
+  std::vector<std::string> strings;
+  if (!parsed.is_array()) return strings;
+  for (const auto& each : parsed)
+    if (each.is_string()) strings.push_back(each.get<std::string>());
+  return strings;
 }
 
 std::string clip_reason(std::string_view reason) {

@@ -21,9 +21,10 @@ core::Status read_status(const Row& row, int column);
 
 Result<Workflow> select_workflow(Connection& connection, std::string_view id);
 
-// Changed paths are stored as a JSON array of strings.
-std::string encode_paths(const std::vector<std::string>& paths);
-std::vector<std::string> decode_paths(std::string_view json);
+// Lists of strings (a workflow's changed paths, a pipeline's dependencies)
+// are stored as JSON arrays.
+std::string encode_strings(const std::vector<std::string>& strings);
+std::vector<std::string> decode_strings(std::string_view json);
 
 // Reasons are for people; very long ones (a whole error output) are cut at
 // a UTF-8 character boundary, so every backend stores them as given.

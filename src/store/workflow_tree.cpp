@@ -21,17 +21,18 @@ const Query kLockWorkflow{"SELECT id FROM workflows WHERE id = ? FOR UPDATE", nu
                           "SELECT id FROM workflows WHERE id = ?"};
 const Query kCountPipelines{"SELECT COUNT(*) FROM pipelines WHERE workflow_id = ?"};
 const Query kInsertPipeline{
-    "INSERT INTO pipelines (id, workflow_id, position, name, status, status_reason, finished_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"};
+    "INSERT INTO pipelines (id, workflow_id, position, name, depends_on, status, status_reason, finished_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"};
 const Query kInsertStage{
     "INSERT INTO stages (id, pipeline_id, position, name, status, status_reason) VALUES (?, ?, ?, ?, 'queued', '')"};
 const Query kInsertExecution{
     "INSERT INTO executions (id, stage_id, position, name, status, status_reason)"
     " VALUES (?, ?, ?, ?, 'queued', '')"};
 
-// Each selects the seven columns read_node reads, after the parent's id.
+// Each selects the seven columns read_node reads, after the parent's id
+// (pipelines: then their depends_on).
 const Query kPipelinesOf{
-    "SELECT id, position, name, status, status_reason, started_at, finished_at"
+    "SELECT id, position, name, status, status_reason, started_at, finished_at, depends_on"
     " FROM pipelines WHERE workflow_id = ? ORDER BY position"};
 const Query kStagesOf{
     "SELECT s.pipeline_id, s.id, s.position, s.name, s.status, s.status_reason, s.started_at, s.finished_at"
@@ -93,6 +94,7 @@ Result<std::vector<Pipeline>> read_tree(Connection& connection, std::string_view
   std::unordered_map<std::string, Place> stage_at;
   auto done = connection.execute(kPipelinesOf, {workflow_id}, [&](const Row& row) {
     pipelines.push_back(read_node<Pipeline>(row, 0));
+    pipelines.back().depends_on = decode_strings(row.text(7));
     pipeline_at.emplace(pipelines.back().id, pipelines.size() - 1);
   });
   if (!done) return done.error();
@@ -143,15 +145,15 @@ Status insert_plan(Connection& connection, const std::string& workflow_id, const
   int position = 0;
   for (const core::PipelineSpec& pipeline : plan.pipelines) {
     std::string id = core::Uuid::new_v7().to_string();
-    auto inserted =
-        connection.execute(kInsertPipeline, {id, workflow_id, position++, pipeline.name, "queued", "", std::nullopt});
+    auto inserted = connection.execute(kInsertPipeline, {id, workflow_id, position++, pipeline.name,
+                                                         encode_strings(pipeline.depends_on), "queued", "", std::nullopt});
     if (!inserted) return inserted.error();
     if (auto stages = insert_stages(connection, id, pipeline); !stages) return stages;
   }
   std::int64_t at = to_millis(now());
   for (const core::SkippedPipeline& skipped : plan.skipped) {
     auto inserted = connection.execute(kInsertPipeline, {core::Uuid::new_v7().to_string(), workflow_id, position++,
-                                                         skipped.name, "skipped", clip_reason(skipped.reason), at});
+                                                         skipped.name, "[]", "skipped", clip_reason(skipped.reason), at});
     if (!inserted) return inserted.error();
   }
   return {};

@@ -84,7 +84,7 @@ Result<SqlStore::WorkflowRow> SqlStore::workflow_row(const WorkflowRequest& requ
   std::string id = core::Uuid::new_v7().to_string();
   std::string delivery = request.delivery_id.empty() ? id : request.delivery_id;
   return WorkflowRow{std::move(id), std::move(*project), std::move(delivery), &request.event,
-                     encode_paths(request.event.changed_paths)};
+                     encode_strings(request.event.changed_paths)};
 }
 
 Result<EnqueuedWorkflow> SqlStore::insert_workflow(Connection& connection, const WorkflowRow& row) {

@@ -22,7 +22,8 @@ core::Event push_to_main() {
 core::Plan lint_and_build() {
   core::Plan plan;
   plan.pipelines.push_back({.name = "lint", .stages = {{"check", {{.name = "clang-tidy"}}}}});
-  plan.pipelines.push_back({.name = "build", .stages = {{"compile", {{.name = "gcc"}, {.name = "clang"}}}}});
+  plan.pipelines.push_back(
+      {.name = "build", .depends_on = {"lint"}, .stages = {{"compile", {{.name = "gcc"}, {.name = "clang"}}}}});
   plan.skipped.push_back({"deploy", "branch \"main\" does not match branches"});
   return plan;
 }
@@ -92,6 +93,26 @@ TEST_P(WorkflowApiTest, AProjectsWorkflowsListNewestFirstInPages) {
   EXPECT_EQ(error_code(call("GET", "/api/v1/projects/" + project_id_ + "/workflows?limit=0")), "invalid");
 }
 
+TEST_P(WorkflowApiTest, AProjectListShowsEachProjectsNewestWorkflow) {
+  const std::string quiet = create("acme", "quiet", "https://github.com/acme/quiet")["id"];
+  enqueue("d1");
+  const std::string newest = enqueue("d2");
+  ASSERT_TRUE(store_->finish_workflow(newest, core::Status::Cancelled, "cancelled before it started"));
+
+  const json projects = get("/api/v1/projects")["items"];
+  ASSERT_EQ(projects.size(), 2u);
+  EXPECT_EQ(projects[0]["id"], project_id_);
+  const json& last = projects[0]["last_workflow"];
+  EXPECT_EQ(last["id"], newest);
+  EXPECT_EQ(last["status"], "cancelled");
+  EXPECT_EQ(last["event"]["branch"], "main");
+  EXPECT_TRUE(last["finished_at"].is_string());
+  EXPECT_EQ(projects[1]["id"], quiet);
+  EXPECT_TRUE(projects[1]["last_workflow"].is_null());
+  // One project's view stays as it was.
+  EXPECT_FALSE(get("/api/v1/projects/" + project_id_).contains("last_workflow"));
+}
+
 TEST_P(WorkflowApiTest, AWorkflowComesWithItsTree) {
   const store::WorkflowTree tree = planned();
   const store::Execution& gcc = tree.pipelines[1].stages[0].executions[0];
@@ -111,6 +132,8 @@ TEST_P(WorkflowApiTest, AWorkflowComesWithItsTree) {
   const json& pipelines = workflow["pipelines"];
   ASSERT_EQ(pipelines.size(), 3u);
   EXPECT_EQ(pipelines[0]["name"], "lint");
+  EXPECT_EQ(pipelines[0]["depends_on"], json::array());
+  EXPECT_EQ(pipelines[1]["depends_on"], json::array({"lint"}));
   EXPECT_EQ(pipelines[0]["stages"][0]["name"], "check");
   EXPECT_EQ(pipelines[0]["stages"][0]["executions"][0]["name"], "clang-tidy");
   const json& compile = pipelines[1]["stages"][0];

@@ -117,6 +117,29 @@ TEST_F(LoggedRuns, LogStreamOfAFinishedExecutionSendsEveryLineThenEnd) {
   EXPECT_TRUE(contains(log(execution), "to stderr\n"));
 }
 
+// A program printing far more lines between two sends than the server takes
+// in one append: the agent sends them in several batches, the execution's
+// status after its last line, and the whole log is stored.
+TEST_F(LoggedRuns, AFloodOfOutputIsStoredWhole) {
+  write_file(".factory/ci.hcl", R"(pipeline "flood" {
+  stage "lines" {
+    exec "seq" {
+      run = "seq 100000"
+    }
+  }
+})");
+  const std::string sha = create_repository();
+  start();
+  const json finished = wait_for_end(push_hook("refs/heads/main", sha), 60s);
+  ASSERT_EQ(finished["status"], "success") << finished.dump(1);
+  const json execution = first_execution(finished, "flood");
+  EXPECT_EQ(execution["status"], "success");
+  const auto lines = lines_of(log_as_file(execution));
+  ASSERT_EQ(lines.size(), 100000u);
+  EXPECT_EQ(lines.front(), "1");
+  EXPECT_EQ(lines.back(), "100000");
+}
+
 // Three pool agents share twenty workflows; each runs exactly once. (Each
 // takes a moment, so that an agent slow to connect still gets some.)
 TEST_F(CiServer, PoolAgentsRunEachWorkflowOnce) {

@@ -41,8 +41,9 @@ core::Event pull_request(std::string source, std::string target) {
 core::Plan two_pipelines_and_a_skipped_one() {
   core::Plan plan;
   plan.pipelines.push_back({.name = "lint", .stages = {{"check", {{.name = "clang-tidy"}}}}});
-  plan.pipelines.push_back(
-      {.name = "build", .stages = {{"compile", {{.name = "gcc"}, {.name = "clang"}}}, {"test", {{.name = "ctest"}}}}});
+  plan.pipelines.push_back({.name = "build",
+                            .depends_on = {"lint"},
+                            .stages = {{"compile", {{.name = "gcc"}, {.name = "clang"}}}, {"test", {{.name = "ctest"}}}}});
   plan.skipped.push_back({"deploy", "branch \"main\" does not match branches"});
   return plan;
 }
@@ -413,6 +414,9 @@ TEST_P(QueueTest, ThePlanBecomesTheWorkflowTree) {
   const Pipeline& build = tree->pipelines[1];
   EXPECT_EQ(build.name, "build");
   EXPECT_EQ(build.position, 1);
+  EXPECT_EQ(build.depends_on, std::vector<std::string>{"lint"});
+  EXPECT_TRUE(tree->pipelines[0].depends_on.empty());
+  EXPECT_TRUE(tree->pipelines[2].depends_on.empty());
   ASSERT_EQ(build.stages.size(), 2u);
   EXPECT_EQ(build.stages[0].name, "compile");
   ASSERT_EQ(build.stages[0].executions.size(), 2u);

@@ -1,0 +1,75 @@
+// Small helpers every view uses: building elements, and showing times,
+// durations and statuses the same way everywhere.
+
+// h('a', {href: '/'}, 'text', child…): an element with attributes (on* are
+// listeners) and children (strings become text, null/false are skipped).
+export function h(tag, attributes = {}, ...children) {
+  const element = tag.startsWith('svg:')
+    ? document.createElementNS('http://www.w3.org/2000/svg', tag.slice(4))
+    : document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+    else element.setAttribute(name, value === true ? '' : value);
+  }
+  element.append(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));
+  return element;
+}
+
+export function statusBadge(status) {
+  return h('span', {class: `status status-${status}`}, status);
+}
+
+// "1h 02m", "3m 07s", "12.4s", "0.35s"
+export function formatDuration(milliseconds) {
+  const seconds = milliseconds / 1000;
+  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(2) : seconds.toFixed(1)}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${String(Math.floor(seconds % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+// How long a workflow, pipeline, stage or execution ran (or has run so far);
+// '' when it did not start.
+export function durationOf(node, now = Date.now()) {
+  if (!node.started_at) return '';
+  const end = node.finished_at ? Date.parse(node.finished_at) : now;
+  return formatDuration(Math.max(0, end - Date.parse(node.started_at)));
+}
+
+export function formatTime(timestamp) {
+  if (!timestamp) return '';
+  return new Date(timestamp).toLocaleString(undefined, {dateStyle: 'medium', timeStyle: 'medium'});
+}
+
+export function timeElement(timestamp) {
+  return timestamp ? h('time', {datetime: timestamp}, formatTime(timestamp)) : h('span', {}, '—');
+}
+
+// "push main", "tag v1.2.0", "pull_request feature/x → main"
+export function describeEvent(event) {
+  if (event.tag) return `${event.name} ${event.tag}`;
+  if (event.target_branch) return `${event.name} ${event.branch} → ${event.target_branch}`;
+  return `${event.name} ${event.branch}`;
+}
+
+export function shortSha(sha) {
+  return sha ? sha.slice(0, 7) : '';
+}
+
+export function isFinal(status) {
+  return !['queued', 'running'].includes(status);
+}
+
+// Replaces `container`'s children, keeping keyboard focus on the link or
+// button of the same href or name if focus was inside: live views redraw
+// every second without losing the user's place.
+export function replaceKeepingFocus(container, ...children) {
+  const focused = container.contains(document.activeElement) ? document.activeElement : null;
+  const key = focused && (focused.getAttribute('href') ?? focused.getAttribute('name'));
+  container.replaceChildren(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));
+  if (!key) return;
+  const again = [...container.querySelectorAll('[href], [name]')].find(
+    (element) => (element.getAttribute('href') ?? element.getAttribute('name')) === key);
+  again?.focus();
+}

@@ -1,0 +1,245 @@
+// A FactoryCI installation of real processes on 127.0.0.1 for the browser
+// tests, as tests/cli/ci_server.h makes one for the C++ tests: a git
+// repository served by `git daemon`, `factory server` ($FACTORY_BINARY) on a
+// throwaway data directory with the local agents it starts, webhooks signed
+// as GitHub signs them, and headless Chromium (Debian's) driven by
+// playwright-core. Screenshots go to $FACTORY_TEST_ARTIFACTS.
+import {spawn, execFileSync} from 'node:child_process';
+import {createHmac} from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
+
+export const chromiumPath = '/usr/bin/chromium';
+const artifacts = process.env.FACTORY_TEST_ARTIFACTS ?? path.resolve('test-artifacts');
+
+// Exits 77 (CTest: skipped) with the reason when there is no Chromium: the
+// only thing these tests may lack and still not fail.
+export function requireChromium() {
+  if (fs.existsSync(chromiumPath)) return;
+  console.log(`SKIPPED: ${chromiumPath} is missing; install Debian's chromium (scripts/setup.sh) to run the browser tests`);
+  process.exit(77);
+}
+
+// Polls `check` until it returns something truthy; throws after `timeout` ms.
+export async function waitFor(check, what, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+// A loopback port nobody listens on now (git daemon cannot pick its own).
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const {port} = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+const gitEnvironment = {...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1'};
+
+export class Installation {
+  constructor() {
+    this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-webui-'));
+    this.workTree = path.join(this.root, 'work');
+    this.bare = path.join(this.root, 'git', 'acme', 'rocket.git');
+    this.processes = [];
+    this.deliveries = 0;
+  }
+
+  // --- The repository: one commit per branch, each with its own .factory/.
+
+  git(...args) {
+    return execFileSync('git', ['-C', this.workTree, '-c', 'user.name=Tests', '-c', 'user.email=tests@example.com', ...args],
+                        {env: gitEnvironment, encoding: 'utf8'}).trim();
+  }
+
+  // `branches`: {name: {".factory/ci.hcl": text, …}}; the first is the default
+  // branch. Returns each branch's commit.
+  createRepository(branches) {
+    fs.mkdirSync(this.workTree, {recursive: true});
+    this.git('init', '-q', '-b', Object.keys(branches)[0]);
+    this.shas = {};
+    for (const [branch, files] of Object.entries(branches)) {
+      if (Object.keys(this.shas).length) this.git('checkout', '-q', '-B', branch);
+      fs.rmSync(path.join(this.workTree, '.factory'), {recursive: true, force: true});
+      for (const [name, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(this.workTree, name)), {recursive: true});
+        fs.writeFileSync(path.join(this.workTree, name), text);
+      }
+      this.git('add', '-A');
+      this.git('commit', '-q', '-m', branch);
+      this.shas[branch] = this.git('rev-parse', 'HEAD');
+    }
+    execFileSync('git', ['clone', '-q', '--bare', '--mirror', this.workTree, this.bare], {env: gitEnvironment});
+    execFileSync('git', ['-C', this.bare, 'config', 'uploadpack.allowFilter', 'true'], {env: gitEnvironment});
+    return this.shas;
+  }
+
+  // --- The processes, each in a process group of its own.
+
+  start(command, args, log) {
+    const output = fs.openSync(path.join(this.root, log), 'a');
+    const child = spawn(command, args, {detached: true, stdio: ['ignore', output, output], env: gitEnvironment});
+    fs.closeSync(output);
+    this.processes.push(child);
+    return child;
+  }
+
+  async startGitDaemon() {
+    for (let attempt = 0; attempt < 3; ++attempt) {
+      this.gitPort = await freePort();
+      const daemon = this.start('git', ['daemon', '--reuseaddr', `--base-path=${path.join(this.root, 'git')}`, '--export-all',
+                                        '--listen=127.0.0.1', `--port=${this.gitPort}`, path.join(this.root, 'git')],
+                                'git-daemon.log');
+      try {
+        await waitFor(() => {
+          try {
+            execFileSync('git', ['ls-remote', '-q', this.cloneUrl()], {env: gitEnvironment, stdio: 'ignore'});
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'git daemon', 5000);
+        return;
+      } catch {
+        process.kill(-daemon.pid, 'SIGKILL');
+      }
+    }
+    throw new Error('git daemon does not serve the repository');
+  }
+
+  cloneUrl() {
+    return `git://127.0.0.1:${this.gitPort}/acme/rocket.git`;
+  }
+
+  async startServer() {
+    const binary = process.env.FACTORY_BINARY;
+    if (!binary || !fs.existsSync(binary)) throw new Error(`FACTORY_BINARY (${binary}) is not the built factory binary`);
+    const data = path.join(this.root, 'data');
+    this.start(binary, ['server', '--data-dir', data, '--listen', '127.0.0.1:0', '--log-level', 'warn'], 'server.log');
+    const announcement = 'listening on http://127.0.0.1:';
+    const log = await waitFor(() => {
+      const text = this.log('server.log');
+      return text.includes(announcement) && text;
+    }, 'factory server to listen', 20_000);
+    const port = parseInt(log.slice(log.indexOf(announcement) + announcement.length), 10);
+    this.origin = `http://127.0.0.1:${port}`;
+    this.adminToken = fs.readFileSync(path.join(data, 'admin.token'), 'utf8').trim();
+  }
+
+  log(name) {
+    try {
+      return fs.readFileSync(path.join(this.root, name), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  // Stops every process (with what it started) and removes the directory;
+  // on failure, prints the server's log first.
+  async stop({failed = false} = {}) {
+    if (failed) console.log(`----- server.log\n${this.log('server.log')}`);
+    for (const child of this.processes.reverse()) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        continue;
+      }
+      if (await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)])) continue;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    fs.rmSync(this.root, {recursive: true, force: true});
+  }
+
+  // --- The API, as the admin, and webhooks, as GitHub sends them.
+
+  async api(method, target, body) {
+    const response = await fetch(this.origin + target, {
+      method,
+      headers: {Authorization: `Bearer ${this.adminToken}`, 'Content-Type': 'application/json'},
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${target}: ${response.status} ${await response.text()}`);
+    return response.status === 204 ? null : response.json();
+  }
+
+  // Sends a push of `branch` signed with `secret`; the queued workflow's id.
+  async push(branch, secret) {
+    const sha = this.shas[branch];
+    const body = JSON.stringify({
+      ref: `refs/heads/${branch}`, before: '0'.repeat(40), after: sha, head_commit: {id: sha}, commits: [],
+      repository: {full_name: 'acme/rocket', name: 'rocket', owner: {login: 'acme'}, clone_url: this.cloneUrl(),
+                   html_url: 'https://github.example/acme/rocket', ssh_url: 'git@github.example:acme/rocket.git'},
+    });
+    const response = await fetch(`${this.origin}/hooks/github`, {
+      method: 'POST', body,
+      headers: {'Content-Type': 'application/json', 'X-GitHub-Event': 'push',
+                'X-GitHub-Delivery': `delivery-${++this.deliveries}`,
+                'X-Hub-Signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`},
+    });
+    if (response.status !== 202) throw new Error(`webhook not queued: ${response.status} ${await response.text()}`);
+    return (await response.json()).id;
+  }
+
+  // A repository with `files` on main, git daemon, the server, a project for
+  // the repository, and a push of main run to success: the workflow's id.
+  async startWithFinishedWorkflow(files, timeout = 30_000) {
+    this.createRepository({main: files});
+    await this.startGitDaemon();
+    await this.startServer();
+    const project = await this.api('POST', '/api/v1/projects', {owner: 'acme', name: 'rocket', url: this.cloneUrl()});
+    const id = await this.push('main', project.webhook_secret);
+    await waitFor(async () => await this.workflowStatus(id) === 'success', 'the workflow to succeed', timeout);
+    return id;
+  }
+
+  async workflowStatus(id) {
+    return (await this.api('GET', `/api/v1/workflows/${id}`)).status;
+  }
+}
+
+// Headless Chromium as the acceptance criteria launch it.
+export async function launchBrowser() {
+  const {chromium} = await import('playwright-core');
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+           '--disable-sync', '--no-first-run'],
+  });
+}
+
+// Signs `page` in through the form, with the admin token.
+export async function signIn(page, installation) {
+  await page.goto(installation.origin + '/');
+  await page.getByLabel('API token').fill(installation.adminToken);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', {name: 'Projects'}).waitFor();
+}
+
+// Every request a page makes, to check that none leaves the server's origin.
+export function recordRequests(page) {
+  const urls = [];
+  page.on('request', (request) => urls.push(request.url()));
+  return urls;
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(artifacts, {recursive: true});
+  await page.screenshot({path: path.join(artifacts, `${name}.png`), fullPage: true});
+}
