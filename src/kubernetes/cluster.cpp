@@ -6,7 +6,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "kubernetes/base64.h"
+#include "core/base64.h"
 
 namespace kubernetes {
 
@@ -46,7 +46,7 @@ std::filesystem::path beside(const std::filesystem::path& config, const std::str
 bool decoded(const YAML::Node& node, const char* key, std::string& out) {
   const std::string text = text_of(node, key);
   if (text.empty()) return true;
-  auto bytes = base64_decode(text);
+  auto bytes = core::base64_decode(text);
   if (!bytes) return false;
   out = std::move(*bytes);
   return true;

@@ -15,4 +15,15 @@ TEST(Base64, EncodesRfc4648TestVectorsWithPadding) {
   EXPECT_EQ(core::base64_encode("\xfb\xff"), "+/8=");
 }
 
+TEST(Base64, DecodesWhatItEncodes) {
+  for (const std::string bytes : {"", "f", "fo", "foo", "foob", "fooba", "foobar", "\xfb\xff", "\0\x01\x02"})
+    EXPECT_EQ(core::base64_decode(core::base64_encode(bytes)), bytes);
+  EXPECT_EQ(core::base64_decode("Zm9vYmFy"), "foobar");
+}
+
+TEST(Base64, RefusesWhatIsNotPaddedBase64) {
+  for (const char* text : {"Zg", "Zg=", "Zm9v\n", "Z===", "Zh==", "Zm9v!A==", "====", "Zg==Zg=="})
+    EXPECT_EQ(core::base64_decode(text), std::nullopt) << text;
+}
+
 }  // namespace

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "cli/ci_server.h"
-#include "kubernetes/base64.h"
+#include "core/base64.h"
 
 namespace {
 
@@ -111,7 +111,7 @@ class KubernetesCluster : public clitest::CiServer {
                                      ",cafile=" + (dir / "ca.pem").string() + ",verify=1",
                                  "TCP:127.0.0.1:" + std::to_string(cluster_port_)},
         root() / "socat.log");
-    const auto data = [&](const char* file) { return kubernetes::base64_encode(clitest::read_file(dir / file)); };
+    const auto data = [&](const char* file) { return core::base64_encode(clitest::read_file(dir / file)); };
     write_kubeconfig("https://127.0.0.1:" + std::to_string(port),
                      "    client-certificate-data: " + data("client.pem") + "\n    client-key-data: " +
                          data("client.key") + "\n",
@@ -189,7 +189,7 @@ TEST_F(KubernetesCluster, RunsEachWorkflowInAJobOfItsOwn) {
   EXPECT_EQ(container["env"][0]["valueFrom"]["secretKeyRef"],
             json::parse(R"({"name": ")" + name + R"(", "key": "token"})"));
   const json token_secret = secret(name);
-  const auto token = kubernetes::base64_decode(token_secret["data"]["token"].get<std::string>());
+  const auto token = core::base64_decode(token_secret["data"]["token"].get<std::string>());
   ASSERT_TRUE(token && token->size() > 20) << token_secret.dump(1);
   EXPECT_FALSE(contains(job.dump(), *token));
   EXPECT_EQ(token_secret["metadata"]["ownerReferences"][0]["uid"], job["metadata"]["uid"]) << "deleted with its Job";

@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "kubernetes/base64.h"
+#include "core/base64.h"
 #include "kubernetes/cluster.h"
 #include "temp_dir.h"
 
@@ -25,7 +25,7 @@ class KubeconfigTest : public ::testing::Test {
 };
 
 TEST_F(KubeconfigTest, TakesTheCurrentContextsClusterUserAndNamespace) {
-  const std::string ca = base64_encode("CA PEM"), key = base64_encode("KEY PEM");
+  const std::string ca = core::base64_encode("CA PEM"), key = core::base64_encode("KEY PEM");
   const auto path = write("apiVersion: v1\nkind: Config\ncurrent-context: prod\nclusters:\n"
                           "- name: dev\n  cluster:\n    server: https://dev.example:6443\n"
                           "- name: prod\n  cluster:\n    server: https://prod.example:6443\n"

@@ -52,7 +52,7 @@
 #include <thread>
 
 #include "http/server.h"
-#include "kubernetes/base64.h"
+#include "core/base64.h"
 
 extern char** environ;
 
@@ -240,7 +240,7 @@ class StandIn {
     if (name.empty()) return status(422, "Invalid", "metadata.name: Required value");
     if (type.name == std::string{"secrets"} && object.contains("stringData")) {
       for (const auto& [field, value] : object["stringData"].items())
-        object["data"][field] = kubernetes::base64_encode(value.get<std::string>());
+        object["data"][field] = core::base64_encode(value.get<std::string>());
       object.erase("stringData");
     }
     object["kind"] = type.kind;
@@ -494,7 +494,7 @@ class StandIn {
     auto secret = objects_.find(key("v1/secrets", ns, reference["name"]));
     if (secret == objects_.end()) return name + "=";
     const std::string encoded = secret->second["data"].value(reference["key"].get<std::string>(), "");
-    return name + "=" + kubernetes::base64_decode(encoded).value_or("");
+    return name + "=" + core::base64_decode(encoded).value_or("");
   }
 
   void process_exited(pid_t pid, int wait_status) {
