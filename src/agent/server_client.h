@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http_client/http_client.h"
+
 namespace agent {
 
 struct ClientConfig {
@@ -30,7 +32,6 @@ class ServerClient {
  public:
   // `abort` is polled during a call; returning true ends it with no answer.
   explicit ServerClient(ClientConfig config, std::function<bool()> abort = {});
-  ~ServerClient();
   ServerClient(const ServerClient&) = delete;
   ServerClient& operator=(const ServerClient&) = delete;
 
@@ -47,7 +48,7 @@ class ServerClient {
  private:
   ClientConfig config_;
   std::function<bool()> abort_;
-  void* curl_;
+  http_client::Client http_;
 };
 
 }  // namespace agent

@@ -1,10 +1,10 @@
 #include "consul/consul.h"
 
-#include <curl/curl.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+
+#include "http_client/http_client.h"
 
 namespace consul {
 
@@ -12,44 +12,14 @@ namespace {
 
 using nlohmann::json;
 
-struct Answer {
-  long status = 0;  // 0: no answer
-  std::string body;
-  std::string error;
-};
-
-size_t append_body(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
+using Answer = http_client::Reply;
 
 // One request to the Consul agent's HTTP API; Consul's answers are small.
 Answer call(const char* method, const std::string& url, const std::string& body = {}) {
-  CURL* curl = curl_easy_init();
-  Answer answer;
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-  if (std::string{method} == "PUT") {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  }
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5'000L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &append_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
-  curl_slist* headers = nullptr;
+  http_client::Request request{.method = method, .url = url, .body = body, .timeout = std::chrono::seconds{5}};
   if (const char* token = std::getenv("CONSUL_HTTP_TOKEN"); token && *token)  // as Consul's own tools take it
-    headers = curl_slist_append(headers, (std::string{"X-Consul-Token: "} + token).c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  const CURLcode code = curl_easy_perform(curl);
-  curl_slist_free_all(headers);
-  if (code == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
-  } else {
-    answer.error = curl_easy_strerror(code);
-  }
-  curl_easy_cleanup(curl);
-  return answer;
+    request.headers.push_back(std::string{"X-Consul-Token: "} + token);
+  return http_client::Client{}.perform(request);
 }
 
 // "Consul at URL: HTTP 500: Unknown check ID" or why it did not answer.

@@ -1,9 +1,9 @@
 #include "github/rest_client.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <charconv>
+
+#include "http_client/http_client.h"
 
 namespace github {
 
@@ -34,23 +34,12 @@ bool header_named(std::string_view line, std::string_view name) {
                     [](char a, char b) { return std::tolower(a) == std::tolower(b); });
 }
 
-size_t read_header(char* data, size_t size, size_t count, void* out) {
-  auto& exchange = *static_cast<Exchange*>(out);
-  const std::string_view line{data, size * count};
+// The rate-limit headers of one answer's header line.
+void read_header(std::string_view line, Exchange& exchange) {
   const auto value = [&](std::string_view name) { return number(line.substr(name.size() + 1)); };
   if (header_named(line, "retry-after")) exchange.retry_after = value("retry-after");
   if (header_named(line, "x-ratelimit-remaining")) exchange.remaining = value("x-ratelimit-remaining");
   if (header_named(line, "x-ratelimit-reset")) exchange.reset = value("x-ratelimit-reset");
-  return size * count;
-}
-
-size_t append_body(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
-int check_stopped(void* stopped, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<const std::atomic<bool>*>(stopped)->load() ? 1 : 0;
 }
 
 RestReply stopped_reply() {
@@ -62,40 +51,24 @@ RestReply stopped_reply() {
 Exchange exchange(const RestOptions& options, const std::atomic<bool>& stopped, const std::string& method,
                   const std::string& path, const std::string& authorization, const std::string& payload) {
   Exchange result;
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl{curl_easy_init(), curl_easy_cleanup};
-  const std::string url = options.api_url + path;
-  std::string answer;
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (!payload.empty()) {
-    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, payload.data());
-    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
-  }
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
-  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, 10'000L);
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_USERAGENT, "FactoryCI");  // GitHub refuses requests without one
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &append_body);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &answer);
-  curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, &read_header);
-  curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &result);
-  curl_easy_setopt(curl.get(), CURLOPT_XFERINFOFUNCTION, &check_stopped);
-  curl_easy_setopt(curl.get(), CURLOPT_XFERINFODATA, &stopped);
-  curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
-  const std::string authorization_header = "Authorization: " + authorization;
-  curl_slist* headers = curl_slist_append(nullptr, "Accept: application/vnd.github+json");
-  headers = curl_slist_append(headers, "X-GitHub-Api-Version: 2022-11-28");
-  headers = curl_slist_append(headers, authorization_header.c_str());
-  if (!payload.empty()) headers = curl_slist_append(headers, "Content-Type: application/json");
-  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
-  const CURLcode code = curl_easy_perform(curl.get());
-  curl_slist_free_all(headers);
-  if (code != CURLE_OK) {
-    result.reply.error = curl_easy_strerror(code);
-    return result;
-  }
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &result.reply.status);
-  result.reply.body = nlohmann::json::parse(answer, nullptr, false);
+  http_client::Request request{
+      .method = method,
+      .url = options.api_url + path,
+      .headers = {"Accept: application/vnd.github+json", "X-GitHub-Api-Version: 2022-11-28",
+                  "Authorization: " + authorization},
+      .body = payload,
+      .timeout = options.timeout,
+      .connect_timeout = std::chrono::seconds{10},
+      .user_agent = "FactoryCI",  // GitHub refuses requests without one
+      .abort = [&stopped] { return stopped.load(); },
+      .on_header = [&result](std::string_view line) { read_header(line, result); },
+  };
+  if (!payload.empty()) request.headers.push_back("Content-Type: application/json");
+  const http_client::Reply answer = http_client::Client{}.perform(request);
+  result.reply.status = answer.status;
+  result.reply.error = answer.error;
+  if (answer.status == 0) return result;
+  result.reply.body = nlohmann::json::parse(answer.body, nullptr, false);
   if (result.reply.body.is_discarded()) result.reply.body = nullptr;
   return result;
 }

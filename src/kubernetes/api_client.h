@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http_client/http_client.h"
 #include "kubernetes/cluster.h"
 
 namespace kubernetes {
@@ -28,7 +29,6 @@ struct ApiReply {
 class ApiClient {
  public:
   explicit ApiClient(Cluster cluster);
-  ~ApiClient();
   ApiClient(const ApiClient&) = delete;
   ApiClient& operator=(const ApiClient&) = delete;
 
@@ -46,11 +46,11 @@ class ApiClient {
                  const std::function<bool()>& stop);
 
  private:
+  http_client::Request request(const char* method, const std::string& path, const char* content_type) const;
   ApiReply call(const char* method, const std::string& path, const nlohmann::json* body, const char* content_type);
-  void prepare(const std::string& path);
 
   Cluster cluster_;
-  void* curl_;
+  http_client::Client http_;
 };
 
 }  // namespace kubernetes
