@@ -366,11 +366,7 @@ class CiServer : public ::testing::Test {
     argv.insert(argv.end(), flags.begin(), flags.end());
     const std::size_t earlier_runs = server_log().size();  // a restarted server appends to the log
     server_ = std::make_unique<Process>(argv, root_.path() / "server.log");
-    const std::string announcement = "listening on http://127.0.0.1:";
-    const auto announced = [&] { return server_log().find(announcement, earlier_runs); };
-    if (!wait_until([&] { return announced() != std::string::npos; }, 20s))
-      throw std::runtime_error("factory server did not start:\n" + server_log());
-    port_ = static_cast<std::uint16_t>(std::stoi(server_log().substr(announced() + announcement.size())));
+    port_ = announced_port(root_.path() / "server.log", "listening on http://127.0.0.1:", 20s, earlier_runs);
     server_url_ = "http://127.0.0.1:" + std::to_string(port_);
     admin_token_ = trimmed(read_file(root_.path() / "data" / "admin.token"));
     client_ = std::make_unique<http::testing::Client>(port_);

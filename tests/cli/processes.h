@@ -12,6 +12,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -38,6 +40,27 @@ inline bool wait_until(const std::function<bool()>& done, std::chrono::milliseco
     std::this_thread::sleep_for(interval);
   }
   return true;
+}
+
+// The port a process announced with a line "<announcement>PORT" in `log`
+// (after byte `from`), once the whole line is there: the log may be read
+// while the process writes it. Waits up to `timeout`; throws if none came.
+inline std::uint16_t announced_port(const std::filesystem::path& log, const std::string& announcement,
+                                    std::chrono::milliseconds timeout, std::size_t from = 0) {
+  const auto read = [&] {
+    std::ifstream file(log);
+    return std::string(std::istreambuf_iterator<char>(file), {});
+  };
+  std::size_t at = std::string::npos;
+  const bool announced = wait_until(
+      [&] {
+        const std::string text = read();
+        at = text.find(announcement, from);
+        return at != std::string::npos && text.find('\n', at) != std::string::npos;
+      },
+      timeout);
+  if (!announced) throw std::runtime_error(log.filename().string() + " announced no port:\n" + read());
+  return static_cast<std::uint16_t>(std::stoi(read().substr(at + announcement.size())));
 }
 
 struct ProcessInfo {
@@ -138,7 +161,15 @@ class Process {
     }
     setpgid(pid_, pid_);  // also here, so that stop() finds the group even before the child ran
   }
-  ~Process() { stop(); }
+  ~Process() {
+    try {
+      stop();
+    } catch (const std::exception& error) {  // a destructor must not throw: say it, go on
+      std::fprintf(stderr, "stopping process %d: %s\n", static_cast<int>(pid_), error.what());
+    } catch (...) {
+      std::fprintf(stderr, "stopping process %d failed\n", static_cast<int>(pid_));
+    }
+  }
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
 

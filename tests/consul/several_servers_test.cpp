@@ -48,12 +48,7 @@ class SeveralServers : public clitest::CiServer, public ::testing::WithParamInte
     for (const auto& flag : server_flags()) argv.push_back(flag);
     const fs::path log = root() / "server-2.log";
     second_ = std::make_unique<clitest::Process>(argv, log);
-    const std::string announcement = "listening on http://127.0.0.1:";
-    const auto text = [&] { return clitest::read_file(log); };
-    if (!wait_until([&] { return text().find(announcement) != std::string::npos; }, 20s))
-      throw std::runtime_error("the second server did not start:\n" + text());
-    second_port_ =
-        static_cast<std::uint16_t>(std::stoi(text().substr(text().find(announcement) + announcement.size())));
+    second_port_ = clitest::announced_port(log, "listening on http://127.0.0.1:", 20s);
   }
 
   void start_agents() {

@@ -52,11 +52,7 @@ class KubernetesCluster : public clitest::CiServer {
         std::vector<std::string>{(binary_dir() / "kube_standin").string(), "--agent",
                                  (binary_dir() / "factory-agent").string(), "--dir", dir.string()},
         log);
-    const std::string announcement = "listening on ";
-    if (!wait_until([&] { return contains(clitest::read_file(log), announcement); }, 10s))
-      throw std::runtime_error("kube_standin did not start:\n" + clitest::read_file(log));
-    const std::string text = clitest::read_file(log);
-    cluster_port_ = static_cast<std::uint16_t>(std::stoi(text.substr(text.find(announcement) + announcement.size())));
+    cluster_port_ = clitest::announced_port(log, "listening on ", 10s);
     cluster_ = std::make_unique<http::testing::Client>(cluster_port_);
   }
 
