@@ -25,45 +25,70 @@ http::Event line_event(const store::LogLine& line) {
           "line", std::to_string(line.seq)};
 }
 
-// One viewer of a log. Lines published while its backlog was read are held
-// and sent after it, each line once, in order: a line goes out only when its
-// seq is above the last one sent.
-class LogFollower {
+// One viewer of a log. The stored backlog goes out a piece at a time, each
+// once the last one was written, so that a long log never overflows the
+// stream's queue. Lines published meanwhile are held and sent after it;
+// each line goes once, in order: only when its seq is above the last sent.
+class LogFollower : public std::enable_shared_from_this<LogFollower> {
  public:
   explicit LogFollower(std::int64_t after) : last_sent_{after} {}
 
   // A hub listener: false once the viewer went away.
   bool on_live(const std::vector<store::LogLine>& lines, bool ended) {
     std::lock_guard lock{mutex_};
-    if (!stream_) {
+    if (!live_) {
       held_.insert(held_.end(), lines.begin(), lines.end());
       ended_ = ended_ || ended;
-      return true;
+      return !stream_ || stream_->is_open();
     }
     send(lines, ended);
     return stream_->is_open();
   }
 
-  void open(std::shared_ptr<http::EventStream> stream, const std::vector<store::LogLine>& backlog, bool ended) {
+  void open(std::shared_ptr<http::EventStream> stream, std::vector<store::LogLine> backlog, bool ended) {
     std::lock_guard lock{mutex_};
     stream_ = std::move(stream);
-    send(backlog, false);
-    send(held_, ended || ended_);
-    held_.clear();
+    backlog_ = std::move(backlog);
+    ended_ = ended_ || ended;
+    send_backlog_piece();
   }
 
  private:
-  void send(const std::vector<store::LogLine>& lines, bool ended) {
-    for (const auto& line : lines) {
-      if (line.seq <= last_sent_) continue;
-      stream_->send(line_event(line));
-      last_sent_ = line.seq;
+  static constexpr std::size_t kPieceLines = 2'000;  // ~200 KB of events, well under the queue's limit
+
+  // With mutex_ held.
+  void send_backlog_piece() {
+    const std::size_t end = std::min(next_, backlog_.size()) + kPieceLines;
+    for (; next_ < backlog_.size() && next_ < end; ++next_) send_line(backlog_[next_]);
+    if (next_ < backlog_.size()) {
+      stream_->on_drained([self = shared_from_this()] {
+        std::lock_guard lock{self->mutex_};
+        self->send_backlog_piece();
+      });
+      return;
     }
+    backlog_ = {};
+    live_ = true;
+    send(held_, ended_);
+    held_ = {};
+  }
+
+  void send(const std::vector<store::LogLine>& lines, bool ended) {
+    for (const auto& line : lines) send_line(line);
     if (ended) stream_->send({"{}", "end", {}, {}});
+  }
+
+  void send_line(const store::LogLine& line) {
+    if (line.seq <= last_sent_) return;
+    stream_->send(line_event(line));
+    last_sent_ = line.seq;
   }
 
   std::mutex mutex_;
   std::shared_ptr<http::EventStream> stream_;
+  std::vector<store::LogLine> backlog_;
+  std::size_t next_ = 0;  // the first backlog line not sent yet
+  bool live_ = false;     // the backlog is out: lines go as they come
   std::vector<store::LogLine> held_;
   bool ended_ = false;
   std::int64_t last_sent_;
@@ -98,8 +123,8 @@ http::Response follow_log(store::Store& store, LogHub& logs, http::Request& requ
   logs.subscribe(id, [follower](const auto& lines, bool ended) { return follower->on_live(lines, ended); });
   auto backlog = stored_lines(store, id, resume_after(request));
   const bool ended = core::is_final(unwrap(store.get_execution(id)).status);
-  return http::Response::event_stream([follower, backlog = std::move(backlog), ended](auto stream) {
-    follower->open(std::move(stream), backlog, ended);
+  return http::Response::event_stream([follower, backlog = std::move(backlog), ended](auto stream) mutable {
+    follower->open(std::move(stream), std::move(backlog), ended);
   });
 }
 

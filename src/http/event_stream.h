@@ -38,6 +38,11 @@ class EventStream {
   // Runs `callback` once when the stream closes (at once if it already has),
   // on a server I/O thread: keep it short, and drop the stream there.
   virtual void on_close(std::function<void()> callback) = 0;
+  // Runs `callback` once everything queued so far has been written, on a
+  // server I/O thread (never within this call); not at all if the stream
+  // closes first. For senders of much data, which send a piece at a time
+  // rather than overflow the queue.
+  virtual void on_drained(std::function<void()> callback) = 0;
   // Ends the stream now; events queued but not yet written are dropped.
   // Clients reconnect with Last-Event-ID to resume.
   virtual void close() = 0;

@@ -68,6 +68,18 @@ class EventStreamSession : public EventStream,
     callback();
   }
 
+  void on_drained(std::function<void()> callback) override {
+    {
+      std::lock_guard lock{mutex_};
+      if (!open_) return;
+      if (writing_) {
+        drained_callbacks_.push_back(std::move(callback));
+        return;
+      }
+    }
+    asio::post(stream_.get_executor(), std::move(callback));
+  }
+
   void close() override {
     if (!is_open()) return;  // also keeps a stopped server's strand out of it
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->finish(); });
@@ -97,15 +109,25 @@ class EventStreamSession : public EventStream,
     return true;
   }
 
+  // Runs on the strand. With nothing left to write, the on_drained callbacks
+  // run, outside the lock: they may send more.
   void write_queued() {
+    std::vector<std::function<void()>> drained;
+    bool more = false;
     {
       std::lock_guard lock{mutex_};
-      if (!open_ || queued_.empty()) {
+      more = open_ && !queued_.empty();
+      if (more) {
+        in_flight_.swap(queued_);
+        queued_.clear();
+      } else {
         writing_ = false;
-        return;
+        if (open_) drained.swap(drained_callbacks_);
       }
-      in_flight_.swap(queued_);
-      queued_.clear();
+    }
+    if (!more) {
+      for (auto& callback : drained) callback();
+      return;
     }
     stream_.expires_after(server_->options.write_timeout);
     asio::async_write(stream_, asio::buffer(in_flight_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -160,6 +182,7 @@ class EventStreamSession : public EventStream,
   std::string queued_;
   std::string in_flight_;
   std::vector<std::function<void()>> close_callbacks_;
+  std::vector<std::function<void()>> drained_callbacks_;
   std::array<char, 512> scratch_{};
 };
 

@@ -138,6 +138,14 @@ TEST_F(LoggedRuns, AFloodOfOutputIsStoredWhole) {
   ASSERT_EQ(lines.size(), 100000u);
   EXPECT_EQ(lines.front(), "1");
   EXPECT_EQ(lines.back(), "100000");
+
+  // About 10 MB of events, more than a stream may queue at once: the
+  // backlog goes out a piece at a time, whole, then the end.
+  const auto events = log_stream(execution);
+  ASSERT_EQ(events.size(), 100001u);
+  EXPECT_EQ(events[0].id, "1");
+  EXPECT_EQ(json::parse(events[99999].data)["text"], "100000");
+  EXPECT_EQ(events.back().event, "end");
 }
 
 // Three pool agents share twenty workflows; each runs exactly once. (Each

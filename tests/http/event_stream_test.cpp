@@ -128,6 +128,30 @@ TEST(EventStream, ServerSideCloseEndsTheResponse) {
   EXPECT_TRUE(viewers.wait_for(1, 1));
 }
 
+// A sender of more than the queue holds sends a piece at a time, the next
+// once the last was written: 100 pieces of 3,000 bytes through a queue of
+// 4,096 all arrive, in order.
+TEST(EventStream, OnDrainedPacesASenderOfMoreThanTheQueueHolds) {
+  Viewers viewers;
+  ServerOptions options = quiet_options();
+  options.sse_queue_limit = 4096;
+  auto server = start_server(viewers.router(), options);
+  RawSocket client{server->port()};
+  ASSERT_TRUE(client.send(subscribe));
+  client.read_until("\r\n\r\n");
+  ASSERT_TRUE(viewers.wait_for(1));
+  const std::shared_ptr<EventStream> stream = viewers.stream(0);
+  std::function<void(int)> send_from = [&](int piece) {
+    if (piece == 100) return;
+    EXPECT_TRUE(stream->send({.data = std::string(3'000, 'x'), .id = std::to_string(piece)}));
+    stream->on_drained([&, piece] { send_from(piece + 1); });
+  };
+  send_from(0);
+  for (int piece = 0; piece < 100; ++piece)
+    ASSERT_EQ(client.read_until("\n\n"), "id: " + std::to_string(piece) + "\ndata: " + std::string(3'000, 'x') + "\n\n");
+  EXPECT_TRUE(stream->is_open());
+}
+
 TEST(EventStream, ViewerTooFarBehindIsDisconnected) {
   Viewers viewers;
   ServerOptions options = quiet_options();
