@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <fstream>
 #include <vector>
 
 #include "core/base64.h"
@@ -42,6 +43,16 @@ constexpr const char* kBlobFilter = "--filter=blob:limit=256k";
 std::string trimmed(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   return text;
+}
+
+// The commit a fetch brought, from the first line of .git/FETCH_HEAD ("SHA
+// <tab>..."); reading it saves starting `git rev-parse`. Empty when absent.
+std::string fetched_commit(const std::filesystem::path& dir) {
+  std::ifstream file(dir / ".git" / "FETCH_HEAD");
+  std::string sha;
+  std::getline(file, sha, '\t');
+  const bool hex = !sha.empty() && sha.find_first_not_of("0123456789abcdef") == std::string::npos;
+  return hex && (sha.size() == 40 || sha.size() == 64) ? sha : std::string{};
 }
 
 }  // namespace
@@ -123,11 +134,11 @@ bool Checkout::fetch(const std::string& url, const std::string& sha, const std::
     error = "git fetch of " + wanted + " from " + url + " failed: " + output;
     return false;
   }
-  if (!git({"rev-parse", "FETCH_HEAD"}, output)) {
-    error = "git rev-parse FETCH_HEAD failed: " + output;
+  sha_ = fetched_commit(dir_);
+  if (sha_.empty()) {
+    error = "git fetch of " + wanted + " from " + url + " left no commit in .git/FETCH_HEAD";
     return false;
   }
-  sha_ = output;
   return true;
 }
 
