@@ -153,6 +153,13 @@ class CiServer : public ::testing::Test {
     run("git -C " + quote(bare_repository().string()) + " config uploadpack.allowFilter true");
     return sha;
   }
+  // A repository whose one pipeline, `pipeline`, runs `command` (no double
+  // quotes in it) on every event; the commit's sha.
+  std::string create_repository_running(const std::string& command, const std::string& pipeline = "job") {
+    write_file(".factory/ci.hcl", "pipeline \"" + pipeline + "\" {\n  stage \"only\" {\n    exec \"step\" {\n      run = \"" +
+                                      command + "\"\n    }\n  }\n}\n");
+    return create_repository();
+  }
   // Commits everything in the work tree on the current branch; the sha.
   std::string commit(const std::string& message) {
     git("add -A");

@@ -25,19 +25,6 @@ using namespace std::chrono_literals;
 
 class Faults : public CiServer {
  protected:
-  // A repository whose one pipeline runs `script` (no double quotes in it)
-  // on every push; the commit's sha.
-  std::string create_repository_running(const std::string& script) {
-    write_file(".factory/ci.hcl", R"(pipeline "job" {
-  stage "only" {
-    exec "script" {
-      run = ")" + script + R"("
-    }
-  }
-})");
-    return create_repository();
-  }
-
   // The agent whose execution runs `command` now, once one does; 0 if none
   // does within 20 s. `program` is the agent's process name: "factory" for
   // pool agents (`factory agent`), "factory-agent" for local ones.

@@ -51,16 +51,17 @@ inline std::uint16_t announced_port(const std::filesystem::path& log, const std:
     std::ifstream file(log);
     return std::string(std::istreambuf_iterator<char>(file), {});
   };
+  std::string text;
   std::size_t at = std::string::npos;
   const bool announced = wait_until(
       [&] {
-        const std::string text = read();
+        text = read();
         at = text.find(announcement, from);
         return at != std::string::npos && text.find('\n', at) != std::string::npos;
       },
       timeout);
-  if (!announced) throw std::runtime_error(log.filename().string() + " announced no port:\n" + read());
-  return static_cast<std::uint16_t>(std::stoi(read().substr(at + announcement.size())));
+  if (!announced) throw std::runtime_error(log.filename().string() + " announced no port:\n" + text);
+  return static_cast<std::uint16_t>(std::stoi(text.substr(at + announcement.size())));
 }
 
 struct ProcessInfo {

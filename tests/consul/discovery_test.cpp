@@ -37,14 +37,7 @@ class ConsulDiscovery : public clitest::CiServer {
 };
 
 TEST_F(ConsulDiscovery, AgentsFindTheServerThroughConsulAndFailOverToAnother) {
-  write_file(".factory/ci.hcl", R"(pipeline "build" {
-  stage "build" {
-    exec "step" {
-      run = "echo built"
-    }
-  }
-})");
-  const std::string sha = create_repository();
+  const std::string sha = create_repository_running("echo built", "build");
   start({"--provisioner", "pool", "--consul", consul_.url()});
   ASSERT_TRUE(wait_until([&] { return servers().size() == 1; }, 5s)) << consul_.services().dump(1);
   EXPECT_EQ(servers()[0]["Meta"]["url"], server_url());

@@ -137,17 +137,6 @@ class KubernetesCluster : public clitest::CiServer {
                           " 2>&1");
   }
 
-  std::string one_step_workflow(const std::string& command) {
-    write_file(".factory/ci.hcl", R"(pipeline "build" {
-  stage "build" {
-    exec "step" {
-      run = ")" + command + R"("
-    }
-  }
-})");
-    return create_repository();
-  }
-
   std::uint16_t cluster_port_ = 0;
   std::unique_ptr<http::testing::Client> cluster_;
   std::unique_ptr<clitest::Process> stand_in_;
@@ -155,7 +144,7 @@ class KubernetesCluster : public clitest::CiServer {
 };
 
 TEST_F(KubernetesCluster, RunsEachWorkflowInAJobOfItsOwn) {
-  const std::string sha = one_step_workflow("echo built in a pod");
+  const std::string sha = create_repository_running("echo built in a pod", "build");
   start_cluster();
   const std::string id = push_hook("refs/heads/main", sha);
   const json done = wait_for_end(id);
@@ -198,7 +187,7 @@ TEST_F(KubernetesCluster, RunsEachWorkflowInAJobOfItsOwn) {
 }
 
 TEST_F(KubernetesCluster, AnImageThatCannotBePulledEndsTheWorkflowAsErrorWithThePodsReason) {
-  const std::string sha = one_step_workflow("true");
+  const std::string sha = create_repository_running("true", "build");
   start_cluster({"--agent-image", "registry.example/does-not-exist:1"});
   const json failed = wait_for_end(push_hook("refs/heads/main", sha), 20s);
   EXPECT_EQ(failed["status"], "error") << failed.dump(1);
@@ -208,7 +197,7 @@ TEST_F(KubernetesCluster, AnImageThatCannotBePulledEndsTheWorkflowAsErrorWithThe
 }
 
 TEST_F(KubernetesCluster, AnUnschedulablePodEndsTheWorkflowAsError) {
-  const std::string sha = one_step_workflow("true");
+  const std::string sha = create_repository_running("true", "build");
   start_cluster({"--agent-requests", "cpu=64"});
   const json failed = wait_for_end(push_hook("refs/heads/main", sha), 20s);
   EXPECT_EQ(failed["status"], "error") << failed.dump(1);
@@ -218,7 +207,7 @@ TEST_F(KubernetesCluster, AnUnschedulablePodEndsTheWorkflowAsError) {
 // Over TLS, with the server's CA and a client certificate from the
 // kubeconfig's *-data fields, as kubeconfigs of real clusters have them.
 TEST_F(KubernetesCluster, TalksTlsWithTheKubeconfigsCaAndClientCertificate) {
-  const std::string sha = one_step_workflow("echo over tls");
+  const std::string sha = create_repository_running("echo over tls", "build");
   start_stand_in();
   serve_over_tls();
   start_factory({});
@@ -230,7 +219,7 @@ TEST_F(KubernetesCluster, TalksTlsWithTheKubeconfigsCaAndClientCertificate) {
 // A cluster that cannot be reached ends the workflow as error saying so,
 // rather than leaving it queued.
 TEST_F(KubernetesCluster, AnUnreachableClusterEndsTheWorkflowAsErrorSayingWhy) {
-  const std::string sha = one_step_workflow("true");
+  const std::string sha = create_repository_running("true", "build");
   start_cluster();
   stand_in_.reset();
   const json failed = wait_for_end(push_hook("refs/heads/main", sha), 20s);
@@ -243,7 +232,7 @@ TEST_F(KubernetesCluster, AnUnreachableClusterEndsTheWorkflowAsErrorSayingWhy) {
 // An agent that dies mid-run fails its Job; the workflow ends as error with
 // the Job's condition and the last line of the pod's log.
 TEST_F(KubernetesCluster, AnAgentThatDiesEndsTheWorkflowAsErrorWithItsLastWords) {
-  const std::string sha = one_step_workflow("kill -9 $PPID");  // the execution's parent is the agent
+  const std::string sha = create_repository_running("kill -9 $PPID", "build");  // the execution's parent is the agent
   start_cluster();
   const json failed = wait_for_end(push_hook("refs/heads/main", sha), 20s);
   EXPECT_EQ(failed["status"], "error") << failed.dump(1);
@@ -255,7 +244,7 @@ TEST_F(KubernetesCluster, AnAgentThatDiesEndsTheWorkflowAsErrorWithItsLastWords)
 
 // The agent confirms the cancel and exits; then its Job is deleted.
 TEST_F(KubernetesCluster, CancellingDeletesTheJob) {
-  const std::string sha = one_step_workflow("sleep 60");
+  const std::string sha = create_repository_running("sleep 60", "build");
   start_cluster();
   const std::string id = push_hook("refs/heads/main", sha);
   ASSERT_TRUE(wait_until([&] { return running("sleep").size() == 1; }, 20s)) << workflow(id).dump(1);
@@ -269,7 +258,7 @@ TEST_F(KubernetesCluster, CancellingDeletesTheJob) {
 }
 
 TEST_F(KubernetesCluster, KubectlAppliesTheManifestsAndListsTheJobs) {
-  const std::string sha = one_step_workflow("true");
+  const std::string sha = create_repository_running("true", "build");
   start_cluster();
   const std::string manifests = (testpaths::source_dir() / "deploy" / "kubernetes").string();
   const auto applied = kubectl("apply --validate=false -f " + clitest::quote(manifests));
