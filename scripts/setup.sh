@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 build_packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
+  nlohmann-json3-dev libsimdjson-dev libcli11-dev libfmt-dev libspdlog-dev
   libboost-dev libboost-system-dev
   libsqlite3-dev libmariadb-dev libpq-dev
   libssl-dev libcurl4-openssl-dev libyaml-cpp-dev

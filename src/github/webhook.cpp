@@ -1,19 +1,21 @@
 #include "github/webhook.h"
 
-#include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <initializer_list>
+#include <optional>
 
 namespace github {
 
 namespace {
 
-using nlohmann::json;
+using simdjson::dom::element;
 using Path = std::initializer_list<const char*>;
 
 constexpr std::string_view kBranchPrefix = "refs/heads/";
 constexpr std::string_view kTagPrefix = "refs/tags/";
+constexpr std::size_t kReusedParserBytes = 1024 * 1024;
 
 std::string dotted(Path path) {
   std::string out;
@@ -24,43 +26,42 @@ std::string dotted(Path path) {
   return out;
 }
 
-const json* lookup(const json& root, Path path) {
-  const json* at = &root;
+std::optional<element> lookup(element root, Path path) {
+  element at = root;
   for (const char* key : path) {
-    if (!at->is_object()) return nullptr;
-    auto found = at->find(key);
-    if (found == at->end()) return nullptr;
-    at = &*found;
+    if (!at.is_object() || simdjson::dom::object(at).at_key(key).get(at) != simdjson::SUCCESS) return std::nullopt;
   }
   return at;
 }
+
+std::string_view string_of(element value) { return std::string_view(value); }
 
 // Reads fields of one body and keeps the first problem found, so a parser
 // reads everything it needs and checks once.
 class Reader {
  public:
-  explicit Reader(const json& root) : root_(root) {}
+  explicit Reader(element root) : root_(root) {}
 
   std::string text(Path path) {
-    const json* value = lookup(root_, path);
-    if (value && value->is_string() && !value->get_ref<const std::string&>().empty()) return value->get<std::string>();
+    const auto value = lookup(root_, path);
+    if (value && value->is_string() && !string_of(*value).empty()) return std::string(string_of(*value));
     complain(dotted(path) + " is missing or not a non-empty string");
     return {};
   }
 
   // Missing and null read as empty.
   std::string optional_text(Path path) {
-    const json* value = lookup(root_, path);
+    const auto value = lookup(root_, path);
     if (!value || value->is_null()) return {};
-    if (value->is_string()) return value->get<std::string>();
+    if (value->is_string()) return std::string(string_of(*value));
     complain(dotted(path) + " is not a string");
     return {};
   }
 
   bool flag(Path path) {
-    const json* value = lookup(root_, path);
+    const auto value = lookup(root_, path);
     if (!value || value->is_null()) return false;
-    if (value->is_boolean()) return value->get<bool>();
+    if (value->is_bool()) return bool(*value);
     complain(dotted(path) + " is not a boolean");
     return false;
   }
@@ -80,10 +81,10 @@ class Reader {
   }
   bool failed() const { return !problem_.empty(); }
   const std::string& problem() const { return problem_; }
-  const json& root() const { return root_; }
+  element root() const { return root_; }
 
  private:
-  const json& root_;
+  element root_;
   std::string problem_;
 };
 
@@ -116,28 +117,26 @@ RepositoryIdentity read_repository(Reader& reader) {
 
 // The files a push touched: every commit's added, modified and removed
 // paths, once each, sorted. GitHub lists at most 20 commits in a payload.
-// The paths are moved out of the parsed body, which nothing reads after
-// this, and sorted in one vector: a push may name thousands of paths, and a
-// set would allocate a node and copy a string for each.
-std::vector<std::string> changed_paths(Reader& reader, json& root) {
-  auto commits = root.find("commits");
-  if (commits == root.end() || commits->is_null()) return {};
+// They are sorted in one vector: a push may name thousands of paths, and a
+// set would allocate a node for each.
+std::vector<std::string> changed_paths(Reader& reader) {
+  const auto commits = lookup(reader.root(), {"commits"});
+  if (!commits || commits->is_null()) return {};
   if (!commits->is_array()) {
     reader.complain("commits is not an array");
     return {};
   }
   std::vector<std::string> paths;
-  for (json& commit : *commits) {
-    if (!commit.is_object()) continue;
+  for (element commit : simdjson::dom::array(*commits)) {
     for (const char* list : {"added", "modified", "removed"}) {
-      auto files = commit.find(list);
-      if (files == commit.end() || files->is_null()) continue;
+      const auto files = lookup(commit, {list});
+      if (!files || files->is_null()) continue;
       if (!files->is_array()) {
         reader.complain(std::string("commits[].") + list + " is not an array");
         return {};
       }
-      for (json& file : *files)
-        if (file.is_string()) paths.push_back(std::move(file.get_ref<std::string&>()));
+      for (element file : simdjson::dom::array(*files))
+        if (file.is_string()) paths.emplace_back(string_of(file));
     }
   }
   std::sort(paths.begin(), paths.end());
@@ -145,7 +144,7 @@ std::vector<std::string> changed_paths(Reader& reader, json& root) {
   return paths;
 }
 
-Webhook parse_push(Reader& reader, json& root, Webhook hook) {
+Webhook parse_push(Reader& reader, Webhook hook) {
   std::string ref = reader.text({"ref"});
   std::string after = reader.sha({"after"});
   bool deleted = reader.flag({"deleted"});
@@ -165,7 +164,7 @@ Webhook parse_push(Reader& reader, json& root, Webhook hook) {
   // An annotated tag's `after` is the tag object; head_commit is the commit it names.
   bool names_commit = event.name == "tag" && lookup(reader.root(), {"head_commit", "id"});
   event.sha = names_commit ? reader.sha({"head_commit", "id"}) : after;
-  event.changed_paths = changed_paths(reader, root);  // last: it empties the body's path lists
+  event.changed_paths = changed_paths(reader);
   if (reader.failed()) return with_reason(std::move(hook), WebhookKind::Malformed, reader.problem());
   hook.kind = WebhookKind::Event;
   return hook;
@@ -211,11 +210,19 @@ Webhook parse_webhook(std::string_view event_header, std::string_view body) {
   Webhook hook;
   if (event_header.empty())
     return with_reason(std::move(hook), WebhookKind::Malformed, "X-GitHub-Event header is missing");
-  json root = json::parse(body, nullptr, false);
-  if (root.is_discarded() || !root.is_object())
+  // simdjson validates the whole body and reads it into one tape, with no
+  // allocation per value: this runs for every delivery. A parser keeps its
+  // buffers for the next body; a rare large one gets a parser of its own, so
+  // that its buffers are freed with it.
+  thread_local simdjson::dom::parser reused_parser;
+  std::optional<simdjson::dom::parser> large_parser;
+  simdjson::dom::parser& parser = body.size() <= kReusedParserBytes ? reused_parser : large_parser.emplace();
+  element root;
+  if (parser.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS || !root.is_object())
     return with_reason(std::move(hook), WebhookKind::Malformed, "body is not a JSON object");
   Reader reader(root);
-  bool has_repository = lookup(root, {"repository"}) && !root["repository"].is_null();
+  const auto repository = lookup(root, {"repository"});
+  const bool has_repository = repository && !repository->is_null();
   if (has_repository) hook.repository = read_repository(reader);
   if (reader.failed()) return with_reason(std::move(hook), WebhookKind::Malformed, reader.problem());
   // Organisation hooks ping without a repository; only a ping may lack one.
@@ -224,7 +231,7 @@ Webhook parse_webhook(std::string_view event_header, std::string_view body) {
     return with_reason(std::move(hook), WebhookKind::Ignored,
                        "event '" + std::string(event_header) + "' is not supported");
   if (!has_repository) return with_reason(std::move(hook), WebhookKind::Malformed, "repository is missing");
-  return event_header == "push" ? parse_push(reader, root, std::move(hook))
+  return event_header == "push" ? parse_push(reader, std::move(hook))
                                 : parse_pull_request(reader, std::move(hook));
 }
 

@@ -2,6 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
+#include "hcl/value.h"
+
 namespace store {
 
 namespace {
@@ -62,9 +66,31 @@ Result<Workflow> select_workflow(Connection& connection, std::string_view id) {
   return std::move(*workflow);
 }
 
+namespace {
+
+bool is_ascii(const std::string& text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+}  // namespace
+
 std::string encode_strings(const std::vector<std::string>& strings) {
   // Invalid UTF-8 (in a path) becomes U+FFFD rather than failing the write.
-  return nlohmann::json(strings).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (!std::all_of(strings.begin(), strings.end(), is_ascii))
+    return nlohmann::json(strings).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // Nearly every path is ASCII, and every webhook's paths pass here: written
+  // straight out, with no JSON document built and copied first.
+  std::size_t size = 2;
+  for (const std::string& each : strings) size += each.size() + 3;
+  std::string text;
+  text.reserve(size);
+  text += '[';
+  for (const std::string& each : strings) {
+    if (text.size() > 1) text += ',';
+    hcl::append_json_string(each, false, text);
+  }
+  text += ']';
+  return text;
 }
 
 std::vector<std::string> decode_strings(std::string_view text) {

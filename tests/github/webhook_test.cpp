@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -39,6 +40,32 @@ TEST(WebhookTest, PushToABranch) {
   // Added, modified and removed over both commits, each once.
   EXPECT_EQ(hook.event.changed_paths, (std::vector<std::string>{".factory/build.hcl", "Makefile", "README.md",
                                                                 "scripts/build.sh", "src/main.c"}));
+}
+
+// A body past the size whose parser is kept for the next delivery: read the
+// same, and the kept parser still reads the next small body.
+TEST(WebhookTest, ALargePushIsReadWholeAndSmallOnesAfterIt) {
+  std::string paths;
+  for (int i = 59999; i >= 0; --i) paths += "\"src/dir" + std::to_string(i % 600) + "/f" + std::to_string(i) + ".c\",";
+  paths += "\"quoted \\\"name\\\".txt\", \"caf\u00e9.md\"";
+  std::string push = fixture("push_branch.json");
+  const std::string_view added = "\"added\": [";
+  push.insert(push.find(added) + added.size(), paths + ",");
+  ASSERT_GT(push.size(), 1024u * 1024);
+
+  Webhook large = parse_webhook("push", push);
+  EXPECT_KIND(large, WebhookKind::Event);
+  EXPECT_EQ(large.event.changed_paths.size(), 60000u + 2 + 5);
+  EXPECT_TRUE(std::is_sorted(large.event.changed_paths.begin(), large.event.changed_paths.end()));
+  EXPECT_EQ(large.event.changed_paths.front(), ".factory/build.hcl");
+  EXPECT_NE(std::find(large.event.changed_paths.begin(), large.event.changed_paths.end(), "quoted \"name\".txt"),
+            large.event.changed_paths.end());
+  EXPECT_NE(std::find(large.event.changed_paths.begin(), large.event.changed_paths.end(), "caf\u00e9.md"),
+            large.event.changed_paths.end());
+
+  Webhook small = parse_webhook("push", fixture("push_branch.json"));
+  EXPECT_KIND(small, WebhookKind::Event);
+  EXPECT_EQ(small.event.changed_paths.size(), 5u);
 }
 
 TEST(WebhookTest, PushOfAnAnnotatedTagRunsTheCommitItNames) {
@@ -149,6 +176,10 @@ TEST(WebhookTest, MalformedBodiesSayWhatIsWrong) {
       {"", push, "X-GitHub-Event header is missing"},
       {"push", "{not json", "body is not a JSON object"},
       {"push", "[1, 2]", "body is not a JSON object"},
+      // Errors in fields nothing reads, and bytes that are not UTF-8, still fail.
+      {"push", edit(push, "\"deleted\": false", "\"deleted\": false, \"unread\": [1,]"), "body is not a JSON object"},
+      {"push", edit(push, "\"deleted\": false", "\"deleted\": false, \"unread\": \"\xff\""),
+       "body is not a JSON object"},
       {"push", R"({"ref": "refs/heads/main"})", "repository is missing"},
       {"push", edit(push, "\"ref\": \"refs/heads/main\"", "\"ref\": 7"), "ref is missing or not a non-empty string"},
       {"push", edit(push, "\"after\": \"0d1a26e6", "\"after\": \"zz1a26e6"),
