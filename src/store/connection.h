@@ -77,6 +77,14 @@ class Connection {
   Status commit() { return run("COMMIT"); }
   Status rollback() { return run("ROLLBACK"); }
 
+  // Whether the next commits wait until they are on the disk. MariaDB and
+  // PostgreSQL always wait (their defaults). SQLite's connections normally
+  // do not: in WAL mode a process crash still loses nothing, and only an OS
+  // crash may lose the last commits. Webhooks are committed synced, as
+  // GitHub does not send a delivery again once it was answered. Set outside
+  // a transaction: SQLite ignores a change inside one.
+  virtual Status sync_commits(bool) { return {}; }
+
   // Serialises schema migrations across every process using the database.
   // SQLite and PostgreSQL hold the lock in a transaction that unlock_schema
   // commits (or rolls back); MariaDB uses a named lock, as its DDL cannot be

@@ -99,18 +99,31 @@ class SqlStore final : public Store {
     }
   }
 
+  // Commits that must be on the disk before they return, where the backend
+  // would not otherwise wait for that (Connection::sync_commits).
+  enum class Sync { Normal, Disk };
+
   template <class Work>
-  std::invoke_result_t<Work&, Connection&> in_transaction(Work&& work) {
-    return with_connection([&work](Connection& connection) -> std::invoke_result_t<Work&, Connection&> {
-      if (auto begun = connection.begin(); !begun) return begun.error();
-      auto result = work(connection);
-      if (!result.ok()) {
-        (void)connection.rollback();  // the original error is the one to report
-        return result;
-      }
-      if (auto committed = connection.commit(); !committed) return committed.error();
+  std::invoke_result_t<Work&, Connection&> in_transaction(Work&& work, Sync sync = Sync::Normal) {
+    return with_connection([&work, sync](Connection& connection) -> std::invoke_result_t<Work&, Connection&> {
+      if (sync == Sync::Disk)
+        if (auto synced = connection.sync_commits(true); !synced) return synced.error();
+      auto result = transaction(connection, work);
+      if (sync == Sync::Disk) (void)connection.sync_commits(false);  // failing, later commits only sync too
       return result;
     });
+  }
+
+  template <class Work>
+  static std::invoke_result_t<Work&, Connection&> transaction(Connection& connection, Work& work) {
+    if (auto begun = connection.begin(); !begun) return begun.error();
+    auto result = work(connection);
+    if (!result.ok()) {
+      (void)connection.rollback();  // the original error is the one to report
+      return result;
+    }
+    if (auto committed = connection.commit(); !committed) return committed.error();
+    return result;
   }
 
   // A transaction run again when the database gave it up under contention
@@ -118,10 +131,10 @@ class SqlStore final : public Store {
   // all `unavailable`): concurrent claims and enqueues can lose such races,
   // and each transaction is safe to repeat from the start.
   template <class Work>
-  std::invoke_result_t<Work&, Connection&> in_contended_transaction(Work&& work) {
+  std::invoke_result_t<Work&, Connection&> in_contended_transaction(Work&& work, Sync sync = Sync::Normal) {
     constexpr int kAttempts = 5;
     for (int attempt = 1;; ++attempt) {
-      auto result = in_transaction(work);
+      auto result = in_transaction(work, sync);
       if (result.ok() || result.error().kind != ErrorKind::Unavailable || attempt == kAttempts) return result;
     }
   }

@@ -1,4 +1,5 @@
 #include "store/sqlite_connection.h"
+#include "store/wal_checkpointer.h"
 
 #include <sqlite3.h>
 
@@ -70,6 +71,9 @@ class SqliteConnection final : public Connection {
   }
 
   Status begin() override { return run("BEGIN IMMEDIATE"); }
+  Status sync_commits(bool synced) override {
+    return run(synced ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+  }
   Status lock_schema() override { return begin(); }
   Status unlock_schema(bool commit) override { return commit ? this->commit() : rollback(); }
   bool broken() const override { return false; }  // a file does not hang up
@@ -135,6 +139,15 @@ void configure_library() {
   std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 
+// SQLite's own busy timeout sleeps ever longer (up to 100 ms a try), so a
+// writer held back for 20 ms by a checkpoint could wait 50 ms more. This
+// one polls every millisecond until the timeout.
+int wait_for_lock(void*, int tries) {
+  if (tries >= kBusyTimeoutMillis) return 0;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return 1;
+}
+
 // Two connections switching a new file to WAL at once both hold a shared
 // lock and want an exclusive one; SQLite answers one of them SQLITE_BUSY at
 // once rather than wait (that wait could deadlock), so retry here.
@@ -158,12 +171,17 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const DatabaseUrl& url) {
   auto connection = std::make_unique<SqliteConnection>(db);  // owns db even when opening failed
   if (rc != SQLITE_OK) return unavailable("cannot open " + url.path + ": " + sqlite3_errmsg(db));
   sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, kBusyTimeoutMillis);
+  sqlite3_busy_handler(db, &wait_for_lock, nullptr);
   if (auto status = use_wal(*connection); !status) return status.error();
   // synchronous=NORMAL is durable across process crashes in WAL mode; only an
-  // OS crash may lose the last transactions. Commits never checkpoint: the
-  // store's WalCheckpointer does, off the writers' path.
-  for (const char* pragma : {"PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA wal_autocheckpoint=0"})
+  // OS crash may lose the last transactions (Connection::sync_commits says
+  // which commits are synced). Commits never checkpoint: the store's
+  // WalCheckpointer does, off the writers' path, and restarts the log once
+  // it is kWalRestartBytes long; the first commit after that cuts the file
+  // back to that size.
+  const std::string size_limit = "PRAGMA journal_size_limit=" + std::to_string(kWalRestartBytes);
+  for (const char* pragma : {"PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA wal_autocheckpoint=0",
+                             size_limit.c_str()})
     if (auto status = connection->run(pragma); !status) return status.error();
   return std::unique_ptr<Connection>(std::move(connection));
 }

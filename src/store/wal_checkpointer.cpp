@@ -8,27 +8,49 @@ namespace {
 
 // Each answers one row: (busy, frames in the log, frames checkpointed).
 const Query kPassiveCheckpoint{"PRAGMA wal_checkpoint(PASSIVE)"};
-const Query kTruncatingCheckpoint{"PRAGMA wal_checkpoint(TRUNCATE)"};
+const Query kRestartingCheckpoint{"PRAGMA wal_checkpoint(RESTART)"};
 
 // Under steady writes a passive checkpoint copies the log but never lets it
-// start again from the beginning (some reader always uses its end), so the
-// file grows. Past this many frames (16 MiB of 4 KiB pages) the log is
-// truncated: that waits for readers and holds writers back, but only while
-// the few frames the last passive checkpoint left are copied.
-constexpr std::int64_t kTruncateAfterFrames = 4096;
+// start again from the beginning (each pass leaves the frames written while
+// it ran), so the file would grow without end. Past this many frames (of
+// 4 KiB pages) the log is restarted.
+constexpr std::int64_t kRestartAfterFrames = kWalRestartBytes / 4096;
+// A restart holds writers back while it copies what is left and syncs the
+// database, so passive passes first shrink what is left to about this many
+// frames (in a few milliseconds of writes), or give up after kMaxPasses.
+constexpr std::int64_t kFewFrames = 256;
+constexpr int kMaxPasses = 6;
 
-Result<std::int64_t> checkpoint(Connection& connection, const Query& mode) {
-  std::int64_t frames = 0;
-  auto done = connection.execute(mode, {}, [&](const Row& row) { frames = row.integer(1); });
+struct Pass {
+  std::int64_t frames = 0;  // in the log when the pass ran
+};
+
+Result<Pass> checkpoint(Connection& connection, const Query& mode) {
+  Pass pass;
+  auto done = connection.execute(mode, {}, [&](const Row& row) { pass.frames = row.integer(1); });
   if (!done) return done.error();
-  return frames;
+  return pass;
+}
+
+Status restart_log(Connection& connection, Pass pass) {
+  for (int passes = 0; passes < kMaxPasses; ++passes) {
+    auto next = checkpoint(connection, kPassiveCheckpoint);
+    if (!next) return next.error();
+    const bool few_written_meanwhile = next->frames - pass.frames < kFewFrames;
+    pass = *next;
+    if (few_written_meanwhile) break;
+  }
+  auto restarted = checkpoint(connection, kRestartingCheckpoint);
+  if (!restarted) return restarted.error();
+  return {};
 }
 
 // A failed checkpoint leaves the log to the next one; the data is safe in it.
 void checkpoint_log(Connection& connection) {
-  auto frames = checkpoint(connection, kPassiveCheckpoint);
-  if (frames && *frames > kTruncateAfterFrames) frames = checkpoint(connection, kTruncatingCheckpoint);
-  if (!frames) std::fprintf(stderr, "store: checkpoint of the SQLite log failed: %s\n", frames.error().message.c_str());
+  auto pass = checkpoint(connection, kPassiveCheckpoint);
+  Status status = pass ? Status{} : pass.error();
+  if (pass && pass->frames > kRestartAfterFrames) status = restart_log(connection, *pass);
+  if (!status) std::fprintf(stderr, "store: checkpoint of the SQLite log failed: %s\n", status.error().message.c_str());
 }
 
 }  // namespace

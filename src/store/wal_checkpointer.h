@@ -5,10 +5,14 @@
 // under load. Instead the store's connections never checkpoint, and this
 // thread, on a connection of its own, runs a PASSIVE checkpoint every
 // `interval`: it copies what it can without blocking readers or writers.
+// Past kWalRestartBytes it restarts the log, holding writers back for only
+// a few milliseconds (wal_checkpointer.cpp says how), and the next commit
+// cuts the file back to that size (connections set journal_size_limit).
 // Stopped (with a last checkpoint) by the destructor.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -17,6 +21,8 @@
 #include "store/connection.h"
 
 namespace store {
+
+constexpr std::int64_t kWalRestartBytes = 16 * 1024 * 1024;
 
 class WalCheckpointer {
  public:

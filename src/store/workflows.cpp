@@ -105,7 +105,8 @@ Result<EnqueuedWorkflow> SqlStore::insert_workflow(Connection& connection, const
 }
 
 Result<EnqueuedWorkflow> SqlStore::enqueue_row(const WorkflowRow& row) {
-  auto enqueued = in_contended_transaction([&](Connection& connection) { return insert_workflow(connection, row); });
+  auto enqueued = in_contended_transaction([&](Connection& connection) { return insert_workflow(connection, row); },
+                                          Sync::Disk);
   // The only key left to violate is the project's (the delivery's is handled).
   if (!enqueued && enqueued.error().kind == ErrorKind::Conflict) return not_found("no project " + row.project);
   return enqueued;
@@ -142,7 +143,7 @@ std::vector<Result<EnqueuedWorkflow>> SqlStore::enqueue_workflows(std::span<cons
       enqueued.push_back(std::move(*one));
     }
     return enqueued;
-  });
+  }, Sync::Disk);
   std::size_t next_row = 0;
   for (auto& result : results) {
     if (!result) continue;
