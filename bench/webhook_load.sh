@@ -49,9 +49,18 @@ function request()
 end
 LUA
 
+# The server's CPU time (user + system, in clock ticks) from /proc.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+
 echo "payload: $(wc -c <"$work/push.json") bytes; server RSS before: $(ps -o rss= -p "$server") KB"
+ticks_before=$(cpu_ticks)
 wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$work/deliveries.lua" "http://127.0.0.1:$port" |
-  grep -E "requests in|Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency "
+  tee "$work/wrk.out" | grep -E "requests in|Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency "
+ticks=$(($(cpu_ticks) - ticks_before))
+requests=$(awk '/requests in/ {print $1}' "$work/wrk.out")
+# wrk shares the machine's cores; this is what each delivery cost the server.
+awk -v ticks="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+  'BEGIN {printf "server CPU: %.1f s, %.0f us per delivery\n", ticks / hz, ticks / hz / n * 1e6}'
 newest=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/projects/$project/workflows?limit=1")
 echo "newest workflow: ${newest:0:120}…"
 echo "server RSS after: $(ps -o rss= -p "$server") KB"
