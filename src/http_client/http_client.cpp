@@ -124,10 +124,10 @@ class Exchange {
       error_code error = on_stream([&](auto& stream, auto done) { bhttp::async_read_some(stream, buffer_, parser, done); });
       if (error == bhttp::error::need_buffer) error = {};
       const std::string_view got{piece, sizeof piece - parser.get().body().size};
-      if (request_.on_body && !got.empty())
-        request_.on_body(got);
-      else
+      if (!request_.on_body)
         reply.body.append(got);
+      else if (!got.empty())
+        request_.on_body(got);
       if (error) throw Failure{problem("reading the answer's body from", error)};
     }
   }

@@ -14,16 +14,17 @@
 namespace clitest {
 
 // Writes ca.pem, ca.key, server.pem, server.key, client.pem and client.key
-// into `dir` (which must exist); the outcome of the openssl commands.
+// into `dir` (which must exist); the outcome of the openssl commands, with
+// all they printed.
 inline Outcome make_test_certificates(const std::filesystem::path& dir) {
   const std::string key = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
   const std::string sign = "openssl x509 -req -CA ca.pem -CAkey ca.key -CAcreateserial -days 1";
-  return shell("cd " + quote(dir.string()) + " && openssl req -x509" + key +
+  return shell("(cd " + quote(dir.string()) + " && openssl req -x509" + key +
                " -keyout ca.key -out ca.pem -days 1 -subj /CN=test-ca && openssl req" + key +
                " -keyout server.key -out server.csr -subj /CN=127.0.0.1 && printf 'subjectAltName=IP:127.0.0.1\\n' > "
                "server.ext && " + sign + " -in server.csr -extfile server.ext -out server.pem && openssl req" + key +
                " -keyout client.key -out client.csr -subj /CN=factory && " + sign +
-               " -in client.csr -out client.pem 2>&1");
+               " -in client.csr -out client.pem) 2>&1");
 }
 
 // Whether something accepts TCP connections on 127.0.0.1:`port`.
