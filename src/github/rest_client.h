@@ -14,7 +14,7 @@
 //     refused.
 // stop() ends the calls under way and every later one at once, with no
 // answer: a server shutting down does not wait out GitHub's troubles.
-// Thread-safe: each call uses its own libcurl handle.
+// Thread-safe: each call uses an http_client::Client of its own.
 #pragma once
 
 #include <atomic>

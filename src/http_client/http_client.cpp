@@ -1,101 +1,168 @@
 #include "http_client/http_client.h"
 
-#include <curl/curl.h>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <limits>
+
+#include "http_client/connection.h"
+#include "http_client/url.h"
 
 namespace http_client {
 
 namespace {
 
-// What the callbacks reach during one exchange.
-struct Transfer {
-  const Request& request;
-  std::string& body;
-};
+namespace bhttp = boost::beast::http;
+using detail::Bounds;
+using detail::Clock;
+using detail::Connection;
+using detail::error_code;
+using detail::Failure;
+using detail::Url;
 
-size_t take_body(char* data, size_t size, size_t count, void* pointer) {
-  auto& transfer = *static_cast<Transfer*>(pointer);
-  const std::string_view piece{data, size * count};
-  if (transfer.request.on_body)
-    transfer.request.on_body(piece);
-  else
-    transfer.body.append(piece);
-  return size * count;
-}
+constexpr std::uint64_t kBodyLimit = std::uint64_t{256} << 20;  // for a body kept whole in Reply::body
+constexpr std::uint32_t kHeaderLimit = 64 << 10;
 
-size_t take_header(char* data, size_t size, size_t count, void* pointer) {
-  static_cast<Transfer*>(pointer)->request.on_header(std::string_view{data, size * count});
-  return size * count;
-}
+using Message = bhttp::request<bhttp::string_body>;
+using Parser = bhttp::response_parser<bhttp::buffer_body>;
 
-int check_abort(void* pointer, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<Transfer*>(pointer)->request.abort() ? 1 : 0;
-}
+std::string after(std::chrono::milliseconds limit) { return "timed out after " + std::to_string(limit.count()) + " ms"; }
 
-void set_pem(CURL* curl, CURLoption option, const std::string& pem) {
-  curl_blob blob{const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_COPY};
-  curl_easy_setopt(curl, option, &blob);
-}
-
-void set_tls(CURL* curl, const Tls& tls) {
-  if (!tls.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, tls.ca_file.c_str());
-  if (!tls.ca_pem.empty()) set_pem(curl, CURLOPT_CAINFO_BLOB, tls.ca_pem);
-  if (!tls.certificate_file.empty()) curl_easy_setopt(curl, CURLOPT_SSLCERT, tls.certificate_file.c_str());
-  if (!tls.certificate_pem.empty()) set_pem(curl, CURLOPT_SSLCERT_BLOB, tls.certificate_pem);
-  if (!tls.key_file.empty()) curl_easy_setopt(curl, CURLOPT_SSLKEY, tls.key_file.c_str());
-  if (!tls.key_pem.empty()) set_pem(curl, CURLOPT_SSLKEY_BLOB, tls.key_pem);
-  if (tls.insecure) {
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+Message message_of(const Url& url, const Request& request) {
+  Message message;
+  message.method_string(request.method);
+  message.target(url.target);
+  message.version(11);
+  message.set(bhttp::field::host, url.host_header);
+  message.set(bhttp::field::accept, "*/*");
+  if (!request.user_agent.empty()) message.set(bhttp::field::user_agent, request.user_agent);
+  for (std::string_view header : request.headers) {
+    const auto colon = header.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view value = header.substr(colon + 1);
+    while (value.starts_with(' ')) value.remove_prefix(1);
+    message.set(boost::beast::string_view{header.data(), colon}, boost::beast::string_view{value.data(), value.size()});
   }
+  message.body() = request.body;
+  message.prepare_payload();
+  return message;
 }
+
+// The answer's header a line at a time: the status line, "Name: value"
+// lines and the empty line, each ending in CRLF.
+void report_header(const bhttp::response_header<>& header, const std::function<void(std::string_view)>& on_header) {
+  if (!on_header) return;
+  const unsigned version = header.version();
+  on_header("HTTP/" + std::to_string(version / 10) + "." + std::to_string(version % 10) + " " +
+            std::to_string(header.result_int()) + " " + std::string{header.reason()} + "\r\n");
+  for (const auto& field : header) on_header(std::string{field.name_string()} + ": " + std::string{field.value()} + "\r\n");
+  on_header("\r\n");
+}
+
+// One request and its answer on the client's connection.
+class Exchange {
+ public:
+  Exchange(Connection& connection, const Url& url, const Request& request)
+      : connection_{connection}, url_{url}, request_{request}, bounds_{.timeout_error = after(request.timeout),
+                                                                        .abort = request.abort} {
+    if (request.timeout.count() > 0) bounds_.deadline = Clock::now() + request.timeout;
+  }
+
+  Reply run() {
+    const bool reused = connection_.open_to(url_, request_.tls);
+    if (!reused) connect();
+    const Message message = message_of(url_, request_);
+    std::optional<Parser> parser;
+    error_code error = send(message, parser);
+    if (error && reused && !parser->got_some() && buffer_.size() == 0) {  // the server closed it while idle
+      connect();
+      error = send(message, parser);
+    }
+    if (error) throw Failure{problem("no answer from", error)};
+    report_header(parser->get(), request_.on_header);
+    Reply reply{.status = static_cast<long>(parser->get().result_int())};
+    read_body(*parser, reply);
+    if (!parser->get().keep_alive()) connection_.close();
+    return reply;
+  }
+
+ private:
+  // Runs op(stream, handler) on the connection's stream within the bounds.
+  template <class Op>
+  error_code on_stream(Op op) {
+    return connection_.with_stream(
+        [&](auto& stream) { return connection_.wait([&](auto done) { op(stream, done); }, bounds_); });
+  }
+
+  void connect() {
+    Bounds bounds = bounds_;
+    if (request_.connect_timeout.count() > 0 && Clock::now() + request_.connect_timeout < bounds.deadline) {
+      bounds.deadline = Clock::now() + request_.connect_timeout;
+      bounds.timeout_error = "connecting to " + url_.host + ":" + url_.port + " " + after(request_.connect_timeout);
+    }
+    connection_.connect(url_, request_.tls, bounds);
+  }
+
+  // Sends the request and reads the answer's header into a new `parser`.
+  error_code send(const Message& message, std::optional<Parser>& parser) {
+    parser.emplace();
+    parser->header_limit(kHeaderLimit);
+    // A watch streams for as long as it is open. (Not boost::none, which
+    // Beast 1.74 takes as a limit below every Content-Length.)
+    parser->body_limit(request_.on_body ? std::numeric_limits<std::uint64_t>::max() : kBodyLimit);
+    parser->skip(message.method() == bhttp::verb::head);
+    buffer_.clear();
+    const error_code sent = on_stream([&](auto& stream, auto done) { bhttp::async_write(stream, message, done); });
+    if (sent) return sent;
+    return on_stream([&](auto& stream, auto done) { bhttp::async_read_header(stream, buffer_, *parser, done); });
+  }
+
+  void read_body(Parser& parser, Reply& reply) {
+    char piece[16 * 1024];
+    while (!parser.is_done()) {
+      parser.get().body().data = piece;
+      parser.get().body().size = sizeof piece;
+      error_code error = on_stream([&](auto& stream, auto done) { bhttp::async_read_some(stream, buffer_, parser, done); });
+      if (error == bhttp::error::need_buffer) error = {};
+      const std::string_view got{piece, sizeof piece - parser.get().body().size};
+      if (!request_.on_body)
+        reply.body.append(got);
+      else if (!got.empty())
+        request_.on_body(got);
+      if (error) throw Failure{problem("reading the answer's body from", error)};
+    }
+  }
+
+  std::string problem(const std::string& doing, const error_code& error) const {
+    if (error == bhttp::error::end_of_stream) return url_.host + ":" + url_.port + " closed the connection before answering";
+    if (error == bhttp::error::body_limit) return "the answer's body is over 256 MiB";
+    return doing + " " + url_.host + ":" + url_.port + ": " + error.message();
+  }
+
+  Connection& connection_;
+  const Url& url_;
+  const Request& request_;
+  Bounds bounds_;
+  boost::beast::flat_buffer buffer_;
+};
 
 }  // namespace
 
-Client::Client() : curl_{curl_easy_init()} {}
+Client::Client() : connection_{std::make_unique<Connection>()} {}
 
-Client::~Client() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+Client::~Client() = default;
 
 Reply Client::perform(const Request& request) {
-  CURL* curl = static_cast<CURL*>(curl_);
-  curl_easy_reset(curl);  // options go; the connection stays for the next call
-  Reply reply;
-  Transfer transfer{request, reply.body};
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  if (!request.body.empty()) {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  const Url url = detail::parse_url(request.url);
+  if (!url.error.empty()) return Reply{.error = url.error};
+  try {
+    return Exchange{*connection_, url, request}.run();
+  } catch (const Failure& failure) {
+    connection_->close();
+    return Reply{.error = failure.what(), .aborted = failure.aborted};
+  } catch (...) {
+    connection_->close();  // a callback threw halfway through the answer: the connection cannot be reused
+    throw;
   }
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  if (!request.user_agent.empty()) curl_easy_setopt(curl, CURLOPT_USERAGENT, request.user_agent.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &take_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  if (request.on_header) {
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &take_header);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
-  }
-  if (request.abort) {
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &check_abort);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-  }
-  set_tls(curl, request.tls);
-  curl_slist* headers = nullptr;
-  for (const std::string& header : request.headers) headers = curl_slist_append(headers, header.c_str());
-  headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip for large bodies
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  const CURLcode code = curl_easy_perform(curl);
-  curl_slist_free_all(headers);
-  if (code != CURLE_OK) {
-    reply.error = curl_easy_strerror(code);
-    reply.aborted = code == CURLE_ABORTED_BY_CALLBACK;
-    reply.body.clear();
-    return reply;
-  }
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
-  return reply;
 }
 
 }  // namespace http_client

@@ -1,22 +1,33 @@
-// One HTTP exchange over libcurl, for every client FactoryCI has: the agent
-// talking to its server, and the server talking to GitHub, a Kubernetes API
-// server and a Consul agent. Each keeps what is particular to its service
-// (headers, retries, what an answer means) and leaves the transfer here.
+// One HTTP/1.1 exchange, for every client FactoryCI has: the agent talking
+// to its server, and the server talking to GitHub, a Kubernetes API server
+// and a Consul agent. Each keeps what is particular to its service (headers,
+// retries, what an answer means) and leaves the transfer here.
 //
 //   http_client::Client client;                 // one connection, kept alive
 //   auto reply = client.perform({.method = "POST", .url = url, .headers = {...}, .body = json});
 //   if (reply.status == 0) ... reply.error      // no answer: why
+//
+// http:// and https:// URLs; no proxies, redirects or HTTP/2. A client keeps
+// its connection open for the next request to the same origin, and sends a
+// request once more on a new connection when the kept one turns out to have
+// been closed by the server before any answer came. OpenSSL is set up on the
+// first https:// URL only: an agent talking plain HTTP never loads its state.
 //
 // Thread-safety: one Client per thread.
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace http_client {
+
+namespace detail {
+class Connection;
+}
 
 // TLS beyond the system's trust store: a CA and a client certificate, as
 // files or as PEM text.
@@ -25,6 +36,8 @@ struct Tls {
   std::string certificate_file, certificate_pem;
   std::string key_file, key_pem;
   bool insecure = false;  // no verification of the server at all
+
+  bool operator==(const Tls&) const = default;
 };
 
 struct Request {
@@ -33,12 +46,13 @@ struct Request {
   std::vector<std::string> headers;  // "Name: value"
   std::string body;                  // sent when not empty
   std::chrono::milliseconds timeout{30'000};  // the whole exchange; zero: none (a watch)
-  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds connect_timeout{5'000};  // resolve, connect and TLS handshake; zero: no own limit
   std::string user_agent;
   Tls tls;
-  // Polled while the exchange runs; true ends it with no answer.
+  // Polled at least every 100 ms while the exchange runs; true ends it with no answer.
   std::function<bool()> abort;
-  // Each header line of the answer, as it arrives.
+  // Each line of the answer's header, ending in CRLF: the status line,
+  // "Name: value" lines, and the empty line.
   std::function<void(std::string_view line)> on_header;
   // The body in pieces as it arrives, instead of in Reply::body.
   std::function<void(std::string_view piece)> on_body;
@@ -61,7 +75,7 @@ class Client {
   Reply perform(const Request& request);
 
  private:
-  void* curl_;
+  std::unique_ptr<detail::Connection> connection_;
 };
 
 }  // namespace http_client

@@ -1,4 +1,4 @@
-// A client of the Kubernetes REST API over libcurl: JSON requests, and
+// A client of the Kubernetes REST API over src/http_client: JSON requests, and
 // watches read as they stream (one JSON event per line).
 //
 // Thread-safety: one client per thread (it keeps one connection).

@@ -6,10 +6,7 @@
 // stops every process started and whatever still works in that directory.
 #pragma once
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -39,19 +36,6 @@ using nlohmann::json;
 
 inline constexpr const char* kWebhookSecret = "topsecret";
 inline constexpr const char* kRepository = "acme/rocket";
-
-// A loopback port nobody listens on now (git daemon cannot pick its own).
-inline std::uint16_t free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof address;
-  bind(fd, reinterpret_cast<sockaddr*>(&address), size);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 inline std::string read_file(const fs::path& path) {
   std::ifstream file(path);
@@ -198,7 +182,7 @@ class CiServer : public ::testing::Test {
   // Stops the server with `signal` (SIGTERM lets it finish what it does,
   // SIGKILL does not), leaving its agents and data as they are.
   void stop_server(int signal) {
-    if (server_) server_->stop(signal);
+    if (server_) server_->stop(signal);  // none when SetUp skipped the test before starting it
   }
   // The server again, on the same port and data directory, with the same flags.
   void restart_server() { start_server(server_flags_, "127.0.0.1:" + std::to_string(port_)); }

@@ -1,12 +1,15 @@
 // Processes for tests that start real servers and agents: a child in a
-// process group of its own, stopped with everything it started, and a look
-// at /proc to find what is still running.
+// process group of its own, stopped with everything it started, a look at
+// /proc to find what is still running, and a free port to give a server.
 #pragma once
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +43,19 @@ inline bool wait_until(const std::function<bool()>& done, std::chrono::milliseco
     std::this_thread::sleep_for(interval);
   }
   return true;
+}
+
+// A loopback port nobody listens on now (git daemon and socat cannot pick their own).
+inline std::uint16_t free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  bind(fd, reinterpret_cast<sockaddr*>(&address), size);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  close(fd);
+  return ntohs(address.sin_port);
 }
 
 // The port a process announced with a line "<announcement>PORT" in `log`

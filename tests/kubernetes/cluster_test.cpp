@@ -8,6 +8,7 @@
 #include <set>
 
 #include "cli/ci_server.h"
+#include "cli/tls_proxy.h"
 #include "core/base64.h"
 
 namespace {
@@ -90,23 +91,10 @@ class KubernetesCluster : public clitest::CiServer {
   void serve_over_tls() {
     const fs::path dir = root() / "tls";
     fs::create_directories(dir);
-    const std::string key = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    const std::string sign = "openssl x509 -req -CA ca.pem -CAkey ca.key -CAcreateserial -days 1";
-    const auto made = clitest::shell(
-        "cd " + clitest::quote(dir.string()) + " && openssl req -x509" + key +
-        " -keyout ca.key -out ca.pem -days 1 -subj /CN=test-ca && openssl req" + key +
-        " -keyout server.key -out server.csr -subj /CN=127.0.0.1 && printf 'subjectAltName=IP:127.0.0.1\\n' > "
-        "server.ext && " + sign + " -in server.csr -extfile server.ext -out server.pem && openssl req" + key +
-        " -keyout client.key -out client.csr -subj /CN=factory && " + sign + " -in client.csr -out client.pem 2>&1");
+    const auto made = clitest::make_test_certificates(dir);
     ASSERT_EQ(made.exit_code, 0) << made.output;
-    const std::uint16_t port = clitest::free_port();
-    tls_proxy_ = std::make_unique<clitest::Process>(
-        std::vector<std::string>{"socat",
-                                 "OPENSSL-LISTEN:" + std::to_string(port) + ",bind=127.0.0.1,reuseaddr,fork,cert=" +
-                                     (dir / "server.pem").string() + ",key=" + (dir / "server.key").string() +
-                                     ",cafile=" + (dir / "ca.pem").string() + ",verify=1",
-                                 "TCP:127.0.0.1:" + std::to_string(cluster_port_)},
-        root() / "socat.log");
+    tls_proxy_ = std::make_unique<clitest::TlsProxy>(dir, cluster_port_, root() / "socat.log");
+    const std::uint16_t port = tls_proxy_->port();
     const auto data = [&](const char* file) { return core::base64_encode(clitest::read_file(dir / file)); };
     write_kubeconfig("https://127.0.0.1:" + std::to_string(port),
                      "    client-certificate-data: " + data("client.pem") + "\n    client-key-data: " +
@@ -140,7 +128,7 @@ class KubernetesCluster : public clitest::CiServer {
   std::uint16_t cluster_port_ = 0;
   std::unique_ptr<http::testing::Client> cluster_;
   std::unique_ptr<clitest::Process> stand_in_;
-  std::unique_ptr<clitest::Process> tls_proxy_;
+  std::unique_ptr<clitest::TlsProxy> tls_proxy_;
 };
 
 TEST_F(KubernetesCluster, RunsEachWorkflowInAJobOfItsOwn) {

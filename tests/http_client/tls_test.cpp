@@ -1,0 +1,108 @@
+// https:// against the project's own server behind socat, which terminates
+// TLS with a throwaway CA's certificate for 127.0.0.1 and requires a client
+// certificate from that CA: verification with a given CA or the system's
+// trust store, host names, client certificates from PEM text or files, and
+// `insecure`.
+#include <gtest/gtest.h>
+
+#include "../http/test_support.h"
+#include "cli/tls_proxy.h"
+#include "http_client/http_client.h"
+#include "temp_dir.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class HttpClientTls : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    http::Router router;
+    router.add("GET", "/hello", [](http::Request&) { return http::Response::text(200, "hello over TLS"); });
+    router.add("GET", "/port", [](http::Request& request) {  // socat's port: one per TLS connection
+      return http::Response::text(200, std::to_string(request.remote_port));
+    });
+    server_ = http::testing::start_server(std::move(router));
+    const auto made = clitest::make_test_certificates(dir_.path());
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    proxy_ = std::make_unique<clitest::TlsProxy>(dir_.path(), server_->port(), dir_.path() / "socat.log");
+  }
+
+  std::string url(const std::string& path, const std::string& host = "127.0.0.1") const {
+    return "https://" + host + ":" + std::to_string(proxy_->port()) + path;
+  }
+  std::string pem(const std::string& file) const { return dir_.read(file); }
+  // The client certificate as PEM text, with `tls` for the rest.
+  http_client::Tls as_client(http_client::Tls tls) const {
+    tls.certificate_pem = pem("client.pem");
+    tls.key_pem = pem("client.key");
+    return tls;
+  }
+  http_client::Reply get(const std::string& url, const http_client::Tls& tls) {
+    return client_.perform({.url = url, .tls = tls});
+  }
+
+  testpaths::TempDir dir_{"http-client-tls"};
+  std::unique_ptr<http::Server> server_;
+  std::unique_ptr<clitest::TlsProxy> proxy_;
+  http_client::Client client_;
+};
+
+TEST_F(HttpClientTls, TrustsTheGivenCaAndPresentsTheClientCertificateOnOneKeptConnection) {
+  const auto tls = as_client({.ca_pem = pem("ca.pem")});
+  const auto hello = get(url("/hello"), tls);
+  EXPECT_EQ(hello.status, 200) << hello.error;
+  EXPECT_EQ(hello.body, "hello over TLS");
+  const auto first = get(url("/port"), tls), second = get(url("/port"), tls);
+  EXPECT_EQ(first.status, 200) << first.error;
+  EXPECT_EQ(first.body, second.body) << "both went through the same TLS connection";
+}
+
+TEST_F(HttpClientTls, TakesTheCaAndTheClientCertificateFromFiles) {
+  const fs::path dir = dir_.path();
+  const auto reply = get(url("/hello"), {.ca_file = dir / "ca.pem",
+                                         .certificate_file = dir / "client.pem",
+                                         .key_file = dir / "client.key"});
+  EXPECT_EQ(reply.status, 200) << reply.error;
+  EXPECT_EQ(reply.body, "hello over TLS");
+}
+
+TEST_F(HttpClientTls, RefusesAServerThatAnotherCaSigned) {
+  testpaths::TempDir other{"http-client-other-ca"};
+  ASSERT_EQ(clitest::make_test_certificates(other.path()).exit_code, 0);
+  const auto reply = get(url("/hello"), as_client({.ca_pem = other.read("ca.pem")}));
+  EXPECT_EQ(reply.status, 0);
+  EXPECT_TRUE(reply.error.starts_with("TLS handshake with 127.0.0.1: certificate verify failed")) << reply.error;
+}
+
+TEST_F(HttpClientTls, VerifiesAgainstTheSystemsTrustStoreWhenGivenNoCa) {
+  const auto reply = get(url("/hello"), as_client({}));
+  EXPECT_EQ(reply.status, 0);
+  EXPECT_TRUE(reply.error.starts_with("TLS handshake with 127.0.0.1: certificate verify failed")) << reply.error;
+}
+
+TEST_F(HttpClientTls, ChecksThatTheCertificateNamesTheHost) {
+  const auto reply = get(url("/hello", "localhost"), as_client({.ca_pem = pem("ca.pem")}));
+  EXPECT_EQ(reply.status, 0);
+  EXPECT_TRUE(reply.error.starts_with("TLS handshake with localhost: certificate verify failed")) << reply.error;
+}
+
+TEST_F(HttpClientTls, InsecureVerifiesNothing) {
+  const auto reply = get(url("/hello", "localhost"), as_client({.insecure = true}));
+  EXPECT_EQ(reply.status, 200) << reply.error;
+  EXPECT_EQ(reply.body, "hello over TLS");
+}
+
+TEST_F(HttpClientTls, WithoutTheClientCertificateThereIsNoAnswer) {
+  const auto reply = get(url("/hello"), {.ca_pem = pem("ca.pem")});
+  EXPECT_EQ(reply.status, 0);
+  EXPECT_FALSE(reply.error.empty());
+}
+
+TEST_F(HttpClientTls, SaysWhichSettingCannotBeUsed) {
+  const auto reply = get(url("/hello"), {.ca_file = "/nonexistent/ca.pem"});
+  EXPECT_EQ(reply.status, 0);
+  EXPECT_TRUE(reply.error.starts_with("TLS settings: the CA file /nonexistent/ca.pem: ")) << reply.error;
+}
+
+}  // namespace
