@@ -142,10 +142,21 @@ bool Checkout::fetch(const std::string& url, const std::string& sha, const std::
   return true;
 }
 
+// Only .factory/ first. The pattern file is written here, where `git
+// sparse-checkout set` would be one more git process (about 2 ms) writing
+// the same file; check_out_all's `sparse-checkout disable` brings the rest.
 bool Checkout::check_out_config(std::string& error) {
+  const std::filesystem::path patterns = dir_ / ".git" / "info" / "sparse-checkout";
+  std::error_code ec;
+  std::filesystem::create_directories(patterns.parent_path(), ec);
+  std::ofstream file(patterns);
+  file << "/.factory/\n";
+  if (ec || !file.flush()) {
+    error = "cannot write " + patterns.string();
+    return false;
+  }
   std::string output;
-  if (!git({"sparse-checkout", "set", "--no-cone", "/.factory/"}, output) ||
-      !git({"checkout", "--quiet", "--detach", sha_}, output)) {
+  if (!git({"-c", "core.sparseCheckout=true", "checkout", "--quiet", "--detach", sha_}, output)) {
     error = "git checkout of .factory/ at " + sha_ + " failed: " + output;
     return false;
   }
