@@ -73,7 +73,7 @@ void Connection::handshake(const Url& url, const Tls& tls, const Bounds& bounds)
   if (!context_ || context_settings_ != tls) {
     context_.reset();
     try {
-      context_ = make_tls_context(tls);
+      context_ = tls_context(tls);
     } catch (const std::runtime_error& error) {
       throw Failure{error.what()};
     }

@@ -74,7 +74,7 @@ class Connection {
   std::string origin_;  // "https://[host]:port" while open
   // Made on the first https:// URL, again only when the settings change.
   std::optional<Tls> context_settings_;
-  std::unique_ptr<asio::ssl::context> context_;
+  std::shared_ptr<asio::ssl::context> context_;
 };
 
 }  // namespace http_client::detail

@@ -1,5 +1,7 @@
 #include "http_client/tls_context.h"
 
+#include <deque>
+#include <mutex>
 #include <stdexcept>
 
 namespace http_client::detail {
@@ -41,13 +43,33 @@ void identify(ssl::context& context, const Tls& tls) {
         [&](error_code& e) { context.use_private_key(boost::asio::buffer(tls.key_pem), ssl::context::pem, e); });
 }
 
-}  // namespace
-
-std::unique_ptr<ssl::context> make_tls_context(const Tls& tls) {
-  auto context = std::make_unique<ssl::context>(ssl::context::tls_client);
+std::shared_ptr<ssl::context> make_tls_context(const Tls& tls) {
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
   context->set_verify_mode(tls.insecure ? ssl::verify_none : ssl::verify_peer);
   if (!tls.insecure) trust(*context, tls);
   identify(*context, tls);
+  return context;
+}
+
+bool names_files(const Tls& tls) {
+  return !tls.ca_file.empty() || !tls.certificate_file.empty() || !tls.key_file.empty();
+}
+
+}  // namespace
+
+std::shared_ptr<ssl::context> tls_context(const Tls& tls) {
+  if (names_files(tls)) return make_tls_context(tls);
+  // A process uses a handful of settings (the system's trust store, a
+  // cluster's CA and certificate); past kShared the oldest is let go.
+  constexpr std::size_t kShared = 8;
+  static std::mutex mutex;
+  static std::deque<std::pair<Tls, std::shared_ptr<ssl::context>>> shared;
+  std::lock_guard lock{mutex};
+  for (const auto& [settings, context] : shared)
+    if (settings == tls) return context;
+  auto context = make_tls_context(tls);
+  if (shared.size() == kShared) shared.pop_front();
+  shared.emplace_back(tls, context);
   return context;
 }
 

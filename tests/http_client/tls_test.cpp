@@ -8,6 +8,7 @@
 #include "../http/test_support.h"
 #include "cli/tls_proxy.h"
 #include "http_client/http_client.h"
+#include "http_client/tls_context.h"
 #include "temp_dir.h"
 
 namespace {
@@ -56,6 +57,24 @@ TEST_F(HttpClientTls, TrustsTheGivenCaAndPresentsTheClientCertificateOnOneKeptCo
   const auto first = get(url("/port"), tls), second = get(url("/port"), tls);
   EXPECT_EQ(first.status, 200) << first.error;
   EXPECT_EQ(first.body, second.body) << "both went through the same TLS connection";
+}
+
+// Settings given as text share one context across Clients (a context
+// reads its trust store once); settings naming files are read anew, so a
+// replaced certificate file is seen by the next Client.
+TEST_F(HttpClientTls, ClientsShareTheContextOfSettingsGivenAsText) {
+  const auto tls = as_client({.ca_pem = pem("ca.pem")});
+  const auto shared = http_client::detail::tls_context(tls);
+  EXPECT_EQ(http_client::detail::tls_context(tls), shared);
+  EXPECT_NE(http_client::detail::tls_context(as_client({.ca_pem = pem("ca.pem"), .insecure = true})), shared);
+  const http_client::Tls files{.ca_file = dir_.path() / "ca.pem"};
+  EXPECT_NE(http_client::detail::tls_context(files), http_client::detail::tls_context(files));
+
+  http_client::Client another;
+  const auto first = get(url("/hello"), tls);
+  const auto second = another.perform({.url = url("/hello"), .tls = tls});
+  EXPECT_EQ(first.status, 200) << first.error;
+  EXPECT_EQ(second.status, 200) << second.error;
 }
 
 TEST_F(HttpClientTls, TakesTheCaAndTheClientCertificateFromFiles) {
