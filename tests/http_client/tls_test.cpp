@@ -5,6 +5,9 @@
 // `insecure`.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <optional>
+
 #include "../http/test_support.h"
 #include "cli/tls_proxy.h"
 #include "http_client/http_client.h"
@@ -98,6 +101,43 @@ TEST_F(HttpClientTls, VerifiesAgainstTheSystemsTrustStoreWhenGivenNoCa) {
   const auto reply = get(url("/hello"), as_client({}));
   EXPECT_EQ(reply.status, 0);
   EXPECT_TRUE(reply.error.starts_with("TLS handshake with 127.0.0.1: certificate verify failed")) << reply.error;
+}
+
+// Sets an environment variable for one test, and puts back what was there.
+class ScopedVariable {
+ public:
+  ScopedVariable(const char* name, const char* value) : name_{name} {
+    if (const char* old = std::getenv(name)) old_ = old;
+    value ? setenv(name, value, 1) : unsetenv(name);
+  }
+  ~ScopedVariable() { old_ ? setenv(name_, old_->c_str(), 1) : unsetenv(name_); }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+// With no CA given, the system's CAs are looked up in their hashed directory
+// (/etc/ssl/certs, made by update-ca-certificates), here SSL_CERT_DIR with
+// the test CA under its hash name. (Settings naming files: a context of its
+// own, not one another test left shared.)
+TEST_F(HttpClientTls, FindsTheCaInTheSystemsHashedDirectory) {
+  const fs::path certs = dir_.path() / "certs";
+  fs::create_directories(certs);
+  fs::copy_file(dir_.path() / "ca.pem", certs / "test-ca.pem");
+  ASSERT_EQ(std::system(("openssl rehash " + certs.string()).c_str()), 0);
+  const ScopedVariable no_file{"SSL_CERT_FILE", nullptr}, cert_dir{"SSL_CERT_DIR", certs.c_str()};
+  const http_client::Tls client_files{.certificate_file = dir_.path() / "client.pem",
+                                      .key_file = dir_.path() / "client.key"};
+  const auto reply = get(url("/hello"), client_files);
+  EXPECT_EQ(reply.status, 200) << reply.error;
+
+  fs::remove_all(certs);
+  fs::create_directories(certs);
+  http_client::Client fresh;
+  const auto refused = fresh.perform({.url = url("/hello"), .tls = client_files});
+  EXPECT_EQ(refused.status, 0);
+  EXPECT_TRUE(refused.error.starts_with("TLS handshake with 127.0.0.1: certificate verify failed")) << refused.error;
 }
 
 TEST_F(HttpClientTls, ChecksThatTheCertificateNamesTheHost) {
