@@ -176,6 +176,17 @@ bool operator==(const Value& a, const Value& b) {
   return false;
 }
 
+const char* short_escape(char c) {
+  switch (c) {
+    case '"': return "\\\"";
+    case '\\': return "\\\\";
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    default: return nullptr;
+  }
+}
+
 void append_json_string(std::string_view s, bool escape_html, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
@@ -186,16 +197,12 @@ void append_json_string(std::string_view s, bool escape_html, std::string& out) 
     if (c >= 0x20 && c != '"' && c != '\\' && !html) continue;
     out += s.substr(plain, i - plain);
     plain = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xF];
+    if (const char* escape = short_escape(s[i])) {
+      out += escape;
+    } else {
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
     }
   }
   out += s.substr(plain);

@@ -135,6 +135,10 @@ std::ostream& operator<<(std::ostream& out, const Value& v);
 // jsonencode does).
 void append_json_string(std::string_view s, bool escape_html, std::string& out);
 
+// The backslash escape that JSON and Go's %q share for `c` (\" \\ \n \r
+// \t), or nullptr when it has none.
+const char* short_escape(char c);
+
 // Conversions as HCL performs them implicitly (e.g. a number where a string is
 // wanted). Each returns nullopt when the conversion is not possible; the
 // caller reports the error with the expression's range.
