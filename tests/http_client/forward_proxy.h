@@ -20,8 +20,8 @@ namespace http_client::testing {
 
 class ForwardProxy {
  public:
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_.port()); }
   std::string address() const { return "127.0.0.1:" + std::to_string(server_.port()); }
+  std::string url() const { return "http://" + address(); }
   int accepted() const { return server_.accepted(); }
   // The head of each request, through its empty line, in the order asked.
   std::vector<std::string> asked() const {
@@ -31,7 +31,7 @@ class ForwardProxy {
 
  private:
   void serve(Peer& client) {
-    int target = -1;  // the connection to the target of the client's requests
+    int target = -1;  // to the target of the first request: a client keeps a connection to one origin
     for (std::string request = client.read_message(); !request.empty(); request = client.read_message()) {
       record(request);
       const std::string authority = authority_of(request);
