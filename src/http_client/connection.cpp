@@ -6,6 +6,8 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
 
 #include "http_client/tls_context.h"
 
@@ -15,26 +17,25 @@ namespace {
 
 constexpr auto kAbortPoll = std::chrono::milliseconds{100};
 
-std::string origin_of(const Url& url) { return (url.https ? "https://[" : "http://[") + url.host + "]:" + url.port; }
+namespace bhttp = boost::beast::http;
 
-// "connection refused to 127.0.0.1:1234"
-std::string refusal(const error_code& error, const Url& url) {
-  std::string text = error.message();
-  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
-  return text + " to " + url.host + ":" + url.port;
+std::string route_of(const Url& url, const std::optional<Proxy>& proxy) {
+  const std::string origin = (url.https ? "https://[" : "http://[") + url.host + "]:" + url.port;
+  return proxy ? origin + " via " + proxy->address() : origin;
 }
 
-bool is_ip_address(const std::string& host) {
-  error_code error;
-  asio::ip::make_address(host, error);
-  return !error;
+// "connection refused"
+std::string refusal(const error_code& error) {
+  std::string text = error.message();
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
 }
 
 }  // namespace
 
-bool Connection::open_to(const Url& url, const Tls& tls) const {
+bool Connection::open_to(const Url& url, const std::optional<Proxy>& proxy, const Tls& tls) const {
   const bool open = tls_ ? tls_->next_layer().is_open() : socket_.is_open();
-  return open && origin_ == origin_of(url) && (!url.https || context_settings_ == tls);
+  return open && route_ == route_of(url, proxy) && (!url.https || context_settings_ == tls);
 }
 
 void Connection::close() {
@@ -42,31 +43,63 @@ void Connection::close() {
   if (tls_) tls_->next_layer().close(ignored);
   tls_.reset();
   socket_.close(ignored);
-  origin_.clear();
+  route_.clear();
 }
 
-void Connection::connect(const Url& url, const Tls& tls, const Bounds& bounds) {
+void Connection::connect(const Url& url, const std::optional<Proxy>& proxy, const Tls& tls, const Bounds& bounds) {
   close();
-  const auto addresses = resolve(url, bounds);
-  const error_code connected =
-      wait([&](auto done) { asio::async_connect(socket_, addresses, done); }, bounds);
-  if (connected) throw Failure{refusal(connected, url)};
-  socket_.set_option(tcp::no_delay{true});
+  if (!proxy) {
+    if (const error_code error = open_socket(url.host, url.port, bounds))
+      throw Failure{refusal(error) + " to " + url.host + ":" + url.port};
+  } else {
+    if (const error_code error = open_socket(proxy->host, proxy->port, bounds))
+      throw Failure{"cannot connect to proxy " + proxy->address() + ": " + refusal(error)};
+    if (url.https) tunnel(url, *proxy, bounds);
+  }
   if (url.https) handshake(url, tls, bounds);
-  origin_ = origin_of(url);
+  route_ = route_of(url, proxy);
 }
 
-tcp::resolver::results_type Connection::resolve(const Url& url, const Bounds& bounds) {
+// Throws a Failure if `host` has no address; the error of connecting to it.
+error_code Connection::open_socket(const std::string& host, const std::string& port, const Bounds& bounds) {
+  const auto addresses = resolve(host, port, bounds);
+  const error_code error = wait([&](auto done) { asio::async_connect(socket_, addresses, done); }, bounds);
+  if (!error) socket_.set_option(tcp::no_delay{true});
+  return error;
+}
+
+tcp::resolver::results_type Connection::resolve(const std::string& host, const std::string& port,
+                                                 const Bounds& bounds) {
   tcp::resolver resolver{io_};
   auto done = std::make_shared<std::optional<error_code>>();
   auto found = std::make_shared<tcp::resolver::results_type>();
-  resolver.async_resolve(url.host, url.port, [done, found](error_code error, tcp::resolver::results_type results) {
+  resolver.async_resolve(host, port, [done, found](error_code error, tcp::resolver::results_type results) {
     *found = std::move(results);
     *done = error;
   });
   run_until_done(*done, bounds, false);
-  if (**done) throw Failure{"cannot resolve " + url.host + ": " + (**done).message()};
+  if (**done) throw Failure{"cannot resolve " + host + ": " + (**done).message()};
   return *found;
+}
+
+// Asks the proxy on the socket for a tunnel to the origin of `url`. The
+// origin speaks first only after the TLS handshake begins, so nothing of it
+// is read along with the proxy's answer.
+void Connection::tunnel(const Url& url, const Proxy& proxy, const Bounds& bounds) {
+  bhttp::request<bhttp::empty_body> request{bhttp::verb::connect, url.authority, 11};
+  request.set(bhttp::field::host, url.authority);
+  if (!proxy.authorization.empty()) request.set(bhttp::field::proxy_authorization, proxy.authorization);
+  boost::beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::empty_body> parser;
+  parser.skip(true);  // the header is all: a tunnel follows a 2xx, and any other ends the connection
+  error_code error = wait([&](auto done) { bhttp::async_write(socket_, request, done); }, bounds);
+  if (!error) error = wait([&](auto done) { bhttp::async_read(socket_, buffer, parser, done); }, bounds);
+  const std::string asked = "proxy " + proxy.address() + " ";
+  if (error) throw Failure{asked + "gave no answer to CONNECT to " + url.authority + ": " + error.message()};
+  const auto& answer = parser.get();
+  if (answer.result_int() / 100 != 2)
+    throw Failure{asked + "refused CONNECT to " + url.authority + ": " + std::to_string(answer.result_int()) + " " +
+                  std::string{answer.reason()}};
 }
 
 void Connection::handshake(const Url& url, const Tls& tls, const Bounds& bounds) {

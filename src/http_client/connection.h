@@ -1,5 +1,5 @@
-// The Client's connection, kept open between exchanges with the same origin,
-// and the way every step on it waits: the step runs on the connection's own
+// The Client's connection, kept open between exchanges with the same origin
+// through the same proxy (if any), and the way every step on it waits: the step runs on the connection's own
 // io_context until it completes, its deadline passes, or the request's
 // abort says so (asked at least every 100 ms). Internal to src/http_client:
 // Asio's headers stay in this folder.
@@ -16,6 +16,7 @@
 #include <string>
 
 #include "http_client/http_client.h"
+#include "http_client/proxy.h"
 #include "http_client/url.h"
 
 namespace http_client::detail {
@@ -40,11 +41,14 @@ struct Bounds {
 
 class Connection {
  public:
-  // Whether the connection is open to the origin of `url` with these TLS settings.
-  bool open_to(const Url& url, const Tls& tls) const;
-  // Closes what is open and connects to the origin of `url` (resolve,
-  // connect, TLS handshake) within `bounds`; throws a Failure if it cannot.
-  void connect(const Url& url, const Tls& tls, const Bounds& bounds);
+  // Whether the connection is open to the origin of `url`, through `proxy`,
+  // with these TLS settings.
+  bool open_to(const Url& url, const std::optional<Proxy>& proxy, const Tls& tls) const;
+  // Closes what is open and connects to the origin of `url` within `bounds`:
+  // resolve, connect and TLS handshake; through `proxy`, the connection is
+  // to the proxy, with a CONNECT tunnel to the origin for https://. Throws a
+  // Failure if it cannot.
+  void connect(const Url& url, const std::optional<Proxy>& proxy, const Tls& tls, const Bounds& bounds);
   void close();
 
   // Calls `use` with the open stream: a tcp::socket, or a TLS stream over one.
@@ -64,14 +68,16 @@ class Connection {
   }
 
  private:
-  tcp::resolver::results_type resolve(const Url& url, const Bounds& bounds);
+  error_code open_socket(const std::string& host, const std::string& port, const Bounds& bounds);
+  tcp::resolver::results_type resolve(const std::string& host, const std::string& port, const Bounds& bounds);
+  void tunnel(const Url& url, const Proxy& proxy, const Bounds& bounds);
   void handshake(const Url& url, const Tls& tls, const Bounds& bounds);
   void run_until_done(const std::optional<error_code>& done, const Bounds& bounds, bool on_socket);
 
   asio::io_context io_{1};
   tcp::socket socket_{io_};
   std::unique_ptr<asio::ssl::stream<tcp::socket>> tls_;
-  std::string origin_;  // "https://[host]:port" while open
+  std::string route_;  // "https://[host]:port", and " via proxy:port", while open
   // Made on the first https:// URL, again only when the settings change.
   std::optional<Tls> context_settings_;
   std::shared_ptr<asio::ssl::context> context_;

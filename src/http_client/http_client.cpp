@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "http_client/connection.h"
+#include "http_client/proxy.h"
 #include "http_client/url.h"
 
 namespace http_client {
@@ -17,6 +18,7 @@ using detail::Clock;
 using detail::Connection;
 using detail::error_code;
 using detail::Failure;
+using detail::Proxy;
 using detail::Url;
 
 constexpr std::uint64_t kBodyLimit = std::uint64_t{256} << 20;  // for a body kept whole in Reply::body
@@ -27,12 +29,18 @@ using Parser = bhttp::response_parser<bhttp::buffer_body>;
 
 std::string after(std::chrono::milliseconds limit) { return "timed out after " + std::to_string(limit.count()) + " ms"; }
 
-Message message_of(const Url& url, const Request& request) {
+// An http:// request through a proxy goes to the proxy in absolute form;
+// an https:// one goes through its tunnel as it would go directly.
+bool forwarded(const Url& url, const std::optional<Proxy>& proxy) { return proxy && !url.https; }
+
+Message message_of(const Url& url, const std::optional<Proxy>& proxy, const Request& request) {
   Message message;
   message.method_string(request.method);
-  message.target(url.target);
+  message.target(forwarded(url, proxy) ? "http://" + url.host_header + url.target : url.target);
   message.version(11);
   message.set(bhttp::field::host, url.host_header);
+  if (forwarded(url, proxy) && !proxy->authorization.empty())
+    message.set(bhttp::field::proxy_authorization, proxy->authorization);
   message.set(bhttp::field::accept, "*/*");
   if (!request.user_agent.empty()) message.set(bhttp::field::user_agent, request.user_agent);
   for (std::string_view header : request.headers) {
@@ -61,16 +69,19 @@ void report_header(const bhttp::response_header<>& header, const std::function<v
 // One request and its answer on the client's connection.
 class Exchange {
  public:
-  Exchange(Connection& connection, const Url& url, const Request& request)
-      : connection_{connection}, url_{url}, request_{request}, bounds_{.timeout_error = after(request.timeout),
-                                                                        .abort = request.abort} {
+  Exchange(Connection& connection, const Url& url, const std::optional<Proxy>& proxy, const Request& request)
+      : connection_{connection},
+        url_{url},
+        proxy_{proxy},
+        request_{request},
+        bounds_{.timeout_error = after(request.timeout), .abort = request.abort} {
     if (request.timeout.count() > 0) bounds_.deadline = Clock::now() + request.timeout;
   }
 
   Reply run() {
-    const bool reused = connection_.open_to(url_, request_.tls);
+    const bool reused = connection_.open_to(url_, proxy_, request_.tls);
     if (!reused) connect();
-    const Message message = message_of(url_, request_);
+    const Message message = message_of(url_, proxy_, request_);
     std::optional<Parser> parser;
     error_code error = send(message, parser);
     if (error && reused && !parser->got_some() && buffer_.size() == 0) {  // the server closed it while idle
@@ -97,9 +108,11 @@ class Exchange {
     Bounds bounds = bounds_;
     if (request_.connect_timeout.count() > 0 && Clock::now() + request_.connect_timeout < bounds.deadline) {
       bounds.deadline = Clock::now() + request_.connect_timeout;
-      bounds.timeout_error = "connecting to " + url_.host + ":" + url_.port + " " + after(request_.connect_timeout);
+      const std::string via = proxy_ ? " through proxy " + proxy_->address() : "";
+      bounds.timeout_error =
+          "connecting to " + url_.host + ":" + url_.port + via + " " + after(request_.connect_timeout);
     }
-    connection_.connect(url_, request_.tls, bounds);
+    connection_.connect(url_, proxy_, request_.tls, bounds);
   }
 
   // Sends the request and reads the answer's header into a new `parser`.
@@ -133,13 +146,19 @@ class Exchange {
   }
 
   std::string problem(const std::string& doing, const error_code& error) const {
-    if (error == bhttp::error::end_of_stream) return url_.host + ":" + url_.port + " closed the connection before answering";
+    if (error == bhttp::error::end_of_stream) return peer() + " closed the connection before answering";
     if (error == bhttp::error::body_limit) return "the answer's body is over 256 MiB";
-    return doing + " " + url_.host + ":" + url_.port + ": " + error.message();
+    return doing + " " + peer() + ": " + error.message();
+  }
+
+  // Who the connection is with, for errors.
+  std::string peer() const {
+    return forwarded(url_, proxy_) ? "proxy " + proxy_->address() : url_.host + ":" + url_.port;
   }
 
   Connection& connection_;
   const Url& url_;
+  const std::optional<Proxy>& proxy_;
   const Request& request_;
   Bounds bounds_;
   boost::beast::flat_buffer buffer_;
@@ -154,8 +173,10 @@ Client::~Client() = default;
 Reply Client::perform(const Request& request) {
   const Url url = detail::parse_url(request.url);
   if (!url.error.empty()) return Reply{.error = url.error};
+  const std::optional<Proxy> proxy = detail::proxy_from_environment(url);
+  if (proxy && !proxy->error.empty()) return Reply{.error = proxy->error};
   try {
-    return Exchange{*connection_, url, request}.run();
+    return Exchange{*connection_, url, proxy, request}.run();
   } catch (const Failure& failure) {
     connection_->close();
     return Reply{.error = failure.what(), .aborted = failure.aborted};

@@ -7,11 +7,14 @@
 //   auto reply = client.perform({.method = "POST", .url = url, .headers = {...}, .body = json});
 //   if (reply.status == 0) ... reply.error      // no answer: why
 //
-// http:// and https:// URLs; no proxies, redirects or HTTP/2. A client keeps
-// its connection open for the next request to the same origin, and sends a
-// request once more on a new connection when the kept one turns out to have
-// been closed by the server before any answer came. OpenSSL is set up on the
-// first https:// URL only: an agent talking plain HTTP never loads its state.
+// http:// and https:// URLs; no redirects or HTTP/2. Proxies as curl takes
+// them from the environment (https_proxy, http_proxy, all_proxy, no_proxy;
+// http:// proxies only, see proxy.h), read at each request. A client keeps
+// its connection open for the next request to the same origin through the
+// same proxy, and sends a request once more on a new connection when the
+// kept one turns out to have been closed by the server before any answer
+// came. OpenSSL is set up on the first https:// URL only: an agent talking
+// plain HTTP never loads its state.
 //
 // Thread-safety: one Client per thread.
 #pragma once
@@ -46,7 +49,8 @@ struct Request {
   std::vector<std::string> headers;  // "Name: value"
   std::string body;                  // sent when not empty
   std::chrono::milliseconds timeout{30'000};  // the whole exchange; zero: none (a watch)
-  std::chrono::milliseconds connect_timeout{5'000};  // resolve, connect and TLS handshake; zero: no own limit
+  // Resolve, connect, a proxy's tunnel and TLS handshake; zero: no own limit.
+  std::chrono::milliseconds connect_timeout{5'000};
   std::string user_agent;
   Tls tls;
   // Polled at least every 100 ms while the exchange runs; true ends it with no answer.

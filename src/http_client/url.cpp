@@ -1,5 +1,7 @@
 #include "http_client/url.h"
 
+#include <boost/asio/ip/address.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -14,19 +16,26 @@ Url invalid(std::string_view text, const std::string& why) {
   return url;
 }
 
-std::string lowercase(std::string_view text) {
-  std::string lower{text};
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  return lower;
-}
-
 bool valid_port(std::string_view port) {
   unsigned value = 0;
   const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
   return error == std::errc{} && end == port.data() + port.size() && value > 0 && value <= 65535;
 }
 
-// Splits "host", "host:port", "[v6]" or "[v6]:port" into `url`; false if it is none of them.
+}  // namespace
+
+std::string lowercase(std::string_view text) {
+  std::string lower{text};
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return lower;
+}
+
+bool is_ip_address(const std::string& host) {
+  boost::system::error_code error;
+  boost::asio::ip::make_address(host, error);
+  return !error;
+}
+
 bool split_authority(std::string_view authority, Url& url) {
   std::string_view port;
   if (authority.starts_with('[')) {
@@ -45,8 +54,6 @@ bool split_authority(std::string_view authority, Url& url) {
   return !url.host.empty() && (url.port.empty() || valid_port(url.port));
 }
 
-}  // namespace
-
 Url parse_url(std::string_view text) {
   const auto scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos) return invalid(text, "no scheme (http:// or https://)");
@@ -61,12 +68,10 @@ Url parse_url(std::string_view text) {
   if (!split_authority(authority, url)) return invalid(text, "no host, or a bad port");
   const bool default_port = url.port.empty();
   if (default_port) url.port = url.https ? "443" : "80";
-  url.host_header = url.host;
-  if (url.host.find(':') != std::string::npos) {  // IPv6
-    url.host_header.insert(0, 1, '[');
-    url.host_header.push_back(']');
-  }
-  if (!default_port) url.host_header += ":" + url.port;
+  const bool ipv6 = url.host.find(':') != std::string::npos;
+  const std::string host = ipv6 ? "[" + url.host + "]" : url.host;
+  url.authority = host + ":" + url.port;
+  url.host_header = default_port ? host : url.authority;
   url.target = rest.substr(authority_end, rest.find('#', authority_end) - authority_end);
   if (!url.target.starts_with('/')) url.target.insert(0, "/");
   return url;

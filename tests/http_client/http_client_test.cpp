@@ -124,6 +124,7 @@ TEST_F(HttpClientTest, ATimeoutOrAServerThatIsGoneIsNoAnswerWithAReason) {
 
 namespace {
 
+using http_client::testing::bound_socket;
 using http_client::testing::Peer;
 using http_client::testing::RawServer;
 using namespace std::chrono_literals;
@@ -133,14 +134,14 @@ const std::string kOk = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 // Answers every request on a connection with `answer` until the client closes it.
 std::function<void(Peer&)> answering(std::string answer) {
   return [answer](Peer& peer) {
-    while (!peer.read_request().empty()) peer.write(answer);
+    while (!peer.read_message().empty()) peer.write(answer);
   };
 }
 
 // Reads one request and holds the connection, unanswered, until the client closes it.
 void holding(Peer& peer) {
-  peer.read_request();
-  peer.read_request();
+  peer.read_message();
+  peer.read_message();
 }
 
 bool comes_within(std::chrono::milliseconds limit, const std::atomic<bool>& flag) {
@@ -148,17 +149,6 @@ bool comes_within(std::chrono::milliseconds limit, const std::atomic<bool>& flag
     if (std::chrono::steady_clock::now() >= until) return false;
     else std::this_thread::sleep_for(5ms);
   return true;
-}
-
-// A socket bound to 127.0.0.1 on a free port, not listening: connections to it are refused.
-int bound_socket(std::string& port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}};
-  socklen_t size = sizeof address;
-  bind(fd, reinterpret_cast<sockaddr*>(&address), size);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  port = std::to_string(ntohs(address.sin_port));
-  return fd;
 }
 
 std::chrono::milliseconds since(std::chrono::steady_clock::time_point start) {
@@ -186,7 +176,7 @@ TEST(HttpClientConnection, OpensANewConnectionAfterTheServerSaidConnectionClose)
 
 TEST(HttpClientConnection, SendsOnceMoreWhenTheServerClosedTheKeptConnectionMeanwhile) {
   RawServer server{[](Peer& peer) {
-    if (!peer.read_request().empty()) peer.write(kOk);
+    if (!peer.read_message().empty()) peer.write(kOk);
   }};  // and then closes the idle connection, as servers do after a while
   http_client::Client client;
   const auto first = client.perform({.url = server.url()});
@@ -198,7 +188,7 @@ TEST(HttpClientConnection, SendsOnceMoreWhenTheServerClosedTheKeptConnectionMean
 }
 
 TEST(HttpClientConnection, ANewConnectionClosedBeforeAnyAnswerIsNotTriedAgain) {
-  RawServer server{[](Peer& peer) { peer.read_request(); }};
+  RawServer server{[](Peer& peer) { peer.read_message(); }};
   http_client::Client client;
   const auto reply = client.perform({.url = server.url()});
   EXPECT_EQ(reply.status, 0);
@@ -209,7 +199,7 @@ TEST(HttpClientConnection, ANewConnectionClosedBeforeAnyAnswerIsNotTriedAgain) {
 TEST(HttpClientRequest, SendsHostUserAgentAndContentLengthButNoExpect) {
   std::promise<std::string> seen;
   RawServer server{[&](Peer& peer) {
-    seen.set_value(peer.read_request());
+    seen.set_value(peer.read_message());
     peer.write(kOk);
   }};
   http_client::Client client;
@@ -229,7 +219,7 @@ TEST(HttpClientRequest, SendsHostUserAgentAndContentLengthButNoExpect) {
 TEST(HttpClientBody, HandsChunksToOnBodyAsTheyArrive) {
   std::atomic<bool> first_seen{false}, seen_before_the_end{false};
   RawServer server{[&](Peer& peer) {
-    peer.read_request();
+    peer.read_message();
     peer.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nfirst\n\r\n");
     seen_before_the_end = comes_within(5s, first_seen);
     peer.write("7\r\nsecond\n\r\n0\r\n\r\n");
@@ -249,7 +239,7 @@ TEST(HttpClientBody, HandsChunksToOnBodyAsTheyArrive) {
 TEST(HttpClientBody, ReadsChunkedAndCloseDelimitedBodiesWhole) {
   RawServer chunked{answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")};
   RawServer until_close{[](Peer& peer) {
-    peer.read_request();
+    peer.read_message();
     peer.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nto the end");
   }};
   http_client::Client client;
@@ -260,7 +250,7 @@ TEST(HttpClientBody, ReadsChunkedAndCloseDelimitedBodiesWhole) {
 
 TEST(HttpClientTimeouts, TheTimeoutBoundsTheWholeExchangeNotEachRead) {
   RawServer trickling{[](Peer& peer) {
-    peer.read_request();
+    peer.read_message();
     peer.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
     while (peer.write("1\r\nx\r\n")) std::this_thread::sleep_for(50ms);
   }};

@@ -3,7 +3,7 @@
 // a piece at a time, close-delimited ones, "Connection: close"), connections
 // closed while idle, and a count of the connections it accepted. One
 // connection at a time: `serve` runs for each until it returns, and then the
-// connection closes.
+// connection closes. And a port where connections are refused.
 #pragma once
 
 #include <arpa/inet.h>
@@ -20,14 +20,16 @@
 
 namespace http_client::testing {
 
-// The server's end of one connection.
+// One end of a connection: the server's, or a proxy's to the server.
 class Peer {
  public:
   explicit Peer(int fd) : fd_{fd} {}
 
-  // The next request's head (through the empty line) and its Content-Length
-  // body; "" once the client closed the connection.
-  std::string read_request() {
+  int fd() const { return fd_; }
+
+  // The next request's or answer's head (through the empty line) and its
+  // Content-Length body; "" once the other end closed the connection.
+  std::string read_message() {
     while (pending_.find("\r\n\r\n") == std::string::npos)
       if (!read_more()) return {};
     const std::size_t head_end = pending_.find("\r\n\r\n") + 4;
@@ -41,7 +43,7 @@ class Peer {
     return request;
   }
 
-  // False once the client is gone.
+  // False once the other end is gone.
   bool write(std::string_view bytes) {
     while (!bytes.empty()) {
       const ssize_t sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
@@ -118,5 +120,16 @@ class RawServer {
   std::atomic<int> accepted_{0};
   std::thread thread_;
 };
+
+// A socket bound to 127.0.0.1 on a free port, not listening: connections to it are refused.
+inline int bound_socket(std::string& port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{.sin_family = AF_INET, .sin_port = 0, .sin_addr = {htonl(INADDR_LOOPBACK)}};
+  socklen_t size = sizeof address;
+  bind(fd, reinterpret_cast<sockaddr*>(&address), size);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  port = std::to_string(ntohs(address.sin_port));
+  return fd;
+}
 
 }  // namespace http_client::testing

@@ -1,8 +1,8 @@
 // https:// against the project's own server behind socat, which terminates
 // TLS with a throwaway CA's certificate for 127.0.0.1 and requires a client
 // certificate from that CA: verification with a given CA or the system's
-// trust store, host names, client certificates from PEM text or files, and
-// `insecure`.
+// trust store, host names, client certificates from PEM text or files,
+// `insecure`, and all of it through forward_proxy.h's CONNECT tunnel.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -10,6 +10,7 @@
 
 #include "../http/test_support.h"
 #include "cli/tls_proxy.h"
+#include "forward_proxy.h"
 #include "http_client/http_client.h"
 #include "http_client/tls_context.h"
 #include "temp_dir.h"
@@ -162,6 +163,45 @@ TEST_F(HttpClientTls, SaysWhichSettingCannotBeUsed) {
   const auto reply = get(url("/hello"), {.ca_file = "/nonexistent/ca.pem"});
   EXPECT_EQ(reply.status, 0);
   EXPECT_TRUE(reply.error.starts_with("TLS settings: the CA file /nonexistent/ca.pem: ")) << reply.error;
+}
+
+class HttpClientTlsThroughProxy : public HttpClientTls {
+ protected:
+  http_client::testing::ProxyVariables variables_;
+  http_client::testing::ForwardProxy forward_proxy_;
+};
+
+TEST_F(HttpClientTlsThroughProxy, TunnelsThroughTheProxyWithItsCredentialsAndKeepsTheTunnel) {
+  variables_.set("https_proxy", "http://user:secret@" + forward_proxy_.address());
+  const auto tls = as_client({.ca_pem = pem("ca.pem")});
+  const auto first = get(url("/port"), tls), second = get(url("/port"), tls);
+  EXPECT_EQ(first.status, 200) << first.error;
+  EXPECT_EQ(first.body, second.body) << "both went through the same TLS connection";
+  EXPECT_EQ(forward_proxy_.accepted(), 1);
+  const auto asked = forward_proxy_.asked();
+  ASSERT_EQ(asked.size(), 1u);
+  const std::string target = "127.0.0.1:" + std::to_string(proxy_->port());
+  EXPECT_TRUE(asked[0].starts_with("CONNECT " + target + " HTTP/1.1\r\n")) << asked[0];
+  EXPECT_NE(asked[0].find("\r\nHost: " + target + "\r\n"), std::string::npos) << asked[0];
+  EXPECT_NE(asked[0].find("\r\nProxy-Authorization: Basic dXNlcjpzZWNyZXQ=\r\n"), std::string::npos) << asked[0];
+}
+
+// The certificate names 127.0.0.1, as the proxy's address does, and not localhost.
+TEST_F(HttpClientTlsThroughProxy, VerifiesTheTargetsNameNotTheProxys) {
+  variables_.set("https_proxy", forward_proxy_.url());
+  const auto reply = get(url("/hello", "localhost"), as_client({.ca_pem = pem("ca.pem")}));
+  EXPECT_EQ(reply.status, 0);
+  EXPECT_TRUE(reply.error.starts_with("TLS handshake with localhost: certificate verify failed")) << reply.error;
+  ASSERT_EQ(forward_proxy_.asked().size(), 1u);
+  EXPECT_TRUE(forward_proxy_.asked()[0].starts_with("CONNECT localhost:" + std::to_string(proxy_->port()) + " "));
+}
+
+TEST_F(HttpClientTlsThroughProxy, GoesDirectlyToTheHostsThatNoProxyNames) {
+  variables_.set("https_proxy", forward_proxy_.url());
+  variables_.set("NO_PROXY", "localhost,127.0.0.1");
+  const auto reply = get(url("/hello"), as_client({.ca_pem = pem("ca.pem")}));
+  EXPECT_EQ(reply.status, 200) << reply.error;
+  EXPECT_EQ(forward_proxy_.accepted(), 0);
 }
 
 }  // namespace
