@@ -16,6 +16,9 @@ databases=$(scripts/test-databases.sh start) || { echo "test.sh: the test databa
 eval "$databases"
 trap 'scripts/test-databases.sh stop' EXIT
 export FACTORY_TEST_MYSQL_URL FACTORY_TEST_POSTGRES_URL FACTORY_TEST_DB_DIR FACTORY_TEST_REQUIRE_DATABASES=1
+# Every test talks to servers on loopback: never through a proxy the
+# machine may be set to use (the HTTP clients, ours and curl, honour them).
+export no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}" NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 
 passed=0
 failed=0
