@@ -17,6 +17,8 @@
 #include <optional>
 #include <sstream>
 
+#include "core/percent.h"
+
 namespace http::detail {
 
 namespace {
@@ -168,7 +170,7 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
     request.target = std::string{text(message.target())};
     const auto question = request.target.find('?');
     const std::string_view path = std::string_view{request.target}.substr(0, question);
-    request.path = percent_decode(path, false).value_or(std::string{path});
+    request.path = core::percent_decode(path, false).value_or(std::string{path});
     for (const auto& field : message) request.headers.add(text(field.name_string()), text(field.value()));
     request.body = std::move(message.body());
     request.remote_address = remote_address_;

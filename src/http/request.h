@@ -30,10 +30,6 @@ struct Request {
   std::optional<std::string_view> header(std::string_view name) const { return headers.get(name); }
 };
 
-// Decodes %XX escapes (and '+' as a space when `plus_is_space`, as in query
-// strings). Malformed escapes give nullopt: such a request is answered 400.
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
-
 // Splits "a=1&b=x%20y&c" into decoded pairs; nullopt on a malformed escape.
 std::optional<Parameters> parse_query(std::string_view query);
 

@@ -4,6 +4,8 @@
 #include <exception>
 #include <stdexcept>
 
+#include "core/percent.h"
+
 namespace http {
 
 namespace {
@@ -75,7 +77,7 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
   RouteMatch result;
   std::vector<std::string> segments;
   for (std::string_view raw : split_path(path)) {
-    auto decoded = percent_decode(raw, false);
+    auto decoded = core::percent_decode(raw, false);
     if (!decoded) {
       result.malformed_path = true;
       return result;

@@ -1,10 +1,10 @@
 #include "http_client/proxy.h"
 
-#include <charconv>
 #include <cstdlib>
 #include <span>
 
 #include "core/base64.h"
+#include "core/percent.h"
 
 namespace http_client::detail {
 
@@ -18,20 +18,9 @@ Proxy unusable(std::string_view variable, const std::string& why) {
   return Proxy{.error = "the proxy in " + std::string{variable} + ": " + why};
 }
 
-// "%40" as "@"; a "%" without two hex digits after it stays as it is.
+// "%40" as "@"; text with a "%" that starts no escape stays as it is.
 std::string percent_decoded(std::string_view text) {
-  std::string decoded;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    unsigned char value = 0;
-    const char* hex = text.data() + i + 1;
-    if (text[i] == '%' && i + 2 < text.size() && std::from_chars(hex, hex + 2, value, 16).ptr == hex + 2) {
-      decoded += static_cast<char>(value);
-      i += 2;
-    } else {
-      decoded += text[i];
-    }
-  }
-  return decoded;
+  return core::percent_decode(text).value_or(std::string{text});
 }
 
 // The Proxy-Authorization value of "user[:password]".

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/percent.h"
+
 namespace store {
 
 namespace {
@@ -12,27 +14,10 @@ bool consume_prefix(std::string_view& text, std::string_view prefix) {
   return true;
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 Result<std::string> percent_decode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    if (i + 2 >= text.size()) return invalid("bad percent escape in database URL");
-    int high = hex_digit(text[i + 1]), low = hex_digit(text[i + 2]);
-    if (high < 0 || low < 0) return invalid("bad percent escape in database URL");
-    out += static_cast<char>(high * 16 + low);
-    i += 2;
-  }
-  return out;
+  auto decoded = core::percent_decode(text);
+  if (!decoded) return invalid("bad percent escape in database URL");
+  return std::move(*decoded);
 }
 
 Result<DatabaseUrl> parse_sqlite(std::string_view rest, DatabaseUrl url) {

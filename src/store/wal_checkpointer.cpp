@@ -21,23 +21,20 @@ constexpr std::int64_t kRestartAfterFrames = kWalRestartBytes / 4096;
 constexpr std::int64_t kFewFrames = 256;
 constexpr int kMaxPasses = 6;
 
-struct Pass {
-  std::int64_t frames = 0;  // in the log when the pass ran
-};
-
-Result<Pass> checkpoint(Connection& connection, const Query& mode) {
-  Pass pass;
-  auto done = connection.execute(mode, {}, [&](const Row& row) { pass.frames = row.integer(1); });
+// Runs a checkpoint; the frames in the log when it ran.
+Result<std::int64_t> checkpoint(Connection& connection, const Query& mode) {
+  std::int64_t frames = 0;
+  auto done = connection.execute(mode, {}, [&](const Row& row) { frames = row.integer(1); });
   if (!done) return done.error();
-  return pass;
+  return frames;
 }
 
-Status restart_log(Connection& connection, Pass pass) {
+Status restart_log(Connection& connection, std::int64_t frames) {
   for (int passes = 0; passes < kMaxPasses; ++passes) {
     auto next = checkpoint(connection, kPassiveCheckpoint);
     if (!next) return next.error();
-    const bool few_written_meanwhile = next->frames - pass.frames < kFewFrames;
-    pass = *next;
+    const bool few_written_meanwhile = *next - frames < kFewFrames;
+    frames = *next;
     if (few_written_meanwhile) break;
   }
   auto restarted = checkpoint(connection, kRestartingCheckpoint);
@@ -45,12 +42,16 @@ Status restart_log(Connection& connection, Pass pass) {
   return {};
 }
 
+Status copy_log(Connection& connection) {
+  auto frames = checkpoint(connection, kPassiveCheckpoint);
+  if (!frames) return frames.error();
+  return *frames > kRestartAfterFrames ? restart_log(connection, *frames) : Status{};
+}
+
 // A failed checkpoint leaves the log to the next one; the data is safe in it.
 void checkpoint_log(Connection& connection) {
-  auto pass = checkpoint(connection, kPassiveCheckpoint);
-  Status status = pass ? Status{} : pass.error();
-  if (pass && pass->frames > kRestartAfterFrames) status = restart_log(connection, *pass);
-  if (!status) std::fprintf(stderr, "store: checkpoint of the SQLite log failed: %s\n", status.error().message.c_str());
+  if (Status copied = copy_log(connection); !copied)
+    std::fprintf(stderr, "store: checkpoint of the SQLite log failed: %s\n", copied.error().message.c_str());
 }
 
 }  // namespace

@@ -99,14 +99,8 @@ TEST_F(LoggedRuns, MultiFileExampleRunsWhatItsEventsSelect) {
 }
 
 TEST_F(LoggedRuns, LogStreamOfAFinishedExecutionSendsEveryLineThenEnd) {
-  write_file(".factory/ci.hcl", R"(pipeline "count" {
-  stage "lines" {
-    exec "seq" {
-      run = "for i in 1 2 3 4 5; do echo line $i; done; echo to stderr >&2"
-    }
-  }
-})");
-  const std::string sha = create_repository();
+  const std::string sha =
+      create_repository_running("for i in 1 2 3 4 5; do echo line $i; done; echo to stderr >&2", "count");
   start();
   const json finished = wait_for_end(push_hook("refs/heads/main", sha));
   ASSERT_EQ(finished["status"], "success") << finished.dump(1);
@@ -121,14 +115,7 @@ TEST_F(LoggedRuns, LogStreamOfAFinishedExecutionSendsEveryLineThenEnd) {
 // in one append: the agent sends them in several batches, the execution's
 // status after its last line, and the whole log is stored.
 TEST_F(LoggedRuns, AFloodOfOutputIsStoredWhole) {
-  write_file(".factory/ci.hcl", R"(pipeline "flood" {
-  stage "lines" {
-    exec "seq" {
-      run = "seq 100000"
-    }
-  }
-})");
-  const std::string sha = create_repository();
+  const std::string sha = create_repository_running("seq 100000", "flood");
   start();
   const json finished = wait_for_end(push_hook("refs/heads/main", sha), 60s);
   ASSERT_EQ(finished["status"], "success") << finished.dump(1);

@@ -94,14 +94,8 @@ class SeveralServers : public clitest::CiServer, public ::testing::WithParamInte
 };
 
 TEST_P(SeveralServers, AThousandWorkflowsRunOnceEachAndKillingOneServerLosesNone) {
-  write_file(".factory/ci.hcl", R"(pipeline "record" {
-  stage "record" {
-    exec "append" {
-      run = "echo $FACTORY_WORKFLOW_ID >> )" + (root() / "runs.txt").string() + R"("
-    }
-  }
-})");
-  const std::string sha = create_repository();
+  const std::string sha =
+      create_repository_running("echo $FACTORY_WORKFLOW_ID >> " + (root() / "runs.txt").string(), "record");
   start(server_flags());
   start_second_server();
   ASSERT_TRUE(wait_until([&] { return healthy_servers() == 2; }, 10s)) << consul_.services().dump(1);

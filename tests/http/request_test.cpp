@@ -1,4 +1,4 @@
-// Percent-decoding, query strings, case-insensitive headers and the wire
+// Query strings, case-insensitive headers and the wire
 // form of server-sent events.
 #include <gtest/gtest.h>
 
@@ -8,19 +8,6 @@
 
 namespace http {
 namespace {
-
-TEST(PercentDecode, DecodesEscapesAndKeepsOtherText) {
-  EXPECT_EQ(percent_decode("a%20b%2Fc%e2%82%AC", false), "a b/c\xe2\x82\xac");
-  EXPECT_EQ(percent_decode("a+b", false), "a+b");
-  EXPECT_EQ(percent_decode("a+b", true), "a b");
-}
-
-TEST(PercentDecode, RejectsMalformedEscapes) {
-  EXPECT_EQ(percent_decode("%", false), std::nullopt);
-  EXPECT_EQ(percent_decode("ab%4", false), std::nullopt);
-  EXPECT_EQ(percent_decode("%zz", false), std::nullopt);
-  EXPECT_EQ(percent_decode("%41%", false), std::nullopt);
-}
 
 TEST(ParseQuery, SplitsAndDecodesPairsInOrder) {
   const auto query = parse_query("id=a%2Bb&name=x+y&flag&&id=2&empty=");
