@@ -1,5 +1,5 @@
 // The build agent (`factory agent`): claims workflows from a FactoryCI
-// server and runs them on this machine (docs/agent.md).
+// server and runs them on this machine (docs/agents.md).
 //
 // For each workflow: fetch the commit with a partial clone, check out
 // `.factory/` alone, load and plan it for the event, report the plan, then

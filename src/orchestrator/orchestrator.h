@@ -1,4 +1,4 @@
-// Hands queued workflows to build agents (docs/orchestrator.md).
+// Hands queued workflows to build agents (docs/agents.md).
 //
 // One thread does all of the queue's bookkeeping, woken when a workflow is
 // queued, an agent asks for work, or a second has passed:
