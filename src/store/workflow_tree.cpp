@@ -84,7 +84,14 @@ struct ReportedNode {
   core::Status status;
 };
 
-std::string finished(const std::string& noun, const std::string& key, core::Status status) {
+// Conflict unless core::can_transition lets node `key` of `table` go `from` → `to`.
+Status check_transition(const NodeTable& table, const std::string& key, core::Status from, core::Status to) {
+  if (core::can_transition(from, to)) return {};
+  return conflict(std::string(table.noun) + " " + key + " is " + std::string(core::to_string(from)) +
+                  " and cannot become " + std::string(core::to_string(to)));
+}
+
+std::string finished_node(const std::string& noun, const std::string& key, core::Status status) {
   return noun + " " + key + " is finished (" + std::string(core::to_string(status)) + ")";
 }
 
@@ -248,9 +255,7 @@ Status SqlStore::set_node_status(const NodeTable& table, std::string_view id, co
     auto found = connection.execute(table.status_by_id, {*key}, [&](const Row& row) { from = read_status(row, 0); });
     if (!found) return found.error();
     if (!from) return not_found("no " + noun + " " + *key);
-    if (!core::can_transition(*from, change.status))
-      return conflict(noun + " " + *key + " is " + std::string(core::to_string(*from)) + " and cannot become " +
-                      std::string(core::to_string(change.status)));
+    if (auto allowed = check_transition(table, *key, *from, change.status); !allowed) return allowed;
     return write_node_status(connection, table, *key, *from, change);
   });
 }
@@ -311,7 +316,7 @@ Status SqlStore::record_report(std::string_view workflow_id, const TreeReport& r
       auto last = last_log_seq(connection, *key);
       if (!last) return last.error();
       for (const LogLine& line : log.lines)
-        if (line.seq > *last) return conflict(finished("execution", *key, status) + "; it takes no more log lines");
+        if (line.seq > *last) return conflict(finished_node("execution", *key, status) + "; it takes no more log lines");
     }
 
     std::vector<std::string> keys;  // of report.changes, in order
@@ -330,13 +335,10 @@ Status SqlStore::record_report(std::string_view workflow_id, const TreeReport& r
       if (to == node.status) continue;  // as it is, or sent again
       if (core::is_final(node.status)) {
         if (last_reported.at(keys[i]) == node.status) continue;  // its changes were applied before
-        return conflict(finished(node.table->noun, keys[i], node.status) + "; it cannot become " +
+        return conflict(finished_node(node.table->noun, keys[i], node.status) + "; it cannot become " +
                         std::string(core::to_string(to)));
       }
-      if (!core::can_transition(node.status, to))
-        return conflict(std::string(node.table->noun) + " " + keys[i] + " is " +
-                        std::string(core::to_string(node.status)) + " and cannot become " +
-                        std::string(core::to_string(to)));
+      if (auto allowed = check_transition(*node.table, keys[i], node.status, to); !allowed) return allowed;
       writes.push_back(i);
       froms.push_back(node.status);
       node.status = to;
