@@ -92,6 +92,7 @@ void WorkflowReporter::change(protocol::StatusChange change) {
   if (!added && it->second == change.status) return;
   if (added && change.status == core::Status::Queued) return;  // the plan recorded it queued
   it->second = change.status;
+  change.reason = mask_.apply(change.reason);  // an error may quote what a build printed
   std::lock_guard lock{mutex_};
   changes_.push_back(std::move(change));
 }
