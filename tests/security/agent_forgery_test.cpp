@@ -95,7 +95,8 @@ class AgentForgery : public CiServer {
   // The token of the running local agent whose workflow is `workflow_id`,
   // read as the attacker read it (tests run as root).
   std::string token_of_agent_running(const std::string& workflow_id) {
-    for (const auto& agent : running("factory-agent")) {
+    for (const auto& agent : live_processes()) {  // its working directory is the server's, not under root()
+      if (agent.command != "factory-agent") continue;
       const auto token = environment_of(agent.pid, "FACTORY_AGENT_TOKEN");
       if (!token) continue;
       const auto reply = agent_post("/api/v1/agent/claim", json::object(), *token);
