@@ -51,11 +51,12 @@ std::string lease_digest(const store::ApiToken& token, std::string_view lease) {
   return store::sha256_hex(token.id + ":" + std::string{lease});
 }
 
+// The name shown is the one the agent gave, else its token's: printable
+// ASCII but '#', at most 100 bytes (the column holds 255).
 std::string pool_lease_owner(const AgentCaller& caller, std::string_view display_name, std::string_view lease) {
   std::string name;
-  for (char c : display_name.substr(0, 100))
-    if (c > ' ' && c < 127 && c != '#') name += c;
-  if (name.empty()) name = caller.token.name;
+  for (char c : (display_name.empty() ? std::string_view{caller.token.name} : display_name))
+    if (c > ' ' && c < 127 && c != '#' && name.size() < 100) name += c;
   return name + "#" + lease_digest(caller.token, lease);
 }
 
