@@ -19,7 +19,6 @@ namespace agent {
 
 namespace {
 
-using nlohmann::json;
 using namespace std::chrono_literals;
 
 void note(const std::string& text) { std::fprintf(stderr, "factory agent: %s\n", text.c_str()); }
@@ -118,8 +117,8 @@ std::string find_server(const Options& options, const std::string& avoid) {
 
 // The client settings of `options`: with Consul, a server that does not
 // answer is replaced by another healthy one.
-ClientConfig client_config(const Options& options) {
-  ClientConfig config{options.server_url, options.token, options.name, {}};
+ClientConfig client_config(const Options& options, std::string lease = {}) {
+  ClientConfig config{options.server_url, options.token, std::move(lease), {}};
   if (!options.consul_url.empty())
     config.relocate = [options](const std::string& unreachable) { return find_server(options, unreachable); };
   return config;
@@ -130,7 +129,7 @@ class JobRun {
   JobRun(const Options& options, const protocol::Job& job, const runner::CancelHandle& agent_stop)
       : options_{options},
         job_{job},
-        client_config_{client_config(options)},
+        client_config_{client_config(options, job.lease)},
         client_{client_config_, [&agent_stop] { return agent_stop.cancelled(); }},
         mask_{job_mask(job)},
         workspace_{options.work_dir / ("workflow-" + job.workflow_id), cancel_, job.clone_token},
@@ -150,21 +149,29 @@ class JobRun {
     timings.lap(".factory/ checkout");
     std::optional<core::Plan> plan = make_plan();
     if (!plan) return;  // the server failed the workflow with the diagnostics
-    add_secrets(*plan, job_.secrets);
-    const Reply recorded = client_.post_until_answered(path("plan"), {{"plan", protocol::to_json(*plan)}});
+    // Reported before the secrets join it (the report carries no environment
+    // anyway): secrets never go back to the server.
+    const Reply recorded = client_.post_until_answered(path(protocol::Call::Plan),
+                                                       protocol::to_json(protocol::PlanReport{*plan, {}}));
     if (recorded.status != 200) return note("the server did not take the plan: " + recorded.body.dump());
+    protocol::PlanIds ids;
+    try {
+      ids = protocol::plan_ids_from_json(recorded.body);
+    } catch (const protocol::Malformed& error) {
+      return note(std::string{"the server answered the plan with ids this agent does not understand: "} +
+                  error.what());
+    }
+    add_secrets(*plan, job_.secrets);
     timings.lap("plan");
     if (plan->pipelines.empty()) return complete(core::Status::Skipped, "no pipeline matches the event");
     if (!workspace_.check_out_all(error)) return checkout_failed(error);
     timings.lap("checkout");
     note("start of workflow " + job_.workflow_id + ": " + timings.text());
-    execute(*plan, plan_ids_from_json(recorded.body));
+    execute(*plan, std::move(ids));
   }
 
  private:
-  std::string path(const std::string& call) const {
-    return "/api/v1/agent/workflows/" + job_.workflow_id + "/" + call;
-  }
+  std::string path(protocol::Call call) const { return protocol::workflow_path(job_.workflow_id, call); }
 
   // The plan of `.factory/` for the event, or nullopt after reporting its
   // diagnostics.
@@ -179,11 +186,12 @@ class JobRun {
       plan = config::plan(*configuration, event, repository, diags);
     }
     if (!diags.has_errors()) return plan;
-    client_.post_until_answered(path("plan"), {{"diagnostics", hcl::render(diags, false)}});
+    client_.post_until_answered(path(protocol::Call::Plan),
+                                protocol::to_json(protocol::PlanReport{std::nullopt, hcl::render(diags, false)}));
     return std::nullopt;
   }
 
-  void execute(const core::Plan& plan, PlanIds ids) {
+  void execute(const core::Plan& plan, protocol::PlanIds ids) {
     runner::Options run_options;
     run_options.workspace = workspace_.dir().string();
     run_options.jobs = options_.jobs;
@@ -205,7 +213,7 @@ class JobRun {
   void complete(core::Status status, const std::string& reason) {
     if (heartbeat_.lease_lost()) return;
     const Reply reply = client_.post_until_answered(
-        path("complete"), {{"status", core::to_string(status)}, {"reason", mask_.apply(reason)}});
+        path(protocol::Call::Complete), protocol::to_json(protocol::Completion{status, mask_.apply(reason)}));
     if (reply.status != 200) note("the server did not take the end of the workflow: " + reply.body.dump());
   }
 
@@ -221,9 +229,9 @@ class JobRun {
 
 enum class Claim { Job, Nothing, Failed, Refused };
 
-Claim claim(ServerClient& client, std::chrono::milliseconds wait, protocol::Job& job) {
+Claim claim(ServerClient& client, const protocol::ClaimRequest& request, protocol::Job& job) {
   const std::string server_url = client.server_url();  // before a failed call moves the client elsewhere
-  const Reply reply = client.post("/api/v1/agent/claim", {{"wait_ms", wait.count()}}, wait + 10s);
+  const Reply reply = client.post(std::string{protocol::kClaimPath}, protocol::to_json(request), request.wait + 10s);
   if (reply.status == 200) {
     try {
       job = protocol::job_from_json(reply.body);
@@ -261,7 +269,7 @@ int run(const Options& options, runner::CancelHandle& stop) {
   while (!stop.cancelled()) {
     protocol::Job job;
     StartTimings timings;
-    switch (claim(client, options.claim_wait, job)) {
+    switch (claim(client, {options.claim_wait, options.name}, job)) {
       case Claim::Refused:
         return 1;
       case Claim::Nothing:

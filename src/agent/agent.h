@@ -23,7 +23,7 @@ struct Options {
   std::string consul_url;  // a Consul agent that knows healthy servers (docs/consul.md)
   std::string consul_service = "factory";
   std::string token;       // an agent token
-  std::string name;        // the lease owner recorded for pool agents
+  std::string name;        // a pool agent's name for people (never its identity: that is its token and lease)
   std::filesystem::path work_dir;  // workspaces live below it, one per workflow
   std::size_t jobs = 4;            // executions at once
   bool once = false;               // run one workflow, then exit (provisioned agents)

@@ -1,11 +1,13 @@
 #include "agent/heartbeat.h"
 
+#include "protocol/protocol.h"
+
 namespace agent {
 
 Heartbeat::Heartbeat(const ClientConfig& client, const std::string& workflow_id, std::chrono::milliseconds interval,
                      runner::CancelHandle& run, const runner::CancelHandle& agent_stop)
     : client_{client},
-      path_{"/api/v1/agent/workflows/" + workflow_id + "/heartbeat"},
+      path_{protocol::workflow_path(workflow_id, protocol::Call::Heartbeat)},
       interval_{interval},
       run_{run},
       agent_stop_{agent_stop},
@@ -31,10 +33,10 @@ void Heartbeat::beat_loop() {
     if (agent_stop_.cancelled()) run_.cancel();
     // One try a beat: a server that does not answer is tried again at the next.
     const Reply reply = client.post(path_, nlohmann::json::object(), interval_ * 5);
-    if (reply.status == 409) {
+    if (reply.lease_lost()) {
       lease_lost_ = true;
       run_.cancel();
-    } else if (reply.status == 200 && reply.body.value("cancel", false)) {
+    } else if (reply.cancel_asked()) {
       run_.cancel();
     }
     lock.lock();

@@ -3,17 +3,31 @@
 #include <algorithm>
 #include <thread>
 
+#include "protocol/protocol.h"
+
 namespace agent {
 
 ServerClient::ServerClient(ClientConfig config, std::function<bool()> abort)
     : config_{std::move(config)}, abort_{std::move(abort)} {}
 
+bool Reply::lease_lost() const { return status == 409 && protocol::error_code(body) == protocol::kLeaseLost; }
+
+bool Reply::cancel_asked() const {
+  if (status != 200) return false;
+  try {
+    return protocol::cancel_answer_from_json(body).cancel;
+  } catch (const protocol::Malformed&) {
+    return false;
+  }
+}
+
 Reply ServerClient::post(const std::string& path, const nlohmann::json& body, std::chrono::milliseconds timeout) {
+  std::vector<std::string> headers{"Authorization: Bearer " + config_.token, "Content-Type: application/json"};
+  if (!config_.lease.empty()) headers.push_back(std::string{protocol::kLeaseHeader} + ": " + config_.lease);
   const http_client::Reply answer = http_.perform({
       .method = "POST",
       .url = config_.server_url + path,
-      .headers = {"Authorization: Bearer " + config_.token, "X-Factory-Agent: " + config_.agent_name,
-                  "Content-Type: application/json"},
+      .headers = std::move(headers),
       .body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
       .timeout = timeout,
       .abort = abort_,

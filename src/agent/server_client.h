@@ -16,7 +16,7 @@ namespace agent {
 struct ClientConfig {
   std::string server_url;
   std::string token;
-  std::string agent_name;
+  std::string lease;  // the claimed workflow's (protocol::Job::lease); sent on every call when set
   // With Consul: given the URL of a server that did not answer, another
   // server's URL to use from then on (or the same, or empty for no change).
   std::function<std::string(const std::string& unreachable)> relocate;
@@ -26,6 +26,11 @@ struct Reply {
   long status = 0;  // 0: no answer (the server could not be reached, or the call was aborted)
   nlohmann::json body;
   std::string error;  // why there was no answer
+
+  // The server says the workflow is no longer this agent's.
+  bool lease_lost() const;
+  // A 200 answer to events or a heartbeat asking to cancel the run.
+  bool cancel_asked() const;
 };
 
 class ServerClient {

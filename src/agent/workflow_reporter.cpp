@@ -1,12 +1,12 @@
 #include "agent/workflow_reporter.h"
 
 #include <cstdio>
+#include <iterator>
 
 namespace agent {
 
 namespace {
 
-using nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr auto kSendInterval = 100ms;
@@ -35,21 +35,10 @@ std::string execution_reason(const runner::ExecutionResult& result) {
 
 }  // namespace
 
-PlanIds plan_ids_from_json(const json& answer) {
-  PlanIds ids;
-  for (const json& pipeline : answer.value("pipelines", json::array())) {
-    PipelineIds pipeline_ids{pipeline.value("id", ""), {}};
-    for (const json& stage : pipeline.value("stages", json::array()))
-      pipeline_ids.stages.push_back({stage.value("id", ""), stage.value("executions", std::vector<std::string>{})});
-    ids.push_back(std::move(pipeline_ids));
-  }
-  return ids;
-}
-
-WorkflowReporter::WorkflowReporter(const ClientConfig& client, std::string workflow_id, PlanIds ids,
+WorkflowReporter::WorkflowReporter(const ClientConfig& client, std::string workflow_id, protocol::PlanIds ids,
                                    core::SecretMask mask, runner::CancelHandle& cancel)
     : client_{client},
-      path_{"/api/v1/agent/workflows/" + workflow_id + "/events"},
+      path_{protocol::workflow_path(workflow_id, protocol::Call::Events)},
       ids_{std::move(ids)},
       mask_{std::move(mask)},
       cancel_{cancel},
@@ -58,51 +47,54 @@ WorkflowReporter::WorkflowReporter(const ClientConfig& client, std::string workf
 WorkflowReporter::~WorkflowReporter() { finish(); }
 
 void WorkflowReporter::pipeline_changed(std::size_t pipeline, const runner::PipelineResult& result) {
-  change("pipeline", ids_.at(pipeline).id, result.status, when(result), result.timed_out ? "timed out" : "");
+  change({protocol::Node::Pipeline, ids_.pipelines.at(pipeline).id, result.status, when(result),
+          result.timed_out ? "timed out" : "", std::nullopt});
 }
 
 void WorkflowReporter::stage_changed(std::size_t pipeline, std::size_t stage, const runner::StageResult& result) {
-  change("stage", ids_.at(pipeline).stages.at(stage).id, result.status, when(result));
+  change({protocol::Node::Stage, ids_.pipelines.at(pipeline).stages.at(stage).id, result.status, when(result), {},
+          std::nullopt});
+}
+
+const std::string& WorkflowReporter::execution_id(runner::ExecutionId id) const {
+  return ids_.pipelines.at(id.pipeline).stages.at(id.stage).executions.at(id.execution);
 }
 
 void WorkflowReporter::execution_changed(runner::ExecutionId id, const runner::ExecutionResult& result) {
-  const std::string& execution = ids_.at(id.pipeline).stages.at(id.stage).executions.at(id.execution);
   std::optional<int> exit_code;
   if (core::is_final(result.status) && result.attempts > 0 && result.exit_code >= 0) exit_code = result.exit_code;
-  change("execution", execution, result.status, when(result), execution_reason(result), exit_code);
+  change({protocol::Node::Execution, execution_id(id), result.status, when(result), execution_reason(result),
+          exit_code});
 }
 
 void WorkflowReporter::output(const runner::OutputLines& output) {
-  const std::string& execution =
-      ids_.at(output.execution.pipeline).stages.at(output.execution.stage).executions.at(output.execution.execution);
+  const std::string& execution = execution_id(output.execution);
   std::int64_t& seq = next_seq_[execution];
-  const char* stream = output.stream == runner::Stream::Stderr ? "stderr" : "stdout";
+  const protocol::Stream stream = output.stream == runner::Stream::Stderr ? protocol::Stream::Stderr
+                                                                          : protocol::Stream::Stdout;
   const std::int64_t at = millis(output.time);
-  json entries = json::array();
+  std::vector<protocol::LogLine> entries;
+  entries.reserve(output.lines.size());
   std::size_t bytes = 0;
   for (std::string_view line : output.lines) {
-    std::string text = mask_.apply(line);
-    bytes += text.size() + 64;
-    entries.push_back({{"seq", ++seq}, {"stream", stream}, {"at", at}, {"text", std::move(text)}});
+    entries.push_back({++seq, stream, at, mask_.apply(line)});
+    bytes += entries.back().text.size() + 64;
   }
   std::lock_guard lock{mutex_};
-  auto [it, added] = lines_.try_emplace(execution, json::array());
-  for (auto& entry : entries) it->second.push_back(std::move(entry));
+  std::vector<protocol::LogLine>& pending = lines_[execution];
+  std::move(entries.begin(), entries.end(), std::back_inserter(pending));
   pending_bytes_ += bytes;
   if (pending_bytes_ >= kBatchBytes) wake_.notify_one();
 }
 
-void WorkflowReporter::change(const char* node, const std::string& id, core::Status status, std::int64_t at,
-                              std::string reason, std::optional<int> exit_code) {
-  auto [it, added] = reported_.try_emplace(id, core::Status::Queued);
-  if (!added && it->second == status) return;
-  if (added && status == core::Status::Queued) return;  // the plan recorded it queued
-  it->second = status;
-  json entry = {
-      {"node", node}, {"id", id}, {"status", core::to_string(status)}, {"at", at}, {"reason", std::move(reason)}};
-  if (exit_code) entry["exit_code"] = *exit_code;
+void WorkflowReporter::change(protocol::StatusChange change) {
+  auto [it, added] = reported_.try_emplace(change.id, core::Status::Queued);
+  if (!added && it->second == change.status) return;
+  if (added && change.status == core::Status::Queued) return;  // the plan recorded it queued
+  it->second = change.status;
+  change.reason = mask_.apply(change.reason);  // an error may quote what a build printed
   std::lock_guard lock{mutex_};
-  changes_.push_back(std::move(entry));
+  changes_.push_back(std::move(change));
 }
 
 void WorkflowReporter::finish() {
@@ -114,18 +106,18 @@ void WorkflowReporter::finish() {
   if (sender_.joinable()) sender_.join();
 }
 
-json WorkflowReporter::take_batch() {
-  json logs = json::array();
+protocol::EventBatch WorkflowReporter::take_batch() {
+  protocol::EventBatch batch;
   bool lines_left = false;
   for (auto it = lines_.begin(); it != lines_.end();) {
-    json& lines = it->second;
+    std::vector<protocol::LogLine>& lines = it->second;
     if (lines.size() <= kBatchLines) {
-      logs.push_back({{"execution", it->first}, {"lines", std::move(lines)}});
+      batch.logs.push_back({it->first, std::move(lines)});
       it = lines_.erase(it);
       continue;
     }
     const auto end = lines.begin() + static_cast<std::ptrdiff_t>(kBatchLines);
-    logs.push_back({{"execution", it->first}, {"lines", json(lines.begin(), end)}});
+    batch.logs.push_back({it->first, {std::make_move_iterator(lines.begin()), std::make_move_iterator(end)}});
     lines.erase(lines.begin(), end);
     lines_left = true;
     ++it;
@@ -133,15 +125,15 @@ json WorkflowReporter::take_batch() {
   // The server stores a batch's lines before its changes: changes wait for
   // the last of the lines written before them, so an ended execution's log
   // is whole when viewers are told it ended.
-  json changes = lines_left ? json::array() : std::exchange(changes_, json::array());
+  if (!lines_left) batch.changes = std::exchange(changes_, {});
   pending_bytes_ = lines_left ? kBatchBytes : 0;  // send the rest at once
-  return {{"changes", std::move(changes)}, {"logs", std::move(logs)}};
+  return batch;
 }
 
 void WorkflowReporter::send_loop() {
   ServerClient client{client_, [this] { return lease_lost_.load(); }};
   for (;;) {
-    json batch;
+    protocol::EventBatch batch;
     bool last = false;
     {
       std::unique_lock lock{mutex_};
@@ -153,14 +145,14 @@ void WorkflowReporter::send_loop() {
       }
       batch = take_batch();
     }
-    const Reply reply = client.post_until_answered(path_, batch);
-    if (reply.status == 409) {
+    const Reply reply = client.post_until_answered(path_, protocol::to_json(batch));
+    if (reply.lease_lost()) {
       lease_lost_ = true;
       cancel_.cancel();
-    } else if (reply.status >= 400) {
+    } else if (reply.status != 200) {
       std::fprintf(stderr, "factory agent: the server refused a batch of events (%ld): %s\n", reply.status,
                    reply.body.dump().c_str());
-    } else if (reply.body.value("cancel", false)) {
+    } else if (reply.cancel_asked()) {
       cancel_.cancel();
     }
     if (lease_lost_ && last) return;

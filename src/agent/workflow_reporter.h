@@ -1,13 +1,15 @@
 // Tells the server what happens during a run: a runner::Observer that turns
 // status changes and output lines into batches for the agent protocol's
 // events call, and a sender thread that posts them in order, every 100 ms or
-// sooner when a batch grows big. Lines are masked (secrets become ***) and
-// numbered per execution from 1, so a batch sent again after a lost answer
-// is stored once. A batch that cannot be delivered is retried until the
+// sooner when a batch grows big. Lines and reasons are masked (secrets
+// become ***); lines are numbered per execution from 1, so a batch sent
+// again after a lost answer is stored once. A batch that cannot be delivered is retried until the
 // server answers: it may be restarting.
 //
 // The server's answers carry cancel requests; one cancels `cancel`. An
-// answer saying the lease is lost cancels too, and sets lease_lost().
+// answer saying the lease is lost cancels too, and sets lease_lost(). A
+// batch the server refuses otherwise (it names something not of this
+// workflow, say) is reported on stderr and dropped.
 #pragma once
 
 #include <atomic>
@@ -19,30 +21,16 @@
 #include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "agent/server_client.h"
 #include "core/secret_mask.h"
+#include "protocol/protocol.h"
 #include "runner/runner.h"
 
 namespace agent {
 
-// The ids the server gave the planned tree, by plan index.
-struct StageIds {
-  std::string id;
-  std::vector<std::string> executions;
-};
-struct PipelineIds {
-  std::string id;
-  std::vector<StageIds> stages;
-};
-using PlanIds = std::vector<PipelineIds>;
-
-PlanIds plan_ids_from_json(const nlohmann::json& answer);
-
 class WorkflowReporter final : public runner::Observer {
  public:
-  WorkflowReporter(const ClientConfig& client, std::string workflow_id, PlanIds ids, core::SecretMask mask,
+  WorkflowReporter(const ClientConfig& client, std::string workflow_id, protocol::PlanIds ids, core::SecretMask mask,
                    runner::CancelHandle& cancel);
   ~WorkflowReporter() override;
 
@@ -56,17 +44,17 @@ class WorkflowReporter final : public runner::Observer {
   bool lease_lost() const { return lease_lost_; }
 
  private:
-  void change(const char* node, const std::string& id, core::Status status, std::int64_t at, std::string reason = {},
-              std::optional<int> exit_code = std::nullopt);
+  void change(protocol::StatusChange change);
+  const std::string& execution_id(runner::ExecutionId id) const;
   void send_loop();
   // The next batch of what is pending: at most kBatchLines lines of each
   // execution, and the status changes once no lines before them are left.
   // Called with mutex_ held.
-  nlohmann::json take_batch();
+  protocol::EventBatch take_batch();
 
   ClientConfig client_;
   std::string path_;
-  PlanIds ids_;
+  protocol::PlanIds ids_;
   core::SecretMask mask_;
   runner::CancelHandle& cancel_;
   std::atomic<bool> lease_lost_{false};
@@ -77,8 +65,8 @@ class WorkflowReporter final : public runner::Observer {
 
   std::mutex mutex_;
   std::condition_variable wake_;
-  nlohmann::json changes_ = nlohmann::json::array();
-  std::map<std::string, nlohmann::json> lines_;  // execution id → lines
+  std::vector<protocol::StatusChange> changes_;
+  std::map<std::string, std::vector<protocol::LogLine>> lines_;  // execution id → lines
   std::size_t pending_bytes_ = 0;
   bool finishing_ = false;
   std::thread sender_;

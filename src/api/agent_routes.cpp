@@ -1,7 +1,9 @@
-// The agent protocol (docs/agent-protocol.md): build agents claim workflows,
-// report plans, status changes and log lines, renew their leases and finish.
-// These routes take agent tokens only; the bearer middleware lets them
-// through (they are "public" to it) and each checks its caller here.
+// The agent protocol (docs/agents.md, "The protocol"; its JSON is
+// src/protocol/'s): build agents claim workflows, report plans, status
+// changes and log lines, renew their leases and finish. These routes take
+// agent tokens only; the bearer middleware lets them through (they are
+// "public" to it) and each checks its caller here: the lease it presents
+// with its token, and that every id it names is of that lease's workflow.
 #include <nlohmann/json.hpp>
 
 #include "api/json_input.h"
@@ -9,6 +11,7 @@
 #include "api/routes.h"
 #include "orchestrator/orchestrator.h"
 #include "protocol/protocol.h"
+#include "store/token_secret.h"
 
 namespace api {
 
@@ -19,10 +22,11 @@ using nlohmann::json;
 constexpr std::chrono::milliseconds kLongestClaimWait{60'000};
 constexpr std::size_t kAgentBodyLimit = 16 * 1024 * 1024;  // a batch of log lines
 
-// The agent calling: its token, and the name its leases are recorded under.
+// The agent calling: its token, and the lease it presents (kLeaseHeader).
+// Who it is comes from these two alone: a name it gives is only shown.
 struct AgentCaller {
   store::ApiToken token;
-  std::string name;
+  std::string lease;
 };
 
 AgentCaller agent_caller(store::Store& store, const http::Request& request) {
@@ -34,17 +38,44 @@ AgentCaller agent_caller(store::Store& store, const http::Request& request) {
   auto& agent_token = std::get<store::ApiToken>(token);
   if (agent_token.scope != store::TokenScope::Agent)
     fail(403, "forbidden", "the agent protocol needs an agent token (factory token create NAME --agent)");
-  // A provisioned agent is named by its token; pool agents name themselves.
-  std::string name = agent_token.name;
-  if (agent_token.workflow_id.empty())
-    if (auto header = request.header("X-Factory-Agent"); header && !header->empty()) name = std::string{*header};
-  return {std::move(agent_token), std::move(name)};
+  std::string lease{request.header(protocol::kLeaseHeader).value_or("")};
+  return {std::move(agent_token), std::move(lease)};
 }
 
-json parse_body(const http::Request& request) {
-  json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) fail(400, "bad_request", "the body is not a JSON object");
-  return body;
+// What a pool agent's lease is recorded under: the name it gave (for
+// people), '#', and a digest of its token and the lease the claim made, so
+// that only a caller with both holds it; two agents sharing a token do not
+// hold each other's leases. An agent the server provisioned holds the lease
+// recorded under its token's name, and its token serves that workflow only.
+std::string lease_digest(const store::ApiToken& token, std::string_view lease) {
+  return store::sha256_hex(token.id + ":" + std::string{lease});
+}
+
+// The name shown is the one the agent gave, else its token's: printable
+// ASCII but '#', at most 100 bytes (the column holds 255).
+std::string pool_lease_owner(const AgentCaller& caller, std::string_view display_name, std::string_view lease) {
+  std::string name;
+  for (char c : (display_name.empty() ? std::string_view{caller.token.name} : display_name))
+    if (c > ' ' && c < 127 && c != '#' && name.size() < 100) name += c;
+  return name + "#" + lease_digest(caller.token, lease);
+}
+
+bool holds_lease(const AgentCaller& caller, const store::Workflow& workflow) {
+  if (!caller.token.workflow_id.empty())
+    return workflow.id == caller.token.workflow_id && workflow.lease_owner == caller.token.name;
+  return !caller.lease.empty() && workflow.lease_owner.ends_with("#" + lease_digest(caller.token, caller.lease));
+}
+
+// The body as `from_json` reads it; a malformed field is a 400 naming it.
+template <class Read>
+auto read_body(const http::Request& request, Read from_json) {
+  json body = request.body.empty() ? json::object() : json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) fail(400, "bad_request", "the body is not JSON");
+  try {
+    return from_json(body);
+  } catch (const protocol::Malformed& error) {
+    fail(400, "bad_request", error.what());
+  }
 }
 
 // The workflow a route names, when the caller's token may act on it.
@@ -55,16 +86,18 @@ std::string workflow_of(const AgentCaller& caller, const http::Request& request)
   return id;
 }
 
-[[noreturn]] void lease_lost(const std::string& id, const AgentCaller& caller, std::string_view state) {
-  fail(409, "lease_lost",
-       "workflow " + id + " is not leased to agent " + caller.name + " (" + std::string{state} + "): stop working on it");
+// Names no agent: the holder's name would help a caller pose as it.
+[[noreturn]] void lease_lost(const std::string& id, std::string_view why) {
+  fail(409, std::string{protocol::kLeaseLost},
+       "workflow " + id + " is not leased to this agent (" + std::string{why} + "): stop working on it");
 }
 
 // The workflow `id`, checked to be leased to the caller.
 store::Workflow leased_workflow(store::Store& store, const AgentCaller& caller, const std::string& id) {
   store::Workflow workflow = unwrap(store.get_workflow(id));
-  if (workflow.status != core::Status::Running || workflow.lease_owner != caller.name)
-    lease_lost(id, caller, "it is " + std::string{core::to_string(workflow.status)});
+  if (workflow.status != core::Status::Running)
+    lease_lost(id, "it is " + std::string{core::to_string(workflow.status)});
+  if (!holds_lease(caller, workflow)) lease_lost(id, "another lease holds it, or the lease was not presented");
   return workflow;
 }
 
@@ -73,11 +106,12 @@ store::Workflow leased_workflow(store::Store& store, const AgentCaller& caller, 
 }
 
 json job_json(store::Store& store, const orchestrator::Orchestrator& orchestrator, const ApiOptions& options,
-              const store::Workflow& workflow) {
+              const store::Workflow& workflow, std::string lease) {
   const store::Project project = unwrap(store.get_project(workflow.project_id));
   protocol::Job job;
   job.workflow_id = workflow.id;
   job.attempt = workflow.attempt;
+  job.lease = std::move(lease);
   job.project_id = project.id;
   job.repository = {project.owner_name, project.name, project.url};
   job.event = workflow.event;
@@ -89,9 +123,9 @@ json job_json(store::Store& store, const orchestrator::Orchestrator& orchestrato
 }
 
 http::Response job_response(store::Store& store, const orchestrator::Orchestrator& orchestrator,
-                            const ApiOptions& options, const store::Workflow& workflow) {
+                            const ApiOptions& options, const store::Workflow& workflow, std::string lease) {
   try {
-    return http::Response::json(200, job_json(store, orchestrator, options, workflow));
+    return http::Response::json(200, job_json(store, orchestrator, options, workflow, std::move(lease)));
   } catch (const ApiError& error) {
     return error.response();
   }
@@ -102,16 +136,18 @@ http::Response claim(store::Store& store, orchestrator::Orchestrator& orchestrat
   AgentCaller caller = agent_caller(store, request);
   if (!caller.token.workflow_id.empty()) {
     // A provisioned agent: its workflow was claimed for it already.
-    return job_response(store, orchestrator, options, leased_workflow(store, caller, caller.token.workflow_id));
+    return job_response(store, orchestrator, options, leased_workflow(store, caller, caller.token.workflow_id), {});
   }
-  const json body = request.body.empty() ? json::object() : parse_body(request);
-  const auto wait = std::chrono::milliseconds{body.value("wait_ms", 25'000)};
-  if (wait.count() < 0 || wait > kLongestClaimWait) fail(400, "bad_request", "wait_ms must be 0..60000");
-  return http::Response::later([&store, &orchestrator, &options, caller, wait](http::Responder respond) {
-    orchestrator.claim(caller.name, wait,
-                       [&store, &orchestrator, &options, respond](std::optional<store::Workflow> workflow) {
+  const protocol::ClaimRequest asked = read_body(request, protocol::claim_request_from_json);
+  if (asked.wait.count() < 0 || asked.wait > kLongestClaimWait) fail(400, "bad_request", "claim.wait_ms must be 0..60000");
+  std::string lease = store::new_token_secret();
+  const std::string owner = pool_lease_owner(caller, asked.agent, lease);
+  return http::Response::later([&store, &orchestrator, &options, owner, lease, wait = asked.wait](
+                                   http::Responder respond) {
+    orchestrator.claim(owner, wait, [&store, &orchestrator, &options, lease, respond](
+                                        std::optional<store::Workflow> workflow) {
       if (!workflow) return respond(http::Response::text(204, ""));
-      respond(job_response(store, orchestrator, options, *workflow));
+      respond(job_response(store, orchestrator, options, *workflow, lease));
     });
   });
 }
@@ -120,106 +156,83 @@ http::Response claim(store::Store& store, orchestrator::Orchestrator& orchestrat
 // the configuration's diagnostics, which fail the workflow.
 http::Response report_plan(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
   const store::Workflow workflow = leased_workflow(store, agent_caller(store, request), request);
-  const json body = parse_body(request);
-  if (body.contains("diagnostics")) {
-    const std::string diagnostics = body["diagnostics"].is_string() ? body["diagnostics"].get<std::string>() : "";
-    const std::string reason = "the configuration is not valid:\n" + diagnostics;
+  const protocol::PlanReport report = read_body(request, protocol::plan_report_from_json);
+  if (!report.plan) {
+    const std::string reason = "the configuration is not valid:\n" + report.diagnostics;
     unwrap(store.finish_workflow(workflow.id, core::Status::Failure, reason));
     orchestrator.workflow_finished(workflow.id);
-    return http::Response::json(200, {{"status", "failure"}});
+    return http::Response::json(200, protocol::to_json(protocol::Completion{core::Status::Failure, {}}));
   }
-  core::Plan plan;
-  try {
-    plan = protocol::plan_from_json(body.value("plan", json{}));
-  } catch (const protocol::Malformed& error) {
-    fail(400, "bad_request", error.what());
-  }
-  const store::WorkflowTree tree = unwrap(store.record_plan(workflow.id, plan));
-  json pipelines = json::array();
+  const store::WorkflowTree tree = unwrap(store.record_plan(workflow.id, *report.plan));
+  protocol::PlanIds ids;
   for (const auto& pipeline : tree.pipelines) {
-    json stages = json::array();
+    protocol::PipelineIds& pipeline_ids = ids.pipelines.emplace_back(pipeline.id, pipeline.name);
     for (const auto& stage : pipeline.stages) {
-      json executions = json::array();
-      for (const auto& execution : stage.executions) executions.push_back(execution.id);
-      stages.push_back({{"id", stage.id}, {"executions", executions}});
+      protocol::StageIds& stage_ids = pipeline_ids.stages.emplace_back(stage.id);
+      for (const auto& execution : stage.executions) stage_ids.executions.push_back(execution.id);
     }
-    pipelines.push_back({{"id", pipeline.id}, {"name", pipeline.name}, {"stages", stages}});
   }
-  return http::Response::json(200, {{"pipelines", pipelines}});
+  return http::Response::json(200, protocol::to_json(ids));
 }
 
-store::LogStream log_stream(std::string_view name) {
-  if (name == "stderr") return store::LogStream::Stderr;
-  if (name == "system") return store::LogStream::System;
-  return store::LogStream::Stdout;
+store::LogStream log_stream(protocol::Stream stream) {
+  return stream == protocol::Stream::Stderr ? store::LogStream::Stderr : store::LogStream::Stdout;
 }
 
-std::vector<store::LogLine> read_lines(const json& lines) {
-  std::vector<store::LogLine> result;
-  for (const json& line : lines) {
-    if (!line.is_object() || !line.contains("seq") || !line["seq"].is_number_integer())
-      fail(400, "bad_request", "each log line needs an integer seq");
-    result.push_back({line["seq"].get<std::int64_t>(), log_stream(line.value("stream", "stdout")),
-                      store::Timestamp{std::chrono::milliseconds{line.value("at", std::int64_t{0})}},
-                      line.value("text", std::string{})});
+store::TreeNode tree_node(protocol::Node node) {
+  switch (node) {
+    case protocol::Node::Pipeline: return store::TreeNode::Pipeline;
+    case protocol::Node::Stage: return store::TreeNode::Stage;
+    case protocol::Node::Execution: return store::TreeNode::Execution;
   }
-  return result;
+  return store::TreeNode::Execution;
 }
 
-// Status changes a batch carries, applied in order. A change the store
-// refuses as a conflict was applied before (a batch sent again after a lost
-// answer) or comes after the server ended the node (a cancel): both are done.
-void apply_change(store::Store& store, LogHub& logs, const json& change) {
-  const std::string node = change.value("node", "");
-  const std::string id = change.value("id", "");
-  const auto status = core::parse_status(change.value("status", ""));
-  if (!status) fail(400, "bad_request", "unknown status in a change of " + node + " " + id);
-  store::StatusChange update{*status, change.value("reason", ""), std::nullopt, std::nullopt};
-  if (change.contains("at") && change["at"].is_number_integer())
-    update.at = store::Timestamp{std::chrono::milliseconds{change["at"].get<std::int64_t>()}};
-  if (change.contains("exit_code") && change["exit_code"].is_number_integer())
-    update.exit_code = change["exit_code"].get<int>();
-  store::Status applied;
-  if (node == "pipeline") applied = store.set_pipeline_status(id, update);
-  else if (node == "stage") applied = store.set_stage_status(id, update);
-  else if (node == "execution") applied = store.set_execution_status(id, update);
-  else fail(400, "bad_request", "a change's node must be pipeline, stage or execution");
-  if (!applied && applied.error().kind != store::ErrorKind::Conflict) fail(applied.error());
-  if (node == "execution" && core::is_final(*status)) logs.end(id);
+store::TreeReport tree_report(protocol::EventBatch&& batch) {
+  store::TreeReport report;
+  for (auto& log : batch.logs) {
+    store::ExecutionLines& lines = report.logs.emplace_back(std::move(log.execution));
+    for (auto& line : log.lines)
+      lines.lines.push_back({line.seq, log_stream(line.stream), store::Timestamp{std::chrono::milliseconds{line.at_ms}},
+                             std::move(line.text)});
+  }
+  for (auto& change : batch.changes) {
+    std::optional<store::Timestamp> at;
+    if (change.at_ms) at = store::Timestamp{std::chrono::milliseconds{*change.at_ms}};
+    report.changes.push_back({tree_node(change.node), std::move(change.id),
+                              {change.status, std::move(change.reason), change.exit_code, at}});
+  }
+  return report;
 }
 
-http::Response report_events(store::Store& store, LogHub& logs,
-                             http::Request& request) {
+// Lines and status changes, checked to be of the caller's workflow and
+// recorded all together or not at all (Store::record_report); then passed
+// on to live viewers.
+http::Response report_events(store::Store& store, LogHub& logs, http::Request& request) {
   const store::Workflow workflow = leased_workflow(store, agent_caller(store, request), request);
-  const json body = parse_body(request);
-  for (const json& batch : body.value("logs", json::array())) {
-    const std::string execution = batch.value("execution", "");
-    auto lines = read_lines(batch.value("lines", json::array()));
-    unwrap(store.append_log(execution, lines));
-    logs.publish(execution, lines);
-  }
-  for (const json& change : body.value("changes", json::array())) apply_change(store, logs, change);
-  return http::Response::json(200, {{"cancel", workflow.cancel_requested_at.has_value()}});
+  const store::TreeReport report = tree_report(read_body(request, protocol::event_batch_from_json));
+  unwrap(store.record_report(workflow.id, report));
+  for (const auto& log : report.logs) logs.publish(log.execution_id, log.lines);
+  for (const auto& change : report.changes)
+    if (change.node == store::TreeNode::Execution && core::is_final(change.change.status)) logs.end(change.id);
+  return http::Response::json(200, protocol::to_json(protocol::CancelAnswer{workflow.cancel_requested_at.has_value()}));
 }
 
-// Every second from every agent: renewing checks the lease holder by itself,
-// so no read comes first.
+// Every second from every agent: one read by key to learn the lease's
+// holder, then the renewal, which checks it again.
 http::Response heartbeat(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
-  const AgentCaller caller = agent_caller(store, request);
-  const std::string id = workflow_of(caller, request);
-  auto renewed = store.renew_lease(id, caller.name, orchestrator.options().lease);
-  if (!renewed && renewed.error().kind == store::ErrorKind::Conflict) lease_lost(id, caller, renewed.error().message);
-  return http::Response::json(200, {{"cancel", unwrap(std::move(renewed)).cancel_requested}});
+  const store::Workflow workflow = leased_workflow(store, agent_caller(store, request), request);
+  auto renewed = store.renew_lease(workflow.id, workflow.lease_owner, orchestrator.options().lease);
+  if (!renewed && renewed.error().kind == store::ErrorKind::Conflict) lease_lost(workflow.id, "it changed meanwhile");
+  return http::Response::json(200, protocol::to_json(protocol::CancelAnswer{unwrap(std::move(renewed)).cancel_requested}));
 }
 
 http::Response complete(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
   const store::Workflow workflow = leased_workflow(store, agent_caller(store, request), request);
-  const json body = parse_body(request);
-  const auto status = core::parse_status(body.value("status", ""));
-  if (!status || !core::is_final(*status)) fail(400, "bad_request", "status must be a final status");
-  unwrap(store.finish_workflow(workflow.id, *status, body.value("reason", "")));
+  const protocol::Completion completion = read_body(request, protocol::completion_from_json);
+  unwrap(store.finish_workflow(workflow.id, completion.status, completion.reason));
   orchestrator.workflow_finished(workflow.id);
-  return http::Response::json(200, {{"status", core::to_string(*status)}});
+  return http::Response::json(200, protocol::to_json(protocol::Completion{completion.status, {}}));
 }
 
 }  // namespace
@@ -233,13 +246,13 @@ void add_agent_routes(const Routes& routes, orchestrator::Orchestrator& orchestr
                       }),
                       {.name = std::move(name), .is_public = true, .body_limit = kAgentBodyLimit});
   };
-  add("/api/v1/agent/claim", "agent_claim",
+  add(std::string{protocol::kClaimPath}, "agent_claim",
       [options = routes.options](store::Store& store, orchestrator::Orchestrator& orchestrator,
                                  http::Request& request) { return claim(store, orchestrator, options, request); });
-  add("/api/v1/agent/workflows/{id}/plan", "agent_plan", report_plan);
-  add("/api/v1/agent/workflows/{id}/heartbeat", "agent_heartbeat", heartbeat);
-  add("/api/v1/agent/workflows/{id}/complete", "agent_complete", complete);
-  add("/api/v1/agent/workflows/{id}/events", "agent_events",
+  add(protocol::route_pattern(protocol::Call::Plan), "agent_plan", report_plan);
+  add(protocol::route_pattern(protocol::Call::Heartbeat), "agent_heartbeat", heartbeat);
+  add(protocol::route_pattern(protocol::Call::Complete), "agent_complete", complete);
+  add(protocol::route_pattern(protocol::Call::Events), "agent_events",
       [logs](store::Store& store, orchestrator::Orchestrator&, http::Request& request) {
         return report_events(store, *logs, request);
       });

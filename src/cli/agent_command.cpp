@@ -73,7 +73,8 @@ void add_agent_options(CLI::App& command, int& exit_code) {
   command.add_option("--consul-service", options->consul_service,
                      "The servers' service name in Consul (default factory)");
   command.add_option("--token", options->token, "An agent token (or env FACTORY_AGENT_TOKEN)");
-  command.add_option("--name", options->name, "This agent's name in the server's records (default: HOST-PID)");
+  command.add_option("--name", options->name,
+                     "This agent's name for people, recorded with its leases; never its identity (default: HOST-PID)");
   command.add_option("--work-dir", options->work_dir, "Where workspaces are made (default ./factory-agent)");
   command.add_option("--jobs,-j", options->jobs, "Executions running at the same time")
       ->check(CLI::PositiveNumber);

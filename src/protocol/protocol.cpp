@@ -1,5 +1,8 @@
 #include "protocol/protocol.h"
 
+#include <cstdint>
+#include <utility>
+
 #include <nlohmann/json.hpp>
 
 namespace protocol {
@@ -12,7 +15,7 @@ using nlohmann::json;
 class Reader {
  public:
   Reader(const json& object, std::string path) : object_{object}, path_{std::move(path)} {
-    if (!object_.is_object()) throw Malformed{where() + " is not a JSON object"};
+    if (!object_.is_object()) throw Malformed{(path_.empty() ? "the body" : path_) + " is not a JSON object"};
   }
 
   std::string string(const char* name, bool required = false) const {
@@ -35,6 +38,17 @@ class Reader {
     if (!value->is_number_integer() || (value->is_number_unsigned() && value->get<std::uint64_t>() > INT64_MAX))
       throw Malformed{where(name) + " is not an integer"};
     return value->get<std::int64_t>();
+  }
+
+  std::optional<std::int64_t> optional_integer(const char* name) const {
+    if (!find(name, false)) return std::nullopt;
+    return integer(name);
+  }
+
+  core::Status status(const char* name) const {
+    const auto status = core::parse_status(string(name, true));
+    if (!status) throw Malformed{where(name) + " is not a status (queued, running, success, failure, ...)"};
+    return *status;
   }
 
   std::vector<std::string> strings(const char* name) const {
@@ -106,33 +120,21 @@ core::Event read_event(const Reader& in) {
   return event;
 }
 
-json to_json(const core::ExecutionSpec& execution) {
-  return {{"name", execution.name},
-          {"run", execution.run},
-          {"image", execution.image},
-          {"env", execution.env},
-          {"timeout_ms", execution.timeout.count()},
-          {"retry", execution.retry},
-          {"allow_failure", execution.allow_failure}};
-}
-
-core::ExecutionSpec read_execution(const Reader& in) {
-  core::ExecutionSpec execution;
-  execution.name = in.string("name", true);
-  execution.run = in.string("run", true);
-  execution.image = in.string("image");
-  execution.env = in.string_map("env");
-  execution.timeout = std::chrono::milliseconds{in.integer("timeout_ms")};
-  execution.retry = static_cast<int>(in.integer("retry"));
-  execution.allow_failure = in.boolean("allow_failure");
-  return execution;
+// An array member's items, each read as an object at its own path.
+template <class Read>
+auto read_items(const Reader& in, const char* name, Read read) {
+  const json& items = in.array(name);
+  std::vector<decltype(read(std::declval<const Reader&>()))> result;
+  result.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) result.push_back(read(Reader{items[i], item_path(in, name, i)}));
+  return result;
 }
 
 json to_json(const core::PipelineSpec& pipeline) {
   json stages = json::array();
   for (const auto& stage : pipeline.stages) {
     json executions = json::array();
-    for (const auto& execution : stage.executions) executions.push_back(to_json(execution));
+    for (const auto& execution : stage.executions) executions.push_back({{"name", execution.name}});
     stages.push_back({{"name", stage.name}, {"executions", std::move(executions)}});
   }
   return {{"name", pipeline.name},
@@ -150,19 +152,82 @@ core::PipelineSpec read_pipeline(const Reader& in) {
   pipeline.matrix = in.string_map("matrix");
   pipeline.depends_on = in.strings("depends_on");
   pipeline.timeout = std::chrono::milliseconds{in.integer("timeout_ms")};
-  const json& stages = in.array("stages");
-  for (std::size_t s = 0; s < stages.size(); ++s) {
-    Reader stage_in{stages[s], item_path(in, "stages", s)};
-    core::StageSpec stage{stage_in.string("name", true), {}};
-    const json& executions = stage_in.array("executions");
-    for (std::size_t e = 0; e < executions.size(); ++e)
-      stage.executions.push_back(read_execution(Reader{executions[e], item_path(stage_in, "executions", e)}));
-    pipeline.stages.push_back(std::move(stage));
-  }
+  pipeline.stages = read_items(in, "stages", [](const Reader& stage) {
+    return core::StageSpec{stage.string("name", true), read_items(stage, "executions", [](const Reader& execution) {
+                             core::ExecutionSpec spec;
+                             spec.name = execution.string("name", true);
+                             return spec;
+                           })};
+  });
   return pipeline;
 }
 
+Stream read_stream(const Reader& in) {
+  const std::string stream = in.string("stream");
+  if (stream.empty() || stream == "stdout") return Stream::Stdout;
+  if (stream == "stderr") return Stream::Stderr;
+  throw Malformed{in.where("stream") + " is not stdout or stderr"};
+}
+
+Node read_node(const Reader& in) {
+  const std::string node = in.string("node", true);
+  for (Node each : {Node::Pipeline, Node::Stage, Node::Execution})
+    if (node == to_string(each)) return each;
+  throw Malformed{in.where("node") + " is not pipeline, stage or execution"};
+}
+
+LogLine read_line(const Reader& in) {
+  LogLine line;
+  line.seq = in.integer("seq", -1);
+  if (line.seq < 1) throw Malformed{in.where("seq") + " is missing or below 1 (lines count from 1)"};
+  line.stream = read_stream(in);
+  line.at_ms = in.integer("at");
+  line.text = in.string("text");
+  return line;
+}
+
+StatusChange read_change(const Reader& in) {
+  StatusChange change;
+  change.node = read_node(in);
+  change.id = in.string("id", true);
+  change.status = in.status("status");
+  change.at_ms = in.optional_integer("at");
+  change.reason = in.string("reason");
+  if (auto exit_code = in.optional_integer("exit_code")) {
+    if (*exit_code < INT32_MIN || *exit_code > INT32_MAX) throw Malformed{in.where("exit_code") + " is out of range"};
+    change.exit_code = static_cast<int>(*exit_code);
+  }
+  return change;
+}
+
 }  // namespace
+
+std::string_view name(Call call) {
+  switch (call) {
+    case Call::Plan: return "plan";
+    case Call::Events: return "events";
+    case Call::Heartbeat: return "heartbeat";
+    case Call::Complete: return "complete";
+  }
+  return "";
+}
+
+std::string workflow_path(std::string_view workflow_id, Call call) {
+  return "/api/v1/agent/workflows/" + std::string{workflow_id} + "/" + std::string{name(call)};
+}
+
+std::string route_pattern(Call call) { return workflow_path("{id}", call); }
+
+std::string_view to_string(Stream stream) { return stream == Stream::Stderr ? "stderr" : "stdout"; }
+
+std::string_view to_string(Node node) {
+  switch (node) {
+    case Node::Pipeline: return "pipeline";
+    case Node::Stage: return "stage";
+    case Node::Execution: return "execution";
+  }
+  return "";
+}
 
 json to_json(const core::Event& event) { return to_json(core::Event(event)); }
 
@@ -180,6 +245,13 @@ json to_json(core::Event&& event) {
 
 core::Event event_from_json(const json& in) { return read_event(Reader{in, "event"}); }
 
+json to_json(const ClaimRequest& request) { return {{"wait_ms", request.wait.count()}, {"agent", request.agent}}; }
+
+ClaimRequest claim_request_from_json(const json& json_request) {
+  Reader in{json_request, "claim"};
+  return {std::chrono::milliseconds{in.integer("wait_ms", ClaimRequest{}.wait.count())}, in.string("agent")};
+}
+
 json to_json(const core::Plan& plan) {
   json pipelines = json::array();
   for (const auto& pipeline : plan.pipelines) pipelines.push_back(to_json(pipeline));
@@ -191,15 +263,105 @@ json to_json(const core::Plan& plan) {
 core::Plan plan_from_json(const json& json_plan) {
   Reader in{json_plan, "plan"};
   core::Plan plan;
-  const json& pipelines = in.array("pipelines");
-  for (std::size_t p = 0; p < pipelines.size(); ++p)
-    plan.pipelines.push_back(read_pipeline(Reader{pipelines[p], item_path(in, "pipelines", p)}));
-  const json& skipped = in.array("skipped");
-  for (std::size_t s = 0; s < skipped.size(); ++s) {
-    Reader skip{skipped[s], item_path(in, "skipped", s)};
-    plan.skipped.push_back({skip.string("name", true), skip.string("reason")});
-  }
+  plan.pipelines = read_items(in, "pipelines", read_pipeline);
+  plan.skipped = read_items(in, "skipped", [](const Reader& skip) {
+    return core::SkippedPipeline{skip.string("name", true), skip.string("reason")};
+  });
   return plan;
+}
+
+json to_json(const PlanReport& report) {
+  if (report.plan) return {{"plan", to_json(*report.plan)}};
+  return {{"diagnostics", report.diagnostics}};
+}
+
+PlanReport plan_report_from_json(const json& json_report) {
+  Reader in{json_report, ""};
+  PlanReport report;
+  report.diagnostics = in.string("diagnostics");
+  if (json_report.contains("diagnostics")) return report;
+  if (!json_report.contains("plan")) throw Malformed{"plan is missing (or diagnostics)"};
+  report.plan = plan_from_json(json_report["plan"]);
+  return report;
+}
+
+json to_json(const PlanIds& ids) {
+  json pipelines = json::array();
+  for (const auto& pipeline : ids.pipelines) {
+    json stages = json::array();
+    for (const auto& stage : pipeline.stages) stages.push_back({{"id", stage.id}, {"executions", stage.executions}});
+    pipelines.push_back({{"id", pipeline.id}, {"name", pipeline.name}, {"stages", std::move(stages)}});
+  }
+  return {{"pipelines", std::move(pipelines)}};
+}
+
+PlanIds plan_ids_from_json(const json& json_ids) {
+  Reader in{json_ids, "plan_ids"};
+  return {read_items(in, "pipelines", [](const Reader& pipeline) {
+    return PipelineIds{pipeline.string("id", true), pipeline.string("name"),
+                       read_items(pipeline, "stages", [](const Reader& stage) {
+                         return StageIds{stage.string("id", true), stage.strings("executions")};
+                       })};
+  })};
+}
+
+json to_json(const LogLine& line) {
+  return {{"seq", line.seq}, {"stream", to_string(line.stream)}, {"at", line.at_ms}, {"text", line.text}};
+}
+
+json to_json(const StatusChange& change) {
+  json out{{"node", to_string(change.node)},
+           {"id", change.id},
+           {"status", core::to_string(change.status)},
+           {"reason", change.reason}};
+  if (change.at_ms) out["at"] = *change.at_ms;
+  if (change.exit_code) out["exit_code"] = *change.exit_code;
+  return out;
+}
+
+json to_json(const EventBatch& batch) {
+  json logs = json::array();
+  for (const auto& log : batch.logs) {
+    json lines = json::array();
+    for (const auto& line : log.lines) lines.push_back(to_json(line));
+    logs.push_back({{"execution", log.execution}, {"lines", std::move(lines)}});
+  }
+  json changes = json::array();
+  for (const auto& change : batch.changes) changes.push_back(to_json(change));
+  return {{"logs", std::move(logs)}, {"changes", std::move(changes)}};
+}
+
+EventBatch event_batch_from_json(const json& json_batch) {
+  Reader in{json_batch, "events"};
+  EventBatch batch;
+  batch.logs = read_items(in, "logs", [](const Reader& log) {
+    return ExecutionLog{log.string("execution", true), read_items(log, "lines", read_line)};
+  });
+  batch.changes = read_items(in, "changes", read_change);
+  return batch;
+}
+
+json to_json(const CancelAnswer& answer) { return {{"cancel", answer.cancel}}; }
+
+CancelAnswer cancel_answer_from_json(const json& json_answer) {
+  return {Reader{json_answer, "answer"}.boolean("cancel")};
+}
+
+json to_json(const Completion& completion) {
+  return {{"status", core::to_string(completion.status)}, {"reason", completion.reason}};
+}
+
+Completion completion_from_json(const json& json_completion) {
+  Reader in{json_completion, "complete"};
+  Completion completion{in.status("status"), in.string("reason")};
+  if (!core::is_final(completion.status)) throw Malformed{"complete.status must be a final status"};
+  return completion;
+}
+
+std::string error_code(const json& body) {
+  if (!body.is_object() || !body.contains("error") || !body["error"].is_object()) return {};
+  const json& error = body["error"];
+  return error.contains("code") && error["code"].is_string() ? error["code"].get<std::string>() : std::string{};
 }
 
 json to_json(const Job& job) {
@@ -211,6 +373,7 @@ json to_json(const Job& job) {
            {"event", to_json(job.event)},
            {"secrets", job.secrets},
            {"heartbeat_interval_ms", job.heartbeat_interval.count()}};
+  if (!job.lease.empty()) out["lease"] = job.lease;
   if (!job.clone_token.empty()) out["clone_token"] = job.clone_token;
   return out;
 }
@@ -220,6 +383,7 @@ Job job_from_json(const json& json_job) {
   Job job;
   job.workflow_id = in.string("workflow_id", true);
   job.attempt = static_cast<int>(in.integer("attempt", 1));
+  job.lease = in.string("lease");
   job.project_id = in.string("project_id");
   Reader repository = in.object("repository");
   job.repository = {repository.string("owner"), repository.string("name"), repository.string("url", true)};

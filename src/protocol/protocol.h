@@ -1,19 +1,26 @@
-// The JSON forms of what the server and a build agent exchange: the event a
-// workflow runs for, the plan the agent made of `.factory/`, and the job the
-// server hands an agent (docs/agent-protocol.md has the whole protocol).
+// The agent protocol (docs/agents.md, "The protocol"): every route, header
+// and body the server and a build agent exchange, each a struct with its
+// JSON written and read here only, so that neither side writes that JSON by
+// hand. The event a workflow runs for is here too (the REST API shows it).
 //
-// Every *_from_json throws protocol::Malformed naming the offending field, so
-// a handler can answer 400 with it.
+// Every *_from_json throws protocol::Malformed naming the offending field
+// (`events.changes[2].status is not a status`), so a handler can answer 400
+// with it. Functions only; no state, safe from any thread.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/plan.h"
+#include "core/status.h"
 
 namespace protocol {
 
@@ -21,10 +28,37 @@ struct Malformed : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// --- Routes and headers. Every call is a POST with an agent token
+// (`Authorization: Bearer`).
+
+inline constexpr std::string_view kClaimPath = "/api/v1/agent/claim";
+// The calls about one claimed workflow: /api/v1/agent/workflows/{id}/<call>.
+enum class Call { Plan, Events, Heartbeat, Complete };
+inline constexpr Call kWorkflowCalls[] = {Call::Plan, Call::Events, Call::Heartbeat, Call::Complete};
+std::string_view name(Call call);                                  // "plan", ...
+std::string workflow_path(std::string_view workflow_id, Call call);  // the path an agent posts to
+std::string route_pattern(Call call);                              // the router's, with {id}
+
+// The lease a claim answered with (Job::lease), on every later call about
+// that workflow: the server knows the lease holder by it and the token, never
+// by a name the agent gives.
+inline constexpr std::string_view kLeaseHeader = "X-Factory-Lease";
+
+// --- Claim: ClaimRequest → 200 Job, or 204 when nothing came within the wait.
+
+struct ClaimRequest {
+  std::chrono::milliseconds wait{25'000};
+  std::string agent;  // the agent's name for people (its host, say): shown, never trusted
+};
+
 // What an agent needs to run one workflow.
 struct Job {
   std::string workflow_id;
   int attempt = 1;
+  // The lease's id, made by the server at the claim: sent back as
+  // kLeaseHeader on every call about the workflow. Empty for an agent the
+  // server provisioned: its token is good for its workflow only. Secret.
+  std::string lease;
   std::string project_id;
   core::Repository repository;  // url: what `git fetch` is given
   core::Event event;
@@ -36,16 +70,128 @@ struct Job {
   std::chrono::milliseconds heartbeat_interval{1000};
 };
 
+// --- Plan: PlanReport → 200 PlanIds (or, for diagnostics, the workflow fails).
+
+// The plan as the server records it: pipelines (names, matrix values,
+// dependencies, timeouts), their stages and executions by name, and the
+// skipped pipelines. Never a script or an environment: those carry the
+// project's secrets once the agent runs them.
+struct PlanReport {
+  std::optional<core::Plan> plan;  // either the plan…
+  std::string diagnostics;         // …or why `.factory/` has none (rendered)
+};
+
+// The ids the server gave the planned tree, by plan index.
+struct StageIds {
+  std::string id;
+  std::vector<std::string> executions;
+};
+struct PipelineIds {
+  std::string id;
+  std::string name;
+  std::vector<StageIds> stages;
+};
+struct PlanIds {
+  std::vector<PipelineIds> pipelines;
+};
+
+// --- Events: EventBatch → 200 CancelAnswer.
+
+enum class Stream { Stdout, Stderr };
+
+// One line of an execution's output, numbered per execution from 1 so that
+// a batch sent again is stored once.
+struct LogLine {
+  std::int64_t seq = 0;
+  Stream stream = Stream::Stdout;
+  std::int64_t at_ms = 0;  // unix milliseconds, the agent's clock
+  std::string text;
+};
+
+struct ExecutionLog {
+  std::string execution;  // its id
+  std::vector<LogLine> lines;
+};
+
+enum class Node { Pipeline, Stage, Execution };
+
+struct StatusChange {
+  Node node = Node::Execution;
+  std::string id;
+  core::Status status = core::Status::Running;
+  std::optional<std::int64_t> at_ms;  // none: when the server gets it
+  std::string reason;
+  std::optional<int> exit_code;  // executions only
+};
+
+// What happened since the last batch: lines first (the server stores them
+// before the changes, so an ended execution's log is whole), then the
+// status changes in the order they happened.
+struct EventBatch {
+  std::vector<ExecutionLog> logs;
+  std::vector<StatusChange> changes;
+};
+
+// --- Heartbeat: {} → 200 CancelAnswer (the lease renewed).
+
+// The answer to events and heartbeats: whether to cancel the run.
+struct CancelAnswer {
+  bool cancel = false;
+};
+
+// --- Complete: Completion → 200.
+
+struct Completion {
+  core::Status status = core::Status::Success;  // final
+  std::string reason;
+};
+
+// --- Errors. A refusal is {"error": {"code": code, "message": text}}
+// (400 malformed or naming what is not the workflow's, 401/403 the token,
+// 404, 409). This code says the workflow is no longer this agent's (its
+// lease expired, it ended, or another agent holds it now): stop working on
+// it. A 409 with another code refuses one call only (a status change of a
+// finished execution, say).
+inline constexpr std::string_view kLeaseLost = "lease_lost";
+// The code of a refusal's body; empty when it has none.
+std::string error_code(const nlohmann::json& body);
+
+// --- The JSON of each.
+
 nlohmann::json to_json(const core::Event& event);
 // The same, taking the event's strings rather than copying them: a push may
 // name thousands of changed paths.
 nlohmann::json to_json(core::Event&& event);
 core::Event event_from_json(const nlohmann::json& json);
 
-nlohmann::json to_json(const core::Plan& plan);
-core::Plan plan_from_json(const nlohmann::json& json);
+nlohmann::json to_json(const ClaimRequest& request);
+ClaimRequest claim_request_from_json(const nlohmann::json& json);
 
 nlohmann::json to_json(const Job& job);
 Job job_from_json(const nlohmann::json& json);
+
+// The plan as PlanReport says: what the server records, nothing more.
+nlohmann::json to_json(const core::Plan& plan);
+core::Plan plan_from_json(const nlohmann::json& json);
+
+nlohmann::json to_json(const PlanReport& report);
+PlanReport plan_report_from_json(const nlohmann::json& json);
+
+nlohmann::json to_json(const PlanIds& ids);
+PlanIds plan_ids_from_json(const nlohmann::json& json);
+
+std::string_view to_string(Stream stream);  // "stdout", "stderr"
+std::string_view to_string(Node node);      // "pipeline", "stage", "execution"
+
+nlohmann::json to_json(const LogLine& line);
+nlohmann::json to_json(const StatusChange& change);
+nlohmann::json to_json(const EventBatch& batch);
+EventBatch event_batch_from_json(const nlohmann::json& json);
+
+nlohmann::json to_json(const CancelAnswer& answer);
+CancelAnswer cancel_answer_from_json(const nlohmann::json& json);
+
+nlohmann::json to_json(const Completion& completion);
+Completion completion_from_json(const nlohmann::json& json);
 
 }  // namespace protocol

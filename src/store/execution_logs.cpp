@@ -16,6 +16,7 @@ const Query kInsertLine{
     " ON CONFLICT (execution_id, seq) DO NOTHING",
     "INSERT INTO execution_logs (execution_id, seq, stream, logged_at, line) VALUES (?, ?, ?, ?, ?)"
     " ON DUPLICATE KEY UPDATE seq = seq"};
+const Query kLastSeq{"SELECT MAX(seq) FROM execution_logs WHERE execution_id = ?"};
 const Query kLinesAfter{
     "SELECT seq, stream, logged_at, line FROM execution_logs WHERE execution_id = ? AND seq > ? ORDER BY seq LIMIT ?"};
 
@@ -36,22 +37,38 @@ std::string_view to_string(LogStream stream) {
   return "system";
 }
 
-Status SqlStore::append_log(std::string_view execution_id, const std::vector<LogLine>& lines) {
-  auto key = checked_id(execution_id);
-  if (!key) return key.error();
+Status check_log_lines(const std::vector<LogLine>& lines) {
   if (lines.size() > kMaxLinesPerAppend)
     return invalid("at most " + std::to_string(kMaxLinesPerAppend) + " lines per append");
   for (const LogLine& line : lines)
     if (line.seq < 1) return invalid("log line numbers start at 1");
-  if (lines.empty()) return {};
-  auto appended = in_transaction([&](Connection& connection) -> Status {
-    for (const LogLine& line : lines) {
-      auto done =
-          connection.execute(kInsertLine, {*key, line.seq, to_string(line.stream), to_millis(line.at), line.text});
-      if (!done) return done.error();
-    }
-    return {};
+  return {};
+}
+
+Status insert_log_lines(Connection& connection, const std::string& execution_id, const std::vector<LogLine>& lines) {
+  for (const LogLine& line : lines) {
+    auto done =
+        connection.execute(kInsertLine, {execution_id, line.seq, to_string(line.stream), to_millis(line.at), line.text});
+    if (!done) return done.error();
+  }
+  return {};
+}
+
+Result<std::int64_t> last_log_seq(Connection& connection, const std::string& execution_id) {
+  std::int64_t last = 0;
+  auto done = connection.execute(kLastSeq, {execution_id}, [&](const Row& row) {
+    if (!row.is_null(0)) last = row.integer(0);
   });
+  if (!done) return done.error();
+  return last;
+}
+
+Status SqlStore::append_log(std::string_view execution_id, const std::vector<LogLine>& lines) {
+  auto key = checked_id(execution_id);
+  if (!key) return key.error();
+  if (auto checked = check_log_lines(lines); !checked) return checked;
+  if (lines.empty()) return {};
+  auto appended = in_transaction([&](Connection& connection) { return insert_log_lines(connection, *key, lines); });
   // The only key to violate is the execution's (a repeated seq is skipped).
   if (!appended && appended.error().kind == ErrorKind::Conflict) return not_found("no execution " + *key);
   return appended;

@@ -82,6 +82,7 @@ class SqlStore final : public Store {
   Status set_stage_status(std::string_view id, const StatusChange& change) override;
   Status set_execution_status(std::string_view id, const StatusChange& change) override;
 
+  Status record_report(std::string_view workflow_id, const TreeReport& report) override;
   Status append_log(std::string_view execution_id, const std::vector<LogLine>& lines) override;
   Result<std::vector<LogLine>> read_log(std::string_view execution_id, std::int64_t after_seq, int limit) override;
 
@@ -145,6 +146,10 @@ class SqlStore final : public Store {
   Result<EnqueuedWorkflow> enqueue_row(const WorkflowRow& row);
 
   Status set_node_status(const NodeTable& table, std::string_view id, const StatusChange& change);
+  // Moves node `key` of `table` from status `from` (as read in this
+  // transaction) to the change's; conflict when it changed meanwhile.
+  Status write_node_status(Connection& connection, const NodeTable& table, const std::string& key,
+                           core::Status from, const StatusChange& change);
   Result<const SecretBox*> secret_box() const;
   // A project's secrets, sorted by name; not_found for an unknown project.
   Result<std::vector<SealedSecret>> sealed_secrets(std::string_view project_id);
@@ -164,6 +169,12 @@ std::optional<std::string> canonical_id(std::string_view id);
 Error bad_id(std::string_view id);
 Status check_name(std::string_view what, std::string_view name);
 std::optional<Timestamp> optional_time(const Row& row, int column);
+// Execution logs (execution_logs.cpp): the checks every append passes (line
+// count, numbers from 1); storing lines, skipping numbers stored before; the
+// last number stored (0 for none).
+Status check_log_lines(const std::vector<LogLine>& lines);
+Status insert_log_lines(Connection& connection, const std::string& execution_id, const std::vector<LogLine>& lines);
+Result<std::int64_t> last_log_seq(Connection& connection, const std::string& execution_id);
 Param optional_millis(const std::optional<Timestamp>& at);
 Result<int> check_limit(const PageRequest& page);
 // Keyset start: ids sort after the nil UUID, so "from the start" needs no other query.

@@ -76,7 +76,7 @@ struct ProjectChanges {
 };
 
 // What a token may do. Admin tokens use the REST API; agent tokens only the
-// agent protocol (docs/agent-protocol.md), and those made for one workflow
+// agent protocol (docs/agents.md), and those made for one workflow
 // (`workflow_id` set) only for that workflow.
 enum class TokenScope { Admin, Agent };
 
@@ -148,7 +148,9 @@ struct Workflow {
   core::Status status = core::Status::Queued;
   std::string status_reason;  // for people: why it ended so (or was requeued); often empty
   int attempt = 1;            // a requeue after a lost lease adds one
-  std::string lease_owner;    // the agent running it; empty unless running
+  // The agent running it, empty unless running: its name, and for pool
+  // agents then '#' and a digest of the lease the claim made (docs/agents.md).
+  std::string lease_owner;
   std::optional<Timestamp> lease_expires_at;
   Timestamp created_at;
   std::optional<Timestamp> started_at;   // when the current attempt was claimed
@@ -242,6 +244,23 @@ struct LogLine {
   LogStream stream = LogStream::Stdout;
   Timestamp at;
   std::string text;
+};
+
+// What a workflow's agent reports about its tree: lines of its executions'
+// output, then status changes of its nodes in the order they happened.
+enum class TreeNode { Pipeline, Stage, Execution };
+struct NodeStatusChange {
+  TreeNode node;
+  std::string id;
+  StatusChange change;
+};
+struct ExecutionLines {
+  std::string execution_id;
+  std::vector<LogLine> lines;
+};
+struct TreeReport {
+  std::vector<ExecutionLines> logs;
+  std::vector<NodeStatusChange> changes;
 };
 
 class Store {
@@ -357,6 +376,20 @@ class Store {
   virtual Status set_pipeline_status(std::string_view id, const StatusChange& change) = 0;
   virtual Status set_stage_status(std::string_view id, const StatusChange& change) = 0;
   virtual Status set_execution_status(std::string_view id, const StatusChange& change) = 0;
+
+  // An agent's report on the tree of workflow `workflow_id`, applied whole or
+  // not at all, in one transaction:
+  //  - every id is a node of that workflow's tree (not_found otherwise);
+  //  - a finished execution takes no new line: lines whose seq it has are
+  //    skipped (the batch was sent again after a lost answer), others are a
+  //    conflict;
+  //  - a node's changes apply in order under core::can_transition; a change
+  //    to the status a node has is skipped, and a finished node already at
+  //    the report's last status for it skips them all (sent again); any
+  //    other change of a finished node, or one can_transition forbids, is a
+  //    conflict.
+  // Each id is looked up once, by key and scoped to the workflow.
+  virtual Status record_report(std::string_view workflow_id, const TreeReport& report) = 0;
 
   // Execution logs: append in batches (a seq already stored is skipped);
   // read the lines after `after_seq` in order, at most `limit` (1..1000).

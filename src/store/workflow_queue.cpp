@@ -59,6 +59,10 @@ const Query kLeaseLost{
     "UPDATE workflows SET status = 'error', status_reason = ?, finished_at = ?, lease_owner = NULL,"
     " lease_expires_at = NULL WHERE id = ? AND status = 'running'"};
 
+// The agent of a lease owner, for people: its name, without the digest of
+// its lease (store.h, Workflow::lease_owner).
+std::string_view agent_name(std::string_view lease_owner) { return lease_owner.substr(0, lease_owner.find('#')); }
+
 struct ExpiredLease {
   std::string id;
   int attempt;
@@ -82,9 +86,7 @@ Result<Lease> renew_asked_to_cancel(Connection& connection, std::string_view id,
   if (workflow->status != core::Status::Running)
     return conflict("workflow " + std::string(id) + " is " + std::string(core::to_string(workflow->status)) +
                     ", not running");
-  if (workflow->lease_owner != agent)
-    return conflict("workflow " + std::string(id) + " is leased to " + workflow->lease_owner + ", not " +
-                    std::string(agent));
+  if (workflow->lease_owner != agent) return conflict("workflow " + std::string(id) + " is leased to another agent");
   auto renewed = connection.execute(kRenewCancelledLease, {to_millis(until), id, agent});
   if (!renewed) return renewed.error();
   return Lease{until, true};
@@ -92,7 +94,8 @@ Result<Lease> renew_asked_to_cancel(Connection& connection, std::string_view id,
 
 Status requeue(Connection& connection, const ExpiredLease& lease) {
   std::string reason =
-      "the lease of agent " + lease.agent + " expired on attempt " + std::to_string(lease.attempt) + "; queued again";
+      "the lease of agent " + std::string(agent_name(lease.agent)) + " expired on attempt " +
+      std::to_string(lease.attempt) + "; queued again";
   if (auto done = connection.execute(kRequeue, {reason, lease.id}); !done) return done.error();
   // The next attempt records its own plan.
   if (auto done = connection.execute(kDropTree, {lease.id}); !done) return done.error();
@@ -100,8 +103,8 @@ Status requeue(Connection& connection, const ExpiredLease& lease) {
 }
 
 Status give_up(Connection& connection, const ExpiredLease& lease, bool queue_statuses) {
-  std::string reason = "the lease of agent " + lease.agent + " expired on attempt " + std::to_string(lease.attempt) +
-                       "; no attempts left";
+  std::string reason = "the lease of agent " + std::string(agent_name(lease.agent)) + " expired on attempt " +
+                       std::to_string(lease.attempt) + "; no attempts left";
   if (auto done = connection.execute(kLeaseLost, {reason, to_millis(now()), lease.id}); !done) return done.error();
   if (auto finished = finish_unfinished_nodes(connection, lease.id, core::Status::Error, queue_statuses); !finished)
     return finished;

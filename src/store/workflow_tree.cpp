@@ -11,6 +11,7 @@ namespace store {
 struct NodeTable {
   const char* noun;
   const Query& status_by_id;
+  const Query& status_in_workflow;  // id, workflow id
   const Query& update;  // status, reason, started_at, finished_at[, exit_code], id, expected status
   bool has_exit_code;
 };
@@ -50,6 +51,12 @@ const Query kExecutionById{"SELECT " FACTORY_EXECUTION_COLUMNS " FROM executions
 const Query kPipelineStatus{"SELECT status FROM pipelines WHERE id = ?"};
 const Query kStageStatus{"SELECT status FROM stages WHERE id = ?"};
 const Query kExecutionStatus{"SELECT status FROM executions WHERE id = ?"};
+const Query kPipelineInWorkflow{"SELECT status FROM pipelines WHERE id = ? AND workflow_id = ?"};
+const Query kStageInWorkflow{
+    "SELECT s.status FROM stages s JOIN pipelines p ON p.id = s.pipeline_id WHERE s.id = ? AND p.workflow_id = ?"};
+const Query kExecutionInWorkflow{
+    "SELECT e.status FROM executions e JOIN stages s ON s.id = e.stage_id JOIN pipelines p ON p.id = s.pipeline_id"
+    " WHERE e.id = ? AND p.workflow_id = ?"};
 #define FACTORY_SET_NODE_STATUS(table, extra)                                                                       \
   "UPDATE " table " SET status = ?, status_reason = ?, started_at = COALESCE(started_at, ?), finished_at = ?" extra \
   " WHERE id = ? AND status = ?"
@@ -58,9 +65,35 @@ const Query kUpdateStage{FACTORY_SET_NODE_STATUS("stages", "")};
 const Query kUpdateExecution{FACTORY_SET_NODE_STATUS("executions", ", exit_code = COALESCE(?, exit_code)")};
 #undef FACTORY_SET_NODE_STATUS
 
-const NodeTable kPipelines{"pipeline", kPipelineStatus, kUpdatePipeline, false};
-const NodeTable kStages{"stage", kStageStatus, kUpdateStage, false};
-const NodeTable kExecutions{"execution", kExecutionStatus, kUpdateExecution, true};
+const NodeTable kPipelines{"pipeline", kPipelineStatus, kPipelineInWorkflow, kUpdatePipeline, false};
+const NodeTable kStages{"stage", kStageStatus, kStageInWorkflow, kUpdateStage, false};
+const NodeTable kExecutions{"execution", kExecutionStatus, kExecutionInWorkflow, kUpdateExecution, true};
+
+const NodeTable& table_of(TreeNode node) {
+  switch (node) {
+    case TreeNode::Pipeline: return kPipelines;
+    case TreeNode::Stage: return kStages;
+    case TreeNode::Execution: return kExecutions;
+  }
+  return kExecutions;
+}
+
+// A node a report names, as it is before the report.
+struct ReportedNode {
+  const NodeTable* table;
+  core::Status status;
+};
+
+// Conflict unless core::can_transition lets node `key` of `table` go `from` → `to`.
+Status check_transition(const NodeTable& table, const std::string& key, core::Status from, core::Status to) {
+  if (core::can_transition(from, to)) return {};
+  return conflict(std::string(table.noun) + " " + key + " is " + std::string(core::to_string(from)) +
+                  " and cannot become " + std::string(core::to_string(to)));
+}
+
+std::string finished_node(const std::string& noun, const std::string& key, core::Status status) {
+  return noun + " " + key + " is finished (" + std::string(core::to_string(status)) + ")";
+}
 
 // Reads the seven node columns starting at `first` into any tree node.
 template <class Node>
@@ -222,23 +255,104 @@ Status SqlStore::set_node_status(const NodeTable& table, std::string_view id, co
     auto found = connection.execute(table.status_by_id, {*key}, [&](const Row& row) { from = read_status(row, 0); });
     if (!found) return found.error();
     if (!from) return not_found("no " + noun + " " + *key);
-    if (!core::can_transition(*from, change.status))
-      return conflict(noun + " " + *key + " is " + std::string(core::to_string(*from)) + " and cannot become " +
-                      std::string(core::to_string(change.status)));
-    std::int64_t at = to_millis(change.at.value_or(now()));
-    Param started = change.status == core::Status::Running ? Param(at) : Param(std::nullopt);
-    Param finished = core::is_final(change.status) ? Param(at) : Param(std::nullopt);
-    Param exit_code = change.exit_code ? Param(*change.exit_code) : Param(std::nullopt);
-    std::string status(core::to_string(change.status)), reason = clip_reason(change.reason);
-    std::string expected(core::to_string(*from));
-    auto updated =
-        table.has_exit_code
-            ? connection.execute(table.update, {status, reason, started, finished, exit_code, *key, expected})
-            : connection.execute(table.update, {status, reason, started, finished, *key, expected});
-    if (!updated) return updated.error();
-    if (*updated == 0) return conflict(noun + " " + *key + " changed status meanwhile; read it again");
-    if (queue_statuses_ && &table == &kPipelines && core::is_final(change.status))
-      return queue_pipeline_status(connection, *key, change);
+    if (auto allowed = check_transition(table, *key, *from, change.status); !allowed) return allowed;
+    return write_node_status(connection, table, *key, *from, change);
+  });
+}
+
+Status SqlStore::write_node_status(Connection& connection, const NodeTable& table, const std::string& key,
+                                   core::Status from, const StatusChange& change) {
+  std::int64_t at = to_millis(change.at.value_or(now()));
+  Param started = change.status == core::Status::Running ? Param(at) : Param(std::nullopt);
+  Param finished = core::is_final(change.status) ? Param(at) : Param(std::nullopt);
+  Param exit_code = change.exit_code ? Param(*change.exit_code) : Param(std::nullopt);
+  std::string status(core::to_string(change.status)), reason = clip_reason(change.reason);
+  std::string expected(core::to_string(from));
+  auto updated = table.has_exit_code
+                     ? connection.execute(table.update, {status, reason, started, finished, exit_code, key, expected})
+                     : connection.execute(table.update, {status, reason, started, finished, key, expected});
+  if (!updated) return updated.error();
+  if (*updated == 0) return conflict(std::string(table.noun) + " " + key + " changed status meanwhile; read it again");
+  if (queue_statuses_ && &table == &kPipelines && core::is_final(change.status))
+    return queue_pipeline_status(connection, key, change);
+  return {};
+}
+
+Status SqlStore::record_report(std::string_view workflow_id, const TreeReport& report) {
+  auto workflow = checked_id(workflow_id);
+  if (!workflow) return workflow.error();
+  for (const ExecutionLines& log : report.logs)
+    if (auto checked = check_log_lines(log.lines); !checked) return checked;
+  return in_transaction([&](Connection& connection) -> Status {
+    // First every node the report names, each read once, by key and as this
+    // workflow's: nothing is written before all of the report is checked.
+    std::unordered_map<std::string, ReportedNode> nodes;
+    auto look_up = [&](const NodeTable& table, std::string_view id) -> Result<std::string> {
+      auto key = checked_id(id);
+      if (!key) return key.error();
+      const std::string not_ours = std::string(table.noun) + " " + *key + " is not part of workflow " + *workflow;
+      if (auto known = nodes.find(*key); known != nodes.end()) {
+        if (known->second.table != &table) return not_found(not_ours);
+        return std::move(*key);
+      }
+      std::optional<core::Status> status;
+      auto found = connection.execute(table.status_in_workflow, {*key, *workflow},
+                                      [&](const Row& row) { status = read_status(row, 0); });
+      if (!found) return found.error();
+      if (!status) return not_found(not_ours);
+      nodes.emplace(*key, ReportedNode{&table, *status});
+      return std::move(*key);
+    };
+
+    std::vector<std::pair<std::string, const std::vector<LogLine>*>> appends;
+    for (const ExecutionLines& log : report.logs) {
+      auto key = look_up(kExecutions, log.execution_id);
+      if (!key) return key.error();
+      const core::Status status = nodes.at(*key).status;
+      if (!core::is_final(status)) {
+        appends.emplace_back(*key, &log.lines);
+        continue;
+      }
+      auto last = last_log_seq(connection, *key);
+      if (!last) return last.error();
+      for (const LogLine& line : log.lines)
+        if (line.seq > *last) return conflict(finished_node("execution", *key, status) + "; it takes no more log lines");
+    }
+
+    std::vector<std::string> keys;  // of report.changes, in order
+    std::unordered_map<std::string, core::Status> last_reported;
+    for (const NodeStatusChange& change : report.changes) {
+      auto key = look_up(table_of(change.node), change.id);
+      if (!key) return key.error();
+      last_reported[*key] = change.change.status;
+      keys.push_back(std::move(*key));
+    }
+    std::vector<std::size_t> writes;  // indexes into report.changes
+    std::vector<core::Status> froms;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      ReportedNode& node = nodes.at(keys[i]);
+      const core::Status to = report.changes[i].change.status;
+      if (to == node.status) continue;  // as it is, or sent again
+      if (core::is_final(node.status)) {
+        if (last_reported.at(keys[i]) == node.status) continue;  // its changes were applied before
+        return conflict(finished_node(node.table->noun, keys[i], node.status) + "; it cannot become " +
+                        std::string(core::to_string(to)));
+      }
+      if (auto allowed = check_transition(*node.table, keys[i], node.status, to); !allowed) return allowed;
+      writes.push_back(i);
+      froms.push_back(node.status);
+      node.status = to;
+    }
+
+    for (const auto& [key, lines] : appends)
+      if (auto inserted = insert_log_lines(connection, key, *lines); !inserted) return inserted;
+    for (std::size_t w = 0; w < writes.size(); ++w) {
+      const std::size_t i = writes[w];
+      if (auto written = write_node_status(connection, *nodes.at(keys[i]).table, keys[i], froms[w],
+                                           report.changes[i].change);
+          !written)
+        return written;
+    }
     return {};
   });
 }

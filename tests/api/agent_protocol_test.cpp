@@ -39,8 +39,18 @@ class AgentProtocolTest : public ApiTest {
   }
 
   using ApiTest::agent_call;
+  // A call of the pool agent holding lease_ (the last claim's).
   Reply agent_call(const std::string& path, const json& body = json::object()) {
-    return agent_call(path, body, agent_token_);
+    return agent_call(path, body, agent_token_, lease_);
+  }
+  // Claims the oldest queued workflow as a pool agent; its job.
+  protocol::Job claim() {
+    const Reply reply = agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}}, agent_token_);
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    if (reply.status != 200) return {};
+    protocol::Job job = protocol::job_from_json(json::parse(reply.body));
+    lease_ = job.lease;
+    return job;
   }
   std::string workflow_path(const std::string& id, const std::string& call) {
     return "/api/v1/agent/workflows/" + id + "/" + call;
@@ -49,6 +59,7 @@ class AgentProtocolTest : public ApiTest {
 
   std::string project_id_;
   std::string agent_token_;
+  std::string lease_;
 };
 
 TEST_P(AgentProtocolTest, OnlyAgentTokensReachTheProtocolAndOnlyAdminTokensTheApi) {
@@ -60,7 +71,7 @@ TEST_P(AgentProtocolTest, OnlyAgentTokensReachTheProtocolAndOnlyAdminTokensTheAp
 
 TEST_P(AgentProtocolTest, ALongPollIsAnsweredWhenAWorkflowIsQueued) {
   Reply reply;
-  std::thread agent{[&] { reply = agent_call("/api/v1/agent/claim", {{"wait_ms", 20'000}}); }};
+  std::thread agent{[&] { reply = agent_call("/api/v1/agent/claim", {{"wait_ms", 20'000}, {"agent", "a1"}}); }};
   std::this_thread::sleep_for(200ms);  // the claim waits in the orchestrator
   const std::string id = enqueue("d1");
   agent.join();
@@ -70,7 +81,9 @@ TEST_P(AgentProtocolTest, ALongPollIsAnsweredWhenAWorkflowIsQueued) {
   EXPECT_EQ(job.repository.url, "https://github.com/acme/rocket");
   EXPECT_EQ(job.event.sha, kSha);
   EXPECT_EQ(workflow(id).status, core::Status::Running);
-  EXPECT_EQ(workflow(id).lease_owner, "a1");
+  EXPECT_FALSE(job.lease.empty());
+  EXPECT_TRUE(workflow(id).lease_owner.starts_with("a1#")) << "the agent's name, then its lease's digest";
+  EXPECT_EQ(workflow(id).lease_owner.find(job.lease), std::string::npos) << "the lease itself is not stored";
 }
 
 TEST_P(AgentProtocolTest, EachWorkflowGoesToOneClaimer) {
@@ -97,7 +110,7 @@ TEST_P(AgentProtocolTest, EachWorkflowGoesToOneClaimer) {
 
 TEST_P(AgentProtocolTest, PlanEventsLogsAndCompletionReachTheStore) {
   const std::string id = enqueue("d1");
-  ASSERT_EQ(agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}}).status, 200);
+  ASSERT_FALSE(claim().workflow_id.empty());
   const Reply planned = agent_call(workflow_path(id, "plan"), {{"plan", protocol::to_json(one_pipeline())}});
   ASSERT_EQ(planned.status, 200) << planned.body;
   const json ids = json::parse(planned.body)["pipelines"][0];
@@ -131,19 +144,31 @@ TEST_P(AgentProtocolTest, PlanEventsLogsAndCompletionReachTheStore) {
 
 TEST_P(AgentProtocolTest, DiagnosticsFailTheWorkflowWithThemAsTheReason) {
   const std::string id = enqueue("d1");
-  ASSERT_EQ(agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}}).status, 200);
+  ASSERT_FALSE(claim().workflow_id.empty());
   const std::string diagnostics = "error: Unsupported block type\n  --> .factory/ci.hcl:3:1";
   ASSERT_EQ(agent_call(workflow_path(id, "plan"), {{"diagnostics", diagnostics}}).status, 200);
   EXPECT_EQ(workflow(id).status, core::Status::Failure);
   EXPECT_NE(workflow(id).status_reason.find(".factory/ci.hcl:3:1"), std::string::npos);
 }
 
+// Another agent with the same pool token, without the lease or with one of
+// its own, is not the holder; the refusal names no agent.
 TEST_P(AgentProtocolTest, OtherAgentsCannotTouchAWorkflowLeasedToOne) {
   const std::string id = enqueue("d1");
-  ASSERT_EQ(agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}}).status, 200);
-  EXPECT_EQ(agent_call(workflow_path(id, "heartbeat"), json::object(), agent_token_, "a2").status, 409);
-  EXPECT_EQ(agent_call(workflow_path(id, "complete"), {{"status", "failure"}}, agent_token_, "a2").status, 409);
+  ASSERT_FALSE(claim().workflow_id.empty());
+  const std::string holder = workflow(id).lease_owner;
+  enqueue("d2");
+  const std::string own_lease = lease_;
+  ASSERT_FALSE(claim().workflow_id.empty());  // a second lease, for the second workflow
+  for (const std::string& lease : {std::string{}, lease_, own_lease + "x"}) {
+    const Reply heartbeat = agent_call(workflow_path(id, "heartbeat"), json::object(), agent_token_, lease);
+    EXPECT_EQ(heartbeat.status, 409) << heartbeat.body;
+    EXPECT_EQ(heartbeat.body.find(holder.substr(0, holder.find('#'))), std::string::npos) << heartbeat.body;
+    EXPECT_EQ(agent_call(workflow_path(id, "complete"), {{"status", "failure"}}, agent_token_, lease).status, 409);
+  }
   EXPECT_EQ(workflow(id).status, core::Status::Running);
+  EXPECT_EQ(workflow(id).lease_owner, holder);
+  EXPECT_EQ(agent_call(workflow_path(id, "heartbeat"), json::object(), agent_token_, own_lease).status, 200);
 }
 
 TEST_P(AgentProtocolTest, AWorkflowTokenServesItsWorkflowOnly) {
@@ -167,7 +192,7 @@ TEST_P(AgentProtocolTest, CancelReachesTheAgentThroughItsNextCall) {
   EXPECT_EQ(call("POST", "/api/v1/workflows/" + queued + "/cancel").status, 409);
 
   const std::string running = enqueue("d2");
-  ASSERT_EQ(agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}}).status, 200);
+  ASSERT_FALSE(claim().workflow_id.empty());
   EXPECT_EQ(json::parse(agent_call(workflow_path(running, "heartbeat")).body)["cancel"], false);
   EXPECT_EQ(call("POST", "/api/v1/workflows/" + running + "/cancel").status, 202);
   EXPECT_EQ(json::parse(agent_call(workflow_path(running, "heartbeat")).body)["cancel"], true);
@@ -195,7 +220,7 @@ TEST_P(AgentProtocolTest, SecretsGoToJobsButNotToForks) {
 // came after that line.
 TEST_P(AgentProtocolTest, LogStreamsGetStoredThenLiveLinesAndResumeWithoutGapsOrRepeats) {
   const std::string id = enqueue("d1");
-  ASSERT_EQ(agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}}).status, 200);
+  ASSERT_FALSE(claim().workflow_id.empty());
   const Reply planned = agent_call(workflow_path(id, "plan"), {{"plan", protocol::to_json(one_pipeline())}});
   ASSERT_EQ(planned.status, 200) << planned.body;
   const std::string execution = json::parse(planned.body)["pipelines"][0]["stages"][0]["executions"][0];
@@ -233,6 +258,96 @@ TEST_P(AgentProtocolTest, LogStreamsGetStoredThenLiveLinesAndResumeWithoutGapsOr
   const std::string end_of_first = joined.read_until("event: end\n");
   EXPECT_NE(end_of_first.find("id: 6\n"), std::string::npos) << end_of_first;
   EXPECT_EQ(end_of_first.find("id: 5\n"), std::string::npos) << "line 5 repeated: " << end_of_first;
+}
+
+// A batch is of the caller's workflow or nothing: one id of another
+// workflow's tree refuses all of it, before anything is written.
+TEST_P(AgentProtocolTest, EventsNamingAnotherWorkflowsNodesChangeNothing) {
+  const std::string victim = enqueue("d1");
+  ASSERT_FALSE(claim().workflow_id.empty());
+  const std::string victim_lease = lease_;
+  const Reply victim_plan = agent_call(workflow_path(victim, "plan"), {{"plan", protocol::to_json(one_pipeline())}});
+  ASSERT_EQ(victim_plan.status, 200) << victim_plan.body;
+  const protocol::PlanIds victim_ids = protocol::plan_ids_from_json(json::parse(victim_plan.body));
+  const std::string victim_execution = victim_ids.pipelines[0].stages[0].executions[0];
+
+  const std::string own = enqueue("d2");
+  ASSERT_FALSE(claim().workflow_id.empty());
+  const Reply own_plan = agent_call(workflow_path(own, "plan"), {{"plan", protocol::to_json(one_pipeline())}});
+  ASSERT_EQ(own_plan.status, 200) << own_plan.body;
+  const std::string own_execution =
+      protocol::plan_ids_from_json(json::parse(own_plan.body)).pipelines[0].stages[0].executions[0];
+
+  const json own_line = {{"seq", 1}, {"text", "mine"}};
+  const json forged_line = {{"seq", 1}, {"text", "forged"}};
+  const std::vector<json> forgeries = {
+      {{"logs", {{{"execution", own_execution}, {"lines", {own_line}}},
+                 {{"execution", victim_execution}, {"lines", {forged_line}}}}}},
+      {{"changes", {{{"node", "execution"}, {"id", victim_execution}, {"status", "failure"}, {"reason", "forged"}}}}},
+      {{"changes", {{{"node", "stage"}, {"id", victim_ids.pipelines[0].stages[0].id}, {"status", "failure"}}}}},
+      {{"changes", {{{"node", "pipeline"}, {"id", victim_ids.pipelines[0].id}, {"status", "failure"}}}}},
+      // The victim's execution id given as a node of another kind.
+      {{"changes", {{{"node", "pipeline"}, {"id", victim_execution}, {"status", "failure"}}}}},
+  };
+  for (const json& forgery : forgeries) {
+    const Reply refused = agent_call(workflow_path(own, "events"), forgery);
+    EXPECT_EQ(refused.status, 404) << forgery.dump() << " " << refused.body;
+    EXPECT_NE(refused.body.find("is not part of workflow " + own), std::string::npos) << refused.body;
+  }
+  EXPECT_TRUE(store_->read_log(own_execution, 0)->empty()) << "the batch's own lines went with it";
+  EXPECT_TRUE(store_->read_log(victim_execution, 0)->empty());
+  const store::WorkflowTree tree = store_->get_workflow_tree(victim).value();
+  EXPECT_EQ(tree.pipelines[0].status, core::Status::Queued);
+  EXPECT_EQ(tree.pipelines[0].stages[0].status, core::Status::Queued);
+  EXPECT_EQ(tree.pipelines[0].stages[0].executions[0].status, core::Status::Queued);
+  // The victim's own agent still reports as before.
+  const json real = {{"logs", {{{"execution", victim_execution}, {"lines", {{{"seq", 1}, {"text", "real"}}}}}}}};
+  EXPECT_EQ(agent_call(workflow_path(victim, "events"), real, agent_token_, victim_lease).status, 200);
+  EXPECT_EQ(store_->read_log(victim_execution, 0)->at(0).text, "real");
+}
+
+// Sent again after a lost answer, a batch changes nothing and is answered
+// 200; anything new for a finished execution is refused.
+TEST_P(AgentProtocolTest, FinishedExecutionsTakeNoNewLinesOrStatuses) {
+  const std::string id = enqueue("d1");
+  ASSERT_FALSE(claim().workflow_id.empty());
+  const Reply planned = agent_call(workflow_path(id, "plan"), {{"plan", protocol::to_json(one_pipeline())}});
+  ASSERT_EQ(planned.status, 200) << planned.body;
+  const std::string execution =
+      protocol::plan_ids_from_json(json::parse(planned.body)).pipelines[0].stages[0].executions[0];
+  const json finish = {
+      {"logs", {{{"execution", execution}, {"lines", {{{"seq", 1}, {"text", "one"}}, {{"seq", 2}, {"text", "two"}}}}}}},
+      {"changes",
+       {{{"node", "execution"}, {"id", execution}, {"status", "running"}},
+        {{"node", "execution"}, {"id", execution}, {"status", "success"}, {"exit_code", 0}}}}};
+  ASSERT_EQ(agent_call(workflow_path(id, "events"), finish).status, 200);
+  EXPECT_EQ(agent_call(workflow_path(id, "events"), finish).status, 200) << "sent again";
+
+  const json more_lines = {{"logs", {{{"execution", execution}, {"lines", {{{"seq", 3}, {"text", "late"}}}}}}}};
+  const json other_status = {{"changes", {{{"node", "execution"}, {"id", execution}, {"status", "failure"}}}}};
+  const json running_again = {{"changes", {{{"node", "execution"}, {"id", execution}, {"status", "running"}}}}};
+  for (const json& refused : {more_lines, other_status, running_again}) {
+    const Reply reply = agent_call(workflow_path(id, "events"), refused);
+    EXPECT_EQ(reply.status, 409) << refused.dump() << " " << reply.body;
+    EXPECT_EQ(protocol::error_code(json::parse(reply.body)), "conflict") << "not a lost lease: " << reply.body;
+  }
+  const auto log = store_->read_log(execution, 0).value();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[1].text, "two");
+  EXPECT_EQ(store_->get_execution(execution)->status, core::Status::Success);
+  EXPECT_EQ(agent_call(workflow_path(id, "heartbeat")).status, 200) << "the lease is intact";
+}
+
+TEST_P(AgentProtocolTest, MalformedCallsAreRefusedNamingTheField) {
+  const std::string id = enqueue("d1");
+  ASSERT_FALSE(claim().workflow_id.empty());
+  const Reply events = agent_call(workflow_path(id, "events"), {{"changes", {{{"node", "execution"}, {"id", "x"}}}}});
+  EXPECT_EQ(events.status, 400);
+  EXPECT_NE(events.body.find("events.changes[0].status is missing"), std::string::npos) << events.body;
+  const Reply complete = agent_call(workflow_path(id, "complete"), {{"status", "running"}});
+  EXPECT_EQ(complete.status, 400);
+  EXPECT_NE(complete.body.find("complete.status"), std::string::npos) << complete.body;
+  EXPECT_EQ(workflow(id).status, core::Status::Running);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AgentProtocolTest, ::testing::ValuesIn(kBackends), backend_name);

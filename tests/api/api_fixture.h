@@ -69,11 +69,13 @@ class ApiTest : public ::testing::TestWithParam<const char*> {
   }
 
   // A call of the agent protocol, as agent `name` with an agent token.
+  // An agent protocol call with an agent token, presenting `lease` (the
+  // claim's answer) when given.
   Reply agent_call(const std::string& path, const json& body, const std::string& token,
-                   const std::string& name = "a1") {
-    return client_->request("POST", path, body.dump(),
-                            {"Authorization: Bearer " + token, "X-Factory-Agent: " + name,
-                             "Content-Type: application/json"});
+                   const std::string& lease = {}) {
+    std::vector<std::string> headers{"Authorization: Bearer " + token, "Content-Type: application/json"};
+    if (!lease.empty()) headers.push_back("X-Factory-Lease: " + lease);
+    return client_->request("POST", path, body.dump(), headers);
   }
 
   // Creates a project through the seed endpoint; returns its JSON.

@@ -229,12 +229,14 @@ TEST_P(SupersedeTest, ARunningOlderPushIsAskedToCancelThroughItsAgent) {
   auto agent = store_->create_token("pool", store::TokenScope::Agent);
   ASSERT_TRUE(agent);
   const store::Workflow first = queued(push_to("main", "d1"));
-  ASSERT_EQ(agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}}, agent->secret).status, 200);
+  const Reply claimed = agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}}, agent->secret);
+  ASSERT_EQ(claimed.status, 200);
+  const std::string lease = json::parse(claimed.body)["lease"];
   const std::string heartbeat = "/api/v1/agent/workflows/" + first.id + "/heartbeat";
-  EXPECT_EQ(json::parse(agent_call(heartbeat, json::object(), agent->secret).body)["cancel"], false);
+  EXPECT_EQ(json::parse(agent_call(heartbeat, json::object(), agent->secret, lease).body)["cancel"], false);
 
   queued(push_to("main", "d2"));
-  EXPECT_EQ(json::parse(agent_call(heartbeat, json::object(), agent->secret).body)["cancel"], true);
+  EXPECT_EQ(json::parse(agent_call(heartbeat, json::object(), agent->secret, lease).body)["cancel"], true);
   EXPECT_EQ(workflow(first.id).status, core::Status::Running);  // until its agent stops it
 }
 

@@ -16,7 +16,7 @@ core::Plan sample_plan() {
   return {{lint, test}, {{"deploy", "branch \"dev\" does not match branches"}}};
 }
 
-TEST(ProtocolTest, PlanSurvivesTheRoundTrip) {
+TEST(ProtocolTest, PlanSurvivesTheRoundTripAsTheServerRecordsIt) {
   const core::Plan plan = sample_plan();
   const core::Plan back = protocol::plan_from_json(json::parse(protocol::to_json(plan).dump()));
   ASSERT_EQ(back.pipelines.size(), 2u);
@@ -26,15 +26,85 @@ TEST(ProtocolTest, PlanSurvivesTheRoundTrip) {
   EXPECT_EQ(test.matrix.at("compiler"), "gcc");
   EXPECT_EQ(test.depends_on, std::vector<std::string>{"lint"});
   EXPECT_EQ(test.timeout.count(), 600000);
-  const auto& unit = test.stages.at(0).executions.at(0);
-  EXPECT_EQ(unit.run, "make test");
-  EXPECT_EQ(unit.image, "debian:bookworm");
-  EXPECT_EQ(unit.env.at("CC"), "gcc");
-  EXPECT_EQ(unit.timeout.count(), 90000);
-  EXPECT_EQ(unit.retry, 2);
-  EXPECT_TRUE(unit.allow_failure);
+  ASSERT_EQ(test.stages.at(0).name, "check");
+  EXPECT_EQ(test.stages.at(0).executions.at(0).name, "unit");
   ASSERT_EQ(back.skipped.size(), 1u);
   EXPECT_EQ(back.skipped[0].reason, "branch \"dev\" does not match branches");
+}
+
+// Scripts and environments stay with the agent: once it runs them they hold
+// the project's secrets.
+TEST(ProtocolTest, APlanCarriesNoScriptOrEnvironment) {
+  core::Plan plan = sample_plan();
+  plan.pipelines[1].stages[0].executions[0].env["DEPLOY_KEY"] = "s3cr3t-value";
+  const std::string text = protocol::to_json(protocol::PlanReport{plan, {}}).dump();
+  EXPECT_EQ(text.find("s3cr3t-value"), std::string::npos) << text;
+  EXPECT_EQ(text.find("DEPLOY_KEY"), std::string::npos) << text;
+  EXPECT_EQ(text.find("make test"), std::string::npos) << text;
+  const protocol::PlanReport back = protocol::plan_report_from_json(json::parse(text));
+  ASSERT_TRUE(back.plan);
+  EXPECT_EQ(back.plan->pipelines.size(), 2u);
+  const protocol::PlanReport failed =
+      protocol::plan_report_from_json(protocol::to_json(protocol::PlanReport{std::nullopt, "error: at 1:1"}));
+  EXPECT_FALSE(failed.plan);
+  EXPECT_EQ(failed.diagnostics, "error: at 1:1");
+}
+
+TEST(ProtocolTest, PlanIdsSurviveTheRoundTrip) {
+  const protocol::PlanIds ids{{{"p1", "build", {{"s1", {"e1", "e2"}}, {"s2", {}}}}, {"p2", "lint", {}}}};
+  const protocol::PlanIds back = protocol::plan_ids_from_json(json::parse(protocol::to_json(ids).dump()));
+  ASSERT_EQ(back.pipelines.size(), 2u);
+  EXPECT_EQ(back.pipelines[0].id, "p1");
+  EXPECT_EQ(back.pipelines[0].name, "build");
+  EXPECT_EQ(back.pipelines[0].stages[0].executions, (std::vector<std::string>{"e1", "e2"}));
+  EXPECT_EQ(back.pipelines[0].stages[1].id, "s2");
+  EXPECT_EQ(back.pipelines[1].id, "p2");
+}
+
+TEST(ProtocolTest, EventBatchSurvivesTheRoundTrip) {
+  protocol::EventBatch batch;
+  batch.logs.push_back({"e1", {{1, protocol::Stream::Stdout, 1700, "hello"}, {2, protocol::Stream::Stderr, 1701, ""}}});
+  batch.changes.push_back({protocol::Node::Execution, "e1", core::Status::Failure, 1702, "exit code 2", 2});
+  batch.changes.push_back({protocol::Node::Pipeline, "p1", core::Status::Running, std::nullopt, "", std::nullopt});
+  const protocol::EventBatch back = protocol::event_batch_from_json(json::parse(protocol::to_json(batch).dump()));
+  ASSERT_EQ(back.logs.size(), 1u);
+  EXPECT_EQ(back.logs[0].execution, "e1");
+  ASSERT_EQ(back.logs[0].lines.size(), 2u);
+  EXPECT_EQ(back.logs[0].lines[0].text, "hello");
+  EXPECT_EQ(back.logs[0].lines[1].seq, 2);
+  EXPECT_EQ(back.logs[0].lines[1].stream, protocol::Stream::Stderr);
+  EXPECT_EQ(back.logs[0].lines[1].at_ms, 1701);
+  ASSERT_EQ(back.changes.size(), 2u);
+  EXPECT_EQ(back.changes[0].node, protocol::Node::Execution);
+  EXPECT_EQ(back.changes[0].status, core::Status::Failure);
+  EXPECT_EQ(back.changes[0].at_ms, 1702);
+  EXPECT_EQ(back.changes[0].reason, "exit code 2");
+  EXPECT_EQ(back.changes[0].exit_code, 2);
+  EXPECT_EQ(back.changes[1].node, protocol::Node::Pipeline);
+  EXPECT_FALSE(back.changes[1].at_ms);
+  EXPECT_FALSE(back.changes[1].exit_code);
+}
+
+TEST(ProtocolTest, SmallBodiesSurviveTheRoundTrip) {
+  const protocol::ClaimRequest claim =
+      protocol::claim_request_from_json(protocol::to_json(protocol::ClaimRequest{std::chrono::milliseconds{500}, "h1"}));
+  EXPECT_EQ(claim.wait.count(), 500);
+  EXPECT_EQ(claim.agent, "h1");
+  EXPECT_EQ(protocol::claim_request_from_json(json::object()).wait.count(), 25'000);
+  EXPECT_TRUE(protocol::cancel_answer_from_json(protocol::to_json(protocol::CancelAnswer{true})).cancel);
+  EXPECT_FALSE(protocol::cancel_answer_from_json(protocol::to_json(protocol::CancelAnswer{false})).cancel);
+  const protocol::Completion done =
+      protocol::completion_from_json(protocol::to_json(protocol::Completion{core::Status::Cancelled, "asked"}));
+  EXPECT_EQ(done.status, core::Status::Cancelled);
+  EXPECT_EQ(done.reason, "asked");
+}
+
+TEST(ProtocolTest, RoutesAndErrorCodes) {
+  EXPECT_EQ(protocol::workflow_path("w1", protocol::Call::Events), "/api/v1/agent/workflows/w1/events");
+  EXPECT_EQ(protocol::route_pattern(protocol::Call::Heartbeat), "/api/v1/agent/workflows/{id}/heartbeat");
+  EXPECT_EQ(protocol::error_code({{"error", {{"code", "lease_lost"}, {"message", "stop"}}}}), protocol::kLeaseLost);
+  EXPECT_EQ(protocol::error_code(json::object()), "");
+  EXPECT_EQ(protocol::error_code(json::array()), "");
 }
 
 TEST(ProtocolTest, JobSurvivesTheRoundTrip) {
@@ -47,6 +117,7 @@ TEST(ProtocolTest, JobSurvivesTheRoundTrip) {
   job.secrets = {{"TOKEN", "s3cret"}};
   job.heartbeat_interval = std::chrono::milliseconds{250};
   job.clone_token = "ghs_clone";
+  job.lease = "fct_lease";
   const protocol::Job back = protocol::job_from_json(json::parse(protocol::to_json(job).dump()));
   EXPECT_EQ(back.workflow_id, "w1");
   EXPECT_EQ(back.attempt, 2);
@@ -57,6 +128,7 @@ TEST(ProtocolTest, JobSurvivesTheRoundTrip) {
   EXPECT_EQ(back.secrets.at("TOKEN"), "s3cret");
   EXPECT_EQ(back.heartbeat_interval.count(), 250);
   EXPECT_EQ(back.clone_token, "ghs_clone");
+  EXPECT_EQ(back.lease, "fct_lease");
 }
 
 TEST(ProtocolTest, AJobWithoutACloneTokenSendsNone) {
@@ -83,6 +155,28 @@ TEST(ProtocolTest, MalformedInputNamesTheField) {
   EXPECT_EQ(message_of({{"pipelines", {{{"name", "a"}, {"timeout_ms", "1s"}}}}}),
             "plan.pipelines[0].timeout_ms is not an integer");
   EXPECT_THROW(protocol::job_from_json({{"workflow_id", "w"}}), protocol::Malformed);
+  auto batch_message = [](const json& batch) {
+    try {
+      protocol::event_batch_from_json(batch);
+    } catch (const protocol::Malformed& error) {
+      return std::string{error.what()};
+    }
+    return std::string{"accepted"};
+  };
+  EXPECT_EQ(batch_message({{"logs", {{{"execution", "e"}, {"lines", {{{"seq", 0}}}}}}}}),
+            "events.logs[0].lines[0].seq is missing or below 1 (lines count from 1)");
+  EXPECT_EQ(batch_message({{"logs", {{{"execution", "e"}, {"lines", {{{"seq", 1}, {"stream", "tty"}}}}}}}}),
+            "events.logs[0].lines[0].stream is not stdout or stderr");
+  EXPECT_EQ(batch_message({{"logs", {{{"lines", json::array()}}}}}), "events.logs[0].execution is missing");
+  EXPECT_EQ(batch_message({{"changes", {{{"node", "job"}, {"id", "x"}, {"status", "success"}}}}}),
+            "events.changes[0].node is not pipeline, stage or execution");
+  EXPECT_EQ(batch_message({{"changes", {{{"node", "stage"}, {"id", "x"}, {"status", "done"}}}}}),
+            "events.changes[0].status is not a status (queued, running, success, failure, ...)");
+  EXPECT_EQ(batch_message({{"changes", {{{"node", "stage"}, {"id", "x"}, {"status", "success"}, {"at", "now"}}}}}),
+            "events.changes[0].at is not an integer");
+  EXPECT_EQ(batch_message({{"changes", "all"}}), "events.changes is not an array");
+  EXPECT_THROW(protocol::completion_from_json({{"status", "running"}}), protocol::Malformed);
+  EXPECT_THROW(protocol::plan_ids_from_json({{"pipelines", {{{"name", "p"}}}}}), protocol::Malformed);
   EXPECT_THROW(protocol::event_from_json({{"name", "push"}, {"from_fork", "yes"}}), protocol::Malformed);
 }
 

@@ -495,6 +495,55 @@ TEST_P(QueueTest, LogsAppendOnceAndReadFromASequenceNumber) {
   EXPECT_ERROR(store_->read_log(execution, 0, 0), ErrorKind::Invalid);
 }
 
+// An agent's report is of its workflow's tree and applies whole: a line of
+// a running execution goes with the refused change that follows it.
+TEST_P(QueueTest, ReportsApplyWholeToTheirWorkflowsTreeOnly) {
+  std::string mine = enqueue("d1");
+  std::string other = enqueue("d2");
+  claim("agent-a");
+  claim("agent-b");
+  auto tree = store_->record_plan(mine, two_pipelines_and_a_skipped_one());
+  auto other_tree = store_->record_plan(other, two_pipelines_and_a_skipped_one());
+  ASSERT_OK(tree);
+  ASSERT_OK(other_tree);
+  const std::string& gcc = tree->pipelines[1].stages[0].executions[0].id;
+  const std::string& clang = tree->pipelines[1].stages[0].executions[1].id;
+  const std::string& foreign = other_tree->pipelines[1].stages[0].executions[0].id;
+  const Timestamp at = at_millis(1'790'000'000'000);
+  const std::vector<LogLine> lines{{1, LogStream::Stdout, at, "one"}, {2, LogStream::Stdout, at, "two"}};
+
+  TreeReport finish{{{gcc, lines}},
+                    {{TreeNode::Execution, gcc, {core::Status::Running}},
+                     {TreeNode::Execution, gcc, {core::Status::Success, "", 0}}}};
+  ASSERT_OK(store_->record_report(mine, finish));
+  ASSERT_OK(store_->record_report(mine, finish));  // sent again: nothing changes
+  EXPECT_EQ(store_->read_log(gcc, 0)->size(), 2u);
+
+  const TreeReport cases[] = {
+      {{}, {{TreeNode::Execution, foreign, {core::Status::Running}}}},
+      {{{foreign, lines}}, {}},
+      {{}, {{TreeNode::Pipeline, other_tree->pipelines[1].id, {core::Status::Running}}}},
+      {{}, {{TreeNode::Stage, gcc, {core::Status::Running}}}},  // an execution's id given as a stage's
+  };
+  for (const TreeReport& report : cases) EXPECT_ERROR(store_->record_report(mine, report), ErrorKind::NotFound);
+  EXPECT_TRUE(store_->read_log(foreign, 0)->empty());
+  EXPECT_EQ(store_->get_execution(foreign)->status, core::Status::Queued);
+
+  // Lines of a running execution, then a change of a finished one.
+  const TreeReport mixed{{{clang, lines}},
+                         {{TreeNode::Execution, clang, {core::Status::Running}},
+                          {TreeNode::Execution, gcc, {core::Status::Failure}}}};
+  EXPECT_ERROR(store_->record_report(mine, mixed), ErrorKind::Conflict);
+  EXPECT_TRUE(store_->read_log(clang, 0)->empty());
+  EXPECT_EQ(store_->get_execution(clang)->status, core::Status::Queued);
+  EXPECT_EQ(store_->get_execution(gcc)->status, core::Status::Success);
+  EXPECT_ERROR(store_->record_report(mine, {{{gcc, {{3, LogStream::Stdout, at, "late"}}}}, {}}), ErrorKind::Conflict);
+  EXPECT_EQ(store_->read_log(gcc, 0)->size(), 2u);
+  // Queued cannot become success.
+  EXPECT_ERROR(store_->record_report(mine, {{}, {{TreeNode::Execution, clang, {core::Status::Success}}}}),
+               ErrorKind::Conflict);
+}
+
 TEST_P(QueueTest, ProjectWorkflowsListNewestFirst) {
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(enqueue("d" + std::to_string(i)));
