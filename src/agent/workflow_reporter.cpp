@@ -139,7 +139,7 @@ json WorkflowReporter::take_batch() {
 }
 
 void WorkflowReporter::send_loop() {
-  ServerClient client{client_, [this] { return lease_lost_.load(); }};
+  ServerClient client{client_, [this] { return lease_lost_ || abandoned_; }};
   for (;;) {
     json batch;
     bool last = false;
@@ -163,7 +163,7 @@ void WorkflowReporter::send_loop() {
     } else if (reply.body.value("cancel", false)) {
       cancel_.cancel();
     }
-    if (lease_lost_ && last) return;
+    if ((lease_lost_ || abandoned_) && last) return;
   }
 }
 
