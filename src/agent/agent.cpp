@@ -129,11 +129,12 @@ class JobRun {
   JobRun(const Options& options, const protocol::Job& job, const runner::CancelHandle& agent_stop)
       : options_{options},
         job_{job},
+        agent_stop_{agent_stop},
         client_config_{client_config(options, job.lease)},
-        client_{client_config_, [&agent_stop] { return agent_stop.cancelled(); }},
+        client_{client_config_, [this] { return !given_up_because().empty(); }},
         mask_{job_mask(job)},
         workspace_{options.work_dir / ("workflow-" + job.workflow_id), cancel_, job.clone_token},
-        heartbeat_{client_config_, job.workflow_id, job.heartbeat_interval, cancel_, agent_stop} {}
+        heartbeat_{client_config_, job.workflow_id, job.heartbeat_interval, job.lease_duration, cancel_, agent_stop} {}
 
   ~JobRun() {
     std::error_code ignored;
@@ -170,7 +171,21 @@ class JobRun {
     execute(*plan, std::move(ids));
   }
 
+  // The server could not be reached for a whole lease: the run was given up.
+  bool server_unreachable() const { return heartbeat_.server_unreachable(); }
+
  private:
+  // Why this agent reports nothing more on the workflow, or empty. An agent
+  // that stops leaves the workflow to the server: to its cancel, or to
+  // another attempt once the lease runs out.
+  std::string given_up_because() const {
+    if (heartbeat_.server_unreachable())
+      return "the server could not be reached for a whole lease (" + std::to_string(job_.lease_duration.count()) + " ms)";
+    if (heartbeat_.lease_lost()) return "its lease was lost";
+    if (agent_stop_.cancelled()) return "this agent is stopping";
+    return {};
+  }
+
   std::string path(protocol::Call call) const { return protocol::workflow_path(job_.workflow_id, call); }
 
   // The plan of `.factory/` for the event, or nullopt after reporting its
@@ -199,9 +214,11 @@ class JobRun {
     run_options.containers = options_.containers;
     WorkflowReporter reporter{client_config_, job_.workflow_id, std::move(ids), mask_, cancel_};
     const runner::RunResult result = runner::run_plan(plan, run_options, reporter, cancel_);
+    std::string given_up = given_up_because();
+    if (!given_up.empty()) reporter.abandon();
     reporter.finish();
-    if (reporter.lease_lost() || heartbeat_.lease_lost())
-      return note("workflow " + job_.workflow_id + " was taken away (lease lost); not reporting its end");
+    if (given_up.empty() && reporter.lease_lost()) given_up = "its lease was lost";
+    if (!given_up.empty()) return note("left workflow " + job_.workflow_id + " unfinished: " + given_up);
     complete(result.status, cancel_.cancelled() ? "cancelled" : "");
   }
 
@@ -211,7 +228,8 @@ class JobRun {
   }
 
   void complete(core::Status status, const std::string& reason) {
-    if (heartbeat_.lease_lost()) return;
+    if (const std::string given_up = given_up_because(); !given_up.empty())
+      return note("left workflow " + job_.workflow_id + " unfinished: " + given_up);
     const Reply reply = client_.post_until_answered(
         path(protocol::Call::Complete), protocol::to_json(protocol::Completion{status, mask_.apply(reason)}));
     if (reply.status != 200) note("the server did not take the end of the workflow: " + reply.body.dump());
@@ -219,6 +237,7 @@ class JobRun {
 
   const Options& options_;
   const protocol::Job& job_;
+  const runner::CancelHandle& agent_stop_;
   ClientConfig client_config_;
   ServerClient client_;
   core::SecretMask mask_;
@@ -284,8 +303,9 @@ int run(const Options& options, runner::CancelHandle& stop) {
         timings.lap("claim");
         note("running workflow " + job.workflow_id + " (" + job.event.name + " of " + job.repository.url + ")");
         current.server_url = client.server_url();
-        JobRun{current, job, stop}.run(timings);
-        if (options.once) return 0;
+        JobRun job_run{current, job, stop};
+        job_run.run(timings);
+        if (options.once) return job_run.server_unreachable() ? 1 : 0;
     }
   }
   return 0;

@@ -32,11 +32,15 @@ struct Options {
 };
 
 // Claims and runs workflows until `stop` is cancelled (or, with `once`, one
-// workflow ran). A stop cancels the running workflow, which is reported as
-// cancelled. With Consul, a server is looked up before the first claim, and
-// any call that cannot reach it (a claim, a report, a heartbeat) moves on to
-// another healthy server. Returns the process exit code: 0, or 1 when the
-// server refused the token.
+// workflow ran). A stop cancels the running workflow (its executions get
+// SIGTERM, SIGKILL after the runner's grace period) and reports nothing
+// more: the server ends it (a cancel) or runs it again once the lease runs
+// out (its server stopping). A workflow whose server cannot be reached for a
+// whole lease is cancelled the same way. With Consul, a server is looked up
+// before the first claim, and any call that cannot reach it (a claim, a
+// report, a heartbeat) moves on to another healthy server. Returns the
+// process exit code: 0, or 1 when the server refused the token or, with
+// `once`, could not be reached for a whole lease.
 int run(const Options& options, runner::CancelHandle& stop);
 
 }  // namespace agent

@@ -131,7 +131,7 @@ protocol::EventBatch WorkflowReporter::take_batch() {
 }
 
 void WorkflowReporter::send_loop() {
-  ServerClient client{client_, [this] { return lease_lost_.load(); }};
+  ServerClient client{client_, [this] { return lease_lost_ || abandoned_; }};
   for (;;) {
     protocol::EventBatch batch;
     bool last = false;
@@ -155,7 +155,7 @@ void WorkflowReporter::send_loop() {
     } else if (reply.cancel_asked()) {
       cancel_.cancel();
     }
-    if (lease_lost_ && last) return;
+    if ((lease_lost_ || abandoned_) && last) return;
   }
 }
 

@@ -41,6 +41,9 @@ class WorkflowReporter final : public runner::Observer {
 
   // Sends what is left and stops the sender.
   void finish();
+  // Drops what is left instead, and stops retrying a batch the server does
+  // not take: the agent is stopping, or the workflow is no longer its own.
+  void abandon() { abandoned_ = true; }
   bool lease_lost() const { return lease_lost_; }
 
  private:
@@ -58,6 +61,7 @@ class WorkflowReporter final : public runner::Observer {
   core::SecretMask mask_;
   runner::CancelHandle& cancel_;
   std::atomic<bool> lease_lost_{false};
+  std::atomic<bool> abandoned_{false};
 
   // Observer calls never overlap, so these need no lock of their own.
   std::map<std::string, core::Status> reported_;  // node id → last status sent

@@ -118,6 +118,7 @@ json job_json(store::Store& store, const orchestrator::Orchestrator& orchestrato
   // Pull requests from forks run code nobody here reviewed: no secrets.
   if (!workflow.event.from_fork) job.secrets = unwrap(store.project_secrets(project.id));
   job.heartbeat_interval = orchestrator.options().heartbeat;
+  job.lease_duration = orchestrator.options().lease;
   job.clone_token = github_clone_token(options, project);
   return protocol::to_json(job);
 }

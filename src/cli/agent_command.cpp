@@ -2,7 +2,8 @@
 // agent; with --consul URL instead, it finds a healthy server in Consul and
 // registers itself there (docs/consul.md). Pool agents run until stopped,
 // claiming one workflow after another; the local provisioner starts one with
-// --once per workflow. The token comes
+// --once per workflow. SIGTERM or SIGINT stops the agent: its run is
+// cancelled, and a second signal, or 15 s, ends it anyway. The token comes
 // from --token or FACTORY_AGENT_TOKEN (preferred: the environment is not
 // shown by `ps`).
 #include <unistd.h>
@@ -22,6 +23,10 @@
 namespace cli {
 
 namespace {
+
+// After SIGTERM, how long the agent may take to stop its run (the runner
+// gives executions 5 s between SIGTERM and SIGKILL) before it ends itself.
+constexpr std::chrono::seconds kStopGrace{15};
 
 std::string default_agent_name() {
   char host[256] = {};
@@ -53,7 +58,7 @@ int run_agent(agent::Options options) {
     return 2;
   }
   runner::CancelHandle stop;
-  CancelOnStopSignals signals{stop};
+  CancelOnStopSignals signals{stop, kStopGrace};
   std::unique_ptr<consul::Registration> registration;  // pool agents show in Consul while they run
   if (!options.consul_url.empty())
     registration = std::make_unique<consul::Registration>(

@@ -75,7 +75,7 @@ std::unique_ptr<orchestrator::Provisioner> provisioner(const server::Settings& s
       std::error_code ec;
       return orchestrator::make_local_provisioner(
           {orchestrator::agent_command_beside(std::filesystem::read_symlink("/proc/self/exe", ec)),
-           (settings.data_dir / "agents").string(), settings.max_agents});
+           (settings.data_dir / "agents").string(), settings.max_agents, settings.agent_grace});
     }
     case server::Provisioner::Pool:
       return orchestrator::make_pool_provisioner();
@@ -158,6 +158,7 @@ int serve(const server::Settings& settings) {
   agents.provisioner = provisioner(settings, error);
   if (!agents.provisioner) return fail(error);
   agents.orchestrator.lease = settings.lease;
+  agents.orchestrator.cancel_grace = settings.agent_grace;
   server::Service service{std::move(*store), http_options(settings), std::move(agents), github_options(settings)};
   service.start();
   std::cout << "data directory: " << settings.data_dir.string() << "\n";

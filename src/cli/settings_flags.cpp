@@ -60,6 +60,9 @@ void add_setting_flags(CLI::App& command, server::Flags& flags, SettingFlags whi
                  "Local agents running at once (env FACTORY_MAX_AGENTS; default 4)");
   add_value_flag(command, flags, "--lease", "lease",
                  "How long an agent may stay silent before its workflow is retried (env FACTORY_LEASE; default 30s)");
+  add_value_flag(command, flags, "--agent-grace", "agent_grace",
+                 "How long an agent has to confirm a cancel, then to stop, before it is killed with its builds "
+                 "(env FACTORY_AGENT_GRACE; default 10s)");
   add_value_flag(command, flags, "--public-url", "public_url",
                  "The URL GitHub and people reach this server at: webhook and commit status links "
                  "(env FACTORY_PUBLIC_URL)");

@@ -1,16 +1,38 @@
 #include "core/environment.h"
 
-#include <string_view>
+#include <algorithm>
 
 extern char** environ;
 
 namespace core {
+
+namespace {
+
+bool is_allowed(std::string_view name, std::initializer_list<std::string_view> allowed) {
+  return std::any_of(allowed.begin(), allowed.end(), [name](std::string_view entry) {
+    if (entry.ends_with('*')) return name.starts_with(entry.substr(0, entry.size() - 1));
+    return name == entry;
+  });
+}
+
+}  // namespace
 
 std::vector<std::string> inherited_environment() {
   const std::string token_prefix = std::string{kAgentTokenVariable} + "=";
   std::vector<std::string> env;
   for (char** entry = environ; *entry; ++entry)
     if (!std::string_view{*entry}.starts_with(token_prefix)) env.emplace_back(*entry);
+  return env;
+}
+
+std::vector<std::string> allowed_environment(std::initializer_list<std::string_view> allowed) {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry; ++entry) {
+    const std::string_view variable{*entry};
+    const auto equals = variable.find('=');
+    if (equals != std::string_view::npos && is_allowed(variable.substr(0, equals), allowed))
+      env.emplace_back(variable);
+  }
   return env;
 }
 

@@ -2,7 +2,9 @@
 // (agents, git), in the forms exec wants.
 #pragma once
 
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace core {
@@ -12,6 +14,12 @@ inline constexpr const char* kAgentTokenVariable = "FACTORY_AGENT_TOKEN";
 
 // This process's environment as "NAME=value" strings, without the agent token.
 std::vector<std::string> inherited_environment();
+
+// The variables of this process's environment that `allowed` names, as
+// "NAME=value" strings: an entry is a name, or a prefix ending in '*'
+// ("LC_*"). Everything else (database passwords, cloud credentials) stays
+// behind.
+std::vector<std::string> allowed_environment(std::initializer_list<std::string_view> allowed);
 
 // Pointers into `strings`, null-terminated, as argv and envp are; valid while
 // `strings` is unchanged.

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/close_on_exec.h"
 #include "http/server_state.h"
 
 namespace http {
@@ -68,6 +69,7 @@ struct Server::Impl {
     const tcp::endpoint endpoint{address, state.options.port};
     const std::string where = state.options.host + ":" + std::to_string(state.options.port);
     if (acceptor.open(endpoint.protocol(), ec)) fail(ec, "socket");
+    core::set_close_on_exec(acceptor.native_handle());  // no agent or build may accept() on it
     if (acceptor.set_option(asio::socket_base::reuse_address(true), ec)) fail(ec, "SO_REUSEADDR");
     if (acceptor.bind(endpoint, ec)) fail(ec, "cannot bind " + where);
     if (acceptor.listen(asio::socket_base::max_listen_connections, ec)) fail(ec, "cannot listen on " + where);
@@ -88,6 +90,7 @@ struct Server::Impl {
         });
         return;
       }
+      core::set_close_on_exec(socket.native_handle());  // Asio accepts without SOCK_CLOEXEC
       if (state.open_count() >= state.options.max_connections) {
         refuse(socket);
       } else {

@@ -1,10 +1,12 @@
 #include "http_client/connection.h"
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -61,10 +63,30 @@ void Connection::connect(const Url& url, const std::optional<Proxy>& proxy, cons
 }
 
 // Throws a Failure if `host` has no address; the error of connecting to it.
+// Each address is tried in turn, as asio::async_connect does, but on a
+// socket made close-on-exec from the start (Asio opens its own without
+// SOCK_CLOEXEC), as the agent starts git and builds from other threads.
 error_code Connection::open_socket(const std::string& host, const std::string& port, const Bounds& bounds) {
-  const auto addresses = resolve(host, port, bounds);
-  const error_code error = wait([&](auto done) { asio::async_connect(socket_, addresses, done); }, bounds);
-  if (!error) socket_.set_option(tcp::no_delay{true});
+  error_code error = asio::error::host_not_found;
+  for (const auto& address : resolve(host, port, bounds)) {
+    const tcp::endpoint endpoint = address.endpoint();
+    error_code ignored;
+    socket_.close(ignored);
+    const int fd = ::socket(endpoint.protocol().family(), SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+    if (fd < 0) {
+      error = error_code{errno, boost::system::system_category()};
+      continue;
+    }
+    if (socket_.assign(endpoint.protocol(), fd, error)) {
+      ::close(fd);
+      continue;
+    }
+    error = wait([&](auto done) { socket_.async_connect(endpoint, done); }, bounds);
+    if (!error) {
+      socket_.set_option(tcp::no_delay{true});
+      return error;
+    }
+  }
   return error;
 }
 

@@ -39,6 +39,7 @@ void Orchestrator::stop() {
   wake_.notify_all();
   for (auto& waiter : waiters) waiter.answer(std::nullopt);
   if (thread_.joinable()) thread_.join();
+  provisioner_->stop_all();
 }
 
 void Orchestrator::set_server_url(std::string url) {

@@ -13,7 +13,7 @@
 // (Store::request_cancel) that the agent learns of on its next call
 // (heartbeats come every second), through whichever server; an agent that
 // does not confirm within `cancel_grace` is stopped and the workflow marked
-// cancelled anyway.
+// cancelled anyway; the provisioner frees its slot once it is gone.
 //
 // Thread-safety: every public member may be called from any thread.
 #pragma once
@@ -57,7 +57,8 @@ class Orchestrator {
   Orchestrator& operator=(const Orchestrator&) = delete;
 
   void start();
-  // Answers waiting claims with nothing and stops the thread.
+  // Answers waiting claims with nothing, stops the thread, then the
+  // provisioner's agents (Provisioner::stop_all).
   void stop();
   // The server URL is known once it listens (port 0 picks one).
   void set_server_url(std::string url);

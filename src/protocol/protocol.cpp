@@ -372,7 +372,8 @@ json to_json(const Job& job) {
            {"repository", {{"owner", repository.owner}, {"name", repository.name}, {"url", repository.url}}},
            {"event", to_json(job.event)},
            {"secrets", job.secrets},
-           {"heartbeat_interval_ms", job.heartbeat_interval.count()}};
+           {"heartbeat_interval_ms", job.heartbeat_interval.count()},
+           {"lease_ms", job.lease_duration.count()}};
   if (!job.lease.empty()) out["lease"] = job.lease;
   if (!job.clone_token.empty()) out["clone_token"] = job.clone_token;
   return out;
@@ -391,6 +392,7 @@ Job job_from_json(const json& json_job) {
   job.secrets = in.string_map("secrets");
   job.clone_token = in.string("clone_token");
   job.heartbeat_interval = std::chrono::milliseconds{in.integer("heartbeat_interval_ms", 1000)};
+  job.lease_duration = std::chrono::milliseconds{in.integer("lease_ms", 30'000)};
   return job;
 }
 

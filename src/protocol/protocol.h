@@ -68,6 +68,9 @@ struct Job {
   // agent never logs it.
   std::string clone_token;
   std::chrono::milliseconds heartbeat_interval{1000};
+  // How long the server keeps the workflow for an agent whose heartbeats
+  // stopped; an agent that cannot reach it for that long gives the run up.
+  std::chrono::milliseconds lease_duration{30'000};
 };
 
 // --- Plan: PlanReport → 200 PlanIds (or, for diagnostics, the workflow fails).

@@ -32,7 +32,9 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
   return pointers;
 }
 
-// posix_spawn attributes and file actions, released whatever happens.
+// posix_spawn attributes and file actions, released whatever happens. The
+// child keeps its standard streams only: descriptors are close-on-exec, but
+// one that another thread just opened may not be flagged yet.
 struct SpawnSetup {
   posix_spawnattr_t attr;
   posix_spawn_file_actions_t actions;
@@ -40,6 +42,7 @@ struct SpawnSetup {
     posix_spawnattr_init(&attr);
     posix_spawn_file_actions_init(&actions);
   }
+  void close_all_but_standard_streams() { posix_spawn_file_actions_addclosefrom_np(&actions, 3); }
   ~SpawnSetup() {
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
@@ -120,6 +123,7 @@ SpawnedChild spawn_in_new_group(const SpawnRequest& request) {
   posix_spawn_file_actions_adddup2(&setup.actions, out.write_end, STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&setup.actions, err.write_end, STDERR_FILENO);
   if (!request.cwd.empty()) posix_spawn_file_actions_addchdir_np(&setup.actions, request.cwd.c_str());
+  setup.close_all_but_standard_streams();
   auto argv = c_strings(request.argv);
   auto env = c_strings(request.env);
   pid_t pid = 0;
@@ -140,6 +144,7 @@ int run_quietly(const std::vector<std::string>& argv, std::chrono::milliseconds 
   posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&setup.actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  setup.close_all_but_standard_streams();
   auto args = c_strings(argv);
   pid_t pid = 0;
   if (posix_spawn(&pid, args[0], &setup.actions, &setup.attr, args.data(), environ) != 0) return -1;

@@ -123,6 +123,16 @@ std::string set_lease(Settings& settings, std::string_view text) {
   return {};
 }
 
+std::string set_agent_grace(Settings& settings, std::string_view text) {
+  std::string error;
+  const auto grace = config::parse_duration(text, error);
+  if (!grace) return error;
+  if (*grace < std::chrono::milliseconds{100} || *grace > std::chrono::minutes{10})
+    return "expected a grace period from 100ms to 10m";
+  settings.agent_grace = *grace;
+  return {};
+}
+
 std::string set_kubeconfig(Settings& settings, std::string_view text) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(std::filesystem::path{text}, ec))

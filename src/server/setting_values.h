@@ -18,6 +18,7 @@ std::string set_log_level(Settings& settings, std::string_view text);  // error,
 std::string set_provisioner(Settings& settings, std::string_view text);  // local, pool, kubernetes
 std::string set_max_agents(Settings& settings, std::string_view text);   // 1..256
 std::string set_lease(Settings& settings, std::string_view text);        // a duration, 2s..1h
+std::string set_agent_grace(Settings& settings, std::string_view text);  // a duration, 100ms..10m
 std::string set_public_url(Settings& settings, std::string_view text);      // http(s)://HOST[:PORT][/PATH]
 std::string set_github_api_url(Settings& settings, std::string_view text);  // http(s)://…
 std::string set_github_app_id(Settings& settings, std::string_view text);   // digits

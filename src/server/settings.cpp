@@ -18,7 +18,7 @@ struct SettingSpec {
 };
 
 // data_dir comes before database: the default database lives in the data directory.
-constexpr std::array<SettingSpec, 24> specs{{
+constexpr std::array<SettingSpec, 25> specs{{
     {"listen", "--listen", "FACTORY_LISTEN", set_listen},
     {"data_dir", "--data-dir", "FACTORY_DATA_DIR", set_data_dir},
     {"database", "--database", "FACTORY_DATABASE", set_database},
@@ -27,6 +27,7 @@ constexpr std::array<SettingSpec, 24> specs{{
     {"provisioner", "--provisioner", "FACTORY_PROVISIONER", set_provisioner},
     {"max_agents", "--max-agents", "FACTORY_MAX_AGENTS", set_max_agents},
     {"lease", "--lease", "FACTORY_LEASE", set_lease},
+    {"agent_grace", "--agent-grace", "FACTORY_AGENT_GRACE", set_agent_grace},
     {"public_url", "--public-url", "FACTORY_PUBLIC_URL", set_public_url},
     {"github_api_url", "--github-api-url", "FACTORY_GITHUB_API_URL", set_github_api_url},
     {"github_app_id", "--github-app-id", "FACTORY_GITHUB_APP_ID", set_github_app_id},

@@ -10,6 +10,8 @@
 //   provisioner --provisioner KIND  FACTORY_PROVISIONER local (or pool, kubernetes)
 //   max_agents --max-agents N       FACTORY_MAX_AGENTS 4 (local agents at once)
 //   lease      --lease DURATION     FACTORY_LEASE      30s (an agent's silence before its work is retried)
+//   agent_grace --agent-grace DURATION FACTORY_AGENT_GRACE 10s (for an agent to confirm a cancel, then to
+//              stop, before it is killed with its builds)
 //   public_url --public-url URL     FACTORY_PUBLIC_URL  none (where GitHub and people reach this server)
 //   github_api_url  --github-api-url URL   FACTORY_GITHUB_API_URL  https://api.github.com
 //   github_app_id   --github-app-id ID     FACTORY_GITHUB_APP_ID   none (with github_app_key: a GitHub App)
@@ -63,6 +65,7 @@ struct Settings {
   Provisioner provisioner = Provisioner::Local;
   std::size_t max_agents = 4;
   std::chrono::milliseconds lease{30'000};
+  std::chrono::milliseconds agent_grace{10'000};
   std::string public_url;  // no trailing slash
   std::string github_api_url = "https://api.github.com";
   std::string github_app_id;

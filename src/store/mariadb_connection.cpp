@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/close_on_exec.h"
+
 namespace store {
 
 namespace {
@@ -79,6 +81,7 @@ class MariaDbConnection final : public Connection {
     if (!mysql_real_connect(mysql_, url_.host.c_str(), url_.user.c_str(), url_.password.c_str(),
                             url_.database.c_str(), url_.port, nullptr, CLIENT_FOUND_ROWS))
       return unavailable("mariadb: cannot connect to " + url_.host + ": " + mysql_error(mysql_));
+    core::set_close_on_exec(static_cast<int>(mysql_get_socket(mysql_)));  // the connector opens it without
     broken_ = false;
     return {};
   }

@@ -108,7 +108,7 @@ class CiServer : public ::testing::Test {
   ~CiServer() override {
     try {
       agents_.clear();  // first, so that they report to a server still there
-      server_.reset();  // with the agents it started: they are in its process group
+      server_.reset();  // it stops the agents it started
       git_daemon_.reset();
       kill_processes_under(root_.path());  // whatever an agent left behind
     } catch (const std::exception& error) {
@@ -317,6 +317,7 @@ class CiServer : public ::testing::Test {
   const fs::path& root() const { return root_.path(); }
   std::uint16_t port() const { return port_; }
   const std::string& server_url() const { return server_url_; }
+  pid_t server_pid() const { return server_ ? server_->pid() : 0; }
 
  protected:
   std::string data_dir() const { return (root_.path() / "data").string(); }

@@ -154,8 +154,8 @@ inline void kill_processes_under(const std::filesystem::path& dir) {
       5s);
 }
 
-// A child process, leader of a new process group, with stdin from /dev/null
-// and stdout and stderr appended to `log`. Stopping it stops its group: what
+// A child process, leader of a new process group, with stdin from /dev/null,
+// stdout and stderr appended to `log`, and no other descriptor. Stopping it stops its group: what
 // it started and did not move elsewhere goes too. It gets SIGTERM should the
 // test die first, so that a crashed test leaves no server behind.
 class Process {
@@ -173,6 +173,7 @@ class Process {
       if (getppid() != parent) _exit(127);  // the test died already
       const int input = open("/dev/null", O_RDONLY), output = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       if (input < 0 || output < 0 || dup2(input, 0) < 0 || dup2(output, 1) < 0 || dup2(output, 2) < 0) _exit(127);
+      close_range(3, ~0U, 0);  // the test's own descriptors are none of its business
       execvpe(argv_pointers[0], argv_pointers.data(), env_pointers.data());
       _exit(127);
     }

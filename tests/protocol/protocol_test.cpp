@@ -116,6 +116,7 @@ TEST(ProtocolTest, JobSurvivesTheRoundTrip) {
   job.event = {"pull_request", "feature", "main", "", "abc123", {"src/a.c", "README.md"}, true};
   job.secrets = {{"TOKEN", "s3cret"}};
   job.heartbeat_interval = std::chrono::milliseconds{250};
+  job.lease_duration = std::chrono::milliseconds{4'000};
   job.clone_token = "ghs_clone";
   job.lease = "fct_lease";
   const protocol::Job back = protocol::job_from_json(json::parse(protocol::to_json(job).dump()));
@@ -127,6 +128,7 @@ TEST(ProtocolTest, JobSurvivesTheRoundTrip) {
   EXPECT_TRUE(back.event.from_fork);
   EXPECT_EQ(back.secrets.at("TOKEN"), "s3cret");
   EXPECT_EQ(back.heartbeat_interval.count(), 250);
+  EXPECT_EQ(back.lease_duration.count(), 4'000);
   EXPECT_EQ(back.clone_token, "ghs_clone");
   EXPECT_EQ(back.lease, "fct_lease");
 }

@@ -166,6 +166,18 @@ TEST_F(SettingsTest, BadKubernetesSettingsSayWhatToWrite) {
   EXPECT_NE(text.find("expected a duration from 1m to 168h"), std::string::npos) << text;
 }
 
+TEST_F(SettingsTest, TheAgentGraceIsADurationFromATenthOfASecondToTenMinutes) {
+  ASSERT_TRUE(resolve()) << errors();
+  EXPECT_EQ(resolve()->agent_grace, std::chrono::seconds{10});
+  fake_environment = {{"FACTORY_AGENT_GRACE", "500ms"}};
+  ASSERT_TRUE(resolve()) << errors();
+  EXPECT_EQ(resolve()->agent_grace, std::chrono::milliseconds{500});
+  flags.values = {{"agent_grace", "1h"}};
+  EXPECT_FALSE(resolve());
+  EXPECT_NE(errors().find("Invalid agent_grace \"1h\" from --agent-grace"), std::string::npos) << errors();
+  EXPECT_NE(errors().find("expected a grace period from 100ms to 10m"), std::string::npos) << errors();
+}
+
 TEST_F(SettingsTest, TypeAndSyntaxErrorsInTheFileAreReported) {
   write_config("threads = [1]\nblock {\n}\n");
   EXPECT_FALSE(resolve());
