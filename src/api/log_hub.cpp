@@ -4,9 +4,29 @@
 
 namespace api {
 
-void LogHub::subscribe(const std::string& execution_id, Listener listener) {
+LogHub::Subscription LogHub::subscribe(const std::string& execution_id, Listener listener) {
   std::lock_guard lock{mutex_};
-  listeners_[execution_id].push_back(std::move(listener));
+  listeners_[execution_id].emplace(++last_subscription_, std::move(listener));
+  return last_subscription_;
+}
+
+void LogHub::unsubscribe(const std::string& execution_id, Subscription subscription) {
+  Listener dropped;  // destroyed after the lock is released: it may hold the last reference to a stream
+  std::lock_guard lock{mutex_};
+  auto it = listeners_.find(execution_id);
+  if (it == listeners_.end()) return;
+  if (auto found = it->second.find(subscription); found != it->second.end()) {
+    dropped = std::move(found->second);
+    it->second.erase(found);
+  }
+  if (it->second.empty()) listeners_.erase(it);
+}
+
+std::size_t LogHub::listeners() const {
+  std::lock_guard lock{mutex_};
+  std::size_t count = 0;
+  for (const auto& [execution, each] : listeners_) count += each.size();
+  return count;
 }
 
 void LogHub::publish(const std::string& execution_id, const std::vector<store::LogLine>& lines) {
@@ -19,7 +39,7 @@ void LogHub::notify(const std::string& execution_id, const std::vector<store::Lo
   std::lock_guard lock{mutex_};
   auto it = listeners_.find(execution_id);
   if (it == listeners_.end()) return;
-  std::erase_if(it->second, [&](Listener& listener) { return !listener(lines, ended) || ended; });
+  std::erase_if(it->second, [&](auto& entry) { return !entry.second(lines, ended) || ended; });
   if (it->second.empty()) listeners_.erase(it);
 }
 

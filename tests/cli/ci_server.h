@@ -317,6 +317,7 @@ class CiServer : public ::testing::Test {
   const fs::path& root() const { return root_.path(); }
   std::uint16_t port() const { return port_; }
   const std::string& server_url() const { return server_url_; }
+  pid_t server_pid() const { return server_ ? server_->pid() : 0; }
 
  protected:
   std::string data_dir() const { return (root_.path() / "data").string(); }
