@@ -167,6 +167,8 @@ int serve(const server::Settings& settings) {
   std::cout << "data directory: " << settings.data_dir.string() << "\n";
   print_admin_token_note(*admin);
   std::cout << "build agents: " << describe_agents(settings) << "\n";
+  std::cout << "connections: up to " << service.connection_limit() << ", " << settings.connections_per_address
+            << " from one address\n";
   if (settings.has_github())
     std::cout << "GitHub: " << settings.github_api_url
               << (settings.github_token.empty() ? " as App " + settings.github_app_id : std::string{" with a token"})
