@@ -144,6 +144,7 @@ http::Response follow_log(store::Store& store, const std::shared_ptr<LogHub>& lo
     }
     return http::Response::event_stream(
         [follower, backlog = std::move(backlog), logs, id, subscription](auto stream) mutable {
+          // Runs on the stream's strand, never inside a hub listener (whose lock it takes).
           stream->on_close([logs, id, subscription] { logs->unsubscribe(id, subscription); });
           follower->open(std::move(stream), std::move(backlog), false);
         });

@@ -22,12 +22,6 @@ void LogHub::unsubscribe(const std::string& execution_id, Subscription subscript
   if (it->second.empty()) listeners_.erase(it);
 }
 
-std::size_t LogHub::listeners() const {
-  std::lock_guard lock{mutex_};
-  std::size_t count = 0;
-  for (const auto& [execution, each] : listeners_) count += each.size();
-  return count;
-}
 
 void LogHub::publish(const std::string& execution_id, const std::vector<store::LogLine>& lines) {
   if (!lines.empty()) notify(execution_id, lines, false);

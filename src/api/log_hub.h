@@ -28,14 +28,13 @@ class LogHub {
   Subscription subscribe(const std::string& execution_id, Listener listener);
   // Drops the listener (one whose viewer went away); nothing if it is gone already.
   void unsubscribe(const std::string& execution_id, Subscription subscription);
-  std::size_t listeners() const;  // of every execution
   void publish(const std::string& execution_id, const std::vector<store::LogLine>& lines);
   void end(const std::string& execution_id);
 
  private:
   void notify(const std::string& execution_id, const std::vector<store::LogLine>& lines, bool ended);
 
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   Subscription last_subscription_ = 0;
   std::map<std::string, std::map<Subscription, Listener>> listeners_;  // by execution id
 };

@@ -60,7 +60,6 @@ class ClientLimits {
   std::optional<Hold> admit_connection(const std::string& client);
   std::variant<Hold, Refusal> reserve_body(const std::string& client, std::size_t bytes);
 
-  const Budgets& budgets() const { return budgets_; }
   std::size_t clients() const;  // addresses holding anything now
 
  private:
