@@ -20,6 +20,7 @@ void add_routes(http::Router& router, store::Store& store, const ApiOptions& opt
     add_live_routes(routes, *options.orchestrator, logs);
   }
   router.use(bearer_token_authentication(store));
+  router.identify_with(has_bearer_token(store));
 }
 
 }  // namespace api

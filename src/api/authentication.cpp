@@ -39,4 +39,10 @@ http::Middleware bearer_token_authentication(store::Store& store) {
   };
 }
 
+http::CredentialCheck has_bearer_token(store::Store& store) {
+  return [&store](const http::Request& head) {
+    return std::holds_alternative<store::ApiToken>(bearer_token(store, head));
+  };
+}
+
 }  // namespace api

@@ -29,6 +29,8 @@ http::Event line_event(const store::LogLine& line) {
 // once the last one was written, so that a long log never overflows the
 // stream's queue. Lines published meanwhile are held and sent after it;
 // each line goes once, in order: only when its seq is above the last sent.
+// Once the execution ended, the `end` event goes out and the stream closes
+// when it has been written.
 class LogFollower : public std::enable_shared_from_this<LogFollower> {
  public:
   explicit LogFollower(std::int64_t after) : last_sent_{after} {}
@@ -75,7 +77,9 @@ class LogFollower : public std::enable_shared_from_this<LogFollower> {
 
   void send(const std::vector<store::LogLine>& lines, bool ended) {
     for (const auto& line : lines) send_line(line);
-    if (ended) stream_->send({"{}", "end", {}, {}});
+    if (!ended) return;
+    stream_->send({"{}", "end", {}, {}});
+    stream_->on_drained([stream = stream_] { stream->close(); });
   }
 
   void send_line(const store::LogLine& line) {
@@ -105,6 +109,13 @@ std::int64_t resume_after(const http::Request& request) {
   return after;
 }
 
+// The stream of an ended execution: what is stored, then the end.
+http::Response stream_to(const std::shared_ptr<LogFollower>& follower, std::vector<store::LogLine> backlog) {
+  return http::Response::event_stream([follower, backlog = std::move(backlog)](auto stream) mutable {
+    follower->open(std::move(stream), std::move(backlog), true);
+  });
+}
+
 std::vector<store::LogLine> stored_lines(store::Store& store, const std::string& execution, std::int64_t after) {
   std::vector<store::LogLine> lines;
   for (;;) {
@@ -115,17 +126,32 @@ std::vector<store::LogLine> stored_lines(store::Store& store, const std::string&
   }
 }
 
-http::Response follow_log(store::Store& store, LogHub& logs, http::Request& request) {
+// A finished execution's viewer gets what is stored and the end; a running
+// one's also follows the hub until the execution ends or the viewer leaves.
+http::Response follow_log(store::Store& store, const std::shared_ptr<LogHub>& logs, http::Request& request) {
   const std::string id{request.param("id").value_or("")};
-  unwrap(store.get_execution(id));
-  auto follower = std::make_shared<LogFollower>(resume_after(request));
+  const std::int64_t after = resume_after(request);
+  auto follower = std::make_shared<LogFollower>(after);
+  if (core::is_final(unwrap(store.get_execution(id)).status)) return stream_to(follower, stored_lines(store, id, after));
   // Subscribe before reading what is stored, so that no line falls between.
-  logs.subscribe(id, [follower](const auto& lines, bool ended) { return follower->on_live(lines, ended); });
-  auto backlog = stored_lines(store, id, resume_after(request));
-  const bool ended = core::is_final(unwrap(store.get_execution(id)).status);
-  return http::Response::event_stream([follower, backlog = std::move(backlog), ended](auto stream) mutable {
-    follower->open(std::move(stream), std::move(backlog), ended);
-  });
+  const auto subscription =
+      logs->subscribe(id, [follower](const auto& lines, bool ended) { return follower->on_live(lines, ended); });
+  try {
+    auto backlog = stored_lines(store, id, after);
+    if (core::is_final(unwrap(store.get_execution(id)).status)) {
+      logs->unsubscribe(id, subscription);  // it may have ended before we subscribed
+      return stream_to(follower, std::move(backlog));
+    }
+    return http::Response::event_stream(
+        [follower, backlog = std::move(backlog), logs, id, subscription](auto stream) mutable {
+          // Runs on the stream's strand, never inside a hub listener (whose lock it takes).
+          stream->on_close([logs, id, subscription] { logs->unsubscribe(id, subscription); });
+          follower->open(std::move(stream), std::move(backlog), false);
+        });
+  } catch (...) {
+    logs->unsubscribe(id, subscription);
+    throw;
+  }
 }
 
 http::Response cancel(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
@@ -144,7 +170,7 @@ void add_live_routes(const Routes& routes, orchestrator::Orchestrator& orchestra
   routes.add("POST", "/api/v1/workflows/{id}/cancel", "workflow_cancel",
              [&store, &orchestrator](http::Request& request) { return cancel(store, orchestrator, request); });
   routes.add("GET", "/api/v1/executions/{id}/log/stream", "execution_log_stream",
-             [&store, logs](http::Request& request) { return follow_log(store, *logs, request); });
+             [&store, logs](http::Request& request) { return follow_log(store, logs, request); });
 }
 
 }  // namespace api

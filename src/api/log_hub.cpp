@@ -4,10 +4,24 @@
 
 namespace api {
 
-void LogHub::subscribe(const std::string& execution_id, Listener listener) {
+LogHub::Subscription LogHub::subscribe(const std::string& execution_id, Listener listener) {
   std::lock_guard lock{mutex_};
-  listeners_[execution_id].push_back(std::move(listener));
+  listeners_[execution_id].emplace(++last_subscription_, std::move(listener));
+  return last_subscription_;
 }
+
+void LogHub::unsubscribe(const std::string& execution_id, Subscription subscription) {
+  Listener dropped;  // destroyed after the lock is released: it may hold the last reference to a stream
+  std::lock_guard lock{mutex_};
+  auto it = listeners_.find(execution_id);
+  if (it == listeners_.end()) return;
+  if (auto found = it->second.find(subscription); found != it->second.end()) {
+    dropped = std::move(found->second);
+    it->second.erase(found);
+  }
+  if (it->second.empty()) listeners_.erase(it);
+}
+
 
 void LogHub::publish(const std::string& execution_id, const std::vector<store::LogLine>& lines) {
   if (!lines.empty()) notify(execution_id, lines, false);
@@ -19,7 +33,7 @@ void LogHub::notify(const std::string& execution_id, const std::vector<store::Lo
   std::lock_guard lock{mutex_};
   auto it = listeners_.find(execution_id);
   if (it == listeners_.end()) return;
-  std::erase_if(it->second, [&](Listener& listener) { return !listener(lines, ended) || ended; });
+  std::erase_if(it->second, [&](auto& entry) { return !entry.second(lines, ended) || ended; });
   if (it->second.empty()) listeners_.erase(it);
 }
 

@@ -23,8 +23,11 @@ class LogHub {
   // and the listener is dropped). A listener returns false to be dropped
   // (its viewer went away).
   using Listener = std::function<bool(const std::vector<store::LogLine>& lines, bool ended)>;
+  using Subscription = std::uint64_t;
 
-  void subscribe(const std::string& execution_id, Listener listener);
+  Subscription subscribe(const std::string& execution_id, Listener listener);
+  // Drops the listener (one whose viewer went away); nothing if it is gone already.
+  void unsubscribe(const std::string& execution_id, Subscription subscription);
   void publish(const std::string& execution_id, const std::vector<store::LogLine>& lines);
   void end(const std::string& execution_id);
 
@@ -32,7 +35,8 @@ class LogHub {
   void notify(const std::string& execution_id, const std::vector<store::LogLine>& lines, bool ended);
 
   std::mutex mutex_;
-  std::map<std::string, std::vector<Listener>> listeners_;  // by execution id
+  Subscription last_subscription_ = 0;
+  std::map<std::string, std::map<Subscription, Listener>> listeners_;  // by execution id
 };
 
 }  // namespace api

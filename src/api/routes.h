@@ -79,6 +79,10 @@ std::variant<store::ApiToken, http::Response> bearer_token(store::Store& store, 
 // and 403 to agent tokens: the REST API is for admin tokens.
 http::Middleware bearer_token_authentication(store::Store& store);
 
+// Whether a request's head has a valid bearer token, of any scope (admin or
+// agent): its body is then not counted as an anonymous sender's.
+http::CredentialCheck has_bearer_token(store::Store& store);
+
 // ?limit= (1..1000, default 50) and ?after= of a list request.
 store::PageRequest page_request(const http::Request& request);
 

@@ -14,6 +14,7 @@
 #include "kubernetes/provisioner.h"
 #include "server/admin_token.h"
 #include "server/data_dir.h"
+#include "server/open_files.h"
 #include "server/open_store.h"
 #include "server/service.h"
 #include "server/stop_signals.h"
@@ -43,6 +44,8 @@ http::ServerOptions http_options(const server::Settings& settings) {
   options.host = settings.host;
   options.port = settings.port;
   options.threads = settings.threads;
+  options.max_connections = settings.max_connections;
+  options.connections_per_address = settings.connections_per_address;
   if (settings.log_level < server::LogLevel::Info) options.access_log = {};
   return options;
 }
@@ -145,6 +148,7 @@ server::GitHubOptions github_options(const server::Settings& settings) {
 
 int serve(const server::Settings& settings) {
   server::StopSignals stop_signals;  // before the store and the server start threads
+  server::raise_open_file_limit();   // before the HTTP server sizes its connection limit
   auto store = server::open_store(settings, server::DataDir::Create);
   if (!store) return fail(store.error().message);
   if (settings.log_level >= server::LogLevel::Warn && !server::is_private(settings.data_dir)) {
@@ -164,6 +168,8 @@ int serve(const server::Settings& settings) {
   std::cout << "data directory: " << settings.data_dir.string() << "\n";
   print_admin_token_note(*admin);
   std::cout << "build agents: " << describe_agents(settings) << "\n";
+  std::cout << "connections: up to " << service.connection_limit() << ", " << settings.connections_per_address
+            << " from one address\n";
   if (settings.has_github())
     std::cout << "GitHub: " << settings.github_api_url
               << (settings.github_token.empty() ? " as App " + settings.github_app_id : std::string{" with a token"})

@@ -53,6 +53,12 @@ void add_setting_flags(CLI::App& command, server::Flags& flags, SettingFlags whi
                  "I/O threads; 0 is one per hardware thread (env FACTORY_THREADS)");
   add_value_flag(command, flags, "--log-level", "log_level",
                  "error, warn or info; info logs each request (env FACTORY_LOG_LEVEL)");
+  add_value_flag(command, flags, "--max-connections", "max_connections",
+                 "Open connections at most, fewer under the open-files limit (env FACTORY_MAX_CONNECTIONS; "
+                 "default 10000)");
+  add_value_flag(command, flags, "--connections-per-address", "connections_per_address",
+                 "Open connections from one client address (an IPv6 /64) at most; raise it behind a reverse proxy "
+                 "(env FACTORY_CONNECTIONS_PER_ADDRESS; default 256)");
   add_value_flag(command, flags, "--provisioner", "provisioner",
                  "local: the server starts an agent process per workflow; pool: agents started with "
                  "`factory agent` claim work; kubernetes: a Job per workflow (env FACTORY_PROVISIONER; default local)");

@@ -16,6 +16,7 @@
 #include <limits>
 #include <optional>
 #include <sstream>
+#include <variant>
 
 #include "core/percent.h"
 
@@ -54,8 +55,12 @@ const std::string& http_date() {
 
 class Connection : public Closable, public std::enable_shared_from_this<Connection> {
  public:
-  Connection(ServerState& server, asio::ip::tcp::socket socket)
-      : server_{server}, stream_{std::move(socket)}, strand_{stream_.get_executor()} {
+  Connection(ServerState& server, asio::ip::tcp::socket socket, std::string client, ClientLimits::Hold slot)
+      : server_{server},
+        stream_{std::move(socket)},
+        strand_{stream_.get_executor()},
+        client_{std::move(client)},
+        slot_{std::move(slot)} {
     beast::error_code ec;
     const auto peer = stream_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -88,6 +93,7 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
     phase_ = Phase::reading;
     if (server_.stopping) return close();
     parser_.emplace();
+    if (buffer_.capacity() > server_.options.header_limit) buffer_.shrink_to_fit();  // a body's room, no longer needed
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     // No body limit while the headers are parsed: the route decides it.
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
@@ -115,7 +121,9 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
     body_limit_ = limit;
     if (parser_->content_length() && *parser_->content_length() > limit) return reject_body();
     parser_->body_limit(limit);
+    request_ = request_head();
     if (parser_->is_done()) return dispatch();
+    if (!reserve_body()) return;
     if (auto expect = message.find(bhttp::field::expect);
         expect != message.end() && iequals(text(expect->value()), "100-continue")) {
       return send_continue();
@@ -133,9 +141,38 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
                       });
   }
 
+  // A body without credentials is read only within its address's and the
+  // server's budgets; else the answer is 429 or 503, before any of it is read.
+  bool reserve_body() {
+    if (server_.router.has_credentials(request_)) return true;
+    auto reserved = server_.clients.reserve_body(client_, expected_body_bytes());
+    if (auto* hold = std::get_if<ClientLimits::Hold>(&reserved)) {
+      body_hold_ = std::move(*hold);
+      return true;
+    }
+    const bool everyone = std::get<ClientLimits::Refusal>(reserved) == ClientLimits::Refusal::server;
+    Response refusal = everyone ? Response::error(503, "unavailable", "the server is receiving too much; retry later")
+                                : Response::error(429, "too_many_requests",
+                                                  "this address is sending too many request bodies at once; "
+                                                  "retry later");
+    refusal.headers.set("Retry-After", "1");
+    respond(std::move(refusal), false);
+    return false;
+  }
+
+  // The declared length; for a chunked body, the most the route takes.
+  std::uint64_t expected_body_bytes() const { return parser_->content_length().value_or(body_limit_); }
+
+  // The body_timeout grace, plus the body's length at the minimum rate.
+  std::chrono::milliseconds body_deadline() const {
+    const std::size_t rate = server_.options.body_min_rate;
+    if (rate == 0) return server_.options.body_timeout;
+    return server_.options.body_timeout + std::chrono::milliseconds{expected_body_bytes() * 1000 / rate};
+  }
+
   void read_body() {
     phase_ = Phase::receiving_body;
-    stream_.expires_after(server_.options.body_timeout);
+    stream_.expires_after(body_deadline());
     bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Connection::on_body, shared_from_this()));
   }
 
@@ -163,7 +200,8 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
             false);
   }
 
-  Request make_request() {
+  // The request but its body, which is not read yet.
+  Request request_head() {
     auto& message = parser_->get();
     Request request;
     request.method = method_;
@@ -172,7 +210,6 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
     const std::string_view path = std::string_view{request.target}.substr(0, question);
     request.path = core::percent_decode(path, false).value_or(std::string{path});
     for (const auto& field : message) request.headers.add(text(field.name_string()), text(field.value()));
-    request.body = std::move(message.body());
     request.remote_address = remote_address_;
     request.remote_port = remote_port_;
     return request;
@@ -181,13 +218,20 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
   void dispatch() {
     phase_ = Phase::handling;
     const bool keep_alive = parser_->get().keep_alive();
-    Request request = make_request();
-    const auto question = request.target.find('?');
+    request_.body = std::move(parser_->get().body());
+    Response response = handle();
+    request_ = {};  // the body's memory goes back with its reservation
+    body_hold_ = {};
+    respond(std::move(response), keep_alive);
+  }
+
+  Response handle() {
+    const auto question = request_.target.find('?');
     auto query = parse_query(question == std::string::npos ? std::string_view{}
-                                                           : std::string_view{request.target}.substr(question + 1));
-    if (!query) return respond(Response::error(400, "bad_request", "malformed percent-escape in the query"), keep_alive);
-    request.query_parameters = std::move(*query);
-    respond(server_.router.dispatch(request, match_), keep_alive);
+                                                           : std::string_view{request_.target}.substr(question + 1));
+    if (!query) return Response::error(400, "bad_request", "malformed percent-escape in the query");
+    request_.query_parameters = std::move(*query);
+    return server_.router.dispatch(request_, match_);
   }
 
   void respond(Response response, bool keep_alive) {
@@ -246,7 +290,7 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
     std::ostringstream out;
     out << head.base();
     record(response.status, 0);
-    start_event_stream(server_, std::move(stream_), out.str(), response.stream);
+    start_event_stream(server_, std::move(stream_), std::move(slot_), out.str(), response.stream);
   }
 
   // Half-closes, then reads until the client closes too (or a short timeout).
@@ -277,7 +321,11 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
   // A copy of stream_'s strand: stream_ is moved away when an event stream takes over.
   beast::tcp_stream::executor_type strand_;
   beast::flat_buffer buffer_;
+  std::string client_;       // the key of its address in server_.clients
+  ClientLimits::Hold slot_;  // its place among the address's connections
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  Request request_;              // filled from the headers; the body joins it when read
+  ClientLimits::Hold body_hold_;  // the body's share of the anonymous budgets, while it is read
   bhttp::response<bhttp::string_body> response_;
   RouteMatch match_;
   std::string method_ = "-";
@@ -292,8 +340,9 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
 
 }  // namespace
 
-void serve_connection(ServerState& server, asio::ip::tcp::socket socket) {
-  std::make_shared<Connection>(server, std::move(socket))->start();
+void serve_connection(ServerState& server, asio::ip::tcp::socket socket, std::string client,
+                      ClientLimits::Hold slot) {
+  std::make_shared<Connection>(server, std::move(socket), std::move(client), std::move(slot))->start();
 }
 
 }  // namespace http::detail

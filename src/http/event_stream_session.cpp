@@ -29,8 +29,11 @@ class EventStreamSession : public EventStream,
                            public Closable,
                            public std::enable_shared_from_this<EventStreamSession> {
  public:
-  EventStreamSession(std::shared_ptr<ServerState> server, beast::tcp_stream stream)
-      : server_{std::move(server)}, stream_{std::move(stream)}, keepalive_{stream_.get_executor()} {
+  EventStreamSession(std::shared_ptr<ServerState> server, beast::tcp_stream stream, ClientLimits::Hold slot)
+      : server_{std::move(server)},
+        stream_{std::move(stream)},
+        keepalive_{stream_.get_executor()},
+        slot_{std::move(slot)} {
     ++server_->event_streams;
   }
 
@@ -154,11 +157,13 @@ class EventStreamSession : public EventStream,
   // Runs on the strand; the first call closes, later ones do nothing.
   void finish() {
     std::vector<std::function<void()>> callbacks;
+    std::vector<std::function<void()>> never_drained;  // they may hold this stream: let them go
     {
       std::lock_guard lock{mutex_};
       if (!open_) return;
       open_ = false;
       callbacks.swap(close_callbacks_);
+      never_drained.swap(drained_callbacks_);
     }
     keepalive_.cancel();
     beast::error_code ignored;
@@ -168,6 +173,7 @@ class EventStreamSession : public EventStream,
     // this object a while longer.
     --server_->event_streams;
     server_->untrack(this);
+    slot_ = {};
     for (auto& callback : callbacks) callback();
   }
 
@@ -176,6 +182,7 @@ class EventStreamSession : public EventStream,
   std::shared_ptr<ServerState> server_;
   beast::tcp_stream stream_;
   asio::steady_timer keepalive_;
+  ClientLimits::Hold slot_;  // the connection's place among its address's, until closed
   mutable std::mutex mutex_;
   bool open_ = true;
   bool writing_ = false;  // a write_queued() is posted or running
@@ -188,9 +195,10 @@ class EventStreamSession : public EventStream,
 
 }  // namespace
 
-void start_event_stream(ServerState& server, beast::tcp_stream stream, std::string response_head,
-                        const StreamHandler& on_open) {
-  auto session = std::make_shared<EventStreamSession>(server.shared_from_this(), std::move(stream));
+void start_event_stream(ServerState& server, beast::tcp_stream stream, ClientLimits::Hold slot,
+                        std::string response_head, const StreamHandler& on_open) {
+  auto session =
+      std::make_shared<EventStreamSession>(server.shared_from_this(), std::move(stream), std::move(slot));
   session->start(std::move(response_head), on_open);
 }
 

@@ -40,6 +40,11 @@ struct Route {
 // Returns a response to answer with it instead of the handler, or nullopt to go on.
 using Middleware = std::function<std::optional<Response>(const Request&, const Route&)>;
 
+// Whether a request's head (everything but the body, not read yet) carries
+// valid credentials. The bodies of those that do are not counted against
+// the server's budgets for anonymous senders (ServerOptions).
+using CredentialCheck = std::function<bool(const Request& head)>;
+
 // The outcome of looking a request up, before its body is read (the route
 // decides the body limit).
 struct RouteMatch {
@@ -56,6 +61,10 @@ class Router {
   // Throws std::invalid_argument on a malformed pattern or a duplicate route.
   void add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
   void use(Middleware middleware) { middleware_.push_back(std::move(middleware)); }
+  void identify_with(CredentialCheck check) { credential_check_ = std::move(check); }
+
+  // False without a CredentialCheck. Runs on an I/O thread before the body is read.
+  bool has_credentials(const Request& head) const { return credential_check_ && credential_check_(head); }
 
   // `path` is the raw (still percent-encoded) path, without the query.
   RouteMatch match(std::string_view method, std::string_view path) const;
@@ -68,6 +77,7 @@ class Router {
  private:
   std::vector<Route> routes_;
   std::vector<Middleware> middleware_;
+  CredentialCheck credential_check_;
 };
 
 // Splits "/a/b/c" into {"a", "b", "c"}; "/" gives {}.

@@ -91,27 +91,47 @@ struct Server::Impl {
         return;
       }
       core::set_close_on_exec(socket.native_handle());  // Asio accepts without SOCK_CLOEXEC
-      if (state.open_count() >= state.options.max_connections) {
-        refuse(socket);
-      } else {
-        socket.set_option(tcp::no_delay(true), ec);  // responses go out whole; don't wait for Nagle
-        detail::serve_connection(state, std::move(socket));
-      }
+      admit(std::move(socket));
       accept();
     });
   }
 
-  // Over the connection limit: a short 503 (a fresh socket's send buffer
-  // takes it without blocking), then close, before the client sends anything.
-  static void refuse(tcp::socket& socket) {
-    static const std::string busy = [] {
-      const std::string body = Response::error(503, "unavailable", "too many open connections").body;
-      return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " +
-             std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-    }();
+  // The server's and the address's connection limits, checked before a byte
+  // is read: beyond them, a short answer and close.
+  void admit(tcp::socket socket) {
+    boost::system::error_code ec;
+    const auto peer = socket.remote_endpoint(ec);
+    if (ec) return;  // gone already; the socket closes with this scope
+    if (state.open_count() >= state.connection_limit) return refuse(socket, busy_answer());
+    std::string client = detail::client_of(peer.address());
+    auto slot = state.clients.admit_connection(client);
+    if (!slot) return refuse(socket, crowded_answer());
+    socket.set_option(tcp::no_delay(true), ec);  // responses go out whole; don't wait for Nagle
+    detail::serve_connection(state, std::move(socket), std::move(client), std::move(*slot));
+  }
+
+  static std::string closing_answer(int status, std::string_view reason, std::string_view message) {
+    const std::string body = Response::error(status, status == 429 ? "too_many_requests" : "unavailable", message).body;
+    return "HTTP/1.1 " + std::to_string(status) + " " + std::string{reason} +
+           "\r\nContent-Type: application/json\r\nRetry-After: 1\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\nConnection: close\r\n\r\n" + body;
+  }
+  static const std::string& busy_answer() {
+    static const std::string answer = closing_answer(503, "Service Unavailable", "too many open connections");
+    return answer;
+  }
+  static const std::string& crowded_answer() {
+    static const std::string answer =
+        closing_answer(429, "Too Many Requests", "too many open connections from this address");
+    return answer;
+  }
+
+  // A fresh socket's send buffer takes the answer without blocking; then
+  // close, before the client sends anything.
+  static void refuse(tcp::socket& socket, const std::string& answer) {
     boost::system::error_code ignored;
     socket.non_blocking(true, ignored);
-    socket.write_some(asio::buffer(busy.data(), busy.size()), ignored);
+    socket.write_some(asio::buffer(answer.data(), answer.size()), ignored);
     socket.shutdown(tcp::socket::shutdown_both, ignored);
     socket.close(ignored);
   }
@@ -159,6 +179,8 @@ void Server::start() {
 }
 
 std::uint16_t Server::port() const { return impl_->port; }
+
+std::size_t Server::connection_limit() const { return impl_->state.connection_limit; }
 
 void Server::stop(std::chrono::milliseconds deadline) {
   if (!impl_->running) return;

@@ -1,12 +1,32 @@
 #include "http/server_state.h"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <vector>
 
 namespace http::detail {
 
+namespace {
+
+// Below the soft RLIMIT_NOFILE, reserved_descriptors stay for the rest of the
+// process (half of them under a limit that small).
+std::size_t connection_limit_for(const ServerOptions& options) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return options.max_connections;
+  const auto descriptors = static_cast<std::size_t>(limit.rlim_cur);
+  const std::size_t room = descriptors > options.reserved_descriptors ? descriptors - options.reserved_descriptors
+                                                                      : descriptors / 2;
+  return std::min(options.max_connections, room);
+}
+
+}  // namespace
+
 ServerState::ServerState(Router router_, ServerOptions options_)
     : options{std::move(options_)},
+      connection_limit{connection_limit_for(options)},
       router{std::move(router_)},
+      clients{{options.connections_per_address, options.body_budget_per_address, options.body_budget}},
       io{static_cast<int>(options.threads)} {}
 
 void ServerState::track(const std::shared_ptr<Closable>& closable) {

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/client_limits.h"
 #include "http/metrics.h"
 #include "http/server.h"
 
@@ -48,10 +49,14 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
   Gauges gauges() const;
 
   const ServerOptions options;
+  // max_connections, or less under the process's descriptor limit.
+  const std::size_t connection_limit;
   Router router;
   Metrics metrics;
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> event_streams{0};
+  // Declared before `io`: connections destroyed with its handlers give their holds back.
+  ClientLimits clients;
 
  private:
   std::vector<std::shared_ptr<Closable>> open_closables() const;
@@ -66,12 +71,15 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
   boost::asio::io_context io;
 };
 
-// Serves HTTP on an accepted socket until the client or the server closes it.
-void serve_connection(ServerState& server, boost::asio::ip::tcp::socket socket);
+// Serves HTTP on an accepted socket until the client or the server closes it;
+// `slot` is its place among its address's connections.
+void serve_connection(ServerState& server, boost::asio::ip::tcp::socket socket, std::string client,
+                      ClientLimits::Hold slot);
 
 // Takes the connection over for a text/event-stream response: sends
 // `response_head` (status line and headers), then hands the stream to `on_open`.
-void start_event_stream(ServerState& server, boost::beast::tcp_stream stream, std::string response_head,
-                        const StreamHandler& on_open);
+// The stream keeps the connection's `slot` until it closes.
+void start_event_stream(ServerState& server, boost::beast::tcp_stream stream, ClientLimits::Hold slot,
+                        std::string response_head, const StreamHandler& on_open);
 
 }  // namespace http::detail

@@ -49,6 +49,7 @@ class Service {
   store::Store& store() { return *store_; }
   void start();
   std::uint16_t port() const { return http_.port(); }
+  std::size_t connection_limit() const { return http_.connection_limit(); }
   void stop(std::chrono::milliseconds deadline = std::chrono::milliseconds{10'000});
 
  private:

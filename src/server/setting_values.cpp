@@ -113,6 +113,29 @@ std::string set_max_agents(Settings& settings, std::string_view text) {
   return {};
 }
 
+namespace {
+
+constexpr std::size_t most_connections = 1'000'000;
+
+// Into `out`: a count of connections from 1 to most_connections.
+std::string parse_connections(std::string_view text, std::size_t& out) {
+  std::size_t connections = 0;
+  if (!parse_integer(text, connections) || connections < 1 || connections > most_connections)
+    return "expected a number of connections from 1 to " + std::to_string(most_connections);
+  out = connections;
+  return {};
+}
+
+}  // namespace
+
+std::string set_max_connections(Settings& settings, std::string_view text) {
+  return parse_connections(text, settings.max_connections);
+}
+
+std::string set_connections_per_address(Settings& settings, std::string_view text) {
+  return parse_connections(text, settings.connections_per_address);
+}
+
 std::string set_lease(Settings& settings, std::string_view text) {
   std::string error;
   const auto lease = config::parse_duration(text, error);

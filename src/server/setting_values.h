@@ -17,6 +17,8 @@ std::string set_threads(Settings& settings, std::string_view text);    // 0..102
 std::string set_log_level(Settings& settings, std::string_view text);  // error, warn, info
 std::string set_provisioner(Settings& settings, std::string_view text);  // local, pool, kubernetes
 std::string set_max_agents(Settings& settings, std::string_view text);   // 1..256
+std::string set_max_connections(Settings& settings, std::string_view text);        // 1..1,000,000
+std::string set_connections_per_address(Settings& settings, std::string_view text);  // 1..1,000,000
 std::string set_lease(Settings& settings, std::string_view text);        // a duration, 2s..1h
 std::string set_agent_grace(Settings& settings, std::string_view text);  // a duration, 100ms..10m
 std::string set_public_url(Settings& settings, std::string_view text);      // http(s)://HOST[:PORT][/PATH]

@@ -18,12 +18,15 @@ struct SettingSpec {
 };
 
 // data_dir comes before database: the default database lives in the data directory.
-constexpr std::array<SettingSpec, 25> specs{{
+constexpr std::array<SettingSpec, 27> specs{{
     {"listen", "--listen", "FACTORY_LISTEN", set_listen},
     {"data_dir", "--data-dir", "FACTORY_DATA_DIR", set_data_dir},
     {"database", "--database", "FACTORY_DATABASE", set_database},
     {"threads", "--threads", "FACTORY_THREADS", set_threads},
     {"log_level", "--log-level", "FACTORY_LOG_LEVEL", set_log_level},
+    {"max_connections", "--max-connections", "FACTORY_MAX_CONNECTIONS", set_max_connections},
+    {"connections_per_address", "--connections-per-address", "FACTORY_CONNECTIONS_PER_ADDRESS",
+     set_connections_per_address},
     {"provisioner", "--provisioner", "FACTORY_PROVISIONER", set_provisioner},
     {"max_agents", "--max-agents", "FACTORY_MAX_AGENTS", set_max_agents},
     {"lease", "--lease", "FACTORY_LEASE", set_lease},

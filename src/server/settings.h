@@ -7,6 +7,9 @@
 //   database   --database URL       FACTORY_DATABASE   sqlite:<data_dir>/factory.db
 //   threads    --threads N          FACTORY_THREADS    0 (one per hardware thread)
 //   log_level  --log-level LEVEL    FACTORY_LOG_LEVEL  info
+//   max_connections  --max-connections N  FACTORY_MAX_CONNECTIONS  10000 (less under the descriptor limit)
+//   connections_per_address  --connections-per-address N  FACTORY_CONNECTIONS_PER_ADDRESS  256
+//                    (an IPv4 address's or an IPv6 /64's open connections)
 //   provisioner --provisioner KIND  FACTORY_PROVISIONER local (or pool, kubernetes)
 //   max_agents --max-agents N       FACTORY_MAX_AGENTS 4 (local agents at once)
 //   lease      --lease DURATION     FACTORY_LEASE      30s (an agent's silence before its work is retried)
@@ -62,6 +65,8 @@ struct Settings {
   bool database_is_default = true;  // the SQLite file inside data_dir
   unsigned threads = 0;
   LogLevel log_level = LogLevel::Info;
+  std::size_t max_connections = 10'000;
+  std::size_t connections_per_address = 256;
   Provisioner provisioner = Provisioner::Local;
   std::size_t max_agents = 4;
   std::chrono::milliseconds lease{30'000};

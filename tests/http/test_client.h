@@ -89,15 +89,20 @@ class Client {
   CURL* curl_;
 };
 
-// A plain TCP connection to 127.0.0.1:port.
+// A plain TCP connection to 127.0.0.1:port, from `source` (another loopback
+// address, such as 127.0.0.2, is another client to the server).
 class RawSocket {
  public:
-  explicit RawSocket(std::uint16_t port) : fd_{::socket(AF_INET, SOCK_STREAM, 0)} {
+  explicit RawSocket(std::uint16_t port, const char* source = "127.0.0.1") : fd_{::socket(AF_INET, SOCK_STREAM, 0)} {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    ::inet_pton(AF_INET, source, &from.sin_addr);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    connected_ = fd_ >= 0 && ::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0 &&
+                 ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
   }
   ~RawSocket() { close(); }
   RawSocket(const RawSocket&) = delete;

@@ -98,6 +98,24 @@ TEST_F(SettingsTest, BadValuesNameTheSettingAndWhereTheyCameFrom) {
   EXPECT_NE(text.find("Invalid database \"oracle://db\" from --database"), std::string::npos) << text;
 }
 
+TEST_F(SettingsTest, ConnectionLimits) {
+  auto settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_EQ(settings->max_connections, 10'000u);
+  EXPECT_EQ(settings->connections_per_address, 256u);
+  write_config("connections_per_address = 2000\n");
+  fake_environment = {{"FACTORY_MAX_CONNECTIONS", "50000"}};
+  settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_EQ(settings->max_connections, 50'000u);
+  EXPECT_EQ(settings->connections_per_address, 2'000u);
+  flags.values = {{"connections_per_address", "0"}};
+  EXPECT_FALSE(resolve());
+  EXPECT_NE(errors().find("Invalid connections_per_address \"0\" from --connections-per-address"), std::string::npos)
+      << errors();
+  EXPECT_NE(errors().find("expected a number of connections from 1 to 1000000"), std::string::npos) << errors();
+}
+
 TEST_F(SettingsTest, GitHubIsOffUntilCredentialsAreGiven) {
   auto settings = resolve();
   ASSERT_TRUE(settings) << errors();
