@@ -1,5 +1,9 @@
 #include "core/environment.h"
 
+#include <sys/prctl.h>
+
+#include <cstdlib>
+#include <cstring>
 #include <string_view>
 
 extern char** environ;
@@ -13,6 +17,16 @@ std::vector<std::string> inherited_environment() {
     if (!std::string_view{*entry}.starts_with(token_prefix)) env.emplace_back(*entry);
   return env;
 }
+
+void erase_environment_variable(const char* name) {
+  const std::string prefix = std::string{name} + "=";
+  for (char** entry = environ; *entry; ++entry)
+    if (std::string_view{*entry}.starts_with(prefix))
+      std::memset(*entry + prefix.size(), 0, std::strlen(*entry + prefix.size()));
+  unsetenv(name);
+}
+
+void make_undumpable() { prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
 
 std::vector<char*> exec_pointers(std::vector<std::string>& strings) {
   std::vector<char*> pointers;

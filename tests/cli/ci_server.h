@@ -305,7 +305,7 @@ class CiServer : public ::testing::Test {
   // The logs of the server, git daemon and every agent, each under its name.
   std::string process_logs() const {
     std::string text;
-    for (const auto& dir : {root_.path(), root_.path() / "data" / "agents"}) {
+    for (const auto& dir : {root_.path(), work_dir()}) {
       std::error_code ignored;
       for (const auto& entry : fs::directory_iterator(dir, ignored))
         if (entry.path().extension() == ".log")
@@ -320,6 +320,13 @@ class CiServer : public ::testing::Test {
 
  protected:
   std::string data_dir() const { return (root_.path() / "data").string(); }
+  // Set before start(): variables the server (and so its agents) gets on top
+  // of the test's, and a command its command line goes through (setpriv, to
+  // run it as another user).
+  std::vector<std::string> server_environment_;
+  std::vector<std::string> server_wrapper_;
+  // Where the server's local agents work (its default: beside the data directory).
+  fs::path work_dir() const { return root_.path() / "data.work"; }
 
  private:
   static std::string factory() { return testpaths::factory_binary().string(); }
@@ -357,8 +364,9 @@ class CiServer : public ::testing::Test {
     std::vector<std::string> argv{factory(), "server", "--data-dir", data_dir(), "--listen", listen,
                                   "--log-level", "warn"};
     argv.insert(argv.end(), flags.begin(), flags.end());
+    argv.insert(argv.begin(), server_wrapper_.begin(), server_wrapper_.end());
     const std::size_t earlier_runs = server_log().size();  // a restarted server appends to the log
-    server_ = std::make_unique<Process>(argv, root_.path() / "server.log");
+    server_ = std::make_unique<Process>(argv, root_.path() / "server.log", server_environment_);
     port_ = announced_port(root_.path() / "server.log", "listening on http://127.0.0.1:", 20s, earlier_runs);
     server_url_ = "http://127.0.0.1:" + std::to_string(port_);
     admin_token_ = trimmed(read_file(root_.path() / "data" / "admin.token"));
