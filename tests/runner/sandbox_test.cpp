@@ -138,7 +138,7 @@ TEST_F(SandboxRun, ATimeoutStillGivesTheGraceAndKillsEverythingInside) {
   EXPECT_TRUE(result.timed_out);
   EXPECT_LT(seconds_since(started), 10.0);
   EXPECT_EQ(observer.texts(Stream::Stdout), std::vector<std::string>{"got-term"});
-  EXPECT_NE(std::system(("pgrep -f 'sleep " + marker + "' >/dev/null").c_str()), 0) << "a sleep survived";
+  EXPECT_NE(std::system(("pgrep -f '[s]leep " + marker + "' >/dev/null").c_str()), 0) << "a sleep survived";
 }
 
 TEST_F(SandboxRun, WithoutBwrapTheExecutionFailsSayingHowToFixIt) {

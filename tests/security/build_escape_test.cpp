@@ -47,13 +47,14 @@ std::string hex_of(const std::string& bytes) {
   return text;
 }
 
-// The build's script. On the branch `victim` it keeps a secret in its
+// The build's script (its branch in ROLE_BRANCH, which containers get too).
+// On the branch `victim` it keeps a secret in its
 // workspace and environment and waits; anywhere else it attacks, printing
 // what it reads (text as is, and every file's bytes in hex too).
 std::string attack_script(const fs::path& data_dir, const fs::path& work_dir, const fs::path& root) {
   const std::string data = data_dir.string(), work = work_dir.string();
-  return R"(set +e
-if [ "$FACTORY_BRANCH" = victim ]; then
+  return R"SH(set +e
+if [ "$ROLE_BRANCH" = victim ]; then
   head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > victim.secret
   VICTIM_ENV_SECRET=$(cat victim.secret); export VICTIM_ENV_SECRET
   echo "VICTIM-SECRET=$VICTIM_ENV_SECRET"
@@ -67,7 +68,7 @@ try() {
   od -An -tx1 "$1" 2>&1 | head -c 200000 | tr -d ' \n'; echo
 }
 for f in ../../../admin.token ../../../data/admin.token ../../admin.token ../../../../data/admin.token \
-         )" + data + "/admin.token " + data + "/secrets.key " + data + R"(/factory.db; do
+         )SH" + data + "/admin.token " + data + "/secrets.key " + data + R"SH(/factory.db; do
   try "$f"
 done
 echo "== my environment"; env
@@ -77,11 +78,11 @@ for p in /proc/[0-9]*; do
   tr '\0' '\n' < $p/environ 2>&1
 done
 echo "== other workspaces"
-ls -la .. ../.. )" + work + " " + data + R"( 2>&1
-for f in ../*/victim.secret ../../*/*/victim.secret )" + work + "/*/*/victim.secret; do try \"$f\"; done\n" +
-         "find " + root.string() + R"( -name victim.secret 2>/dev/null | while read f; do try "$f"; done
+ls -la .. ../.. )SH" + work + " " + data + R"SH( 2>&1
+for f in ../*/victim.secret ../../*/*/victim.secret )SH" + work + "/*/*/victim.secret; do try \"$f\"; done\n" +
+         "find " + root.string() + R"SH( -name victim.secret 2>/dev/null | while read f; do try "$f"; done
 echo ATTACK-END
-)";
+)SH";
 }
 
 class BuildEscapeTest : public CiServer {
@@ -91,7 +92,8 @@ class BuildEscapeTest : public CiServer {
     write_file("attack.sh", attack_script(data_dir(), work_dir(), root()));
     write_file(".factory/ci.hcl", "pipeline \"job\" {\n  stage \"only\" {\n    exec \"step\" {\n" +
                                       (image.empty() ? "" : "      image = \"" + image + "\"\n") +
-                                      "      run = \"sh attack.sh\"\n    }\n  }\n}\n");
+                                      "      env = { ROLE_BRANCH = event.branch }\n      run = \"sh attack.sh\"\n"
+                                      "    }\n  }\n}\n");
     const std::string sha = create_repository();
     push(sha + ":refs/heads/victim");
     return sha;
@@ -176,16 +178,31 @@ TEST_F(BuildEscapeTest, ABuildInAContainerFindsNothingEither) {
   expect_nothing_found();
 }
 
-// The control: the same script with --unsandboxed finds the admin token and
-// the canary, so that the tests above would see a sandbox that lets them out.
-TEST_F(BuildEscapeTest, UnsandboxedTheSameBuildFindsTheServersSecrets) {
+// The control: with --unsandboxed the same script finds the admin token and
+// the other build's secret, so the tests above would see a sandbox that lets
+// it out. It sees the server and the agents in /proc too, but even then not
+// their environment: they are not dumpable.
+TEST_F(BuildEscapeTest, UnsandboxedTheSameBuildFindsTheServersSecretsButNotItsEnvironment) {
   const std::string sha = create_attack_repository();
   start_server_with_secrets(true, {"--unsandboxed"});
   run_attack(sha);
   ASSERT_NE(attack_log_.find("ATTACK-END"), std::string::npos) << attack_log_;
   EXPECT_TRUE(contains(attack_log_, trimmed(read_file(fs::path{data_dir()} / "admin.token"))));
   EXPECT_TRUE(contains(attack_log_, victim_secret_));
+  // The victim's agent, in sight and listed, but closed.
+  const auto sleeps = running("sleep");
+  ASSERT_FALSE(sleeps.empty());
+  const pid_t agent = ancestor_named(sleeps.front().pid, "factory-agent");
+  ASSERT_NE(agent, 0);
+  const std::string proc = "/proc/" + std::to_string(agent);
+  EXPECT_TRUE(contains(attack_log_, "-- " + proc + ": " + testpaths::factory_binary().parent_path().string() +
+                                        "/factory-agent --unsandboxed --once"));
+  EXPECT_TRUE(contains(attack_log_, "cannot open " + proc + "/environ: Permission denied"));
+  EXPECT_FALSE(contains(attack_log_, canary_)) << attack_log_;
+  EXPECT_FALSE(contains(attack_log_, database_password_));
+  EXPECT_FALSE(contains(attack_log_, "FACTORY_AGENT_TOKEN"));
   EXPECT_TRUE(contains(server_log(), "WARNING: --unsandboxed")) << server_log();
+  if (HasFailure()) std::cerr << "the attacker's log:\n" << attack_log_;
 }
 
 }  // namespace
