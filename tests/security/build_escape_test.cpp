@@ -87,6 +87,18 @@ echo ATTACK-END
 
 class BuildEscapeTest : public CiServer {
  protected:
+  // The victim is cancelled, so that its agent stops it: a container would
+  // outlive an agent killed with the server.
+  ~BuildEscapeTest() override {
+    if (victim_.empty()) return;
+    try {
+      api("POST", "/api/v1/workflows/" + victim_ + "/cancel");
+      wait_for_end(victim_, 60s);
+    } catch (const std::exception& error) {
+      ADD_FAILURE() << "the victim did not stop: " << error.what();
+    }
+  }
+
   // The repository: one pipeline running attack.sh, in `image` if given.
   std::string create_attack_repository(const std::string& image = {}) {
     write_file("attack.sh", attack_script(data_dir(), work_dir(), root()));
@@ -117,7 +129,8 @@ class BuildEscapeTest : public CiServer {
   // Runs the victim, then, while it waits, the attacker; the attacker's log
   // and the victim's secret.
   void run_attack(const std::string& sha) {
-    const std::string victim = push_hook("refs/heads/victim", sha);
+    victim_ = push_hook("refs/heads/victim", sha);
+    const std::string& victim = victim_;
     ASSERT_TRUE(wait_until(
         [&] {
           const json execution = first_execution(workflow(victim), "job");
@@ -158,6 +171,7 @@ class BuildEscapeTest : public CiServer {
 
   const std::string canary_ = "canary-" + random_hex(16);
   const std::string database_password_ = "db-password-" + random_hex(16);
+  std::string victim_;  // its workflow
   std::string victim_secret_;
   std::string attack_log_;
 };
