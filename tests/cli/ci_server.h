@@ -166,15 +166,18 @@ class CiServer : public ::testing::Test {
   }
 
   // `count` pool agents (for a server started with --provisioner pool),
-  // named agent-0…, each working in agent_work_dir(i).
-  void start_pool_agents(int count) {
+  // named agent-0…, each working in agent_work_dir(i), with `flags` added
+  // (--unsandboxed for builds that meet the test through files outside
+  // their workspace).
+  void start_pool_agents(int count, const std::vector<std::string>& flags = {}) {
     const std::string token = make_agent_token();
     for (int i = 0; i < count; ++i) {
       const std::string name = "agent-" + std::to_string(i);
-      agents_.push_back(std::make_unique<Process>(
-          std::vector<std::string>{factory(), "agent", "--server", server_url_, "--name", name, "--work-dir",
-                                   agent_work_dir(i).string(), "--jobs", "2"},
-          root_.path() / (name + ".log"), std::vector<std::string>{"FACTORY_AGENT_TOKEN=" + token}));
+      std::vector<std::string> argv{factory(), "agent", "--server", server_url_, "--name", name, "--work-dir",
+                                    agent_work_dir(i).string(), "--jobs", "2"};
+      argv.insert(argv.end(), flags.begin(), flags.end());
+      agents_.push_back(std::make_unique<Process>(argv, root_.path() / (name + ".log"),
+                                                  std::vector<std::string>{"FACTORY_AGENT_TOKEN=" + token}));
     }
   }
   fs::path agent_work_dir(int i) const { return root_.path() / "agents" / ("agent-" + std::to_string(i)); }
