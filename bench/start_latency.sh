@@ -149,7 +149,7 @@ def workflow(id):
 
 agent_line = re.compile(r"start of workflow (\S+): (.*) \(unix us (\d+) to (\d+)\)")
 agents = {}
-for log in glob.glob(f"{work}/data/agents/*.log"):
+for log in glob.glob(f"{work}/data.work/*.log"):
     for line in open(log):
         if found := agent_line.search(line):
             laps = {name: int(ms) * 1000 for name, ms in re.findall(r"([^,]+?) (\d+) ms", found[2])}

@@ -14,6 +14,7 @@
 #include "consul/consul.h"
 #include "config/config.h"
 #include "protocol/protocol.h"
+#include "runner/sandbox.h"
 
 namespace agent {
 
@@ -60,9 +61,7 @@ class StartTimings {
 // The environment every execution starts from: what a build needs of the
 // agent's own (never its token), and what tells it about the workflow.
 core::Env base_environment(const protocol::Job& job, const std::string& sha) {
-  core::Env env;
-  for (const char* name : {"PATH", "HOME", "USER", "LANG", "LC_ALL", "TMPDIR", "TZ"})
-    if (const char* value = std::getenv(name)) env[name] = value;
+  core::Env env = runner::allowed_host_environment();
   env["CI"] = "true";
   env["FACTORY"] = "true";
   env["FACTORY_WORKFLOW_ID"] = job.workflow_id;
@@ -212,6 +211,7 @@ class JobRun {
     run_options.jobs = options_.jobs;
     run_options.base_env = base_environment(job_, workspace_.sha());
     run_options.containers = options_.containers;
+    run_options.isolation = options_.isolation;
     WorkflowReporter reporter{client_config_, job_.workflow_id, std::move(ids), mask_, cancel_};
     const runner::RunResult result = runner::run_plan(plan, run_options, reporter, cancel_);
     std::string given_up = given_up_because();

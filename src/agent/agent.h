@@ -29,6 +29,7 @@ struct Options {
   bool once = false;               // run one workflow, then exit (provisioned agents)
   std::chrono::milliseconds claim_wait{25'000};
   runner::ContainerOptions containers;
+  runner::Isolation isolation = runner::Isolation::Sandbox;  // of host executions (docs/runner.md#sandbox)
 };
 
 // Claims and runs workflows until `stop` is cancelled (or, with `once`, one

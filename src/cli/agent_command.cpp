@@ -5,7 +5,8 @@
 // --once per workflow. SIGTERM or SIGINT stops the agent: its run is
 // cancelled, and a second signal, or 15 s, ends it anyway. The token comes
 // from --token or FACTORY_AGENT_TOKEN (preferred: the environment is not
-// shown by `ps`).
+// shown by `ps`). Executions run in a bubblewrap sandbox unless
+// --unsandboxed says otherwise (docs/runner.md#sandbox).
 #include <unistd.h>
 
 #include <cstdlib>
@@ -34,6 +35,15 @@ std::string default_agent_name() {
   return std::string{host} + "-" + std::to_string(getpid());
 }
 
+// Said at every start, so that nobody runs unsandboxed without knowing.
+void warn_unsandboxed() {
+  std::cerr << "factory agent: WARNING: --unsandboxed: executions run as plain processes of this user, "
+               "outside any sandbox. A build can read and change every file this user can (other "
+               "workspaces; with a local agent, the server's data directory: its admin token, secrets key and "
+               "database), see and signal this user's processes, and keep running after its workflow. Use it "
+               "only for trusted repositories, or where the machine itself is the sandbox (docs/runner.md#sandbox).\n";
+}
+
 int run_agent(agent::Options options) {
   if (options.token.empty()) {
     if (const char* token = std::getenv(core::kAgentTokenVariable)) options.token = token;
@@ -43,7 +53,11 @@ int run_agent(agent::Options options) {
                  "(make one with `factory token create NAME --agent`)\n";
     return 2;
   }
-  unsetenv(core::kAgentTokenVariable);  // executions must not inherit it
+  // Neither executions nor other processes of this user may read it: not
+  // from the environment, nor from /proc/PID/environ or memory.
+  core::erase_environment_variable(core::kAgentTokenVariable);
+  core::make_undumpable();
+  if (options.isolation == runner::Isolation::None) warn_unsandboxed();
   if (options.server_url.empty() == options.consul_url.empty()) {
     std::cerr << "factory agent: give either --server URL or --consul URL (to find a server there)\n";
     return 2;
@@ -84,6 +98,9 @@ void add_agent_options(CLI::App& command, int& exit_code) {
   command.add_option("--jobs,-j", options->jobs, "Executions running at the same time")
       ->check(CLI::PositiveNumber);
   command.add_flag("--once", options->once, "Run one workflow, then exit");
+  command.add_flag_callback(
+      "--unsandboxed", [options] { options->isolation = runner::Isolation::None; },
+      "Run executions without the bubblewrap sandbox: builds see all this user can (docs/runner.md#sandbox)");
   command.callback([&exit_code, options] { exit_code = run_agent(*options); });
 }
 

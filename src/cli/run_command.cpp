@@ -1,5 +1,7 @@
 // `factory run [DIR]`: plans DIR/.factory for a simulated event and runs the
-// plan on this machine, showing it live; no server involved.
+// plan on this machine, showing it live; no server involved. Executions run
+// in the same sandbox, with the same environment, as on a build agent,
+// unless --unsandboxed.
 #include <signal.h>
 #include <unistd.h>
 
@@ -18,6 +20,7 @@
 #include "cli/run_report.h"
 #include "config/config.h"
 #include "runner/runner.h"
+#include "runner/sandbox.h"
 
 extern char** environ;
 
@@ -34,6 +37,7 @@ struct RunFlags {
   std::size_t jobs = std::max(2u, std::thread::hardware_concurrency());
   std::string container_runtime = "auto";
   bool json = false;
+  bool unsandboxed = false;
 };
 
 std::string shell_quote(const std::string& text) {
@@ -113,10 +117,16 @@ runner::Options options_of(const RunFlags& flags) {
   runner::Options options;
   options.workspace = std::filesystem::absolute(flags.dir).string();
   options.jobs = std::max<std::size_t>(1, flags.jobs);
-  for (char** entry = environ; *entry; ++entry) {
-    std::string text = *entry;
-    auto equals = text.find('=');
-    if (equals != std::string::npos) options.base_env[text.substr(0, equals)] = text.substr(equals + 1);
+  if (flags.unsandboxed) {
+    // On the developer's own machine, at their word: all of their environment.
+    options.isolation = runner::Isolation::None;
+    for (char** entry = environ; *entry; ++entry) {
+      std::string text = *entry;
+      auto equals = text.find('=');
+      if (equals != std::string::npos) options.base_env[text.substr(0, equals)] = text.substr(equals + 1);
+    }
+  } else {
+    options.base_env = runner::allowed_host_environment();
   }
   options.base_env["CI"] = "true";
   using Runtime = runner::ContainerOptions::Runtime;
@@ -185,6 +195,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--container-runtime", flags->container_runtime, "auto, podman, docker or none")
       ->check(CLI::IsMember({"auto", "podman", "docker", "none"}));
   cmd->add_flag("--json", flags->json, "Print the result tree as JSON on stdout");
+  cmd->add_flag("--unsandboxed", flags->unsandboxed,
+                "Run executions as plain processes with this shell's whole environment, not in the bubblewrap "
+                "sandbox agents use (docs/runner.md#sandbox)");
   cmd->callback([&exit_code, changed, flags] {
     flags->changed_given = changed->count() > 0;
     exit_code = run(*flags);

@@ -11,7 +11,9 @@
 #include "cli/commands.h"
 #include "cli/settings_flags.h"
 #include "consul/consul.h"
+#include "core/environment.h"
 #include "kubernetes/provisioner.h"
+#include "runner/sandbox.h"
 #include "server/admin_token.h"
 #include "server/data_dir.h"
 #include "server/open_files.h"
@@ -76,9 +78,10 @@ std::unique_ptr<orchestrator::Provisioner> provisioner(const server::Settings& s
   switch (settings.provisioner) {
     case server::Provisioner::Local: {
       std::error_code ec;
+      auto agent_command = orchestrator::agent_command_beside(std::filesystem::read_symlink("/proc/self/exe", ec));
+      if (settings.unsandboxed) agent_command.push_back("--unsandboxed");
       return orchestrator::make_local_provisioner(
-          {orchestrator::agent_command_beside(std::filesystem::read_symlink("/proc/self/exe", ec)),
-           (settings.data_dir / "agents").string(), settings.max_agents, settings.agent_grace});
+          {agent_command, settings.work_dir.string(), settings.max_agents, settings.agent_grace});
     }
     case server::Provisioner::Pool:
       return orchestrator::make_pool_provisioner();
@@ -146,7 +149,27 @@ server::GitHubOptions github_options(const server::Settings& settings) {
   return github;
 }
 
+// What local agents' executions will run in, said before the first build
+// rather than in its log only: loudly when it is nothing.
+void report_isolation(const server::Settings& settings) {
+  if (settings.provisioner != server::Provisioner::Local) return;
+  if (settings.unsandboxed) {
+    std::cerr << "factory server: WARNING: --unsandboxed: local agents run executions as plain processes of "
+                 "this user. Any build can read " << settings.data_dir.string()
+              << " (the admin token, the secrets key, the database: every project's secrets), other "
+                 "workspaces and this user's files, and signal this user's processes. Use it only when every "
+                 "repository built here is trusted (docs/runner.md#sandbox).\n";
+    return;
+  }
+  std::string problem;
+  if (!runner::detect_sandbox(problem))
+    std::cerr << "factory server: warning: executions will fail until this is fixed: " << problem << "\n";
+}
+
 int serve(const server::Settings& settings) {
+  // Builds run as this user: they must not read this process's environment
+  // (database password, GitHub token) or memory through /proc.
+  core::make_undumpable();
   server::StopSignals stop_signals;  // before the store and the server start threads
   server::raise_open_file_limit();   // before the HTTP server sizes its connection limit
   auto store = server::open_store(settings, server::DataDir::Create);
@@ -157,6 +180,14 @@ int serve(const server::Settings& settings) {
   }
   const auto admin = server::ensure_admin_token(**store, settings.data_dir);
   if (!admin) return fail(admin.error().message);
+  if (settings.provisioner == server::Provisioner::Local) {
+    try {
+      server::create_data_dir(settings.work_dir);  // private, as the data directory
+    } catch (const std::exception& error) {
+      return fail("cannot create the work directory " + settings.work_dir.string() + ": " + error.what());
+    }
+  }
+  report_isolation(settings);
   std::string error;
   server::AgentOptions agents;
   agents.provisioner = provisioner(settings, error);
@@ -166,6 +197,8 @@ int serve(const server::Settings& settings) {
   server::Service service{std::move(*store), http_options(settings), std::move(agents), github_options(settings)};
   service.start();
   std::cout << "data directory: " << settings.data_dir.string() << "\n";
+  if (settings.provisioner == server::Provisioner::Local)
+    std::cout << "work directory: " << settings.work_dir.string() << "\n";
   print_admin_token_note(*admin);
   std::cout << "build agents: " << describe_agents(settings) << "\n";
   std::cout << "connections: up to " << service.connection_limit() << ", " << settings.connections_per_address

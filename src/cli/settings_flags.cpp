@@ -62,6 +62,13 @@ void add_setting_flags(CLI::App& command, server::Flags& flags, SettingFlags whi
   add_value_flag(command, flags, "--provisioner", "provisioner",
                  "local: the server starts an agent process per workflow; pool: agents started with "
                  "`factory agent` claim work; kubernetes: a Job per workflow (env FACTORY_PROVISIONER; default local)");
+  add_value_flag(command, flags, "--work-dir", "work_dir",
+                 "Where local agents make workspaces and write logs; not inside the data directory "
+                 "(env FACTORY_WORK_DIR; default DATA_DIR.work)");
+  command.add_flag_callback(
+      "--unsandboxed", [&flags] { flags.values["unsandboxed"] = "true"; },
+      "Local agents run executions outside the bubblewrap sandbox, where builds can read the data directory "
+      "(env FACTORY_UNSANDBOXED=true; docs/runner.md#sandbox)");
   add_value_flag(command, flags, "--max-agents", "max_agents",
                  "Local agents running at once (env FACTORY_MAX_AGENTS; default 4)");
   add_value_flag(command, flags, "--lease", "lease",

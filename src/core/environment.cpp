@@ -1,6 +1,11 @@
 #include "core/environment.h"
 
+#include <sys/prctl.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
 
 extern char** environ;
 
@@ -35,6 +40,16 @@ std::vector<std::string> allowed_environment(std::initializer_list<std::string_v
   }
   return env;
 }
+
+void erase_environment_variable(const char* name) {
+  const std::string prefix = std::string{name} + "=";
+  for (char** entry = environ; *entry; ++entry)
+    if (std::string_view{*entry}.starts_with(prefix))
+      std::memset(*entry + prefix.size(), 0, std::strlen(*entry + prefix.size()));
+  unsetenv(name);
+}
+
+void make_undumpable() { prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
 
 std::vector<char*> exec_pointers(std::vector<std::string>& strings) {
   std::vector<char*> pointers;

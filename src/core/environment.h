@@ -21,6 +21,16 @@ std::vector<std::string> inherited_environment();
 // behind.
 std::vector<std::string> allowed_environment(std::initializer_list<std::string_view> allowed);
 
+// Removes `name` from this process's environment and overwrites its value
+// where the process started with it: /proc/PID/environ shows that first
+// copy, which unsetenv alone leaves in place.
+void erase_environment_variable(const char* name);
+
+// Makes this process non-dumpable: other processes of its user (a build, say)
+// can no longer read its /proc/PID/environ, cmdline or memory, nor ptrace it;
+// nor does it dump core. Children are dumpable again after exec.
+void make_undumpable();
+
 // Pointers into `strings`, null-terminated, as argv and envp are; valid while
 // `strings` is unchanged.
 std::vector<char*> exec_pointers(std::vector<std::string>& strings);

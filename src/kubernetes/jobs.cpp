@@ -35,7 +35,9 @@ json agent_container(const JobTemplate& job, const std::string& secret_name, con
   return {{"name", "agent"},
           {"image", job.image},
           {"command", {"factory-agent"}},
-          {"args", {"--once", "--server", launch.server_url, "--name", launch.agent_name}},
+          // The pod is the build's sandbox: it holds one workspace and a token
+          // good for this workflow only, and pods may not make namespaces.
+          {"args", {"--once", "--unsandboxed", "--server", launch.server_url, "--name", launch.agent_name}},
           {"workingDir", "/workspace"},
           {"env",
            {{{"name", core::kAgentTokenVariable},

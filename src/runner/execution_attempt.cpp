@@ -20,9 +20,12 @@ std::string unique_name() {
   return "factory-" + std::to_string(getpid()) + "-" + std::to_string(++counter);
 }
 
-std::vector<std::string> environment(const core::Env& base, const core::Env& own,
-                                     const std::string& tag) {
+// The base, then what the sandbox sets (HOME inside it), then the
+// execution's own variables, which may override both.
+std::vector<std::string> environment(const core::Env& base, const core::Env& own, const std::string& tag,
+                                     bool sandboxed) {
   core::Env merged = base;
+  if (sandboxed) set_sandbox_environment(merged);
   for (const auto& [key, value] : own) merged[key] = value;
   merged[kProcessTagVariable] = tag;
   std::vector<std::string> env;
@@ -45,6 +48,7 @@ class Attempt {
 
  private:
   std::optional<SpawnRequest> request(std::string& problem);
+  std::optional<SpawnRequest> host_request(SpawnRequest request, std::string& problem);
   void stop(ChildProcess& child);
   void drain(const std::shared_ptr<Capture>& capture);
 
@@ -57,11 +61,7 @@ class Attempt {
 
 std::optional<SpawnRequest> Attempt::request(std::string& problem) {
   SpawnRequest request{{}, {}, context_.workspace};
-  if (spec_.image.empty()) {
-    request.argv = {"/bin/sh", "-e", "-c", spec_.run};
-    request.env = environment(context_.options.base_env, spec_.env, tag_);
-    return request;
-  }
+  if (spec_.image.empty()) return host_request(std::move(request), problem);
   runtime_ = context_.container_runtime(problem);
   if (!runtime_) {
     problem = "execution '" + spec_.name + "' asks for image " + spec_.image + " but " + problem;
@@ -70,7 +70,24 @@ std::optional<SpawnRequest> Attempt::request(std::string& problem) {
   // The host environment is for the runtime's client; the container gets
   // only the execution's own variables.
   request.argv = container_command(*runtime_, tag_, context_.workspace, spec_);
-  request.env = environment(context_.options.base_env, {}, tag_);
+  request.env = environment(context_.options.base_env, {}, tag_, false);
+  return request;
+}
+
+std::optional<SpawnRequest> Attempt::host_request(SpawnRequest request, std::string& problem) {
+  const std::vector<std::string> script{"/bin/sh", "-e", "-c", spec_.run};
+  const bool sandboxed = context_.options.isolation == Isolation::Sandbox;
+  request.env = environment(context_.options.base_env, spec_.env, tag_, sandboxed);
+  if (!sandboxed) {
+    request.argv = script;
+    return request;
+  }
+  const Sandbox* sandbox = context_.sandbox(problem);
+  if (!sandbox) {
+    problem = "execution '" + spec_.name + "' cannot run in a sandbox: " + problem;
+    return std::nullopt;
+  }
+  request.argv = sandbox_command(*sandbox, context_.workspace, script);
   return request;
 }
 

@@ -13,6 +13,7 @@
 #include "runner/process.h"
 #include "runner/reporter.h"
 #include "runner/runner.h"
+#include "runner/sandbox.h"
 
 namespace runner {
 
@@ -23,8 +24,10 @@ struct AttemptContext {
   Reporter& reporter;
   OutputPump& pump;
   CancelHandle& cancel;
-  // Detected on first use: most plans name no image.
+  // Detected on first use: most plans name no image, and sandboxes are
+  // needed only with Isolation::Sandbox.
   std::function<const ContainerRuntime*(std::string& problem)> container_runtime;
+  std::function<const Sandbox*(std::string& problem)> sandbox;
 };
 
 struct AttemptOutcome {

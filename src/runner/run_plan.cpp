@@ -1,4 +1,5 @@
 #include <condition_variable>
+#include <functional>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -20,20 +21,23 @@ using Deadline = std::optional<SteadyTime>;
 
 bool is_failed(Status status) { return status == Status::Failure || status == Status::Error; }
 
-// Finds the container runtime once, the first time an execution needs it.
-class LazyContainerRuntime {
+// Something of the machine (a container runtime, a sandbox) found once, the
+// first time an execution needs it; null with `problem` set if it is missing.
+template <typename Found>
+class Detected {
  public:
-  explicit LazyContainerRuntime(const ContainerOptions& options) : options_(options) {}
-  const ContainerRuntime* get(std::string& problem) {
-    std::call_once(once_, [this] { detected_ = detect_container_runtime(options_, problem_); });
+  using Detect = std::function<std::optional<Found>(std::string& problem)>;
+  explicit Detected(Detect detect) : detect_(std::move(detect)) {}
+  const Found* get(std::string& problem) {
+    std::call_once(once_, [this] { detected_ = detect_(problem_); });
     problem = problem_;
     return detected_ ? &*detected_ : nullptr;
   }
 
  private:
-  const ContainerOptions& options_;
+  Detect detect_;
   std::once_flag once_;
-  std::optional<ContainerRuntime> detected_;
+  std::optional<Found> detected_;
   std::string problem_;
 };
 
@@ -45,9 +49,17 @@ class PlanRun {
         cancel_(cancel),
         reporter_(plan, observer),
         slots_(options.jobs),
-        containers_(options.containers),
-        context_{options, std::filesystem::absolute(options.workspace).string(), reporter_, pump_,
-                 cancel, [this](std::string& problem) { return containers_.get(problem); }} {}
+        containers_([&containers = options.containers](std::string& problem) {
+          return detect_container_runtime(containers, problem);
+        }),
+        sandbox_(detect_sandbox),
+        context_{options,
+                 std::filesystem::absolute(options.workspace).string(),
+                 reporter_,
+                 pump_,
+                 cancel,
+                 [this](std::string& problem) { return containers_.get(problem); },
+                 [this](std::string& problem) { return sandbox_.get(problem); }} {}
 
   RunResult run();
 
@@ -66,7 +78,8 @@ class PlanRun {
   Reporter reporter_;
   OutputPump pump_;
   JobSlots slots_;
-  LazyContainerRuntime containers_;
+  Detected<ContainerRuntime> containers_;
+  Detected<Sandbox> sandbox_;
   AttemptContext context_;
   std::mutex finished_mutex_;
   std::condition_variable pipeline_finished_;

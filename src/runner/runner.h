@@ -10,8 +10,11 @@
 //   the remaining stages are skipped and the pipeline fails.
 // - At most `jobs` executions run at the same time, across all pipelines.
 // - Each execution is `/bin/sh -e -c <run>` in the workspace, in its own
-//   process group, stdin /dev/null; with an image, the same inside a
-//   container. When an execution ends, times out or is cancelled, every
+//   process group, stdin /dev/null, inside a bubblewrap sandbox that shows it
+//   only the workspace, a private /tmp and the system read-only
+//   (runner/sandbox.h); with an image, the same inside a container. Without
+//   a working bwrap, sandboxed executions fail with an error saying so: they
+//   never run unsandboxed unless Options::isolation says None. When an execution ends, times out or is cancelled, every
 //   process it started is killed (SIGTERM, SIGKILL after the grace period),
 //   also those that left its process group.
 // - run_plan returns when everything has finished and no process is left.
@@ -44,10 +47,17 @@ struct ContainerOptions {
   std::vector<std::string> run_args;
 };
 
+// How host executions (those without an image) are kept from the machine.
+enum class Isolation {
+  Sandbox,  // bubblewrap: the workspace, a private /tmp and HOME, the system read-only
+  None,     // a plain process of this user, seeing all it can see (docs/runner.md#sandbox)
+};
+
 struct Options {
   std::string workspace;        // working directory of every execution
   std::size_t jobs = 4;         // executions running at the same time (>= 1)
   core::Env base_env;           // under each execution's own env (host processes only)
+  Isolation isolation = Isolation::Sandbox;
   std::chrono::milliseconds kill_grace{5000};  // SIGTERM → SIGKILL
   ContainerOptions containers;
 };

@@ -53,6 +53,18 @@ std::string set_data_dir(Settings& settings, std::string_view text) {
   return {};
 }
 
+std::string set_work_dir(Settings& settings, std::string_view text) {
+  if (text.empty()) return "the work directory must not be empty";
+  settings.work_dir = std::filesystem::path{text};
+  return {};
+}
+
+std::string set_unsandboxed(Settings& settings, std::string_view text) {
+  if (text != "true" && text != "false") return "expected true or false";
+  settings.unsandboxed = text == "true";
+  return {};
+}
+
 std::string set_database(Settings& settings, std::string_view text) {
   const auto url = store::parse_database_url(text);
   if (!url) return url.error().message;

@@ -12,6 +12,8 @@ namespace server {
 
 std::string set_listen(Settings& settings, std::string_view text);     // HOST:PORT, [IPv6]:PORT
 std::string set_data_dir(Settings& settings, std::string_view text);
+std::string set_work_dir(Settings& settings, std::string_view text);
+std::string set_unsandboxed(Settings& settings, std::string_view text);  // true, false
 std::string set_database(Settings& settings, std::string_view text);   // a store URL
 std::string set_threads(Settings& settings, std::string_view text);    // 0..1024
 std::string set_log_level(Settings& settings, std::string_view text);  // error, warn, info

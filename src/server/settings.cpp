@@ -18,9 +18,11 @@ struct SettingSpec {
 };
 
 // data_dir comes before database: the default database lives in the data directory.
-constexpr std::array<SettingSpec, 27> specs{{
+constexpr std::array<SettingSpec, 29> specs{{
     {"listen", "--listen", "FACTORY_LISTEN", set_listen},
     {"data_dir", "--data-dir", "FACTORY_DATA_DIR", set_data_dir},
+    {"work_dir", "--work-dir", "FACTORY_WORK_DIR", set_work_dir},
+    {"unsandboxed", "--unsandboxed", "FACTORY_UNSANDBOXED", set_unsandboxed},
     {"database", "--database", "FACTORY_DATABASE", set_database},
     {"threads", "--threads", "FACTORY_THREADS", set_threads},
     {"log_level", "--log-level", "FACTORY_LOG_LEVEL", set_log_level},
@@ -114,7 +116,31 @@ void check_github_credentials(const Settings& settings, hcl::Diagnostics& diags)
   diags.add(std::move(diagnostic));
 }
 
+// Workspaces inside the data directory (or the data directory inside the
+// work directory) would put the server's secrets within a build's reach
+// whenever it runs unsandboxed.
+void check_work_dir(const Settings& settings, hcl::Diagnostics& diags) {
+  const auto normal = [](const std::filesystem::path& path) {
+    return (std::filesystem::absolute(path).lexically_normal() / "").string();
+  };
+  const std::string work = normal(settings.work_dir), data = normal(settings.data_dir);
+  if (!work.starts_with(data) && !data.starts_with(work)) return;
+  hcl::Diagnostic diagnostic;
+  diagnostic.summary = "Invalid work_dir \"" + settings.work_dir.string() + "\"";
+  diagnostic.detail = "the work directory and the data directory (" + settings.data_dir.string() +
+                      ") must not contain one another: builds work in the work directory. Choose another, or "
+                      "leave it unset for " + default_work_dir(settings.data_dir).string() + ".";
+  diags.add(std::move(diagnostic));
+}
+
 }  // namespace
+
+std::filesystem::path default_work_dir(const std::filesystem::path& data_dir) {
+  std::filesystem::path dir = std::filesystem::absolute(data_dir).lexically_normal();
+  if (!dir.has_filename()) dir = dir.parent_path();  // "…/data/" names "…/data"
+  dir += ".work";
+  return dir;
+}
 
 std::optional<std::string> process_environment(const char* name) {
   const char* value = std::getenv(name);
@@ -132,6 +158,8 @@ std::optional<Settings> resolve_settings(const Flags& flags, Environment environ
     if (!problem.empty()) report(spec, *value, problem, diags);
   }
   if (settings.database_is_default) settings.database = "sqlite:" + (settings.data_dir / "factory.db").string();
+  if (settings.work_dir.empty()) settings.work_dir = default_work_dir(settings.data_dir);
+  check_work_dir(settings, diags);
   check_github_credentials(settings, diags);
   if (diags.has_errors()) return std::nullopt;
   return settings;

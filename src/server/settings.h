@@ -5,6 +5,10 @@
 //   listen     --listen HOST:PORT   FACTORY_LISTEN     127.0.0.1:8080
 //   data_dir   --data-dir DIR       FACTORY_DATA_DIR   ./factory-data
 //   database   --database URL       FACTORY_DATABASE   sqlite:<data_dir>/factory.db
+//   work_dir   --work-dir DIR       FACTORY_WORK_DIR   <data_dir>.work (local agents' workspaces and logs;
+//                                                      never inside the data directory)
+//   unsandboxed --unsandboxed       FACTORY_UNSANDBOXED false (true: local agents run executions
+//                                                      outside the sandbox; docs/runner.md#sandbox)
 //   threads    --threads N          FACTORY_THREADS    0 (one per hardware thread)
 //   log_level  --log-level LEVEL    FACTORY_LOG_LEVEL  info
 //   max_connections  --max-connections N  FACTORY_MAX_CONNECTIONS  10000 (less under the descriptor limit)
@@ -63,6 +67,8 @@ struct Settings {
   std::filesystem::path data_dir = "factory-data";
   std::string database;       // a store URL (store/store.h)
   bool database_is_default = true;  // the SQLite file inside data_dir
+  std::filesystem::path work_dir;   // empty until resolved: <data_dir>.work
+  bool unsandboxed = false;
   unsigned threads = 0;
   LogLevel log_level = LogLevel::Info;
   std::size_t max_connections = 10'000;
@@ -101,6 +107,9 @@ struct Flags {
 // Looks a variable up in the environment; empty or unset gives nullopt.
 using Environment = std::optional<std::string> (*)(const char* name);
 std::optional<std::string> process_environment(const char* name);
+
+// <data_dir>.work: beside the data directory, never inside it.
+std::filesystem::path default_work_dir(const std::filesystem::path& data_dir);
 
 // Resolves every setting by precedence (flag > environment > file > default)
 // and checks it. Problems go to `diags`, naming the setting and its source

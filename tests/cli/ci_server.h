@@ -166,15 +166,18 @@ class CiServer : public ::testing::Test {
   }
 
   // `count` pool agents (for a server started with --provisioner pool),
-  // named agent-0…, each working in agent_work_dir(i).
-  void start_pool_agents(int count) {
+  // named agent-0…, each working in agent_work_dir(i), with `flags` added
+  // (--unsandboxed for builds that meet the test through files outside
+  // their workspace).
+  void start_pool_agents(int count, const std::vector<std::string>& flags = {}) {
     const std::string token = make_agent_token();
     for (int i = 0; i < count; ++i) {
       const std::string name = "agent-" + std::to_string(i);
-      agents_.push_back(std::make_unique<Process>(
-          std::vector<std::string>{factory(), "agent", "--server", server_url_, "--name", name, "--work-dir",
-                                   agent_work_dir(i).string(), "--jobs", "2"},
-          root_.path() / (name + ".log"), std::vector<std::string>{"FACTORY_AGENT_TOKEN=" + token}));
+      std::vector<std::string> argv{factory(), "agent", "--server", server_url_, "--name", name, "--work-dir",
+                                    agent_work_dir(i).string(), "--jobs", "2"};
+      argv.insert(argv.end(), flags.begin(), flags.end());
+      agents_.push_back(std::make_unique<Process>(argv, root_.path() / (name + ".log"),
+                                                  std::vector<std::string>{"FACTORY_AGENT_TOKEN=" + token}));
     }
   }
   fs::path agent_work_dir(int i) const { return root_.path() / "agents" / ("agent-" + std::to_string(i)); }
@@ -305,7 +308,7 @@ class CiServer : public ::testing::Test {
   // The logs of the server, git daemon and every agent, each under its name.
   std::string process_logs() const {
     std::string text;
-    for (const auto& dir : {root_.path(), root_.path() / "data" / "agents"}) {
+    for (const auto& dir : {root_.path(), work_dir()}) {
       std::error_code ignored;
       for (const auto& entry : fs::directory_iterator(dir, ignored))
         if (entry.path().extension() == ".log")
@@ -321,6 +324,13 @@ class CiServer : public ::testing::Test {
 
  protected:
   std::string data_dir() const { return (root_.path() / "data").string(); }
+  // Set before start(): variables the server (and so its agents) gets on top
+  // of the test's, and a command its command line goes through (setpriv, to
+  // run it as another user).
+  std::vector<std::string> server_environment_;
+  std::vector<std::string> server_wrapper_;
+  // Where the server's local agents work (its default: beside the data directory).
+  fs::path work_dir() const { return root_.path() / "data.work"; }
 
  private:
   static std::string factory() { return testpaths::factory_binary().string(); }
@@ -358,8 +368,9 @@ class CiServer : public ::testing::Test {
     std::vector<std::string> argv{factory(), "server", "--data-dir", data_dir(), "--listen", listen,
                                   "--log-level", "warn"};
     argv.insert(argv.end(), flags.begin(), flags.end());
+    argv.insert(argv.begin(), server_wrapper_.begin(), server_wrapper_.end());
     const std::size_t earlier_runs = server_log().size();  // a restarted server appends to the log
-    server_ = std::make_unique<Process>(argv, root_.path() / "server.log");
+    server_ = std::make_unique<Process>(argv, root_.path() / "server.log", server_environment_);
     port_ = announced_port(root_.path() / "server.log", "listening on http://127.0.0.1:", 20s, earlier_runs);
     server_url_ = "http://127.0.0.1:" + std::to_string(port_);
     admin_token_ = trimmed(read_file(root_.path() / "data" / "admin.token"));

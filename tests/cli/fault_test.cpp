@@ -49,7 +49,7 @@ TEST_F(Faults, WorkflowOfAKilledPoolAgentIsRetriedOnAnother) {
   const std::string sha = create_repository_running("echo $PWD >> " + runs.string() + "; if [ ! -e " + slept.string() +
                                                     " ]; then touch " + slept.string() + "; sleep 20; fi");
   start({"--provisioner", "pool", "--lease", "2s"});
-  start_pool_agents(2);
+  start_pool_agents(2, {"--unsandboxed"});  // runs.txt and slept are outside the workspace
   const std::string id = push_hook("refs/heads/main", sha);
 
   const pid_t agent = agent_running("sleep", "factory");
@@ -98,7 +98,7 @@ TEST_P(ServerRestart, RunningWorkflowLosesNoLogLine) {
       "while [ ! -e " + go_ahead + " ]; do sleep 0.05; done; "
       "for i in $(seq 31 60); do echo line $i; done");
   start({"--provisioner", "pool"});
-  start_pool_agents(1);
+  start_pool_agents(1, {"--unsandboxed"});  // the go-ahead file is outside the workspace
   const std::string id = push_hook("refs/heads/main", sha);
   ASSERT_TRUE(wait_until(
       [&] {

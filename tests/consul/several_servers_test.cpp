@@ -53,11 +53,13 @@ class SeveralServers : public clitest::CiServer, public ::testing::WithParamInte
 
   void start_agents() {
     const std::string token = make_agent_token(database_->url());
+    // --unsandboxed: the builds record their runs in a file outside their workspace.
     for (int i = 0; i < kAgents; ++i) {
       const std::string name = "pool-" + std::to_string(i);
       agents_.push_back(std::make_unique<clitest::Process>(
           std::vector<std::string>{testpaths::factory_binary().string(), "agent", "--consul", consul_.url(), "--name",
-                                   name, "--work-dir", (root() / "agents" / name).string(), "--jobs", "1"},
+                                   name, "--work-dir", (root() / "agents" / name).string(), "--jobs", "1",
+                                   "--unsandboxed"},
           root() / (name + ".log"), std::vector<std::string>{"FACTORY_AGENT_TOKEN=" + token}));
     }
   }

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "busybox_image.h"
 #include "runner/runner.h"
 #include "runner_test_support.h"
 
@@ -13,26 +14,14 @@ namespace {
 using core::Status;
 using namespace runner::testing;
 
-const std::string kImage = "localhost/factory-runner-test:busybox";
+const std::string& kImage = testpaths::kBusyboxImage;
 
 int shell(const std::string& command) { return std::system(command.c_str()); }
 
 class ContainerTest : public ::testing::Test {
  protected:
-  // Every busybox applet as a symlink in rootfs/bin, then `podman import`;
-  // once per machine, so test processes running side by side share it.
   static void SetUpTestSuite() {
-    if (shell("podman image exists " + kImage) == 0) return;
-    TempDir build;
-    auto root = build.path() / "rootfs";
-    std::string script = "set -e; mkdir -p " + root.string() + "/bin " + root.string() + "/tmp; " +
-                         "cp /bin/busybox " + root.string() + "/bin/; " +
-                         "for a in $(/bin/busybox --list | grep -vx busybox); do ln -sf busybox " + root.string() +
-                         "/bin/$a; done; " + "tar -C " + root.string() + " -cf " +
-                         (build.path() / "image.tar").string() + " .; " +
-                         "podman --runtime runc import -q " + (build.path() / "image.tar").string() +
-                         " " + kImage + " >/dev/null";
-    ASSERT_EQ(shell(script), 0) << "podman, runc and busybox-static come from scripts/setup.sh";
+    ASSERT_TRUE(testpaths::ensure_busybox_image()) << "podman, runc and busybox-static come from scripts/setup.sh";
   }
 
   ExecutionResult run_in_image(core::ExecutionSpec spec, const Options& options) {

@@ -85,6 +85,9 @@ inline Options options_in(const TempDir& dir, std::size_t jobs = 4) {
   options.jobs = jobs;
   options.base_env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}};
   options.kill_grace = std::chrono::milliseconds(500);
+  // These tests watch an execution's processes from outside (pids, files
+  // beside the workspace); sandbox_test.cpp runs them in the sandbox.
+  options.isolation = Isolation::None;
   return options;
 }
 

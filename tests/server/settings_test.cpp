@@ -83,6 +83,32 @@ TEST_F(SettingsTest, AnUnknownAttributeIsAnErrorAtItsPlaceWithASuggestion) {
   EXPECT_NE(errors().find("Did you mean \"listen\"?"), std::string::npos) << errors();
 }
 
+TEST_F(SettingsTest, WorkspacesLiveBesideTheDataDirectoryAndBuildsAreSandboxed) {
+  flags.values = {{"data_dir", (temp.path() / "data/").string()}};
+  auto settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_EQ(settings->work_dir, temp.path() / "data.work");
+  EXPECT_FALSE(settings->unsandboxed);
+
+  fake_environment = {{"FACTORY_WORK_DIR", (temp.path() / "elsewhere").string()}, {"FACTORY_UNSANDBOXED", "true"}};
+  settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_EQ(settings->work_dir, temp.path() / "elsewhere");
+  EXPECT_TRUE(settings->unsandboxed);
+}
+
+TEST_F(SettingsTest, AWorkDirectoryInsideTheDataDirectoryIsRefused) {
+  const fs::path data = temp.path() / "data";
+  for (const fs::path& work : {data / "agents", data, temp.path()}) {
+    flags.values = {{"data_dir", data.string()}, {"work_dir", work.string()}};
+    EXPECT_FALSE(resolve()) << work;
+    EXPECT_NE(errors().find("must not contain one another"), std::string::npos) << errors();
+  }
+  flags.values = {{"unsandboxed", "yes"}};
+  EXPECT_FALSE(resolve());
+  EXPECT_NE(errors().find("Invalid unsandboxed \"yes\""), std::string::npos) << errors();
+}
+
 TEST_F(SettingsTest, BadValuesNameTheSettingAndWhereTheyCameFrom) {
   write_config("threads = 2\nlisten = \"localhost:80\"\n");
   fake_environment = {{"FACTORY_THREADS", "many"}};
