@@ -42,10 +42,27 @@ const Value* Scope::lookup(std::string_view name) const {
 
 Value evaluate(const Expr& expr, const std::shared_ptr<const SourceFile>& file, const Scope& scope,
                Diagnostics& diags) {
-  return Evaluator(file, diags).eval(expr, scope);
+  Budget budget;
+  return evaluate(expr, file, scope, diags, budget);
+}
+
+Value evaluate(const Expr& expr, const std::shared_ptr<const SourceFile>& file, const Scope& scope,
+               Diagnostics& diags, Budget& budget) {
+  Budget::Use use(budget);
+  try {
+    return Evaluator(file, diags, budget).eval(expr, scope);
+  } catch (const LocatedLimit& e) {
+    diags.error(e.file, e.span, e.limit.summary, e.limit.detail);
+  }
+  return Value();
 }
 
 Value Evaluator::eval(const Expr& e, const Scope& scope) {
+  try {
+    budget_.step();
+  } catch (const LimitExceeded& limit) {
+    throw LocatedLimit{limit, file_, e.span};
+  }
   if (depth_ >= kMaxDepth) {
     error(e.span, "Expression too deeply nested",
           "This expression nests more than " + std::to_string(kMaxDepth) +
@@ -53,9 +70,13 @@ Value Evaluator::eval(const Expr& e, const Scope& scope) {
     return Value();
   }
   ++depth_;
-  Value v = dispatch(e, scope);
-  --depth_;
-  return v;
+  try {
+    Value v = dispatch(e, scope);
+    --depth_;
+    return v;
+  } catch (const LimitExceeded& limit) {  // thrown by this expression itself, not a sub-expression
+    throw LocatedLimit{limit, file_, e.span};
+  }
 }
 
 std::optional<Value> Evaluator::value_of(const Expr& e, const Scope& scope) {

@@ -51,7 +51,21 @@ Value Evaluator::call(const CallExpr& e, const Scope& scope) {
     }
     args.insert(args.end(), last.as_tuple().begin(), last.as_tuple().end());
   }
-  return call_function(e, *f, args);
+  Value result = call_function(e, *f, args);
+  charge_result(result);
+  return result;
+}
+
+void Evaluator::charge_result(const Value& v) {
+  if (v.type() == Type::String) {
+    budget_.charge_string(v.as_string().size());
+  } else if (v.type() == Type::Tuple) {
+    budget_.charge_collection(v.as_tuple().size());
+  } else if (v.type() == Type::Object) {
+    size_t key_bytes = 0;
+    for (const auto& entry : v.as_object()) key_bytes += entry.first.size();
+    budget_.charge_collection(v.as_object().size(), key_bytes);
+  }
 }
 
 Value Evaluator::unknown_function(const CallExpr& e, const Scope& scope) {
@@ -82,7 +96,7 @@ Value Evaluator::catching_call(const CallExpr& e, const Scope& scope, bool is_ca
   Diagnostics caught;
   for (const Expr* arg : e.args()) {
     Diagnostics attempt;
-    Evaluator inner(file_, attempt);
+    Evaluator inner(file_, attempt, budget_);
     inner.depth_ = depth_;
     inner.splat_item_ = splat_item_;
     Value v = inner.eval(*arg, scope);

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <ostream>
 
+#include "hcl/budget.h"
+
 namespace hcl {
 
 namespace {
@@ -165,6 +167,10 @@ const Value* Value::get(std::string_view key) const {
 
 bool operator==(const Value& a, const Value& b) {
   if (a.type() != b.type()) return false;
+  if (a.is_collection()) {
+    if (a.v_ == b.v_) return true;  // one shared collection: no need to walk it
+    step();
+  }
   switch (a.type()) {
     case Type::Null: return true;
     case Type::Bool: return a.as_bool() == b.as_bool();
@@ -211,7 +217,11 @@ void append_json_string(std::string_view s, bool escape_html, std::string& out) 
 
 namespace {
 
+// A value built from shared collections can be far larger written out than
+// in memory: the budget bounds the text and the time.
 void append_json(const Value& v, bool escape_html, std::string& out) {
+  step();
+  check_string_size(out.size());
   switch (v.type()) {
     case Type::Null: out += "null"; return;
     case Type::Bool: out += v.as_bool() ? "true" : "false"; return;
