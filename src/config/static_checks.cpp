@@ -1,6 +1,7 @@
 #include "config/static_checks.h"
 
 #include <algorithm>
+#include <map>
 
 #include "config/context.h"
 #include "config/graph.h"
@@ -119,12 +120,14 @@ std::set<const hcl::Expr*> check_references(const Configuration& cfg, hcl::Diagn
 }
 
 void order_locals(Configuration& cfg, std::set<const hcl::Expr*>& skip, hcl::Diagnostics& diags) {
+  std::map<std::string_view, std::vector<size_t>> named;  // duplicates are reported elsewhere
+  for (size_t j = 0; j < cfg.locals.size(); ++j) named[cfg.locals[j].name].push_back(j);
   std::vector<std::vector<size_t>> graph(cfg.locals.size());
   for (size_t i = 0; i < cfg.locals.size(); ++i)
     for (const auto& ref : references(*cfg.locals[i].value.expr, *cfg.locals[i].value.file)) {
       if (ref.root != "local") continue;
-      for (size_t j = 0; j < cfg.locals.size(); ++j)
-        if (cfg.locals[j].name == ref.attribute) graph[i].push_back(j);
+      if (auto it = named.find(ref.attribute); it != named.end())
+        graph[i].insert(graph[i].end(), it->second.begin(), it->second.end());
     }
   Ordering ordering = dependency_order(graph);
   if (!ordering.cycle.empty()) {

@@ -51,6 +51,13 @@ void Budget::collection_too_large(size_t count) {
                                      " for one collection. Build smaller collections.");
 }
 
+void Budget::too_deep(uint32_t depth) {
+  if (exhausted_) throw reason_;
+  exceed("Value too deeply nested", "This value would nest lists and objects " + std::to_string(depth) +
+                                        " levels deep, over the limit of " + std::to_string(limits_.max_value_depth) +
+                                        ". Flatten the structure.");
+}
+
 void Budget::total_too_large() {
   if (exhausted_) throw reason_;
   exceed("Configuration produces too much data",

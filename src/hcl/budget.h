@@ -34,8 +34,11 @@ namespace hcl {
 // configuration that hits one is hostile or broken.
 struct Limits {
   size_t max_string_bytes = size_t{1} << 20;      // one string: 1 MiB
-  size_t max_collection_elements = 100'000;       // one tuple or object
+  size_t max_collection_elements = 1'000'000;     // one tuple or object (a push's changed paths fit)
   size_t max_total_bytes = size_t{64} << 20;      // all strings and elements produced: 64 MiB
+  // Collections in collections: walking and freeing a value recurses once a
+  // level, so a deeper one could overflow the stack.
+  uint32_t max_value_depth = 3000;
   // The wall-clock time for everything evaluated under one budget; zero:
   // no deadline.
   std::chrono::milliseconds time{0};
@@ -77,6 +80,10 @@ class Budget {
   // A collection of `count` elements is being built: checks its size.
   void collection_size(size_t count) {
     if (exhausted_ || count > limits_.max_collection_elements) collection_too_large(count);
+  }
+  // A collection `depth` levels deep was built: checks the depth.
+  void value_depth(uint32_t depth) {
+    if (exhausted_ || depth > limits_.max_value_depth) too_deep(depth);
   }
   // A new string of `bytes` exists: checks it and adds it to the total.
   void charge_string(size_t bytes) {
@@ -127,6 +134,7 @@ class Budget {
   [[noreturn]] void string_too_long(size_t bytes);
   [[noreturn]] void collection_too_large(size_t count);
   [[noreturn]] void total_too_large();
+  [[noreturn]] void too_deep(uint32_t depth);
   [[noreturn]] void exceed(std::string summary, std::string detail);
 
   Limits limits_;
@@ -152,6 +160,9 @@ inline void check_collection_size(size_t count) {
 }
 inline void charge_string(size_t bytes) {
   if (Budget* b = Budget::current()) b->charge_string(bytes);
+}
+inline void charge_bytes(size_t bytes) {
+  if (Budget* b = Budget::current()) b->charge_bytes(bytes);
 }
 
 }  // namespace hcl

@@ -86,6 +86,21 @@ std::optional<Value> Evaluator::value_of(const Expr& e, const Scope& scope) {
   return v;
 }
 
+Value Evaluator::charge_result(Value v) {
+  if (v.type() == Type::String) {
+    budget_.charge_string(v.as_string().size());
+  } else if (v.type() == Type::Tuple) {
+    budget_.charge_collection(v.as_tuple().size());
+    budget_.value_depth(v.depth());
+  } else if (v.type() == Type::Object) {
+    size_t key_bytes = 0;
+    for (const auto& entry : v.as_object()) key_bytes += entry.first.size();
+    budget_.charge_collection(v.as_object().size(), key_bytes);
+    budget_.value_depth(v.depth());
+  }
+  return v;
+}
+
 Value Evaluator::dispatch(const Expr& e, const Scope& scope) {
   switch (e.kind) {
     case ExprKind::Literal: return literal(as<LiteralExpr>(e), *file_);

@@ -51,21 +51,7 @@ Value Evaluator::call(const CallExpr& e, const Scope& scope) {
     }
     args.insert(args.end(), last.as_tuple().begin(), last.as_tuple().end());
   }
-  Value result = call_function(e, *f, args);
-  charge_result(result);
-  return result;
-}
-
-void Evaluator::charge_result(const Value& v) {
-  if (v.type() == Type::String) {
-    budget_.charge_string(v.as_string().size());
-  } else if (v.type() == Type::Tuple) {
-    budget_.charge_collection(v.as_tuple().size());
-  } else if (v.type() == Type::Object) {
-    size_t key_bytes = 0;
-    for (const auto& entry : v.as_object()) key_bytes += entry.first.size();
-    budget_.charge_collection(v.as_object().size(), key_bytes);
-  }
+  return charge_result(call_function(e, *f, args));
 }
 
 Value Evaluator::unknown_function(const CallExpr& e, const Scope& scope) {

@@ -10,8 +10,7 @@ Value Evaluator::tuple(const TupleExpr& e, const Scope& scope) {
   items.reserve(e.item_count);
   size_t before = diags_.size();
   for (const Expr* item : e.items()) items.push_back(eval(*item, scope));
-  budget_.charge_collection(items.size());
-  return diags_.size() == before ? Value(std::move(items)) : Value();
+  return diags_.size() == before ? charge_result(std::move(items)) : Value();
 }
 
 Value Evaluator::object(const ObjectExpr& e, const Scope& scope) {
@@ -32,11 +31,9 @@ Value Evaluator::object(const ObjectExpr& e, const Scope& scope) {
                 std::to_string(at.column) + " of this object. Each key may appear only once; remove or rename one.");
       continue;
     }
-    budget_.charge_string(key->size());
     members.emplace(std::move(*key), std::move(value));
   }
-  budget_.charge_collection(members.size());
-  return diags_.size() == before ? Value(std::move(members)) : Value();
+  return diags_.size() == before ? charge_result(std::move(members)) : Value();
 }
 
 namespace {
@@ -78,7 +75,6 @@ Value Evaluator::for_expr(const ForExpr& e, const Scope& scope) {
     if (!key_value || diags_.size() != before) return false;
     auto key = want_key(*key_value, *e.key_result, "Invalid object key");
     if (!key) return false;
-    budget_.charge_string(key->size());
     budget_.collection_size(objects.out.size() + objects.groups.size());
     if (e.group) {
       objects.groups[*key].push_back(std::move(value));
@@ -92,13 +88,9 @@ Value Evaluator::for_expr(const ForExpr& e, const Scope& scope) {
     return true;
   });
   if (!ok) return Value();
-  if (!e.key_result) {
-    budget_.charge_collection(items.size());
-    return items;
-  }
-  for (auto& [key, group] : objects.groups) objects.out.emplace(key, std::move(group));
-  budget_.charge_collection(objects.out.size() + objects.groups.size());
-  return std::move(objects.out);
+  if (!e.key_result) return charge_result(std::move(items));
+  for (auto& [key, group] : objects.groups) objects.out.emplace(key, charge_result(std::move(group)));
+  return charge_result(std::move(objects.out));
 }
 
 }  // namespace hcl

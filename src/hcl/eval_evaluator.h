@@ -36,8 +36,9 @@ class Evaluator {
   Value catching_call(const CallExpr& e, const Scope& scope, bool is_can);
   bool check_arity(const CallExpr& e, const Function& f, size_t arg_count);
   Value call_function(const CallExpr& e, const Function& f, const std::vector<Value>& args);
-  // Charges a function's result to the budget, as the constructors do theirs.
-  void charge_result(const Value& v);
+  // A value just built (by a constructor or a function), charged to the
+  // budget: its size, its keys, its depth.
+  Value charge_result(Value v);
   Value conditional(const ConditionalExpr& e, const Scope& scope);
   Value binary(const BinaryExpr& e, const Scope& scope);
   Value logical(const BinaryExpr& e, const Scope& scope);

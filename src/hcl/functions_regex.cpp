@@ -134,6 +134,7 @@ Value regexall(Args args) {
   for_each_match(*re, s, [&](const std::vector<re2::StringPiece>& groups) {
     check_collection_size(all.size() + 1);
     all.push_back(match_value(*re, groups));
+    charge_bytes(kElementBytes * groups.size() + groups[0].size());
     return true;
   });
   return all;

@@ -86,12 +86,14 @@ Value split(Args args) {
   if (separator.empty()) {  // like Go: one part per character
     std::u32string chars = decode_utf8(s);
     check_collection_size(chars.size());
+    charge_bytes(chars.size() * kElementBytes);
     for (char32_t c : chars) parts.emplace_back(encode_utf8(std::u32string(1, c)));
     return parts;
   }
   size_t start = 0;
   for (size_t at; (at = s.find(separator, start)) != std::string::npos; start = at + separator.size()) {
     check_collection_size(parts.size() + 2);
+    charge_bytes(kElementBytes);
     parts.emplace_back(s.substr(start, at - start));
   }
   parts.emplace_back(s.substr(start));

@@ -3,6 +3,7 @@
 #include <locale.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <ostream>
@@ -143,6 +144,26 @@ std::string_view type_name(Type t) {
     case Type::Object: return "object";
   }
   return "unknown";
+}
+
+Value::Value(Tuple t) {
+  uint32_t deepest = 0;
+  for (const Value& item : t) deepest = std::max(deepest, item.depth());
+  v_ = std::make_shared<const Nested<Tuple>>(Nested<Tuple>{std::move(t), deepest + 1});
+}
+
+Value::Value(Object o) {
+  uint32_t deepest = 0;
+  for (const auto& member : o) deepest = std::max(deepest, member.second.depth());
+  v_ = std::make_shared<const Nested<Object>>(Nested<Object>{std::move(o), deepest + 1});
+}
+
+uint32_t Value::depth() const {
+  switch (type()) {
+    case Type::Tuple: return std::get<std::shared_ptr<const Nested<Tuple>>>(v_)->depth;
+    case Type::Object: return std::get<std::shared_ptr<const Nested<Object>>>(v_)->depth;
+    default: return 0;
+  }
 }
 
 size_t Value::length() const {

@@ -131,6 +131,22 @@ TEST(Budget, TotalOfEverythingProduced) {
   EXPECT_NE(d.detail.find("limit of 1 MiB"), std::string::npos) << d.detail;
 }
 
+TEST(Budget, ValueDepth) {
+  Limits limits;
+  limits.max_value_depth = 10;
+  Value x = 1;
+  for (int i = 0; i < 9; ++i) x = Tuple{x};
+  const Object variables{{"x", x}, {"y", Tuple{x}}};
+  Budget budget(limits);
+  EXPECT_EQ(run("[x]", budget, variables).value.depth(), 10u);
+  for (std::string text : {"[[x]]", "{a = {b = y}}", "chunklist(y, 1)", "[for v in y: [v]]"}) {
+    Budget over(limits);
+    const Diagnostic& d = only_error(run(text, over, variables));
+    EXPECT_EQ(d.summary, "Value too deeply nested") << text;
+    EXPECT_NE(d.detail.find("11 levels deep, over the limit of 10"), std::string::npos) << d.detail;
+  }
+}
+
 TEST(Budget, TryAndCanDoNotCatchALimit) {
   Limits limits;
   limits.max_string_bytes = 100;

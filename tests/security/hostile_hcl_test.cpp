@@ -54,6 +54,13 @@ std::string doubling_lists(int n, bool nest, const std::string& use) {
   return hcl + "}\n" + pipeline_running(use);
 }
 
+// a0 = [], a1 = [a0], ...: a value n levels deep.
+std::string deepening_locals(int n) {
+  std::string hcl = "locals {\n  a0 = []\n";
+  for (int i = 1; i <= n; ++i) hcl += "  a" + std::to_string(i) + " = [local.a" + std::to_string(i - 1) + "]\n";
+  return hcl + "}\n" + pipeline_running("jsonencode(local.a" + std::to_string(n) + ")");
+}
+
 // 100,000 characters: 1000 pieces of 100.
 const std::string kBig = "join(\"\", [for i in range(1000): \"" + std::string(100, 'a') + "\"])";
 
@@ -82,6 +89,7 @@ std::vector<Attack> attacks() {
        "too deeply nested"},
       {"deeply_nested_parentheses", pipeline_running(std::string(200000, '(') + "1" + std::string(200000, ')')),
        "too deeply nested"},
+      {"deeply_nested_value", deepening_locals(100000), "Value too deeply nested"},
       {"huge_matrix_axis",
        pipeline_running("\"true\"", "  matrix {\n    a = flatten([for i in range(100): range(1000)])\n  }\n"),
        "is too large"},
