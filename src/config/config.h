@@ -127,8 +127,9 @@ hcl::Budget planning_budget(std::function<bool()> cancelled = {});
 
 // Reads and validates `repo_dir/.factory/*.hcl`. A missing or empty
 // `.factory/` directory is an error, and so are more than kMaxSourceBytes of
-// files.
-inline constexpr size_t kMaxSourceBytes = size_t{8} << 20;
+// files: parsing and checking take time and memory in proportion, before
+// any evaluation.
+inline constexpr size_t kMaxSourceBytes = size_t{4} << 20;
 std::optional<Configuration> load(const std::filesystem::path& repo_dir, hcl::Diagnostics& diags,
                                   hcl::Budget& budget);
 std::optional<Configuration> load(const std::filesystem::path& repo_dir, hcl::Diagnostics& diags);

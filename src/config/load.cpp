@@ -72,8 +72,8 @@ std::optional<std::string> unsafe_sources(const std::filesystem::path& repo_dir,
     if (!inside(it->path())) return it->path().string() + " leads out of the repository";
     if (it->is_regular_file(error)) total += it->file_size(error);
     if (total > kMaxSourceBytes)
-      return "the *.hcl files of " + dir.string() + " add up to more than " + std::to_string(kMaxSourceBytes >> 20) +
-             " MiB";
+      return "with " + it->path().string() + ", the *.hcl files of " + dir.string() + " add up to more than " +
+             std::to_string(kMaxSourceBytes >> 20) + " MiB";
   }
   if (error) return "cannot read " + dir.string() + ": " + error.message();
   return std::nullopt;
