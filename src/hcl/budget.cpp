@@ -28,7 +28,9 @@ void Budget::check_time() {
   if (exhausted_) throw reason_;
   next_check_ = steps_ + kStepsPerCheck;
   if (cancelled_ && cancelled_())
-    exceed("Evaluation cancelled", "The configuration was still being evaluated when its workflow was cancelled.");
+    exceed("Evaluation cancelled",
+           "The configuration was still being evaluated when the evaluation was cancelled (its workflow was, or the "
+           "process is stopping).");
   if (has_deadline_ && std::chrono::steady_clock::now() >= deadline_)
     exceed("Evaluation took too long",
            "Evaluating the configuration took more than its time limit of " + std::to_string(limits_.time.count()) +

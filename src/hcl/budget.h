@@ -39,8 +39,8 @@ struct Limits {
   // Collections in collections: walking and freeing a value recurses once a
   // level, so a deeper one could overflow the stack.
   uint32_t max_value_depth = 3000;
-  // The wall-clock time for everything evaluated under one budget; zero:
-  // no deadline.
+  // The wall-clock time, from the budget's making, for everything evaluated
+  // under it; zero: no deadline.
   std::chrono::milliseconds time{0};
 };
 
