@@ -188,16 +188,22 @@ class JobRun {
   std::string path(protocol::Call call) const { return protocol::workflow_path(job_.workflow_id, call); }
 
   // The plan of `.factory/` for the event, or nullopt after reporting its
-  // diagnostics.
+  // diagnostics (a plan that ran out of its budget among them) or that the
+  // workflow was cancelled while planning.
   std::optional<core::Plan> make_plan() {
     hcl::Diagnostics diags;
-    auto configuration = config::load(workspace_.dir(), diags);
+    hcl::Budget budget = config::planning_budget([this] { return cancel_.cancelled(); });
+    auto configuration = config::load(workspace_.dir(), diags, budget);
     core::Plan plan;
     if (configuration) {
       const core::Repository repository{job_.repository.owner, job_.repository.name, job_.repository.url};
       core::Event event = job_.event;
       event.sha = workspace_.sha();
-      plan = config::plan(*configuration, event, repository, diags);
+      plan = config::plan(*configuration, event, repository, diags, budget);
+    }
+    if (cancel_.cancelled()) {
+      complete(core::Status::Cancelled, "cancelled");
+      return std::nullopt;
     }
     if (!diags.has_errors()) return plan;
     client_.post_until_answered(path(protocol::Call::Plan),

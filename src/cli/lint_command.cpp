@@ -31,7 +31,8 @@ void add_lint_command(CLI::App& app, int& exit_code) {
   cmd->add_option("DIR", *dir, "Repository whose .factory/ directory is checked (default: .)");
   cmd->callback([&exit_code, dir] {
     hcl::Diagnostics diags;
-    auto cfg = config::load(*dir, diags);
+    hcl::Budget budget = config::planning_budget();
+    auto cfg = config::load(*dir, diags, budget);
     if (!diags.empty()) std::cerr << hcl::render(diags, isatty(STDERR_FILENO));
     if (!cfg) {
       exit_code = 1;

@@ -146,12 +146,13 @@ int exit_code_of(const runner::RunResult& result) {
 
 int run(const RunFlags& flags) {
   hcl::Diagnostics diags;
-  auto configuration = config::load(flags.dir, diags);
+  hcl::Budget budget = config::planning_budget();
+  auto configuration = config::load(flags.dir, diags, budget);
   if (!diags.empty()) std::cerr << hcl::render(diags, isatty(STDERR_FILENO));
   if (!configuration) return 2;
   auto event = event_of(flags);
   hcl::Diagnostics plan_diags;
-  auto plan = config::plan(*configuration, event, repository_of(flags.dir), plan_diags);
+  auto plan = config::plan(*configuration, event, repository_of(flags.dir), plan_diags, budget);
   if (!plan_diags.empty()) std::cerr << hcl::render(plan_diags, isatty(STDERR_FILENO));
   if (plan_diags.has_errors()) return 2;
   // With --json, stdout holds only the JSON; the progress goes to stderr.

@@ -14,17 +14,29 @@
 // expression with var/local/event/repo/matrix, resolves depends_on to
 // instance names and orders the pipelines so that dependencies come first.
 //
+// A configuration is untrusted input (whoever can push writes it): load()
+// and plan() evaluate it under an hcl::Budget that bounds time, string and
+// collection sizes and everything produced (see hcl/budget.h). The budget
+// may be shared by a load() and the plan() after it; once it runs out, the
+// limit is a diagnostic at the expression that ran it out and the call
+// stops: load() returns nullopt, plan() an empty plan. The budget's cancel
+// check stops them the same way. The overloads without a budget use the
+// default limits and no deadline.
+//
 // A Configuration is immutable after load() and safe to share between
 // threads; plan() only reads it.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/plan.h"
+#include "hcl/budget.h"
 #include "hcl/diagnostics.h"
 #include "hcl/parser.h"
 
@@ -103,18 +115,36 @@ struct Configuration {
   std::vector<Pipeline> pipelines;  // files in name order, then source order
 };
 
+// How long loading and planning one configuration may take together, where
+// it is untrusted (the agent, `factory lint`, `factory run`): a real
+// configuration takes milliseconds.
+inline constexpr std::chrono::milliseconds kPlanningTime{1000};
+
+// The budget for loading and planning an untrusted configuration: the
+// default limits, kPlanningTime from now, and `cancelled` (optional) polled
+// to stop early.
+hcl::Budget planning_budget(std::function<bool()> cancelled = {});
+
 // Reads and validates `repo_dir/.factory/*.hcl`. A missing or empty
-// `.factory/` directory is an error.
+// `.factory/` directory is an error, and so are more than kMaxSourceBytes of
+// files: parsing and checking take time and memory in proportion, before
+// any evaluation.
+inline constexpr size_t kMaxSourceBytes = size_t{4} << 20;
+std::optional<Configuration> load(const std::filesystem::path& repo_dir, hcl::Diagnostics& diags,
+                                  hcl::Budget& budget);
 std::optional<Configuration> load(const std::filesystem::path& repo_dir, hcl::Diagnostics& diags);
 
 // Validates files already parsed without errors (e.g. fetched without a
 // checkout). Files with syntax errors hold partial bodies: report those
 // errors and stop, as the other load() does, rather than check the schema.
+std::optional<Configuration> load(hcl::FileSet files, hcl::Diagnostics& diags, hcl::Budget& budget);
 std::optional<Configuration> load(hcl::FileSet files, hcl::Diagnostics& diags);
 
 // The pipelines `event` triggers, fully evaluated. Errors that only this
 // event reveals (e.g. a function failing on its tag) are diagnostics; the
 // pipelines they occur in are left out of the plan.
+core::Plan plan(const Configuration& cfg, const core::Event& event, const core::Repository& repo,
+                hcl::Diagnostics& diags, hcl::Budget& budget);
 core::Plan plan(const Configuration& cfg, const core::Event& event, const core::Repository& repo,
                 hcl::Diagnostics& diags);
 

@@ -54,8 +54,9 @@ hcl::Object locals_used(const Expression& e, const hcl::Object& computed) {
 }  // namespace
 
 EvaluationContext make_context(const Configuration& cfg, const core::Event& event, const core::Repository& repo,
-                               std::set<const hcl::Expr*> skip, hcl::Diagnostics& diags) {
+                               std::set<const hcl::Expr*> skip, hcl::Diagnostics& diags, hcl::Budget& budget) {
   EvaluationContext context;
+  context.budget = &budget;
   context.skip = std::move(skip);
   context.scope.variables["var"] = variable_values(cfg, context, diags);
   context.scope.variables["event"] = event_value(event);

@@ -18,7 +18,8 @@ const std::vector<std::string>& repo_fields();
 // Evaluates the variables' defaults, then the locals in their order
 // (cfg.locals lists dependencies first). A local that fails is left out and
 // listed in failed_locals. `skip` holds expressions already reported.
+// Evaluations through the context run under `budget`, which must outlive it.
 EvaluationContext make_context(const Configuration& cfg, const core::Event& event, const core::Repository& repo,
-                               std::set<const hcl::Expr*> skip, hcl::Diagnostics& diags);
+                               std::set<const hcl::Expr*> skip, hcl::Diagnostics& diags, hcl::Budget& budget);
 
 }  // namespace config

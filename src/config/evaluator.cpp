@@ -36,6 +36,15 @@ std::optional<T> Evaluator::fail(const Origin& origin, std::string summary, std:
   return std::nullopt;
 }
 
+void Evaluator::charge(const Expression& e, size_t bytes) {
+  try {
+    context_.budget->charge_bytes(bytes);
+  } catch (const hcl::LimitExceeded& limit) {
+    report(diags_, e.origin(), limit.summary, limit.detail);
+    throw OutOfBudget{};
+  }
+}
+
 bool Evaluator::skipped(const Expression& e) const {
   if (context_.skip.count(e.expr)) return true;
   if (context_.failed_locals.empty()) return false;
@@ -52,8 +61,9 @@ std::optional<hcl::Value> Evaluator::value(const Expression& e) {
     return std::nullopt;
   }
   hcl::Diagnostics local;
-  hcl::Value v = hcl::evaluate(*e.expr, e.file, scope_, local);
+  hcl::Value v = hcl::evaluate(*e.expr, e.file, scope_, local, *context_.budget);
   diags_.append(local);
+  if (context_.budget->exhausted()) throw OutOfBudget{};
   if (local.has_errors()) {
     failed_ = true;
     return std::nullopt;
@@ -64,7 +74,10 @@ std::optional<hcl::Value> Evaluator::value(const Expression& e) {
 std::optional<std::string> Evaluator::string(const Expression& e, std::string_view what) {
   auto v = value(e);
   if (!v) return std::nullopt;
-  if (auto s = hcl::to_string_value(*v)) return s;
+  if (auto s = hcl::to_string_value(*v)) {
+    charge(e, s->size());
+    return s;
+  }
   return fail<std::string>(e.origin(), std::string(what) + " must be a string",
                            "It is " + describe(*v) + ".");
 }
@@ -84,6 +97,7 @@ std::optional<std::vector<ListItem>> Evaluator::string_list(const Expression& e,
     if (!s)
       return fail<std::vector<ListItem>>(element_origin(e, i), "Element of " + std::string(what) + " must be a string",
                                          "It is " + describe(tuple[i]) + ".");
+    charge(e, s->size() + hcl::kElementBytes);
     items.push_back({std::move(*s), element_origin(e, i)});
   }
   return items;
@@ -101,6 +115,7 @@ std::optional<core::Env> Evaluator::env(const Expression& e) {
     if (!s)
       return fail<core::Env>(e.origin(), "env value " + name + " must be a string, number or bool",
                              "It is " + describe(item) + "; an environment variable holds text.");
+    charge(e, name.size() + s->size());
     env[name] = std::move(*s);
   }
   return env;

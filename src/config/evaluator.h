@@ -4,6 +4,10 @@
 // offending list element) and returns nullopt. An expression already known
 // to be broken (a static error was reported, or it uses a local whose
 // evaluation failed) is skipped silently, so one mistake gives one message.
+//
+// Evaluations run under the context's budget, and what the conversions copy
+// out of values counts towards it: when it runs out, the limit is reported
+// and OutOfBudget thrown.
 #pragma once
 
 #include <chrono>
@@ -18,8 +22,13 @@
 
 namespace config {
 
+// Thrown by Evaluator when the budget ran out, after reporting why; load()
+// and plan() catch it and stop.
+struct OutOfBudget {};
+
 // What evaluations can see, and what they must leave alone.
 struct EvaluationContext {
+  hcl::Budget* budget = nullptr;        // bounds every evaluation; never null once made
   hcl::Scope scope;                     // var, local, event, repo (and matrix in a child scope)
   std::set<std::string> failed_locals;  // expressions using these are skipped
   std::set<const hcl::Expr*> skip;      // expressions whose errors were already reported
@@ -53,6 +62,8 @@ class Evaluator {
 
  private:
   bool skipped(const Expression& e) const;
+  // Counts `bytes` copied out of values against the budget.
+  void charge(const Expression& e, size_t bytes);
   template <class T>
   std::optional<T> fail(const Origin& origin, std::string summary, std::string detail);
 

@@ -1,5 +1,7 @@
 #include "config/glob.h"
 
+#include "hcl/budget.h"
+
 namespace config {
 
 namespace {
@@ -99,9 +101,11 @@ bool Glob::matches_one(const Token& token, char c) const {
 
 // Dynamic programming over (token, position) from the end, one row per
 // token: linear in pattern × name, whatever the stars, so no backtracking
-// blow-up on hostile patterns.
+// blow-up on hostile patterns. Still, a long pattern against many long
+// changed paths takes time: it counts against the budget of the plan.
 bool Glob::matches(std::string_view name) const {
   const size_t m = name.size();
+  hcl::step(tokens_.size() * (m + 1) / 64 + 1);
   std::vector<char> next(m + 1, 0);  // row i + 1: tokens_[i + 1..] match name[j..]
   next[m] = 1;
   std::vector<char> row(m + 1, 0);

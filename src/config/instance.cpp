@@ -37,6 +37,12 @@ std::optional<std::vector<Combination>> expand_matrix(const Pipeline& pipeline, 
   for (const auto& axis : pipeline.matrix) {
     auto values = axis_values(axis, evaluator);
     if (!values) return std::nullopt;
+    // Checked before expanding: an axis of 100,000 values would expand first.
+    if (combinations.size() * values->size() > kMaxInstances) {
+      report(evaluator.diagnostics(), axis.origin, "Matrix of pipeline \"" + pipeline.name + "\" is too large",
+             "It expands to more than " + std::to_string(kMaxInstances) + " instances.");
+      return std::nullopt;
+    }
     std::vector<Combination> next;
     for (const auto& prefix : combinations)
       for (const auto& value : *values) {
@@ -44,11 +50,6 @@ std::optional<std::vector<Combination>> expand_matrix(const Pipeline& pipeline, 
         next.back().emplace_back(axis.name, value);
       }
     combinations = std::move(next);
-    if (combinations.size() > kMaxInstances) {
-      report(evaluator.diagnostics(), axis.origin, "Matrix of pipeline \"" + pipeline.name + "\" is too large",
-             "It expands to more than " + std::to_string(kMaxInstances) + " instances.");
-      return std::nullopt;
-    }
   }
   return combinations;
 }

@@ -52,6 +52,33 @@ hcl::Diagnostics in_source_order(const hcl::Diagnostics& diags) {
   return out;
 }
 
+// A `.factory/` whose files (or the directory itself) are symbolic links out
+// of the repository would read the agent's machine, such as
+// /proc/self/environ, into diagnostics; one too large would exhaust it.
+std::optional<std::string> unsafe_sources(const std::filesystem::path& repo_dir, const std::filesystem::path& dir) {
+  std::error_code error;
+  const auto repo = std::filesystem::canonical(repo_dir, error);
+  if (error) return "cannot resolve " + repo_dir.string() + ": " + error.message();
+  auto inside = [&](const std::filesystem::path& p) {
+    const auto real = std::filesystem::canonical(p, error);
+    if (error) return false;
+    auto [end, unused] = std::mismatch(repo.begin(), repo.end(), real.begin(), real.end());
+    return end == repo.end();
+  };
+  if (!inside(dir)) return dir.string() + " leads out of the repository";
+  size_t total = 0;
+  for (std::filesystem::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+    if (it->path().extension() != ".hcl") continue;
+    if (!inside(it->path())) return it->path().string() + " leads out of the repository";
+    if (it->is_regular_file(error)) total += it->file_size(error);
+    if (total > kMaxSourceBytes)
+      return "with " + it->path().string() + ", the *.hcl files of " + dir.string() + " add up to more than " +
+             std::to_string(kMaxSourceBytes >> 20) + " MiB";
+  }
+  if (error) return "cannot read " + dir.string() + ": " + error.message();
+  return std::nullopt;
+}
+
 void check_descriptions(const Configuration& cfg, const EvaluationContext& context, hcl::Diagnostics& diags) {
   hcl::Scope constants;
   Evaluator evaluator(context, constants, diags);
@@ -59,13 +86,18 @@ void check_descriptions(const Configuration& cfg, const EvaluationContext& conte
     if (variable.description.given()) evaluator.string(variable.description, "description");
 }
 
-void evaluate_for_validation(const Configuration& cfg, std::set<const hcl::Expr*> skip, hcl::Diagnostics& diags) {
+void evaluate_for_validation(const Configuration& cfg, std::set<const hcl::Expr*> skip, hcl::Diagnostics& diags,
+                             hcl::Budget& budget) {
   core::Event event = representative_event();
   hcl::Diagnostics found;
-  EvaluationContext context = make_context(cfg, event, representative_repository(), std::move(skip), found);
-  check_descriptions(cfg, context, found);
-  auto evaluated = evaluate_pipelines(cfg, context, event, false, found);
-  order_pipelines(cfg, evaluated, found);
+  try {
+    EvaluationContext context = make_context(cfg, event, representative_repository(), std::move(skip), found, budget);
+    check_descriptions(cfg, context, found);
+    auto evaluated = evaluate_pipelines(cfg, context, event, false, found);
+    order_pipelines(cfg, evaluated, found);
+  } catch (const OutOfBudget&) {
+    // The limit is reported; the rest would only add errors it caused.
+  }
   append_unique(diags, found);
 }
 
@@ -85,14 +117,30 @@ hcl::Diagnostic no_pipelines_warning() {
 
 }  // namespace
 
+hcl::Budget planning_budget(std::function<bool()> cancelled) {
+  hcl::Limits limits;
+  limits.time = kPlanningTime;
+  return hcl::Budget(limits, std::move(cancelled));
+}
+
 std::optional<Configuration> load(hcl::FileSet files, hcl::Diagnostics& diags) {
+  hcl::Budget budget;
+  return load(std::move(files), diags, budget);
+}
+
+std::optional<Configuration> load(const std::filesystem::path& repo_dir, hcl::Diagnostics& diags) {
+  hcl::Budget budget;
+  return load(repo_dir, diags, budget);
+}
+
+std::optional<Configuration> load(hcl::FileSet files, hcl::Diagnostics& diags, hcl::Budget& budget) {
   hcl::Diagnostics found;
   check_merge(files, found);
   if (!found.has_errors()) {
     Configuration cfg = decode_schema(std::make_shared<const hcl::FileSet>(std::move(files)), found);
     std::set<const hcl::Expr*> skip = check_references(cfg, found);
     order_locals(cfg, skip, found);
-    evaluate_for_validation(cfg, std::move(skip), found);
+    evaluate_for_validation(cfg, std::move(skip), found, budget);
     if (cfg.pipelines.empty()) found.add(no_pipelines_warning());
     diags.append(in_source_order(found));
     if (found.has_errors()) return std::nullopt;
@@ -102,13 +150,20 @@ std::optional<Configuration> load(hcl::FileSet files, hcl::Diagnostics& diags) {
   return std::nullopt;
 }
 
-std::optional<Configuration> load(const std::filesystem::path& repo_dir, hcl::Diagnostics& diags) {
+std::optional<Configuration> load(const std::filesystem::path& repo_dir, hcl::Diagnostics& diags,
+                                  hcl::Budget& budget) {
   std::filesystem::path dir = repo_dir / ".factory";
   std::error_code error;
   if (!std::filesystem::is_directory(dir, error)) {
     diags.add(error_without_place("No .factory directory in " + repo_dir.string(),
                                   "FactoryCI reads a repository's pipelines from .factory/*.hcl; create that "
                                   "directory with at least one pipeline block."));
+    return std::nullopt;
+  }
+  if (auto problem = unsafe_sources(repo_dir, dir)) {
+    diags.add(error_without_place("Configuration not read: " + *problem,
+                                  "Keep the configuration in regular files inside the repository, at most " +
+                                      std::to_string(kMaxSourceBytes >> 20) + " MiB in all."));
     return std::nullopt;
   }
   hcl::Diagnostics parse_errors;
@@ -120,7 +175,7 @@ std::optional<Configuration> load(const std::filesystem::path& repo_dir, hcl::Di
                                   "Add at least one *.hcl file with a pipeline block."));
     return std::nullopt;
   }
-  return load(std::move(files), diags);
+  return load(std::move(files), diags, budget);
 }
 
 }  // namespace config

@@ -10,6 +10,24 @@
 
 namespace config {
 
+namespace {
+
+// Why the filter rejects the event, matched under the budget: a long glob
+// against many changed paths takes time too.
+std::optional<std::string> rejection(const Pipeline& pipeline, const CompiledFilter& filter, const core::Event& event,
+                                     hcl::Budget& budget, hcl::Diagnostics& diags) {
+  hcl::Budget::Use use(budget);
+  try {
+    return filter_rejection(filter, event);
+  } catch (const hcl::LimitExceeded& limit) {
+    report(diags, pipeline.filter.paths.given() ? pipeline.filter.paths.origin() : pipeline.origin, limit.summary,
+           limit.detail);
+    throw OutOfBudget{};
+  }
+}
+
+}  // namespace
+
 std::vector<EvaluatedPipeline> evaluate_pipelines(const Configuration& cfg, const EvaluationContext& context,
                                                   const core::Event& event, bool only_selected,
                                                   hcl::Diagnostics& diags) {
@@ -19,7 +37,7 @@ std::vector<EvaluatedPipeline> evaluate_pipelines(const Configuration& cfg, cons
     EvaluatedPipeline& out = result[i];
     Evaluator evaluator(context, context.scope, diags);
     auto filter = evaluate_filter(pipeline.filter, evaluator);
-    if (filter) out.rejection = filter_rejection(*filter, event);
+    if (filter) out.rejection = rejection(pipeline, *filter, event, *context.budget, diags);
     out.depends_on = evaluate_depends_on(cfg, pipeline, evaluator).value_or(std::vector<size_t>{});
     auto combinations = expand_matrix(pipeline, evaluator);
     out.failed = evaluator.failed() || !filter || !combinations;
@@ -87,8 +105,19 @@ std::optional<std::string> skip_reason(const Configuration& cfg, const Evaluated
 
 core::Plan plan(const Configuration& cfg, const core::Event& event, const core::Repository& repo,
                 hcl::Diagnostics& diags) {
-  EvaluationContext context = make_context(cfg, event, repo, {}, diags);
-  std::vector<EvaluatedPipeline> evaluated = evaluate_pipelines(cfg, context, event, true, diags);
+  hcl::Budget budget;
+  return plan(cfg, event, repo, diags, budget);
+}
+
+core::Plan plan(const Configuration& cfg, const core::Event& event, const core::Repository& repo,
+                hcl::Diagnostics& diags, hcl::Budget& budget) {
+  std::vector<EvaluatedPipeline> evaluated;
+  try {
+    EvaluationContext context = make_context(cfg, event, repo, {}, diags, budget);
+    evaluated = evaluate_pipelines(cfg, context, event, true, diags);
+  } catch (const OutOfBudget&) {
+    return {};  // the limit is reported
+  }
   std::vector<size_t> order = order_pipelines(cfg, evaluated, diags);
 
   const size_t n = cfg.pipelines.size();

@@ -1,6 +1,7 @@
 #include "config/static_checks.h"
 
 #include <algorithm>
+#include <map>
 
 #include "config/context.h"
 #include "config/graph.h"
@@ -23,10 +24,14 @@ struct Rules {
 };
 
 class ReferenceChecker {
+  using Index = std::set<std::string, std::less<>>;
+
  public:
   ReferenceChecker(const Configuration& cfg, hcl::Diagnostics& diags) : diags_(diags) {
     for (const auto& v : cfg.variables) variables_.push_back(v.name);
     for (const auto& l : cfg.locals) locals_.push_back(l.name);
+    variable_index_.insert(variables_.begin(), variables_.end());
+    local_index_.insert(locals_.begin(), locals_.end());
   }
 
   void check(const Expression& e, const Rules& rules) {
@@ -48,8 +53,8 @@ class ReferenceChecker {
                   "Defaults are constants; compute values in a locals block instead.");
     if (root == "matrix" && !rules.axes) return fail(origin, full + " is not available here", rules.matrix_refusal);
     if (attribute.empty()) return known_root(root) || unknown_root(origin, root);
-    if (root == "var") return field(origin, "variable", attribute, variables_, "Declare it: variable \"" + attribute + "\" { default = ... }.");
-    if (root == "local") return field(origin, "local", attribute, locals_, "Define it in a locals block.");
+    if (root == "var") return field(origin, "variable", attribute, variables_, "Declare it: variable \"" + attribute + "\" { default = ... }.", &variable_index_);
+    if (root == "local") return field(origin, "local", attribute, locals_, "Define it in a locals block.", &local_index_);
     if (root == "event") return field(origin, "event field", attribute, event_fields(), "The event's fields are " + join_names(event_fields()) + ".");
     if (root == "repo") return field(origin, "repo field", attribute, repo_fields(), "The repository's fields are " + join_names(repo_fields()) + ".");
     if (root == "matrix") return field(origin, "matrix axis", attribute, *rules.axes, "This pipeline's axes are " + join_names(*rules.axes) + ".");
@@ -66,9 +71,11 @@ class ReferenceChecker {
                     did_you_mean(root, {"var", "local", "event", "repo", "matrix"}));
   }
 
+  // `index`, when given, holds `known` for a lookup that stays fast with
+  // thousands of names.
   bool field(const Origin& origin, const std::string& kind, const std::string& name,
-             const std::vector<std::string>& known, const std::string& help) {
-    if (contains(known, name)) return true;
+             const std::vector<std::string>& known, const std::string& help, const Index* index = nullptr) {
+    if (index ? index->count(name) > 0 : contains(known, name)) return true;
     return fail(origin, "Unknown " + kind + " \"" + name + "\"", help + did_you_mean(name, known));
   }
 
@@ -80,6 +87,8 @@ class ReferenceChecker {
   hcl::Diagnostics& diags_;
   std::vector<std::string> variables_;
   std::vector<std::string> locals_;
+  Index variable_index_;
+  Index local_index_;
 };
 
 const std::string kMatrixOnlyInInstances =
@@ -119,12 +128,14 @@ std::set<const hcl::Expr*> check_references(const Configuration& cfg, hcl::Diagn
 }
 
 void order_locals(Configuration& cfg, std::set<const hcl::Expr*>& skip, hcl::Diagnostics& diags) {
+  std::map<std::string_view, std::vector<size_t>> named;  // duplicates are reported elsewhere
+  for (size_t j = 0; j < cfg.locals.size(); ++j) named[cfg.locals[j].name].push_back(j);
   std::vector<std::vector<size_t>> graph(cfg.locals.size());
   for (size_t i = 0; i < cfg.locals.size(); ++i)
     for (const auto& ref : references(*cfg.locals[i].value.expr, *cfg.locals[i].value.file)) {
       if (ref.root != "local") continue;
-      for (size_t j = 0; j < cfg.locals.size(); ++j)
-        if (cfg.locals[j].name == ref.attribute) graph[i].push_back(j);
+      if (auto it = named.find(ref.attribute); it != named.end())
+        graph[i].insert(graph[i].end(), it->second.begin(), it->second.end());
     }
   Ordering ordering = dependency_order(graph);
   if (!ordering.cycle.empty()) {

@@ -42,10 +42,27 @@ const Value* Scope::lookup(std::string_view name) const {
 
 Value evaluate(const Expr& expr, const std::shared_ptr<const SourceFile>& file, const Scope& scope,
                Diagnostics& diags) {
-  return Evaluator(file, diags).eval(expr, scope);
+  Budget budget;
+  return evaluate(expr, file, scope, diags, budget);
+}
+
+Value evaluate(const Expr& expr, const std::shared_ptr<const SourceFile>& file, const Scope& scope,
+               Diagnostics& diags, Budget& budget) {
+  Budget::Use use(budget);
+  try {
+    return Evaluator(file, diags, budget).eval(expr, scope);
+  } catch (const LocatedLimit& e) {
+    diags.error(e.file, e.span, e.limit.summary, e.limit.detail);
+  }
+  return Value();
 }
 
 Value Evaluator::eval(const Expr& e, const Scope& scope) {
+  try {
+    budget_.step();
+  } catch (const LimitExceeded& limit) {
+    throw LocatedLimit{limit, file_, e.span};
+  }
   if (depth_ >= kMaxDepth) {
     error(e.span, "Expression too deeply nested",
           "This expression nests more than " + std::to_string(kMaxDepth) +
@@ -53,15 +70,34 @@ Value Evaluator::eval(const Expr& e, const Scope& scope) {
     return Value();
   }
   ++depth_;
-  Value v = dispatch(e, scope);
-  --depth_;
-  return v;
+  try {
+    Value v = dispatch(e, scope);
+    --depth_;
+    return v;
+  } catch (const LimitExceeded& limit) {  // thrown by this expression itself, not a sub-expression
+    throw LocatedLimit{limit, file_, e.span};
+  }
 }
 
 std::optional<Value> Evaluator::value_of(const Expr& e, const Scope& scope) {
   size_t before = diags_.size();
   Value v = eval(e, scope);
   if (diags_.size() != before) return std::nullopt;
+  return v;
+}
+
+Value Evaluator::charge_result(Value v) {
+  if (v.type() == Type::String) {
+    budget_.charge_string(v.as_string().size());
+  } else if (v.type() == Type::Tuple) {
+    budget_.charge_collection(v.as_tuple().size());
+    budget_.value_depth(v.depth());
+  } else if (v.type() == Type::Object) {
+    size_t key_bytes = 0;
+    for (const auto& entry : v.as_object()) key_bytes += entry.first.size();
+    budget_.charge_collection(v.as_object().size(), key_bytes);
+    budget_.value_depth(v.depth());
+  }
   return v;
 }
 

@@ -6,6 +6,11 @@
 // further errors. Nothing throws out of evaluate(), and nesting deeper than
 // 3000 levels is a diagnostic, not a stack overflow.
 //
+// Evaluation runs under a Budget (see budget.h): exceeding one of its
+// limits is a diagnostic at the expression being evaluated, which try()
+// and can() do not catch, and ends the evaluation. Without a budget given,
+// evaluate() uses one of default limits and no deadline.
+//
 // Besides the scope's functions, `try(...)` and `can(...)` are always
 // available: they take expressions and catch their errors.
 //
@@ -16,6 +21,7 @@
 #include <memory>
 
 #include "hcl/ast.h"
+#include "hcl/budget.h"
 #include "hcl/diagnostics.h"
 #include "hcl/functions.h"
 #include "hcl/value.h"
@@ -34,5 +40,7 @@ struct Scope {
 
 Value evaluate(const Expr& expr, const std::shared_ptr<const SourceFile>& file, const Scope& scope,
                Diagnostics& diags);
+Value evaluate(const Expr& expr, const std::shared_ptr<const SourceFile>& file, const Scope& scope,
+               Diagnostics& diags, Budget& budget);
 
 }  // namespace hcl

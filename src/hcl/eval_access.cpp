@@ -125,7 +125,7 @@ Value Evaluator::splat(const SplatExpr& e, const Scope& scope) {
     if (diags_.size() != before) break;  // one report, not one per element
   }
   splat_item_ = outer;
-  return diags_.size() == before ? Value(std::move(out)) : Value();
+  return diags_.size() == before ? charge_result(std::move(out)) : Value();
 }
 
 }  // namespace hcl

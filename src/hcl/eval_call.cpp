@@ -51,7 +51,7 @@ Value Evaluator::call(const CallExpr& e, const Scope& scope) {
     }
     args.insert(args.end(), last.as_tuple().begin(), last.as_tuple().end());
   }
-  return call_function(e, *f, args);
+  return charge_result(call_function(e, *f, args));
 }
 
 Value Evaluator::unknown_function(const CallExpr& e, const Scope& scope) {
@@ -82,7 +82,7 @@ Value Evaluator::catching_call(const CallExpr& e, const Scope& scope, bool is_ca
   Diagnostics caught;
   for (const Expr* arg : e.args()) {
     Diagnostics attempt;
-    Evaluator inner(file_, attempt);
+    Evaluator inner(file_, attempt, budget_);
     inner.depth_ = depth_;
     inner.splat_item_ = splat_item_;
     Value v = inner.eval(*arg, scope);

@@ -10,7 +10,7 @@ Value Evaluator::tuple(const TupleExpr& e, const Scope& scope) {
   items.reserve(e.item_count);
   size_t before = diags_.size();
   for (const Expr* item : e.items()) items.push_back(eval(*item, scope));
-  return diags_.size() == before ? Value(std::move(items)) : Value();
+  return diags_.size() == before ? charge_result(std::move(items)) : Value();
 }
 
 Value Evaluator::object(const ObjectExpr& e, const Scope& scope) {
@@ -33,7 +33,7 @@ Value Evaluator::object(const ObjectExpr& e, const Scope& scope) {
     }
     members.emplace(std::move(*key), std::move(value));
   }
-  return diags_.size() == before ? Value(std::move(members)) : Value();
+  return diags_.size() == before ? charge_result(std::move(members)) : Value();
 }
 
 namespace {
@@ -67,6 +67,7 @@ Value Evaluator::for_expr(const ForExpr& e, const Scope& scope) {
     }
     if (!e.key_result) {
       items.push_back(eval(*e.value_result, child));
+      budget_.collection_size(items.size());
       return diags_.size() == before;
     }
     auto key_value = value_of(*e.key_result, child);
@@ -74,6 +75,7 @@ Value Evaluator::for_expr(const ForExpr& e, const Scope& scope) {
     if (!key_value || diags_.size() != before) return false;
     auto key = want_key(*key_value, *e.key_result, "Invalid object key");
     if (!key) return false;
+    budget_.collection_size(objects.out.size() + objects.groups.size());
     if (e.group) {
       objects.groups[*key].push_back(std::move(value));
     } else if (!objects.out.emplace(*key, std::move(value)).second) {
@@ -86,9 +88,9 @@ Value Evaluator::for_expr(const ForExpr& e, const Scope& scope) {
     return true;
   });
   if (!ok) return Value();
-  if (!e.key_result) return items;
-  for (auto& [key, group] : objects.groups) objects.out.emplace(key, std::move(group));
-  return std::move(objects.out);
+  if (!e.key_result) return charge_result(std::move(items));
+  for (auto& [key, group] : objects.groups) objects.out.emplace(key, charge_result(std::move(group)));
+  return charge_result(std::move(objects.out));
 }
 
 }  // namespace hcl

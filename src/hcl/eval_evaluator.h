@@ -15,7 +15,8 @@ namespace hcl {
 
 class Evaluator {
  public:
-  Evaluator(const std::shared_ptr<const SourceFile>& file, Diagnostics& diags) : file_(file), diags_(diags) {}
+  Evaluator(const std::shared_ptr<const SourceFile>& file, Diagnostics& diags, Budget& budget)
+      : file_(file), diags_(diags), budget_(budget) {}
 
   Value eval(const Expr& e, const Scope& scope);
   // The value of `e`, or nullopt when evaluating it reported an error.
@@ -35,6 +36,9 @@ class Evaluator {
   Value catching_call(const CallExpr& e, const Scope& scope, bool is_can);
   bool check_arity(const CallExpr& e, const Function& f, size_t arg_count);
   Value call_function(const CallExpr& e, const Function& f, const std::vector<Value>& args);
+  // A value just built (by a constructor or a function), charged to the
+  // budget: its size, its keys, its depth.
+  Value charge_result(Value v);
   Value conditional(const ConditionalExpr& e, const Scope& scope);
   Value binary(const BinaryExpr& e, const Scope& scope);
   Value logical(const BinaryExpr& e, const Scope& scope);
@@ -62,8 +66,17 @@ class Evaluator {
 
   const std::shared_ptr<const SourceFile>& file_;
   Diagnostics& diags_;
+  Budget& budget_;
   const Value* splat_item_ = nullptr;  // the element the innermost splat is at
   int depth_ = 0;
+};
+
+// A limit exceeded while evaluating `span` of `file`: LimitExceeded once the
+// innermost expression evaluating when it was thrown has given its place.
+struct LocatedLimit {
+  LimitExceeded limit;
+  std::shared_ptr<const SourceFile> file;
+  Span span;
 };
 
 // A child scope binding a for expression's key and value names.

@@ -27,8 +27,10 @@ Value Evaluator::template_expr(const TemplateExpr& e, const Scope& scope) {
       ok = false;
       continue;
     }
+    budget_.string_size(out.size() + s->size());
     out += *s;
   }
+  budget_.charge_string(out.size());
   return ok ? Value(std::move(out)) : Value();
 }
 
@@ -50,9 +52,13 @@ Value Evaluator::template_for(const TemplateForExpr& e, const Scope& scope) {
   bool ok = for_each_element(*collection, [&](const Value& k, const Value& v) {
     Scope child = iteration_scope(scope, file_->slice(e.key_var), k, file_->slice(e.value_var), v);
     auto text = value_of(*e.body, child);
-    if (text) out += text->as_string();
+    if (text) {
+      budget_.string_size(out.size() + text->as_string().size());
+      out += text->as_string();
+    }
     return text.has_value();
   });
+  budget_.charge_string(out.size());
   return ok ? Value(std::move(out)) : Value();
 }
 

@@ -20,6 +20,7 @@ Value concat(Args args) {
   Tuple out;
   for (size_t i = 0; i < args.size(); ++i) {
     const Tuple& items = tuple_arg(args, i, "seqs");
+    check_collection_size(out.size() + items.size());
     out.insert(out.end(), items.begin(), items.end());
   }
   return out;
@@ -30,7 +31,9 @@ Value merge(Args args) {
   Object out;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i].is_null()) continue;
-    for (const auto& [key, value] : object_arg(args, i, "maps")) out.insert_or_assign(key, value);
+    const Object& map = object_arg(args, i, "maps");
+    check_collection_size(out.size() + map.size());
+    for (const auto& [key, value] : map) out.insert_or_assign(key, value);
   }
   return out;
 }
@@ -49,6 +52,7 @@ Value values(Args args) {
 
 Value contains(Args args) {
   const Tuple& items = tuple_arg(args, 0, "list");
+  step(items.size());
   return std::find(items.begin(), items.end(), args[1]) != items.end();
 }
 
@@ -71,6 +75,7 @@ Value element(Args args) {
 
 Value index(Args args) {
   const Tuple& items = tuple_arg(args, 0, "list");
+  step(items.size());
   auto it = std::find(items.begin(), items.end(), args[1]);
   if (it == items.end()) fail_call("item not found");
   return static_cast<int64_t>(it - items.begin());
@@ -133,15 +138,23 @@ Value compact(Args args) {
 
 Value distinct(Args args) {
   Tuple out;
-  for (const Value& v : tuple_arg(args, 0, "list"))
+  for (const Value& v : tuple_arg(args, 0, "list")) {
+    step(out.size());
     if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+  }
   return out;
 }
 
 void flatten_into(const Tuple& items, Tuple& out) {
+  // Shared tuples make a list far longer flattened than it is in memory.
   for (const Value& v : items) {
-    if (v.type() == Type::Tuple) flatten_into(v.as_tuple(), out);
-    else out.push_back(v);
+    step();
+    if (v.type() == Type::Tuple) {
+      flatten_into(v.as_tuple(), out);
+    } else {
+      check_collection_size(out.size() + 1);
+      out.push_back(v);
+    }
   }
 }
 

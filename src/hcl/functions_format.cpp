@@ -5,7 +5,8 @@
 //   %d  integer  %b binary  %o octal  %x %X hexadecimal
 //   %e %E scientific  %f decimal  %g %G shortest          %%  a literal %
 // Flags + - 0 space, a width, a .precision and an explicit argument index
-// `%[2]s` are accepted as in Go's fmt.
+// `%[2]s` are accepted as in Go's fmt. Widths and precisions above
+// kMaxWidth are refused: `%2000000000d` would otherwise ask for gigabytes.
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -17,6 +18,8 @@
 namespace hcl::fn {
 
 namespace {
+
+constexpr int kMaxWidth = 1000;
 
 struct Spec {
   bool plus = false;
@@ -49,10 +52,18 @@ class Formatter {
   size_t used_ = 0;  // highest value index consumed + 1
 };
 
+// The digits at `at`, saturating at kMaxWidth + 1 (too large for anything).
 int parse_int(const std::string& s, size_t& at) {
   int n = 0;
-  while (at < s.size() && s[at] >= '0' && s[at] <= '9') n = n * 10 + (s[at++] - '0');
+  while (at < s.size() && s[at] >= '0' && s[at] <= '9') n = std::min(n * 10 + (s[at++] - '0'), kMaxWidth + 1);
   return n;
+}
+
+void check_width(int n, std::string_view what, const std::string& format, size_t start, size_t at) {
+  if (n <= kMaxWidth) return;
+  fail_arg(0, "format", "the " + std::string(what) + " in \"" + format.substr(start, at - start) + "\" at offset " +
+                            std::to_string(start) + " is over the limit of " + std::to_string(kMaxWidth) +
+                            "; pad or round to at most " + std::to_string(kMaxWidth) + " characters");
 }
 
 size_t Formatter::parse_spec(const std::string& format, size_t at, Spec& spec) {
@@ -75,10 +86,14 @@ size_t Formatter::parse_spec(const std::string& format, size_t at, Spec& spec) {
     next_ = static_cast<size_t>(index - 1);
     at = close + 1;
   }
-  if (at < format.size() && format[at] >= '1' && format[at] <= '9') spec.width = parse_int(format, at);
+  if (at < format.size() && format[at] >= '1' && format[at] <= '9') {
+    spec.width = parse_int(format, at);
+    check_width(spec.width, "width", format, start, at);
+  }
   if (at < format.size() && format[at] == '.') {
     ++at;
     spec.precision = parse_int(format, at);
+    check_width(spec.precision, "precision", format, start, at);
   }
   if (at >= format.size()) fail_arg(0, "format", "unterminated format verb at offset " + std::to_string(start));
   spec.verb = format[at];
@@ -209,6 +224,7 @@ std::string Formatter::run(const std::string& format) {
       fail_call("not enough arguments for \"" + spec.text + "\" at " + std::to_string(at - spec.text.size()) +
                 ": need index " + std::to_string(next_) + " but have " + std::to_string(available) + " total");
     out += format_value(spec, next_);
+    check_string_size(out.size());
     used_ = std::max(used_, ++next_);
   }
   size_t available = args_.size() - first_;
@@ -242,6 +258,7 @@ Value formatlist(Args args) {
     for (size_t i = 1; i < args.size(); ++i)
       if (args[i].type() == Type::Tuple) line[i] = args[i].as_tuple()[row];
     out.emplace_back(Formatter(line, 1).run(pattern));
+    charge_string(out.back().as_string().size());
   }
   return out;
 }

@@ -8,7 +8,10 @@ namespace hcl::fn {
 
 namespace {
 
-bool has(const Tuple& items, const Value& v) { return std::find(items.begin(), items.end(), v) != items.end(); }
+bool has(const Tuple& items, const Value& v) {
+  step(items.size());
+  return std::find(items.begin(), items.end(), v) != items.end();
+}
 
 void add_distinct(Tuple& out, const Value& v) {
   if (!has(out, v)) out.push_back(v);
@@ -55,6 +58,7 @@ Value setproduct(Args args) {
       for (const Value& v : tuple_arg(args, i, "sets")) {
         Tuple extended = row.as_tuple();
         extended.push_back(v);
+        step(extended.size());
         next.emplace_back(std::move(extended));
       }
     }

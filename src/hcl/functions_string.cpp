@@ -72,6 +72,7 @@ Value join(Args args) {
     for (const std::string& item : string_list_arg(args, i, "lists")) {
       if (!first) out += separator;
       first = false;
+      check_string_size(out.size() + item.size());
       out += item;
     }
   }
@@ -83,12 +84,18 @@ Value split(Args args) {
   std::string s = string_arg(args, 1, "str");
   Tuple parts;
   if (separator.empty()) {  // like Go: one part per character
-    for (char32_t c : decode_utf8(s)) parts.emplace_back(encode_utf8(std::u32string(1, c)));
+    std::u32string chars = decode_utf8(s);
+    check_collection_size(chars.size());
+    charge_bytes(chars.size() * kElementBytes);
+    for (char32_t c : chars) parts.emplace_back(encode_utf8(std::u32string(1, c)));
     return parts;
   }
   size_t start = 0;
-  for (size_t at; (at = s.find(separator, start)) != std::string::npos; start = at + separator.size())
+  for (size_t at; (at = s.find(separator, start)) != std::string::npos; start = at + separator.size()) {
+    check_collection_size(parts.size() + 2);
+    charge_bytes(kElementBytes);
     parts.emplace_back(s.substr(start, at - start));
+  }
   parts.emplace_back(s.substr(start));
   return parts;
 }
@@ -97,17 +104,29 @@ std::string replace_all(const std::string& s, const std::string& from, const std
   std::string out;
   if (from.empty()) {  // like Go: the replacement goes around every character
     out = to;
-    for (char32_t c : decode_utf8(s)) out += encode_utf8(std::u32string(1, c)) + to;
+    for (char32_t c : decode_utf8(s)) {
+      out += encode_utf8(std::u32string(1, c)) + to;
+      check_string_size(out.size());
+    }
     return out;
   }
   size_t start = 0;
-  for (size_t at; (at = s.find(from, start)) != std::string::npos; start = at + from.size())
+  for (size_t at; (at = s.find(from, start)) != std::string::npos; start = at + from.size()) {
     out += s.substr(start, at - start) + to;
+    check_string_size(out.size());
+  }
   return out + s.substr(start);
 }
 
+// A substring written between slashes is a regular expression, as in
+// HCL's replace: replace("a1b22", "/[0-9]+/", "#") is "a#b#".
 Value replace(Args args) {
-  return replace_all(string_arg(args, 0, "str"), string_arg(args, 1, "substr"), string_arg(args, 2, "replace"));
+  std::string s = string_arg(args, 0, "str");
+  std::string substr = string_arg(args, 1, "substr");
+  std::string replacement = string_arg(args, 2, "replace");
+  if (substr.size() >= 2 && substr.front() == '/' && substr.back() == '/')
+    return regex_replace_all(s, substr.substr(1, substr.size() - 2), replacement);
+  return replace_all(s, substr, replacement);
 }
 
 // cty's substr: a negative offset counts from the end (clamped to the start),
@@ -139,6 +158,7 @@ Value chomp(Args args) {
 Value indent(Args args) {
   int64_t spaces = integer_arg(args, 0, "spaces");
   if (spaces < 0) fail_arg(0, "spaces", "must not be negative");
+  check_string_size(static_cast<size_t>(spaces));
   return replace_all(string_arg(args, 1, "str"), "\n", "\n" + std::string(static_cast<size_t>(spaces), ' '));
 }
 

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hcl/budget.h"
 #include "hcl/functions.h"
 #include "hcl/value.h"
 
@@ -48,6 +49,11 @@ bool is_letter_or_digit(char32_t c);
 // element is a string, numbers and bools become strings too. Throws
 // fail_arg(index, param, ...) when the elements have no common type.
 Tuple unify_elements(const Tuple& items, size_t index, std::string_view param);
+
+// Go's Regexp.ReplaceAllString: every match of `pattern` (RE2 syntax) in
+// `s` replaced by `replacement`, in which $1, ${1}, $name and ${name} stand
+// for groups and $$ for '$'. A bad pattern fails argument 1.
+std::string regex_replace_all(const std::string& s, const std::string& pattern, const std::string& replacement);
 
 std::vector<Function> string_functions();
 std::vector<Function> format_functions();

@@ -3,9 +3,12 @@
 #include <locale.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <ostream>
+
+#include "hcl/budget.h"
 
 namespace hcl {
 
@@ -143,6 +146,26 @@ std::string_view type_name(Type t) {
   return "unknown";
 }
 
+Value::Value(Tuple t) {
+  uint32_t deepest = 0;
+  for (const Value& item : t) deepest = std::max(deepest, item.depth());
+  v_ = std::make_shared<const Nested<Tuple>>(Nested<Tuple>{std::move(t), deepest + 1});
+}
+
+Value::Value(Object o) {
+  uint32_t deepest = 0;
+  for (const auto& member : o) deepest = std::max(deepest, member.second.depth());
+  v_ = std::make_shared<const Nested<Object>>(Nested<Object>{std::move(o), deepest + 1});
+}
+
+uint32_t Value::depth() const {
+  switch (type()) {
+    case Type::Tuple: return std::get<std::shared_ptr<const Nested<Tuple>>>(v_)->depth;
+    case Type::Object: return std::get<std::shared_ptr<const Nested<Object>>>(v_)->depth;
+    default: return 0;
+  }
+}
+
 size_t Value::length() const {
   switch (type()) {
     case Type::Tuple: return as_tuple().size();
@@ -165,6 +188,10 @@ const Value* Value::get(std::string_view key) const {
 
 bool operator==(const Value& a, const Value& b) {
   if (a.type() != b.type()) return false;
+  if (a.is_collection()) {
+    if (a.v_ == b.v_) return true;  // one shared collection: no need to walk it
+    step();
+  }
   switch (a.type()) {
     case Type::Null: return true;
     case Type::Bool: return a.as_bool() == b.as_bool();
@@ -211,7 +238,11 @@ void append_json_string(std::string_view s, bool escape_html, std::string& out) 
 
 namespace {
 
+// A value built from shared collections can be far larger written out than
+// in memory: the budget bounds the text and the time.
 void append_json(const Value& v, bool escape_html, std::string& out) {
+  step();
+  check_string_size(out.size());
   switch (v.type()) {
     case Type::Null: out += "null"; return;
     case Type::Bool: out += v.as_bool() ? "true" : "false"; return;

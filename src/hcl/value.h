@@ -2,7 +2,8 @@
 //
 // A Value is null, a bool, a number, a string, a tuple (ordered list) or an
 // object (string keys in sorted order, as HCL iterates them). Values are
-// immutable; copying one is cheap because collections are shared.
+// immutable; copying one is cheap because collections are shared. A
+// collection knows its nesting depth, so that evaluation can bound it.
 #pragma once
 
 #include <cstdint>
@@ -82,8 +83,8 @@ class Value {
   Value(std::string s) : v_(std::move(s)) {}        // NOLINT
   Value(std::string_view s) : v_(std::string(s)) {} // NOLINT
   Value(const char* s) : v_(std::string(s)) {}      // NOLINT
-  Value(Tuple t) : v_(std::make_shared<const Tuple>(std::move(t))) {}    // NOLINT
-  Value(Object o) : v_(std::make_shared<const Object>(std::move(o))) {}  // NOLINT
+  Value(Tuple t);   // NOLINT
+  Value(Object o);  // NOLINT
 
   Value(const Value&) = default;
   Value(Value&&) noexcept = default;
@@ -104,8 +105,11 @@ class Value {
   bool as_bool() const { return std::get<bool>(v_); }
   const Number& as_number() const { return std::get<Number>(v_); }
   const std::string& as_string() const { return std::get<std::string>(v_); }
-  const Tuple& as_tuple() const { return *std::get<std::shared_ptr<const Tuple>>(v_); }
-  const Object& as_object() const { return *std::get<std::shared_ptr<const Object>>(v_); }
+  const Tuple& as_tuple() const { return std::get<std::shared_ptr<const Nested<Tuple>>>(v_)->items; }
+  const Object& as_object() const { return std::get<std::shared_ptr<const Nested<Object>>>(v_)->items; }
+
+  // Levels of collections: 0 for a scalar, 1 for [1, 2], 2 for [[1]]...
+  uint32_t depth() const;
 
   // Element count of a tuple or object, characters of a string, else 0.
   size_t length() const;
@@ -122,8 +126,14 @@ class Value {
   std::string to_json(bool escape_html = false) const;
 
  private:
-  std::variant<std::monostate, bool, Number, std::string, std::shared_ptr<const Tuple>,
-               std::shared_ptr<const Object>>
+  template <class Items>
+  struct Nested {
+    Items items;
+    uint32_t depth;  // 1 + the deepest element's
+  };
+
+  std::variant<std::monostate, bool, Number, std::string, std::shared_ptr<const Nested<Tuple>>,
+               std::shared_ptr<const Nested<Object>>>
       v_;
 };
 

@@ -322,7 +322,30 @@ TEST(RegexFunctions, Regex) {
   EXPECT_EQ(failure("regex", {"(?P<a>x)(y)", "xy"}).message,
             "Invalid value for \"pattern\" parameter: invalid regular expression: named and unnamed capture groups "
             "cannot be mixed.");
-  EXPECT_EQ(failure("regex", {"(?s).", "x"}).arg, 0);
+  // RE2 syntax, as Go's regexp reads it: flags, classes, Go's (?<name>).
+  EXPECT_EQ(call("regex", {"(?s)a.b", "a\nb"}), Value("a\nb"));
+  EXPECT_EQ(failure("regex", {"a.b", "a\nb"}).arg, -1);
+  EXPECT_EQ(call("regex", {"(?m)^b$", "a\nb\nc"}), Value("b"));
+  EXPECT_EQ(call("regex", {"[[:digit:]]+\\pL", "x12y"}), Value("12y"));
+  EXPECT_EQ(call("regex", {"(?<major>\\d+)\\.(?P<minor>\\d+)", "v1.22"}),
+            Value(Object{{"major", "1"}, {"minor", "22"}}));
+}
+
+TEST(RegexFunctions, RefusesWhatRe2DoesNotHave) {
+  EXPECT_EQ(failure("regex", {"(a)\\1", "aa"}).arg, 0);  // backreferences
+  EXPECT_EQ(failure("regex", {"a(?=b)", "ab"}).arg, 0);    // lookahead
+  EXPECT_EQ(failure("regex", {"(?<!x)y", "y"}).arg, 0);    // lookbehind
+  Failure big = failure("regex", {"(?:\\pL{1000}){1000}", "x"});
+  EXPECT_EQ(big.arg, 0);
+  EXPECT_NE(big.message.find("invalid regular expression"), std::string::npos) << big.message;
+}
+
+TEST(RegexFunctions, LinearTime) {
+  // Exponential for a backtracking engine; RE2 answers at once.
+  const std::string as(100000, 'a');
+  EXPECT_EQ(failure("regex", {"^(a+)+$", as + "b"}).message, "pattern did not match any part of the given string");
+  EXPECT_EQ(call("regex", {"^.*$", as}), Value(as));
+  EXPECT_EQ(call("regexall", {"a", as}).length(), 100000u);
 }
 
 TEST(RegexFunctions, Regexall) {
@@ -330,6 +353,21 @@ TEST(RegexFunctions, Regexall) {
   EXPECT_EQ(call("regexall", {"-rc[0-9]+$", "v1.2.0-rc3"}), list({"-rc3"}));
   EXPECT_EQ(call("regexall", {"-rc[0-9]+$", "v1.2.0"}), list({}));
   EXPECT_EQ(call("regexall", {"(\\w)=(\\d)", "a=1 b=2"}), list({list({"a", "1"}), list({"b", "2"})}));
+  // Empty matches as Go's FindAll gives them: none right after a match.
+  EXPECT_EQ(call("regexall", {"a*", "baaac"}), list({"", "aaa", ""}));
+  EXPECT_EQ(call("regexall", {"", "héj"}), list({"", "", "", ""}));
+  EXPECT_EQ(call("regexall", {"^a", "aaa"}), list({"a"}));  // ^ holds only at the start of the text
+  EXPECT_EQ(call("regexall", {"\\bx", "x xx"}), list({"x", "x"}));
+}
+
+TEST(RegexFunctions, ReplaceWithAPattern) {
+  EXPECT_EQ(call("replace", {"a1b22", "/[0-9]+/", "#"}), Value("a#b#"));
+  EXPECT_EQ(call("replace", {"2019-02-01", "/(\\d+)-(\\d+)-(\\d+)/", "$3.$2.${1}"}), Value("01.02.2019"));
+  EXPECT_EQ(call("replace", {"k=v", "/(?P<key>\\w+)=(?P<value>\\w+)/", "${value}=$key"}), Value("v=k"));
+  EXPECT_EQ(call("replace", {"ab", "/(a)/", "$1x|$$|$"}), Value("|$|$b"));  // $1x names group "1x": none
+  EXPECT_EQ(call("replace", {"abc", "/x*/", "-"}), Value("-a-b-c-"));
+  EXPECT_EQ(call("replace", {"a/b", "/", "-"}), Value("a-b"));  // a lone slash is plain text
+  EXPECT_EQ(failure("replace", {"x", "/(/", "y"}).arg, 1);
 }
 
 TEST(NumericFunctions, MinMaxAbs) {
