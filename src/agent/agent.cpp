@@ -189,7 +189,8 @@ class JobRun {
     run_options.jobs = options_.jobs;
     run_options.base_env = base_environment(job_, workspace_.sha());
     run_options.containers = options_.containers;
-    WorkflowReporter reporter{client_config_, job_.workflow_id, std::move(ids), mask_, cancel_};
+    run_options.mask = mask_;
+    WorkflowReporter reporter{client_config_, job_.workflow_id, std::move(ids), cancel_};
     const runner::RunResult result = runner::run_plan(plan, run_options, reporter, cancel_);
     reporter.finish();
     if (reporter.lease_lost() || heartbeat_.lease_lost())

@@ -1,7 +1,7 @@
 // Tells the server what happens during a run: a runner::Observer that turns
 // status changes and output lines into batches for the agent protocol's
 // events call, and a sender thread that posts them in order, every 100 ms or
-// sooner when a batch grows big. Lines are masked (secrets become ***) and
+// sooner when a batch grows big. Lines, masked by the runner, are
 // numbered per execution from 1, so a batch sent again after a lost answer
 // is stored once. A batch that cannot be delivered is retried until the
 // server answers: it may be restarting.
@@ -22,7 +22,6 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/server_client.h"
-#include "core/secret_mask.h"
 #include "runner/runner.h"
 
 namespace agent {
@@ -42,8 +41,7 @@ PlanIds plan_ids_from_json(const nlohmann::json& answer);
 
 class WorkflowReporter final : public runner::Observer {
  public:
-  WorkflowReporter(const ClientConfig& client, std::string workflow_id, PlanIds ids, core::SecretMask mask,
-                   runner::CancelHandle& cancel);
+  WorkflowReporter(const ClientConfig& client, std::string workflow_id, PlanIds ids, runner::CancelHandle& cancel);
   ~WorkflowReporter() override;
 
   void pipeline_changed(std::size_t pipeline, const runner::PipelineResult& result) override;
@@ -67,7 +65,6 @@ class WorkflowReporter final : public runner::Observer {
   ClientConfig client_;
   std::string path_;
   PlanIds ids_;
-  core::SecretMask mask_;
   runner::CancelHandle& cancel_;
   std::atomic<bool> lease_lost_{false};
 
