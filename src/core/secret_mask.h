@@ -7,10 +7,11 @@
 // Logs are handled one line at a time, so a value of several lines is masked
 // line by line. A line too long to hold whole is masked in parts by a
 // Stream, which keeps back the bytes a secret seen only in part may begin in,
-// so that cutting the masked text anywhere shows no part of a secret. Pieces shorter than kMinimumLength bytes are not masked:
-// hiding every "a" or "on" would shred the log and tell a reader the secret
-// anyway. Where occurrences overlap or touch, their union becomes one "***",
-// so the longer value wins and no tail of a secret is left showing.
+// so that cutting the masked text anywhere shows no part of a secret.
+// Pieces shorter than kMinimumLength bytes are not masked: hiding every "a"
+// or "on" would shred the log and tell a reader the secret anyway. Where
+// occurrences overlap or touch, their union becomes one "***", so the longer
+// value wins and no tail of a secret is left showing.
 // Values given encoded (base64, URL-escaped, ...) are not recognised.
 //
 // Thread-safety: apply() is const and may run on many threads at once; a

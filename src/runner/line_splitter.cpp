@@ -21,10 +21,9 @@ std::size_t utf8_cut(std::string_view text, std::size_t at) {
 
 }  // namespace
 
-LineSplitter::LineSplitter(std::size_t max_line, const core::SecretMask* mask) : max_line_(max_line), mask_(nullptr) {
-  if (mask == nullptr || mask->empty()) return;
-  mask_ = mask;
-  masking_.emplace(*mask);
+LineSplitter::LineSplitter(std::size_t max_line, const core::SecretMask* mask)
+    : max_line_(max_line), mask_(mask != nullptr && !mask->empty() ? mask : nullptr) {
+  if (mask_) masking_.emplace(*mask_);
 }
 
 void LineSplitter::feed(std::string_view data, std::vector<std::string_view>& lines) {

@@ -46,7 +46,7 @@ class LineSplitter {
   bool line_begun() const { return !line_.empty() || begun_; }
 
   std::size_t max_line_;
-  const core::SecretMask* mask_;
+  const core::SecretMask* mask_;  // null when there is nothing to hide
   std::optional<core::SecretMask::Stream> masking_;  // with a mask
   std::string line_;  // the current line's bytes not handed on: masked, with a mask
   bool begun_ = false;  // bytes of the current line were fed (the stream may hold them)
