@@ -218,6 +218,7 @@ class JobRun {
     run_options.base_env = base_environment(job_, workspace_.sha());
     run_options.containers = options_.containers;
     run_options.isolation = options_.isolation;
+    run_options.mask = mask_;
     WorkflowReporter reporter{client_config_, job_.workflow_id, std::move(ids), mask_, cancel_};
     const runner::RunResult result = runner::run_plan(plan, run_options, reporter, cancel_);
     std::string given_up = given_up_because();

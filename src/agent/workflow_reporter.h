@@ -1,9 +1,10 @@
 // Tells the server what happens during a run: a runner::Observer that turns
 // status changes and output lines into batches for the agent protocol's
 // events call, and a sender thread that posts them in order, every 100 ms or
-// sooner when a batch grows big. Lines and reasons are masked (secrets
-// become ***); lines are numbered per execution from 1, so a batch sent
-// again after a lost answer is stored once. A batch that cannot be delivered is retried until the
+// sooner when a batch grows big. Lines come masked by the runner; status
+// reasons are masked here (secrets become ***). Lines are numbered per
+// execution from 1, so a batch sent again after a lost answer is stored
+// once. A batch that cannot be delivered is retried until the
 // server answers: it may be restarting.
 //
 // The server's answers carry cancel requests; one cancels `cancel`. An

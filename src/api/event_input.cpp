@@ -5,32 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include "api/json_input.h"
+#include "core/git_ref.h"
 
 namespace api {
 
 namespace {
-
-bool is_valid_component(std::string_view component) {
-  return !component.empty() && component.front() != '.' && !component.ends_with(".lock");
-}
-
-// git check-ref-format's rules for refs/heads/<name>, and git branch's own
-// (no leading '-', so the name cannot pass for an option): the name goes to
-// git as given.
-bool is_branch_name(std::string_view name) {
-  if (name.empty() || name == "@" || name.front() == '-' || name.back() == '.') return false;
-  if (name.find("..") != std::string_view::npos || name.find("@{") != std::string_view::npos) return false;
-  const bool forbidden_character = std::any_of(name.begin(), name.end(), [](unsigned char c) {
-    return c < 0x20 || c == 0x7f || std::string_view{" ~^:?*[\\"}.find(static_cast<char>(c)) != std::string_view::npos;
-  });
-  if (forbidden_character) return false;
-  for (std::size_t start = 0;;) {
-    const std::size_t slash = name.find('/', start);
-    if (!is_valid_component(name.substr(start, slash - start))) return false;  // also "a//b", "/a", "a/"
-    if (slash == std::string_view::npos) return true;
-    start = slash + 1;
-  }
-}
 
 bool is_commit_id(std::string_view sha) {
   return (sha.size() == 40 || sha.size() == 64) &&
@@ -49,7 +28,8 @@ core::Event manual_event(const http::Request& request) {
   core::Event event;
   event.name = "manual";
   event.branch = required_string(body, "branch");
-  if (!is_branch_name(event.branch)) fail(400, "invalid", "branch '" + event.branch + "' is not a valid branch name");
+  if (auto problem = core::ref_name_problem(event.branch); !problem.empty())
+    fail(400, "invalid", "branch '" + event.branch + "' is not a valid branch name: " + problem);
   event.sha = lowercase(optional_string(body, "sha").value_or(""));
   if (!event.sha.empty() && !is_commit_id(event.sha))
     fail(400, "invalid", "sha '" + event.sha + "' is not a commit id (40 or 64 hex digits)");

@@ -38,10 +38,18 @@ store::Project project_of(store::Store& store, const github::RepositoryIdentity&
   fail(404, "not_found", "no project for repository '" + repository.full_name + "'");
 }
 
-void check_signature(const store::Project& project, const http::Request& request) {
+// Every delivery is signed: one without a signature is refused before its
+// repository is looked up, so that the answer tells nothing about which
+// repositories have projects here. The signature, when there is one.
+std::string_view signature_of(const http::Request& request) {
   const auto signature = request.header("X-Hub-Signature-256");
-  if (!signature) fail(401, "unauthorized", "X-Hub-Signature-256 header is missing");
-  if (!github::signature_matches(project.webhook_secret, request.body, *signature)) {
+  if (!signature || !github::is_signature(*signature))
+    fail(401, "unauthorized", "X-Hub-Signature-256 is missing or not 'sha256=' and 64 hex digits");
+  return *signature;
+}
+
+void check_signature(const store::Project& project, const http::Request& request, std::string_view signature) {
+  if (!github::signature_matches(project.webhook_secret, request.body, signature)) {
     fail(401, "unauthorized", "X-Hub-Signature-256 does not match the body under the project's webhook secret");
   }
 }
@@ -102,12 +110,13 @@ struct HookContext {
 };
 
 http::Response receive(const HookContext& context, const http::Request& request) {
+  const std::string_view signature = signature_of(request);
   const auto delivery = request.header("X-GitHub-Delivery").value_or("");
   if (delivery.empty()) fail(400, "invalid", "X-GitHub-Delivery header is missing");
   github::Webhook hook = github::parse_webhook(request.header("X-GitHub-Event").value_or(""), request.body);
   if (hook.kind == github::WebhookKind::Malformed) fail(400, "invalid", hook.reason);
   store::Project project = project_of(context.queue.store, hook.repository);
-  check_signature(project, request);  // only now is anything in the body trusted
+  check_signature(project, request, signature);  // only now is anything in the body trusted
   if (hook.kind == github::WebhookKind::Ping) return http::Response::json(200, {{"outcome", "ping"}});
   if (hook.kind == github::WebhookKind::Ignored) {
     return http::Response::json(200, {{"outcome", "ignored"}, {"reason", hook.reason}});

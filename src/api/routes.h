@@ -98,7 +98,7 @@ http::Response no_content();
 // (without its changed paths)}
 // with a Location header, or 200 with "outcome": "duplicate" for a delivery
 // seen before.
-http::Response queued_response(const store::EnqueuedWorkflow& enqueued, core::Event event);
+http::Response queued_response(const store::EnqueuedWorkflow& enqueued, const core::Event& event);
 
 // Cancels a workflow, as the cancel route and superseding pushes do: a
 // queued one ends as cancelled with `reason`; a running one only its agent

@@ -81,7 +81,7 @@ nlohmann::json workflow_view(const store::Workflow& workflow) {
   return {{"id", workflow.id},
           {"project_id", workflow.project_id},
           {"delivery_id", workflow.delivery_id},
-          {"event", protocol::to_json(workflow.event)},
+          {"event", event_view(workflow.event)},
           {"status", core::to_string(workflow.status)},
           {"status_reason", workflow.status_reason},
           {"attempt", workflow.attempt},
@@ -90,8 +90,21 @@ nlohmann::json workflow_view(const store::Workflow& workflow) {
           {"finished_at", optional_timestamp(workflow.finished_at)}};
 }
 
+nlohmann::json event_view(const core::Event& event) {
+  core::Event summary{.name = event.name,
+                      .branch = event.branch,
+                      .target_branch = event.target_branch,
+                      .tag = event.tag,
+                      .sha = event.sha,
+                      .from_fork = event.from_fork};
+  nlohmann::json view = protocol::to_json(std::move(summary));
+  view.erase("changed_paths");
+  return view;
+}
+
 nlohmann::json workflow_tree_view(const store::WorkflowTree& tree) {
   nlohmann::json view = workflow_view(tree.workflow);
+  view["event"]["changed_paths"] = tree.workflow.event.changed_paths;
   view["pipelines"] = nlohmann::json::array();
   for (const auto& pipeline : tree.pipelines) view["pipelines"].push_back(pipeline_view(pipeline));
   return view;

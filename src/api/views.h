@@ -19,10 +19,14 @@ nlohmann::json project_view(const store::Project& project);
 http::Response project_created(nlohmann::json view, const store::Project& project, const std::string& location);
 // {"id", "name", "created_at"}
 nlohmann::json owner_view(const store::Owner& owner);
-// {"id", "project_id", "delivery_id", "event", "status", "status_reason",
-//  "attempt", "created_at", "started_at", "finished_at"}; unset times are null.
+// An event as lists and answers show it: without its changed paths, which
+// can be hundreds of thousands (protocol::to_json, less "changed_paths").
+nlohmann::json event_view(const core::Event& event);
+// As lists show a workflow: {"id", "project_id", "delivery_id", "event"
+// (event_view), "status", "status_reason", "attempt", "created_at",
+// "started_at", "finished_at"}; unset times are null.
 nlohmann::json workflow_view(const store::Workflow& workflow);
-// workflow_view with "pipelines": [{"id", "name", "status", "status_reason",
+// workflow_view with the event's "changed_paths", and "pipelines": [{"id", "name", "status", "status_reason",
 // "started_at", "finished_at", "depends_on", "stages": [{… "executions": [{… "exit_code"}]}]}]
 nlohmann::json workflow_tree_view(const store::WorkflowTree& tree);
 // {"seq", "stream", "at", "text"}

@@ -6,7 +6,6 @@
 #include "api/routes.h"
 #include "api/views.h"
 #include "orchestrator/orchestrator.h"
-#include "protocol/protocol.h"
 
 namespace api {
 
@@ -23,12 +22,9 @@ void WorkflowQueue::announce(const store::EnqueuedWorkflow& enqueued) const {
 
 // The answer names the event without its changed paths: a push's can be
 // thousands, and the workflow's own view has them.
-http::Response queued_response(const store::EnqueuedWorkflow& enqueued, core::Event event) {
-  event.changed_paths.clear();
-  nlohmann::json event_view = protocol::to_json(std::move(event));
-  event_view.erase("changed_paths");
+http::Response queued_response(const store::EnqueuedWorkflow& enqueued, const core::Event& event) {
   const nlohmann::json body{
-      {"id", enqueued.id}, {"outcome", enqueued.duplicate ? "duplicate" : "queued"}, {"event", std::move(event_view)}};
+      {"id", enqueued.id}, {"outcome", enqueued.duplicate ? "duplicate" : "queued"}, {"event", event_view(event)}};
   http::Response response = http::Response::json(enqueued.duplicate ? 200 : 202, body);
   response.headers.set("Location", "/api/v1/workflows/" + enqueued.id);
   return response;

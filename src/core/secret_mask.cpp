@@ -35,7 +35,10 @@ SecretMask::SecretMask(const Env& secrets) {
       if (line.size() >= kMinimumLength) texts.push_back(line);
   std::sort(texts.begin(), texts.end());
   texts.erase(std::unique(texts.begin(), texts.end()), texts.end());
-  for (std::string_view text : texts) pieces_.emplace_back(text);
+  for (std::string_view text : texts) {
+    pieces_.emplace_back(text);
+    longest_ = std::max(longest_, text.size());
+  }
 }
 
 // Where the pieces occur in `line`, sorted; overlapping occurrences of one
@@ -53,19 +56,50 @@ std::vector<SecretMask::Span> SecretMask::occurrences(std::string_view line) con
 }
 
 std::string SecretMask::apply(std::string_view line) const {
-  const std::vector<Span> spans = occurrences(line);
   std::string masked;
   masked.reserve(line.size());
-  std::size_t shown = 0;  // line[0, shown) is in `masked`, as it was or hidden
-  for (auto span = spans.begin(); span != spans.end();) {
-    const std::size_t begin = span->begin;
-    std::size_t end = span->end;
-    for (++span; span != spans.end() && span->begin <= end; ++span) end = std::max(end, span->end);
-    masked.append(line.substr(shown, begin - shown)).append(kReplacement);
-    shown = end;
-  }
-  masked.append(line.substr(shown));
+  Run run;
+  mask_part(line, line.size(), run, masked);
   return masked;
+}
+
+// Occurrences that overlap or touch make one run and one ***. Any occurrence
+// `text` does not hold whole begins at `limit` or later, so a run ending
+// before `limit` is complete, and one reaching it may still grow.
+void SecretMask::mask_part(std::string_view text, std::size_t limit, Run& run, std::string& masked) const {
+  std::size_t shown = run.open ? run.end : 0;  // text[0, shown) is in `masked`, as it was or hidden
+  bool hiding = run.open;                      // text[.., shown) ended hidden
+  for (const Span& span : occurrences(text)) {
+    if (hiding && span.begin <= shown) {
+      shown = std::max(shown, span.end);
+      continue;
+    }
+    if (span.begin >= limit) break;
+    masked.append(text.substr(shown, span.begin - shown)).append(kReplacement);
+    hiding = true;
+    shown = span.end;
+  }
+  run.open = hiding && shown >= limit;
+  if (run.open) {
+    run.end = shown - limit;
+    return;
+  }
+  masked.append(text.substr(shown, limit - shown));
+}
+
+void SecretMask::Stream::feed(std::string_view part, std::string& masked) {
+  held_.append(part);
+  const std::size_t keep = mask_->longest_ == 0 ? 0 : mask_->longest_ - 1;
+  if (held_.size() <= keep) return;
+  const std::size_t limit = held_.size() - keep;
+  mask_->mask_part(held_, limit, run_, masked);
+  held_.erase(0, limit);
+}
+
+void SecretMask::Stream::finish(std::string& masked) {
+  mask_->mask_part(held_, held_.size(), run_, masked);
+  held_.clear();
+  run_ = {};
 }
 
 }  // namespace core

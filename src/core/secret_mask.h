@@ -5,13 +5,17 @@
 //   store(mask.apply("token is s3cr3t!"));   // "token is ***"
 //
 // Logs are handled one line at a time, so a value of several lines is masked
-// line by line. Pieces shorter than kMinimumLength bytes are not masked:
-// hiding every "a" or "on" would shred the log and tell a reader the secret
-// anyway. Where occurrences overlap or touch, their union becomes one "***",
-// so the longer value wins and no tail of a secret is left showing.
+// line by line. A line too long to hold whole is masked in parts by a
+// Stream, which keeps back the bytes a secret seen only in part may begin in,
+// so that cutting the masked text anywhere shows no part of a secret.
+// Pieces shorter than kMinimumLength bytes are not masked: hiding every "a"
+// or "on" would shred the log and tell a reader the secret anyway. Where
+// occurrences overlap or touch, their union becomes one "***", so the longer
+// value wins and no tail of a secret is left showing.
 // Values given encoded (base64, URL-escaped, ...) are not recognised.
 //
-// Thread-safety: apply() is const and may run on many threads at once.
+// Thread-safety: apply() is const and may run on many threads at once; a
+// Stream belongs to one thread.
 #pragma once
 
 #include <array>
@@ -40,6 +44,33 @@ class SecretMask {
   bool empty() const { return pieces_.empty(); }
 
  private:
+  // A run of hidden bytes still open at the end of what was masked: a
+  // secret not yet seen whole may join it.
+  struct Run {
+    bool open = false;
+    std::size_t end = 0;  // where it ends, in the bytes kept back
+  };
+
+ public:
+  // Masks one line given in parts. The concatenation of what feed() and
+  // finish() append equals apply() of the whole line.
+  class Stream {
+   public:
+    explicit Stream(const SecretMask& mask) : mask_(&mask) {}  // `mask` must outlive the stream
+    // Masks the next bytes of the line, appending to `masked` what no later
+    // byte can change; keeps back at most the longest secret's length - 1
+    // bytes (and the masked run they may extend).
+    void feed(std::string_view part, std::string& masked);
+    // The line ended: appends the rest, and the stream is ready for another line.
+    void finish(std::string& masked);
+
+   private:
+    const SecretMask* mask_;
+    std::string held_;  // the line's last bytes, not yet decided
+    Run run_;
+  };
+
+ private:
   // A value's line of kMinimumLength bytes or more, with its Horspool skip
   // table: how far a window may move on, given its last byte. Most windows
   // of a log line move on by the piece's whole length after one comparison.
@@ -55,8 +86,14 @@ class SecretMask {
   };
 
   std::vector<Span> occurrences(std::string_view line) const;
+  // Appends to `masked` text[0, limit) masked (or the *** of a run reaching
+  // past it), where no occurrence begins before `limit` that `text` does not
+  // hold whole. `run` is the run open before text[0] and, on return, the one
+  // open past text[limit], in text[limit, ...)'s positions.
+  void mask_part(std::string_view text, std::size_t limit, Run& run, std::string& masked) const;
 
   std::vector<Piece> pieces_;
+  std::size_t longest_ = 0;  // the longest piece's length
 };
 
 }  // namespace core

@@ -54,6 +54,11 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view body) {
   return hex;
 }
 
+bool is_signature(std::string_view header) {
+  Digest digest{};
+  return header.starts_with(kPrefix) && decode_digest(header.substr(kPrefix.size()), digest);
+}
+
 bool signature_matches(std::string_view secret, std::string_view body, std::string_view header) {
   if (secret.empty() || !header.starts_with(kPrefix)) return false;
   Digest claimed{};

@@ -12,6 +12,10 @@ namespace github {
 // Lowercase hex HMAC-SHA256 of body under key.
 std::string hmac_sha256_hex(std::string_view key, std::string_view body);
 
+// True when header has a signature's form: "sha256=" and 64 hex digits.
+// A delivery without one is unsigned, whoever it claims to come from.
+bool is_signature(std::string_view header);
+
 // True when header is "sha256=" followed by the body's HMAC under secret.
 // Compared in constant time, so timing does not reveal how much matched.
 // An empty secret never verifies: such a hook cannot be authenticated.

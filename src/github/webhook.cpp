@@ -6,6 +6,8 @@
 #include <initializer_list>
 #include <optional>
 
+#include "core/git_ref.h"
+
 namespace github {
 
 namespace {
@@ -144,6 +146,14 @@ std::vector<std::string> changed_paths(Reader& reader) {
   return paths;
 }
 
+// A branch or tag name goes to git and may be interpolated into a script:
+// one that git or a shell would misread makes the delivery malformed.
+void check_ref_name(Reader& reader, Path path, std::string_view name) {
+  if (auto problem = core::ref_name_problem(name); !problem.empty())
+    reader.complain(dotted(path) + " names '" + std::string(name) + "', which is not a valid branch or tag name: " +
+                    problem);
+}
+
 Webhook parse_push(Reader& reader, Webhook hook) {
   std::string ref = reader.text({"ref"});
   std::string after = reader.sha({"after"});
@@ -161,6 +171,7 @@ Webhook parse_push(Reader& reader, Webhook hook) {
     return with_reason(std::move(hook), WebhookKind::Ignored,
                        "push to " + ref + ", which is neither a branch nor a tag");
   }
+  check_ref_name(reader, {"ref"}, event.name == "tag" ? event.tag : event.branch);
   // An annotated tag's `after` is the tag object; head_commit is the commit it names.
   bool names_commit = event.name == "tag" && lookup(reader.root(), {"head_commit", "id"});
   event.sha = names_commit ? reader.sha({"head_commit", "id"}) : after;
@@ -185,6 +196,10 @@ Webhook parse_pull_request(Reader& reader, Webhook hook) {
   event.sha = reader.sha({"pull_request", "head", "sha"});
   event.branch = reader.text({"pull_request", "head", "ref"});
   event.target_branch = reader.text({"pull_request", "base", "ref"});
+  if (!reader.failed()) {
+    check_ref_name(reader, {"pull_request", "head", "ref"}, event.branch);
+    check_ref_name(reader, {"pull_request", "base", "ref"}, event.target_branch);
+  }
   // head.repo is null once the fork is deleted: still not this repository.
   std::string head_repository = reader.optional_text({"pull_request", "head", "repo", "full_name"});
   std::string base_repository = reader.text({"pull_request", "base", "repo", "full_name"});

@@ -14,6 +14,10 @@ Response Response::text(int status, std::string body, std::string_view content_t
   Response response;
   response.status = status;
   response.headers.set("Content-Type", content_type);
+  // No answer may be shown inside another site's frame (clickjacking); the
+  // second header is for browsers that predate frame-ancestors.
+  response.headers.set("Content-Security-Policy", "frame-ancestors 'none'");
+  response.headers.set("X-Frame-Options", "DENY");
   response.body = std::move(body);
   return response;
 }

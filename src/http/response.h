@@ -2,6 +2,8 @@
 // stream that takes the connection over (see event_stream.h).
 // Every error the server and the API send has the body
 //   {"error": {"code": "not_found", "message": "no route for GET /x"}}
+// Answers with a body (text(), json(), error()) forbid framing:
+// "Content-Security-Policy: frame-ancestors 'none'" and "X-Frame-Options: DENY".
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>

@@ -105,7 +105,8 @@ AttemptOutcome Attempt::run(std::optional<SteadyTime> deadline) {
       spawned.stdout_fd, spawned.stderr_fd,
       [this](Stream stream, TimePoint time, std::span<const std::string_view> lines) {
         context_.reporter.output(OutputLines{id_, stream, time, lines});
-      });
+      },
+      &context_.options.mask);
   auto& child = *spawned.process;
   auto wake = child.wait(deadline, context_.cancel.fd());
   if (wake != ChildProcess::Wake::Exited) stop(child);

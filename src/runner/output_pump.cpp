@@ -72,8 +72,8 @@ OutputPump::~OutputPump() {
   close(epoll_fd_);
 }
 
-std::shared_ptr<Capture> OutputPump::watch(int stdout_fd, int stderr_fd,
-                                           Capture::LinesHandler handler) {
+std::shared_ptr<Capture> OutputPump::watch(int stdout_fd, int stderr_fd, Capture::LinesHandler handler,
+                                           const core::SecretMask* mask) {
   auto capture = std::make_shared<Capture>(std::move(handler));
   capture->pipes_[0].fd = stdout_fd;
   capture->pipes_[0].stream = Stream::Stdout;
@@ -81,6 +81,7 @@ std::shared_ptr<Capture> OutputPump::watch(int stdout_fd, int stderr_fd,
   capture->pipes_[1].stream = Stream::Stderr;
   std::lock_guard lock(mutex_);
   for (auto& pipe : capture->pipes_) {
+    pipe.splitter = LineSplitter(LineSplitter::kMaxLine, mask);
     fcntl(pipe.fd, F_SETPIPE_SZ, static_cast<int>(kPipeCapacity));  // best effort: the limit may be lower
     fcntl(pipe.fd, F_SETFL, fcntl(pipe.fd, F_GETFL) | O_NONBLOCK);
     by_fd_[pipe.fd] = capture;

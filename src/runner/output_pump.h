@@ -60,7 +60,10 @@ class OutputPump {
   OutputPump& operator=(const OutputPump&) = delete;
 
   // Takes ownership of the two read ends and reads them until end of file.
-  std::shared_ptr<Capture> watch(int stdout_fd, int stderr_fd, Capture::LinesHandler handler);
+  // Lines are masked with `mask`, if given; it must outlive the capture's
+  // pipes (wait_closed).
+  std::shared_ptr<Capture> watch(int stdout_fd, int stderr_fd, Capture::LinesHandler handler,
+                                 const core::SecretMask* mask = nullptr);
   // Stops reading a capture whose pipes are held open by a process that
   // escaped killing; what was read is still delivered.
   void force_close(const std::shared_ptr<Capture>& capture);

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/plan.h"
+#include "core/secret_mask.h"
 #include "core/status.h"
 
 namespace runner {
@@ -60,6 +61,9 @@ struct Options {
   Isolation isolation = Isolation::Sandbox;
   std::chrono::milliseconds kill_grace{5000};  // SIGTERM → SIGKILL
   ContainerOptions containers;
+  // Hides secrets in the output lines before they are cut to the line bound
+  // and handed to the observer (docs/secrets.md, "Masking").
+  core::SecretMask mask;
 };
 
 struct ExecutionResult {
@@ -104,7 +108,7 @@ struct OutputLines {
   ExecutionId execution;
   Stream stream;
   TimePoint time;                           // when the runner read them
-  std::span<const std::string_view> lines;  // without newlines; valid during the call only
+  std::span<const std::string_view> lines;  // without newlines, masked; valid during the call only
 };
 
 // Receives everything that happens during a run.

@@ -349,12 +349,14 @@ class Store {
   // take the same status.
   virtual Result<Workflow> finish_workflow(std::string_view id, core::Status status, std::string_view reason = {}) = 0;
   virtual Result<Workflow> get_workflow(std::string_view id) = 0;
-  // A project's workflows, newest first; `after` is the last id of the previous page.
+  // A project's workflows, newest first; `after` is the last id of the previous
+  // page. Their events carry no changed paths (get_workflow's do).
   virtual Result<Page<Workflow>> list_workflows(std::string_view project_id, const PageRequest& page) = 0;
   // The project's queued and running workflows older than `newer_id` that a
   // workflow for `event` supersedes, oldest first: pushes to the same
   // branch, or pull request updates with the same source and target
-  // branches. Tags and manual runs supersede nothing.
+  // branches. Tags and manual runs supersede nothing. Their events carry
+  // no changed paths.
   virtual Result<std::vector<Workflow>> superseded_workflows(std::string_view project_id, std::string_view newer_id,
                                                              const core::Event& event) = 0;
   virtual Result<WorkflowTree> get_workflow_tree(std::string_view id) = 0;

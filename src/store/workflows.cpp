@@ -24,11 +24,11 @@ const Query kInsertWorkflow{
     " changed_paths, status, status_reason, attempt, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', '', 1, ?) ON DUPLICATE KEY UPDATE id = id"};
 const Query kWorkflowByDelivery{"SELECT id FROM workflows WHERE project_id = ? AND delivery_id = ?"};
-const Query kProjectWorkflowsBefore{"SELECT " FACTORY_WORKFLOW_COLUMNS
+const Query kProjectWorkflowsBefore{"SELECT " FACTORY_LISTED_WORKFLOW_COLUMNS
                                     "FROM workflows WHERE project_id = ? AND id < ? ORDER BY id DESC LIMIT ?"};
 // Pushes have no target branch, so one query serves both kinds. The
 // (project_id, status, id) index finds the few unfinished rows.
-const Query kSupersededWorkflows{"SELECT " FACTORY_WORKFLOW_COLUMNS
+const Query kSupersededWorkflows{"SELECT " FACTORY_LISTED_WORKFLOW_COLUMNS
                                  "FROM workflows WHERE project_id = ? AND status IN ('queued', 'running')"
                                  " AND id < ? AND event = ? AND branch = ? AND target_branch = ? ORDER BY id"};
 const Query kCountProject{"SELECT COUNT(*) FROM projects WHERE id = ?"};

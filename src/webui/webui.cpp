@@ -35,7 +35,8 @@ http::Response serve(const http::Request& request, const Asset& asset) {
                                       : http::Response::text(200, std::string{asset.bytes}, asset.content_type);
   response.headers.set("ETag", asset.etag);
   response.headers.set("Cache-Control", "no-cache");
-  response.headers.set("Content-Security-Policy", "default-src 'self'");
+  response.headers.set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+  response.headers.set("X-Frame-Options", "DENY");
   response.headers.set("X-Content-Type-Options", "nosniff");
   response.headers.set("Referrer-Policy", "no-referrer");
   return response;

@@ -4,7 +4,8 @@
 //       /workflows/{id}, /executions/{id}   index.html (the page routes itself)
 //   GET /ui/{name}                          the assets: ES modules, CSS, icon
 // All public (the page signs in with an API token it keeps itself), all with
-// "Content-Security-Policy: default-src 'self'", and an ETag to revalidate
+// "Content-Security-Policy: default-src 'self'; frame-ancestors 'none'" and
+// "X-Frame-Options: DENY", and an ETag to revalidate
 // with (Cache-Control: no-cache), answered 304 when it still matches.
 #pragma once
 

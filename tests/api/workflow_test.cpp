@@ -113,6 +113,42 @@ TEST_P(WorkflowApiTest, AProjectListShowsEachProjectsNewestWorkflow) {
   EXPECT_FALSE(get("/api/v1/projects/" + project_id_).contains("last_workflow"));
 }
 
+// A push of 200,000 paths: lists, polled every second by the web UI, stay
+// as small as with one path; the workflow's own view has them all.
+TEST_P(WorkflowApiTest, ListsCarryNoChangedPaths) {
+  core::Event event = push_to_main();
+  event.changed_paths.clear();
+  for (int i = 0; i < 200000; ++i) event.changed_paths.push_back("src/module" + std::to_string(i % 100) + "/file" +
+                                                                  std::to_string(i) + ".cpp");
+  const std::string small = enqueue("small");
+  const std::size_t projects_before = call("GET", "/api/v1/projects").body.size();
+  const std::size_t workflows_before = call("GET", "/api/v1/projects/" + project_id_ + "/workflows").body.size();
+  const std::string large = checked(store_->enqueue_workflow(project_id_, "large", event)).id;
+
+  const Reply projects = call("GET", "/api/v1/projects");
+  const Reply workflows = call("GET", "/api/v1/projects/" + project_id_ + "/workflows");
+  EXPECT_LE(projects.body.size(), projects_before + 100);  // another id and delivery only
+  EXPECT_LE(workflows.body.size(), 2 * workflows_before + 100);
+  EXPECT_EQ(json::parse(projects.body)["items"][0]["last_workflow"]["id"], large);
+  for (const json& item : json::parse(workflows.body)["items"]) {
+    EXPECT_FALSE(item["event"].contains("changed_paths")) << item["id"];
+    EXPECT_EQ(item["event"]["branch"], "main");
+  }
+  EXPECT_EQ(get("/api/v1/workflows/" + large)["event"]["changed_paths"].size(), 200000u);
+  EXPECT_EQ(get("/api/v1/workflows/" + small)["event"]["changed_paths"], json::array({"README.md"}));
+}
+
+// No answer may be shown inside another site's frame (clickjacking).
+TEST_P(WorkflowApiTest, AnswersForbidFraming) {
+  enqueue("d1");
+  for (const std::string& target : {std::string{"/api/v1/projects"}, "/api/v1/projects/" + project_id_ + "/workflows",
+                                   std::string{"/api/v1/workflows/"} + kUnknownId, std::string{"/api/v1/nothing"}}) {
+    const Reply reply = call("GET", target);
+    EXPECT_EQ(reply.headers.at("content-security-policy"), "frame-ancestors 'none'") << target;
+    EXPECT_EQ(reply.headers.at("x-frame-options"), "DENY") << target;
+  }
+}
+
 TEST_P(WorkflowApiTest, AWorkflowComesWithItsTree) {
   const store::WorkflowTree tree = planned();
   const store::Execution& gcc = tree.pipelines[1].stages[0].executions[0];
@@ -276,6 +312,8 @@ TEST_P(WorkflowApiTest, ATriggerNeedsAValidBranchAndCommit) {
       {{"branch", "at@{1}"}},
       {{"branch", "what?"}},
       {{"branch", "tab\there"}},
+      {{"branch", "$(id)"}},
+      {{"branch", "x;reboot"}},
       {{"branch", std::string(256, 'b')}},
   };
   for (const json& body : refused) EXPECT_EQ(error_code(call("POST", trigger, body)), "invalid") << body.dump();

@@ -38,6 +38,17 @@ TEST(SignatureTest, MalformedHeadersFail) {
     EXPECT_FALSE(signature_matches(kSecret, kBody, header)) << header;
 }
 
+// A delivery is unsigned when its header has not even a signature's form:
+// that is known before any secret is looked up.
+TEST(SignatureTest, TheFormOfASignatureIsKnownWithoutTheSecret) {
+  EXPECT_TRUE(is_signature(std::string("sha256=") + kDigest));
+  EXPECT_TRUE(is_signature("sha256=" + std::string(64, '0')));  // well formed, if wrong for every secret
+  for (std::string header :
+       {std::string(), std::string(kDigest), "sha1=" + std::string(kDigest), "sha256=" + std::string(kDigest).substr(2),
+        "sha256=" + std::string(kDigest) + "00", "sha256=" + std::string(64, 'g'), std::string("sha256=")})
+    EXPECT_FALSE(is_signature(header)) << header;
+}
+
 TEST(SignatureTest, AnEmptySecretNeverVerifies) {
   std::string header = "sha256=" + hmac_sha256_hex("", kBody);
   EXPECT_FALSE(signature_matches("", kBody, header));

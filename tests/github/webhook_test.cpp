@@ -193,6 +193,15 @@ TEST(WebhookTest, MalformedBodiesSayWhatIsWrong) {
        "pull_request.base.ref is missing or not a non-empty string"},
       {"pull_request", edit(pull, "\"action\": \"synchronize\"", "\"action\": null"),
        "action is missing or not a non-empty string"},
+      // Names git or a shell would misread (core/git_ref.h).
+      {"push", edit(push, "refs/heads/main", "refs/heads/$(id)"),
+       "ref names '$(id)', which is not a valid branch or tag name: it contains '$', which a shell would act on"},
+      {"push", edit(push, "refs/heads/main", "refs/tags/v 1"),
+       "ref names 'v 1', which is not a valid branch or tag name: it contains a space"},
+      {"push", edit(push, "refs/heads/main", "refs/heads/\\u001b[2J"),
+       "ref names '\x1b[2J', which is not a valid branch or tag name: it contains a control character"},
+      {"pull_request", edit(pull, "\"ref\": \"main\"", "\"ref\": \"main..x\""),
+       "pull_request.base.ref names 'main..x', which is not a valid branch or tag name: it contains '..'"},
   };
   for (const Case& c : cases) {
     Webhook hook = parse_webhook(c.event, c.body);

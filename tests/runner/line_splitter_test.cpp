@@ -89,5 +89,63 @@ TEST(LineSplitter, LinesOfOneFeedStayValidTogether) {
   EXPECT_EQ(lines, (std::vector<std::string_view>{"ijk"}));
 }
 
+TEST(LineSplitter, CutsNeverSplitAUtf8Sequence) {
+  LineSplitter splitter(4);
+  Collect out(splitter);
+  out.feed("abc\xC3\xA9" "de\xE2\x82\xAC\xF0\x9F\x98\x80!\n");  // "abc", é, "de", €, 😀, "!"
+  EXPECT_EQ(out.lines, (std::vector<std::string>{"abc", "\xC3\xA9" "de", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "!"}));
+}
+
+TEST(LineSplitter, BytesThatAreNotUtf8AreCutAtTheBound) {
+  LineSplitter splitter(4);
+  Collect out(splitter);
+  out.feed("\x80\x80\x80\x80\x80\x80\n");
+  EXPECT_EQ(out.lines, (std::vector<std::string>{"\x80\x80\x80\x80", "\x80\x80"}));
+}
+
+TEST(LineSplitter, MasksLinesWithAMask) {
+  const core::SecretMask mask{{{"TOKEN", "s3cr3t"}}};
+  LineSplitter splitter(LineSplitter::kMaxLine, &mask);
+  Collect out(splitter);
+  out.feed("a s3cr3t\r\nb s3c");
+  out.feed("r3t c\n\nlast s3cr3t");
+  out.finish();
+  EXPECT_EQ(out.lines, (std::vector<std::string>{"a ***", "b *** c", "", "last ***"}));
+}
+
+// A secret at every position around the cuts of a long line, the line fed
+// in reads of every size: the pieces, joined, are the whole line masked, so
+// no cut shows any part of the secret; none is longer than the bound.
+TEST(LineSplitter, ASecretAcrossACutIsMaskedWhole) {
+  for (const std::string& secret : {std::string("s3cr3t-value"), std::string("0123456789abcdefghijklmnopqrstuvwxyz")}) {
+    const core::SecretMask mask{{{"TOKEN", secret}}};
+    for (std::size_t before = 0; before < 40; ++before) {
+      const std::string line = std::string(before, '.') + secret + std::string(20, '-');
+      const std::string expected = std::string(before, '.') + "***" + std::string(20, '-');
+      for (std::size_t read = 1; read <= line.size() + 1; read += 3) {
+        LineSplitter splitter(16, &mask);
+        Collect out(splitter);
+        for (std::size_t at = 0; at < line.size(); at += read) out.feed(std::string_view(line).substr(at, read));
+        out.feed("\n");
+        std::string joined;
+        for (const auto& piece : out.lines) {
+          EXPECT_LE(piece.size(), 16u);
+          joined += piece;
+        }
+        EXPECT_EQ(joined, expected) << secret << " after " << before << " bytes, reads of " << read;
+      }
+    }
+  }
+}
+
+TEST(LineSplitter, AnEmptyMaskSplitsAsWithout) {
+  const core::SecretMask mask;
+  LineSplitter splitter(4, &mask);
+  Collect out(splitter);
+  out.feed("abcdefghij\nxy");
+  out.finish();
+  EXPECT_EQ(out.lines, (std::vector<std::string>{"abcd", "efgh", "ij", "xy"}));
+}
+
 }  // namespace
 }  // namespace runner

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 
+#include "runner/line_splitter.h"
 #include "runner/runner.h"
 #include "runner_test_support.h"
 
@@ -13,10 +14,13 @@ namespace {
 
 using namespace runner::testing;
 
-ExecutionResult run_one(const core::ExecutionSpec& spec, Observer& observer, const TempDir& dir) {
+ExecutionResult run_one(const core::ExecutionSpec& spec, Observer& observer, const TempDir& dir,
+                        const core::SecretMask& mask = {}) {
   core::Plan plan{{pipeline("p", {stage("s", {spec})})}};
   CancelHandle cancel;
-  return run_plan(plan, options_in(dir), observer, cancel).pipelines[0].stages[0].executions[0];
+  Options options = options_in(dir);
+  options.mask = mask;
+  return run_plan(plan, options, observer, cancel).pipelines[0].stages[0].executions[0];
 }
 
 // Each line the execution prints is its wall-clock time in nanoseconds
@@ -63,6 +67,24 @@ TEST(OutputCapture, TenMegabytesArriveExactly) {
   ASSERT_EQ(lines.size(), 100000u);
   for (const auto& line : lines) ASSERT_EQ(line, std::string(100, 'x'));
   EXPECT_TRUE(observer.texts(Stream::Stderr).empty());
+}
+
+// The secret comes right after 65,530 bytes, in a write of its own: the
+// observer sees it hidden whole, never as the two halves the 64 KiB cut
+// would make of it, on both streams.
+TEST(OutputCapture, ASecretAcrossTheLineCutIsMaskedWhole) {
+  TempDir dir;
+  RecordingObserver observer;
+  const core::SecretMask mask{{{"TOKEN", "s3cr3t-value-1234"}}};
+  const std::string print = "head -c 65530 /dev/zero | tr '\\0' a; echo s3cr3t-value-1234 and more";
+  auto result = run_one(exec("leak", print + "; (" + print + ") >&2"), observer, dir, mask);
+  EXPECT_EQ(result.status, core::Status::Success);
+  for (auto stream : {Stream::Stdout, Stream::Stderr}) {
+    const auto lines = observer.texts(stream);
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(lines[0].size(), LineSplitter::kMaxLine);
+    EXPECT_EQ(lines[0] + lines[1], std::string(65530, 'a') + "*** and more");
+  }
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The web UI's files as the server hands them out: the page at every path it
 // routes itself, the assets by name, each with its type, a strict
-// Content-Security-Policy and an ETag that a revalidation is answered 304 on.
+// Content-Security-Policy forbidding frames, and an ETag that a revalidation is answered 304 on.
 #include <fstream>
 #include <iterator>
 
@@ -44,7 +44,8 @@ TEST_F(WebUiTest, EveryPagePathAnswersTheSamePage) {
     EXPECT_EQ(reply.status, 200) << path;
     EXPECT_EQ(reply.body, page) << path;
     EXPECT_EQ(reply.headers["content-type"], "text/html; charset=utf-8");
-    EXPECT_EQ(reply.headers["content-security-policy"], "default-src 'self'");
+    EXPECT_EQ(reply.headers["content-security-policy"], "default-src 'self'; frame-ancestors 'none'");
+    EXPECT_EQ(reply.headers["x-frame-options"], "DENY");  // no other site may frame the page
     EXPECT_EQ(reply.headers["cache-control"], "no-cache");
   }
   EXPECT_EQ(get("/projects/x/y/z").status, 404);
@@ -60,6 +61,7 @@ TEST_F(WebUiTest, AssetsAreTheSourceFilesWithTheirTypes) {
     EXPECT_EQ(reply.body, source_file(name)) << name;
     EXPECT_EQ(reply.headers["content-type"], type);
     EXPECT_EQ(reply.headers["x-content-type-options"], "nosniff");
+    EXPECT_EQ(reply.headers["content-security-policy"], "default-src 'self'; frame-ancestors 'none'");
   }
   EXPECT_EQ(get("/ui/missing.js").status, 404);
   EXPECT_FALSE(webui::find_asset("missing.js"));
