@@ -329,6 +329,9 @@ class CiServer : public ::testing::Test {
   // run it as another user).
   std::vector<std::string> server_environment_;
   std::vector<std::string> server_wrapper_;
+  // Set before start(): another `factory` program to run (its local agents
+  // are the `factory-agent` beside it); empty for the one built here.
+  std::string server_program_;
   // Where the server's local agents work (its default: beside the data directory).
   fs::path work_dir() const { return root_.path() / "data.work"; }
 
@@ -365,7 +368,7 @@ class CiServer : public ::testing::Test {
 
   void start_server(const std::vector<std::string>& flags, const std::string& listen = "127.0.0.1:0") {
     server_flags_ = flags;
-    std::vector<std::string> argv{factory(), "server", "--data-dir", data_dir(), "--listen", listen,
+    std::vector<std::string> argv{server_program_.empty() ? factory() : server_program_, "server", "--data-dir", data_dir(), "--listen", listen,
                                   "--log-level", "warn"};
     argv.insert(argv.end(), flags.begin(), flags.end());
     argv.insert(argv.begin(), server_wrapper_.begin(), server_wrapper_.end());

@@ -1,7 +1,8 @@
 // Red team: an agent's credential writes its own workflow and nothing else.
 // Against a real `factory server` with real agents:
-//   - a workflow-scoped agent token (read from its agent's environment, as a
-//     build could on an unsandboxed machine) names another project's running
+//   - a workflow-scoped agent token (as a leak would hand it over: the test's
+//     own `factory-agent` wrapper writes down every token it is started with,
+//     since builds can no longer read it) names another project's running
 //     workflow's pipeline, stage and execution on its own events route:
 //     refused, the victim's statuses and log unchanged, and the victim ends
 //     as it would have;
@@ -13,10 +14,8 @@
 //   - a project with ten 64 KiB secrets and a 70-instance matrix runs, and
 //     what the server stored holds none of the secrets.
 #include <gtest/gtest.h>
-#include <sys/types.h>
 
 #include <fstream>
-#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -39,16 +38,29 @@ std::string two_stage_pipeline() {
          std::string{kVictimScript} + "\"\n    }\n  }\n}\n";
 }
 
-// The environment variable `name` of process `pid`, when it can be read.
-std::optional<std::string> environment_of(pid_t pid, const std::string& name) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
-  for (std::string entry; std::getline(file, entry, '\0');)
-    if (entry.starts_with(name + "=")) return entry.substr(name.size() + 1);
-  return std::nullopt;
-}
-
 class AgentForgery : public CiServer {
  protected:
+  // The server runs from a folder of its own whose `factory-agent` writes
+  // its token into tokens/ and then becomes the real agent.
+  void SetUp() override {
+    const fs::path bin = root() / "bin";
+    fs::create_directories(bin);
+    fs::create_directories(tokens_dir());
+    fs::copy_file(testpaths::factory_binary(), bin / "factory");
+    const fs::path real_agent = testpaths::factory_binary().parent_path() / "factory-agent";
+    write_executable(bin / "factory-agent", "#!/bin/sh\nprintf %s \"$FACTORY_AGENT_TOKEN\" > " +
+                                                quote(tokens_dir().string()) + "/$$\nexec " +
+                                                quote(real_agent.string()) + " \"$@\"\n");
+    server_program_ = (bin / "factory").string();
+  }
+
+  fs::path tokens_dir() const { return root() / "tokens"; }
+
+  static void write_executable(const fs::path& path, const std::string& text) {
+    std::ofstream(path) << text;
+    fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+  }
+
   http::testing::Reply agent_post(const std::string& path, const json& body, const std::string& token,
                                   const std::vector<std::string>& extra_headers = {}) {
     http::testing::Client client{port()};
@@ -92,15 +104,12 @@ class AgentForgery : public CiServer {
     return nullptr;
   }
 
-  // The token of the running local agent whose workflow is `workflow_id`,
-  // read as the issue's attacker read it (tests run as root).
+  // The token of the local agent started for `workflow_id`.
   std::string token_of_agent_running(const std::string& workflow_id) {
-    for (const auto& agent : live_processes()) {  // its working directory is the server's, not under root()
-      if (agent.command != "factory-agent") continue;
-      const auto token = environment_of(agent.pid, "FACTORY_AGENT_TOKEN");
-      if (!token) continue;
-      const auto reply = agent_post("/api/v1/agent/claim", json::object(), *token);
-      if (reply.status == 200 && json::parse(reply.body)["workflow_id"] == workflow_id) return *token;
+    for (const auto& entry : fs::directory_iterator(tokens_dir())) {
+      const std::string token = read_file(entry.path());
+      const auto reply = agent_post("/api/v1/agent/claim", json::object(), token);
+      if (reply.status == 200 && json::parse(reply.body)["workflow_id"] == workflow_id) return token;
     }
     return {};
   }
