@@ -97,8 +97,13 @@ inline std::vector<ProcessInfo> live_processes() {
        entry.increment(error)) {
     const std::string name = entry->path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat_file(entry->path() / "stat");
-    std::string stat((std::istreambuf_iterator<char>(stat_file)), {});
+    std::string stat;
+    try {  // libstdc++ throws when the process ends during the read (ESRCH)
+      std::ifstream stat_file(entry->path() / "stat");
+      stat.assign(std::istreambuf_iterator<char>(stat_file), {});
+    } catch (const std::ios_base::failure&) {
+      continue;
+    }
     const auto after_command = stat.rfind(')');
     if (after_command == std::string::npos) continue;  // gone meanwhile
     std::istringstream fields(stat.substr(after_command + 1));

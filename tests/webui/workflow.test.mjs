@@ -13,7 +13,16 @@ import {Installation, launchBrowser, recordRequests, requireChromium, screenshot
 requireChromium();
 
 const installation = new Installation();
-const gate = (name) => path.join(installation.root, name);
+// The build waits for gates: files in its workspace, the one folder its
+// sandbox shows it.
+function openGate(name) {
+  const work = path.join(installation.root, 'data.work');
+  for (const agent of fs.readdirSync(work)) {
+    const workspace = path.join(work, agent, `workflow-${workflowId}`);
+    if (fs.existsSync(workspace)) return fs.writeFileSync(path.join(workspace, name), '');
+  }
+  throw new Error(`no workspace for workflow ${workflowId}`);
+}
 let browser, page, requests, secret, projectId;
 let failed = false;
 
@@ -29,9 +38,9 @@ pipeline "build" {
       run = <<-EOT
         printf '\\033[32mcompiling\\033[0m rocket\\n'
         echo "waiting for the go-ahead"
-        while [ ! -f ${gate('first')} ]; do sleep 0.05; done
+        while [ ! -f gate-first ]; do sleep 0.05; done
         for i in 1 2 3 4 5; do echo "step $i"; done
-        while [ ! -f ${gate('second')} ]; do sleep 0.05; done
+        while [ ! -f gate-second ]; do sleep 0.05; done
         echo built
       EOT
     }
@@ -155,7 +164,7 @@ step('a log shows its lines as they arrive, colours rendered', async () => {
   await log.getByText('waiting for the go-ahead').waitFor();
   assert.equal(await log.locator('.ansi-fg-2').first().textContent(), 'compiling');
   assert.equal(await log.getByText('step 1').count(), 0);
-  fs.writeFileSync(gate('first'), '');
+  openGate('gate-first');
   await log.getByText('step 5').waitFor();
   assert.equal(await log.locator('#L7 .number').getAttribute('href'), '#L7');
   await screenshot(page, 'log-live');
@@ -166,7 +175,7 @@ step('the workflow goes from running to success on the open page', async () => {
   await page.locator('.crumbs a').click();
   const row = page.locator('table.workflows tbody tr').first();
   await row.getByText('running').waitFor();
-  fs.writeFileSync(gate('second'), '');
+  openGate('gate-second');
   await row.getByText('success').waitFor({timeout: 30_000});
   assert.equal(await page.evaluate(() => window.sameDocument), true);
   await page.locator(`a[href="/workflows/${workflowId}"]`).first().click();
