@@ -4,7 +4,8 @@
 
 #include <array>
 #include <charconv>
-#include <regex>
+
+#include <re2/re2.h>
 
 #include "config/duration.h"
 #include "hcl/functions.h"
@@ -179,8 +180,8 @@ std::string set_kubeconfig(Settings& settings, std::string_view text) {
 namespace {
 
 bool is_dns_label(std::string_view text) {
-  static const std::regex label{"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"};
-  return std::regex_match(text.begin(), text.end(), label);
+  static const RE2 label{"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"};
+  return RE2::FullMatch(text, label);
 }
 
 // An http:// or https:// URL with a host into `out`, without trailing slashes.
@@ -258,7 +259,7 @@ namespace {
 // "cpu=500m,memory=1Gi" into `resources`, or what is wrong with it.
 std::string parse_resources(std::string_view text, std::map<std::string, std::string>& resources) {
   static constexpr std::array<std::string_view, 3> names{"cpu", "memory", "ephemeral-storage"};
-  static const std::regex quantity{"[0-9]+(\\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?"};
+  static const RE2 quantity{"[0-9]+(\\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?"};
   std::map<std::string, std::string> parsed;
   for (std::size_t start = 0; start <= text.size();) {
     const std::size_t comma = std::min(text.find(',', start), text.size());
@@ -270,7 +271,7 @@ std::string parse_resources(std::string_view text, std::map<std::string, std::st
         !problem.empty())
       return problem;
     const std::string_view amount = pair.substr(equals + 1);
-    if (!std::regex_match(amount.begin(), amount.end(), quantity))
+    if (!RE2::FullMatch(amount, quantity))
       return "\"" + std::string{amount} + "\" is not a quantity such as 500m, 2, 512Mi or 4Gi";
     parsed[std::string{names[index]}] = std::string{amount};
     start = comma + 1;
