@@ -15,3 +15,19 @@ function(factory_test name)
   target_link_libraries(${name} PRIVATE ${T_LIBS} factory_test_paths GTest::gtest_main GTest::gmock)
   gtest_discover_tests(${name} PROPERTIES LABELS "${T_LABELS}" DISCOVERY_TIMEOUT 60)
 endfunction()
+
+# factory_binary_tests(PREFIX): every *_test.cpp of the calling folder as a
+# black-box test PREFIX_<file> of the `factory` binary and the
+# `factory-agent` beside it, which it depends on so that building a test
+# builds what it runs.
+function(factory_binary_tests prefix)
+  find_package(nlohmann_json REQUIRED)
+  find_package(CURL REQUIRED)
+  file(GLOB test_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_test.cpp)
+  foreach(source ${test_sources})
+    get_filename_component(name ${source} NAME_WE)
+    factory_test(${prefix}_${name} SOURCES ${source} LIBS nlohmann_json::nlohmann_json CURL::libcurl factory_github
+                 github_standin)
+    add_dependencies(${prefix}_${name} factory factory-agent)
+  endforeach()
+endfunction()
