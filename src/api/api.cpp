@@ -19,7 +19,7 @@ void add_routes(http::Router& router, store::Store& store, const ApiOptions& opt
     add_agent_routes(routes, *options.orchestrator, logs);
     add_live_routes(routes, *options.orchestrator, logs);
   }
-  router.use(bearer_token_authentication(store));
+  router.use(server_admin_elsewhere(routes));
   router.identify_with(has_bearer_token(store));
 }
 

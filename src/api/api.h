@@ -7,8 +7,9 @@
 //   POST /api/v1/projects/{id}/trigger
 //   POST /hooks/github  (public: GitHub's signature authenticates it)
 //   /api/v1/projects/{id}/secrets[/{name}]  (list names, set, delete; values are write-only)
-// Every route but the public ones (/healthz, /metrics, webhooks) needs
-// "Authorization: Bearer <token>" with a token of the store. Errors have the
+// Each route declares the role it needs (access.h, docs/api.md); callers
+// come with "Authorization: Bearer <token>" (a token of the store) or
+// anonymously, which public projects allow for reading. Errors have the
 // shape {"error": {"code": "...", "message": "..."}}; a request that fails
 // changes nothing. Webhook secrets are write-only: returned once, at
 // creation; project secrets are never returned.
@@ -17,6 +18,7 @@
 #include <cstddef>
 #include <functional>
 
+#include "api/access.h"
 #include "http/router.h"
 #include "store/store.h"
 
@@ -54,6 +56,10 @@ struct ApiOptions {
   github::GitHub* github = nullptr;
   std::string public_url;
   std::function<void(const std::string&)> warn;
+  // The role a signed-in user has on a project from their permission on its
+  // GitHub repository (access.h); none without it. Called on the request's
+  // thread: cache what it asks GitHub.
+  std::function<Role(const Caller&, const store::Project&)> repository_role;
 };
 
 // `store` must outlive the router (and the server running it).

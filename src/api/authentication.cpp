@@ -1,5 +1,5 @@
 // Bearer tokens (RFC 6750): "Authorization: Bearer <secret>", checked
-// against the store's API tokens on every request to a non-public route.
+// against the store's API tokens.
 #include "api/routes.h"
 
 namespace api {
@@ -8,13 +8,13 @@ namespace {
 
 constexpr std::string_view scheme = "Bearer ";
 
+}  // namespace
+
 http::Response unauthorized(std::string_view message) {
   http::Response response = http::Response::error(401, "unauthorized", message);
   response.headers.set("WWW-Authenticate", "Bearer realm=\"factory\"");
   return response;
 }
-
-}  // namespace
 
 std::variant<store::ApiToken, http::Response> bearer_token(store::Store& store, const http::Request& request) {
   const std::string_view header = request.header("Authorization").value_or("");
@@ -25,18 +25,6 @@ std::variant<store::ApiToken, http::Response> bearer_token(store::Store& store, 
   if (token) return std::move(*token);
   if (token.error().kind == store::ErrorKind::NotFound) return unauthorized("the bearer token is not valid");
   return to_api_error(token.error()).response();
-}
-
-http::Middleware bearer_token_authentication(store::Store& store) {
-  return [&store](const http::Request& request, const http::Route& route) -> std::optional<http::Response> {
-    if (route.options.is_public) return std::nullopt;
-    auto token = bearer_token(store, request);
-    if (auto* refusal = std::get_if<http::Response>(&token)) return std::move(*refusal);
-    if (std::get<store::ApiToken>(token).scope != store::TokenScope::Admin)
-      return http::Response::error(403, "forbidden",
-                                   "agent tokens may only use the agent protocol (/api/v1/agent/...)");
-    return std::nullopt;
-  };
 }
 
 http::CredentialCheck has_bearer_token(store::Store& store) {

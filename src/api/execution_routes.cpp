@@ -43,7 +43,8 @@ http::Response log_file(store::Store& store, const std::string& execution_id) {
 
 void add_execution_routes(const Routes& routes) {
   store::Store& store = routes.store;
-  routes.add("GET", "/api/v1/executions/{id}/log", "execution_log", [&store](http::Request& request) {
+  routes.add("GET", "/api/v1/executions/{id}/log", "execution_log", access::execution(Role::Read),
+             [&store](http::Request& request) {
     // read_log answers an unknown execution with no lines; a 404 tells it apart.
     const auto execution = unwrap(store.get_execution(*request.param("id")));
     const auto format = request.query("format").value_or("json");

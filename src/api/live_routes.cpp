@@ -167,9 +167,9 @@ http::Response cancel(store::Store& store, orchestrator::Orchestrator& orchestra
 
 void add_live_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs) {
   store::Store& store = routes.store;
-  routes.add("POST", "/api/v1/workflows/{id}/cancel", "workflow_cancel",
+  routes.add("POST", "/api/v1/workflows/{id}/cancel", "workflow_cancel", access::workflow(Role::Write),
              [&store, &orchestrator](http::Request& request) { return cancel(store, orchestrator, request); });
-  routes.add("GET", "/api/v1/executions/{id}/log/stream", "execution_log_stream",
+  routes.add("GET", "/api/v1/executions/{id}/log/stream", "execution_log_stream", access::execution(Role::Read),
              [&store, logs](http::Request& request) { return follow_log(store, logs, request); });
 }
 

@@ -9,28 +9,28 @@ namespace api {
 
 void add_owner_routes(const Routes& routes) {
   store::Store& store = routes.store;
-  routes.add("GET", "/api/v1/owners", "owners", [&store](http::Request& request) {
+  routes.add("GET", "/api/v1/owners", "owners", access::signed_in, [&store](http::Request& request) {
     const auto page = unwrap(store.list_owners(page_request(request)));
     nlohmann::json items = nlohmann::json::array();
     for (const auto& owner : page.items) items.push_back(owner_view(owner));
     return http::Response::json(200, page_view(std::move(items), page.next));
   });
-  routes.add("POST", "/api/v1/owners", "owners", [&store](http::Request& request) {
+  routes.add("POST", "/api/v1/owners", "owners", access::server_admin, [&store](http::Request& request) {
     const auto body = read_json_object(request, {"name"});
     const auto owner = unwrap(store.create_owner(required_string(body, "name")));
     http::Response response = http::Response::json(201, owner_view(owner));
     response.headers.set("Location", "/api/v1/owners/" + owner.id);
     return response;
   });
-  routes.add("GET", "/api/v1/owners/{id}", "owner", [&store](http::Request& request) {
+  routes.add("GET", "/api/v1/owners/{id}", "owner", access::signed_in, [&store](http::Request& request) {
     return http::Response::json(200, owner_view(unwrap(store.get_owner(*request.param("id")))));
   });
-  routes.add("PUT", "/api/v1/owners/{id}", "owner", [&store](http::Request& request) {
+  routes.add("PUT", "/api/v1/owners/{id}", "owner", access::server_admin, [&store](http::Request& request) {
     const auto body = read_json_object(request, {"name"});
     const auto owner = unwrap(store.rename_owner(*request.param("id"), required_string(body, "name")));
     return http::Response::json(200, owner_view(owner));
   });
-  routes.add("DELETE", "/api/v1/owners/{id}", "owner", [&store](http::Request& request) {
+  routes.add("DELETE", "/api/v1/owners/{id}", "owner", access::server_admin, [&store](http::Request& request) {
     unwrap(store.delete_owner(*request.param("id")));
     return no_content();
   });

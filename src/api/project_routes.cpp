@@ -16,10 +16,18 @@ http::Response created(const store::Project& project) {
   return project_created(project_view(project), project, "/api/v1/projects/" + project.id);
 }
 
+// A project as its caller sees it: with their role, so that a client shows
+// only what they may do.
+nlohmann::json project_view_for(const store::Project& project, Role role) {
+  nlohmann::json view = project_view(project);
+  view["role"] = to_string(role);
+  return view;
+}
+
 // A project as lists show it: with its newest workflow (null before the
 // first), so that a list of projects tells how each is doing.
-nlohmann::json listed_project_view(store::Store& store, const store::Project& project) {
-  nlohmann::json view = project_view(project);
+nlohmann::json listed_project_view(store::Store& store, const store::Project& project, Role role) {
+  nlohmann::json view = project_view_for(project, role);
   auto newest = store.list_workflows(project.id, {.limit = 1});
   const bool deleted_meanwhile = !newest && newest.error().kind == store::ErrorKind::NotFound;
   const auto& items = deleted_meanwhile ? std::vector<store::Workflow>{} : unwrap(std::move(newest)).items;
@@ -31,15 +39,21 @@ nlohmann::json listed_project_view(store::Store& store, const store::Project& pr
 
 void add_project_routes(const Routes& routes) {
   store::Store& store = routes.store;
-  routes.add("GET", "/api/v1/projects", "projects", [&store](http::Request& request) {
-    const auto owner_id = request.query("owner_id").value_or("");
-    const auto page = unwrap(store.list_projects(page_request(request), owner_id));
-    nlohmann::json items = nlohmann::json::array();
-    for (const auto& project : page.items) items.push_back(listed_project_view(store, project));
-    return http::Response::json(200, page_view(std::move(items), page.next));
-  });
+  // Lists only the projects the caller may read: a page may hold fewer than ?limit= items.
+  routes.add("GET", "/api/v1/projects", "projects", access::anyone,
+             [routes](http::Request& request) {
+               const Caller& caller = caller_of(request);
+               const auto owner_id = request.query("owner_id").value_or("");
+               const auto page = unwrap(routes.store.list_projects(page_request(request), owner_id));
+               nlohmann::json items = nlohmann::json::array();
+               for (const auto& project : page.items) {
+                 const Role role = role_on(routes, caller, project);
+                 if (role >= Role::Read) items.push_back(listed_project_view(routes.store, project, role));
+               }
+               return http::Response::json(200, page_view(std::move(items), page.next));
+             });
   const ApiOptions& options = routes.options;
-  routes.add("POST", "/api/v1/projects", "projects", [&store, options](http::Request& request) {
+  routes.add("POST", "/api/v1/projects", "projects", access::server_admin, [&store, options](http::Request& request) {
     const auto body = read_json_object(request, {"owner", "name", "url", "webhook_secret", kCancelSupersededPushes,
                                                  kCancelSupersededPullRequests, "create_webhook"});
     const bool hook = wants_github_hook(options, optional_bool(body, "create_webhook").value_or(true));
@@ -55,10 +69,14 @@ void add_project_routes(const Routes& routes) {
                                                        .value_or(defaults.cancel_superseded_pull_requests)});
     return created(hook ? add_github_hook(store, options, std::move(project)) : project);
   });
-  routes.add("GET", "/api/v1/projects/{id}", "project_v1", [&store](http::Request& request) {
-    return http::Response::json(200, project_view(unwrap(store.get_project(*request.param("id")))));
-  });
-  routes.add("PUT", "/api/v1/projects/{id}", "project_v1", [&store, options](http::Request& request) {
+  routes.add("GET", "/api/v1/projects/{id}", "project_v1", access::project(Role::Read),
+             [routes](http::Request& request) {
+               const auto project = unwrap(routes.store.get_project(*request.param("id")));
+               const Role role = role_on(routes, caller_of(request), project);
+               return http::Response::json(200, project_view_for(project, role));
+             });
+  routes.add("PUT", "/api/v1/projects/{id}", "project_v1", access::project(Role::Admin),
+             [&store, options](http::Request& request) {
     const auto body = read_json_object(
         request, {"name", "url", "webhook_secret", kCancelSupersededPushes, kCancelSupersededPullRequests});
     const store::ProjectChanges changes{optional_string(body, "name"), optional_string(body, "url"),
@@ -68,7 +86,8 @@ void add_project_routes(const Routes& routes) {
     return http::Response::json(200,
                                 project_view(update_project_and_hook(store, options, *request.param("id"), changes)));
   });
-  routes.add("DELETE", "/api/v1/projects/{id}", "project_v1", [&store, options](http::Request& request) {
+  routes.add("DELETE", "/api/v1/projects/{id}", "project_v1", access::project(Role::Admin),
+             [&store, options](http::Request& request) {
     const store::Project project = unwrap(store.get_project(*request.param("id")));
     unwrap(store.delete_project(project.id));
     remove_github_hook(options, project);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <variant>
 
+#include "api/access.h"
 #include "api/api.h"
 #include "api/errors.h"
 
@@ -37,12 +38,10 @@ struct Routes {
   store::Store& store;
   ApiOptions options;
 
-  // Registers a guarded handler with the API's body limit, or its own.
-  void add(std::string method, std::string pattern, std::string name, http::Handler handler,
-           std::optional<std::size_t> body_limit = {}) const {
-    router.add(std::move(method), std::move(pattern), guarded(std::move(handler)),
-               {.name = std::move(name), .body_limit = body_limit.value_or(options.body_limit)});
-  }
+  // Registers a guarded handler, run only for callers `access` lets in
+  // (access.h), with the API's body limit, or its own.
+  void add(std::string method, std::string pattern, std::string name, Access access, http::Handler handler,
+           std::optional<std::size_t> body_limit = {}) const;
 
   WorkflowQueue queue() const { return {store, options.workflow_queued}; }
 };
@@ -71,13 +70,28 @@ void remove_github_hook(const ApiOptions& options, const store::Project& project
 // empty without an App, or when GitHub gave none.
 std::string github_clone_token(const ApiOptions& options, const store::Project& project);
 
+// Records who did what, for the audit log (audit.cpp): the request's
+// caller and address, an action ("project.delete", "workflow.approve"),
+// the project it concerns (empty for none) and, for people, what it was
+// about ("secret NPM_TOKEN").
+void audit(const Routes& routes, const http::Request& request, std::string_view action,
+           std::string_view project_id, std::string_view detail);
+
+// 401 with a WWW-Authenticate challenge.
+http::Response unauthorized(std::string_view message);
+
 // The token of a request's "Authorization: Bearer" header, or the 401 (or
 // 503) refusing the request.
 std::variant<store::ApiToken, http::Response> bearer_token(store::Store& store, const http::Request& request);
 
-// Answers 401 for requests to non-public routes without a valid bearer token,
-// and 403 to agent tokens: the REST API is for admin tokens.
-http::Middleware bearer_token_authentication(store::Store& store);
+// Access (access.cpp): who sent a request (anonymous without credentials;
+// a refusal for bad ones), their role on a project, and the whole check of
+// a route's Access, which leaves the caller in request.context.
+std::variant<Caller, http::Response> resolve_caller(const Routes& routes, const http::Request& request);
+Role role_on(const Routes& routes, const Caller& caller, const store::Project& project);
+std::optional<http::Response> authorize(const Routes& routes, const Access& access, http::Request& request);
+// Routes that are neither public nor the API's (the server's /metrics) are for server admins.
+http::Middleware server_admin_elsewhere(const Routes& routes);
 
 // Whether a request's head has a valid bearer token, of any scope (admin or
 // agent): its body is then not counted as an anonymous sender's.

@@ -18,13 +18,14 @@ constexpr std::size_t kSecretBodyLimit = 6 * 64 * 1024 + 1024;
 
 void add_secret_routes(const Routes& routes) {
   store::Store& store = routes.store;
-  routes.add("GET", "/api/v1/projects/{id}/secrets", "project_secrets", [&store](http::Request& request) {
+  routes.add("GET", "/api/v1/projects/{id}/secrets", "project_secrets", access::project(Role::Admin),
+             [&store](http::Request& request) {
     nlohmann::json items = nlohmann::json::array();
     for (const auto& secret : unwrap(store.list_secrets(*request.param("id")))) items.push_back(secret_view(secret));
     return http::Response::json(200, {{"items", std::move(items)}});
   });
   routes.add(
-      "PUT", "/api/v1/projects/{id}/secrets/{name}", "project_secret",
+      "PUT", "/api/v1/projects/{id}/secrets/{name}", "project_secret", access::project(Role::Admin),
       [&store](http::Request& request) {
         const auto body = read_json_object(request, {"value"});
         const bool created =
@@ -32,7 +33,8 @@ void add_secret_routes(const Routes& routes) {
         return created ? http::Response{.status = 201} : no_content();
       },
       kSecretBodyLimit);
-  routes.add("DELETE", "/api/v1/projects/{id}/secrets/{name}", "project_secret", [&store](http::Request& request) {
+  routes.add("DELETE", "/api/v1/projects/{id}/secrets/{name}", "project_secret", access::project(Role::Admin),
+             [&store](http::Request& request) {
     unwrap(store.delete_secret(*request.param("id"), *request.param("name")));
     return no_content();
   });

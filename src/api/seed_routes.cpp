@@ -28,16 +28,16 @@ void check_same_owner(store::Store& store, const std::string& id, const std::opt
 
 void add_seed_routes(const Routes& routes) {
   store::Store& store = routes.store;
-  routes.add("GET", "/project", "project", [&store](http::Request& request) {
+  routes.add("GET", "/project", "project", access::server_admin, [&store](http::Request& request) {
     return http::Response::json(200, seed_project_view(unwrap(store.get_project(required_query(request, "id")))));
   });
-  routes.add("POST", "/project", "project", [&store](http::Request& request) {
+  routes.add("POST", "/project", "project", access::server_admin, [&store](http::Request& request) {
     const auto body = read_json_object(request, {"owner", "project", "url", "webhook_secret"});
     return created(create_project(store, {required_string(body, "owner"), required_string(body, "project"),
                                           required_string(body, "url"),
                                           optional_string(body, "webhook_secret").value_or("")}));
   });
-  routes.add("PUT", "/project", "project", [&store](http::Request& request) {
+  routes.add("PUT", "/project", "project", access::server_admin, [&store](http::Request& request) {
     const std::string id = required_query(request, "id");
     const auto body = read_json_object(request, {"id", "owner", "project", "url", "webhook_secret"});
     if (const auto body_id = optional_string(body, "id"); body_id && *body_id != id) {
@@ -48,7 +48,7 @@ void add_seed_routes(const Routes& routes) {
     check_same_owner(store, id, optional_string(body, "owner"));
     return http::Response::json(200, seed_project_view(update_project(store, id, changes)));
   });
-  routes.add("DELETE", "/project", "project", [&store](http::Request& request) {
+  routes.add("DELETE", "/project", "project", access::server_admin, [&store](http::Request& request) {
     unwrap(store.delete_project(required_query(request, "id")));
     return no_content();
   });

@@ -32,14 +32,16 @@ http::Response queued_response(const store::EnqueuedWorkflow& enqueued, const co
 
 void add_workflow_routes(const Routes& routes) {
   store::Store& store = routes.store;
-  routes.add("GET", "/api/v1/projects/{id}/workflows", "project_workflows", [&store](http::Request& request) {
+  routes.add("GET", "/api/v1/projects/{id}/workflows", "project_workflows", access::project(Role::Read),
+             [&store](http::Request& request) {
     const auto page = unwrap(store.list_workflows(*request.param("id"), page_request(request)));
     nlohmann::json items = nlohmann::json::array();
     for (const auto& workflow : page.items) items.push_back(workflow_view(workflow));
     return http::Response::json(200, page_view(std::move(items), page.next));
   });
   orchestrator::Orchestrator* orchestrator = routes.options.orchestrator;
-  routes.add("GET", "/api/v1/workflows/{id}", "workflow", [&store, orchestrator](http::Request& request) {
+  routes.add("GET", "/api/v1/workflows/{id}", "workflow", access::workflow(Role::Read),
+             [&store, orchestrator](http::Request& request) {
     const store::WorkflowTree tree = unwrap(store.get_workflow_tree(*request.param("id")));
     nlohmann::json view = workflow_tree_view(tree);
     if (tree.workflow.status == core::Status::Queued && orchestrator)
@@ -48,12 +50,14 @@ void add_workflow_routes(const Routes& routes) {
   });
   // A rerun is a new workflow of the same event, with a delivery id of its own.
   const WorkflowQueue queue = routes.queue();
-  routes.add("POST", "/api/v1/workflows/{id}/rerun", "workflow_rerun", [queue](http::Request& request) {
+  routes.add("POST", "/api/v1/workflows/{id}/rerun", "workflow_rerun", access::workflow(Role::Write),
+             [queue](http::Request& request) {
     auto workflow = unwrap(queue.store.get_workflow(*request.param("id")));
     const auto enqueued = queue.enqueue(workflow.project_id, {}, workflow.event);
     return queued_response(enqueued, std::move(workflow.event));
   });
-  routes.add("POST", "/api/v1/projects/{id}/trigger", "project_trigger", [queue](http::Request& request) {
+  routes.add("POST", "/api/v1/projects/{id}/trigger", "project_trigger", access::project(Role::Write),
+             [queue](http::Request& request) {
     core::Event event = manual_event(request);
     const auto enqueued = queue.enqueue(*request.param("id"), {}, event);
     return queued_response(enqueued, std::move(event));

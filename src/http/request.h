@@ -2,6 +2,7 @@
 // body, the peer's address and the parameters the router matched.
 #pragma once
 
+#include <any>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,9 @@ struct Request {
   std::string body;
   std::string remote_address;  // "127.0.0.1"
   unsigned short remote_port = 0;
+  // What a layer above found out about the request for its handler (the
+  // API keeps the resolved caller here); http itself never reads it.
+  std::any context;
 
   std::optional<std::string_view> query(std::string_view name) const;
   std::optional<std::string_view> param(std::string_view name) const;

@@ -27,6 +27,7 @@ struct RouteOptions {
   std::string name;                      // label in metrics and the access log; default: the pattern
   bool is_public = false;                // middleware lets it through without credentials
   std::optional<std::size_t> body_limit; // bytes; default: ServerOptions::body_limit
+  std::string access;                    // who may call it, as docs/api.md says ("project:read"); informative
 };
 
 struct Route {

@@ -39,7 +39,7 @@ void add_builtin_routes(detail::ServerState& state) {
       [&state](Request&) {
         return Response::text(200, state.metrics.render(state.gauges()), "text/plain; version=0.0.4; charset=utf-8");
       },
-      {.name = "metrics"});  // not public: authentication middleware, when used, covers it
+      {.name = "metrics"});  // not public: middleware, when used, decides who may
 }
 
 }  // namespace

@@ -199,6 +199,21 @@ const std::vector<Migration>& migrations() {
       {9,
        "pipeline dependencies",
        {"ALTER TABLE pipelines ADD depends_on {longtext} NOT NULL DEFAULT '[]'"}},
+      // Version 10 is people: the users who signed in with GitHub, known by
+      // GitHub's numeric id (a login can be renamed; the row follows it).
+      {10,
+       "users",
+       {"CREATE TABLE users ("
+        " id {uuid} PRIMARY KEY,"
+        " github_id BIGINT NOT NULL,"
+        " login VARCHAR(255) NOT NULL,"
+        " name VARCHAR(255) NOT NULL,"
+        " avatar_url VARCHAR(700) NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " last_sign_in_at BIGINT,"
+        " CONSTRAINT users_github_id_key UNIQUE (github_id),"
+        " CONSTRAINT users_login_key UNIQUE (login)"
+        "){table}"}},
   };
   return all;
 }

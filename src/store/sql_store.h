@@ -44,6 +44,11 @@ class SqlStore final : public Store {
   Status delete_project(std::string_view id) override;
   Status set_github_hook(std::string_view project_id, std::optional<std::int64_t> hook_id) override;
 
+  Result<User> sign_in_user(const GitHubAccount& account) override;
+  Result<User> get_user(std::string_view id) override;
+  Result<User> find_user(std::string_view login) override;
+  Result<Page<User>> list_users(const PageRequest& page) override;
+
   Result<CreatedToken> create_token(std::string_view name, TokenScope scope, std::string_view workflow_id) override;
   Result<std::vector<ApiToken>> list_tokens() override;
   Status revoke_token(std::string_view id) override;
@@ -72,6 +77,8 @@ class SqlStore final : public Store {
                                                      const core::Event& event) override;
   Result<WorkflowTree> get_workflow_tree(std::string_view id) override;
   Result<Execution> get_execution(std::string_view id) override;
+  Result<std::string> project_of_workflow(std::string_view workflow_id) override;
+  Result<std::string> project_of_execution(std::string_view execution_id) override;
   Result<bool> delivery_seen(std::string_view project_id, std::string_view delivery_id) override;
 
   Result<std::vector<QueuedCommitStatus>> queued_commit_statuses(int limit) override;
@@ -150,6 +157,8 @@ class SqlStore final : public Store {
   // transaction) to the change's; conflict when it changed meanwhile.
   Status write_node_status(Connection& connection, const NodeTable& table, const std::string& key,
                            core::Status from, const StatusChange& change);
+  // The project_id column of the one row `query` selects for `id`.
+  Result<std::string> project_of(const Query& query, std::string_view noun, std::string_view id);
   Result<const SecretBox*> secret_box() const;
   // A project's secrets, sorted by name; not_found for an unknown project.
   Result<std::vector<SealedSecret>> sealed_secrets(std::string_view project_id);

@@ -75,6 +75,25 @@ struct ProjectChanges {
   std::optional<bool> cancel_superseded_pull_requests;
 };
 
+// A person who signed in with GitHub (docs/people.md).
+struct User {
+  std::string id;
+  std::int64_t github_id = 0;
+  std::string login;
+  std::string name;
+  std::string avatar_url;
+  Timestamp created_at;
+  std::optional<Timestamp> last_sign_in_at;
+};
+
+// What GitHub said about a user as they signed in.
+struct GitHubAccount {
+  std::int64_t id = 0;
+  std::string login;
+  std::string name;
+  std::string avatar_url;
+};
+
 // What a token may do. Admin tokens use the REST API; agent tokens only the
 // agent protocol (docs/agents.md), and those made for one workflow
 // (`workflow_id` set) only for that workflow.
@@ -286,6 +305,15 @@ class Store {
   // Records (or, with nullopt, forgets) the GitHub hook made for a project.
   virtual Status set_github_hook(std::string_view project_id, std::optional<std::int64_t> hook_id) = 0;
 
+  // Users. sign_in_user records a sign-in: it creates the user of a GitHub
+  // account seen for the first time, or brings their login, name and
+  // picture up to date (a login another account held before moves to this
+  // one), and sets last_sign_in_at.
+  virtual Result<User> sign_in_user(const GitHubAccount& account) = 0;
+  virtual Result<User> get_user(std::string_view id) = 0;
+  virtual Result<User> find_user(std::string_view login) = 0;  // not_found when unknown
+  virtual Result<Page<User>> list_users(const PageRequest& page) = 0;
+
   virtual Result<CreatedToken> create_token(std::string_view name, TokenScope scope = TokenScope::Admin,
                                             std::string_view workflow_id = {}) = 0;
   // The tokens people made (admin and agent ones), not those of one workflow.
@@ -362,6 +390,9 @@ class Store {
   virtual Result<WorkflowTree> get_workflow_tree(std::string_view id) = 0;
   // One execution of a workflow's tree; not_found when there is none.
   virtual Result<Execution> get_execution(std::string_view id) = 0;
+  // The project a workflow, or an execution, belongs to (for access checks); not_found when unknown.
+  virtual Result<std::string> project_of_workflow(std::string_view workflow_id) = 0;
+  virtual Result<std::string> project_of_execution(std::string_view execution_id) = 0;
   // Whether a delivery id queued a workflow of the project.
   virtual Result<bool> delivery_seen(std::string_view project_id, std::string_view delivery_id) = 0;
 

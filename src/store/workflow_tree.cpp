@@ -47,6 +47,10 @@ const Query kExecutionsOf{
     " WHERE p.workflow_id = ? ORDER BY p.position, s.position, e.position"};
 const Query kExecutionById{"SELECT " FACTORY_EXECUTION_COLUMNS " FROM executions e WHERE e.id = ?"};
 #undef FACTORY_EXECUTION_COLUMNS
+const Query kProjectOfWorkflow{"SELECT project_id FROM workflows WHERE id = ?"};
+const Query kProjectOfExecution{
+    "SELECT w.project_id FROM executions e JOIN stages s ON s.id = e.stage_id"
+    " JOIN pipelines p ON p.id = s.pipeline_id JOIN workflows w ON w.id = p.workflow_id WHERE e.id = ?"};
 
 const Query kPipelineStatus{"SELECT status FROM pipelines WHERE id = ?"};
 const Query kStageStatus{"SELECT status FROM stages WHERE id = ?"};
@@ -215,6 +219,26 @@ Result<Execution> SqlStore::get_execution(std::string_view id) {
     if (!done) return done.error();
     if (!execution) return not_found("no execution " + *key);
     return std::move(*execution);
+  });
+}
+
+Result<std::string> SqlStore::project_of_workflow(std::string_view workflow_id) {
+  return project_of(kProjectOfWorkflow, "workflow", workflow_id);
+}
+
+Result<std::string> SqlStore::project_of_execution(std::string_view execution_id) {
+  return project_of(kProjectOfExecution, "execution", execution_id);
+}
+
+Result<std::string> SqlStore::project_of(const Query& query, std::string_view noun, std::string_view id) {
+  auto key = checked_id(id);
+  if (!key) return key.error();
+  return with_connection([&](Connection& connection) -> Result<std::string> {
+    std::string project_id;
+    auto done = connection.execute(query, {*key}, [&](const Row& row) { project_id = std::string{row.text(0)}; });
+    if (!done) return done.error();
+    if (project_id.empty()) return not_found("no " + std::string{noun} + " " + *key);
+    return project_id;
   });
 }
 

@@ -65,7 +65,7 @@ TEST_F(ServerTest, HealthIsPublicAndTheApiNeedsTheAdminToken) {
   auto server = start();
   Client client{server->port()};
   EXPECT_EQ(client.get("/healthz").status, 200);
-  EXPECT_EQ(client.get("/api/v1/projects").status, 401);
+  EXPECT_EQ(client.get("/api/v1/owners").status, 401);
   EXPECT_EQ(client.request("GET", "/api/v1/projects", {}, bearer("fct_wrong")).status, 401);
   const auto listed = client.request("GET", "/api/v1/projects", {}, bearer(read_token(data_dir())));
   EXPECT_EQ(listed.status, 200) << listed.body;
