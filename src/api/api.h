@@ -17,6 +17,8 @@
 
 #include <cstddef>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "api/access.h"
 #include "http/router.h"
@@ -56,6 +58,9 @@ struct ApiOptions {
   github::GitHub* github = nullptr;
   std::string public_url;
   std::function<void(const std::string&)> warn;
+  // The GitHub logins of the server admins (--admin): Admin on every
+  // project and the server's own routes.
+  std::vector<std::string> admins;
   // The role a signed-in user has on a project from their permission on its
   // GitHub repository (access.h); none without it. Called on the request's
   // thread: cache what it asks GitHub.
