@@ -7,6 +7,7 @@
 // a scope that gives branches never reaches a tag. Functions only.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
