@@ -58,7 +58,32 @@ std::optional<http::Response> check_project_route(const Routes& routes, const Ca
   return http::Response::error(404, "not_found", "no " + std::string{target_noun(access.target)} + " " + id);
 }
 
+// A personal token acts for its user: a read token reads only; a write
+// token does all its user may; a one-project token reaches one project.
+std::variant<Caller, http::Response> personal_caller(const Routes& routes, const store::ApiToken& token) {
+  auto user = routes.store.get_user(token.user_id);
+  if (!user && user.error().kind == store::ErrorKind::NotFound) return unauthorized("the bearer token is not valid");
+  if (!user) return to_api_error(user.error()).response();
+  return Caller{.kind = Caller::Kind::User,
+                .user_id = user->id,
+                .login = user->login,
+                .server_admin = is_server_admin(routes.options, user->login),
+                .token_id = token.id,
+                .token_name = token.name,
+                .token_limit = token.access == store::TokenAccess::Read ? Role::Read : Role::Admin,
+                .token_project_id = token.project_id};
+}
+
+Role granted_role(store::Store& store, const store::Project& project, std::string_view login) {
+  return parse_role(unwrap(store.member_role(project.id, login))).value_or(Role::None);
+}
+
 }  // namespace
+
+bool is_server_admin(const ApiOptions& options, std::string_view login) {
+  return std::any_of(options.admins.begin(), options.admins.end(),
+                     [login](const std::string& admin) { return http::iequals(admin, login); });
+}
 
 std::string_view to_string(Role role) { return kRoleNames[static_cast<std::size_t>(role)]; }
 
@@ -88,6 +113,7 @@ std::variant<Caller, http::Response> resolve_caller(const Routes& routes, const 
   auto token = bearer_token(routes.store, request);
   if (auto* refusal = std::get_if<http::Response>(&token)) return std::move(*refusal);
   const store::ApiToken& found = std::get<store::ApiToken>(token);
+  if (found.scope == store::TokenScope::Personal) return personal_caller(routes, found);
   if (found.scope != store::TokenScope::Admin)
     return http::Response::error(403, "forbidden", "agent tokens may only use the agent protocol (/api/v1/agent/...)");
   return Caller{.kind = Caller::Kind::AdminToken, .server_admin = true, .token_id = found.id,
@@ -96,10 +122,14 @@ std::variant<Caller, http::Response> resolve_caller(const Routes& routes, const 
 
 Role role_on(const Routes& routes, const Caller& caller, const store::Project& project) {
   Role role = caller.server_admin ? Role::Admin : Role::None;
-  if (caller.kind == Caller::Kind::User && routes.options.repository_role)
-    role = std::max(role, routes.options.repository_role(caller, project));
-  if (!caller.token_project_id.empty() && caller.token_project_id != project.id) return Role::None;
-  return std::min(role, caller.token_limit);
+  if (caller.kind == Caller::Kind::User) {
+    role = std::max(role, granted_role(routes.store, project, caller.login));
+    if (routes.options.repository_role) role = std::max(role, routes.options.repository_role(caller, project));
+  }
+  if (!caller.token_project_id.empty() && caller.token_project_id != project.id) role = Role::None;
+  role = std::min(role, caller.token_limit);
+  // Everyone reads a public project: a token never gives less than none.
+  return project.is_public ? std::max(role, Role::Read) : role;
 }
 
 void Routes::add(std::string method, std::string pattern, std::string name, Access access, http::Handler handler,
