@@ -356,7 +356,8 @@ class Store {
 
   // Personal tokens (docs/people.md). verify_token refuses them once
   // expired, as it does revoked ones. The user must exist (not_found) and
-  // so must the project of a one-project token; expires_at is in the future.
+  // so must the project of a one-project token. An expiry already past
+  // makes a token that never works (tests use that; the API adds days to now).
   virtual Result<CreatedToken> create_personal_token(const NewPersonalToken& token) = 0;
   // The unrevoked personal tokens of one user, or with an empty user_id of
   // everyone, oldest first; expired ones too, until they are revoked.
