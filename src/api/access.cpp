@@ -48,13 +48,14 @@ std::optional<http::Response> check_project_route(const Routes& routes, const Ca
   if (!project && project.error().kind != store::ErrorKind::NotFound) return to_api_error(project.error()).response();
   const Role role = project ? role_on(routes, caller, *project) : Role::None;
   if (role >= access.role) return std::nullopt;
+  // Anonymous callers may have more once signed in (a public project's reader too).
+  if (!caller.signed_in()) return unauthorized(kSignIn);
   if (role >= Role::Read)
     return http::Response::error(403, "forbidden",
                                  "this needs the " + std::string{to_string(access.role)} + " role on project " +
                                      project->owner_name + "/" + project->name + "; you have " +
                                      std::string{to_string(role)});
   // Unknown and unreadable look the same, so that probing reveals nothing.
-  if (!caller.signed_in()) return unauthorized(kSignIn);
   return http::Response::error(404, "not_found", "no " + std::string{target_noun(access.target)} + " " + id);
 }
 
