@@ -36,7 +36,9 @@ store::Result<store::Project> target_project(store::Store& store, Target target,
 std::optional<http::Response> check_server_route(const Caller& caller, Role needed) {
   if (needed == Role::None) return std::nullopt;
   if (!caller.signed_in()) return unauthorized(kSignIn);
-  if (needed == Role::Admin && !(caller.server_admin && caller.token_limit == Role::Admin))
+  // A server admin's read or one-project token is not for the server's own routes.
+  const bool unlimited = caller.token_limit == Role::Admin && caller.token_project_id.empty();
+  if (needed == Role::Admin && !(caller.server_admin && unlimited))
     return http::Response::error(403, "forbidden", "only a server admin may do this");
   return std::nullopt;
 }

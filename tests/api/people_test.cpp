@@ -216,6 +216,11 @@ TEST_P(PeopleRoutesTest, ServerAdminsListUsersAndAreAdminsOfEveryProject) {
   EXPECT_EQ(body_of(as(token_of("ROOT", TokenAccess::Read), "GET", project_path(other_)))["role"], "read");
   EXPECT_EQ(as(token_of("ROOT", TokenAccess::Read), "GET", "/api/v1/users").status, 403)
       << "a read token is no server admin";
+  const std::string one_project = token_of("ROOT", TokenAccess::Write, other_);
+  EXPECT_EQ(body_of(as(one_project, "GET", project_path(other_)))["role"], "admin");
+  EXPECT_EQ(as(one_project, "GET", "/api/v1/users").status, 403) << "nor is a one-project token";
+  EXPECT_EQ(as(one_project, "POST", "/api/v1/projects", R"({"owner": "a", "name": "b", "url": "https://x/y"})").status,
+            403);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PeopleRoutesTest, ::testing::ValuesIn(kBackends), backend_name);
