@@ -92,10 +92,7 @@ http::Response create(const Routes& routes, http::Request& request) {
   const store::CreatedToken created =
       unwrap(routes.store.create_personal_token(limited_by_caller(routes, caller, wanted)));
   audit(routes, request, "token.create", created.token.project_id, "token " + created.token.name);
-  http::Response response =
-      http::Response::json(201, {{"token", token_view(created.token)}, {"secret", created.secret}});
-  response.headers.set("Location", "/api/v1/user/tokens/" + created.token.id);
-  return response;
+  return http::Response::json(201, {{"token", token_view(created.token)}, {"secret", created.secret}});
 }
 
 // Everyone's tokens, each with its owner's login.
