@@ -7,8 +7,11 @@
 //   POST /api/v1/projects/{id}/trigger
 //   POST /hooks/github  (public: GitHub's signature authenticates it)
 //   /api/v1/projects/{id}/secrets[/{name}]  (list names, set, delete; values are write-only)
+//   GET /auth/github, GET /auth/github/callback, POST /auth/signout,
+//   GET /api/v1/auth, GET /api/v1/user  (signing in with GitHub)
 // Each route declares the role it needs (access.h, docs/api.md); callers
-// come with "Authorization: Bearer <token>" (a token of the store) or
+// come with "Authorization: Bearer <token>" (a token of the store), a
+// session cookie (with X-CSRF-Token on state-changing requests) or
 // anonymously, which public projects allow for reading. Errors have the
 // shape {"error": {"code": "...", "message": "..."}}; a request that fails
 // changes nothing. Webhook secrets are write-only: returned once, at
@@ -21,6 +24,7 @@
 #include <vector>
 
 #include "api/access.h"
+#include "github/oauth.h"
 #include "http/router.h"
 #include "store/store.h"
 
@@ -65,6 +69,12 @@ struct ApiOptions {
   // GitHub repository (access.h); none without it. Called on the request's
   // thread: cache what it asks GitHub.
   std::function<Role(const Caller&, const store::Project&)> repository_role;
+  // Signing in with GitHub (docs/people.md#signing-in): off without a
+  // client id. Sessions last as `sessions` says, measured by `clock` (the
+  // system clock when unset; tests move their own).
+  github::OAuthApp sign_in;
+  store::SessionPolicy sessions;
+  std::function<store::Timestamp()> clock;
 };
 
 // `store` must outlive the router (and the server running it).

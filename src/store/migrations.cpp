@@ -214,6 +214,26 @@ const std::vector<Migration>& migrations() {
         " CONSTRAINT users_github_id_key UNIQUE (github_id),"
         " CONSTRAINT users_login_key UNIQUE (login)"
         "){table}"}},
+      // Version 12 is signing in: the sessions of users signed in with
+      // GitHub, known only by their secret's SHA-256, and the single-use
+      // states of sign-ins under way, also only as hashes.
+      {12,
+       "sessions",
+       {"CREATE TABLE sessions ("
+        " id {uuid} PRIMARY KEY,"
+        " secret_hash CHAR(64) NOT NULL,"
+        " user_id {uuid} NOT NULL,"
+        " csrf_token CHAR(64) NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " last_seen_at BIGINT NOT NULL,"
+        " CONSTRAINT sessions_secret_hash_key UNIQUE (secret_hash),"
+        " CONSTRAINT sessions_user_fkey FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE"
+        "){table}",
+        "CREATE TABLE sign_in_states ("
+        " state_hash CHAR(64) PRIMARY KEY,"
+        " return_to VARCHAR(2048) NOT NULL,"
+        " expires_at BIGINT NOT NULL"
+        "){table}"}},
   };
   return all;
 }
