@@ -101,10 +101,10 @@ http::Response finish_sign_in(const Routes& routes, http::Request& request) {
   request.context = Caller{.kind = Caller::Kind::User, .user_id = user.id, .login = user.login, .by_session = true};
   audit(routes, request, "user.sign_in", {}, {});
   http::Response response = redirect(return_to);
+  response.headers.add("Set-Cookie", set_cookie(options, kStateCookie, "", "/auth/github", std::chrono::seconds{0}));
   response.headers.add("Set-Cookie",
                        set_cookie(options, "factory_session", created.secret, "/",
                                   std::chrono::duration_cast<std::chrono::seconds>(options.sessions.lifetime)));
-  response.headers.add("Set-Cookie", set_cookie(options, kStateCookie, "", "/auth/github", std::chrono::seconds{0}));
   return response;
 }
 
