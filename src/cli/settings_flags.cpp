@@ -98,14 +98,13 @@ void add_setting_flags(CLI::App& command, server::Flags& flags, SettingFlags whi
                  "Sign in with GitHub: the OAuth App's or GitHub App's client ID (env FACTORY_GITHUB_CLIENT_ID)");
   add_value_flag(command, flags, "--github-client-secret", "github_client_secret",
                  "A file holding that app's client secret (env FACTORY_GITHUB_CLIENT_SECRET)");
-  command.add_option_function<std::string>(
+  command.add_option_function<std::vector<std::string>>(
       "--admin",
-      [&flags](const std::string& login) {
+      [&flags](const std::vector<std::string>& logins) {
         std::string& admins = flags.values["admins"];
-        admins += (admins.empty() ? "" : ",") + login;
+        for (const std::string& login : logins) admins += (admins.empty() ? "" : ",") + login;
       },
-      "A server admin's GitHub login; repeat for more (env FACTORY_ADMINS, comma-separated)")
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      "A server admin's GitHub login; repeat for more (env FACTORY_ADMINS, comma-separated)");
   add_value_flag(command, flags, "--session-idle", "session_idle",
                  "A signed-in session unused this long ends (env FACTORY_SESSION_IDLE; default 12h)");
   add_value_flag(command, flags, "--session-lifetime", "session_lifetime",
