@@ -98,9 +98,10 @@ http::Middleware server_admin_elsewhere(const Routes& routes);
 // anonymous sender's.
 http::CredentialCheck has_credentials(const Routes& routes);
 
-// Sessions (sessions.cpp): the caller of a request's session cookie, or an
+// Sessions (sessions.cpp): the cookie holding a session's secret; the caller of a request's session cookie, or an
 // anonymous one without a live session; 403 `csrf` for a state-changing
 // request without the session's X-CSRF-Token.
+inline constexpr std::string_view kSessionCookie = "factory_session";
 std::variant<Caller, http::Response> session_caller(const Routes& routes, const http::Request& request);
 // The value of a cookie the request carries.
 std::optional<std::string_view> cookie(const http::Request& request, std::string_view name);

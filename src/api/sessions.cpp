@@ -10,8 +10,6 @@ namespace api {
 
 namespace {
 
-constexpr std::string_view kSessionCookie = "factory_session";
-
 bool changes_state(std::string_view method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
 
 // Compares in time that does not depend on where they differ.

@@ -9,6 +9,8 @@
 //   GET  /api/v1/auth (public), GET /api/v1/user (who is signed in).
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "api/routes.h"
 #include "store/token_secret.h"
 
@@ -103,7 +105,7 @@ http::Response finish_sign_in(const Routes& routes, http::Request& request) {
   http::Response response = redirect(return_to);
   response.headers.add("Set-Cookie", set_cookie(options, kStateCookie, "", "/auth/github", std::chrono::seconds{0}));
   response.headers.add("Set-Cookie",
-                       set_cookie(options, "factory_session", created.secret, "/",
+                       set_cookie(options, kSessionCookie, created.secret, "/",
                                   std::chrono::duration_cast<std::chrono::seconds>(options.sessions.lifetime)));
   return response;
 }
@@ -111,11 +113,11 @@ http::Response finish_sign_in(const Routes& routes, http::Request& request) {
 http::Response sign_out(const Routes& routes, const http::Request& request) {
   const Caller& caller = caller_of(request);
   if (caller.by_session) {
-    unwrap(routes.store.end_session(*cookie(request, "factory_session")));
+    unwrap(routes.store.end_session(*cookie(request, kSessionCookie)));
     audit(routes, request, "user.sign_out", {}, {});
   }
   http::Response response = no_content();
-  response.headers.add("Set-Cookie", set_cookie(routes.options, "factory_session", "", "/", std::chrono::seconds{0}));
+  response.headers.add("Set-Cookie", set_cookie(routes.options, kSessionCookie, "", "/", std::chrono::seconds{0}));
   return response;
 }
 
