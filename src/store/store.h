@@ -1,4 +1,4 @@
-// The persistence of FactoryCI: owners, projects, API tokens, project
+// The persistence of FactoryCI: owners, projects, users and their sessions, API tokens, project
 // secrets, and the workflow queue with each workflow's tree (pipelines,
 // stages, executions) and execution logs, behind one interface with three backends:
 //   sqlite:PATH                               (default; one file, WAL mode)
