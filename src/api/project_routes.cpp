@@ -38,7 +38,6 @@ nlohmann::json listed_project_view(store::Store& store, const store::Project& pr
 }  // namespace
 
 void add_project_routes(const Routes& routes) {
-  store::Store& store = routes.store;
   // Lists only the projects the caller may read: a page may hold fewer than ?limit= items.
   routes.add("GET", "/api/v1/projects", "projects", access::anyone,
              [routes](http::Request& request) {
@@ -52,8 +51,9 @@ void add_project_routes(const Routes& routes) {
                }
                return http::Response::json(200, page_view(std::move(items), page.next));
              });
-  const ApiOptions& options = routes.options;
-  routes.add("POST", "/api/v1/projects", "projects", access::server_admin, [&store, options](http::Request& request) {
+  routes.add("POST", "/api/v1/projects", "projects", access::server_admin, [routes](http::Request& request) {
+    store::Store& store = routes.store;
+    const ApiOptions& options = routes.options;
     const auto body = read_json_object(request, {"owner", "name", "url", "webhook_secret", kCancelSupersededPushes,
                                                  kCancelSupersededPullRequests, "create_webhook"});
     const bool hook = wants_github_hook(options, optional_bool(body, "create_webhook").value_or(true));
@@ -67,7 +67,9 @@ void add_project_routes(const Routes& routes) {
                     optional_bool(body, kCancelSupersededPushes).value_or(defaults.cancel_superseded_pushes),
                 .cancel_superseded_pull_requests = optional_bool(body, kCancelSupersededPullRequests)
                                                        .value_or(defaults.cancel_superseded_pull_requests)});
-    return created(hook ? add_github_hook(store, options, std::move(project)) : project);
+    if (hook) project = add_github_hook(store, options, std::move(project));
+    audit(routes, request, "project.create", project.id, project_name(project));
+    return created(project);
   });
   routes.add("GET", "/api/v1/projects/{id}", "project_v1", access::project(Role::Read),
              [routes](http::Request& request) {
@@ -76,21 +78,24 @@ void add_project_routes(const Routes& routes) {
                return http::Response::json(200, project_view_for(project, role));
              });
   routes.add("PUT", "/api/v1/projects/{id}", "project_v1", access::project(Role::Admin),
-             [&store, options](http::Request& request) {
+             [routes](http::Request& request) {
     const auto body = read_json_object(
         request, {"name", "url", "webhook_secret", kCancelSupersededPushes, kCancelSupersededPullRequests});
     const store::ProjectChanges changes{optional_string(body, "name"), optional_string(body, "url"),
                                         optional_string(body, "webhook_secret"),
                                         optional_bool(body, kCancelSupersededPushes),
                                         optional_bool(body, kCancelSupersededPullRequests)};
-    return http::Response::json(200,
-                                project_view(update_project_and_hook(store, options, *request.param("id"), changes)));
+    const store::Project project =
+        update_project_and_hook(routes.store, routes.options, *request.param("id"), changes);
+    audit(routes, request, "project.update", project.id, describe_changes(changes));
+    return http::Response::json(200, project_view(project));
   });
   routes.add("DELETE", "/api/v1/projects/{id}", "project_v1", access::project(Role::Admin),
-             [&store, options](http::Request& request) {
-    const store::Project project = unwrap(store.get_project(*request.param("id")));
-    unwrap(store.delete_project(project.id));
-    remove_github_hook(options, project);
+             [routes](http::Request& request) {
+    const store::Project project = unwrap(routes.store.get_project(*request.param("id")));
+    unwrap(routes.store.delete_project(project.id));
+    remove_github_hook(routes.options, project);
+    audit(routes, request, "project.delete", project.id, project_name(project));
     return no_content();
   });
 }

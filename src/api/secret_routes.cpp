@@ -26,16 +26,21 @@ void add_secret_routes(const Routes& routes) {
   });
   routes.add(
       "PUT", "/api/v1/projects/{id}/secrets/{name}", "project_secret", access::project(Role::Admin),
-      [&store](http::Request& request) {
+      [routes](http::Request& request) {
         const auto body = read_json_object(request, {"value"});
-        const bool created =
-            unwrap(store.set_secret(*request.param("id"), *request.param("name"), required_string(body, "value")));
+        const std::string project_id{*request.param("id")};
+        const std::string name{*request.param("name")};
+        const bool created = unwrap(routes.store.set_secret(project_id, name, required_string(body, "value")));
+        audit(routes, request, "secret.set", project_id, "secret " + name + (created ? " (created)" : " (replaced)"));
         return created ? http::Response{.status = 201} : no_content();
       },
       kSecretBodyLimit);
   routes.add("DELETE", "/api/v1/projects/{id}/secrets/{name}", "project_secret", access::project(Role::Admin),
-             [&store](http::Request& request) {
-    unwrap(store.delete_secret(*request.param("id"), *request.param("name")));
+             [routes](http::Request& request) {
+    const std::string project_id{*request.param("id")};
+    const std::string name{*request.param("name")};
+    unwrap(routes.store.delete_secret(project_id, name));
+    audit(routes, request, "secret.delete", project_id, "secret " + name);
     return no_content();
   });
 }
