@@ -29,6 +29,7 @@ std::string set_github_app_id(Settings& settings, std::string_view text);   // d
 std::string set_github_app_key(Settings& settings, std::string_view text);  // a file
 std::string set_github_token(Settings& settings, std::string_view text);
 std::string set_github_redelivery(Settings& settings, std::string_view text);  // 0, or a duration 1m..24h
+std::string set_audit_retention(Settings& settings, std::string_view text);    // 365d, or a duration; 1h..3650d
 std::string set_kubeconfig(Settings& settings, std::string_view text);            // an existing file
 std::string set_kubernetes_namespace(Settings& settings, std::string_view text);  // a DNS label
 std::string set_agent_image(Settings& settings, std::string_view text);           // an image reference

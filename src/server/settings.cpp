@@ -18,7 +18,7 @@ struct SettingSpec {
 };
 
 // data_dir comes before database: the default database lives in the data directory.
-constexpr std::array<SettingSpec, 29> specs{{
+constexpr std::array<SettingSpec, 30> specs{{
     {"listen", "--listen", "FACTORY_LISTEN", set_listen},
     {"data_dir", "--data-dir", "FACTORY_DATA_DIR", set_data_dir},
     {"work_dir", "--work-dir", "FACTORY_WORK_DIR", set_work_dir},
@@ -39,6 +39,7 @@ constexpr std::array<SettingSpec, 29> specs{{
     {"github_app_key", "--github-app-key", "FACTORY_GITHUB_APP_KEY", set_github_app_key},
     {"github_token", "--github-token", "FACTORY_GITHUB_TOKEN", set_github_token},
     {"github_redelivery", "--github-redelivery", "FACTORY_GITHUB_REDELIVERY", set_github_redelivery},
+    {"audit_retention", "--audit-retention", "FACTORY_AUDIT_RETENTION", set_audit_retention},
     {"kubeconfig", "--kubeconfig", "FACTORY_KUBECONFIG", set_kubeconfig},
     {"kubernetes_namespace", "--kubernetes-namespace", "FACTORY_KUBERNETES_NAMESPACE", set_kubernetes_namespace},
     {"agent_image", "--agent-image", "FACTORY_AGENT_IMAGE", set_agent_image},
