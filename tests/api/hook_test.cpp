@@ -262,6 +262,7 @@ class SupersedeTest : public HookTest {
     const store::Workflow superseded = workflow(id);
     EXPECT_EQ(superseded.status, core::Status::Cancelled);
     EXPECT_EQ(superseded.status_reason, "superseded by workflow " + newer.id);
+    EXPECT_EQ(superseded.cancelled_by, "") << "no person cancelled it";
   }
 };
 
