@@ -60,10 +60,10 @@ void audit(const Routes& routes, const http::Request& request, std::string_view 
                                                      .detail = std::string{detail},
                                                      .address = request.remote_address});
     if (recorded) return;
-    std::fprintf(stderr, "factory server: AUDIT ENTRY LOST: %.*s by %s from %s (project %.*s, %.*s): %s\n",
-                 static_cast<int>(action.size()), action.data(), caller.name().c_str(),
-                 request.remote_address.c_str(), static_cast<int>(project_id.size()), project_id.data(),
-                 static_cast<int>(detail.size()), detail.data(), recorded.error().message.c_str());
+    std::string lost = std::string{action} + " by " + caller.name() + " from " + request.remote_address + ": " +
+                       std::string{detail};
+    if (!project_id.empty()) lost += " (project " + std::string{project_id} + ")";
+    std::fprintf(stderr, "factory server: AUDIT ENTRY LOST: %s: %s\n", lost.c_str(), recorded.error().message.c_str());
   } catch (const std::exception& error) {
     std::fprintf(stderr, "factory server: AUDIT ENTRY LOST: %.*s: %s\n", static_cast<int>(action.size()),
                  action.data(), error.what());

@@ -118,6 +118,19 @@ TEST_P(AuditApiTest, RefusedAndFailedRequestsRecordNothing) {
   EXPECT_EQ(all[0]["action"], "project.create");
 }
 
+// The entry is written once the action is done: an entry the store cannot
+// take (here its table is gone) is reported on stderr, and the action
+// stands, as nothing can undo it.
+TEST_P(AuditApiTest, AnEntryThatCannotBeWrittenDoesNotFailTheAction) {
+  ASSERT_TRUE(database_->direct().run("DROP TABLE audit_log"));
+  const Reply owner = call("POST", "/api/v1/owners", json{{"name", "globex"}});
+  EXPECT_EQ(owner.status, 201) << owner.body;
+  EXPECT_TRUE(store_->find_owner("globex"));
+  const std::string id = create("acme", "rocket", "https://github.com/acme/rocket")["id"];
+  EXPECT_EQ(call("DELETE", "/api/v1/projects/" + id).status, 204);
+  EXPECT_EQ(project_count(), 0u);
+}
+
 TEST_P(AuditApiTest, WorkflowsNameWhoTriggeredReranAndCancelledThem) {
   const std::string project = create("acme", "rocket", "https://github.com/acme/rocket")["id"];
   const Reply triggered = call("POST", "/api/v1/projects/" + project + "/trigger", json{{"branch", "main"}});
