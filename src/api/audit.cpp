@@ -1,6 +1,7 @@
 // The audit log: who did what, when, from where (routes.h, docs/people.md).
 // Entries are written by the handlers once their action is done, and read
 // with GET /api/v1/audit?limit&after&project_id&actor&action, newest first.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
@@ -63,6 +64,8 @@ void audit(const Routes& routes, const http::Request& request, std::string_view 
     std::string lost = std::string{action} + " by " + caller.name() + " from " + request.remote_address + ": " +
                        std::string{detail};
     if (!project_id.empty()) lost += " (project " + std::string{project_id} + ")";
+    // Names come from callers: one line each, so that none can forge the next.
+    std::replace_if(lost.begin(), lost.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }, '?');
     std::fprintf(stderr, "factory server: AUDIT ENTRY LOST: %s: %s\n", lost.c_str(), recorded.error().message.c_str());
   } catch (const std::exception& error) {
     std::fprintf(stderr, "factory server: AUDIT ENTRY LOST: %.*s: %s\n", static_cast<int>(action.size()),
