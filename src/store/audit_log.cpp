@@ -10,7 +10,6 @@ namespace store {
 
 namespace {
 
-constexpr std::size_t kMaxActorLength = 300;
 constexpr std::size_t kMaxActionLength = 64;
 constexpr std::size_t kMaxAddressLength = 64;
 constexpr int kMaxPruneBatch = 10'000;

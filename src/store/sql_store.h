@@ -175,6 +175,9 @@ class SqlStore final : public Store {
 };
 
 // Shared by the operation files.
+// The longest name of an actor (an audit entry's, a workflow's triggered_by
+// and cancelled_by): "admin token " and a token's name of up to 255 bytes.
+constexpr std::size_t kMaxActorLength = 300;
 Timestamp now();
 Timestamp from_millis(std::int64_t millis);
 std::int64_t to_millis(Timestamp at);

@@ -10,7 +10,6 @@ namespace {
 constexpr std::size_t kMaxDeliveryIdLength = 255;
 constexpr std::size_t kMaxRefLength = 255;
 constexpr std::size_t kMaxShaLength = 64;
-constexpr std::size_t kMaxActorLength = 300;  // "admin token " and a token's name of up to 255 bytes
 
 // A delivery seen before inserts nothing; the select then finds the first
 // delivery's workflow. Concurrent inserts of one delivery wait for each
