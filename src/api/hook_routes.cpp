@@ -73,7 +73,7 @@ void cancel_superseded(const WorkflowQueue& queue, orchestrator::Orchestrator* o
   // redeliver, and a redelivery is a duplicate that cancels nothing).
   try {
     for (const store::Workflow& workflow : unwrap(queue.store.superseded_workflows(project.id, enqueued.id, event)))
-      cancel_workflow(queue.store, orchestrator, workflow.id, reason);
+      cancel_workflow(queue.store, orchestrator, workflow.id, reason, {});
   } catch (const ApiError& error) {
     std::fprintf(stderr, "webhook: cancelling the workflows superseded by %s failed: %s\n", enqueued.id.c_str(),
                  error.what());
@@ -122,7 +122,8 @@ http::Response receive(const HookContext& context, const http::Request& request)
     return http::Response::json(200, {{"outcome", "ignored"}, {"reason", hook.reason}});
   }
   core::Event event = without_changed_paths(hook.event);
-  store::WorkflowRequest workflow{project.id, std::string(delivery), std::move(hook.event)};
+  store::WorkflowRequest workflow{project.id, std::string(delivery), std::move(hook.event),
+                                  {.triggered_by = std::move(hook.sender)}};
   return http::Response::later([context, project = std::move(project), workflow = std::move(workflow),
                                 event = std::move(event)](http::Responder respond) mutable {
     auto done = [context, project = std::move(project), event = std::move(event),
@@ -130,7 +131,8 @@ http::Response receive(const HookContext& context, const http::Request& request)
       answer(context.queue, context.orchestrator, project, std::move(event), std::move(result), respond);
     };
     if (context.group_commit) return context.group_commit->submit(std::move(workflow), std::move(done));
-    done(context.queue.store.enqueue_workflow(workflow.project_id, workflow.delivery_id, workflow.event));
+    done(context.queue.store.enqueue_workflow(workflow.project_id, workflow.delivery_id, workflow.event,
+                                              workflow.origin));
   });
 }
 

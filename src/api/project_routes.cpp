@@ -38,7 +38,6 @@ nlohmann::json listed_project_view(store::Store& store, const store::Project& pr
 }  // namespace
 
 void add_project_routes(const Routes& routes) {
-  store::Store& store = routes.store;
   // Lists only the projects the caller may read: a page may hold fewer than ?limit= items.
   routes.add("GET", "/api/v1/projects", "projects", access::anyone,
              [routes](http::Request& request) {
@@ -69,6 +68,7 @@ void add_project_routes(const Routes& routes) {
                 .cancel_superseded_pull_requests = optional_bool(body, kCancelSupersededPullRequests)
                                                        .value_or(defaults.cancel_superseded_pull_requests)});
     if (hook) project = add_github_hook(store, options, std::move(project));
+    audit(routes, request, "project.create", project.id, project_name(project));
     return created(project, role_on(routes, caller_of(request), project));
   });
   routes.add("GET", "/api/v1/projects/{id}", "project_v1", access::project(Role::Read),
@@ -87,15 +87,15 @@ void add_project_routes(const Routes& routes) {
                                         optional_bool(body, kCancelSupersededPullRequests),
                                         optional_bool(body, "public")};
     const auto project = update_project_and_hook(routes.store, routes.options, *request.param("id"), changes);
-    if (changes.is_public)
-      audit(routes, request, "project.update", project.id, *changes.is_public ? "public: true" : "public: false");
+    audit(routes, request, "project.update", project.id, describe_changes(changes));
     return http::Response::json(200, project_view_for(project, role_on(routes, caller_of(request), project)));
   });
   routes.add("DELETE", "/api/v1/projects/{id}", "project_v1", access::project(Role::Admin),
-             [&store, options](http::Request& request) {
-    const store::Project project = unwrap(store.get_project(*request.param("id")));
-    unwrap(store.delete_project(project.id));
-    remove_github_hook(options, project);
+             [routes](http::Request& request) {
+    const store::Project project = unwrap(routes.store.get_project(*request.param("id")));
+    unwrap(routes.store.delete_project(project.id));
+    remove_github_hook(routes.options, project);
+    audit(routes, request, "project.delete", project.id, project_name(project));
     return no_content();
   });
 }

@@ -25,7 +25,8 @@ nlohmann::json owner_view(const store::Owner& owner);
 nlohmann::json event_view(const core::Event& event);
 // As lists show a workflow: {"id", "project_id", "delivery_id", "event"
 // (event_view), "status", "status_reason", "attempt", "created_at",
-// "started_at", "finished_at"}; unset times are null.
+// "started_at", "finished_at", "actors": {"triggered_by", "cancelled_by",
+// "rerun_of"}}; unset times and actors are null.
 nlohmann::json workflow_view(const store::Workflow& workflow);
 // workflow_view with the event's "changed_paths", and "pipelines": [{"id", "name", "status", "status_reason",
 // "started_at", "finished_at", "depends_on", "stages": [{… "executions": [{… "exit_code"}]}]}]
@@ -34,6 +35,8 @@ nlohmann::json workflow_tree_view(const store::WorkflowTree& tree);
 nlohmann::json log_line_view(const store::LogLine& line);
 // {"name", "created_at", "updated_at"}: never the value.
 nlohmann::json secret_view(const store::SecretInfo& secret);
+// {"id", "at", "actor", "action", "project_id" (null for none), "detail", "address"}
+nlohmann::json audit_entry_view(const store::AuditEntry& entry);
 // {"items": [...], "next": "<id>" or null}: pass `next` as ?after= for more.
 nlohmann::json page_view(nlohmann::json items, const std::string& next);
 

@@ -10,8 +10,8 @@
 namespace api {
 
 store::EnqueuedWorkflow WorkflowQueue::enqueue(std::string_view project_id, std::string_view delivery_id,
-                                        const core::Event& event) const {
-  const auto enqueued = unwrap(store.enqueue_workflow(project_id, delivery_id, event));
+                                               const core::Event& event, const store::WorkflowOrigin& origin) const {
+  const auto enqueued = unwrap(store.enqueue_workflow(project_id, delivery_id, event, origin));
   announce(enqueued);
   return enqueued;
 }
@@ -49,17 +49,22 @@ void add_workflow_routes(const Routes& routes) {
     return http::Response::json(200, view);
   });
   // A rerun is a new workflow of the same event, with a delivery id of its own.
-  const WorkflowQueue queue = routes.queue();
   routes.add("POST", "/api/v1/workflows/{id}/rerun", "workflow_rerun", access::workflow(Role::Write),
-             [queue](http::Request& request) {
-    auto workflow = unwrap(queue.store.get_workflow(*request.param("id")));
-    const auto enqueued = queue.enqueue(workflow.project_id, {}, workflow.event);
+             [routes](http::Request& request) {
+    auto workflow = unwrap(routes.store.get_workflow(*request.param("id")));
+    const auto enqueued = routes.queue().enqueue(workflow.project_id, {}, workflow.event,
+                                                 {.triggered_by = caller_of(request).name(), .rerun_of = workflow.id});
+    audit(routes, request, "workflow.rerun", workflow.project_id,
+          "workflow " + enqueued.id + " re-runs workflow " + workflow.id);
     return queued_response(enqueued, std::move(workflow.event));
   });
   routes.add("POST", "/api/v1/projects/{id}/trigger", "project_trigger", access::project(Role::Write),
-             [queue](http::Request& request) {
+             [routes](http::Request& request) {
     core::Event event = manual_event(request);
-    const auto enqueued = queue.enqueue(*request.param("id"), {}, event);
+    const std::string project_id{*request.param("id")};
+    const auto enqueued =
+        routes.queue().enqueue(project_id, {}, event, {.triggered_by = caller_of(request).name()});
+    audit(routes, request, "workflow.trigger", project_id, "workflow " + enqueued.id + " of branch " + event.branch);
     return queued_response(enqueued, std::move(event));
   });
 }

@@ -239,6 +239,7 @@ Webhook parse_webhook(std::string_view event_header, std::string_view body) {
   const auto repository = lookup(root, {"repository"});
   const bool has_repository = repository && !repository->is_null();
   if (has_repository) hook.repository = read_repository(reader);
+  hook.sender = reader.optional_text({"sender", "login"});
   if (reader.failed()) return with_reason(std::move(hook), WebhookKind::Malformed, reader.problem());
   // Organisation hooks ping without a repository; only a ping may lack one.
   if (event_header == "ping") return with_reason(std::move(hook), WebhookKind::Ping, {});

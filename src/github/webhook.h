@@ -37,6 +37,7 @@ struct Webhook {
   WebhookKind kind = WebhookKind::Malformed;
   RepositoryIdentity repository;  // filled whenever the body names one
   core::Event event;              // kind == Event only
+  std::string sender;             // sender.login: the GitHub account whose action sent it; empty when absent
   std::string reason;             // Ignored and Malformed: for people
 };
 

@@ -266,6 +266,30 @@ const std::vector<Migration>& migrations() {
         " ADD events VARCHAR(255) NOT NULL DEFAULT '[\"push\",\"tag\",\"manual\",\"cron\"]'",
         "ALTER TABLE project_secrets ADD branches {longtext} NOT NULL DEFAULT '[]'",
         "ALTER TABLE project_secrets ADD pipelines {longtext} NOT NULL DEFAULT '[]'"}},
+      // Version 15 is the audit log and who triggered, re-ran or cancelled
+      // each workflow (docs/people.md). Entries keep the ids of projects and
+      // users without foreign keys: an entry outlives what it names (the
+      // deletion of a project is itself an entry). Lists filter by project,
+      // actor or action, newest first; pruning walks the primary key, whose
+      // UUID v7 order is the order entries were made in.
+      {15,
+       "audit log and workflow actors",
+       {"CREATE TABLE audit_log ("
+        " id {uuid} PRIMARY KEY,"
+        " at BIGINT NOT NULL,"
+        " actor VARCHAR(300) NOT NULL,"
+        " user_id {uuid},"
+        " action VARCHAR(64) NOT NULL,"
+        " project_id {uuid},"
+        " detail TEXT NOT NULL,"
+        " address VARCHAR(64) NOT NULL"
+        "){table}",
+        "CREATE INDEX audit_log_project_idx ON audit_log (project_id, id)",
+        "CREATE INDEX audit_log_actor_idx ON audit_log (actor, id)",
+        "CREATE INDEX audit_log_action_idx ON audit_log (action, id)",
+        "ALTER TABLE workflows ADD triggered_by VARCHAR(300)",
+        "ALTER TABLE workflows ADD rerun_of {uuid}",
+        "ALTER TABLE workflows ADD cancelled_by VARCHAR(300)"}},
   };
   return all;
 }

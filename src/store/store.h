@@ -1,5 +1,5 @@
-// The persistence of FactoryCI: owners, projects, users and their sessions, API tokens, project
-// secrets, and the workflow queue with each workflow's tree (pipelines,
+// The persistence of FactoryCI: owners, projects, users and their sessions, API
+// tokens, project secrets, the audit log, and the workflow queue with each workflow's tree (pipelines,
 // stages, executions) and execution logs, behind one interface with three backends:
 //   sqlite:PATH                               (default; one file, WAL mode)
 //   mysql://user:pass@host:port/db            (also mariadb://; libmariadb)
@@ -198,6 +198,27 @@ struct Page {
   std::string next;  // pass as `after` for the next page; empty on the last page
 };
 
+// An entry of the audit log (docs/people.md, "Audit log"): a request that
+// was let in and did what it asked. Entries outlive what they name: a
+// deleted project's stay, with its id.
+struct AuditEntry {
+  std::string id;          // UUID v7, given by record_audit_entry
+  Timestamp at;            // given by record_audit_entry
+  std::string actor;       // who: a login, or "admin token NAME" (api::Caller::name)
+  std::string user_id;     // the actor's user, when a user; empty otherwise
+  std::string action;      // "project.delete", "workflow.cancel"...
+  std::string project_id;  // empty: the action concerns no project
+  std::string detail;      // for people: what it was about ("secret NPM_TOKEN")
+  std::string address;     // the client's IP address
+};
+
+// Which entries a list shows: empty fields do not filter.
+struct AuditFilter {
+  std::string project_id;
+  std::string actor;
+  std::string action;
+};
+
 // A status for GitHub, waiting in the outbox (docs/github.md). With
 // OpenOptions::queue_commit_statuses, the transactions that change
 // statuses queue them: a new workflow one of its own (queued), a recorded
@@ -213,6 +234,14 @@ struct QueuedCommitStatus {
   std::string pipeline;  // empty: the workflow as a whole
   core::Status status = core::Status::Queued;
   std::string reason;
+};
+
+// Who asked for a workflow (docs/people.md): a caller's name
+// (api::Caller::name) for triggers and reruns, the GitHub login that sent a
+// webhook's event; and, for a rerun, the workflow it repeats. Empty: unknown.
+struct WorkflowOrigin {
+  std::string triggered_by;
+  std::string rerun_of;
 };
 
 // One run of a project's pipelines for one event (docs/storage.md, "The
@@ -233,6 +262,8 @@ struct Workflow {
   std::optional<Timestamp> started_at;   // when the current attempt was claimed
   std::optional<Timestamp> finished_at;  // set with a final status
   std::optional<Timestamp> cancel_requested_at;  // a cancel asked of its agent, not yet confirmed
+  WorkflowOrigin origin;
+  std::string cancelled_by;  // who cancelled it (a caller's name); empty for none, or a newer push
 };
 
 // A renewed lease, and whether the workflow's agent is asked to cancel it.
@@ -246,6 +277,7 @@ struct WorkflowRequest {
   std::string project_id;
   std::string delivery_id;
   core::Event event;
+  WorkflowOrigin origin;
 };
 
 struct EnqueuedWorkflow {
@@ -448,7 +480,7 @@ class Store {
   // delivery arrives on several connections at once. not_found for an
   // unknown project. An empty delivery id never repeats.
   virtual Result<EnqueuedWorkflow> enqueue_workflow(std::string_view project_id, std::string_view delivery_id,
-                                                    const core::Event& event) = 0;
+                                                    const core::Event& event, const WorkflowOrigin& origin = {}) = 0;
   // The same for many requests, in one transaction when they can be (a
   // group commit: one commit for many deliveries); results in request
   // order, and a request that cannot be queued fails alone.
@@ -464,7 +496,8 @@ class Store {
   // Asks the agent of a running workflow to cancel it: its next lease
   // renewal says so, whichever server it talks to. Nothing for a workflow
   // not running or already asked. Durable, so a restart forgets no cancel.
-  virtual Status request_cancel(std::string_view workflow_id) = 0;
+  // `by` (a caller's name; empty for none) becomes the workflow's cancelled_by.
+  virtual Status request_cancel(std::string_view workflow_id, std::string_view by = {}) = 0;
   // Running workflows whose cancel was asked before `asked_before` and never
   // confirmed by their agent.
   virtual Result<std::vector<std::string>> unconfirmed_cancels(Timestamp asked_before) = 0;
@@ -475,8 +508,10 @@ class Store {
   // Moves a workflow to a final status (core::can_transition decides;
   // conflict otherwise). Running comes only from a claim. When a workflow
   // is cancelled or errors, its unfinished pipelines, stages and executions
-  // take the same status.
-  virtual Result<Workflow> finish_workflow(std::string_view id, core::Status status, std::string_view reason = {}) = 0;
+  // take the same status. `cancelled_by` (a caller's name), when given with
+  // Cancelled, is recorded; otherwise the one a cancel request left stays.
+  virtual Result<Workflow> finish_workflow(std::string_view id, core::Status status, std::string_view reason = {},
+                                           std::string_view cancelled_by = {}) = 0;
   virtual Result<Workflow> get_workflow(std::string_view id) = 0;
   // A project's workflows, newest first; `after` is the last id of the previous
   // page. Their events carry no changed paths (get_workflow's do).
@@ -524,6 +559,17 @@ class Store {
   //    conflict.
   // Each id is looked up once, by key and scoped to the workflow.
   virtual Status record_report(std::string_view workflow_id, const TreeReport& report) = 0;
+
+  // The audit log. record_audit_entry gives the entry its id and time and
+  // stores it; actor and action are required (at most 300 and 64 bytes), ids
+  // are UUIDs when given, the detail is cut to 4 KiB. list_audit_entries
+  // pages newest first: `after` is the last id of the previous page.
+  // prune_audit_entries deletes at most `batch` (1..10000) of the oldest
+  // entries made before `before`, in one short transaction, and says how
+  // many; call it again while it returns `batch`.
+  virtual Result<AuditEntry> record_audit_entry(const AuditEntry& entry) = 0;
+  virtual Result<Page<AuditEntry>> list_audit_entries(const AuditFilter& filter, const PageRequest& page) = 0;
+  virtual Result<std::int64_t> prune_audit_entries(Timestamp before, int batch) = 0;
 
   // Execution logs: append in batches (a seq already stored is skipped);
   // read the lines after `after_seq` in order, at most `limit` (1..1000).

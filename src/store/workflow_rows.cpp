@@ -55,6 +55,9 @@ Workflow read_workflow(const Row& row) {
   workflow.started_at = optional_time(row, 16);
   workflow.finished_at = optional_time(row, 17);
   workflow.cancel_requested_at = optional_time(row, 18);
+  workflow.origin.triggered_by = row.text(19);
+  workflow.origin.rerun_of = row.text(20);
+  workflow.cancelled_by = row.text(21);
   return workflow;
 }
 

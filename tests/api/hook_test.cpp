@@ -97,6 +97,17 @@ TEST_P(HookTest, APushToABranchQueuesAWorkflow) {
                                           "src/main.c"}});
 }
 
+// The workflow names the GitHub account whose action sent the delivery.
+TEST_P(HookTest, AWebhooksWorkflowWasTriggeredByItsSender) {
+  const store::Workflow workflow = queued(deliver("pull_request", fixture("pull_request_opened_fork.json")));
+  EXPECT_EQ(workflow.origin.triggered_by, "octocat");
+  const json view = json::parse(call("GET", "/api/v1/workflows/" + workflow.id).body);
+  EXPECT_EQ(view["actors"], (json{{"triggered_by", "octocat"}, {"cancelled_by", nullptr}, {"rerun_of", nullptr}}));
+  json anonymous = fixture("push_branch.json");
+  anonymous.erase("sender");
+  EXPECT_EQ(queued(deliver("push", anonymous, "delivery-2")).origin.triggered_by, "");
+}
+
 TEST_P(HookTest, APushOfATagQueuesATagWorkflow) {
   expect_only_workflow(deliver("push", fixture("push_tag_annotated.json")),
                        {.name = "tag", .tag = "v1.2.0", .sha = kHeadSha});
@@ -251,6 +262,7 @@ class SupersedeTest : public HookTest {
     const store::Workflow superseded = workflow(id);
     EXPECT_EQ(superseded.status, core::Status::Cancelled);
     EXPECT_EQ(superseded.status_reason, "superseded by workflow " + newer.id);
+    EXPECT_EQ(superseded.cancelled_by, "") << "no person cancelled it";
   }
 };
 

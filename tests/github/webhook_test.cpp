@@ -37,6 +37,7 @@ TEST(WebhookTest, PushToABranch) {
   EXPECT_EQ(hook.event.tag, "");
   EXPECT_EQ(hook.event.sha, "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c");
   EXPECT_FALSE(hook.event.from_fork);
+  EXPECT_EQ(hook.sender, "baxterthehacker");
   // Added, modified and removed over both commits, each once.
   EXPECT_EQ(hook.event.changed_paths, (std::vector<std::string>{".factory/build.hcl", "Makefile", "README.md",
                                                                 "scripts/build.sh", "src/main.c"}));
@@ -108,6 +109,7 @@ TEST(WebhookTest, PullRequestFromAFork) {
   EXPECT_EQ(hook.event.branch, "changes");
   EXPECT_EQ(hook.event.target_branch, "main");
   EXPECT_TRUE(hook.event.from_fork);
+  EXPECT_EQ(hook.sender, "octocat");
 }
 
 TEST(WebhookTest, PullRequestSynchronizedFromTheSameRepository) {
