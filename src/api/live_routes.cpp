@@ -157,7 +157,8 @@ http::Response follow_log(store::Store& store, const std::shared_ptr<LogHub>& lo
 http::Response cancel(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
   const std::string id{request.param("id").value_or("")};
   const core::Status found = cancel_workflow(store, &orchestrator, id, "cancelled before it started");
-  if (found == core::Status::Queued) return http::Response::json(200, {{"id", id}, {"status", "cancelled"}});
+  if (found == core::Status::Queued || found == core::Status::WaitingForApproval)
+    return http::Response::json(200, {{"id", id}, {"status", "cancelled"}});
   if (core::is_final(found))
     fail(409, "conflict", "workflow " + id + " already ended (" + std::string{core::to_string(found)} + ")");
   return http::Response::json(202, {{"id", id}, {"status", "cancelling"}});

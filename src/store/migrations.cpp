@@ -214,6 +214,15 @@ const std::vector<Migration>& migrations() {
         " CONSTRAINT users_github_id_key UNIQUE (github_id),"
         " CONSTRAINT users_login_key UNIQUE (login)"
         "){table}"}},
+      // Version 13 holds pull requests from forks until a person approves
+      // them (docs/people.md): which ones each project holds, and for each
+      // workflow whether it was held, who approved it and when.
+      {13,
+       "fork pull request approval",
+       {"ALTER TABLE projects ADD fork_pr_approval VARCHAR(16) NOT NULL DEFAULT 'all'",
+        "ALTER TABLE workflows ADD approval_required SMALLINT NOT NULL DEFAULT 0",
+        "ALTER TABLE workflows ADD approved_by VARCHAR(300)",  // a login, or "admin token " and its name
+        "ALTER TABLE workflows ADD approved_at BIGINT"}},
   };
   return all;
 }

@@ -55,6 +55,9 @@ Workflow read_workflow(const Row& row) {
   workflow.started_at = optional_time(row, 16);
   workflow.finished_at = optional_time(row, 17);
   workflow.cancel_requested_at = optional_time(row, 18);
+  workflow.approval_required = row.integer(19) != 0;
+  workflow.approved_by = row.text(20);
+  workflow.approved_at = optional_time(row, 21);
   return workflow;
 }
 
