@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace store {
@@ -13,7 +14,8 @@ namespace {
 //   {table}     table options: InnoDB, utf8mb4 and binary collation on MariaDB,
 //               so names compare case-sensitively as they do on the other two
 //   {longtext}  text of any length: MEDIUMTEXT on MariaDB (TEXT stops at 64 KiB)
-// A statement that starts with {postgres} runs on PostgreSQL only.
+// A statement that starts with {postgres} runs on PostgreSQL only, one that
+// starts with {mariadb} on MariaDB only.
 // Timestamps are BIGINT milliseconds since the Unix epoch on every backend.
 struct Migration {
   int version;
@@ -216,10 +218,16 @@ const std::vector<Migration>& migrations() {
         "){table}"}},
       // Version 13 holds pull requests from forks until a person approves
       // them (docs/people.md): which ones each project holds, and for each
-      // workflow whether it was held, who approved it and when.
+      // workflow whether it was held, who approved it and when. Workflows
+      // and their commit statuses take the status waiting_for_approval,
+      // longer than 16 characters (SQLite does not hold VARCHAR to its length).
       {13,
        "fork pull request approval",
-       {"ALTER TABLE projects ADD fork_pr_approval VARCHAR(16) NOT NULL DEFAULT 'all'",
+       {"{postgres} ALTER TABLE workflows ALTER COLUMN status TYPE VARCHAR(32)",
+        "{postgres} ALTER TABLE commit_statuses ALTER COLUMN status TYPE VARCHAR(32)",
+        "{mariadb} ALTER TABLE workflows MODIFY status VARCHAR(32) NOT NULL",
+        "{mariadb} ALTER TABLE commit_statuses MODIFY status VARCHAR(32) NOT NULL",
+        "ALTER TABLE projects ADD fork_pr_approval VARCHAR(16) NOT NULL DEFAULT 'all'",
         "ALTER TABLE workflows ADD approval_required SMALLINT NOT NULL DEFAULT 0",
         "ALTER TABLE workflows ADD approved_by VARCHAR(300)",  // a login, or "admin token " and its name
         "ALTER TABLE workflows ADD approved_at BIGINT"}},
@@ -235,10 +243,12 @@ void replace_all(std::string& text, std::string_view word, std::string_view with
 // Empty when the statement is not for this backend.
 std::string for_backend(const char* statement, Backend backend) {
   std::string sql = statement;
-  constexpr std::string_view kPostgresOnly = "{postgres} ";
-  if (sql.starts_with(kPostgresOnly)) {
-    if (backend != Backend::Postgres) return {};
-    sql.erase(0, kPostgresOnly.size());
+  constexpr std::pair<std::string_view, Backend> kOnly[] = {{"{postgres} ", Backend::Postgres},
+                                                            {"{mariadb} ", Backend::MariaDb}};
+  for (auto [prefix, only] : kOnly) {
+    if (!sql.starts_with(prefix)) continue;
+    if (backend != only) return {};
+    sql.erase(0, prefix.size());
   }
   replace_all(sql, "{uuid}", backend == Backend::Postgres ? "UUID" : "CHAR(36)");
   replace_all(sql, "{table}",
