@@ -406,10 +406,11 @@ class Store {
   virtual Result<Page<Workflow>> list_workflows(std::string_view project_id, const PageRequest& page) = 0;
   // The project's unfinished workflows (waiting for approval, queued or
   // running) older than `newer_id` that a workflow for `event` supersedes,
-  // oldest first: pushes to the same
-  // branch, or pull request updates with the same source and target
-  // branches. Tags and manual runs supersede nothing. Their events carry
-  // no changed paths.
+  // oldest first: pushes to the same branch, or pull request updates with
+  // the same source and target branches, from a fork or not as `event` is
+  // (anyone may open a pull request from a fork: it never cancels the
+  // repository's own). Tags and manual runs supersede nothing. Their events
+  // carry no changed paths.
   virtual Result<std::vector<Workflow>> superseded_workflows(std::string_view project_id, std::string_view newer_id,
                                                              const core::Event& event) = 0;
   virtual Result<WorkflowTree> get_workflow_tree(std::string_view id) = 0;

@@ -32,7 +32,8 @@ const Query kProjectWorkflowsBefore{"SELECT " FACTORY_LISTED_WORKFLOW_COLUMNS
 const Query kSupersededWorkflows{"SELECT " FACTORY_LISTED_WORKFLOW_COLUMNS
                                  "FROM workflows WHERE project_id = ?"
                                  " AND status IN ('waiting_for_approval', 'queued', 'running')"
-                                 " AND id < ? AND event = ? AND branch = ? AND target_branch = ? ORDER BY id"};
+                                 " AND id < ? AND event = ? AND branch = ? AND target_branch = ? AND from_fork = ?"
+                                 " ORDER BY id"};
 const Query kCountProject{"SELECT COUNT(*) FROM projects WHERE id = ?"};
 const Query kApproveWorkflow{
     "UPDATE workflows SET status = 'queued', approved_by = ?, approved_at = ?"
@@ -226,7 +227,8 @@ Result<std::vector<Workflow>> SqlStore::superseded_workflows(std::string_view pr
   if (event.name != "push" && event.name != "pull_request") return workflows;
   return with_connection([&](Connection& connection) -> Result<std::vector<Workflow>> {
     auto done = connection.execute(kSupersededWorkflows,
-                                   {*project, *newer, event.name, event.branch, event.target_branch},
+                                   {*project, *newer, event.name, event.branch, event.target_branch,
+                                    event.from_fork ? 1 : 0},
                                    [&](const Row& row) { workflows.push_back(read_workflow(row)); });
     if (!done) return done.error();
     return std::move(workflows);

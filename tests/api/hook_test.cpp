@@ -445,6 +445,16 @@ TEST_P(ForkApprovalTest, ANewPushToTheForkPullRequestWaitsAgain) {
   EXPECT_EQ(workflow(pushed_again.id).status, core::Status::WaitingForApproval);
 }
 
+// Anyone can open a pull request from a fork's branch named as the
+// repository's: it cancels nothing of the repository's own.
+TEST_P(ForkApprovalTest, AForkNeverSupersedesAPullRequestOfTheRepository) {
+  json own = fixture("pull_request_synchronize.json");
+  own["pull_request"]["head"]["ref"] = "changes";  // the fork's branch name
+  const store::Workflow inside = queued(deliver("pull_request", own, "d1"));
+  waiting(deliver("pull_request", fork_pull_request(), "d2"));
+  EXPECT_EQ(workflow(inside.id).status, core::Status::Queued);
+}
+
 TEST_P(ForkApprovalTest, NeverRunsForkPullRequestsAtOnce) {
   set_approval("never");
   const store::Workflow ran = queued(deliver("pull_request", fork_pull_request()));

@@ -129,6 +129,25 @@ TEST_P(ApprovalTest, ANewerUpdateOfThePullRequestSupersedesWaitingWorkflows) {
   EXPECT_EQ((*superseded)[1].id, approved);
 }
 
+// Anyone may open a pull request from a fork, from a branch named as one of
+// the repository's own: it must not cancel the repository's workflows.
+TEST_P(ApprovalTest, AForkSupersedesOnlyWorkflowsFromForks) {
+  core::Event own = fork_pull_request();
+  own.from_fork = false;
+  auto theirs = store_->enqueue_workflow(project_.id, "", own);
+  ASSERT_OK(theirs);
+  const std::string forked = enqueue_waiting();
+  const std::string newer = enqueue_waiting();
+  auto superseded = store_->superseded_workflows(project_.id, newer, fork_pull_request());
+  ASSERT_OK(superseded);
+  ASSERT_EQ(superseded->size(), 1u);
+  EXPECT_EQ((*superseded)[0].id, forked);
+  auto by_own = store_->superseded_workflows(project_.id, newer, own);
+  ASSERT_OK(by_own);
+  ASSERT_EQ(by_own->size(), 1u);
+  EXPECT_EQ((*by_own)[0].id, theirs->id);
+}
+
 TEST_P(ApprovalTest, ListsShowTheApproval) {
   const std::string id = enqueue_waiting();
   ASSERT_OK(store_->approve_workflow(id, "octocat"));
