@@ -127,6 +127,9 @@ nlohmann::json log_line_view(const store::LogLine& line) {
 
 nlohmann::json secret_view(const store::SecretInfo& secret) {
   return {{"name", secret.name},
+          {"events", secret.scope.events},
+          {"branches", secret.scope.branches},
+          {"pipelines", secret.scope.pipelines},
           {"created_at", timestamp_text(secret.created_at)},
           {"updated_at", timestamp_text(secret.updated_at)}};
 }

@@ -231,6 +231,16 @@ const std::vector<Migration>& migrations() {
         "ALTER TABLE workflows ADD approval_required SMALLINT NOT NULL DEFAULT 0",
         "ALTER TABLE workflows ADD approved_by VARCHAR(300)",  // a login, or "admin token " and its name
         "ALTER TABLE workflows ADD approved_at BIGINT"}},
+      // Version 14 scopes project secrets (core/secret_scope.h): JSON arrays
+      // of the events, branch globs and pipelines that may receive each.
+      // Secrets kept from before get the default scope, which leaves out
+      // pull requests.
+      {14,
+       "project secret scopes",
+       {"ALTER TABLE project_secrets"
+        " ADD events VARCHAR(255) NOT NULL DEFAULT '[\"push\",\"tag\",\"manual\",\"cron\"]'",
+        "ALTER TABLE project_secrets ADD branches {longtext} NOT NULL DEFAULT '[]'",
+        "ALTER TABLE project_secrets ADD pipelines {longtext} NOT NULL DEFAULT '[]'"}},
   };
   return all;
 }

@@ -55,10 +55,11 @@ class SqlStore final : public Store {
   Result<ApiToken> verify_token(std::string_view secret) override;
   Status delete_workflow_tokens(std::string_view workflow_id) override;
 
-  Result<bool> set_secret(std::string_view project_id, std::string_view name, std::string_view value) override;
+  Result<bool> set_secret(std::string_view project_id, std::string_view name, std::string_view value,
+                          const core::SecretScope& scope) override;
   Status delete_secret(std::string_view project_id, std::string_view name) override;
   Result<std::vector<SecretInfo>> list_secrets(std::string_view project_id) override;
-  Result<core::Env> project_secrets(std::string_view project_id) override;
+  Result<std::vector<ProjectSecret>> project_secrets(std::string_view project_id) override;
 
   Result<EnqueuedWorkflow> enqueue_workflow(std::string_view project_id, std::string_view delivery_id,
                                             const core::Event& event) override;

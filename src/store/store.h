@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "core/plan.h"
+#include "core/secret_scope.h"
 #include "core/status.h"
 #include "store/result.h"
 
@@ -135,8 +136,16 @@ using SecretsKey = std::array<unsigned char, 32>;
 // A project secret as lists show it: never its value.
 struct SecretInfo {
   std::string name;
+  core::SecretScope scope;  // who may receive it (docs/secrets.md, "Scopes")
   Timestamp created_at;
   Timestamp updated_at;
+};
+
+// A project secret with its value, for the executions its scope reaches.
+struct ProjectSecret {
+  std::string name;
+  std::string value;
+  core::SecretScope scope;
 };
 
 // Keyset pagination: items with ids after `after` (empty: from the start),
@@ -348,16 +357,20 @@ class Store {
   // every call is `unavailable`. Names are environment variable names
   // ([A-Za-z_][A-Za-z0-9_]*, at most 255 bytes) outside the reserved ones
   // (FACTORY_*, LD_*, CI, HOME, PATH, PWD, SHELL); values have 4 bytes to
-  // 64 KiB and no NUL. An unknown project is not_found.
-  // set_secret creates or replaces a secret; true when it created one.
-  virtual Result<bool> set_secret(std::string_view project_id, std::string_view name, std::string_view value) = 0;
+  // 64 KiB and no NUL; a scope must pass config::secret_scope_error. An
+  // unknown project is not_found.
+  // set_secret creates or replaces a secret, value and scope; true when it
+  // created one.
+  virtual Result<bool> set_secret(std::string_view project_id, std::string_view name, std::string_view value,
+                                  const core::SecretScope& scope) = 0;
   virtual Status delete_secret(std::string_view project_id, std::string_view name) = 0;
-  // Names and timestamps, sorted by name.
+  // Names, scopes and timestamps, sorted by name.
   virtual Result<std::vector<SecretInfo>> list_secrets(std::string_view project_id) = 0;
-  // The values, for the environment of a workflow's executions. A value that
-  // does not decrypt (another key, a damaged row) is an internal error
+  // Every secret with its value and scope, sorted by name: the caller
+  // decides which of them a workflow gets (config::secret_reaches). A value
+  // that does not decrypt (another key, a damaged row) is an internal error
   // naming the secret.
-  virtual Result<core::Env> project_secrets(std::string_view project_id) = 0;
+  virtual Result<std::vector<ProjectSecret>> project_secrets(std::string_view project_id) = 0;
 
   // The workflow queue. enqueue_workflow records a queued workflow for a
   // delivery in one transaction; a (project, delivery id) pair seen before
