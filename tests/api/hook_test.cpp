@@ -357,7 +357,8 @@ class ForkApprovalTest : public SupersedeTest {
 };
 
 TEST_P(ForkApprovalTest, AForkPullRequestWaitsUntilApprovedThenRunsWithoutSecrets) {
-  ASSERT_TRUE(store_->set_secret(project_id_, "DEPLOY_KEY", "hunter22"));
+  // Even a secret whose scope lets pull requests have it (docs/secrets.md).
+  ASSERT_TRUE(store_->set_secret(project_id_, "DEPLOY_KEY", "hunter22", {{"push", "pull_request"}, {}, {}}));
   const store::Workflow held = waiting(deliver("pull_request", fork_pull_request()));
   EXPECT_EQ(workflows_queued_, 0) << "nothing for the orchestrator yet";
   EXPECT_EQ(claim(0).status, 204);
