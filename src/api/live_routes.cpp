@@ -162,7 +162,8 @@ http::Response cancel(const Routes& routes, orchestrator::Orchestrator& orchestr
   if (core::is_final(found))
     fail(409, "conflict", "workflow " + id + " already ended (" + std::string{core::to_string(found)} + ")");
   audit(routes, request, "workflow.cancel", project_id, "workflow " + id);
-  if (found == core::Status::Queued) return http::Response::json(200, {{"id", id}, {"status", "cancelled"}});
+  if (found == core::Status::Queued || found == core::Status::WaitingForApproval)
+    return http::Response::json(200, {{"id", id}, {"status", "cancelled"}});
   return http::Response::json(202, {{"id", id}, {"status", "cancelling"}});
 }
 

@@ -28,6 +28,8 @@ std::string describe_changes(const store::ProjectChanges& changes) {
   add(changes.cancel_superseded_pushes.has_value(), "cancel_superseded_pushes");
   add(changes.cancel_superseded_pull_requests.has_value(), "cancel_superseded_pull_requests");
   if (changes.is_public) add(true, *changes.is_public ? "public (now true)" : "public (now false)");
+  if (changes.fork_pr_approval)
+    add(true, "fork_pr_approval (now " + std::string{store::to_string(*changes.fork_pr_approval)} + ")");
   return fields.empty() ? "changed nothing" : fields;
 }
 

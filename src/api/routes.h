@@ -131,20 +131,21 @@ std::string describe_changes(const store::ProjectChanges& changes);
 // 204 No Content, for deletions.
 http::Response no_content();
 
-// The answer to a queued workflow: 202 {"id", "outcome": "queued", "event"
-// (without its changed paths)}
-// with a Location header, or 200 with "outcome": "duplicate" for a delivery
-// seen before.
-http::Response queued_response(const store::EnqueuedWorkflow& enqueued, const core::Event& event);
+// The answer to a queued workflow: 202 {"id", "outcome" ("queued", or
+// "waiting_for_approval" for a fork's pull request held), "event" (without
+// its changed paths)} with a Location header, or 200 with "outcome":
+// "duplicate" for a delivery seen before.
+http::Response queued_response(const store::EnqueuedWorkflow& enqueued, const core::Event& event,
+                               std::string_view outcome = "queued");
 
 // Cancels a workflow, as the cancel route and superseding pushes do: a
-// queued one ends as cancelled with `reason`; a running one only its agent
-// can end, so the store keeps the request for its next heartbeat, and
-// `orchestrator` (when given) hears of it at once. `by` is the caller's
-// name, the workflow's cancelled_by (empty for a superseding push).
-// Returns what was found: Queued (now cancelled), Running (asked to stop;
-// also when it was claimed meanwhile) or the final status it had already
-// (nothing done).
+// queued one, or one waiting for approval, ends as cancelled with `reason`;
+// a running one only its agent can end, so the store keeps the request for
+// its next heartbeat, and `orchestrator` (when given) hears of it at once.
+// `by` is the caller's name, the workflow's cancelled_by (empty for a
+// superseding push). Returns what was found: Queued or WaitingForApproval
+// (now cancelled), Running (asked to stop; also when it was claimed
+// meanwhile) or the final status it had already (nothing done).
 core::Status cancel_workflow(store::Store& store, orchestrator::Orchestrator* orchestrator, const std::string& id,
                              std::string_view reason, std::string_view by);
 

@@ -66,6 +66,7 @@ nlohmann::json project_view(const store::Project& project) {
                       {"cancel_superseded_pushes", project.cancel_superseded_pushes},
                       {"cancel_superseded_pull_requests", project.cancel_superseded_pull_requests},
                       {"public", project.is_public},
+                      {"fork_pr_approval", store::to_string(project.fork_pr_approval)},
                       {"created_at", timestamp_text(project.created_at)},
                       {"updated_at", timestamp_text(project.updated_at)}};
   if (project.github_hook_id) view["github_hook_id"] = *project.github_hook_id;
@@ -97,6 +98,15 @@ nlohmann::json workflow_view(const store::Workflow& workflow) {
           {"actors", {{"triggered_by", optional_text(workflow.origin.triggered_by)},
                       {"cancelled_by", optional_text(workflow.cancelled_by)},
                       {"rerun_of", optional_text(workflow.origin.rerun_of)}}}};
+}
+
+nlohmann::json approval_view(const store::Workflow& workflow, const store::Project& project,
+                             const std::vector<std::string>& may_approve) {
+  return {{"required", workflow.approval_required},
+          {"approved_by", workflow.approved_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(workflow.approved_by)},
+          {"approved_at", optional_timestamp(workflow.approved_at)},
+          {"may_approve", may_approve},
+          {"note", "users with write access to " + project.owner_name + "/" + project.name}};
 }
 
 nlohmann::json event_view(const core::Event& event) {

@@ -204,6 +204,7 @@ Webhook parse_pull_request(Reader& reader, Webhook hook) {
   std::string head_repository = reader.optional_text({"pull_request", "head", "repo", "full_name"});
   std::string base_repository = reader.text({"pull_request", "base", "repo", "full_name"});
   event.from_fork = head_repository != base_repository;
+  hook.author_association = reader.optional_text({"pull_request", "author_association"});
   if (reader.failed()) return with_reason(std::move(hook), WebhookKind::Malformed, reader.problem());
   hook.kind = WebhookKind::Event;
   return hook;
@@ -219,6 +220,12 @@ std::string_view to_string(WebhookKind kind) {
     case WebhookKind::Malformed: return "malformed";
   }
   return "malformed";
+}
+
+bool is_first_time_contributor(std::string_view author_association) {
+  for (std::string_view known : {"OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR"})
+    if (author_association == known) return false;
+  return true;
 }
 
 Webhook parse_webhook(std::string_view event_header, std::string_view body) {

@@ -79,6 +79,7 @@ class SqlStore final : public Store {
   Result<EnqueuedWorkflow> enqueue_workflow(std::string_view project_id, std::string_view delivery_id,
                                             const core::Event& event, const WorkflowOrigin& origin) override;
   std::vector<Result<EnqueuedWorkflow>> enqueue_workflows(std::span<const WorkflowRequest> requests) override;
+  Result<Workflow> approve_workflow(std::string_view id, std::string_view approved_by) override;
   Result<std::optional<Workflow>> claim_next_workflow(std::string_view agent, std::chrono::milliseconds lease,
                                                       std::string_view project_id) override;
   Result<Lease> renew_lease(std::string_view workflow_id, std::string_view agent,

@@ -42,6 +42,15 @@ struct Owner {
   Timestamp created_at;
 };
 
+// Which pull requests from forks wait for a person's approval before they
+// run (docs/people.md): every one, those of first-time contributors only
+// (GitHub's author_association FIRST_TIME_CONTRIBUTOR, FIRST_TIMER or NONE),
+// or none.
+enum class ForkApproval { All, FirstTime, Never };
+
+std::string_view to_string(ForkApproval approval);  // "all", "first_time", "never"
+std::optional<ForkApproval> parse_fork_approval(std::string_view text);
+
 struct Project {
   std::string id;
   std::string owner_id;
@@ -57,6 +66,7 @@ struct Project {
   bool cancel_superseded_pull_requests = true;
   std::optional<std::int64_t> github_hook_id;  // the hook FactoryCI made on the repository, if any
   bool is_public = false;  // readable by everyone, signed in or not (docs/people.md)
+  ForkApproval fork_pr_approval = ForkApproval::All;
 };
 
 struct NewProject {
@@ -66,6 +76,7 @@ struct NewProject {
   std::string webhook_secret;
   bool cancel_superseded_pushes = false;
   bool cancel_superseded_pull_requests = true;
+  ForkApproval fork_pr_approval = ForkApproval::All;
 };
 
 // Fields left empty keep their value.
@@ -76,6 +87,7 @@ struct ProjectChanges {
   std::optional<bool> cancel_superseded_pushes;
   std::optional<bool> cancel_superseded_pull_requests;
   std::optional<bool> is_public;
+  std::optional<ForkApproval> fork_pr_approval;
 };
 
 // A person who signed in with GitHub (docs/people.md).
@@ -264,6 +276,11 @@ struct Workflow {
   std::optional<Timestamp> cancel_requested_at;  // a cancel asked of its agent, not yet confirmed
   WorkflowOrigin origin;
   std::string cancelled_by;  // who cancelled it (a caller's name); empty for none, or a newer push
+  // Whether it was recorded waiting_for_approval (a pull request from a
+  // fork, docs/people.md), and who approved it (a caller's name) and when.
+  bool approval_required = false;
+  std::string approved_by;
+  std::optional<Timestamp> approved_at;
 };
 
 // A renewed lease, and whether the workflow's agent is asked to cancel it.
@@ -278,6 +295,7 @@ struct WorkflowRequest {
   std::string delivery_id;
   core::Event event;
   WorkflowOrigin origin;
+  bool wait_for_approval = false;  // recorded waiting_for_approval instead of queued
 };
 
 struct EnqueuedWorkflow {
@@ -483,8 +501,14 @@ class Store {
                                                     const core::Event& event, const WorkflowOrigin& origin = {}) = 0;
   // The same for many requests, in one transaction when they can be (a
   // group commit: one commit for many deliveries); results in request
-  // order, and a request that cannot be queued fails alone.
+  // order, and a request that cannot be queued fails alone. A request with
+  // wait_for_approval records its workflow waiting_for_approval: no claim
+  // finds it until approve_workflow queues it.
   virtual std::vector<Result<EnqueuedWorkflow>> enqueue_workflows(std::span<const WorkflowRequest> requests) = 0;
+  // Queues a workflow waiting for approval, recording who approved it (a
+  // caller's name) and when; conflict for a workflow not waiting (already
+  // approved, cancelled, or one that never waited).
+  virtual Result<Workflow> approve_workflow(std::string_view id, std::string_view approved_by) = 0;
   // Marks the oldest queued workflow (of one project, when given) running,
   // leased to `agent` until now + lease; each workflow goes to one claimer
   // only. Nothing queued: an empty optional.
@@ -516,11 +540,13 @@ class Store {
   // A project's workflows, newest first; `after` is the last id of the previous
   // page. Their events carry no changed paths (get_workflow's do).
   virtual Result<Page<Workflow>> list_workflows(std::string_view project_id, const PageRequest& page) = 0;
-  // The project's queued and running workflows older than `newer_id` that a
-  // workflow for `event` supersedes, oldest first: pushes to the same
-  // branch, or pull request updates with the same source and target
-  // branches. Tags and manual runs supersede nothing. Their events carry
-  // no changed paths.
+  // The project's unfinished workflows (waiting for approval, queued or
+  // running) older than `newer_id` that a workflow for `event` supersedes,
+  // oldest first: pushes to the same branch, or pull request updates with
+  // the same source and target branches, from a fork or not as `event` is
+  // (anyone may open a pull request from a fork: it never cancels the
+  // repository's own). Tags and manual runs supersede nothing. Their events
+  // carry no changed paths.
   virtual Result<std::vector<Workflow>> superseded_workflows(std::string_view project_id, std::string_view newer_id,
                                                              const core::Event& event) = 0;
   virtual Result<WorkflowTree> get_workflow_tree(std::string_view id) = 0;

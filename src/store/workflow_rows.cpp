@@ -58,6 +58,9 @@ Workflow read_workflow(const Row& row) {
   workflow.origin.triggered_by = row.text(19);
   workflow.origin.rerun_of = row.text(20);
   workflow.cancelled_by = row.text(21);
+  workflow.approval_required = row.integer(22) != 0;
+  workflow.approved_by = row.text(23);
+  workflow.approved_at = optional_time(row, 24);
   return workflow;
 }
 

@@ -112,6 +112,21 @@ TEST(WebhookTest, PullRequestFromAFork) {
   EXPECT_EQ(hook.sender, "octocat");
 }
 
+// Whether a fork's pull request waits for approval may hang on how its
+// author is related to the repository (docs/people.md).
+TEST(WebhookTest, PullRequestAuthorAssociation) {
+  std::string body = fixture("pull_request_opened_fork.json");
+  EXPECT_EQ(parse_webhook("pull_request", body).author_association, "");
+  body.replace(body.find("\"head\": {"), 0, "\"author_association\": \"FIRST_TIME_CONTRIBUTOR\", ");
+  Webhook hook = parse_webhook("pull_request", body);
+  EXPECT_KIND(hook, WebhookKind::Event);
+  EXPECT_EQ(hook.author_association, "FIRST_TIME_CONTRIBUTOR");
+  for (const char* known : {"OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR"})
+    EXPECT_FALSE(is_first_time_contributor(known)) << known;
+  for (const char* first : {"FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE", "MANNEQUIN", "", "owner"})
+    EXPECT_TRUE(is_first_time_contributor(first)) << first;
+}
+
 TEST(WebhookTest, PullRequestSynchronizedFromTheSameRepository) {
   Webhook hook = parse_webhook("pull_request", fixture("pull_request_synchronize.json"));
   EXPECT_KIND(hook, WebhookKind::Event);

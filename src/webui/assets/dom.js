@@ -58,7 +58,7 @@ export function shortSha(sha) {
 }
 
 export function isFinal(status) {
-  return !['queued', 'running'].includes(status);
+  return !['waiting_for_approval', 'queued', 'running'].includes(status);
 }
 
 // Replaces `container`'s children, keeping keyboard focus on the link or
