@@ -103,10 +103,11 @@ TEST_P(HookTest, APushToABranchQueuesAWorkflow) {
 
 // The workflow names the GitHub account whose action sent the delivery.
 TEST_P(HookTest, AWebhooksWorkflowWasTriggeredByItsSender) {
-  const store::Workflow workflow = queued(deliver("pull_request", fixture("pull_request_opened_fork.json")));
-  EXPECT_EQ(workflow.origin.triggered_by, "octocat");
+  const store::Workflow workflow = queued(deliver("push", fixture("push_branch.json")));
+  EXPECT_EQ(workflow.origin.triggered_by, "baxterthehacker");
   const json view = json::parse(call("GET", "/api/v1/workflows/" + workflow.id).body);
-  EXPECT_EQ(view["actors"], (json{{"triggered_by", "octocat"}, {"cancelled_by", nullptr}, {"rerun_of", nullptr}}));
+  EXPECT_EQ(view["actors"],
+            (json{{"triggered_by", "baxterthehacker"}, {"cancelled_by", nullptr}, {"rerun_of", nullptr}}));
   json anonymous = fixture("push_branch.json");
   anonymous.erase("sender");
   EXPECT_EQ(queued(deliver("push", anonymous, "delivery-2")).origin.triggered_by, "");
@@ -411,6 +412,41 @@ TEST_P(ForkApprovalTest, AForkPullRequestWaitsUntilApprovedThenRunsWithoutSecret
   EXPECT_EQ(after["approval"]["approved_by"], "admin token tests");
   EXPECT_TRUE(after["approval"]["approved_at"].is_string()) << after.dump();
   EXPECT_FALSE(after.contains("waiting_reason"));
+}
+
+// Approving needs write: a reader is refused and the workflow keeps
+// waiting; a granted writer is listed among those who may approve, and
+// approves it in their own name, which the audit log keeps.
+TEST_P(ForkApprovalTest, AReaderCannotApproveAndAWriterCan) {
+  const store::Workflow held = waiting(deliver("pull_request", fork_pull_request()));
+  ASSERT_TRUE(store_->set_member(project_id_, "rita", "read"));
+  ASSERT_TRUE(store_->set_member(project_id_, "wendy", "write"));
+  auto personal_token = [this](const std::string& login, std::int64_t github_id) {
+    auto user = store_->sign_in_user({.id = github_id, .login = login, .name = login, .avatar_url = {}});
+    EXPECT_TRUE(user);
+    const auto tomorrow =
+        std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now() + 24h);
+    auto token = store_->create_personal_token(
+        {.user_id = user->id, .name = "cli", .access = store::TokenAccess::Write, .expires_at = tomorrow});
+    EXPECT_TRUE(token);
+    return "Authorization: Bearer " + token->secret;
+  };
+  const std::string reader = personal_token("rita", 101), writer = personal_token("wendy", 102);
+  const std::string path = "/api/v1/workflows/" + held.id + "/approve";
+
+  const Reply refused = client_->request("POST", path, {}, {reader});
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(workflow(held.id).status, core::Status::WaitingForApproval);
+  EXPECT_EQ(view(held.id)["approval"]["may_approve"], (json{"octocat", "hubot", "wendy"}));
+
+  const Reply approved = client_->request("POST", path, {}, {writer});
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  EXPECT_EQ(workflow(held.id).approved_by, "wendy");
+  const auto entries = store_->list_audit_entries({.action = "workflow.approve"}, {});
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->items.size(), 1u);
+  EXPECT_EQ(entries->items[0].actor, "wendy");
+  EXPECT_EQ(entries->items[0].project_id, project_id_);
 }
 
 TEST_P(ForkApprovalTest, OnlyAWaitingWorkflowCanBeApproved) {
