@@ -12,7 +12,8 @@ namespace {
 // The paths the page routes itself (assets/app.js): a deep link or a reload
 // there gets the page.
 constexpr std::string_view kPagePaths[] = {
-    "/", "/new-project", "/projects/{id}", "/projects/{id}/edit", "/workflows/{id}", "/executions/{id}"};
+    "/", "/sign-in", "/new-project", "/projects/{id}", "/projects/{id}/edit", "/workflows/{id}", "/executions/{id}",
+    "/tokens", "/audit"};
 
 std::string_view content_type_of(std::string_view name) {
   struct Type {

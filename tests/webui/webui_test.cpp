@@ -39,7 +39,8 @@ TEST_F(WebUiTest, EveryPagePathAnswersTheSamePage) {
   const std::string page = source_file("index.html");
   ASSERT_FALSE(page.empty());
   for (const char* path : {"/", "/new-project", "/projects/0193a4b0-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
-                           "/projects/x/edit", "/workflows/y", "/executions/z?workflow=y"}) {
+                           "/projects/x/edit", "/workflows/y", "/executions/z?workflow=y", "/sign-in?return_to=/",
+                           "/tokens", "/audit"}) {
     Reply reply = get(path);
     EXPECT_EQ(reply.status, 200) << path;
     EXPECT_EQ(reply.body, page) << path;
