@@ -58,7 +58,7 @@ export function shortSha(sha) {
 }
 
 export function isFinal(status) {
-  return !['queued', 'running', 'waiting_for_approval'].includes(status);
+  return !['waiting_for_approval', 'queued', 'running'].includes(status);
 }
 
 // What a project's role lets its holder do (the API's roles, docs/people.md).
