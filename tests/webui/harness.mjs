@@ -123,13 +123,13 @@ export class Installation {
     return `git://127.0.0.1:${this.gitPort}/acme/rocket.git`;
   }
 
-  // `options`: more of the server's command-line options; with `port`, it
-  // listens there (a port known beforehand, for --public-url).
-  async startServer(options = [], port = 0) {
+  // `options`: more of the server's command-line options; with `listenPort`,
+  // it listens there (a port known beforehand, for --public-url).
+  async startServer(options = [], listenPort = 0) {
     const binary = process.env.FACTORY_BINARY;
     if (!binary || !fs.existsSync(binary)) throw new Error(`FACTORY_BINARY (${binary}) is not the built factory binary`);
     const data = path.join(this.root, 'data');
-    this.start(binary, ['server', '--data-dir', data, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn', ...options],
+    this.start(binary, ['server', '--data-dir', data, '--listen', `127.0.0.1:${listenPort}`, '--log-level', 'warn', ...options],
                'server.log');
     const announcement = 'listening on http://127.0.0.1:';
     const log = await waitFor(() => {
