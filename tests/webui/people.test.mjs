@@ -146,8 +146,8 @@ step('the admin named with --admin signs in with GitHub and grants roles on the 
     await members.getByRole('cell', {name: login, exact: true}).waitFor();
   }
   const secrets = page.getByRole('region', {name: 'Secrets'});
-  await secrets.getByLabel('Name').fill('DEPLOY_TOKEN');
-  await secrets.getByLabel('Value').fill('hunter2-deploy');
+  await secrets.getByLabel('Secret name').fill('DEPLOY_TOKEN');
+  await secrets.getByLabel('Secret value').fill('hunter2-deploy');
   await secrets.getByLabel('tag').check();
   await secrets.getByLabel('Pipelines').fill('deploy');
   await secrets.getByRole('button', {name: 'Set secret'}).click();

@@ -115,9 +115,9 @@ function secretForm(save) {
     if (await save(data.get('name').trim(), body)) form.reset();
   }},
     h('h3', {}, 'Set a secret'),
-    h('label', {for: 'secret-name'}, 'Name'),
+    h('label', {for: 'secret-name'}, 'Secret name'),
     h('input', {id: 'secret-name', name: 'name', required: true, autocomplete: 'off', placeholder: 'DEPLOY_KEY'}),
-    h('label', {for: 'secret-value'}, 'Value'),
+    h('label', {for: 'secret-value'}, 'Secret value'),
     h('textarea', {id: 'secret-value', name: 'value', required: true, rows: 3, autocomplete: 'off', spellcheck: false}),
     h('fieldset', {},
       h('legend', {}, 'Events that receive it'),
