@@ -76,15 +76,16 @@ function showError(error, signal) {
 function renderNav(user) {
   const nav = document.getElementById('nav');
   const here = location.pathname + location.search;
-  const signInHref = `/sign-in?return_to=${encodeURIComponent(here === '/sign-in' ? '/' : here)}`;
-  nav.replaceChildren(
+  const signInHref = `/sign-in?return_to=${encodeURIComponent(here)}`;
+  nav.replaceChildren(...[
     h('a', {href: '/'}, 'Projects'),
     user?.server_admin ? h('a', {href: '/new-project'}, 'New project') : null,
     isPerson(user) ? h('a', {href: '/tokens'}, 'Tokens') : null,
     user?.server_admin ? h('a', {href: '/audit'}, 'Audit') : null,
     user ? identity(user) : null,
     user ? h('button', {type: 'button', class: 'link', onclick: () => signOut().then(() => navigate('/'))}, 'Sign out')
-         : location.pathname === '/sign-in' ? null : h('a', {href: signInHref}, 'Sign in'));
+         : location.pathname === '/sign-in' ? null : h('a', {href: signInHref}, 'Sign in'),
+  ].filter(Boolean));
 }
 
 // The person's avatar and login; for a token of the server's, its name ("admin token NAME").
