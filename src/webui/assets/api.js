@@ -94,15 +94,16 @@ async function checked(response) {
   throw new ApiError(response.status, error.code, error.message);
 }
 
-// JSON in and out; resolves to the parsed answer (null for 204).
+// JSON in and out; resolves to the parsed answer (null without a body, as
+// for 204, or a secret's 201).
 export async function call(method, path, body, {signal} = {}) {
   const init = {method, signal, headers: headers({}, method)};
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
-  const response = await checked(await fetch(path, init));
-  return response.status === 204 ? null : response.json();
+  const text = await (await checked(await fetch(path, init))).text();
+  return text ? JSON.parse(text) : null;
 }
 
 export const get = (path, options) => call('GET', path, undefined, options);
