@@ -13,6 +13,7 @@
 #include "agent/workflow_reporter.h"
 #include "consul/consul.h"
 #include "config/config.h"
+#include "core/secret_scope.h"
 #include "protocol/protocol.h"
 #include "runner/sandbox.h"
 
@@ -74,19 +75,22 @@ core::Env base_environment(const protocol::Job& job, const std::string& sha) {
   return env;
 }
 
-// Secrets join each execution's own environment, so that executions in
-// containers get them too.
-void add_secrets(core::Plan& plan, const core::Env& secrets) {
+// Secrets join the environment of each execution whose pipeline they may
+// reach (a matrix instance by its block's label), so that executions in
+// containers get them too. The server sent only those the event may receive.
+void add_secrets(core::Plan& plan, const std::vector<protocol::JobSecret>& secrets) {
   for (auto& pipeline : plan.pipelines)
-    for (auto& stage : pipeline.stages)
-      for (auto& execution : stage.executions)
-        for (const auto& [name, value] : secrets) execution.env.try_emplace(name, value);
+    for (const protocol::JobSecret& secret : secrets)
+      if (core::reaches_pipeline(secret.pipelines, pipeline.base_name))
+        for (auto& stage : pipeline.stages)
+          for (auto& execution : stage.executions) execution.env.try_emplace(secret.name, secret.value);
 }
 
-// What the logs and reports of a job must not show: its secrets' values and
-// its clone token.
+// What the logs and reports of a job must not show: the values of every
+// secret it carries, whichever pipelines get them, and its clone token.
 core::SecretMask job_mask(const protocol::Job& job) {
-  core::Env hidden = job.secrets;
+  core::Env hidden;
+  for (const protocol::JobSecret& secret : job.secrets) hidden.emplace(secret.name, secret.value);
   if (!job.clone_token.empty()) hidden.emplace("FACTORY clone token", job.clone_token);
   return core::SecretMask{hidden};
 }

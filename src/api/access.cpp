@@ -36,7 +36,9 @@ store::Result<store::Project> target_project(store::Store& store, Target target,
 std::optional<http::Response> check_server_route(const Caller& caller, Role needed) {
   if (needed == Role::None) return std::nullopt;
   if (!caller.signed_in()) return unauthorized(kSignIn);
-  if (needed == Role::Admin && !(caller.server_admin && caller.token_limit == Role::Admin))
+  // A server admin's read or one-project token is not for the server's own routes.
+  const bool unlimited = caller.token_limit == Role::Admin && caller.token_project_id.empty();
+  if (needed == Role::Admin && !(caller.server_admin && unlimited))
     return http::Response::error(403, "forbidden", "only a server admin may do this");
   return std::nullopt;
 }
@@ -48,17 +50,43 @@ std::optional<http::Response> check_project_route(const Routes& routes, const Ca
   if (!project && project.error().kind != store::ErrorKind::NotFound) return to_api_error(project.error()).response();
   const Role role = project ? role_on(routes, caller, *project) : Role::None;
   if (role >= access.role) return std::nullopt;
+  // Anonymous callers may have more once signed in (a public project's reader too).
+  if (!caller.signed_in()) return unauthorized(kSignIn);
   if (role >= Role::Read)
     return http::Response::error(403, "forbidden",
                                  "this needs the " + std::string{to_string(access.role)} + " role on project " +
                                      project->owner_name + "/" + project->name + "; you have " +
                                      std::string{to_string(role)});
   // Unknown and unreadable look the same, so that probing reveals nothing.
-  if (!caller.signed_in()) return unauthorized(kSignIn);
   return http::Response::error(404, "not_found", "no " + std::string{target_noun(access.target)} + " " + id);
 }
 
+// A personal token acts for its user: a read token reads only; a write
+// token does all its user may; a one-project token reaches one project.
+std::variant<Caller, http::Response> personal_caller(const Routes& routes, const store::ApiToken& token) {
+  auto user = routes.store.get_user(token.user_id);
+  if (!user && user.error().kind == store::ErrorKind::NotFound) return unauthorized("the bearer token is not valid");
+  if (!user) return to_api_error(user.error()).response();
+  return Caller{.kind = Caller::Kind::User,
+                .user_id = user->id,
+                .login = user->login,
+                .server_admin = is_server_admin(routes.options, user->login),
+                .token_id = token.id,
+                .token_name = token.name,
+                .token_limit = token.access == store::TokenAccess::Read ? Role::Read : Role::Admin,
+                .token_project_id = token.project_id};
+}
+
+Role granted_role(store::Store& store, const store::Project& project, std::string_view login) {
+  return parse_role(unwrap(store.member_role(project.id, login))).value_or(Role::None);
+}
+
 }  // namespace
+
+bool is_server_admin(const ApiOptions& options, std::string_view login) {
+  return std::any_of(options.admins.begin(), options.admins.end(),
+                     [login](const std::string& admin) { return http::iequals(admin, login); });
+}
 
 std::string_view to_string(Role role) { return kRoleNames[static_cast<std::size_t>(role)]; }
 
@@ -88,6 +116,7 @@ std::variant<Caller, http::Response> resolve_caller(const Routes& routes, const 
   auto token = bearer_token(routes.store, request);
   if (auto* refusal = std::get_if<http::Response>(&token)) return std::move(*refusal);
   const store::ApiToken& found = std::get<store::ApiToken>(token);
+  if (found.scope == store::TokenScope::Personal) return personal_caller(routes, found);
   if (found.scope != store::TokenScope::Admin)
     return http::Response::error(403, "forbidden", "agent tokens may only use the agent protocol (/api/v1/agent/...)");
   return Caller{.kind = Caller::Kind::AdminToken, .server_admin = true, .token_id = found.id,
@@ -96,10 +125,14 @@ std::variant<Caller, http::Response> resolve_caller(const Routes& routes, const 
 
 Role role_on(const Routes& routes, const Caller& caller, const store::Project& project) {
   Role role = caller.server_admin ? Role::Admin : Role::None;
-  if (caller.kind == Caller::Kind::User && routes.options.repository_role)
-    role = std::max(role, routes.options.repository_role(caller, project));
-  if (!caller.token_project_id.empty() && caller.token_project_id != project.id) return Role::None;
-  return std::min(role, caller.token_limit);
+  if (caller.kind == Caller::Kind::User) {
+    role = std::max(role, granted_role(routes.store, project, caller.login));
+    if (routes.options.repository_role) role = std::max(role, routes.options.repository_role(caller, project));
+  }
+  if (!caller.token_project_id.empty() && caller.token_project_id != project.id) role = Role::None;
+  role = std::min(role, caller.token_limit);
+  // Everyone reads a public project: a token never gives less than none.
+  return project.is_public ? std::max(role, Role::Read) : role;
 }
 
 void Routes::add(std::string method, std::string pattern, std::string name, Access access, http::Handler handler,

@@ -15,8 +15,8 @@
 // Roles on a project come from: being a server admin (the admin token, a
 // user named with --admin) → Admin; grants made through the API; the user's
 // permission on the GitHub repository (ApiOptions::repository_role); a public
-// project → Read for everyone. A personal API token limits its user's role to
-// the token's access, and a one-project token to its project.
+// project → Read for everyone. A personal read token limits its user's role
+// to Read, and a one-project token to its project (public ones stay readable).
 #pragma once
 
 #include <optional>
@@ -60,7 +60,7 @@ struct Caller {
   bool server_admin = false;
   std::string token_id;             // the API token the request carried; empty for a session or none
   std::string token_name;
-  Role token_limit = Role::Admin;   // a personal token's access (Read or Write); Admin: no limit
+  Role token_limit = Role::Admin;   // Read for a personal read token; Admin (no limit) otherwise, write tokens too
   std::string token_project_id;     // a one-project token's project
   bool by_session = false;          // a session cookie: state-changing requests need the CSRF token
 

@@ -9,6 +9,7 @@
 #include "api/json_input.h"
 #include "api/log_hub.h"
 #include "api/routes.h"
+#include "config/secret_scope.h"
 #include "orchestrator/orchestrator.h"
 #include "protocol/protocol.h"
 #include "store/token_secret.h"
@@ -105,6 +106,20 @@ store::Workflow leased_workflow(store::Store& store, const AgentCaller& caller, 
   return leased_workflow(store, caller, workflow_of(caller, request));
 }
 
+// The secrets a workflow's event and branch may receive, each with the
+// pipelines it may reach (docs/secrets.md, "Scopes"). A pull request from a
+// fork runs code nobody here reviewed: it gets none, and its project's
+// secrets are not even decrypted for it.
+std::vector<protocol::JobSecret> deliverable_secrets(store::Store& store, const std::string& project_id,
+                                                     const core::Event& event) {
+  std::vector<protocol::JobSecret> secrets;
+  if (event.from_fork) return secrets;
+  for (auto& secret : unwrap(store.project_secrets(project_id)))
+    if (config::secret_reaches(secret.scope, event))
+      secrets.push_back({std::move(secret.name), std::move(secret.value), std::move(secret.scope.pipelines)});
+  return secrets;
+}
+
 json job_json(store::Store& store, const orchestrator::Orchestrator& orchestrator, const ApiOptions& options,
               const store::Workflow& workflow, std::string lease) {
   const store::Project project = unwrap(store.get_project(workflow.project_id));
@@ -115,8 +130,7 @@ json job_json(store::Store& store, const orchestrator::Orchestrator& orchestrato
   job.project_id = project.id;
   job.repository = {project.owner_name, project.name, project.url};
   job.event = workflow.event;
-  // Pull requests from forks run code nobody here reviewed: no secrets.
-  if (!workflow.event.from_fork) job.secrets = unwrap(store.project_secrets(project.id));
+  job.secrets = deliverable_secrets(store, project.id, workflow.event);
   job.heartbeat_interval = orchestrator.options().heartbeat;
   job.lease_duration = orchestrator.options().lease;
   job.clone_token = github_clone_token(options, project);

@@ -14,6 +14,8 @@ void add_routes(http::Router& router, store::Store& store, const ApiOptions& opt
   add_execution_routes(routes);
   add_hook_routes(routes);
   add_secret_routes(routes);
+  add_token_routes(routes);
+  add_member_routes(routes);
   if (options.orchestrator) {
     auto logs = std::make_shared<LogHub>();
     add_agent_routes(routes, *options.orchestrator, logs);

@@ -7,9 +7,11 @@
 //   POST /api/v1/projects/{id}/trigger
 //   POST /hooks/github  (public: GitHub's signature authenticates it)
 //   /api/v1/projects/{id}/secrets[/{name}]  (list names, set, delete; values are write-only)
+//   /api/v1/projects/{id}/members[/{login}], /api/v1/user/tokens[/{id}], /api/v1/tokens[/{id}],
+//   /api/v1/users  (grants, personal tokens, people: docs/people.md)
 // Each route declares the role it needs (access.h, docs/api.md); callers
-// come with "Authorization: Bearer <token>" (a token of the store) or
-// anonymously, which public projects allow for reading. Errors have the
+// come with "Authorization: Bearer <token>" (the admin token or a personal
+// token) or anonymously, which public projects allow for reading. Errors have the
 // shape {"error": {"code": "...", "message": "..."}}; a request that fails
 // changes nothing. Webhook secrets are write-only: returned once, at
 // creation; project secrets are never returned.

@@ -45,6 +45,20 @@ std::string required_string(const nlohmann::json& object, std::string_view name)
   return std::move(*value);
 }
 
+std::optional<std::vector<std::string>> optional_strings(const nlohmann::json& object, std::string_view name) {
+  const auto field = object.find(name);
+  if (field == object.end() || field->is_null()) return std::nullopt;
+  const std::string quoted{name};
+  if (!field->is_array()) fail(400, "invalid", "field '" + quoted + "' must be an array of strings");
+  std::vector<std::string> strings;
+  for (std::size_t i = 0; i < field->size(); ++i) {
+    const auto& item = (*field)[i];
+    if (!item.is_string()) fail(400, "invalid", "field '" + quoted + "[" + std::to_string(i) + "]' must be a string");
+    strings.push_back(item.get<std::string>());
+  }
+  return strings;
+}
+
 std::optional<bool> optional_bool(const nlohmann::json& object, std::string_view name) {
   const auto field = object.find(name);
   if (field == object.end() || field->is_null()) return std::nullopt;

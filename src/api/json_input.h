@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/errors.h"
 #include "http/request.h"
@@ -22,6 +23,10 @@ nlohmann::json read_json_object(const http::Request& request, std::initializer_l
 // A string field; absent or null gives nullopt, another type is a 400.
 std::optional<std::string> optional_string(const nlohmann::json& object, std::string_view name);
 std::string required_string(const nlohmann::json& object, std::string_view name);
+
+// An array of strings; absent or null gives nullopt, another type (or an
+// item that is not a string) is a 400 naming it.
+std::optional<std::vector<std::string>> optional_strings(const nlohmann::json& object, std::string_view name);
 
 // A boolean field; absent or null gives nullopt, another type is a 400.
 std::optional<bool> optional_bool(const nlohmann::json& object, std::string_view name);

@@ -12,16 +12,16 @@ namespace {
 constexpr std::string_view kCancelSupersededPushes = "cancel_superseded_pushes";
 constexpr std::string_view kCancelSupersededPullRequests = "cancel_superseded_pull_requests";
 
-http::Response created(const store::Project& project) {
-  return project_created(project_view(project), project, "/api/v1/projects/" + project.id);
-}
-
 // A project as its caller sees it: with their role, so that a client shows
 // only what they may do.
 nlohmann::json project_view_for(const store::Project& project, Role role) {
   nlohmann::json view = project_view(project);
   view["role"] = to_string(role);
   return view;
+}
+
+http::Response created(const store::Project& project, Role role) {
+  return project_created(project_view_for(project, role), project, "/api/v1/projects/" + project.id);
 }
 
 // A project as lists show it: with its newest workflow (null before the
@@ -53,7 +53,8 @@ void add_project_routes(const Routes& routes) {
                return http::Response::json(200, page_view(std::move(items), page.next));
              });
   const ApiOptions& options = routes.options;
-  routes.add("POST", "/api/v1/projects", "projects", access::server_admin, [&store, options](http::Request& request) {
+  routes.add("POST", "/api/v1/projects", "projects", access::server_admin,
+             [routes, &store, options](http::Request& request) {
     const auto body = read_json_object(request, {"owner", "name", "url", "webhook_secret", kCancelSupersededPushes,
                                                  kCancelSupersededPullRequests, "create_webhook"});
     const bool hook = wants_github_hook(options, optional_bool(body, "create_webhook").value_or(true));
@@ -67,7 +68,8 @@ void add_project_routes(const Routes& routes) {
                     optional_bool(body, kCancelSupersededPushes).value_or(defaults.cancel_superseded_pushes),
                 .cancel_superseded_pull_requests = optional_bool(body, kCancelSupersededPullRequests)
                                                        .value_or(defaults.cancel_superseded_pull_requests)});
-    return created(hook ? add_github_hook(store, options, std::move(project)) : project);
+    if (hook) project = add_github_hook(store, options, std::move(project));
+    return created(project, role_on(routes, caller_of(request), project));
   });
   routes.add("GET", "/api/v1/projects/{id}", "project_v1", access::project(Role::Read),
              [routes](http::Request& request) {
@@ -76,15 +78,18 @@ void add_project_routes(const Routes& routes) {
                return http::Response::json(200, project_view_for(project, role));
              });
   routes.add("PUT", "/api/v1/projects/{id}", "project_v1", access::project(Role::Admin),
-             [&store, options](http::Request& request) {
+             [routes](http::Request& request) {
     const auto body = read_json_object(
-        request, {"name", "url", "webhook_secret", kCancelSupersededPushes, kCancelSupersededPullRequests});
+        request, {"name", "url", "webhook_secret", kCancelSupersededPushes, kCancelSupersededPullRequests, "public"});
     const store::ProjectChanges changes{optional_string(body, "name"), optional_string(body, "url"),
                                         optional_string(body, "webhook_secret"),
                                         optional_bool(body, kCancelSupersededPushes),
-                                        optional_bool(body, kCancelSupersededPullRequests)};
-    return http::Response::json(200,
-                                project_view(update_project_and_hook(store, options, *request.param("id"), changes)));
+                                        optional_bool(body, kCancelSupersededPullRequests),
+                                        optional_bool(body, "public")};
+    const auto project = update_project_and_hook(routes.store, routes.options, *request.param("id"), changes);
+    if (changes.is_public)
+      audit(routes, request, "project.update", project.id, *changes.is_public ? "public: true" : "public: false");
+    return http::Response::json(200, project_view_for(project, role_on(routes, caller_of(request), project)));
   });
   routes.add("DELETE", "/api/v1/projects/{id}", "project_v1", access::project(Role::Admin),
              [&store, options](http::Request& request) {

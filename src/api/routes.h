@@ -53,6 +53,8 @@ void add_workflow_routes(const Routes& routes);
 void add_execution_routes(const Routes& routes);
 void add_hook_routes(const Routes& routes);
 void add_secret_routes(const Routes& routes);
+void add_token_routes(const Routes& routes);
+void add_member_routes(const Routes& routes);
 void add_agent_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs);
 void add_live_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs);
 
@@ -89,6 +91,8 @@ std::variant<store::ApiToken, http::Response> bearer_token(store::Store& store, 
 // a route's Access, which leaves the caller in request.context.
 std::variant<Caller, http::Response> resolve_caller(const Routes& routes, const http::Request& request);
 Role role_on(const Routes& routes, const Caller& caller, const store::Project& project);
+// Whether a GitHub login is one of ApiOptions::admins (compared without case, as GitHub compares logins).
+bool is_server_admin(const ApiOptions& options, std::string_view login);
 std::optional<http::Response> authorize(const Routes& routes, const Access& access, http::Request& request);
 // Routes that are neither public nor the API's (the server's /metrics) are for server admins.
 http::Middleware server_admin_elsewhere(const Routes& routes);

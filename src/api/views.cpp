@@ -60,6 +60,7 @@ nlohmann::json project_view(const store::Project& project) {
                       {"url", project.url},
                       {"cancel_superseded_pushes", project.cancel_superseded_pushes},
                       {"cancel_superseded_pull_requests", project.cancel_superseded_pull_requests},
+                      {"public", project.is_public},
                       {"created_at", timestamp_text(project.created_at)},
                       {"updated_at", timestamp_text(project.updated_at)}};
   if (project.github_hook_id) view["github_hook_id"] = *project.github_hook_id;
@@ -117,6 +118,9 @@ nlohmann::json log_line_view(const store::LogLine& line) {
 
 nlohmann::json secret_view(const store::SecretInfo& secret) {
   return {{"name", secret.name},
+          {"events", secret.scope.events},
+          {"branches", secret.scope.branches},
+          {"pipelines", secret.scope.pipelines},
           {"created_at", timestamp_text(secret.created_at)},
           {"updated_at", timestamp_text(secret.updated_at)}};
 }

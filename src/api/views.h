@@ -12,7 +12,8 @@ namespace api {
 
 // {"id", "owner", "project", "url"}: the seed endpoints' shape.
 nlohmann::json seed_project_view(const store::Project& project);
-// {"id", "name", "owner": {"id", "name"}, "url", "created_at", "updated_at"}
+// {"id", "name", "owner": {"id", "name"}, "url", "cancel_superseded_pushes",
+// "cancel_superseded_pull_requests", "public", "github_hook_id"?, "created_at", "updated_at"}
 nlohmann::json project_view(const store::Project& project);
 // 201 Created for a new project: `view` plus its webhook secret, shown this
 // once and never again, and a Location header pointing at `location`.

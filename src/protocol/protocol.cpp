@@ -366,12 +366,15 @@ std::string error_code(const json& body) {
 
 json to_json(const Job& job) {
   const core::Repository& repository = job.repository;
+  json secrets = json::array();
+  for (const JobSecret& secret : job.secrets)
+    secrets.push_back({{"name", secret.name}, {"value", secret.value}, {"pipelines", secret.pipelines}});
   json out{{"workflow_id", job.workflow_id},
            {"attempt", job.attempt},
            {"project_id", job.project_id},
            {"repository", {{"owner", repository.owner}, {"name", repository.name}, {"url", repository.url}}},
            {"event", to_json(job.event)},
-           {"secrets", job.secrets},
+           {"secrets", std::move(secrets)},
            {"heartbeat_interval_ms", job.heartbeat_interval.count()},
            {"lease_ms", job.lease_duration.count()}};
   if (!job.lease.empty()) out["lease"] = job.lease;
@@ -389,7 +392,9 @@ Job job_from_json(const json& json_job) {
   Reader repository = in.object("repository");
   job.repository = {repository.string("owner"), repository.string("name"), repository.string("url", true)};
   job.event = read_event(in.object("event"));
-  job.secrets = in.string_map("secrets");
+  job.secrets = read_items(in, "secrets", [](const Reader& secret) {
+    return JobSecret{secret.string("name", true), secret.string("value", true), secret.strings("pipelines")};
+  });
   job.clone_token = in.string("clone_token");
   job.heartbeat_interval = std::chrono::milliseconds{in.integer("heartbeat_interval_ms", 1000)};
   job.lease_duration = std::chrono::milliseconds{in.integer("lease_ms", 30'000)};

@@ -51,6 +51,18 @@ struct ClaimRequest {
   std::string agent;  // the agent's name for people (its host, say): shown, never trusted
 };
 
+// A secret a job carries (docs/secrets.md, "Scopes"): the server sends only
+// those the workflow's event and branch may receive; the agent gives it to
+// the executions of the pipelines listed (block labels), or of every
+// pipeline when none is.
+struct JobSecret {
+  std::string name;
+  std::string value;
+  std::vector<std::string> pipelines;
+
+  bool operator==(const JobSecret&) const = default;
+};
+
 // What an agent needs to run one workflow.
 struct Job {
   std::string workflow_id;
@@ -62,7 +74,7 @@ struct Job {
   std::string project_id;
   core::Repository repository;  // url: what `git fetch` is given
   core::Event event;
-  core::Env secrets;  // empty for pull requests from forks
+  std::vector<JobSecret> secrets;  // empty for pull requests from forks
   // A short-lived token git fetches the repository with (a GitHub App's
   // installation token); empty when the repository needs none. Secret: the
   // agent never logs it.

@@ -214,6 +214,38 @@ const std::vector<Migration>& migrations() {
         " CONSTRAINT users_github_id_key UNIQUE (github_id),"
         " CONSTRAINT users_login_key UNIQUE (login)"
         "){table}"}},
+      // Version 11 is roles and personal tokens: a project readable by
+      // everyone; grants of a role on a project to a GitHub login (in
+      // lowercase), who may sign in later; and personal tokens, each of one
+      // user, read or write, for every project or one, until they expire.
+      // A one-project token of a deleted project reaches nothing: ids are
+      // never reused.
+      {11,
+       "roles and personal tokens",
+       {"ALTER TABLE projects ADD is_public SMALLINT NOT NULL DEFAULT 0",
+        "CREATE TABLE project_members ("
+        " project_id {uuid} NOT NULL,"
+        " login VARCHAR(255) NOT NULL,"
+        " role VARCHAR(8) NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " CONSTRAINT project_members_pkey PRIMARY KEY (project_id, login),"
+        " CONSTRAINT project_members_project_fkey FOREIGN KEY (project_id) REFERENCES projects (id) ON DELETE CASCADE"
+        "){table}",
+        "ALTER TABLE api_tokens ADD user_id {uuid}",
+        "ALTER TABLE api_tokens ADD access VARCHAR(8)",
+        "ALTER TABLE api_tokens ADD project_id {uuid}",
+        "ALTER TABLE api_tokens ADD expires_at BIGINT",
+        "CREATE INDEX api_tokens_user_idx ON api_tokens (user_id)"}},
+      // Version 14 scopes project secrets (core/secret_scope.h): JSON arrays
+      // of the events, branch globs and pipelines that may receive each.
+      // Secrets kept from before get the default scope, which leaves out
+      // pull requests.
+      {14,
+       "project secret scopes",
+       {"ALTER TABLE project_secrets"
+        " ADD events VARCHAR(255) NOT NULL DEFAULT '[\"push\",\"tag\",\"manual\",\"cron\"]'",
+        "ALTER TABLE project_secrets ADD branches {longtext} NOT NULL DEFAULT '[]'",
+        "ALTER TABLE project_secrets ADD pipelines {longtext} NOT NULL DEFAULT '[]'"}},
   };
   return all;
 }

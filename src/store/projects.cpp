@@ -10,7 +10,7 @@ constexpr std::size_t kMaxUrlLength = 700;
 
 #define FACTORY_SELECT_PROJECT                                                                     \
   "SELECT p.id, p.owner_id, o.name, p.name, p.url, p.webhook_secret, p.created_at, p.updated_at, " \
-  "p.cancel_superseded_pushes, p.cancel_superseded_pull_requests, p.github_hook_id "                 \
+  "p.cancel_superseded_pushes, p.cancel_superseded_pull_requests, p.github_hook_id, p.is_public "     \
   "FROM projects p JOIN owners o ON o.id = p.owner_id "
 
 const Query kProjectById{FACTORY_SELECT_PROJECT "WHERE p.id = ?"};
@@ -35,7 +35,7 @@ const Query kUpdateProject{
     " webhook_secret = COALESCE(?, webhook_secret),"
     " cancel_superseded_pushes = COALESCE(?, cancel_superseded_pushes),"
     " cancel_superseded_pull_requests = COALESCE(?, cancel_superseded_pull_requests),"
-    " updated_at = ? WHERE id = ?"};
+    " is_public = COALESCE(?, is_public), updated_at = ? WHERE id = ?"};
 const Query kDeleteProject{"DELETE FROM projects WHERE id = ?"};
 const Query kSetGitHubHook{"UPDATE projects SET github_hook_id = ?, updated_at = ? WHERE id = ?"};
 
@@ -45,6 +45,7 @@ Project read_project(const Row& row) {
                   from_millis(row.integer(6)),   from_millis(row.integer(7)),   row.integer(8) != 0,
                   row.integer(9) != 0};
   if (!row.is_null(10)) project.github_hook_id = row.integer(10);
+  project.is_public = row.integer(11) != 0;
   return project;
 }
 
@@ -178,7 +179,8 @@ Result<Project> SqlStore::update_project(std::string_view id, const ProjectChang
   auto updated = in_transaction([&](Connection& connection) -> Result<Project> {
     auto matched = connection.execute(
         kUpdateProject, {changes.name, changes.url, changes.webhook_secret, flag(changes.cancel_superseded_pushes),
-                         flag(changes.cancel_superseded_pull_requests), to_millis(now()), *key});
+                         flag(changes.cancel_superseded_pull_requests), flag(changes.is_public), to_millis(now()),
+                         *key});
     if (!matched) return matched.error();
     if (*matched == 0) return not_found("no project " + *key);
     return select_project(connection, kProjectById, {*key}, *key);

@@ -1,8 +1,10 @@
 // Project secret operations of SqlStore (docs/secrets.md).
 #include <algorithm>
 
+#include "config/secret_scope.h"
 #include "core/secret_mask.h"
 #include "store/sql_store.h"
+#include "store/workflow_rows.h"
 
 namespace store {
 
@@ -25,13 +27,15 @@ constexpr std::string_view kReservedNames[] = {"CI", "HOME", "PATH", "PWD", "SHE
 const Query kLockProject{"SELECT id FROM projects WHERE id = ? FOR UPDATE", nullptr,
                          "SELECT id FROM projects WHERE id = ?"};
 const Query kUpdateSecret{
-    "UPDATE project_secrets SET sealed_value = ?, updated_at = ? WHERE project_id = ? AND name = ?"};
+    "UPDATE project_secrets SET sealed_value = ?, events = ?, branches = ?, pipelines = ?, updated_at = ?"
+    " WHERE project_id = ? AND name = ?"};
 const Query kInsertSecret{
-    "INSERT INTO project_secrets (project_id, name, sealed_value, created_at, updated_at) VALUES (?, ?, ?, ?, ?)"};
+    "INSERT INTO project_secrets (project_id, name, sealed_value, events, branches, pipelines, created_at, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"};
 const Query kDeleteSecret{"DELETE FROM project_secrets WHERE project_id = ? AND name = ?"};
 // A project without secrets gives one row with a NULL name; an unknown one none.
 const Query kSecretsOfProject{
-    "SELECT s.name, s.sealed_value, s.created_at, s.updated_at"
+    "SELECT s.name, s.sealed_value, s.created_at, s.updated_at, s.events, s.branches, s.pipelines"
     " FROM projects p LEFT JOIN project_secrets s ON s.project_id = p.id WHERE p.id = ?"};
 
 bool is_environment_name(std::string_view name) {
@@ -74,7 +78,9 @@ Result<std::vector<SealedSecret>> select_secrets(Connection& connection, const s
   auto done = connection.execute(kSecretsOfProject, {project_id}, [&](const Row& row) {
     project_found = true;
     if (row.is_null(0)) return;
-    secrets.push_back({{std::string(row.text(0)), from_millis(row.integer(2)), from_millis(row.integer(3))},
+    const core::SecretScope scope{decode_strings(row.text(4)), decode_strings(row.text(5)),
+                                  decode_strings(row.text(6))};
+    secrets.push_back({{std::string(row.text(0)), scope, from_millis(row.integer(2)), from_millis(row.integer(3))},
                        std::string(row.text(1))});
   });
   if (!done) return done.error();
@@ -88,16 +94,19 @@ Result<std::vector<SealedSecret>> select_secrets(Connection& connection, const s
 // locked first, so writers of one project's secrets take turns and the
 // update-else-insert never races another insert.
 Result<bool> upsert_secret(Connection& connection, const std::string& project_id, std::string_view name,
-                           const std::string& sealed) {
+                           const std::string& sealed, const core::SecretScope& scope) {
   bool found = false;
   auto locked = connection.execute(kLockProject, {project_id}, [&](const Row&) { found = true; });
   if (!locked) return locked.error();
   if (!found) return not_found("no project " + project_id);
   const std::int64_t at = to_millis(now());
-  auto updated = connection.execute(kUpdateSecret, {sealed, at, project_id, name});
+  const std::string events = encode_strings(scope.events);
+  const std::string branches = encode_strings(scope.branches);
+  const std::string pipelines = encode_strings(scope.pipelines);
+  auto updated = connection.execute(kUpdateSecret, {sealed, events, branches, pipelines, at, project_id, name});
   if (!updated) return updated.error();
   if (*updated > 0) return false;
-  auto inserted = connection.execute(kInsertSecret, {project_id, name, sealed, at, at});
+  auto inserted = connection.execute(kInsertSecret, {project_id, name, sealed, events, branches, pipelines, at, at});
   if (!inserted) return inserted.error();
   return true;
 }
@@ -109,15 +118,17 @@ Result<const SecretBox*> SqlStore::secret_box() const {
   return &*secrets_;
 }
 
-Result<bool> SqlStore::set_secret(std::string_view project_id, std::string_view name, std::string_view value) {
+Result<bool> SqlStore::set_secret(std::string_view project_id, std::string_view name, std::string_view value,
+                                  const core::SecretScope& scope) {
   auto box = secret_box();
   if (!box) return box.error();
   auto key = canonical_id(project_id);
   if (!key) return bad_id(project_id);
   if (auto checked = check_secret_name(name); !checked) return checked.error();
   if (auto checked = check_secret_value(value); !checked) return checked.error();
+  if (auto error = config::secret_scope_error(scope)) return invalid(*error);
   const std::string sealed = (*box)->seal(*key, name, value);
-  return in_transaction([&](Connection& connection) { return upsert_secret(connection, *key, name, sealed); });
+  return in_transaction([&](Connection& connection) { return upsert_secret(connection, *key, name, sealed, scope); });
 }
 
 Status SqlStore::delete_secret(std::string_view project_id, std::string_view name) {
@@ -146,17 +157,17 @@ Result<std::vector<SecretInfo>> SqlStore::list_secrets(std::string_view project_
   return infos;
 }
 
-Result<core::Env> SqlStore::project_secrets(std::string_view project_id) {
+Result<std::vector<ProjectSecret>> SqlStore::project_secrets(std::string_view project_id) {
   auto secrets = sealed_secrets(project_id);
   if (!secrets) return secrets.error();
   const std::string key = *canonical_id(project_id);  // sealed_secrets checked it
-  core::Env values;
-  for (const auto& secret : *secrets) {
+  std::vector<ProjectSecret> values;
+  for (auto& secret : *secrets) {
     auto value = secrets_->open(key, secret.info.name, secret.sealed_value);
     if (!value)
       return internal("secret '" + secret.info.name + "' of project " + key +
                       " does not decrypt: the secrets key is not the one it was stored with, or its row is damaged");
-    values.emplace(secret.info.name, std::move(*value));
+    values.push_back({std::move(secret.info.name), std::move(*value), std::move(secret.info.scope)});
   }
   return values;
 }

@@ -54,11 +54,20 @@ class SqlStore final : public Store {
   Status revoke_token(std::string_view id) override;
   Result<ApiToken> verify_token(std::string_view secret) override;
   Status delete_workflow_tokens(std::string_view workflow_id) override;
+  Result<CreatedToken> create_personal_token(const NewPersonalToken& token) override;
+  Result<std::vector<ApiToken>> list_personal_tokens(std::string_view user_id) override;
+  Status revoke_personal_token(std::string_view id, std::string_view user_id) override;
 
-  Result<bool> set_secret(std::string_view project_id, std::string_view name, std::string_view value) override;
+  Result<bool> set_member(std::string_view project_id, std::string_view login, std::string_view role) override;
+  Status remove_member(std::string_view project_id, std::string_view login) override;
+  Result<std::vector<ProjectMember>> list_members(std::string_view project_id) override;
+  Result<std::string> member_role(std::string_view project_id, std::string_view login) override;
+
+  Result<bool> set_secret(std::string_view project_id, std::string_view name, std::string_view value,
+                          const core::SecretScope& scope) override;
   Status delete_secret(std::string_view project_id, std::string_view name) override;
   Result<std::vector<SecretInfo>> list_secrets(std::string_view project_id) override;
-  Result<core::Env> project_secrets(std::string_view project_id) override;
+  Result<std::vector<ProjectSecret>> project_secrets(std::string_view project_id) override;
 
   Result<EnqueuedWorkflow> enqueue_workflow(std::string_view project_id, std::string_view delivery_id,
                                             const core::Event& event) override;

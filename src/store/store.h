@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "core/plan.h"
+#include "core/secret_scope.h"
 #include "core/status.h"
 #include "store/result.h"
 
@@ -55,6 +56,7 @@ struct Project {
   bool cancel_superseded_pushes = false;
   bool cancel_superseded_pull_requests = true;
   std::optional<std::int64_t> github_hook_id;  // the hook FactoryCI made on the repository, if any
+  bool is_public = false;  // readable by everyone, signed in or not (docs/people.md)
 };
 
 struct NewProject {
@@ -73,6 +75,7 @@ struct ProjectChanges {
   std::optional<std::string> webhook_secret;
   std::optional<bool> cancel_superseded_pushes;
   std::optional<bool> cancel_superseded_pull_requests;
+  std::optional<bool> is_public;
 };
 
 // A person who signed in with GitHub (docs/people.md).
@@ -96,8 +99,12 @@ struct GitHubAccount {
 
 // What a token may do. Admin tokens use the REST API; agent tokens only the
 // agent protocol (docs/agents.md), and those made for one workflow
-// (`workflow_id` set) only for that workflow.
-enum class TokenScope { Admin, Agent };
+// (`workflow_id` set) only for that workflow. Personal tokens act for the
+// user who made them (docs/people.md), within their access and project.
+enum class TokenScope { Admin, Agent, Personal };
+
+// A personal token's access: Read reads only; Write does all its user may.
+enum class TokenAccess { Read, Write };
 
 struct ApiToken {
   std::string id;
@@ -107,6 +114,28 @@ struct ApiToken {
   Timestamp created_at;
   std::optional<Timestamp> last_used_at;
   std::optional<Timestamp> revoked_at;
+  // Personal tokens: their user, access, project (empty: every project) and end.
+  std::string user_id;
+  TokenAccess access = TokenAccess::Write;
+  std::string project_id;
+  std::optional<Timestamp> expires_at;
+};
+
+// A personal token to make; project_id may be empty (every project).
+struct NewPersonalToken {
+  std::string user_id;
+  std::string name;
+  TokenAccess access = TokenAccess::Read;
+  std::string project_id;
+  Timestamp expires_at;
+};
+
+// A grant of a role on a project to a GitHub login, who may not have signed
+// in yet. Logins are kept in lowercase: GitHub's compare without case.
+// Roles are "read", "write" and "admin".
+struct ProjectMember {
+  std::string login;
+  std::string role;
 };
 
 // A freshly made token: `secret` is shown to the user once; only its
@@ -123,8 +152,16 @@ using SecretsKey = std::array<unsigned char, 32>;
 // A project secret as lists show it: never its value.
 struct SecretInfo {
   std::string name;
+  core::SecretScope scope;  // who may receive it (docs/secrets.md, "Scopes")
   Timestamp created_at;
   Timestamp updated_at;
+};
+
+// A project secret with its value, for the executions its scope reaches.
+struct ProjectSecret {
+  std::string name;
+  std::string value;
+  core::SecretScope scope;
 };
 
 // Keyset pagination: items with ids after `after` (empty: from the start),
@@ -316,7 +353,7 @@ class Store {
 
   virtual Result<CreatedToken> create_token(std::string_view name, TokenScope scope = TokenScope::Admin,
                                             std::string_view workflow_id = {}) = 0;
-  // The tokens people made (admin and agent ones), not those of one workflow.
+  // The server's admin and agent tokens, not those of one workflow nor personal ones.
   virtual Result<std::vector<ApiToken>> list_tokens() = 0;
   virtual Status revoke_token(std::string_view id) = 0;
   // The token a secret belongs to; not_found for unknown or revoked secrets.
@@ -326,20 +363,47 @@ class Store {
   // Forgets the tokens made for one workflow, once it has ended.
   virtual Status delete_workflow_tokens(std::string_view workflow_id) = 0;
 
+  // Personal tokens (docs/people.md). verify_token refuses them once
+  // expired, as it does revoked ones. The user must exist (not_found) and
+  // so must the project of a one-project token. An expiry already past
+  // makes a token that never works (tests use that; the API adds days to now).
+  virtual Result<CreatedToken> create_personal_token(const NewPersonalToken& token) = 0;
+  // The unrevoked personal tokens of one user, or with an empty user_id of
+  // everyone, oldest first; expired ones too, until they are revoked.
+  virtual Result<std::vector<ApiToken>> list_personal_tokens(std::string_view user_id = {}) = 0;
+  // Revokes a personal token of `user_id`, or with an empty user_id anyone's
+  // (for admins); not_found for another user's token, a revoked one and any
+  // token that is not personal.
+  virtual Status revoke_personal_token(std::string_view id, std::string_view user_id = {}) = 0;
+
+  // Grants (docs/people.md). set_member creates or replaces the grant of a
+  // login (1..39 letters, digits and single hyphens, as GitHub's) on a
+  // project (not_found when unknown); true when it created one.
+  virtual Result<bool> set_member(std::string_view project_id, std::string_view login, std::string_view role) = 0;
+  virtual Status remove_member(std::string_view project_id, std::string_view login) = 0;  // not_found without a grant
+  // A project's grants sorted by login.
+  virtual Result<std::vector<ProjectMember>> list_members(std::string_view project_id) = 0;
+  // The role granted to a login on a project; empty without a grant.
+  virtual Result<std::string> member_role(std::string_view project_id, std::string_view login) = 0;
+
   // Project secrets, encrypted with OpenOptions::secrets_key; without a key
   // every call is `unavailable`. Names are environment variable names
   // ([A-Za-z_][A-Za-z0-9_]*, at most 255 bytes) outside the reserved ones
   // (FACTORY_*, LD_*, CI, HOME, PATH, PWD, SHELL); values have 4 bytes to
-  // 64 KiB and no NUL. An unknown project is not_found.
-  // set_secret creates or replaces a secret; true when it created one.
-  virtual Result<bool> set_secret(std::string_view project_id, std::string_view name, std::string_view value) = 0;
+  // 64 KiB and no NUL; a scope must pass config::secret_scope_error. An
+  // unknown project is not_found.
+  // set_secret creates or replaces a secret, value and scope; true when it
+  // created one.
+  virtual Result<bool> set_secret(std::string_view project_id, std::string_view name, std::string_view value,
+                                  const core::SecretScope& scope) = 0;
   virtual Status delete_secret(std::string_view project_id, std::string_view name) = 0;
-  // Names and timestamps, sorted by name.
+  // Names, scopes and timestamps, sorted by name.
   virtual Result<std::vector<SecretInfo>> list_secrets(std::string_view project_id) = 0;
-  // The values, for the environment of a workflow's executions. A value that
-  // does not decrypt (another key, a damaged row) is an internal error
+  // Every secret with its value and scope, sorted by name: the caller
+  // decides which of them a workflow gets (config::secret_reaches). A value
+  // that does not decrypt (another key, a damaged row) is an internal error
   // naming the secret.
-  virtual Result<core::Env> project_secrets(std::string_view project_id) = 0;
+  virtual Result<std::vector<ProjectSecret>> project_secrets(std::string_view project_id) = 0;
 
   // The workflow queue. enqueue_workflow records a queued workflow for a
   // delivery in one transaction; a (project, delivery id) pair seen before

@@ -31,7 +31,9 @@ class AgentProtocolTest : public ApiTest {
   }
 
   std::string enqueue(const std::string& delivery, bool from_fork = false) {
-    core::Event event{.name = "push", .branch = "main", .sha = kSha, .from_fork = from_fork};
+    return enqueue(delivery, core::Event{.name = "push", .branch = "main", .sha = kSha, .from_fork = from_fork});
+  }
+  std::string enqueue(const std::string& delivery, const core::Event& event) {
     auto queued = store_->enqueue_workflow(project_id_, delivery, event);
     EXPECT_TRUE(queued);
     orchestrator_->workflow_queued();
@@ -202,17 +204,30 @@ TEST_P(AgentProtocolTest, CancelReachesTheAgentThroughItsNextCall) {
   EXPECT_EQ(workflow(running).status, core::Status::Cancelled);
 }
 
-TEST_P(AgentProtocolTest, SecretsGoToJobsButNotToForks) {
-  ASSERT_TRUE(store_->set_secret(project_id_, "DEPLOY_KEY", "hunter22"));
-  enqueue("d1");
-  const Reply job = agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}});
-  ASSERT_EQ(job.status, 200);
-  EXPECT_EQ(json::parse(job.body)["secrets"]["DEPLOY_KEY"], "hunter22");
-  const std::string fork = enqueue("d2", true);
-  const Reply fork_job = agent_call("/api/v1/agent/claim", {{"wait_ms", 5000}});
-  ASSERT_EQ(fork_job.status, 200);
-  EXPECT_EQ(json::parse(fork_job.body)["workflow_id"], fork);
-  EXPECT_TRUE(json::parse(fork_job.body)["secrets"].empty());
+// The server sends the secrets the event and branch may receive, each with
+// the pipelines it may reach; the agent picks among those (tests/security).
+TEST_P(AgentProtocolTest, JobsCarryTheSecretsTheirEventAndBranchReachWithTheirPipelines) {
+  ASSERT_TRUE(store_->set_secret(project_id_, "DEPLOY_KEY", "hunter22", {}));
+  ASSERT_TRUE(store_->set_secret(project_id_, "REVIEW_KEY", "review-value", {{"pull_request"}, {"main"}, {}}));
+  ASSERT_TRUE(store_->set_secret(project_id_, "RELEASE_KEY", "release-value", {{"tag"}, {}, {"deploy", "docs"}}));
+  const protocol::JobSecret deploy_key{"DEPLOY_KEY", "hunter22", {}};
+  const protocol::JobSecret review_key{"REVIEW_KEY", "review-value", {}};
+  const protocol::JobSecret release_key{"RELEASE_KEY", "release-value", {"deploy", "docs"}};
+  const auto pull_request = [](std::string into, bool from_fork) {
+    return core::Event{.name = "pull_request", .branch = "feature", .target_branch = std::move(into), .sha = kSha,
+                       .from_fork = from_fork};
+  };
+  enqueue("push", false);
+  enqueue("pr-into-main", pull_request("main", false));
+  enqueue("pr-into-develop", pull_request("develop", false));
+  enqueue("tag", core::Event{.name = "tag", .tag = "v1.0", .sha = kSha});
+  enqueue("fork-pr", pull_request("main", true));
+  using Secrets = std::vector<protocol::JobSecret>;
+  EXPECT_EQ(claim().secrets, (Secrets{deploy_key}));
+  EXPECT_EQ(claim().secrets, (Secrets{review_key}));
+  EXPECT_EQ(claim().secrets, Secrets{});
+  EXPECT_EQ(claim().secrets, (Secrets{deploy_key, release_key}));
+  EXPECT_EQ(claim().secrets, Secrets{});
 }
 
 // Lines the agent sends reach viewers live; a viewer joining mid-run gets

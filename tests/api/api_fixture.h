@@ -52,10 +52,14 @@ class ApiTest : public ::testing::TestWithParam<const char*> {
       ++workflows_queued_;
       orchestrator_->workflow_queued();
     };
+    configure(options);
     add_routes(router, *store_, options);
     server_ = http::testing::start_server(std::move(router));
     client_ = std::make_unique<http::testing::Client>(server_->port());
   }
+
+  // Suites that need other ApiOptions (server admins, say) change them here.
+  virtual void configure(ApiOptions&) {}
 
   // A request with the token and, when there is a body, a JSON content type.
   Reply call(const std::string& method, const std::string& target, const std::string& body = {},

@@ -1,5 +1,5 @@
 // /api/v1/projects/{id}/secrets: set, list, delete over real HTTP; values are
-// never returned, and bad input changes nothing.
+// never returned, scopes are, and bad input changes nothing.
 #include "api_fixture.h"
 
 namespace api::testing {
@@ -24,12 +24,22 @@ class SecretsApiTest : public ApiTest {
   // project's secrets stayed as they were.
   void expect_rejected(const std::string& method, const std::string& target, const std::string& body, int status,
                        const std::string& code) {
-    const core::Env before = *store_->project_secrets(project_);
+    const core::Env before = values();
+    const json listed = json::parse(call("GET", secrets_).body);
     const Reply reply = call(method, target, body);
     EXPECT_EQ(reply.status, status) << method << " " << target << " " << body.substr(0, 80) << " → " << reply.body;
     EXPECT_EQ(error_code(reply), code);
-    EXPECT_EQ(*store_->project_secrets(project_), before);
+    EXPECT_EQ(values(), before);
+    EXPECT_EQ(json::parse(call("GET", secrets_).body), listed);
   }
+
+  // The error message of a refused PUT of `body` to KEPT.
+  std::string refusal(const json& body) {
+    expect_rejected("PUT", secrets_ + "/KEPT", body.dump(), 400, "invalid");
+    return json::parse(call("PUT", secrets_ + "/KEPT", body).body)["error"]["message"];
+  }
+
+  core::Env values() { return store::testing::secret_values(*store_, project_); }
 
   std::string project_;
   std::string secrets_;
@@ -40,7 +50,7 @@ TEST_P(SecretsApiTest, SecretsAreCreatedReplacedListedAndDeleted) {
   EXPECT_EQ(created.status, 201) << created.body;
   const Reply replaced = put("DEPLOY_TOKEN", "second-value");
   EXPECT_EQ(replaced.status, 204) << replaced.body;
-  EXPECT_EQ(*store_->project_secrets(project_), (core::Env{{"DEPLOY_TOKEN", "second-value"}}));
+  EXPECT_EQ(values(), (core::Env{{"DEPLOY_TOKEN", "second-value"}}));
 
   const Reply listed = call("GET", secrets_);
   ASSERT_EQ(listed.status, 200) << listed.body;
@@ -49,7 +59,10 @@ TEST_P(SecretsApiTest, SecretsAreCreatedReplacedListedAndDeleted) {
   EXPECT_EQ(items[0]["name"], "DEPLOY_TOKEN");
   EXPECT_EQ(items[0]["created_at"].get<std::string>().back(), 'Z');
   EXPECT_LE(items[0]["created_at"], items[0]["updated_at"]);
-  EXPECT_EQ(items[0].size(), 3u) << "name and timestamps only";
+  EXPECT_EQ(items[0]["events"], json({"push", "tag", "manual", "cron"})) << "the default scope";
+  EXPECT_EQ(items[0]["branches"], json::array());
+  EXPECT_EQ(items[0]["pipelines"], json::array());
+  EXPECT_EQ(items[0].size(), 6u) << "name, scope and timestamps only";
   for (const Reply& reply : {created, replaced, listed}) EXPECT_EQ(reply.body.find("-value"), std::string::npos);
 
   EXPECT_EQ(call("DELETE", secrets_ + "/DEPLOY_TOKEN").status, 204);
@@ -72,11 +85,46 @@ TEST_P(SecretsApiTest, BadNamesAndValuesAre400AndChangeNothing) {
   expect_rejected("PUT", "/api/v1/projects/not-a-uuid/secrets/KEPT", R"({"value": "some-value"})", 400, "invalid");
 }
 
+TEST_P(SecretsApiTest, ScopesAreSetWithTheValueAndListed) {
+  const json scope = {{"events", {"tag", "manual"}}, {"branches", {"main", "release/**"}}, {"pipelines", {"deploy"}}};
+  json body = scope;
+  body["value"] = "deploy-value";
+  ASSERT_EQ(call("PUT", secrets_ + "/DEPLOY_TOKEN", body).status, 201);
+  json listed = json::parse(call("GET", secrets_).body)["items"][0];
+  for (const char* list : {"events", "branches", "pipelines"}) EXPECT_EQ(listed[list], scope[list]) << list;
+
+  // A list left out (or null) has its default again: a PUT sets the whole scope.
+  ASSERT_EQ(call("PUT", secrets_ + "/DEPLOY_TOKEN", json{{"value", "deploy-value"}, {"branches", nullptr}}).status,
+            204);
+  listed = json::parse(call("GET", secrets_).body)["items"][0];
+  EXPECT_EQ(listed["events"], json({"push", "tag", "manual", "cron"}));
+  EXPECT_EQ(listed["branches"], json::array());
+  EXPECT_EQ(listed["pipelines"], json::array());
+}
+
+TEST_P(SecretsApiTest, BadScopesAre400NamingTheEntryAndChangeNothing) {
+  ASSERT_EQ(put("KEPT", "kept-value").status, 201);
+  const auto with = [](json scope) {
+    scope["value"] = "some-value";
+    return scope;
+  };
+  EXPECT_EQ(refusal(with({{"events", {"push", "deploy"}}})),
+            "events[1] \"deploy\" is not an event (push, tag, pull_request, manual, cron)");
+  EXPECT_EQ(refusal(with({{"events", json::array()}})),
+            "events must name at least one event (push, tag, pull_request, manual, cron)");
+  EXPECT_NE(refusal(with({{"branches", {"main", "[main"}}})).find("branches[1] \"[main\" is not a glob"),
+            std::string::npos);
+  EXPECT_EQ(refusal(with({{"pipelines", {"deploy", ""}}})), "pipelines[1] is empty");
+  EXPECT_EQ(refusal(with({{"events", "push"}})), "field 'events' must be an array of strings");
+  EXPECT_EQ(refusal(with({{"branches", {"main", 7}}})), "field 'branches[1]' must be a string");
+  EXPECT_EQ(refusal(with({{"pipelines", {{"name", "deploy"}}}})), "field 'pipelines' must be an array of strings");
+}
+
 TEST_P(SecretsApiTest, ALargestValueFitsEvenWhenEveryByteIsEscaped) {
   const std::string value(64 * 1024, '\x01');  // each byte a six-byte \u0001 in the JSON body
   const Reply reply = put("BINARYISH", value);
   EXPECT_EQ(reply.status, 201) << reply.body;
-  EXPECT_EQ(store_->project_secrets(project_)->at("BINARYISH"), value);
+  EXPECT_EQ(values().at("BINARYISH"), value);
 }
 
 TEST_P(SecretsApiTest, AnUnknownProjectIs404) {
@@ -94,7 +142,7 @@ TEST_P(SecretsApiTest, SecretsNeedAToken) {
                              {"Content-Type: application/json"})
                 .status,
             401);
-  EXPECT_TRUE(store_->project_secrets(project_)->empty());
+  EXPECT_TRUE(values().empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SecretsApiTest, ::testing::ValuesIn(kBackends), backend_name);

@@ -218,8 +218,10 @@ class CiServer : public ::testing::Test {
       throw std::runtime_error("GET " + target + ": " + std::to_string(reply.status) + " " + reply.body);
     return json::parse(reply.body);
   }
-  void put_secret(const std::string& name, const std::string& value) {
-    auto reply = api("PUT", "/api/v1/projects/" + project_id_ + "/secrets/" + name, {{"value", value}});
+  // A new secret; `scope` may give its events, branches and pipelines.
+  void put_secret(const std::string& name, const std::string& value, json scope = json::object()) {
+    scope["value"] = value;
+    auto reply = api("PUT", "/api/v1/projects/" + project_id_ + "/secrets/" + name, scope);
     ASSERT_EQ(reply.status, 201) << reply.body;
   }
 

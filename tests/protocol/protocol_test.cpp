@@ -114,7 +114,7 @@ TEST(ProtocolTest, JobSurvivesTheRoundTrip) {
   job.project_id = "p1";
   job.repository = {"acme", "rocket", "http://127.0.0.1:9/acme/rocket.git"};
   job.event = {"pull_request", "feature", "main", "", "abc123", {"src/a.c", "README.md"}, true};
-  job.secrets = {{"TOKEN", "s3cret"}};
+  job.secrets = {{"TOKEN", "s3cret", {}}, {"DEPLOY_KEY", "d3ploy", {"deploy", "docs site"}}};
   job.heartbeat_interval = std::chrono::milliseconds{250};
   job.lease_duration = std::chrono::milliseconds{4'000};
   job.clone_token = "ghs_clone";
@@ -126,7 +126,7 @@ TEST(ProtocolTest, JobSurvivesTheRoundTrip) {
   EXPECT_EQ(back.event.target_branch, "main");
   EXPECT_EQ(back.event.changed_paths, job.event.changed_paths);
   EXPECT_TRUE(back.event.from_fork);
-  EXPECT_EQ(back.secrets.at("TOKEN"), "s3cret");
+  EXPECT_EQ(back.secrets, job.secrets);
   EXPECT_EQ(back.heartbeat_interval.count(), 250);
   EXPECT_EQ(back.lease_duration.count(), 4'000);
   EXPECT_EQ(back.clone_token, "ghs_clone");
@@ -180,6 +180,19 @@ TEST(ProtocolTest, MalformedInputNamesTheField) {
   EXPECT_THROW(protocol::completion_from_json({{"status", "running"}}), protocol::Malformed);
   EXPECT_THROW(protocol::plan_ids_from_json({{"pipelines", {{{"name", "p"}}}}}), protocol::Malformed);
   EXPECT_THROW(protocol::event_from_json({{"name", "push"}, {"from_fork", "yes"}}), protocol::Malformed);
+  auto job_message = [](const json& secrets) {
+    try {
+      protocol::job_from_json({{"workflow_id", "w"}, {"repository", {{"url", "u"}}}, {"event", {{"name", "push"}}},
+                               {"secrets", secrets}});
+    } catch (const protocol::Malformed& error) {
+      return std::string{error.what()};
+    }
+    return std::string{"accepted"};
+  };
+  EXPECT_EQ(job_message({{"TOKEN", "s3cret"}}), "job.secrets is not an array");  // the message before scopes
+  EXPECT_EQ(job_message({{{"name", "TOKEN"}}}), "job.secrets[0].value is missing");
+  EXPECT_EQ(job_message({{{"name", "TOKEN"}, {"value", "s3cret"}, {"pipelines", {1}}}}),
+            "job.secrets[0].pipelines holds something other than strings");
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Project secrets on every backend (see store_fixture.h): encrypted at rest,
-// listed without values, bound to their project.
+// listed without values, bound to their project, kept with their scopes.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -20,11 +20,13 @@ constexpr const char* kMissingId = "01900000-0000-7000-8000-000000000000";
 
 class SecretsTest : public ProjectStoreTest {
  protected:
-  bool set(const std::string& name, const std::string& value) {
-    auto set = store_->set_secret(project_.id, name, value);
+  bool set(const std::string& name, const std::string& value, const core::SecretScope& scope = {}) {
+    auto set = store_->set_secret(project_.id, name, value, scope);
     EXPECT_TRUE(set.ok()) << set.error().message;
     return set.ok() && *set;
   }
+
+  core::Env values(const std::string& project_id) { return testing::secret_values(*store_, project_id); }
 
   std::vector<std::string> sealed_values() {
     std::vector<std::string> values;
@@ -41,9 +43,7 @@ TEST_P(SecretsTest, SetCreatesASecretThenReplacesIt) {
   ASSERT_OK(first);
   EXPECT_FALSE(set("DEPLOY_TOKEN", "second-value"));
 
-  auto values = store_->project_secrets(project_.id);
-  ASSERT_OK(values);
-  EXPECT_EQ(*values, (core::Env{{"DEPLOY_TOKEN", "second-value"}}));
+  EXPECT_EQ(values(project_.id), (core::Env{{"DEPLOY_TOKEN", "second-value"}}));
   auto listed = store_->list_secrets(project_.id);
   ASSERT_OK(listed);
   ASSERT_EQ(listed->size(), 1u);
@@ -98,7 +98,7 @@ TEST_P(SecretsTest, AValueCopiedToAnotherProjectDoesNotDecrypt) {
 TEST_P(SecretsTest, WithoutAKeyEverySecretCallIsUnavailable) {
   auto keyless = open_store({});
   ASSERT_TRUE(keyless);
-  EXPECT_ERROR(keyless->set_secret(project_.id, "TOKEN", "value"), ErrorKind::Unavailable);
+  EXPECT_ERROR(keyless->set_secret(project_.id, "TOKEN", "value", {}), ErrorKind::Unavailable);
   EXPECT_ERROR(keyless->delete_secret(project_.id, "TOKEN"), ErrorKind::Unavailable);
   EXPECT_ERROR(keyless->list_secrets(project_.id), ErrorKind::Unavailable);
   EXPECT_ERROR(keyless->project_secrets(project_.id), ErrorKind::Unavailable);
@@ -109,7 +109,7 @@ TEST_P(SecretsTest, NamesMustBeEnvironmentNamesOutsideTheReservedOnes) {
                                             "PATH", "HOME", "PWD", "SHELL", std::string(256, 'A')};
   for (const std::string& name : refused) {
     SCOPED_TRACE(name);
-    EXPECT_ERROR(store_->set_secret(project_.id, name, "value"), ErrorKind::Invalid);
+    EXPECT_ERROR(store_->set_secret(project_.id, name, "value", {}), ErrorKind::Invalid);
   }
   EXPECT_EQ(database_->scalar(kCountSecrets), 0);
   const std::vector<std::string> accepted = {"_", "ci", "FACTORY", "CIRCLE_TOKEN", "a1_B2", std::string(255, 'A')};
@@ -120,17 +120,17 @@ TEST_P(SecretsTest, ValuesHaveFourBytesToSixtyFourKibAndNoNul) {
   const std::vector<std::string> refused = {"", "abc", std::string(64 * 1024 + 1, 'v'), std::string("with\0nul", 8)};
   for (const std::string& value : refused) {
     SCOPED_TRACE(value.size());
-    EXPECT_ERROR(store_->set_secret(project_.id, "TOKEN", value), ErrorKind::Invalid);
+    EXPECT_ERROR(store_->set_secret(project_.id, "TOKEN", value, {}), ErrorKind::Invalid);
   }
   EXPECT_EQ(database_->scalar(kCountSecrets), 0);
   const std::string largest(64 * 1024, 'v');
   EXPECT_TRUE(set("LARGEST", largest));
   EXPECT_TRUE(set("SHORTEST", "abcd"));
-  EXPECT_EQ(store_->project_secrets(project_.id)->at("LARGEST"), largest);
+  EXPECT_EQ(values(project_.id).at("LARGEST"), largest);
 }
 
 TEST_P(SecretsTest, UnknownProjectsAndSecretsAreNotFound) {
-  EXPECT_ERROR(store_->set_secret(kMissingId, "TOKEN", "value"), ErrorKind::NotFound);
+  EXPECT_ERROR(store_->set_secret(kMissingId, "TOKEN", "value", {}), ErrorKind::NotFound);
   EXPECT_ERROR(store_->list_secrets(kMissingId), ErrorKind::NotFound);
   EXPECT_ERROR(store_->project_secrets(kMissingId), ErrorKind::NotFound);
   EXPECT_ERROR(store_->delete_secret(project_.id, "TOKEN"), ErrorKind::NotFound);
@@ -142,7 +142,7 @@ TEST_P(SecretsTest, DeleteRemovesOneSecret) {
   set("KEEP", "value-1");
   set("DROP", "value-2");
   ASSERT_OK(store_->delete_secret(project_.id, "DROP"));
-  EXPECT_EQ(*store_->project_secrets(project_.id), (core::Env{{"KEEP", "value-1"}}));
+  EXPECT_EQ(values(project_.id), (core::Env{{"KEEP", "value-1"}}));
   EXPECT_ERROR(store_->delete_secret(project_.id, "DROP"), ErrorKind::NotFound);
 }
 
@@ -158,13 +158,74 @@ TEST_P(SecretsTest, ConcurrentSetsOfANewSecretCreateItOnce) {
   std::vector<std::thread> writers;
   for (int i = 0; i < kWriters; ++i)
     writers.emplace_back([&, i] {
-      auto set = store_->set_secret(project_.id, "TOKEN", "value-" + std::to_string(i));
+      auto set = store_->set_secret(project_.id, "TOKEN", "value-" + std::to_string(i), {});
       EXPECT_TRUE(set.ok()) << set.error().message;
       if (set.ok() && *set) ++created;
     });
   for (auto& writer : writers) writer.join();
   EXPECT_EQ(created, 1);
   EXPECT_EQ(database_->scalar(kCountSecrets), 1);
+}
+
+TEST_P(SecretsTest, ScopesAreKeptWithTheSecretAndReplacedWithIt) {
+  const core::SecretScope scope{
+      {"tag", "pull_request"}, {"main", "release/*", "!release/old"}, {"deploy", "docs site"}};
+  set("DEPLOY_TOKEN", "value-1", scope);
+  auto listed = store_->list_secrets(project_.id);
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].scope, scope);
+  auto secrets = store_->project_secrets(project_.id);
+  ASSERT_OK(secrets);
+  EXPECT_EQ((*secrets)[0].scope, scope);
+
+  set("DEPLOY_TOKEN", "value-2");  // a set gives the whole scope: the default one here
+  EXPECT_EQ((*store_->list_secrets(project_.id))[0].scope, core::SecretScope{});
+}
+
+TEST_P(SecretsTest, TheDefaultScopeLeavesOutPullRequests) {
+  const core::SecretScope defaults;
+  EXPECT_EQ(defaults.events, (std::vector<std::string>{"push", "tag", "manual", "cron"}));
+  EXPECT_TRUE(defaults.branches.empty());
+  EXPECT_TRUE(defaults.pipelines.empty());
+}
+
+// Rows written before scopes existed (copied here without the scope
+// columns, as migration 14 finds them) get the default scope.
+TEST_P(SecretsTest, SecretsFromBeforeScopesGetTheDefaultScope) {
+  set("API_KEY", "value-of-the-key");
+  Project other = create("acme", "sled");
+  ASSERT_OK(database_->direct().execute(kCopySecret, {other.id, project_.id}));
+  auto listed = store_->list_secrets(other.id);
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].scope, core::SecretScope{});
+}
+
+TEST_P(SecretsTest, BadScopesAreRefusedNamingTheEntry) {
+  const auto scope = [](std::vector<std::string> events, std::vector<std::string> branches,
+                        std::vector<std::string> pipelines) {
+    return core::SecretScope{std::move(events), std::move(branches), std::move(pipelines)};
+  };
+  const std::vector<std::pair<core::SecretScope, std::string>> refused = {
+      {scope({}, {}, {}), "events must name at least one event"},
+      {scope({"push", "deploy"}, {}, {}), "events[1] \"deploy\" is not an event"},
+      {scope({"push", "push"}, {}, {}), "events[1] \"push\" is listed twice"},
+      {scope({"push"}, {"main", "[main"}, {}), "branches[1] \"[main\" is not a glob"},
+      {scope({"push"}, {""}, {}), "branches[0] is empty"},
+      {scope({"push"}, {}, {"deploy", std::string(256, 'p')}), "pipelines[1] is longer than 255 bytes"},
+      {scope({"push"}, {}, {"de\nploy"}), "pipelines[0] holds a control character"},
+      {scope({"push"}, {}, std::vector<std::string>(101, "deploy")), "pipelines has more than 100 entries"},
+  };
+  for (const auto& [bad, message] : refused) {
+    SCOPED_TRACE(message);
+    auto set = store_->set_secret(project_.id, "TOKEN", "value", bad);
+    EXPECT_ERROR(set, ErrorKind::Invalid);
+    if (!set.ok()) {
+      EXPECT_NE(set.error().message.find(message), std::string::npos) << set.error().message;
+    }
+  }
+  EXPECT_EQ(database_->scalar(kCountSecrets), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SecretsTest, ::testing::Values("sqlite", "mysql", "postgres"),

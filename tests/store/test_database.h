@@ -51,6 +51,16 @@ inline SecretsKey test_secrets_key(unsigned char first = 1) {
   return key;
 }
 
+// The values of a project's secrets by name; empty when they cannot be read
+// (the test's own checks then fail).
+inline core::Env secret_values(Store& store, std::string_view project_id) {
+  core::Env values;
+  auto secrets = store.project_secrets(project_id);
+  if (secrets)
+    for (const ProjectSecret& secret : *secrets) values.emplace(secret.name, secret.value);
+  return values;
+}
+
 // True when FACTORY_TEST_REQUIRE_DATABASES=1: a missing server is a failure.
 bool databases_required();
 

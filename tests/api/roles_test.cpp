@@ -1,0 +1,194 @@
+// The role table: every route, called by a caller of each role, refuses
+// those below the role it declares (401 anonymous, 404 without read, 403
+// with read but less) and lets the others through; and docs/api.md lists
+// exactly these routes with the same roles.
+#include <fstream>
+#include <optional>
+#include <regex>
+#include <set>
+#include <tuple>
+
+#include "people_fixture.h"
+#include "test_paths.h"
+
+namespace api::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A route as the table lists it: method, pattern and who may call it (the
+// router's access label, "project:write", or "public").
+using RouteRow = std::tuple<std::string, std::string, std::string>;
+
+// Routes of the server itself, next to the API's (http::Server adds them).
+const std::vector<RouteRow> kServerRoutes{{"GET", "/healthz", "public"}, {"GET", "/metrics", "server:admin"}};
+
+std::string label_of(const http::Route& route) {
+  if (route.options.is_public) return "public";
+  return route.options.access;
+}
+
+// The rows of the table under "## Routes and roles" in docs/api.md.
+std::set<RouteRow> documented_routes() {
+  std::ifstream file{testpaths::source_dir() / "docs/api.md"};
+  const std::regex row{R"(^\| `([A-Z]+)` \| `([^`]+)` \| `([a-z:]+)` \| .+\|$)"};
+  std::set<RouteRow> rows;
+  bool in_section = false;
+  for (std::string line; std::getline(file, line);) {
+    if (line.starts_with("## ")) in_section = line == "## Routes and roles";
+    std::smatch match;
+    if (in_section && std::regex_match(line, match, row)) rows.emplace(match[1], match[2], match[3]);
+  }
+  return rows;
+}
+
+struct Who {
+  std::string name;
+  std::string login;    // empty: anonymous
+  Role on_project;      // on the project the routes' ids lead to
+  bool server_admin = false;
+};
+
+const std::vector<Who> kCallers{{"anonymous", "", Role::None},
+                                {"reader", "reader", Role::Read},
+                                {"writer", "writer", Role::Write},
+                                {"project admin", "padmin", Role::Admin},
+                                {"another project's admin", "otheradmin", Role::None},
+                                {"server admin", "root", Role::Admin, true}};
+
+// The answer `who` gets from a route needing `label`: a refusal's status, or nothing to be let through.
+std::optional<long> refusal(const std::string& label, const Who& who) {
+  const auto colon = label.find(':');
+  const Role needed = parse_role(label.substr(colon + 1)).value();
+  const bool on_server = label.substr(0, colon) == "server";
+  if (on_server ? needed == Role::None : who.on_project >= needed) return std::nullopt;
+  if (who.login.empty()) return 401;
+  if (on_server) return needed == Role::Admin && !who.server_admin ? std::optional<long>{403} : std::nullopt;
+  return who.on_project >= Role::Read ? 403 : 404;
+}
+
+core::Plan one_pipeline() {
+  core::Plan plan;
+  plan.pipelines.push_back({.name = "build", .stages = {{"compile", {{.name = "make"}}}}});
+  return plan;
+}
+
+class RolesTest : public PeopleApiTest {
+ protected:
+  // What a route's ids lead to: a private project the callers have their
+  // roles on, with a finished workflow, an execution, a secret and a grant;
+  // another project; the owner; a token of the caller to revoke.
+  struct World {
+    std::string project, owner, workflow, execution;
+    std::string spare_token = "01890000-0000-7000-8000-000000000000";  // anonymous callers have none
+  };
+
+  World world(const Who& who) {
+    const int n = ++worlds_;
+    World made;
+    made.project = project("app" + std::to_string(n));
+    const std::string other = project("other" + std::to_string(n));
+    grant(made.project, "reader", "read");
+    grant(made.project, "writer", "write");
+    grant(made.project, "padmin", "admin");
+    grant(made.project, "someone", "read");
+    grant(other, "otheradmin", "admin");
+    made.owner = store_->get_project(made.project)->owner_id;
+    EXPECT_TRUE(store_->set_secret(made.project, "DEPLOY_KEY", "value"));
+    made.workflow = store_->enqueue_workflow(made.project, "d" + std::to_string(n), {.name = "push", .branch = "main"})->id;
+    EXPECT_TRUE(store_->claim_next_workflow("agent", 30s, made.project));
+    auto tree = store_->record_plan(made.workflow, one_pipeline());
+    EXPECT_TRUE(tree) << tree.error().message;
+    made.execution = tree->pipelines.at(0).stages.at(0).executions.at(0).id;
+    EXPECT_TRUE(store_->finish_workflow(made.workflow, core::Status::Cancelled));  // its log stream ends
+    if (!who.login.empty()) {
+      store::ApiToken spare;
+      token_of(who.login, store::TokenAccess::Write, {}, 24h, &spare);
+      made.spare_token = spare.id;
+    }
+    return made;
+  }
+
+  static std::string target(const RouteRow& route, const World& world) {
+    const auto& [method, pattern, label] = route;
+    const std::string on = label.substr(0, label.find(':'));
+    std::string path;
+    for (const auto& segment : http::split_path(pattern)) {
+      std::string part{segment};
+      if (part == "{name}") part = "DEPLOY_KEY";
+      if (part == "{login}") part = "someone";
+      if (part == "{id}") {
+        part = on == "workflow" ? world.workflow : on == "execution" ? world.execution : world.project;
+        if (pattern.starts_with("/api/v1/owners")) part = world.owner;
+        if (pattern.find("tokens") != std::string::npos) part = world.spare_token;
+      }
+      path += "/" + part;
+    }
+    return path + "?id=" + world.project;  // the seed endpoints' id
+  }
+
+  std::vector<RouteRow> routes() {
+    std::vector<RouteRow> rows = kServerRoutes;
+    http::Router router;
+    ApiOptions options;
+    options.orchestrator = orchestrator_.get();
+    add_routes(router, *store_, options);
+    for (const auto& route : router.routes()) rows.emplace_back(route.method, route.pattern, label_of(route));
+    return rows;
+  }
+
+  int worlds_ = 0;
+};
+
+TEST_P(RolesTest, EveryRouteRefusesCallersBelowItsRoleAndLetsTheOthersThrough) {
+  std::map<std::string, std::string> secrets;
+  for (const Who& who : kCallers)
+    if (!who.login.empty()) secrets[who.name] = token_of(who.login);
+  const World shared = world(kCallers.front());
+  int checked = 0;
+  for (const RouteRow& route : routes()) {
+    const auto& [method, pattern, label] = route;
+    if (label == "public") continue;  // a signature or an agent token authenticates them (hook and agent tests)
+    for (const Who& who : kCallers) {
+      SCOPED_TRACE(method + " " + pattern + " (" + label + ") as " + who.name);
+      const auto refused = refusal(label, who);
+      // Each call let through gets a world of its own: it may delete what it names.
+      const Reply reply = as(secrets[who.name], method, target(route, refused ? shared : world(who)), "{}");
+      if (refused) {
+        EXPECT_EQ(reply.status, *refused) << reply.body;
+      } else {
+        EXPECT_TRUE(reply.status != 401 && reply.status != 403 && reply.status != 404) << reply.status << reply.body;
+        EXPECT_LT(reply.status, 500) << reply.body;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 6 * 30);
+}
+
+TEST_P(RolesTest, TheLogStreamIsGuardedAsTheLogIs) {
+  const World made = world(kCallers.front());
+  const std::string stream = "/api/v1/executions/" + made.execution + "/log/stream";
+  EXPECT_EQ(as("", "GET", stream).status, 401);
+  EXPECT_EQ(as(token_of("otheradmin"), "GET", stream).status, 404);
+  Reply read = as(token_of("reader", store::TokenAccess::Read), "GET", stream);
+  EXPECT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(read.headers["content-type"].rfind("text/event-stream", 0), 0u) << read.headers["content-type"];
+}
+
+TEST_P(RolesTest, DocsApiListsEveryRouteWithItsRole) {
+  const auto listed = routes();
+  const std::set<RouteRow> registered(listed.begin(), listed.end());
+  const std::set<RouteRow> documented = documented_routes();
+  for (const auto& [method, pattern, label] : registered)
+    EXPECT_TRUE(documented.contains({method, pattern, label}))
+        << "docs/api.md has no row | `" << method << "` | `" << pattern << "` | `" << label << "` | ... |";
+  for (const auto& [method, pattern, label] : documented)
+    EXPECT_TRUE(registered.contains({method, pattern, label}))
+        << "docs/api.md lists " << method << " " << pattern << " (" << label << "), which the server does not have";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RolesTest, ::testing::ValuesIn(kBackends), backend_name);
+
+}  // namespace
+}  // namespace api::testing
