@@ -1,32 +1,31 @@
 // The GitHub stand-in (tests/github/github_standin.h) as a process, for the
-// browser tests, which are node scripts: it prints "url <its URL>" and
-// writes the app's private key to argv[1], then obeys one command a line on
-// stdin, answering "ok" (or "error <why>") to each:
-//   repository OWNER/NAME                    the app is installed there
+// browser tests, which are node scripts: it prints
+// "standin <its URL> <OAuth client id> <OAuth client secret>", then obeys
+// one command a line on stdin, answering "ok" (or "error <why>") to each:
+//   repository OWNER/NAME                    a repository of the app
+//   personal-token TOKEN                     a token the API accepts (the server's)
 //   sign-in-as LOGIN                         whom the OAuth flow signs in next
 //   permission OWNER/NAME LOGIN PERMISSION   read, triage, write, maintain or admin
 // It exits when stdin closes.
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
 
 #include "github_standin.h"
 
-int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::cerr << "usage: " << argv[0] << " APP_KEY_FILE\n";
-    return 2;
-  }
-  githubtest::GitHubStandin standin;
-  std::ofstream{argv[1]} << standin.app_key().private_pem();
-  std::cout << "url " << standin.url() << std::endl;
+int main() {
+  using githubtest::GitHubStandin;
+  GitHubStandin standin;
+  std::cout << "standin " << standin.url() << " " << GitHubStandin::kClientId << " " << GitHubStandin::kClientSecret
+            << std::endl;
   for (std::string line; std::getline(std::cin, line);) {
     std::istringstream words(line);
     std::string command, first, second, third;
     words >> command >> first >> second >> third;
     if (command == "repository" && !first.empty()) {
       standin.add_repository(first);
+    } else if (command == "personal-token" && !first.empty()) {
+      standin.accept_personal_token(first);
     } else if (command == "sign-in-as" && !first.empty()) {
       standin.sign_in_as(first);
     } else if (command == "permission" && !third.empty()) {

@@ -241,13 +241,12 @@ export class Installation {
 }
 
 // The GitHub stand-in's process (tests/webui/github_standin_main.cpp): its
-// URL, the app's key in `keyFile`, and its commands.
+// URL, its OAuth app's credentials, and its commands.
 export class GitHubStandin {
   async start(installation) {
     const binary = process.env.FACTORY_GITHUB_STANDIN;
     if (!binary || !fs.existsSync(binary)) throw new Error(`FACTORY_GITHUB_STANDIN (${binary}) is not the built stand-in`);
-    this.keyFile = path.join(installation.root, 'app.pem');
-    this.child = spawn(binary, [this.keyFile], {detached: true, stdio: ['pipe', 'pipe', 'inherit']});
+    this.child = spawn(binary, [], {detached: true, stdio: ['pipe', 'pipe', 'inherit']});
     installation.processes.push(this.child);
     this.lines = [];
     this.waiting = [];
@@ -261,9 +260,9 @@ export class GitHubStandin {
         else this.lines.push(line);
       }
     });
-    const first = await this.nextLine();
-    if (!first.startsWith('url ')) throw new Error(`the stand-in said ${first}`);
-    this.url = first.slice(4);
+    const [word, url, clientId, clientSecret] = (await this.nextLine()).split(' ');
+    if (word !== 'standin') throw new Error(`the stand-in said ${word}`);
+    Object.assign(this, {url, clientId, clientSecret});
   }
 
   nextLine() {
@@ -279,6 +278,10 @@ export class GitHubStandin {
 
   addRepository(fullName) {
     return this.command('repository', fullName);
+  }
+
+  acceptPersonalToken(token) {
+    return this.command('personal-token', token);
   }
 
   // Whom the next OAuth sign-in signs in.

@@ -61,19 +61,20 @@ before(async () => {
   await github.start(installation);
   await github.addRepository('acme/rocket');
   await github.addRepository('acme/gadget');
+  await github.acceptPersonalToken('ghp_server');  // the server's, for repository permissions
   const clientSecret = path.join(installation.root, 'client-secret');
-  fs.writeFileSync(clientSecret, 'standin-client-secret\n', {mode: 0o600});
+  fs.writeFileSync(clientSecret, `${github.clientSecret}\n`, {mode: 0o600});
   const port = await freePort();
   await installation.startServer([
     '--public-url', `http://127.0.0.1:${port}`, '--github-url', github.url, '--github-api-url', github.url,
-    '--github-app-id', '4242', '--github-app-key', github.keyFile,
-    '--github-client-id', 'factory-standin', '--github-client-secret', clientSecret, '--admin', 'ada'], port);
+    '--github-token', 'ghp_server', '--github-client-id', github.clientId, '--github-client-secret', clientSecret,
+    '--admin', 'ada'], port);
   project = await installation.api('POST', '/api/v1/projects',
                                    {owner: 'acme', name: 'rocket', url: installation.cloneUrl(), create_webhook: false});
   secret = project.webhook_secret;
   // A project on the stand-in's GitHub: roles there come from the repository's permissions.
   gadget = await installation.api('POST', '/api/v1/projects',
-                                  {owner: 'acme', name: 'gadget', url: `${github.url}/acme/gadget`, create_webhook: false});
+                                  {owner: 'acme', name: 'gadget', url: `${github.url}/acme/gadget.git`, create_webhook: false});
   finished = await installation.push('main', secret);
   await waitFor(async () => await installation.workflowStatus(finished) === 'success', 'the first workflow to succeed');
   browser = await launchBrowser();
@@ -231,6 +232,8 @@ step('a fork\'s pull request waits: a reader may not approve it, a writer does',
 });
 
 step('someone without access gets "Not found" for the project\'s pages and API', async () => {
+  // Set before she signs in: the server caches what GitHub said for a minute.
+  await github.setPermission('acme/gadget', 'olga', 'write');
   const page = await signInWithGitHub('olga');
   assert.equal(await page.getByRole('link', {name: 'acme/rocket', exact: true}).count(), 0);
   const execution = await executionOf(finished);
@@ -248,7 +251,6 @@ step('someone without access gets "Not found" for the project\'s pages and API',
 });
 
 step('a role comes from the permission on the GitHub repository', async () => {
-  await github.setPermission('acme/gadget', 'olga', 'write');
   const page = pages.olga;
   await page.goto(`${installation.origin}/projects/${gadget.id}`);
   await page.getByRole('heading', {name: 'acme/gadget'}).waitFor();
