@@ -91,7 +91,9 @@ function renderNav(user) {
 // The person's avatar and login; for a token of the server's, its name ("admin token NAME").
 function identity(user) {
   return h('span', {class: 'identity', title: user.name || user.login},
-    user.avatar_url ? h('img', {class: 'avatar', src: user.avatar_url, alt: ''}) : null,
+    // The CSP lets GitHub's avatars in; another host's (GitHub Enterprise) is refused and the image left out.
+    user.avatar_url ? h('img', {class: 'avatar', src: user.avatar_url, alt: '', onerror: (event) => event.target.remove()})
+                    : null,
     h('span', {class: 'visually-hidden'}, 'Signed in as '), user.login);
 }
 

@@ -80,7 +80,7 @@ function secretPanel({token, secret}) {
 }
 
 function createForm(projects, create) {
-  const form = h('form', {class: 'card', onsubmit: async (event) => {
+  const form = h('form', {class: 'card spaced', onsubmit: async (event) => {
     event.preventDefault();
     const data = new FormData(form);
     const body = {name: data.get('name').trim(), access: data.get('access'),
