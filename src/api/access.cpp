@@ -112,7 +112,7 @@ const Caller& caller_of(const http::Request& request) {
 }
 
 std::variant<Caller, http::Response> resolve_caller(const Routes& routes, const http::Request& request) {
-  if (!request.header("Authorization")) return Caller{};
+  if (!request.header("Authorization")) return session_caller(routes, request);
   auto token = bearer_token(routes.store, request);
   if (auto* refusal = std::get_if<http::Response>(&token)) return std::move(*refusal);
   const store::ApiToken& found = std::get<store::ApiToken>(token);

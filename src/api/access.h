@@ -63,6 +63,7 @@ struct Caller {
   Role token_limit = Role::Admin;   // Read for a personal read token; Admin (no limit) otherwise, write tokens too
   std::string token_project_id;     // a one-project token's project
   bool by_session = false;          // a session cookie: state-changing requests need the CSRF token
+  std::string csrf_token;           // by_session: the session's
 
   bool signed_in() const { return kind != Kind::Anonymous; }
   // For audit entries and workflow actors: the login, "admin token NAME", or "anonymous".

@@ -16,13 +16,14 @@ void add_routes(http::Router& router, store::Store& store, const ApiOptions& opt
   add_secret_routes(routes);
   add_token_routes(routes);
   add_member_routes(routes);
+  add_sign_in_routes(routes);
   if (options.orchestrator) {
     auto logs = std::make_shared<LogHub>();
     add_agent_routes(routes, *options.orchestrator, logs);
     add_live_routes(routes, *options.orchestrator, logs);
   }
   router.use(server_admin_elsewhere(routes));
-  router.identify_with(has_bearer_token(store));
+  router.identify_with(has_credentials(routes));
 }
 
 }  // namespace api

@@ -9,9 +9,12 @@
 //   /api/v1/projects/{id}/secrets[/{name}]  (list names, set, delete; values are write-only)
 //   /api/v1/projects/{id}/members[/{login}], /api/v1/user/tokens[/{id}], /api/v1/tokens[/{id}],
 //   /api/v1/users  (grants, personal tokens, people: docs/people.md)
+//   GET /auth/github, GET /auth/github/callback, POST /auth/signout,
+//   GET /api/v1/auth, GET /api/v1/user  (signing in with GitHub)
 // Each route declares the role it needs (access.h, docs/api.md); callers
 // come with "Authorization: Bearer <token>" (the admin token or a personal
-// token) or anonymously, which public projects allow for reading. Errors have the
+// token), a session cookie (with X-CSRF-Token on state-changing requests)
+// or anonymously, which public projects allow for reading. Errors have the
 // shape {"error": {"code": "...", "message": "..."}}; a request that fails
 // changes nothing. Webhook secrets are write-only: returned once, at
 // creation; project secrets are never returned.
@@ -23,6 +26,7 @@
 #include <vector>
 
 #include "api/access.h"
+#include "github/oauth.h"
 #include "http/router.h"
 #include "store/store.h"
 
@@ -67,6 +71,12 @@ struct ApiOptions {
   // GitHub repository (access.h); none without it. Called on the request's
   // thread: cache what it asks GitHub.
   std::function<Role(const Caller&, const store::Project&)> repository_role;
+  // Signing in with GitHub (docs/people.md#signing-in): off without a
+  // client id. Sessions last as `sessions` says, measured by `clock` (the
+  // system clock when unset; tests move their own).
+  github::OAuthApp sign_in;
+  store::SessionPolicy sessions;
+  std::function<store::Timestamp()> clock;
 };
 
 // `store` must outlive the router (and the server running it).

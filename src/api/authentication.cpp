@@ -27,10 +27,4 @@ std::variant<store::ApiToken, http::Response> bearer_token(store::Store& store, 
   return to_api_error(token.error()).response();
 }
 
-http::CredentialCheck has_bearer_token(store::Store& store) {
-  return [&store](const http::Request& head) {
-    return std::holds_alternative<store::ApiToken>(bearer_token(store, head));
-  };
-}
-
 }  // namespace api

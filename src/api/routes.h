@@ -98,8 +98,20 @@ std::optional<http::Response> authorize(const Routes& routes, const Access& acce
 http::Middleware server_admin_elsewhere(const Routes& routes);
 
 // Whether a request's head has a valid bearer token, of any scope (admin or
-// agent): its body is then not counted as an anonymous sender's.
-http::CredentialCheck has_bearer_token(store::Store& store);
+// agent), or a live session cookie: its body is then not counted as an
+// anonymous sender's.
+http::CredentialCheck has_credentials(const Routes& routes);
+
+// Sessions (sessions.cpp): the cookie holding a session's secret; the caller of a request's session cookie, or an
+// anonymous one without a live session; 403 `csrf` for a state-changing
+// request without the session's X-CSRF-Token.
+inline constexpr std::string_view kSessionCookie = "factory_session";
+std::variant<Caller, http::Response> session_caller(const Routes& routes, const http::Request& request);
+// The value of a cookie the request carries.
+std::optional<std::string_view> cookie(const http::Request& request, std::string_view name);
+// ApiOptions::clock, or the system clock.
+store::Timestamp now(const ApiOptions& options);
+void add_sign_in_routes(const Routes& routes);
 
 // ?limit= (1..1000, default 50) and ?after= of a list request.
 store::PageRequest page_request(const http::Request& request);

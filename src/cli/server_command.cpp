@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -127,10 +128,28 @@ int fail(const std::string& message) {
   return 1;
 }
 
+// The first line of the client secret file; empty without one. Throws
+// std::runtime_error when it cannot be read or holds nothing.
+std::string read_client_secret(const std::filesystem::path& file) {
+  if (file.empty()) return {};
+  std::ifstream in{file};
+  std::string secret;
+  if (!in || !std::getline(in, secret)) throw std::runtime_error("cannot read the GitHub client secret " + file.string());
+  while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
+  if (secret.empty()) throw std::runtime_error("the GitHub client secret file " + file.string() + " is empty");
+  return secret;
+}
+
 // The GitHub client the settings describe; none without credentials.
 // Throws std::runtime_error when the App's key cannot be read.
 server::GitHubOptions github_options(const server::Settings& settings) {
   server::GitHubOptions github;
+  github.sync.public_url = settings.public_url;
+  github.admins = settings.admins;
+  github.sessions = {.idle = settings.session_idle, .lifetime = settings.session_lifetime};
+  github.sign_in = {.web_url = settings.github_url, .api_url = settings.github_api_url,
+                    .client_id = settings.github_client_id,
+                    .client_secret = read_client_secret(settings.github_client_secret)};
   if (!settings.has_github()) return github;
   github::GitHubOptions client{.rest = {.api_url = settings.github_api_url}, .token = settings.github_token};
   if (!settings.github_app_id.empty()) {
@@ -140,7 +159,6 @@ server::GitHubOptions github_options(const server::Settings& settings) {
     if (!client.app_key) throw std::runtime_error("the GitHub App key: " + error);
   }
   github.client = std::make_unique<github::GitHub>(std::move(client));
-  github.sync.public_url = settings.public_url;
   github.sync.redelivery_interval = settings.github_redelivery;
   if (settings.log_level >= server::LogLevel::Warn)
     github.sync.warn = [](const std::string& message) {

@@ -92,6 +92,23 @@ void add_setting_flags(CLI::App& command, server::Flags& flags, SettingFlags whi
   add_value_flag(command, flags, "--github-redelivery", "github_redelivery",
                  "How often missed webhook deliveries are looked for; 0: never "
                  "(env FACTORY_GITHUB_REDELIVERY; default 10m)");
+  add_value_flag(command, flags, "--github-url", "github_url",
+                 "GitHub's web host, where people sign in (env FACTORY_GITHUB_URL; default https://github.com)");
+  add_value_flag(command, flags, "--github-client-id", "github_client_id",
+                 "Sign in with GitHub: the OAuth App's or GitHub App's client ID (env FACTORY_GITHUB_CLIENT_ID)");
+  add_value_flag(command, flags, "--github-client-secret", "github_client_secret",
+                 "A file holding that app's client secret (env FACTORY_GITHUB_CLIENT_SECRET)");
+  command.add_option_function<std::vector<std::string>>(
+      "--admin",
+      [&flags](const std::vector<std::string>& logins) {
+        std::string& admins = flags.values["admins"];
+        for (const std::string& login : logins) admins += (admins.empty() ? "" : ",") + login;
+      },
+      "A server admin's GitHub login; repeat for more (env FACTORY_ADMINS, comma-separated)");
+  add_value_flag(command, flags, "--session-idle", "session_idle",
+                 "A signed-in session unused this long ends (env FACTORY_SESSION_IDLE; default 12h)");
+  add_value_flag(command, flags, "--session-lifetime", "session_lifetime",
+                 "A signed-in session's longest life (env FACTORY_SESSION_LIFETIME; default 168h, 7 days)");
   add_kubernetes_flags(command, flags);
   add_value_flag(command, flags, "--consul", "consul",
                  "A Consul agent to register this server with, e.g. http://127.0.0.1:8500 (env FACTORY_CONSUL)");

@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "core/percent.h"
+
 namespace github {
 
 namespace {
@@ -10,20 +12,7 @@ using nlohmann::json;
 using Clock = std::chrono::system_clock;
 
 // A path segment with everything but unreserved characters percent-encoded.
-std::string segment(const std::string& text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string segment(const std::string& text) { return core::percent_encode(text); }
 
 std::string repo_path(const Repository& repository) {
   return "/repos/" + segment(repository.owner) + "/" + segment(repository.name);
@@ -170,6 +159,10 @@ RestReply GitHub::clone_token(const Repository& repository) {
                                app_authorization(), scope);
   if (reply.ok() && !(reply.body.is_object() && reply.body["token"].is_string())) return missing(reply, "a token");
   return reply;
+}
+
+RestReply GitHub::permission(const Repository& repository, const std::string& login) {
+  return call(repository, "GET", repo_path(repository) + "/collaborators/" + segment(login) + "/permission");
 }
 
 }  // namespace github

@@ -77,6 +77,10 @@ class GitHub {
   // contents and nothing else, for an agent to clone with; the body has
   // "token". Not cached: each workflow gets its own.
   RestReply clone_token(const Repository& repository);
+  // What `login` may do in the repository: the body's "permission" is
+  // "admin", "write", "read" or "none", its "role_name" perhaps finer
+  // ("maintain", "triage"). 404 when the login is no GitHub user.
+  RestReply permission(const Repository& repository, const std::string& login);
 
  private:
   struct CachedToken {

@@ -19,16 +19,28 @@ std::unique_ptr<GitHubSync> make_github_sync(store::Store& store, github::GitHub
   return std::make_unique<GitHubSync>(store, *github, options);
 }
 
+std::unique_ptr<RepositoryRoles> make_repository_roles(github::GitHub* github, const github::OAuthApp& sign_in) {
+  if (!github) return nullptr;
+  return std::make_unique<RepositoryRoles>(*github, RepositoryRoleOptions{.web_url = sign_in.web_url});
+}
+
 http::Router api_router(store::Store& store, orchestrator::Orchestrator* orchestrator,
-                        store::GroupCommit& group_commit, github::GitHub* github,
-                        const GitHubSyncOptions& github_options) {
+                        store::GroupCommit& group_commit, github::GitHub* github, const GitHubOptions& github_options,
+                        RepositoryRoles* repository_roles) {
   http::Router router;
   api::ApiOptions options;
   options.orchestrator = orchestrator;
   options.group_commit = &group_commit;
   options.github = github;
-  options.public_url = github_options.public_url;
-  options.warn = github_options.warn;
+  options.public_url = github_options.sync.public_url;
+  options.warn = github_options.sync.warn;
+  options.admins = github_options.admins;
+  options.sign_in = github_options.sign_in;
+  options.sessions = github_options.sessions;
+  if (repository_roles)
+    options.repository_role = [repository_roles](const api::Caller& caller, const store::Project& project) {
+      return repository_roles->role(caller, project);
+    };
   if (orchestrator) options.workflow_queued = [orchestrator] { orchestrator->workflow_queued(); };
   api::add_routes(router, store, options);
   webui::add_routes(router);
@@ -54,8 +66,10 @@ Service::Service(std::unique_ptr<store::Store> store, http::ServerOptions option
       orchestrator_{make_orchestrator(*store_, agents)},
       github_{std::move(github.client)},
       github_sync_{make_github_sync(*store_, github_.get(), github.sync)},
+      repository_roles_{make_repository_roles(github_.get(), github.sign_in)},
       host_{options.host},
-      http_{api_router(*store_, orchestrator_.get(), group_commit_, github_.get(), github.sync), std::move(options)},
+      http_{api_router(*store_, orchestrator_.get(), group_commit_, github_.get(), github, repository_roles_.get()),
+            std::move(options)},
       group_commit_{*store_} {}
 
 void Service::start() {

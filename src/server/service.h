@@ -15,11 +15,15 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "github/github.h"
+#include "github/oauth.h"
 #include "http/server.h"
 #include "orchestrator/orchestrator.h"
 #include "server/github_sync.h"
+#include "server/repository_roles.h"
 #include "store/group_commit.h"
 #include "store/store.h"
 
@@ -35,9 +39,16 @@ struct AgentOptions {
 
 // With a client, the service reports to GitHub (docs/github.md): hooks made
 // with projects, clone tokens in jobs, and GitHubSync in the background.
+// People sign in with `sign_in` (off without a client id), in sessions
+// that last as `sessions` says; `admins` are the server admins' logins. With
+// a client, their roles on projects also come from their permissions on the
+// repositories (RepositoryRoles, on sign_in.web_url's repositories).
 struct GitHubOptions {
   std::unique_ptr<github::GitHub> client;  // null: no GitHub calls at all
   GitHubSyncOptions sync;                  // sync.public_url is also the hooks' base URL
+  github::OAuthApp sign_in;
+  store::SessionPolicy sessions;
+  std::vector<std::string> admins;
 };
 
 class Service {
@@ -59,6 +70,7 @@ class Service {
   std::unique_ptr<orchestrator::Orchestrator> orchestrator_;  // null without a provisioner
   std::unique_ptr<github::GitHub> github_;                    // null without GitHub credentials
   std::unique_ptr<GitHubSync> github_sync_;
+  std::unique_ptr<RepositoryRoles> repository_roles_;           // null without a client
   std::string host_;
   http::Server http_;
   // After the server, so that it goes first: its last answers reach

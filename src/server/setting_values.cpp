@@ -236,6 +236,40 @@ std::string set_github_redelivery(Settings& settings, std::string_view text) {
   return {};
 }
 
+std::string set_github_url(Settings& settings, std::string_view text) {
+  return set_url(text, "https://github.com (or https://HOST for GitHub Enterprise Server)", settings.github_url);
+}
+
+std::string set_github_client_id(Settings& settings, std::string_view text) {
+  if (text.empty() || text.find_first_of(" \t\r\n&?#/") != std::string_view::npos)
+    return "expected the Client ID from the OAuth App's (or the GitHub App's) settings page";
+  settings.github_client_id = std::string{text};
+  return {};
+}
+
+std::string set_github_client_secret(Settings& settings, std::string_view text) {
+  if (text.empty()) return "expected a file holding the client secret";
+  settings.github_client_secret = std::filesystem::path{text};
+  return {};
+}
+
+std::string set_admins(Settings& settings, std::string_view text) {
+  // GitHub logins: letters, digits and single hyphens, at most 39.
+  static const RE2 login{"[A-Za-z0-9](-?[A-Za-z0-9]){0,38}"};
+  std::vector<std::string> admins;
+  for (std::size_t start = 0; start <= text.size();) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string_view name = text.substr(start, comma - start);
+    if (!RE2::FullMatch(name, login))
+      return "\"" + std::string{name} + "\" is not a GitHub login; give one --admin per login, or logins "
+             "separated by commas";
+    admins.emplace_back(name);
+    start = comma + 1;
+  }
+  settings.admins = std::move(admins);
+  return {};
+}
+
 std::string set_kubernetes_namespace(Settings& settings, std::string_view text) {
   if (!is_dns_label(text))
     return "a namespace is a DNS label: up to 63 lower-case letters, digits and '-', such as \"ci\"";
@@ -310,6 +344,21 @@ std::string set_job_ttl(Settings& settings, std::string_view text) {
 std::string set_job_deadline(Settings& settings, std::string_view text) {
   return parse_seconds(text, std::chrono::minutes{1}, std::chrono::hours{168}, "1m to 168h (a week)",
                        settings.job_deadline);
+}
+
+std::string set_session_idle(Settings& settings, std::string_view text) {
+  std::chrono::seconds idle{};
+  std::string problem = parse_seconds(text, std::chrono::minutes{1}, std::chrono::hours{720}, "1m to 720h", idle);
+  if (problem.empty()) settings.session_idle = idle;
+  return problem;
+}
+
+std::string set_session_lifetime(Settings& settings, std::string_view text) {
+  std::chrono::seconds lifetime{};
+  std::string problem =
+      parse_seconds(text, std::chrono::minutes{1}, std::chrono::hours{8760}, "1m to 8760h (a year)", lifetime);
+  if (problem.empty()) settings.session_lifetime = lifetime;
+  return problem;
 }
 
 std::string set_consul(Settings& settings, std::string_view text) {

@@ -18,7 +18,7 @@ struct SettingSpec {
 };
 
 // data_dir comes before database: the default database lives in the data directory.
-constexpr std::array<SettingSpec, 29> specs{{
+constexpr std::array<SettingSpec, 35> specs{{
     {"listen", "--listen", "FACTORY_LISTEN", set_listen},
     {"data_dir", "--data-dir", "FACTORY_DATA_DIR", set_data_dir},
     {"work_dir", "--work-dir", "FACTORY_WORK_DIR", set_work_dir},
@@ -39,6 +39,12 @@ constexpr std::array<SettingSpec, 29> specs{{
     {"github_app_key", "--github-app-key", "FACTORY_GITHUB_APP_KEY", set_github_app_key},
     {"github_token", "--github-token", "FACTORY_GITHUB_TOKEN", set_github_token},
     {"github_redelivery", "--github-redelivery", "FACTORY_GITHUB_REDELIVERY", set_github_redelivery},
+    {"github_url", "--github-url", "FACTORY_GITHUB_URL", set_github_url},
+    {"github_client_id", "--github-client-id", "FACTORY_GITHUB_CLIENT_ID", set_github_client_id},
+    {"github_client_secret", "--github-client-secret", "FACTORY_GITHUB_CLIENT_SECRET", set_github_client_secret},
+    {"admins", "--admin", "FACTORY_ADMINS", set_admins},
+    {"session_idle", "--session-idle", "FACTORY_SESSION_IDLE", set_session_idle},
+    {"session_lifetime", "--session-lifetime", "FACTORY_SESSION_LIFETIME", set_session_lifetime},
     {"kubeconfig", "--kubeconfig", "FACTORY_KUBECONFIG", set_kubeconfig},
     {"kubernetes_namespace", "--kubernetes-namespace", "FACTORY_KUBERNETES_NAMESPACE", set_kubernetes_namespace},
     {"agent_image", "--agent-image", "FACTORY_AGENT_IMAGE", set_agent_image},
@@ -109,6 +115,10 @@ void check_github_credentials(const Settings& settings, hcl::Diagnostics& diags)
     problem = "a GitHub App needs both github_app_id and github_app_key (its private key file)";
   else if (!settings.github_app_id.empty() && !settings.github_token.empty())
     problem = "give either a GitHub App (github_app_id, github_app_key) or github_token, not both";
+  else if (settings.github_client_id.empty() != settings.github_client_secret.empty())
+    problem = "signing in with GitHub needs both github_client_id and github_client_secret (a file holding it)";
+  else if (!settings.github_client_id.empty() && settings.public_url.empty())
+    problem = "signing in with GitHub needs public_url: GitHub sends people back to <public_url>/auth/github/callback";
   if (problem.empty()) return;
   hcl::Diagnostic diagnostic;
   diagnostic.summary = "Invalid GitHub credentials";
@@ -161,6 +171,12 @@ std::optional<Settings> resolve_settings(const Flags& flags, Environment environ
   if (settings.work_dir.empty()) settings.work_dir = default_work_dir(settings.data_dir);
   check_work_dir(settings, diags);
   check_github_credentials(settings, diags);
+  if (settings.session_idle > settings.session_lifetime) {
+    hcl::Diagnostic diagnostic;
+    diagnostic.summary = "Invalid session_idle";
+    diagnostic.detail = "a session's idle time is longer than its whole lifetime (session_lifetime).";
+    diags.add(std::move(diagnostic));
+  }
   if (diags.has_errors()) return std::nullopt;
   return settings;
 }

@@ -27,6 +27,15 @@
 //   github_redelivery --github-redelivery DURATION  FACTORY_GITHUB_REDELIVERY  10m
 //                   (how often missed deliveries are looked for; 0: never)
 // Without GitHub credentials the server makes no GitHub calls (docs/github.md).
+// Signing in with GitHub (docs/people.md#signing-in); off without a client id:
+//   github_url      --github-url URL       FACTORY_GITHUB_URL      https://github.com (GitHub's web host)
+//   github_client_id --github-client-id ID FACTORY_GITHUB_CLIENT_ID none (of an OAuth App or the GitHub App)
+//   github_client_secret --github-client-secret FILE  FACTORY_GITHUB_CLIENT_SECRET  none (a file holding
+//                   the client secret; needed with a client id)
+//   admins          --admin LOGIN (repeatable)  FACTORY_ADMINS  none (GitHub logins, comma-separated in
+//                   the variable and the file: the server admins)
+//   session_idle    --session-idle DURATION      FACTORY_SESSION_IDLE      12h (unused this long, a session ends)
+//   session_lifetime --session-lifetime DURATION FACTORY_SESSION_LIFETIME  168h (a session's longest life: 7 days)
 // With --provisioner kubernetes (docs/kubernetes.md), each flag's variable
 // is FACTORY_ and its name in capitals (FACTORY_AGENT_IMAGE):
 //   kubeconfig           --kubeconfig FILE          in-cluster (the pod's service account)
@@ -50,6 +59,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hcl/diagnostics.h"
 
@@ -83,6 +93,13 @@ struct Settings {
   std::filesystem::path github_app_key;
   std::string github_token;
   std::chrono::milliseconds github_redelivery{600'000};
+
+  std::string github_url = "https://github.com";
+  std::string github_client_id;
+  std::filesystem::path github_client_secret;
+  std::vector<std::string> admins;
+  std::chrono::milliseconds session_idle{std::chrono::hours{12}};
+  std::chrono::milliseconds session_lifetime{std::chrono::hours{7 * 24}};
 
   bool has_github() const { return !github_token.empty() || !github_app_id.empty(); }
   // The Kubernetes provisioner's; empty strings: see the table above.

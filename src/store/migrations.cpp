@@ -236,6 +236,26 @@ const std::vector<Migration>& migrations() {
         "ALTER TABLE api_tokens ADD project_id {uuid}",
         "ALTER TABLE api_tokens ADD expires_at BIGINT",
         "CREATE INDEX api_tokens_user_idx ON api_tokens (user_id)"}},
+      // Version 12 is signing in: the sessions of users signed in with
+      // GitHub, known only by their secret's SHA-256, and the single-use
+      // states of sign-ins under way, also only as hashes.
+      {12,
+       "sessions",
+       {"CREATE TABLE sessions ("
+        " id {uuid} PRIMARY KEY,"
+        " secret_hash CHAR(64) NOT NULL,"
+        " user_id {uuid} NOT NULL,"
+        " csrf_token CHAR(64) NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " last_seen_at BIGINT NOT NULL,"
+        " CONSTRAINT sessions_secret_hash_key UNIQUE (secret_hash),"
+        " CONSTRAINT sessions_user_fkey FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE"
+        "){table}",
+        "CREATE TABLE sign_in_states ("
+        " state_hash CHAR(64) PRIMARY KEY,"
+        " return_to VARCHAR(2048) NOT NULL,"
+        " expires_at BIGINT NOT NULL"
+        "){table}"}},
       // Version 14 scopes project secrets (core/secret_scope.h): JSON arrays
       // of the events, branch globs and pipelines that may receive each.
       // Secrets kept from before get the default scope, which leaves out

@@ -49,6 +49,13 @@ class SqlStore final : public Store {
   Result<User> find_user(std::string_view login) override;
   Result<Page<User>> list_users(const PageRequest& page) override;
 
+  Result<CreatedSession> create_session(std::string_view user_id, Timestamp now, const SessionPolicy& policy) override;
+  Result<Session> use_session(std::string_view secret, Timestamp now, const SessionPolicy& policy) override;
+  Status end_session(std::string_view secret) override;
+  Status save_sign_in_state(std::string_view state, std::string_view return_to, Timestamp now,
+                                    std::chrono::milliseconds lifetime) override;
+  Result<std::string> take_sign_in_state(std::string_view state, Timestamp now) override;
+
   Result<CreatedToken> create_token(std::string_view name, TokenScope scope, std::string_view workflow_id) override;
   Result<std::vector<ApiToken>> list_tokens() override;
   Status revoke_token(std::string_view id) override;
@@ -187,6 +194,8 @@ std::optional<std::string> canonical_id(std::string_view id);
 Error bad_id(std::string_view id);
 Status check_name(std::string_view what, std::string_view name);
 std::optional<Timestamp> optional_time(const Row& row, int column);
+// A user from columns 0..6: id, github_id, login, name, avatar_url, created_at, last_sign_in_at.
+User read_user(const Row& row);
 // Execution logs (execution_logs.cpp): the checks every append passes (line
 // count, numbers from 1); storing lines, skipping numbers stored before; the
 // last number stored (0 for none).

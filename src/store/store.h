@@ -1,4 +1,4 @@
-// The persistence of FactoryCI: owners, projects, API tokens, project
+// The persistence of FactoryCI: owners, projects, users and their sessions, API tokens, project
 // secrets, and the workflow queue with each workflow's tree (pipelines,
 // stages, executions) and execution logs, behind one interface with three backends:
 //   sqlite:PATH                               (default; one file, WAL mode)
@@ -95,6 +95,27 @@ struct GitHubAccount {
   std::string login;
   std::string name;
   std::string avatar_url;
+};
+
+// A signed-in user's session (docs/people.md#signing-in). The browser holds
+// `secret` (in a cookie); the store keeps only its SHA-256. A session ends
+// when it goes unused for `idle`, `lifetime` after it began, or on sign-out.
+struct SessionPolicy {
+  std::chrono::milliseconds idle{std::chrono::hours{12}};
+  std::chrono::milliseconds lifetime{std::chrono::hours{7 * 24}};
+};
+
+struct Session {
+  std::string id;
+  User user;
+  std::string csrf_token;  // state-changing requests made with the cookie carry it
+  Timestamp created_at;
+  Timestamp last_seen_at;
+};
+
+struct CreatedSession {
+  Session session;
+  std::string secret;
 };
 
 // What a token may do. Admin tokens use the REST API; agent tokens only the
@@ -350,6 +371,22 @@ class Store {
   virtual Result<User> get_user(std::string_view id) = 0;
   virtual Result<User> find_user(std::string_view login) = 0;  // not_found when unknown
   virtual Result<Page<User>> list_users(const PageRequest& page) = 0;
+
+  // Sessions, on the clock of the caller (`now`), so that expiry can be
+  // tested. create_session also forgets sessions that expired under `policy`.
+  // use_session: the live session of a secret, its last_seen_at brought to
+  // `now` (at most once a minute, so that most requests only read); not_found
+  // for an unknown, ended or expired one (which it deletes).
+  virtual Result<CreatedSession> create_session(std::string_view user_id, Timestamp now,
+                                                const SessionPolicy& policy) = 0;
+  virtual Result<Session> use_session(std::string_view secret, Timestamp now, const SessionPolicy& policy) = 0;
+  virtual Status end_session(std::string_view secret) = 0;  // nothing for an unknown secret
+  // The state of a sign-in under way (OAuth's `state`), kept for `lifetime`
+  // (saving one forgets those expired); take_sign_in_state returns
+  // its return_to once: not_found when unknown, already taken or expired.
+  virtual Status save_sign_in_state(std::string_view state, std::string_view return_to, Timestamp now,
+                                    std::chrono::milliseconds lifetime) = 0;
+  virtual Result<std::string> take_sign_in_state(std::string_view state, Timestamp now) = 0;
 
   virtual Result<CreatedToken> create_token(std::string_view name, TokenScope scope = TokenScope::Admin,
                                             std::string_view workflow_id = {}) = 0;

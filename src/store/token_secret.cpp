@@ -5,6 +5,7 @@
 
 #include <array>
 #include <stdexcept>
+#include <vector>
 
 namespace store {
 
@@ -22,11 +23,13 @@ std::string hex(const unsigned char* data, std::size_t size) {
 
 }  // namespace
 
-std::string new_token_secret() {
-  std::array<unsigned char, 32> bytes;
+std::string new_token_secret() { return "fct_" + random_hex(32); }
+
+std::string random_hex(std::size_t size) {
+  std::vector<unsigned char> bytes(size);
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
-    throw std::runtime_error("RAND_bytes failed: no entropy for a token");
-  return "fct_" + hex(bytes.data(), bytes.size());
+    throw std::runtime_error("RAND_bytes failed: no entropy for a secret");
+  return hex(bytes.data(), bytes.size());
 }
 
 std::string sha256_hex(std::string_view data) {

@@ -20,6 +20,8 @@ const Query kUpdateUser{"UPDATE users SET login = ?, name = ?, avatar_url = ?, l
 // holder keeps its row under a login no GitHub account can have.
 const Query kReleaseLogin{"UPDATE users SET login = ? WHERE login = ? AND github_id <> ?"};
 
+}  // namespace
+
 User read_user(const Row& row) {
   return User{.id = std::string{row.text(0)},
               .github_id = row.integer(1),
@@ -29,6 +31,8 @@ User read_user(const Row& row) {
               .created_at = from_millis(row.integer(5)),
               .last_sign_in_at = optional_time(row, 6)};
 }
+
+namespace {
 
 Result<std::optional<User>> select_user(Connection& connection, const Query& query, Param key) {
   std::optional<User> user;

@@ -94,7 +94,7 @@ class RolesTest : public PeopleApiTest {
     grant(made.project, "someone", "read");
     grant(other, "otheradmin", "admin");
     made.owner = store_->get_project(made.project)->owner_id;
-    EXPECT_TRUE(store_->set_secret(made.project, "DEPLOY_KEY", "value"));
+    EXPECT_TRUE(store_->set_secret(made.project, "DEPLOY_KEY", "value", {}));
     made.workflow = store_->enqueue_workflow(made.project, "d" + std::to_string(n), {.name = "push", .branch = "main"})->id;
     EXPECT_TRUE(store_->claim_next_workflow("agent", 30s, made.project));
     auto tree = store_->record_plan(made.workflow, one_pipeline());

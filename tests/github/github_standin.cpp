@@ -8,6 +8,7 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "core/percent.h"
 #include "github/signature.h"
 
 namespace githubtest {
@@ -128,6 +129,29 @@ struct GitHubStandin::State {
   std::map<std::int64_t, json> hooks;
   std::map<std::int64_t, std::vector<StandinDelivery>> deliveries;  // hook → newest last
   std::int64_t next_id = 1000;
+  // The OAuth flow: users by login (→ id), the one authorizations sign in,
+  // codes handed out, user tokens issued.
+  struct Grant {
+    std::string login;
+    std::string redirect_uri;
+    Clock::time_point expires;
+  };
+  std::map<std::string, std::int64_t> users;
+  std::string signing_in;
+  std::map<std::string, Grant> codes;
+  std::map<std::string, std::string> user_tokens;  // token → login
+  std::map<std::pair<std::string, std::string>, std::string> permissions;  // (repository, login) → role name
+
+  std::int64_t user_id(const std::string& login) {
+    auto [found, added] = users.emplace(login, 0);
+    if (added) found->second = ++next_id;
+    return found->second;
+  }
+
+  json user_json(const std::string& login) {
+    return {{"login", login}, {"id", user_id(login)}, {"name", "User " + login},
+            {"avatar_url", "https://avatars.example.com/u/" + std::to_string(user_id(login))}, {"type", "User"}};
+  }
 
   // Records the call; the injected failure to answer with, if any.
   std::optional<http::Response> record(const http::Request& request) {
@@ -189,7 +213,7 @@ struct GitHubStandin::State {
   std::optional<http::Response> check_token(const http::Request& request) const {
     const std::string_view header = request.header("Authorization").value_or("");
     const std::string token{header.starts_with("Bearer ") ? header.substr(7) : ""};
-    if (personal_tokens.contains(token)) return std::nullopt;
+    if (personal_tokens.contains(token) || user_tokens.contains(token)) return std::nullopt;
     if (auto found = tokens.find(token); found != tokens.end() && found->second > Clock::now()) return std::nullopt;
     return message(401, "Bad credentials");
   }
@@ -319,7 +343,108 @@ http::Router GitHubStandin::routes() {
         state.deliver(hook_id, std::move(again));
         return http::Response::json(202, json::object());
       });
+  add("GET", "/repos/{owner}/{repo}/collaborators/{username}/permission", false, true,
+      [](State& state, http::Request& request) {
+        const std::string login{request.param("username").value_or("")};
+        if (!state.users.contains(login)) return message(404, "Not Found");
+        const std::string repository = std::string{request.param("owner").value_or("")} + "/" +
+                                       std::string{request.param("repo").value_or("")};
+        const auto set = state.permissions.find({repository, login});
+        const std::string role = set == state.permissions.end() ? "none" : set->second;
+        // "permission" folds maintain into write and triage into read, as GitHub's does.
+        const std::string permission = role == "maintain" ? "write" : role == "triage" ? "read" : role;
+        return http::Response::json(
+            200, {{"permission", permission}, {"role_name", role}, {"user", state.user_json(login)}});
+      });
+  add("GET", "/user", false, false, [](State& state, http::Request& request) {
+    const std::string token{request.header("Authorization").value_or("").substr(7)};
+    const auto user = state.user_tokens.find(token);
+    if (user == state.user_tokens.end()) return message(403, "Resource not accessible by integration");
+    return http::Response::json(200, state.user_json(user->second));
+  });
+  add_oauth_routes(router);
   return router;
+}
+
+namespace {
+
+json oauth_error(const std::string& error, const std::string& description, const std::string& anchor) {
+  return {{"error", error},
+          {"error_description", description},
+          {"error_uri", "https://docs.github.com/apps/managing-oauth-apps/"
+                        "troubleshooting-oauth-app-access-token-request-errors/#" + anchor}};
+}
+
+// The parameters of a token request: a form, or a JSON object.
+std::map<std::string, std::string> token_request(const http::Request& request) {
+  std::map<std::string, std::string> fields;
+  const json body = json::parse(request.body, nullptr, false);
+  if (body.is_object()) {
+    for (const auto& [name, value] : body.items())
+      if (value.is_string()) fields[name] = value.get<std::string>();
+  } else if (const auto form = http::parse_query(request.body)) {
+    for (const auto& [name, value] : *form) fields[name] = value;
+  }
+  return fields;
+}
+
+}  // namespace
+
+void GitHubStandin::add_oauth_routes(http::Router& router) {
+  auto state = state_;
+  router.add("GET", "/login/oauth/authorize", [state](http::Request& request) {
+    std::lock_guard lock{state->mutex};
+    state->calls.push_back({request.method, request.path, {}, nullptr});
+    if (request.query("client_id") != std::optional<std::string_view>{kClientId})
+      return http::Response::text(404, "Not Found");
+    if (state->signing_in.empty()) return http::Response::text(403, "no user signs in (sign_in_as)");
+    const std::string redirect_uri{request.query("redirect_uri").value_or("")};
+    if (!redirect_uri.starts_with("http")) return http::Response::text(400, "redirect_uri is not a URL");
+    const std::string code = random_token().substr(4);
+    state->codes[code] = {state->signing_in, redirect_uri, Clock::now() + std::chrono::minutes{10}};
+    std::string location = redirect_uri + (redirect_uri.find('?') == std::string::npos ? "?" : "&") + "code=" + code;
+    if (const auto given = request.query("state")) location += "&state=" + core::percent_encode(*given);
+    http::Response response;
+    response.status = 302;
+    response.headers.set("Location", location);
+    return response;
+  });
+  router.add("POST", "/login/oauth/access_token", [state](http::Request& request) {
+    std::lock_guard lock{state->mutex};
+    state->calls.push_back({request.method, request.path, {}, nullptr});
+    auto fields = token_request(request);
+    if (fields["client_id"] != kClientId || fields["client_secret"] != kClientSecret)
+      return http::Response::json(200, oauth_error("incorrect_client_credentials",
+                                                   "The client_id and/or client_secret passed are incorrect.",
+                                                   "incorrect-client-credentials"));
+    const auto grant = state->codes.find(fields["code"]);
+    if (grant == state->codes.end() || grant->second.expires <= Clock::now())
+      return http::Response::json(200, oauth_error("bad_verification_code", "The code passed is incorrect or expired.",
+                                                   "bad-verification-code"));
+    const auto granted = grant->second;
+    state->codes.erase(grant);  // a code is good once
+    if (!fields["redirect_uri"].empty() && fields["redirect_uri"] != granted.redirect_uri)
+      return http::Response::json(
+          200, oauth_error("redirect_uri_mismatch",
+                           "The redirect_uri MUST match the registered callback URL for this application.",
+                           "redirect-uri-mismatch"));
+    std::string token = "gho_" + random_token().substr(4);
+    state->user_tokens[token] = granted.login;
+    return http::Response::json(200, {{"access_token", token}, {"token_type", "bearer"}, {"scope", ""}});
+  });
+}
+
+void GitHubStandin::sign_in_as(const std::string& login) {
+  std::lock_guard lock{state_->mutex};
+  state_->user_id(login);
+  state_->signing_in = login;
+}
+
+void GitHubStandin::set_permission(const std::string& repository, const std::string& login,
+                                   const std::string& permission) {
+  std::lock_guard lock{state_->mutex};
+  state_->user_id(login);
+  state_->permissions[{repository, login}] = permission;
 }
 
 void GitHubStandin::add_repository(const std::string& full_name) {

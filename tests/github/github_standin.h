@@ -11,6 +11,15 @@
 //   GET  /repos/{owner}/{repo}/hooks/{hook_id}/deliveries   → the deliveries the test added
 //   POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts → 202, and
 //        sends the delivery's payload to the hook's URL again, signed as GitHub signs it
+//   GET  /repos/{owner}/{repo}/collaborators/{username}/permission → {permission, role_name, user};
+//        404 for an unknown user
+// and the OAuth web flow on the same host (docs.github.com "Authorizing OAuth apps"):
+//   GET  /login/oauth/authorize?client_id&redirect_uri&state → 302 to redirect_uri with code and
+//        state, for the user of sign_in_as (403 when none); 404 for an unknown client_id
+//   POST /login/oauth/access_token (form or JSON) → {access_token, token_type, scope}, or with
+//        200 the documented {error, error_description, error_uri}: incorrect_client_credentials,
+//        bad_verification_code (unknown, used or older than ten minutes), redirect_uri_mismatch
+//   GET  /user                                              a user token → the user
 // App JWTs are checked as GitHub checks them: RS256 signature under the
 // app's public key, iss = the app id, exp at most ten minutes ahead. Other
 // calls need a token the stand-in issued (not expired) or the personal
@@ -67,6 +76,9 @@ class GitHubStandin {
  public:
   static constexpr const char* kAppId = "4242";
   static constexpr std::int64_t kInstallationId = 77;
+  // The OAuth app's credentials (of the GitHub App, or an OAuth App).
+  static constexpr const char* kClientId = "Iv1.standin0client";
+  static constexpr const char* kClientSecret = "standin-client-secret";
 
   GitHubStandin();
   ~GitHubStandin();
@@ -102,6 +114,13 @@ class GitHubStandin {
   // the status FactoryCI answered, 0 when it could not be reached.
   long deliver(std::int64_t hook_id, const std::string& event, const std::string& guid, const std::string& payload);
 
+  // The GitHub user that the next authorizations sign in (made on first
+  // use, with a numeric id of its own and the name "User <login>").
+  void sign_in_as(const std::string& login);
+  // The permission of `login` on repository "owner/name": "read",
+  // "triage", "write", "maintain" or "admin" (unset: none). Makes the user.
+  void set_permission(const std::string& repository, const std::string& login, const std::string& permission);
+
   std::vector<Call> calls() const;
   std::vector<Call> calls_to(const std::string& method, const std::string& path_part) const;
   // The statuses set on a commit, in the order they arrived.
@@ -113,6 +132,7 @@ class GitHubStandin {
  private:
   struct State;
   http::Router routes();
+  void add_oauth_routes(http::Router& router);
 
   RsaKey app_key_;
   std::shared_ptr<State> state_;

@@ -177,6 +177,45 @@ TEST_F(SettingsTest, GitHubCredentialsMustBeWhole) {
   EXPECT_NE(errors().find("from 1m to 24h"), std::string::npos) << errors();
 }
 
+TEST_F(SettingsTest, SigningInIsOffUntilAClientIsGiven) {
+  auto settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_EQ(settings->github_url, "https://github.com");
+  EXPECT_TRUE(settings->github_client_id.empty());
+  EXPECT_TRUE(settings->admins.empty());
+  EXPECT_EQ(settings->session_idle, std::chrono::hours{12});
+  EXPECT_EQ(settings->session_lifetime, std::chrono::hours{168});
+
+  write_config("admins = \"from-file\"\nsession_lifetime = \"24h\"\n");
+  fake_environment = {{"FACTORY_GITHUB_CLIENT_SECRET", "/etc/factory/client-secret"}};
+  flags.values = {{"github_url", "https://github.example.com/"}, {"github_client_id", "Iv1.abc"},
+                  {"public_url", "https://ci.example.com"}, {"admins", "mona,Hubot"}, {"session_idle", "30m"}};
+  settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_EQ(settings->github_url, "https://github.example.com");
+  EXPECT_EQ(settings->github_client_id, "Iv1.abc");
+  EXPECT_EQ(settings->github_client_secret, "/etc/factory/client-secret");
+  EXPECT_EQ(settings->admins, (std::vector<std::string>{"mona", "Hubot"}));
+  EXPECT_EQ(settings->session_idle, std::chrono::minutes{30});
+  EXPECT_EQ(settings->session_lifetime, std::chrono::hours{24});
+}
+
+TEST_F(SettingsTest, SigningInNeedsTheWholeClientAndSaneSessions) {
+  flags.values = {{"github_client_id", "Iv1.abc"}, {"public_url", "https://ci.example.com"}};
+  EXPECT_FALSE(resolve());
+  EXPECT_NE(errors().find("needs both github_client_id and github_client_secret"), std::string::npos) << errors();
+  flags.values = {{"github_client_id", "Iv1.abc"}, {"github_client_secret", "secret-file"}};
+  EXPECT_FALSE(resolve());
+  EXPECT_NE(errors().find("needs public_url"), std::string::npos) << errors();
+  flags.values = {{"admins", "mona,-bad-"}, {"session_idle", "2s"}};
+  EXPECT_FALSE(resolve());
+  EXPECT_NE(errors().find("\"-bad-\" is not a GitHub login"), std::string::npos) << errors();
+  EXPECT_NE(errors().find("Invalid session_idle \"2s\" from --session-idle"), std::string::npos) << errors();
+  flags.values = {{"session_idle", "48h"}, {"session_lifetime", "24h"}};
+  EXPECT_FALSE(resolve());
+  EXPECT_NE(errors().find("longer than its whole lifetime"), std::string::npos) << errors();
+}
+
 TEST_F(SettingsTest, KubernetesAndConsulSettings) {
   write_config("provisioner = \"kubernetes\"\nagent_requests = \"cpu=500m,memory=1Gi\"\njob_ttl = \"10m\"\n");
   fake_environment = {{"FACTORY_KUBERNETES_NAMESPACE", "ci"}, {"FACTORY_CONSUL", "http://127.0.0.1:8500/"}};
