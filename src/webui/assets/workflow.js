@@ -65,11 +65,11 @@ function actorFacts({actors = {}, approval}) {
 function approvalPanel(workflow, approveButton) {
   if (workflow.status !== 'waiting_for_approval') return [];
   const approval = workflow.approval ?? {};
-  const mayApprove = approval.may_approve ?? [];
+  const who = [approval.note, ...(approval.may_approve ?? [])].filter(Boolean);
   return h('section', {class: 'card approval', 'aria-labelledby': 'approval-title'},
     h('h2', {id: 'approval-title'}, 'Waiting for approval'),
-    approval.note ? h('p', {}, approval.note) : null,
-    h('p', {}, 'May approve: ', mayApprove.length ? mayApprove.join(', ') : h('span', {class: 'muted'}, 'the project\'s writers')),
+    h('p', {}, 'A pull request from a fork runs once someone with write access approves it, without secrets.'),
+    h('p', {}, 'May approve: ', who.length ? who.join(', ') : 'users with write access to the project'),
     approveButton ?? h('p', {class: 'muted small'}, 'You may not approve it: that needs the write role on the project.'));
 }
 
