@@ -54,6 +54,19 @@ void check_signature(const store::Project& project, const http::Request& request
   }
 }
 
+// A pull request from a fork runs someone else's code with this server's
+// agents: it waits until a person with write access approves it, unless the
+// project says it need not (docs/people.md).
+bool waits_for_approval(const store::Project& project, const github::Webhook& hook) {
+  if (!hook.event.from_fork) return false;
+  switch (project.fork_pr_approval) {
+    case store::ForkApproval::All: return true;
+    case store::ForkApproval::FirstTime: return github::is_first_time_contributor(hook.author_association);
+    case store::ForkApproval::Never: return false;
+  }
+  return true;
+}
+
 bool cancels_superseded(const store::Project& project, const core::Event& event) {
   if (event.name == "push") return project.cancel_superseded_pushes;
   if (event.name == "pull_request") return project.cancel_superseded_pull_requests;
@@ -73,7 +86,7 @@ void cancel_superseded(const WorkflowQueue& queue, orchestrator::Orchestrator* o
   // redeliver, and a redelivery is a duplicate that cancels nothing).
   try {
     for (const store::Workflow& workflow : unwrap(queue.store.superseded_workflows(project.id, enqueued.id, event)))
-      cancel_workflow(queue.store, orchestrator, workflow.id, reason);
+      cancel_workflow(queue.store, orchestrator, workflow.id, reason, {});
   } catch (const ApiError& error) {
     std::fprintf(stderr, "webhook: cancelling the workflows superseded by %s failed: %s\n", enqueued.id.c_str(),
                  error.what());
@@ -90,14 +103,16 @@ core::Event without_changed_paths(core::Event& event) {
 }
 
 // Called once the delivery's transaction committed or failed: on the group
-// commit's thread, or on the request's without one.
+// commit's thread, or on the request's without one. A workflow waiting for
+// approval has nothing for the orchestrator yet; it still supersedes.
 void answer(const WorkflowQueue& queue, orchestrator::Orchestrator* orchestrator, const store::Project& project,
-            core::Event event, store::Result<store::EnqueuedWorkflow> result, const http::Responder& respond) {
+            core::Event event, bool waits, store::Result<store::EnqueuedWorkflow> result,
+            const http::Responder& respond) {
   try {
     const store::EnqueuedWorkflow enqueued = unwrap(std::move(result));
-    queue.announce(enqueued);
+    if (!waits) queue.announce(enqueued);
     cancel_superseded(queue, orchestrator, project, enqueued, event);
-    respond(queued_response(enqueued, std::move(event)));
+    respond(queued_response(enqueued, std::move(event), waits ? "waiting_for_approval" : "queued"));
   } catch (const ApiError& error) {
     respond(error.response());
   }
@@ -122,15 +137,20 @@ http::Response receive(const HookContext& context, const http::Request& request)
     return http::Response::json(200, {{"outcome", "ignored"}, {"reason", hook.reason}});
   }
   core::Event event = without_changed_paths(hook.event);
-  store::WorkflowRequest workflow{project.id, std::string(delivery), std::move(hook.event)};
+  const bool waits = waits_for_approval(project, hook);
+  store::WorkflowRequest workflow{.project_id = project.id,
+                                  .delivery_id = std::string(delivery),
+                                  .event = std::move(hook.event),
+                                  .origin = {.triggered_by = std::move(hook.sender)},
+                                  .wait_for_approval = waits};
   return http::Response::later([context, project = std::move(project), workflow = std::move(workflow),
                                 event = std::move(event)](http::Responder respond) mutable {
-    auto done = [context, project = std::move(project), event = std::move(event),
+    auto done = [context, project = std::move(project), event = std::move(event), waits = workflow.wait_for_approval,
                  respond = std::move(respond)](store::Result<store::EnqueuedWorkflow> result) mutable {
-      answer(context.queue, context.orchestrator, project, std::move(event), std::move(result), respond);
+      answer(context.queue, context.orchestrator, project, std::move(event), waits, std::move(result), respond);
     };
     if (context.group_commit) return context.group_commit->submit(std::move(workflow), std::move(done));
-    done(context.queue.store.enqueue_workflow(workflow.project_id, workflow.delivery_id, workflow.event));
+    done(std::move(context.queue.store.enqueue_workflows(std::span{&workflow, 1}).front()));
   });
 }
 

@@ -154,12 +154,16 @@ http::Response follow_log(store::Store& store, const std::shared_ptr<LogHub>& lo
   }
 }
 
-http::Response cancel(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
+http::Response cancel(const Routes& routes, orchestrator::Orchestrator& orchestrator, http::Request& request) {
   const std::string id{request.param("id").value_or("")};
-  const core::Status found = cancel_workflow(store, &orchestrator, id, "cancelled before it started");
-  if (found == core::Status::Queued) return http::Response::json(200, {{"id", id}, {"status", "cancelled"}});
+  const std::string project_id = unwrap(routes.store.project_of_workflow(id));
+  const core::Status found =
+      cancel_workflow(routes.store, &orchestrator, id, "cancelled before it started", caller_of(request).name());
   if (core::is_final(found))
     fail(409, "conflict", "workflow " + id + " already ended (" + std::string{core::to_string(found)} + ")");
+  audit(routes, request, "workflow.cancel", project_id, "workflow " + id);
+  if (found == core::Status::Queued || found == core::Status::WaitingForApproval)
+    return http::Response::json(200, {{"id", id}, {"status", "cancelled"}});
   return http::Response::json(202, {{"id", id}, {"status", "cancelling"}});
 }
 
@@ -168,7 +172,7 @@ http::Response cancel(store::Store& store, orchestrator::Orchestrator& orchestra
 void add_live_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs) {
   store::Store& store = routes.store;
   routes.add("POST", "/api/v1/workflows/{id}/cancel", "workflow_cancel", access::workflow(Role::Write),
-             [&store, &orchestrator](http::Request& request) { return cancel(store, orchestrator, request); });
+             [routes, &orchestrator](http::Request& request) { return cancel(routes, orchestrator, request); });
   routes.add("GET", "/api/v1/executions/{id}/log/stream", "execution_log_stream", access::execution(Role::Read),
              [&store, logs](http::Request& request) { return follow_log(store, logs, request); });
 }

@@ -11,6 +11,19 @@ namespace {
 
 constexpr std::string_view kCancelSupersededPushes = "cancel_superseded_pushes";
 constexpr std::string_view kCancelSupersededPullRequests = "cancel_superseded_pull_requests";
+constexpr std::string_view kForkPrApproval = "fork_pr_approval";
+
+// "fork_pr_approval": "all", "first_time" or "never"; absent or null gives nullopt.
+std::optional<store::ForkApproval> optional_fork_approval(const nlohmann::json& body) {
+  const auto text = optional_string(body, kForkPrApproval);
+  if (!text) return std::nullopt;
+  const auto approval = store::parse_fork_approval(*text);
+  if (!approval)
+    fail(400, "invalid",
+         "fork_pr_approval must be \"all\" (every pull request from a fork waits for approval), \"first_time\" "
+         "(only those of first-time contributors) or \"never\"");
+  return approval;
+}
 
 // A project as its caller sees it: with their role, so that a client shows
 // only what they may do.
@@ -26,19 +39,22 @@ http::Response created(const store::Project& project, Role role) {
 
 // A project as lists show it: with its newest workflow (null before the
 // first), so that a list of projects tells how each is doing.
-nlohmann::json listed_project_view(store::Store& store, const store::Project& project, Role role) {
+nlohmann::json listed_project_view(const Routes& routes, const store::Project& project, Role role) {
   nlohmann::json view = project_view_for(project, role);
-  auto newest = store.list_workflows(project.id, {.limit = 1});
+  auto newest = routes.store.list_workflows(project.id, {.limit = 1});
   const bool deleted_meanwhile = !newest && newest.error().kind == store::ErrorKind::NotFound;
   const auto& items = deleted_meanwhile ? std::vector<store::Workflow>{} : unwrap(std::move(newest)).items;
-  view["last_workflow"] = items.empty() ? nlohmann::json(nullptr) : workflow_view(items.front());
+  view["last_workflow"] = nullptr;
+  if (!items.empty()) {
+    view["last_workflow"] = workflow_view(items.front());
+    view["last_workflow"]["approval"] = approval_view(items.front(), project, routes.options.admins);
+  }
   return view;
 }
 
 }  // namespace
 
 void add_project_routes(const Routes& routes) {
-  store::Store& store = routes.store;
   // Lists only the projects the caller may read: a page may hold fewer than ?limit= items.
   routes.add("GET", "/api/v1/projects", "projects", access::anyone,
              [routes](http::Request& request) {
@@ -48,7 +64,7 @@ void add_project_routes(const Routes& routes) {
                nlohmann::json items = nlohmann::json::array();
                for (const auto& project : page.items) {
                  const Role role = role_on(routes, caller, project);
-                 if (role >= Role::Read) items.push_back(listed_project_view(routes.store, project, role));
+                 if (role >= Role::Read) items.push_back(listed_project_view(routes, project, role));
                }
                return http::Response::json(200, page_view(std::move(items), page.next));
              });
@@ -56,7 +72,7 @@ void add_project_routes(const Routes& routes) {
   routes.add("POST", "/api/v1/projects", "projects", access::server_admin,
              [routes, &store, options](http::Request& request) {
     const auto body = read_json_object(request, {"owner", "name", "url", "webhook_secret", kCancelSupersededPushes,
-                                                 kCancelSupersededPullRequests, "create_webhook"});
+                                                 kCancelSupersededPullRequests, kForkPrApproval, "create_webhook"});
     const bool hook = wants_github_hook(options, optional_bool(body, "create_webhook").value_or(true));
     const store::NewProject defaults;
     store::Project project = create_project(
@@ -67,8 +83,10 @@ void add_project_routes(const Routes& routes) {
                 .cancel_superseded_pushes =
                     optional_bool(body, kCancelSupersededPushes).value_or(defaults.cancel_superseded_pushes),
                 .cancel_superseded_pull_requests = optional_bool(body, kCancelSupersededPullRequests)
-                                                       .value_or(defaults.cancel_superseded_pull_requests)});
+                                                       .value_or(defaults.cancel_superseded_pull_requests),
+                .fork_pr_approval = optional_fork_approval(body).value_or(defaults.fork_pr_approval)});
     if (hook) project = add_github_hook(store, options, std::move(project));
+    audit(routes, request, "project.create", project.id, project_name(project));
     return created(project, role_on(routes, caller_of(request), project));
   });
   routes.add("GET", "/api/v1/projects/{id}", "project_v1", access::project(Role::Read),
@@ -79,23 +97,23 @@ void add_project_routes(const Routes& routes) {
              });
   routes.add("PUT", "/api/v1/projects/{id}", "project_v1", access::project(Role::Admin),
              [routes](http::Request& request) {
-    const auto body = read_json_object(
-        request, {"name", "url", "webhook_secret", kCancelSupersededPushes, kCancelSupersededPullRequests, "public"});
+    const auto body = read_json_object(request, {"name", "url", "webhook_secret", kCancelSupersededPushes,
+                                                 kCancelSupersededPullRequests, "public", kForkPrApproval});
     const store::ProjectChanges changes{optional_string(body, "name"), optional_string(body, "url"),
                                         optional_string(body, "webhook_secret"),
                                         optional_bool(body, kCancelSupersededPushes),
                                         optional_bool(body, kCancelSupersededPullRequests),
-                                        optional_bool(body, "public")};
+                                        optional_bool(body, "public"), optional_fork_approval(body)};
     const auto project = update_project_and_hook(routes.store, routes.options, *request.param("id"), changes);
-    if (changes.is_public)
-      audit(routes, request, "project.update", project.id, *changes.is_public ? "public: true" : "public: false");
+    audit(routes, request, "project.update", project.id, describe_changes(changes));
     return http::Response::json(200, project_view_for(project, role_on(routes, caller_of(request), project)));
   });
   routes.add("DELETE", "/api/v1/projects/{id}", "project_v1", access::project(Role::Admin),
-             [&store, options](http::Request& request) {
-    const store::Project project = unwrap(store.get_project(*request.param("id")));
-    unwrap(store.delete_project(project.id));
-    remove_github_hook(options, project);
+             [routes](http::Request& request) {
+    const store::Project project = unwrap(routes.store.get_project(*request.param("id")));
+    unwrap(routes.store.delete_project(project.id));
+    remove_github_hook(routes.options, project);
+    audit(routes, request, "project.delete", project.id, project_name(project));
     return no_content();
   });
 }

@@ -15,6 +15,26 @@ store::Project update_project(store::Store& store, std::string_view id, const st
   return unwrap(store.update_project(id, changes));
 }
 
+std::string describe_changes(const store::ProjectChanges& changes) {
+  std::string fields;
+  auto add = [&fields](bool changed, std::string_view field) {
+    if (!changed) return;
+    fields += fields.empty() ? "changed " : ", ";
+    fields += field;
+  };
+  add(changes.name.has_value(), "name");
+  add(changes.url.has_value(), "url");
+  add(changes.webhook_secret.has_value(), "webhook_secret");
+  add(changes.cancel_superseded_pushes.has_value(), "cancel_superseded_pushes");
+  add(changes.cancel_superseded_pull_requests.has_value(), "cancel_superseded_pull_requests");
+  if (changes.is_public) add(true, *changes.is_public ? "public (now true)" : "public (now false)");
+  if (changes.fork_pr_approval)
+    add(true, "fork_pr_approval (now " + std::string{store::to_string(*changes.fork_pr_approval)} + ")");
+  return fields.empty() ? "changed nothing" : fields;
+}
+
+std::string project_name(const store::Project& project) { return project.owner_name + "/" + project.name; }
+
 http::Response no_content() {
   http::Response response;
   response.status = 204;

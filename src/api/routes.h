@@ -26,7 +26,7 @@ struct WorkflowQueue {
   std::function<void()> workflow_queued;
 
   store::EnqueuedWorkflow enqueue(std::string_view project_id, std::string_view delivery_id,
-                                  const core::Event& event) const;
+                                  const core::Event& event, const store::WorkflowOrigin& origin) const;
   // Tells ApiOptions::workflow_queued of a workflow queued elsewhere, unless a duplicate.
   void announce(const store::EnqueuedWorkflow& enqueued) const;
 };
@@ -55,6 +55,7 @@ void add_hook_routes(const Routes& routes);
 void add_secret_routes(const Routes& routes);
 void add_token_routes(const Routes& routes);
 void add_member_routes(const Routes& routes);
+void add_audit_routes(const Routes& routes);
 void add_agent_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs);
 void add_live_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs);
 
@@ -75,7 +76,9 @@ std::string github_clone_token(const ApiOptions& options, const store::Project& 
 // Records who did what, for the audit log (audit.cpp): the request's
 // caller and address, an action ("project.delete", "workflow.approve"),
 // the project it concerns (empty for none) and, for people, what it was
-// about ("secret NPM_TOKEN").
+// about ("secret NPM_TOKEN"). Called once the action is done: it never
+// throws, and an entry the store refuses is reported on stderr, as the
+// action cannot be undone.
 void audit(const Routes& routes, const http::Request& request, std::string_view action,
            std::string_view project_id, std::string_view detail);
 
@@ -120,23 +123,30 @@ store::PageRequest page_request(const http::Request& request);
 // the URL is checked, and a missing webhook secret is generated.
 store::Project create_project(store::Store& store, store::NewProject project);
 store::Project update_project(store::Store& store, std::string_view id, const store::ProjectChanges& changes);
+// For audit entries: "owner/name", and which fields a change names ("changed
+// name, webhook_secret"; never their values).
+std::string project_name(const store::Project& project);
+std::string describe_changes(const store::ProjectChanges& changes);
 
 // 204 No Content, for deletions.
 http::Response no_content();
 
-// The answer to a queued workflow: 202 {"id", "outcome": "queued", "event"
-// (without its changed paths)}
-// with a Location header, or 200 with "outcome": "duplicate" for a delivery
-// seen before.
-http::Response queued_response(const store::EnqueuedWorkflow& enqueued, const core::Event& event);
+// The answer to a queued workflow: 202 {"id", "outcome" ("queued", or
+// "waiting_for_approval" for a fork's pull request held), "event" (without
+// its changed paths)} with a Location header, or 200 with "outcome":
+// "duplicate" for a delivery seen before.
+http::Response queued_response(const store::EnqueuedWorkflow& enqueued, const core::Event& event,
+                               std::string_view outcome = "queued");
 
 // Cancels a workflow, as the cancel route and superseding pushes do: a
-// queued one ends as cancelled with `reason`; a running one only its agent
-// can end, so the store keeps the request for its next heartbeat, and
-// `orchestrator` (when given) hears of it at once. Returns what was found:
-// Queued (now cancelled), Running (asked to stop; also when it was claimed
+// queued one, or one waiting for approval, ends as cancelled with `reason`;
+// a running one only its agent can end, so the store keeps the request for
+// its next heartbeat, and `orchestrator` (when given) hears of it at once.
+// `by` is the caller's name, the workflow's cancelled_by (empty for a
+// superseding push). Returns what was found: Queued or WaitingForApproval
+// (now cancelled), Running (asked to stop; also when it was claimed
 // meanwhile) or the final status it had already (nothing done).
 core::Status cancel_workflow(store::Store& store, orchestrator::Orchestrator* orchestrator, const std::string& id,
-                             std::string_view reason);
+                             std::string_view reason, std::string_view by);
 
 }  // namespace api

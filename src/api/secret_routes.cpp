@@ -42,7 +42,7 @@ void add_secret_routes(const Routes& routes) {
         const std::string project{*request.param("id")};
         const std::string name{*request.param("name")};
         const bool created = unwrap(store.set_secret(project, name, required_string(body, "value"), scope_of(body)));
-        audit(routes, request, "secret.set", project, "secret " + name);
+        audit(routes, request, "secret.set", project, "secret " + name + (created ? " (created)" : " (replaced)"));
         return created ? http::Response{.status = 201} : no_content();
       },
       kSecretBodyLimit);

@@ -31,13 +31,16 @@ void add_seed_routes(const Routes& routes) {
   routes.add("GET", "/project", "project", access::server_admin, [&store](http::Request& request) {
     return http::Response::json(200, seed_project_view(unwrap(store.get_project(required_query(request, "id")))));
   });
-  routes.add("POST", "/project", "project", access::server_admin, [&store](http::Request& request) {
+  routes.add("POST", "/project", "project", access::server_admin, [routes](http::Request& request) {
     const auto body = read_json_object(request, {"owner", "project", "url", "webhook_secret"});
-    return created(create_project(store, {required_string(body, "owner"), required_string(body, "project"),
-                                          required_string(body, "url"),
-                                          optional_string(body, "webhook_secret").value_or("")}));
+    const store::Project project = create_project(
+        routes.store, {required_string(body, "owner"), required_string(body, "project"), required_string(body, "url"),
+                       optional_string(body, "webhook_secret").value_or("")});
+    audit(routes, request, "project.create", project.id, project_name(project));
+    return created(project);
   });
-  routes.add("PUT", "/project", "project", access::server_admin, [&store](http::Request& request) {
+  routes.add("PUT", "/project", "project", access::server_admin, [routes](http::Request& request) {
+    store::Store& store = routes.store;
     const std::string id = required_query(request, "id");
     const auto body = read_json_object(request, {"id", "owner", "project", "url", "webhook_secret"});
     if (const auto body_id = optional_string(body, "id"); body_id && *body_id != id) {
@@ -46,10 +49,14 @@ void add_seed_routes(const Routes& routes) {
     const store::ProjectChanges changes{optional_string(body, "project"), optional_string(body, "url"),
                                         optional_string(body, "webhook_secret")};
     check_same_owner(store, id, optional_string(body, "owner"));
-    return http::Response::json(200, seed_project_view(update_project(store, id, changes)));
+    const store::Project project = update_project(store, id, changes);
+    audit(routes, request, "project.update", project.id, describe_changes(changes));
+    return http::Response::json(200, seed_project_view(project));
   });
-  routes.add("DELETE", "/project", "project", access::server_admin, [&store](http::Request& request) {
-    unwrap(store.delete_project(required_query(request, "id")));
+  routes.add("DELETE", "/project", "project", access::server_admin, [routes](http::Request& request) {
+    const store::Project project = unwrap(routes.store.get_project(required_query(request, "id")));
+    unwrap(routes.store.delete_project(project.id));
+    audit(routes, request, "project.delete", project.id, project_name(project));
     return no_content();
   });
 }

@@ -15,6 +15,11 @@ nlohmann::json optional_timestamp(const std::optional<store::Timestamp>& time) {
   return time ? nlohmann::json(timestamp_text(*time)) : nlohmann::json(nullptr);
 }
 
+// Names and ids the store keeps empty for none.
+nlohmann::json optional_text(const std::string& text) {
+  return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+}
+
 // The fields pipelines, stages and executions share.
 template <class Node>
 nlohmann::json node_view(const Node& node) {
@@ -61,6 +66,7 @@ nlohmann::json project_view(const store::Project& project) {
                       {"cancel_superseded_pushes", project.cancel_superseded_pushes},
                       {"cancel_superseded_pull_requests", project.cancel_superseded_pull_requests},
                       {"public", project.is_public},
+                      {"fork_pr_approval", store::to_string(project.fork_pr_approval)},
                       {"created_at", timestamp_text(project.created_at)},
                       {"updated_at", timestamp_text(project.updated_at)}};
   if (project.github_hook_id) view["github_hook_id"] = *project.github_hook_id;
@@ -88,7 +94,19 @@ nlohmann::json workflow_view(const store::Workflow& workflow) {
           {"attempt", workflow.attempt},
           {"created_at", timestamp_text(workflow.created_at)},
           {"started_at", optional_timestamp(workflow.started_at)},
-          {"finished_at", optional_timestamp(workflow.finished_at)}};
+          {"finished_at", optional_timestamp(workflow.finished_at)},
+          {"actors", {{"triggered_by", optional_text(workflow.origin.triggered_by)},
+                      {"cancelled_by", optional_text(workflow.cancelled_by)},
+                      {"rerun_of", optional_text(workflow.origin.rerun_of)}}}};
+}
+
+nlohmann::json approval_view(const store::Workflow& workflow, const store::Project& project,
+                             const std::vector<std::string>& may_approve) {
+  return {{"required", workflow.approval_required},
+          {"approved_by", workflow.approved_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(workflow.approved_by)},
+          {"approved_at", optional_timestamp(workflow.approved_at)},
+          {"may_approve", may_approve},
+          {"note", "users with write access to " + project.owner_name + "/" + project.name}};
 }
 
 nlohmann::json event_view(const core::Event& event) {
@@ -123,6 +141,16 @@ nlohmann::json secret_view(const store::SecretInfo& secret) {
           {"pipelines", secret.scope.pipelines},
           {"created_at", timestamp_text(secret.created_at)},
           {"updated_at", timestamp_text(secret.updated_at)}};
+}
+
+nlohmann::json audit_entry_view(const store::AuditEntry& entry) {
+  return {{"id", entry.id},
+          {"at", timestamp_text(entry.at)},
+          {"actor", entry.actor},
+          {"action", entry.action},
+          {"project_id", optional_text(entry.project_id)},
+          {"detail", entry.detail},
+          {"address", entry.address}};
 }
 
 nlohmann::json page_view(nlohmann::json items, const std::string& next) {

@@ -1,5 +1,6 @@
-// Workflows: a project's list, one workflow with its tree, a rerun, and a
-// manual trigger. Queuing tells ApiOptions::workflow_queued.
+// Workflows: a project's list, one workflow with its tree, a rerun, a
+// manual trigger, and the approval of a fork's pull request. Queuing tells
+// ApiOptions::workflow_queued.
 #include <nlohmann/json.hpp>
 
 #include "api/event_input.h"
@@ -10,8 +11,8 @@
 namespace api {
 
 store::EnqueuedWorkflow WorkflowQueue::enqueue(std::string_view project_id, std::string_view delivery_id,
-                                        const core::Event& event) const {
-  const auto enqueued = unwrap(store.enqueue_workflow(project_id, delivery_id, event));
+                                               const core::Event& event, const store::WorkflowOrigin& origin) const {
+  const auto enqueued = unwrap(store.enqueue_workflow(project_id, delivery_id, event, origin));
   announce(enqueued);
   return enqueued;
 }
@@ -22,46 +23,81 @@ void WorkflowQueue::announce(const store::EnqueuedWorkflow& enqueued) const {
 
 // The answer names the event without its changed paths: a push's can be
 // thousands, and the workflow's own view has them.
-http::Response queued_response(const store::EnqueuedWorkflow& enqueued, const core::Event& event) {
-  const nlohmann::json body{
-      {"id", enqueued.id}, {"outcome", enqueued.duplicate ? "duplicate" : "queued"}, {"event", event_view(event)}};
+http::Response queued_response(const store::EnqueuedWorkflow& enqueued, const core::Event& event,
+                               std::string_view outcome) {
+  const nlohmann::json body{{"id", enqueued.id},
+                            {"outcome", enqueued.duplicate ? "duplicate" : outcome},
+                            {"event", event_view(event)}};
   http::Response response = http::Response::json(enqueued.duplicate ? 200 : 202, body);
   response.headers.set("Location", "/api/v1/workflows/" + enqueued.id);
   return response;
 }
 
+namespace {
+
+// Moves a workflow waiting for approval to queued, in the caller's name, and
+// wakes the orchestrator to hand it out. It runs as any fork's pull request
+// does: without the project's secrets (agent_routes.cpp).
+http::Response approve(const Routes& routes, const WorkflowQueue& queue, http::Request& request) {
+  const std::string id{*request.param("id")};
+  const store::Workflow workflow = unwrap(routes.store.approve_workflow(id, caller_of(request).name()));
+  queue.announce({workflow.id});
+  audit(routes, request, "workflow.approve", workflow.project_id,
+        "workflow " + workflow.id + " (" + workflow.event.name + " of " + workflow.event.branch + ")");
+  return http::Response::json(200, {{"id", workflow.id}, {"status", core::to_string(workflow.status)}});
+}
+
+}  // namespace
+
 void add_workflow_routes(const Routes& routes) {
   store::Store& store = routes.store;
+  const std::vector<std::string>& admins = routes.options.admins;
   routes.add("GET", "/api/v1/projects/{id}/workflows", "project_workflows", access::project(Role::Read),
-             [&store](http::Request& request) {
+             [&store, admins](http::Request& request) {
     const auto page = unwrap(store.list_workflows(*request.param("id"), page_request(request)));
+    const store::Project project = unwrap(store.get_project(*request.param("id")));
     nlohmann::json items = nlohmann::json::array();
-    for (const auto& workflow : page.items) items.push_back(workflow_view(workflow));
+    for (const auto& workflow : page.items) {
+      nlohmann::json view = workflow_view(workflow);
+      view["approval"] = approval_view(workflow, project, admins);
+      items.push_back(std::move(view));
+    }
     return http::Response::json(200, page_view(std::move(items), page.next));
   });
   orchestrator::Orchestrator* orchestrator = routes.options.orchestrator;
   routes.add("GET", "/api/v1/workflows/{id}", "workflow", access::workflow(Role::Read),
-             [&store, orchestrator](http::Request& request) {
+             [&store, orchestrator, admins](http::Request& request) {
     const store::WorkflowTree tree = unwrap(store.get_workflow_tree(*request.param("id")));
+    const store::Project project = unwrap(store.get_project(tree.workflow.project_id));
     nlohmann::json view = workflow_tree_view(tree);
+    view["approval"] = approval_view(tree.workflow, project, admins);
+    if (tree.workflow.status == core::Status::WaitingForApproval)
+      view["waiting_reason"] = "approval by " + view["approval"]["note"].get<std::string>();
     if (tree.workflow.status == core::Status::Queued && orchestrator)
       view["waiting_reason"] = orchestrator->waiting_reason();
     return http::Response::json(200, view);
   });
   // A rerun is a new workflow of the same event, with a delivery id of its own.
-  const WorkflowQueue queue = routes.queue();
   routes.add("POST", "/api/v1/workflows/{id}/rerun", "workflow_rerun", access::workflow(Role::Write),
-             [queue](http::Request& request) {
-    auto workflow = unwrap(queue.store.get_workflow(*request.param("id")));
-    const auto enqueued = queue.enqueue(workflow.project_id, {}, workflow.event);
+             [routes](http::Request& request) {
+    auto workflow = unwrap(routes.store.get_workflow(*request.param("id")));
+    const auto enqueued = routes.queue().enqueue(workflow.project_id, {}, workflow.event,
+                                                 {.triggered_by = caller_of(request).name(), .rerun_of = workflow.id});
+    audit(routes, request, "workflow.rerun", workflow.project_id,
+          "workflow " + enqueued.id + " re-runs workflow " + workflow.id);
     return queued_response(enqueued, std::move(workflow.event));
   });
   routes.add("POST", "/api/v1/projects/{id}/trigger", "project_trigger", access::project(Role::Write),
-             [queue](http::Request& request) {
+             [routes](http::Request& request) {
     core::Event event = manual_event(request);
-    const auto enqueued = queue.enqueue(*request.param("id"), {}, event);
+    const std::string project_id{*request.param("id")};
+    const auto enqueued =
+        routes.queue().enqueue(project_id, {}, event, {.triggered_by = caller_of(request).name()});
+    audit(routes, request, "workflow.trigger", project_id, "workflow " + enqueued.id + " of branch " + event.branch);
     return queued_response(enqueued, std::move(event));
   });
+  routes.add("POST", "/api/v1/workflows/{id}/approve", "workflow_approve", access::workflow(Role::Write),
+             [routes, queue](http::Request& request) { return approve(routes, queue, request); });
 }
 
 }  // namespace api

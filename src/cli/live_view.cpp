@@ -25,7 +25,8 @@ std::string execution_label(const core::Plan& plan, ExecutionId id) {
 
 std::string_view status_symbol(Status status) {
   switch (status) {
-    case Status::Queued: return "○";
+    case Status::Queued:
+    case Status::WaitingForApproval: return "○";
     case Status::Running: return "●";
     case Status::Success: return "✓";
     case Status::Failure: return "✗";

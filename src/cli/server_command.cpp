@@ -16,6 +16,7 @@
 #include "kubernetes/provisioner.h"
 #include "runner/sandbox.h"
 #include "server/admin_token.h"
+#include "server/audit_pruner.h"
 #include "server/data_dir.h"
 #include "server/open_files.h"
 #include "server/open_store.h"
@@ -167,6 +168,12 @@ server::GitHubOptions github_options(const server::Settings& settings) {
   return github;
 }
 
+// Warnings of a background task, when the log level lets them through.
+std::function<void(const std::string&)> warner(const server::Settings& settings) {
+  if (settings.log_level < server::LogLevel::Warn) return {};
+  return [](const std::string& message) { std::cerr << "factory server: " << message << std::endl; };
+}
+
 // What local agents' executions will run in, said before the first build
 // rather than in its log only: loudly when it is nothing.
 void report_isolation(const server::Settings& settings) {
@@ -214,6 +221,7 @@ int serve(const server::Settings& settings) {
   agents.orchestrator.cancel_grace = settings.agent_grace;
   server::Service service{std::move(*store), http_options(settings), std::move(agents), github_options(settings)};
   service.start();
+  server::AuditPruner audit_pruner{service.store(), {.retention = settings.audit_retention, .warn = warner(settings)}};
   std::cout << "data directory: " << settings.data_dir.string() << "\n";
   if (settings.provisioner == server::Provisioner::Local)
     std::cout << "work directory: " << settings.work_dir.string() << "\n";

@@ -109,6 +109,9 @@ void add_setting_flags(CLI::App& command, server::Flags& flags, SettingFlags whi
                  "A signed-in session unused this long ends (env FACTORY_SESSION_IDLE; default 12h)");
   add_value_flag(command, flags, "--session-lifetime", "session_lifetime",
                  "A signed-in session's longest life (env FACTORY_SESSION_LIFETIME; default 168h, 7 days)");
+  add_value_flag(command, flags, "--audit-retention", "audit_retention",
+                 "How long audit log entries are kept: days (90d) or a duration (36h), 1h to 3650d "
+                 "(env FACTORY_AUDIT_RETENTION; default 365d)");
   add_kubernetes_flags(command, flags);
   add_value_flag(command, flags, "--consul", "consul",
                  "A Consul agent to register this server with, e.g. http://127.0.0.1:8500 (env FACTORY_CONSUL)");

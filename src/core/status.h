@@ -2,6 +2,10 @@
 // machine they all follow:
 //   queued → running → success | failure | cancelled | error
 //   queued → skipped | cancelled | error
+// A workflow of a pull request from a fork may first wait for a person's
+// approval (docs/people.md); no agent claims it meanwhile:
+//   waiting_for_approval → queued | cancelled
+// Pipelines, stages and executions never wait for approval.
 // A final status never changes again.
 #pragma once
 
@@ -10,7 +14,7 @@
 
 namespace core {
 
-enum class Status { Queued, Running, Success, Failure, Cancelled, Error, Skipped };
+enum class Status { Queued, Running, Success, Failure, Cancelled, Error, Skipped, WaitingForApproval };
 
 std::string_view to_string(Status s);  // "queued", "running", ...
 std::optional<Status> parse_status(std::string_view text);

@@ -204,6 +204,7 @@ Webhook parse_pull_request(Reader& reader, Webhook hook) {
   std::string head_repository = reader.optional_text({"pull_request", "head", "repo", "full_name"});
   std::string base_repository = reader.text({"pull_request", "base", "repo", "full_name"});
   event.from_fork = head_repository != base_repository;
+  hook.author_association = reader.optional_text({"pull_request", "author_association"});
   if (reader.failed()) return with_reason(std::move(hook), WebhookKind::Malformed, reader.problem());
   hook.kind = WebhookKind::Event;
   return hook;
@@ -219,6 +220,12 @@ std::string_view to_string(WebhookKind kind) {
     case WebhookKind::Malformed: return "malformed";
   }
   return "malformed";
+}
+
+bool is_first_time_contributor(std::string_view author_association) {
+  for (std::string_view known : {"OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR"})
+    if (author_association == known) return false;
+  return true;
 }
 
 Webhook parse_webhook(std::string_view event_header, std::string_view body) {
@@ -239,6 +246,7 @@ Webhook parse_webhook(std::string_view event_header, std::string_view body) {
   const auto repository = lookup(root, {"repository"});
   const bool has_repository = repository && !repository->is_null();
   if (has_repository) hook.repository = read_repository(reader);
+  hook.sender = reader.optional_text({"sender", "login"});
   if (reader.failed()) return with_reason(std::move(hook), WebhookKind::Malformed, reader.problem());
   // Organisation hooks ping without a repository; only a ping may lack one.
   if (event_header == "ping") return with_reason(std::move(hook), WebhookKind::Ping, {});

@@ -37,9 +37,20 @@ struct Webhook {
   WebhookKind kind = WebhookKind::Malformed;
   RepositoryIdentity repository;  // filled whenever the body names one
   core::Event event;              // kind == Event only
+  std::string sender;             // sender.login: the GitHub account whose action sent it; empty when absent
   std::string reason;             // Ignored and Malformed: for people
+  // A pull request's pull_request.author_association: how its author is
+  // related to the repository (OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR,
+  // FIRST_TIME_CONTRIBUTOR, FIRST_TIMER, NONE, ...); empty for pushes.
+  std::string author_association;
 };
 
 Webhook parse_webhook(std::string_view event_header, std::string_view body);
+
+// Whether an author_association says the author has not contributed to the
+// repository before: FIRST_TIME_CONTRIBUTOR, FIRST_TIMER and NONE, and any
+// value but OWNER, MEMBER, COLLABORATOR and CONTRIBUTOR (one GitHub may add
+// later, or none at all), so that an unknown author is held rather than run.
+bool is_first_time_contributor(std::string_view author_association);
 
 }  // namespace github

@@ -30,6 +30,7 @@ std::pair<const char*, const char*> state_of(core::Status status) {
     case core::Status::Cancelled: return {"error", "cancelled"};
     case core::Status::Error: return {"error", "could not run"};
     case core::Status::Skipped: return {"success", "skipped"};
+    case core::Status::WaitingForApproval: return {"pending", "waiting for approval by someone with write access"};
   }
   return {"error", "unknown status"};
 }

@@ -270,6 +270,36 @@ std::string set_admins(Settings& settings, std::string_view text) {
   return {};
 }
 
+namespace {
+
+// A whole number of days ("365d"), or a duration as configurations write
+// them ("12h", "90m").
+std::optional<std::chrono::milliseconds> parse_long_duration(std::string_view text, std::string& error) {
+  if (text.ends_with('d')) {
+    const std::string_view digits = text.substr(0, text.size() - 1);
+    int days = 0;
+    const auto [end, problem] = std::from_chars(digits.data(), digits.data() + digits.size(), days);
+    if (digits.empty() || problem != std::errc{} || end != digits.data() + digits.size()) {
+      error = "expected a number of days such as 365d, or a duration such as 12h";
+      return std::nullopt;
+    }
+    return std::chrono::days{days};
+  }
+  return config::parse_duration(text, error);
+}
+
+}  // namespace
+
+std::string set_audit_retention(Settings& settings, std::string_view text) {
+  std::string error;
+  const auto retention = parse_long_duration(text, error);
+  if (!retention) return error;
+  if (*retention < std::chrono::hours{1} || *retention > std::chrono::days{3650})
+    return "expected a retention from 1h to 3650d (ten years)";
+  settings.audit_retention = *retention;
+  return {};
+}
+
 std::string set_kubernetes_namespace(Settings& settings, std::string_view text) {
   if (!is_dns_label(text))
     return "a namespace is a DNS label: up to 63 lower-case letters, digits and '-', such as \"ci\"";

@@ -26,6 +26,8 @@
 //   github_token    --github-token TOKEN   FACTORY_GITHUB_TOKEN    none (a personal access token instead)
 //   github_redelivery --github-redelivery DURATION  FACTORY_GITHUB_REDELIVERY  10m
 //                   (how often missed deliveries are looked for; 0: never)
+//   audit_retention --audit-retention DURATION  FACTORY_AUDIT_RETENTION  365d
+//                   (audit log entries older than this are deleted; 1h to 3650d)
 // Without GitHub credentials the server makes no GitHub calls (docs/github.md).
 // Signing in with GitHub (docs/people.md#signing-in); off without a client id:
 //   github_url      --github-url URL       FACTORY_GITHUB_URL      https://github.com (GitHub's web host)
@@ -93,6 +95,7 @@ struct Settings {
   std::filesystem::path github_app_key;
   std::string github_token;
   std::chrono::milliseconds github_redelivery{600'000};
+  std::chrono::milliseconds audit_retention{std::chrono::days{365}};
 
   std::string github_url = "https://github.com";
   std::string github_client_id;

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -65,8 +66,14 @@ class Connection {
 
   // Runs a prepared query; calls on_row for each result row. Returns the
   // number of rows changed (matched, for updates) by a write.
-  virtual Result<std::int64_t> execute(const Query& query, std::initializer_list<Param> params,
-                                       const RowHandler& on_row = {}) = 0;
+  Result<std::int64_t> execute(const Query& query, std::initializer_list<Param> params,
+                               const RowHandler& on_row = {}) {
+    return execute(query, std::span<const Param>{params.begin(), params.size()}, on_row);
+  }
+  // The same with as many parameters as a query built at run time needs (a
+  // list's optional filters).
+  virtual Result<std::int64_t> execute(const Query& query, std::span<const Param> params,
+                                       const RowHandler& on_row) = 0;
 
   // Runs fixed SQL that binds no values: DDL and transaction control.
   virtual Status run(std::string_view sql) = 0;

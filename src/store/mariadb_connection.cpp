@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -88,7 +89,8 @@ class MariaDbConnection final : public Connection {
 
   Backend backend() const override { return Backend::MariaDb; }
 
-  Result<std::int64_t> execute(const Query& query, std::initializer_list<Param> params,
+  using Connection::execute;
+  Result<std::int64_t> execute(const Query& query, std::span<const Param> params,
                                const RowHandler& on_row) override {
     auto statement = prepared(query);
     if (!statement) return statement.error();
@@ -152,7 +154,7 @@ class MariaDbConnection final : public Connection {
     return stmt;
   }
 
-  void bind_params(std::initializer_list<Param> params) {
+  void bind_params(std::span<const Param> params) {
     param_binds_.assign(params.size() + 1, MYSQL_BIND{});  // +1: never hand out an empty vector's null data
     integers_.resize(params.size());
     std::size_t i = 0;

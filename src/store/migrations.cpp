@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace store {
@@ -13,7 +14,8 @@ namespace {
 //   {table}     table options: InnoDB, utf8mb4 and binary collation on MariaDB,
 //               so names compare case-sensitively as they do on the other two
 //   {longtext}  text of any length: MEDIUMTEXT on MariaDB (TEXT stops at 64 KiB)
-// A statement that starts with {postgres} runs on PostgreSQL only.
+// A statement that starts with {postgres} runs on PostgreSQL only, one that
+// starts with {mariadb} on MariaDB only.
 // Timestamps are BIGINT milliseconds since the Unix epoch on every backend.
 struct Migration {
   int version;
@@ -256,16 +258,55 @@ const std::vector<Migration>& migrations() {
         " return_to VARCHAR(2048) NOT NULL,"
         " expires_at BIGINT NOT NULL"
         "){table}"}},
-      // Version 14 scopes project secrets (core/secret_scope.h): JSON arrays
+      // Version 13 scopes project secrets (core/secret_scope.h): JSON arrays
       // of the events, branch globs and pipelines that may receive each.
       // Secrets kept from before get the default scope, which leaves out
       // pull requests.
-      {14,
+      {13,
        "project secret scopes",
        {"ALTER TABLE project_secrets"
         " ADD events VARCHAR(255) NOT NULL DEFAULT '[\"push\",\"tag\",\"manual\",\"cron\"]'",
         "ALTER TABLE project_secrets ADD branches {longtext} NOT NULL DEFAULT '[]'",
         "ALTER TABLE project_secrets ADD pipelines {longtext} NOT NULL DEFAULT '[]'"}},
+      // Version 14 is the audit log and who triggered, re-ran or cancelled
+      // each workflow (docs/people.md). Entries keep the ids of projects and
+      // users without foreign keys: an entry outlives what it names (the
+      // deletion of a project is itself an entry). Lists filter by project,
+      // actor or action, newest first; pruning walks the primary key, whose
+      // UUID v7 order is the order entries were made in.
+      {14,
+       "audit log and workflow actors",
+       {"CREATE TABLE audit_log ("
+        " id {uuid} PRIMARY KEY,"
+        " at BIGINT NOT NULL,"
+        " actor VARCHAR(300) NOT NULL,"
+        " user_id {uuid},"
+        " action VARCHAR(64) NOT NULL,"
+        " project_id {uuid},"
+        " detail TEXT NOT NULL,"
+        " address VARCHAR(64) NOT NULL"
+        "){table}",
+        "CREATE INDEX audit_log_project_idx ON audit_log (project_id, id)",
+        "CREATE INDEX audit_log_actor_idx ON audit_log (actor, id)",
+        "CREATE INDEX audit_log_action_idx ON audit_log (action, id)",
+        "ALTER TABLE workflows ADD triggered_by VARCHAR(300)",
+        "ALTER TABLE workflows ADD rerun_of {uuid}",
+        "ALTER TABLE workflows ADD cancelled_by VARCHAR(300)"}},
+      // Version 15 holds pull requests from forks until a person approves
+      // them (docs/people.md): which ones each project holds, and for each
+      // workflow whether it was held, who approved it and when. Workflows
+      // and their commit statuses take the status waiting_for_approval,
+      // longer than 16 characters (SQLite does not hold VARCHAR to its length).
+      {15,
+       "fork pull request approval",
+       {"{postgres} ALTER TABLE workflows ALTER COLUMN status TYPE VARCHAR(32)",
+        "{postgres} ALTER TABLE commit_statuses ALTER COLUMN status TYPE VARCHAR(32)",
+        "{mariadb} ALTER TABLE workflows MODIFY status VARCHAR(32) NOT NULL",
+        "{mariadb} ALTER TABLE commit_statuses MODIFY status VARCHAR(32) NOT NULL",
+        "ALTER TABLE projects ADD fork_pr_approval VARCHAR(16) NOT NULL DEFAULT 'all'",
+        "ALTER TABLE workflows ADD approval_required SMALLINT NOT NULL DEFAULT 0",
+        "ALTER TABLE workflows ADD approved_by VARCHAR(300)",  // a login, or "admin token " and its name
+        "ALTER TABLE workflows ADD approved_at BIGINT"}},
   };
   return all;
 }
@@ -278,10 +319,12 @@ void replace_all(std::string& text, std::string_view word, std::string_view with
 // Empty when the statement is not for this backend.
 std::string for_backend(const char* statement, Backend backend) {
   std::string sql = statement;
-  constexpr std::string_view kPostgresOnly = "{postgres} ";
-  if (sql.starts_with(kPostgresOnly)) {
-    if (backend != Backend::Postgres) return {};
-    sql.erase(0, kPostgresOnly.size());
+  constexpr std::pair<std::string_view, Backend> kOnly[] = {{"{postgres} ", Backend::Postgres},
+                                                            {"{mariadb} ", Backend::MariaDb}};
+  for (auto [prefix, only] : kOnly) {
+    if (!sql.starts_with(prefix)) continue;
+    if (backend != only) return {};
+    sql.erase(0, prefix.size());
   }
   replace_all(sql, "{uuid}", backend == Backend::Postgres ? "UUID" : "CHAR(36)");
   replace_all(sql, "{table}",

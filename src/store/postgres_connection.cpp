@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -73,7 +74,8 @@ class PostgresConnection final : public Connection {
 
   Backend backend() const override { return Backend::Postgres; }
 
-  Result<std::int64_t> execute(const Query& query, std::initializer_list<Param> params,
+  using Connection::execute;
+  Result<std::int64_t> execute(const Query& query, std::span<const Param> params,
                                const RowHandler& on_row) override {
     auto name = prepared(query);
     if (!name) return name.error();
@@ -129,7 +131,7 @@ class PostgresConnection final : public Connection {
 
   // Text parameters must end in NUL for libpq: copy them into buffers kept
   // between calls, so warm calls do not allocate.
-  void bind(std::initializer_list<Param> params) {
+  void bind(std::span<const Param> params) {
     if (buffers_.size() < params.size()) buffers_.resize(params.size());
     values_.assign(params.size() + 1, nullptr);
     std::size_t i = 0;

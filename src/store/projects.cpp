@@ -10,7 +10,8 @@ constexpr std::size_t kMaxUrlLength = 700;
 
 #define FACTORY_SELECT_PROJECT                                                                     \
   "SELECT p.id, p.owner_id, o.name, p.name, p.url, p.webhook_secret, p.created_at, p.updated_at, " \
-  "p.cancel_superseded_pushes, p.cancel_superseded_pull_requests, p.github_hook_id, p.is_public "     \
+  "p.cancel_superseded_pushes, p.cancel_superseded_pull_requests, p.github_hook_id, p.is_public, "   \
+  "p.fork_pr_approval "                                                                           \
   "FROM projects p JOIN owners o ON o.id = p.owner_id "
 
 const Query kProjectById{FACTORY_SELECT_PROJECT "WHERE p.id = ?"};
@@ -28,14 +29,16 @@ const Query kInsertOwnerIfMissing{
 const Query kOwnerIdByName{"SELECT id FROM owners WHERE name = ?"};
 const Query kInsertProject{
     "INSERT INTO projects (id, owner_id, name, url, webhook_secret, created_at, updated_at,"
-    " cancel_superseded_pushes, cancel_superseded_pull_requests) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"};
+    " cancel_superseded_pushes, cancel_superseded_pull_requests, fork_pr_approval)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
 // NULL parameters keep a column's value.
 const Query kUpdateProject{
     "UPDATE projects SET name = COALESCE(?, name), url = COALESCE(?, url),"
     " webhook_secret = COALESCE(?, webhook_secret),"
     " cancel_superseded_pushes = COALESCE(?, cancel_superseded_pushes),"
     " cancel_superseded_pull_requests = COALESCE(?, cancel_superseded_pull_requests),"
-    " is_public = COALESCE(?, is_public), updated_at = ? WHERE id = ?"};
+    " is_public = COALESCE(?, is_public), fork_pr_approval = COALESCE(?, fork_pr_approval),"
+    " updated_at = ? WHERE id = ?"};
 const Query kDeleteProject{"DELETE FROM projects WHERE id = ?"};
 const Query kSetGitHubHook{"UPDATE projects SET github_hook_id = ?, updated_at = ? WHERE id = ?"};
 
@@ -46,12 +49,21 @@ Project read_project(const Row& row) {
                   row.integer(9) != 0};
   if (!row.is_null(10)) project.github_hook_id = row.integer(10);
   project.is_public = row.integer(11) != 0;
+  // Only this code writes the setting; an unknown one means a newer writer: hold every fork's PR.
+  project.fork_pr_approval = parse_fork_approval(row.text(12)).value_or(ForkApproval::All);
   return project;
 }
 
 // Flags are stored as 0 or 1; an empty one is NULL, which keeps the column's value.
 Param flag(bool value) { return value ? 1 : 0; }
 Param flag(std::optional<bool> value) { return value ? flag(*value) : Param(std::nullopt); }
+
+Param fork_approval(std::optional<ForkApproval> value) {
+  return value ? Param(to_string(*value)) : Param(std::nullopt);
+}
+
+constexpr std::pair<ForkApproval, std::string_view> kForkApprovalNames[] = {
+    {ForkApproval::All, "all"}, {ForkApproval::FirstTime, "first_time"}, {ForkApproval::Never, "never"}};
 
 // `what` names the project in the not_found message.
 Result<Project> select_project(Connection& connection, const Query& query, std::initializer_list<Param> key,
@@ -110,6 +122,18 @@ Result<std::string> owner_id_for(Connection& connection, std::string_view name) 
 
 }  // namespace
 
+std::string_view to_string(ForkApproval approval) {
+  for (auto [value, name] : kForkApprovalNames)
+    if (value == approval) return name;
+  return "all";
+}
+
+std::optional<ForkApproval> parse_fork_approval(std::string_view text) {
+  for (auto [value, name] : kForkApprovalNames)
+    if (name == text) return value;
+  return std::nullopt;
+}
+
 Result<Project> SqlStore::create_project(const NewProject& request) {
   if (auto checked = check_new_project(request); !checked) return checked.error();
   auto created = in_transaction([&](Connection& connection) -> Result<Project> {
@@ -126,10 +150,11 @@ Result<Project> SqlStore::create_project(const NewProject& request) {
                     at,
                     request.cancel_superseded_pushes,
                     request.cancel_superseded_pull_requests};
+    project.fork_pr_approval = request.fork_pr_approval;
     auto inserted = connection.execute(
         kInsertProject, {project.id, project.owner_id, project.name, project.url, project.webhook_secret, to_millis(at),
                          to_millis(at), flag(project.cancel_superseded_pushes),
-                         flag(project.cancel_superseded_pull_requests)});
+                         flag(project.cancel_superseded_pull_requests), to_string(project.fork_pr_approval)});
     if (!inserted) return inserted.error();
     return project;
   });
@@ -179,8 +204,8 @@ Result<Project> SqlStore::update_project(std::string_view id, const ProjectChang
   auto updated = in_transaction([&](Connection& connection) -> Result<Project> {
     auto matched = connection.execute(
         kUpdateProject, {changes.name, changes.url, changes.webhook_secret, flag(changes.cancel_superseded_pushes),
-                         flag(changes.cancel_superseded_pull_requests), flag(changes.is_public), to_millis(now()),
-                         *key});
+                         flag(changes.cancel_superseded_pull_requests), flag(changes.is_public),
+                         fork_approval(changes.fork_pr_approval), to_millis(now()), *key});
     if (!matched) return matched.error();
     if (*matched == 0) return not_found("no project " + *key);
     return select_project(connection, kProjectById, {*key}, *key);

@@ -28,6 +28,11 @@ Param optional_millis(const std::optional<Timestamp>& at) {
   return to_millis(*at);
 }
 
+std::optional<std::string> optional_text(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  return std::string{text};
+}
+
 std::optional<std::string> canonical_id(std::string_view id) {
   if (!core::is_uuid(id)) return std::nullopt;
   std::string lowercase(id);
@@ -59,6 +64,13 @@ Result<int> check_limit(const PageRequest& page) {
 
 Result<std::string> page_start(const PageRequest& page) {
   if (page.after.empty()) return core::Uuid().to_string();
+  auto after = canonical_id(page.after);
+  if (!after) return bad_id(page.after);
+  return std::move(*after);
+}
+
+Result<std::string> page_end(const PageRequest& page) {
+  if (page.after.empty()) return std::string{"ffffffff-ffff-ffff-ffff-ffffffffffff"};
   auto after = canonical_id(page.after);
   if (!after) return bad_id(page.after);
   return std::move(*after);

@@ -77,16 +77,18 @@ class SqlStore final : public Store {
   Result<std::vector<ProjectSecret>> project_secrets(std::string_view project_id) override;
 
   Result<EnqueuedWorkflow> enqueue_workflow(std::string_view project_id, std::string_view delivery_id,
-                                            const core::Event& event) override;
+                                            const core::Event& event, const WorkflowOrigin& origin) override;
   std::vector<Result<EnqueuedWorkflow>> enqueue_workflows(std::span<const WorkflowRequest> requests) override;
+  Result<Workflow> approve_workflow(std::string_view id, std::string_view approved_by) override;
   Result<std::optional<Workflow>> claim_next_workflow(std::string_view agent, std::chrono::milliseconds lease,
                                                       std::string_view project_id) override;
   Result<Lease> renew_lease(std::string_view workflow_id, std::string_view agent,
                             std::chrono::milliseconds lease) override;
-  Status request_cancel(std::string_view workflow_id) override;
+  Status request_cancel(std::string_view workflow_id, std::string_view by) override;
   Result<std::vector<std::string>> unconfirmed_cancels(Timestamp asked_before) override;
   Result<ExpiredLeases> expire_leases(Timestamp at, int max_attempts) override;
-  Result<Workflow> finish_workflow(std::string_view id, core::Status status, std::string_view reason) override;
+  Result<Workflow> finish_workflow(std::string_view id, core::Status status, std::string_view reason,
+                                   std::string_view cancelled_by) override;
   Result<Workflow> get_workflow(std::string_view id) override;
   Result<Page<Workflow>> list_workflows(std::string_view project_id, const PageRequest& page) override;
   Result<std::vector<Workflow>> superseded_workflows(std::string_view project_id, std::string_view newer_id,
@@ -104,6 +106,10 @@ class SqlStore final : public Store {
   Status set_pipeline_status(std::string_view id, const StatusChange& change) override;
   Status set_stage_status(std::string_view id, const StatusChange& change) override;
   Status set_execution_status(std::string_view id, const StatusChange& change) override;
+
+  Result<AuditEntry> record_audit_entry(const AuditEntry& entry) override;
+  Result<Page<AuditEntry>> list_audit_entries(const AuditFilter& filter, const PageRequest& page) override;
+  Result<std::int64_t> prune_audit_entries(Timestamp before, int batch) override;
 
   Status record_report(std::string_view workflow_id, const TreeReport& report) override;
   Status append_log(std::string_view execution_id, const std::vector<LogLine>& lines) override;
@@ -186,6 +192,9 @@ class SqlStore final : public Store {
 };
 
 // Shared by the operation files.
+// The longest name of an actor (an audit entry's, a workflow's triggered_by
+// and cancelled_by): "admin token " and a token's name of up to 255 bytes.
+constexpr std::size_t kMaxActorLength = 300;
 Timestamp now();
 Timestamp from_millis(std::int64_t millis);
 std::int64_t to_millis(Timestamp at);
@@ -203,9 +212,13 @@ Status check_log_lines(const std::vector<LogLine>& lines);
 Status insert_log_lines(Connection& connection, const std::string& execution_id, const std::vector<LogLine>& lines);
 Result<std::int64_t> last_log_seq(Connection& connection, const std::string& execution_id);
 Param optional_millis(const std::optional<Timestamp>& at);
+// Text stored as NULL when empty (optional names and ids).
+std::optional<std::string> optional_text(std::string_view text);
 Result<int> check_limit(const PageRequest& page);
 // Keyset start: ids sort after the nil UUID, so "from the start" needs no other query.
 Result<std::string> page_start(const PageRequest& page);
+// The same for newest-first pages: every id sorts before the start.
+Result<std::string> page_end(const PageRequest& page);
 // Trims a page fetched with limit + 1 rows and sets `next` when more follow.
 template <class T>
 Page<T> finish_page(std::vector<T> items, int limit) {

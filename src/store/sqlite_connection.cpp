@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -49,7 +50,8 @@ class SqliteConnection final : public Connection {
 
   Backend backend() const override { return Backend::Sqlite; }
 
-  Result<std::int64_t> execute(const Query& query, std::initializer_list<Param> params,
+  using Connection::execute;
+  Result<std::int64_t> execute(const Query& query, std::span<const Param> params,
                                const RowHandler& on_row) override {
     auto statement = prepared(query);
     if (!statement) return statement.error();
@@ -110,7 +112,7 @@ class SqliteConnection final : public Connection {
     return statement;
   }
 
-  Status bind(sqlite3_stmt* statement, std::initializer_list<Param> params) {
+  Status bind(sqlite3_stmt* statement, std::span<const Param> params) {
     int index = 1;
     for (const Param& param : params) {
       int rc = SQLITE_OK;

@@ -1,5 +1,5 @@
-// The persistence of FactoryCI: owners, projects, users and their sessions, API tokens, project
-// secrets, and the workflow queue with each workflow's tree (pipelines,
+// The persistence of FactoryCI: owners, projects, users and their sessions, API
+// tokens, project secrets, the audit log, and the workflow queue with each workflow's tree (pipelines,
 // stages, executions) and execution logs, behind one interface with three backends:
 //   sqlite:PATH                               (default; one file, WAL mode)
 //   mysql://user:pass@host:port/db            (also mariadb://; libmariadb)
@@ -42,6 +42,15 @@ struct Owner {
   Timestamp created_at;
 };
 
+// Which pull requests from forks wait for a person's approval before they
+// run (docs/people.md): every one, those of first-time contributors only
+// (GitHub's author_association FIRST_TIME_CONTRIBUTOR, FIRST_TIMER or NONE),
+// or none.
+enum class ForkApproval { All, FirstTime, Never };
+
+std::string_view to_string(ForkApproval approval);  // "all", "first_time", "never"
+std::optional<ForkApproval> parse_fork_approval(std::string_view text);
+
 struct Project {
   std::string id;
   std::string owner_id;
@@ -57,6 +66,7 @@ struct Project {
   bool cancel_superseded_pull_requests = true;
   std::optional<std::int64_t> github_hook_id;  // the hook FactoryCI made on the repository, if any
   bool is_public = false;  // readable by everyone, signed in or not (docs/people.md)
+  ForkApproval fork_pr_approval = ForkApproval::All;
 };
 
 struct NewProject {
@@ -66,6 +76,7 @@ struct NewProject {
   std::string webhook_secret;
   bool cancel_superseded_pushes = false;
   bool cancel_superseded_pull_requests = true;
+  ForkApproval fork_pr_approval = ForkApproval::All;
 };
 
 // Fields left empty keep their value.
@@ -76,6 +87,7 @@ struct ProjectChanges {
   std::optional<bool> cancel_superseded_pushes;
   std::optional<bool> cancel_superseded_pull_requests;
   std::optional<bool> is_public;
+  std::optional<ForkApproval> fork_pr_approval;
 };
 
 // A person who signed in with GitHub (docs/people.md).
@@ -198,6 +210,27 @@ struct Page {
   std::string next;  // pass as `after` for the next page; empty on the last page
 };
 
+// An entry of the audit log (docs/people.md, "Audit log"): a request that
+// was let in and did what it asked. Entries outlive what they name: a
+// deleted project's stay, with its id.
+struct AuditEntry {
+  std::string id;          // UUID v7, given by record_audit_entry
+  Timestamp at;            // given by record_audit_entry
+  std::string actor;       // who: a login, or "admin token NAME" (api::Caller::name)
+  std::string user_id;     // the actor's user, when a user; empty otherwise
+  std::string action;      // "project.delete", "workflow.cancel"...
+  std::string project_id;  // empty: the action concerns no project
+  std::string detail;      // for people: what it was about ("secret NPM_TOKEN")
+  std::string address;     // the client's IP address
+};
+
+// Which entries a list shows: empty fields do not filter.
+struct AuditFilter {
+  std::string project_id;
+  std::string actor;
+  std::string action;
+};
+
 // A status for GitHub, waiting in the outbox (docs/github.md). With
 // OpenOptions::queue_commit_statuses, the transactions that change
 // statuses queue them: a new workflow one of its own (queued), a recorded
@@ -213,6 +246,14 @@ struct QueuedCommitStatus {
   std::string pipeline;  // empty: the workflow as a whole
   core::Status status = core::Status::Queued;
   std::string reason;
+};
+
+// Who asked for a workflow (docs/people.md): a caller's name
+// (api::Caller::name) for triggers and reruns, the GitHub login that sent a
+// webhook's event; and, for a rerun, the workflow it repeats. Empty: unknown.
+struct WorkflowOrigin {
+  std::string triggered_by;
+  std::string rerun_of;
 };
 
 // One run of a project's pipelines for one event (docs/storage.md, "The
@@ -233,6 +274,13 @@ struct Workflow {
   std::optional<Timestamp> started_at;   // when the current attempt was claimed
   std::optional<Timestamp> finished_at;  // set with a final status
   std::optional<Timestamp> cancel_requested_at;  // a cancel asked of its agent, not yet confirmed
+  WorkflowOrigin origin;
+  std::string cancelled_by;  // who cancelled it (a caller's name); empty for none, or a newer push
+  // Whether it was recorded waiting_for_approval (a pull request from a
+  // fork, docs/people.md), and who approved it (a caller's name) and when.
+  bool approval_required = false;
+  std::string approved_by;
+  std::optional<Timestamp> approved_at;
 };
 
 // A renewed lease, and whether the workflow's agent is asked to cancel it.
@@ -246,6 +294,8 @@ struct WorkflowRequest {
   std::string project_id;
   std::string delivery_id;
   core::Event event;
+  WorkflowOrigin origin;
+  bool wait_for_approval = false;  // recorded waiting_for_approval instead of queued
 };
 
 struct EnqueuedWorkflow {
@@ -448,11 +498,17 @@ class Store {
   // delivery arrives on several connections at once. not_found for an
   // unknown project. An empty delivery id never repeats.
   virtual Result<EnqueuedWorkflow> enqueue_workflow(std::string_view project_id, std::string_view delivery_id,
-                                                    const core::Event& event) = 0;
+                                                    const core::Event& event, const WorkflowOrigin& origin = {}) = 0;
   // The same for many requests, in one transaction when they can be (a
   // group commit: one commit for many deliveries); results in request
-  // order, and a request that cannot be queued fails alone.
+  // order, and a request that cannot be queued fails alone. A request with
+  // wait_for_approval records its workflow waiting_for_approval: no claim
+  // finds it until approve_workflow queues it.
   virtual std::vector<Result<EnqueuedWorkflow>> enqueue_workflows(std::span<const WorkflowRequest> requests) = 0;
+  // Queues a workflow waiting for approval, recording who approved it (a
+  // caller's name) and when; conflict for a workflow not waiting (already
+  // approved, cancelled, or one that never waited).
+  virtual Result<Workflow> approve_workflow(std::string_view id, std::string_view approved_by) = 0;
   // Marks the oldest queued workflow (of one project, when given) running,
   // leased to `agent` until now + lease; each workflow goes to one claimer
   // only. Nothing queued: an empty optional.
@@ -464,7 +520,8 @@ class Store {
   // Asks the agent of a running workflow to cancel it: its next lease
   // renewal says so, whichever server it talks to. Nothing for a workflow
   // not running or already asked. Durable, so a restart forgets no cancel.
-  virtual Status request_cancel(std::string_view workflow_id) = 0;
+  // `by` (a caller's name; empty for none) becomes the workflow's cancelled_by.
+  virtual Status request_cancel(std::string_view workflow_id, std::string_view by = {}) = 0;
   // Running workflows whose cancel was asked before `asked_before` and never
   // confirmed by their agent.
   virtual Result<std::vector<std::string>> unconfirmed_cancels(Timestamp asked_before) = 0;
@@ -475,17 +532,21 @@ class Store {
   // Moves a workflow to a final status (core::can_transition decides;
   // conflict otherwise). Running comes only from a claim. When a workflow
   // is cancelled or errors, its unfinished pipelines, stages and executions
-  // take the same status.
-  virtual Result<Workflow> finish_workflow(std::string_view id, core::Status status, std::string_view reason = {}) = 0;
+  // take the same status. `cancelled_by` (a caller's name), when given with
+  // Cancelled, is recorded; otherwise the one a cancel request left stays.
+  virtual Result<Workflow> finish_workflow(std::string_view id, core::Status status, std::string_view reason = {},
+                                           std::string_view cancelled_by = {}) = 0;
   virtual Result<Workflow> get_workflow(std::string_view id) = 0;
   // A project's workflows, newest first; `after` is the last id of the previous
   // page. Their events carry no changed paths (get_workflow's do).
   virtual Result<Page<Workflow>> list_workflows(std::string_view project_id, const PageRequest& page) = 0;
-  // The project's queued and running workflows older than `newer_id` that a
-  // workflow for `event` supersedes, oldest first: pushes to the same
-  // branch, or pull request updates with the same source and target
-  // branches. Tags and manual runs supersede nothing. Their events carry
-  // no changed paths.
+  // The project's unfinished workflows (waiting for approval, queued or
+  // running) older than `newer_id` that a workflow for `event` supersedes,
+  // oldest first: pushes to the same branch, or pull request updates with
+  // the same source and target branches, from a fork or not as `event` is
+  // (anyone may open a pull request from a fork: it never cancels the
+  // repository's own). Tags and manual runs supersede nothing. Their events
+  // carry no changed paths.
   virtual Result<std::vector<Workflow>> superseded_workflows(std::string_view project_id, std::string_view newer_id,
                                                              const core::Event& event) = 0;
   virtual Result<WorkflowTree> get_workflow_tree(std::string_view id) = 0;
@@ -524,6 +585,17 @@ class Store {
   //    conflict.
   // Each id is looked up once, by key and scoped to the workflow.
   virtual Status record_report(std::string_view workflow_id, const TreeReport& report) = 0;
+
+  // The audit log. record_audit_entry gives the entry its id and time and
+  // stores it; actor and action are required (at most 300 and 64 bytes), ids
+  // are UUIDs when given, the detail is cut to 4 KiB. list_audit_entries
+  // pages newest first: `after` is the last id of the previous page.
+  // prune_audit_entries deletes at most `batch` (1..10000) of the oldest
+  // entries made before `before`, in one short transaction, and says how
+  // many; call it again while it returns `batch`.
+  virtual Result<AuditEntry> record_audit_entry(const AuditEntry& entry) = 0;
+  virtual Result<Page<AuditEntry>> list_audit_entries(const AuditFilter& filter, const PageRequest& page) = 0;
+  virtual Result<std::int64_t> prune_audit_entries(Timestamp before, int batch) = 0;
 
   // Execution logs: append in batches (a seq already stored is skipped);
   // read the lines after `after_seq` in order, at most `limit` (1..1000).

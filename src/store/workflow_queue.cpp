@@ -42,7 +42,7 @@ const Query kRenewLease{
 const Query kRenewCancelledLease{
     "UPDATE workflows SET lease_expires_at = ? WHERE id = ? AND status = 'running' AND lease_owner = ?"};
 const Query kRequestCancel{
-    "UPDATE workflows SET cancel_requested_at = ? WHERE id = ? AND status = 'running'"
+    "UPDATE workflows SET cancel_requested_at = ?, cancelled_by = ? WHERE id = ? AND status = 'running'"
     " AND cancel_requested_at IS NULL"};
 const Query kUnconfirmedCancels{
     "SELECT id FROM workflows WHERE status = 'running' AND cancel_requested_at < ? ORDER BY id"};
@@ -153,11 +153,11 @@ Result<Lease> SqlStore::renew_lease(std::string_view workflow_id, std::string_vi
   });
 }
 
-Status SqlStore::request_cancel(std::string_view workflow_id) {
+Status SqlStore::request_cancel(std::string_view workflow_id, std::string_view by) {
   auto key = checked_id(workflow_id);
   if (!key) return key.error();
   return with_connection([&](Connection& connection) -> Status {
-    auto asked = connection.execute(kRequestCancel, {to_millis(now()), *key});
+    auto asked = connection.execute(kRequestCancel, {to_millis(now()), optional_text(by), *key});
     if (!asked) return asked.error();
     return {};
   });

@@ -55,6 +55,12 @@ Workflow read_workflow(const Row& row) {
   workflow.started_at = optional_time(row, 16);
   workflow.finished_at = optional_time(row, 17);
   workflow.cancel_requested_at = optional_time(row, 18);
+  workflow.origin.triggered_by = row.text(19);
+  workflow.origin.rerun_of = row.text(20);
+  workflow.cancelled_by = row.text(21);
+  workflow.approval_required = row.integer(22) != 0;
+  workflow.approved_by = row.text(23);
+  workflow.approved_at = optional_time(row, 24);
   return workflow;
 }
 

@@ -10,31 +10,34 @@ namespace {
 constexpr std::size_t kMaxDeliveryIdLength = 255;
 constexpr std::size_t kMaxRefLength = 255;
 constexpr std::size_t kMaxShaLength = 64;
-// Keyset start for newest-first pages: every id sorts before it.
-constexpr const char* kAfterEveryId = "ffffffff-ffff-ffff-ffff-ffffffffffff";
 
 // A delivery seen before inserts nothing; the select then finds the first
 // delivery's workflow. Concurrent inserts of one delivery wait for each
 // other on the unique key, so exactly one row results.
 const Query kInsertWorkflow{
     "INSERT INTO workflows (id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork,"
-    " changed_paths, status, status_reason, attempt, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', '', 1, ?) ON CONFLICT (project_id, delivery_id) DO NOTHING",
+    " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?) ON CONFLICT (project_id, delivery_id) DO NOTHING",
     "INSERT INTO workflows (id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork,"
-    " changed_paths, status, status_reason, attempt, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', '', 1, ?) ON DUPLICATE KEY UPDATE id = id"};
+    " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id"};
 const Query kWorkflowByDelivery{"SELECT id FROM workflows WHERE project_id = ? AND delivery_id = ?"};
 const Query kProjectWorkflowsBefore{"SELECT " FACTORY_LISTED_WORKFLOW_COLUMNS
                                     "FROM workflows WHERE project_id = ? AND id < ? ORDER BY id DESC LIMIT ?"};
 // Pushes have no target branch, so one query serves both kinds. The
 // (project_id, status, id) index finds the few unfinished rows.
 const Query kSupersededWorkflows{"SELECT " FACTORY_LISTED_WORKFLOW_COLUMNS
-                                 "FROM workflows WHERE project_id = ? AND status IN ('queued', 'running')"
-                                 " AND id < ? AND event = ? AND branch = ? AND target_branch = ? ORDER BY id"};
+                                 "FROM workflows WHERE project_id = ?"
+                                 " AND status IN ('waiting_for_approval', 'queued', 'running')"
+                                 " AND id < ? AND event = ? AND branch = ? AND target_branch = ? AND from_fork = ?"
+                                 " ORDER BY id"};
 const Query kCountProject{"SELECT COUNT(*) FROM projects WHERE id = ?"};
+const Query kApproveWorkflow{
+    "UPDATE workflows SET status = 'queued', approved_by = ?, approved_at = ?"
+    " WHERE id = ? AND status = 'waiting_for_approval'"};
 const Query kFinishWorkflow{
     "UPDATE workflows SET status = ?, status_reason = ?, finished_at = ?, lease_owner = NULL,"
-    " lease_expires_at = NULL WHERE id = ? AND status = ?"};
+    " lease_expires_at = NULL, cancelled_by = ? WHERE id = ? AND status = ?"};
 
 Status check_event(const core::Event& event) {
   if (event.name != "push" && event.name != "pull_request" && event.name != "tag" && event.name != "manual")
@@ -43,11 +46,6 @@ Status check_event(const core::Event& event) {
     if (ref->size() > kMaxRefLength) return invalid("branch or tag is longer than " + std::to_string(kMaxRefLength));
   if (event.sha.size() > kMaxShaLength) return invalid("sha is longer than " + std::to_string(kMaxShaLength));
   return {};
-}
-
-Result<std::string> page_end(const PageRequest& page) {
-  if (page.after.empty()) return std::string(kAfterEveryId);
-  return checked_id(page.after);
 }
 
 Status project_exists(Connection& connection, std::string_view project_id) {
@@ -73,6 +71,9 @@ struct SqlStore::WorkflowRow {
   std::string delivery;
   const core::Event* event;
   std::string paths;
+  core::Status status;  // queued, or waiting_for_approval
+  std::optional<std::string> triggered_by;
+  std::optional<std::string> rerun_of;
 };
 
 Result<SqlStore::WorkflowRow> SqlStore::workflow_row(const WorkflowRequest& request) {
@@ -81,17 +82,27 @@ Result<SqlStore::WorkflowRow> SqlStore::workflow_row(const WorkflowRequest& requ
   if (request.delivery_id.size() > kMaxDeliveryIdLength)
     return invalid("delivery id is longer than " + std::to_string(kMaxDeliveryIdLength));
   if (auto checked = check_event(request.event); !checked) return checked.error();
+  const WorkflowOrigin& origin = request.origin;
+  if (origin.triggered_by.size() > kMaxActorLength)
+    return invalid("triggered_by is longer than " + std::to_string(kMaxActorLength));
+  std::optional<std::string> rerun_of;
+  if (!origin.rerun_of.empty() && !(rerun_of = canonical_id(origin.rerun_of))) return bad_id(origin.rerun_of);
   std::string id = core::Uuid::new_v7().to_string();
   std::string delivery = request.delivery_id.empty() ? id : request.delivery_id;
   return WorkflowRow{std::move(id), std::move(*project), std::move(delivery), &request.event,
-                     encode_strings(request.event.changed_paths)};
+                     encode_strings(request.event.changed_paths),
+                     request.wait_for_approval ? core::Status::WaitingForApproval : core::Status::Queued,
+                     optional_text(origin.triggered_by), std::move(rerun_of)};
 }
 
 Result<EnqueuedWorkflow> SqlStore::insert_workflow(Connection& connection, const WorkflowRow& row) {
   const core::Event& event = *row.event;
+  const bool waits = row.status == core::Status::WaitingForApproval;
   auto inserted = connection.execute(kInsertWorkflow, {row.id, row.project, row.delivery, event.name, event.branch,
                                                        event.target_branch, event.tag, event.sha,
-                                                       event.from_fork ? 1 : 0, row.paths, to_millis(now())});
+                                                       event.from_fork ? 1 : 0, row.paths, core::to_string(row.status),
+                                                       to_millis(now()), waits ? 1 : 0, row.triggered_by,
+                                                       row.rerun_of});
   if (!inserted) return inserted.error();
   std::string stored;
   auto found = connection.execute(kWorkflowByDelivery, {row.project, row.delivery},
@@ -99,7 +110,7 @@ Result<EnqueuedWorkflow> SqlStore::insert_workflow(Connection& connection, const
   if (!found) return found.error();
   if (stored.empty()) return internal("workflow for delivery " + row.delivery + " vanished while enqueuing it");
   if (queue_statuses_ && stored == row.id)
-    if (auto queued = queue_commit_status(connection, row.id, {}, core::Status::Queued, {}); !queued)
+    if (auto queued = queue_commit_status(connection, row.id, {}, row.status, {}); !queued)
       return queued.error();
   return EnqueuedWorkflow{stored, stored != row.id};
 }
@@ -113,8 +124,8 @@ Result<EnqueuedWorkflow> SqlStore::enqueue_row(const WorkflowRow& row) {
 }
 
 Result<EnqueuedWorkflow> SqlStore::enqueue_workflow(std::string_view project_id, std::string_view delivery_id,
-                                                    const core::Event& event) {
-  const WorkflowRequest request{std::string(project_id), std::string(delivery_id), event};
+                                                    const core::Event& event, const WorkflowOrigin& origin) {
+  const WorkflowRequest request{std::string(project_id), std::string(delivery_id), event, origin};
   auto row = workflow_row(request);
   if (!row) return row.error();
   return enqueue_row(*row);
@@ -158,6 +169,31 @@ std::vector<Result<EnqueuedWorkflow>> SqlStore::enqueue_workflows(std::span<cons
   return results;
 }
 
+Result<Workflow> SqlStore::approve_workflow(std::string_view id, std::string_view approved_by) {
+  auto key = checked_id(id);
+  if (!key) return key.error();
+  if (approved_by.empty() || approved_by.size() > kMaxActorLength)
+    return invalid("an approver's name must be 1 to " + std::to_string(kMaxActorLength) + " bytes");
+  return in_transaction([&](Connection& connection) -> Result<Workflow> {
+    auto workflow = select_workflow(connection, *key);
+    if (!workflow) return workflow.error();
+    if (workflow->status != core::Status::WaitingForApproval)
+      return conflict("workflow " + *key + " is " + std::string(core::to_string(workflow->status)) +
+                      ": only a workflow waiting for approval can be approved");
+    Workflow& approved = *workflow;
+    approved.status = core::Status::Queued;
+    approved.approved_by = approved_by;
+    approved.approved_at = now();
+    auto updated = connection.execute(kApproveWorkflow, {approved.approved_by, to_millis(*approved.approved_at), *key});
+    if (!updated) return updated.error();
+    if (*updated == 0) return conflict("workflow " + *key + " changed status meanwhile; read it again");
+    if (queue_statuses_)
+      if (auto queued = queue_commit_status(connection, *key, {}, core::Status::Queued, {}); !queued)
+        return queued.error();
+    return std::move(approved);
+  });
+}
+
 Result<Workflow> SqlStore::get_workflow(std::string_view id) {
   auto key = checked_id(id);
   if (!key) return key.error();
@@ -192,19 +228,23 @@ Result<std::vector<Workflow>> SqlStore::superseded_workflows(std::string_view pr
   if (event.name != "push" && event.name != "pull_request") return workflows;
   return with_connection([&](Connection& connection) -> Result<std::vector<Workflow>> {
     auto done = connection.execute(kSupersededWorkflows,
-                                   {*project, *newer, event.name, event.branch, event.target_branch},
+                                   {*project, *newer, event.name, event.branch, event.target_branch,
+                                    event.from_fork ? 1 : 0},
                                    [&](const Row& row) { workflows.push_back(read_workflow(row)); });
     if (!done) return done.error();
     return std::move(workflows);
   });
 }
 
-Result<Workflow> SqlStore::finish_workflow(std::string_view id, core::Status status, std::string_view reason) {
+Result<Workflow> SqlStore::finish_workflow(std::string_view id, core::Status status, std::string_view reason,
+                                           std::string_view cancelled_by) {
   auto key = checked_id(id);
   if (!key) return key.error();
   if (!core::is_final(status))
     return invalid("a workflow cannot be set " + std::string(core::to_string(status)) +
                    "; it starts running by being claimed");
+  if (cancelled_by.size() > kMaxActorLength)
+    return invalid("cancelled_by is longer than " + std::to_string(kMaxActorLength));
   return in_transaction([&](Connection& connection) -> Result<Workflow> {
     auto workflow = select_workflow(connection, *key);
     if (!workflow) return workflow.error();
@@ -218,8 +258,11 @@ Result<Workflow> SqlStore::finish_workflow(std::string_view id, core::Status sta
     changed.finished_at = now();
     changed.lease_owner.clear();
     changed.lease_expires_at.reset();
+    if (status == core::Status::Cancelled && !cancelled_by.empty()) changed.cancelled_by = cancelled_by;
     auto updated = connection.execute(kFinishWorkflow, {core::to_string(status), changed.status_reason,
-                                                        to_millis(*changed.finished_at), *key, core::to_string(from)});
+                                                        to_millis(*changed.finished_at),
+                                                        optional_text(changed.cancelled_by), *key,
+                                                        core::to_string(from)});
     if (!updated) return updated.error();
     if (*updated == 0) return conflict("workflow " + *key + " changed status meanwhile; read it again");
     if (status == core::Status::Cancelled || status == core::Status::Error)

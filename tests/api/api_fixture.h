@@ -48,6 +48,7 @@ class ApiTest : public ::testing::TestWithParam<const char*> {
     options.orchestrator = orchestrator_.get();
     group_commit_ = std::make_unique<store::GroupCommit>(*store_);
     options.group_commit = group_commit_.get();
+    options.admins = admins_;
     options.workflow_queued = [this] {
       ++workflows_queued_;
       orchestrator_->workflow_queued();
@@ -102,6 +103,7 @@ class ApiTest : public ::testing::TestWithParam<const char*> {
 
   // Declared in the order they depend on each other, so they end in reverse:
   // the client, the server, the store, then the database is dropped.
+  std::vector<std::string> admins_;  // ApiOptions::admins; a suite sets them before SetUp
   std::unique_ptr<store::testing::TestDatabase> database_;
   std::unique_ptr<store::Store> store_;
   std::string token_;

@@ -1,7 +1,9 @@
 // POST /hooks/github over real HTTP: every answer of docs/webhooks.md, what
-// each one wrote, and when the orchestrator was told.
+// each one wrote, and when the orchestrator was told; pull requests from
+// forks waiting for approval, and their approval.
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "../test_paths.h"
 #include "api_fixture.h"
@@ -10,6 +12,8 @@
 
 namespace api::testing {
 namespace {
+
+using namespace std::chrono_literals;
 
 json fixture(const std::string& name) {
   std::ifstream in(testpaths::source_dir() / "tests/github/fixtures" / name);
@@ -97,12 +101,25 @@ TEST_P(HookTest, APushToABranchQueuesAWorkflow) {
                                           "src/main.c"}});
 }
 
+// The workflow names the GitHub account whose action sent the delivery.
+TEST_P(HookTest, AWebhooksWorkflowWasTriggeredByItsSender) {
+  const store::Workflow workflow = queued(deliver("pull_request", fixture("pull_request_opened_fork.json")));
+  EXPECT_EQ(workflow.origin.triggered_by, "octocat");
+  const json view = json::parse(call("GET", "/api/v1/workflows/" + workflow.id).body);
+  EXPECT_EQ(view["actors"], (json{{"triggered_by", "octocat"}, {"cancelled_by", nullptr}, {"rerun_of", nullptr}}));
+  json anonymous = fixture("push_branch.json");
+  anonymous.erase("sender");
+  EXPECT_EQ(queued(deliver("push", anonymous, "delivery-2")).origin.triggered_by, "");
+}
+
 TEST_P(HookTest, APushOfATagQueuesATagWorkflow) {
   expect_only_workflow(deliver("push", fixture("push_tag_annotated.json")),
                        {.name = "tag", .tag = "v1.2.0", .sha = kHeadSha});
 }
 
+// For a project that runs them without approval (ForkApprovalTest below has the others).
 TEST_P(HookTest, AnOpenedPullRequestFromAForkQueuesAWorkflow) {
+  ASSERT_EQ(call("PUT", "/api/v1/projects/" + project_id_, json{{"fork_pr_approval", "never"}}).status, 200);
   expect_only_workflow(
       deliver("pull_request", fixture("pull_request_opened_fork.json")),
       {.name = "pull_request", .branch = "changes", .target_branch = "main", .sha = kHeadSha, .from_fork = true});
@@ -251,6 +268,7 @@ class SupersedeTest : public HookTest {
     const store::Workflow superseded = workflow(id);
     EXPECT_EQ(superseded.status, core::Status::Cancelled);
     EXPECT_EQ(superseded.status_reason, "superseded by workflow " + newer.id);
+    EXPECT_EQ(superseded.cancelled_by, "") << "no person cancelled it";
   }
 };
 
@@ -305,6 +323,206 @@ TEST_P(SupersedeTest, PullRequestUpdatesSupersedeByDefaultUnlessTurnedOff) {
   EXPECT_EQ(workflow(second.id).status, core::Status::Queued);
 }
 
+// Pull requests from forks wait for approval (docs/people.md), as the
+// project's fork_pr_approval says: every one by default.
+class ForkApprovalTest : public SupersedeTest {
+ protected:
+  void SetUp() override {
+    admins_ = {"octocat", "hubot"};
+    SupersedeTest::SetUp();
+    if (!store_) return;
+    auto agent = store_->create_token("pool", store::TokenScope::Agent);
+    ASSERT_TRUE(agent);
+    agent_token_ = agent->secret;
+  }
+
+  // The fork's pull request: opened, or with action "synchronize" a new push to it.
+  static json fork_pull_request(const std::string& action = "opened", const std::string& association = "NONE") {
+    json payload = fixture("pull_request_opened_fork.json");
+    payload["action"] = action;
+    payload["pull_request"]["author_association"] = association;
+    return payload;
+  }
+
+  // The workflow a 202 says waits for approval, checked against the store.
+  store::Workflow waiting(const Reply& reply) {
+    EXPECT_EQ(reply.status, 202) << reply.body;
+    const json body = json::parse(reply.body);
+    EXPECT_EQ(body["outcome"], "waiting_for_approval");
+    EXPECT_TRUE(body["event"]["from_fork"].get<bool>());
+    const store::Workflow found = workflow(body["id"]);
+    EXPECT_EQ(found.status, core::Status::WaitingForApproval);
+    EXPECT_TRUE(found.approval_required);
+    return found;
+  }
+
+  Reply approve(const std::string& id) { return call("POST", "/api/v1/workflows/" + id + "/approve"); }
+  json view(const std::string& id) { return json::parse(call("GET", "/api/v1/workflows/" + id).body); }
+  void set_approval(const std::string& setting) {
+    const Reply reply = call("PUT", "/api/v1/projects/" + project_id_, json{{"fork_pr_approval", setting}});
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    EXPECT_EQ(json::parse(reply.body)["fork_pr_approval"], setting);
+  }
+  Reply claim(int wait_ms) { return agent_call("/api/v1/agent/claim", {{"wait_ms", wait_ms}}, agent_token_); }
+
+  std::string agent_token_;
+};
+
+TEST_P(ForkApprovalTest, AForkPullRequestWaitsUntilApprovedThenRunsWithoutSecrets) {
+  // Even a secret whose scope lets pull requests have it (docs/secrets.md).
+  ASSERT_TRUE(store_->set_secret(project_id_, "DEPLOY_KEY", "hunter22", {{"push", "pull_request"}, {}, {}}));
+  const store::Workflow held = waiting(deliver("pull_request", fork_pull_request()));
+  EXPECT_EQ(workflows_queued_, 0) << "nothing for the orchestrator yet";
+  EXPECT_EQ(claim(0).status, 204);
+
+  const json before = view(held.id);
+  EXPECT_EQ(before["status"], "waiting_for_approval");
+  EXPECT_EQ(before["approval"], (json{{"required", true},
+                                      {"approved_by", nullptr},
+                                      {"approved_at", nullptr},
+                                      {"may_approve", {"octocat", "hubot"}},
+                                      {"note", "users with write access to baxterthehacker/public-repo"}}));
+  EXPECT_EQ(before["waiting_reason"], "approval by users with write access to baxterthehacker/public-repo");
+  const json listed = json::parse(call("GET", "/api/v1/projects/" + project_id_ + "/workflows").body);
+  EXPECT_EQ(listed["items"][0]["approval"], before["approval"]);
+
+  // An agent already waiting for work gets it as soon as it is approved.
+  Reply job;
+  http::testing::Client agent_client(server_->port());
+  std::thread agent{[&] {
+    job = agent_client.request("POST", "/api/v1/agent/claim", json{{"wait_ms", 20'000}}.dump(),
+                               {"Authorization: Bearer " + agent_token_, "Content-Type: application/json"});
+  }};
+  std::this_thread::sleep_for(200ms);  // the claim waits in the orchestrator
+  const Reply approved = approve(held.id);
+  agent.join();
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  EXPECT_EQ(json::parse(approved.body), (json{{"id", held.id}, {"status", "queued"}}));
+  EXPECT_EQ(workflows_queued_, 1);
+  ASSERT_EQ(job.status, 200) << job.body;
+  EXPECT_EQ(json::parse(job.body)["workflow_id"], held.id);
+  EXPECT_TRUE(json::parse(job.body)["event"]["from_fork"].get<bool>());
+  EXPECT_TRUE(json::parse(job.body)["secrets"].empty()) << job.body;
+
+  const json after = view(held.id);
+  EXPECT_EQ(after["status"], "running");
+  EXPECT_EQ(after["approval"]["required"], true);
+  EXPECT_EQ(after["approval"]["approved_by"], "admin token tests");
+  EXPECT_TRUE(after["approval"]["approved_at"].is_string()) << after.dump();
+  EXPECT_FALSE(after.contains("waiting_reason"));
+}
+
+TEST_P(ForkApprovalTest, OnlyAWaitingWorkflowCanBeApproved) {
+  const store::Workflow held = waiting(deliver("pull_request", fork_pull_request()));
+  ASSERT_EQ(approve(held.id).status, 200);
+  const Reply again = approve(held.id);
+  EXPECT_EQ(again.status, 409) << again.body;
+  EXPECT_EQ(json::parse(again.body)["error"]["message"],
+            "workflow " + held.id + " is queued: only a workflow waiting for approval can be approved");
+  EXPECT_EQ(workflows_queued_, 1);
+
+  const store::Workflow pushed = queued(push_to("main", "d2"));
+  EXPECT_EQ(approve(pushed.id).status, 409);
+  EXPECT_EQ(view(pushed.id)["approval"]["required"], false);
+  EXPECT_EQ(approve("0193a4c2-5e1f-7b10-9c2d-3e4f5a6b7c8d").status, 404);
+  EXPECT_EQ(client_->request("POST", "/api/v1/workflows/" + pushed.id + "/approve").status, 401);
+}
+
+TEST_P(ForkApprovalTest, AWaitingWorkflowCanBeCancelledAndIsThenNoLongerApproved) {
+  const store::Workflow held = waiting(deliver("pull_request", fork_pull_request()));
+  const Reply cancelled = call("POST", "/api/v1/workflows/" + held.id + "/cancel");
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  EXPECT_EQ(json::parse(cancelled.body)["status"], "cancelled");
+  EXPECT_EQ(workflow(held.id).status, core::Status::Cancelled);
+  EXPECT_EQ(approve(held.id).status, 409);
+  EXPECT_EQ(claim(0).status, 204);
+}
+
+TEST_P(ForkApprovalTest, PullRequestsFromTheRepositoryAndPushesQueueAtOnce) {
+  queued(deliver("pull_request", fixture("pull_request_synchronize.json"), "d1"));
+  queued(push_to("main", "d2"));
+  EXPECT_EQ(workflows_queued_, 2);
+}
+
+// Each push to the fork's pull request is code nobody approved yet: its
+// workflow waits again, and cancels the older ones, approved or not.
+TEST_P(ForkApprovalTest, ANewPushToTheForkPullRequestWaitsAgain) {
+  const store::Workflow opened = waiting(deliver("pull_request", fork_pull_request(), "d1"));
+  ASSERT_EQ(approve(opened.id).status, 200);
+  const store::Workflow pushed = waiting(deliver("pull_request", fork_pull_request("synchronize"), "d2"));
+  expect_cancelled_by(opened.id, pushed);
+  const store::Workflow pushed_again = waiting(deliver("pull_request", fork_pull_request("synchronize"), "d3"));
+  expect_cancelled_by(pushed.id, pushed_again);
+  EXPECT_EQ(approve(pushed.id).status, 409);
+  EXPECT_EQ(json::parse(deliver("pull_request", fork_pull_request("synchronize"), "d3").body)["outcome"], "duplicate");
+  EXPECT_EQ(workflow(pushed_again.id).status, core::Status::WaitingForApproval);
+}
+
+// Anyone can open a pull request from a fork's branch named as the
+// repository's: it cancels nothing of the repository's own.
+TEST_P(ForkApprovalTest, AForkNeverSupersedesAPullRequestOfTheRepository) {
+  json own = fixture("pull_request_synchronize.json");
+  own["pull_request"]["head"]["ref"] = "changes";  // the fork's branch name
+  const store::Workflow inside = queued(deliver("pull_request", own, "d1"));
+  waiting(deliver("pull_request", fork_pull_request(), "d2"));
+  EXPECT_EQ(workflow(inside.id).status, core::Status::Queued);
+}
+
+TEST_P(ForkApprovalTest, NeverRunsForkPullRequestsAtOnce) {
+  set_approval("never");
+  const store::Workflow ran = queued(deliver("pull_request", fork_pull_request()));
+  EXPECT_FALSE(ran.approval_required);
+  EXPECT_EQ(view(ran.id)["approval"]["required"], false);
+  EXPECT_EQ(workflows_queued_, 1);
+}
+
+TEST_P(ForkApprovalTest, FirstTimeHoldsOnlyAuthorsWhoHaveNotContributedBefore) {
+  set_approval("first_time");
+  int delivery = 0;
+  for (const char* association : {"OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR"}) {
+    SCOPED_TRACE(association);
+    queued(deliver("pull_request", fork_pull_request("opened", association), "d" + std::to_string(++delivery)));
+  }
+  // What GitHub may add later, or a payload without one, is held too.
+  for (const char* association : {"FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE", "MANNEQUIN", ""}) {
+    SCOPED_TRACE(association);
+    waiting(deliver("pull_request", fork_pull_request("opened", association), "d" + std::to_string(++delivery)));
+  }
+  json without = fork_pull_request();
+  without["pull_request"].erase("author_association");
+  waiting(deliver("pull_request", without, "d" + std::to_string(++delivery)));
+  EXPECT_EQ(workflows_queued_, 4);
+}
+
+TEST_P(ForkApprovalTest, TheProjectSettingIsShownAndChecked) {
+  const json project = json::parse(call("GET", "/api/v1/projects/" + project_id_).body);
+  EXPECT_EQ(project["fork_pr_approval"], "all");
+  const Reply created = call("POST", "/api/v1/projects",
+                             json{{"owner", "acme"}, {"name", "sled"}, {"url", "https://github.com/acme/sled"},
+                                  {"fork_pr_approval", "first_time"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(json::parse(created.body)["fork_pr_approval"], "first_time");
+  set_approval("never");
+  set_approval("all");
+
+  for (const json& bad : {json("sometimes"), json("ALL"), json(true), json(1)}) {
+    const Reply refused = call("PUT", "/api/v1/projects/" + project_id_, json{{"fork_pr_approval", bad}});
+    EXPECT_EQ(refused.status, 400) << refused.body;
+    EXPECT_EQ(error_code(refused), "invalid");
+  }
+  const Reply refused = call("PUT", "/api/v1/projects/" + project_id_, json{{"fork_pr_approval", "sometimes"}});
+  EXPECT_EQ(json::parse(refused.body)["error"]["message"],
+            "fork_pr_approval must be \"all\" (every pull request from a fork waits for approval), \"first_time\" "
+            "(only those of first-time contributors) or \"never\"");
+  EXPECT_EQ(call("POST", "/api/v1/projects",
+                 json{{"owner", "acme"}, {"name", "skis"}, {"url", "https://github.com/acme/skis"},
+                      {"fork_pr_approval", "sometimes"}})
+                .status,
+            400);
+  EXPECT_EQ(store_->get_project(project_id_)->fork_pr_approval, store::ForkApproval::All);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ForkApprovalTest, ::testing::ValuesIn(kBackends), backend_name);
 INSTANTIATE_TEST_SUITE_P(Backends, SupersedeTest, ::testing::ValuesIn(kBackends), backend_name);
 INSTANTIATE_TEST_SUITE_P(Backends, HookTest, ::testing::ValuesIn(kBackends), backend_name);
 

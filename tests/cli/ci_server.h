@@ -256,14 +256,18 @@ class CiServer : public ::testing::Test {
   std::string push_hook(const std::string& ref, const std::string& sha, const std::vector<std::string>& changed = {}) {
     return deliver("push", push_payload(ref, sha, changed));
   }
-  // A pull request opened from `branch` of `head_repository` into `target`.
+  // A pull request opened from `branch` of `head_repository` into `target`
+  // (or with `action` "synchronize", a new push to it) by an author whose
+  // relation to the repository is `author_association`.
   std::string pull_request_hook(const std::string& branch, const std::string& sha, const std::string& target,
-                                const std::string& head_repository = kRepository) {
+                                const std::string& head_repository = kRepository,
+                                const std::string& action = "opened", const std::string& author_association = "NONE") {
     return deliver("pull_request",
-                   {{"action", "opened"},
+                   {{"action", action},
                     {"number", 1},
                     {"pull_request",
                      {{"number", 1},
+                      {"author_association", author_association},
                       {"head", {{"ref", branch}, {"sha", sha}, {"repo", {{"full_name", head_repository}}}}},
                       {"base", {{"ref", target}, {"repo", {{"full_name", kRepository}}}}}}},
                     {"repository", repository_json()}});
@@ -276,7 +280,8 @@ class CiServer : public ::testing::Test {
     const bool ended = wait_until(
         [&] {
           view = workflow(id);
-          return view["status"] != "queued" && view["status"] != "running";
+          const std::string status = view["status"];
+          return status != "waiting_for_approval" && status != "queued" && status != "running";
         },
         timeout, 100ms);
     if (!ended) throw std::runtime_error("workflow " + id + " did not end: " + view.dump(1));

@@ -28,3 +28,19 @@ TEST(Status, QueuedCanBeSkippedButNotSucceed) {
   EXPECT_TRUE(core::can_transition(Status::Running, Status::Failure));
   EXPECT_FALSE(core::can_transition(Status::Running, Status::Skipped));
 }
+
+// A fork's pull request waits for approval: then it is queued, or cancelled;
+// nothing else, and nothing goes back to waiting.
+TEST(Status, WaitingForApprovalBecomesQueuedOrCancelled) {
+  EXPECT_EQ(core::to_string(Status::WaitingForApproval), "waiting_for_approval");
+  EXPECT_EQ(core::parse_status("waiting_for_approval"), Status::WaitingForApproval);
+  EXPECT_FALSE(core::is_final(Status::WaitingForApproval));
+  EXPECT_TRUE(core::can_transition(Status::WaitingForApproval, Status::Queued));
+  EXPECT_TRUE(core::can_transition(Status::WaitingForApproval, Status::Cancelled));
+  for (Status to : {Status::WaitingForApproval, Status::Running, Status::Success, Status::Failure, Status::Error,
+                    Status::Skipped})
+    EXPECT_FALSE(core::can_transition(Status::WaitingForApproval, to)) << core::to_string(to);
+  for (Status from : {Status::Queued, Status::Running, Status::Success, Status::Failure, Status::Cancelled,
+                      Status::Error, Status::Skipped})
+    EXPECT_FALSE(core::can_transition(from, Status::WaitingForApproval)) << core::to_string(from);
+}

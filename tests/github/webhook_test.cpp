@@ -37,6 +37,7 @@ TEST(WebhookTest, PushToABranch) {
   EXPECT_EQ(hook.event.tag, "");
   EXPECT_EQ(hook.event.sha, "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c");
   EXPECT_FALSE(hook.event.from_fork);
+  EXPECT_EQ(hook.sender, "baxterthehacker");
   // Added, modified and removed over both commits, each once.
   EXPECT_EQ(hook.event.changed_paths, (std::vector<std::string>{".factory/build.hcl", "Makefile", "README.md",
                                                                 "scripts/build.sh", "src/main.c"}));
@@ -108,6 +109,22 @@ TEST(WebhookTest, PullRequestFromAFork) {
   EXPECT_EQ(hook.event.branch, "changes");
   EXPECT_EQ(hook.event.target_branch, "main");
   EXPECT_TRUE(hook.event.from_fork);
+  EXPECT_EQ(hook.sender, "octocat");
+}
+
+// Whether a fork's pull request waits for approval may hang on how its
+// author is related to the repository (docs/people.md).
+TEST(WebhookTest, PullRequestAuthorAssociation) {
+  std::string body = fixture("pull_request_opened_fork.json");
+  EXPECT_EQ(parse_webhook("pull_request", body).author_association, "");
+  body.replace(body.find("\"head\": {"), 0, "\"author_association\": \"FIRST_TIME_CONTRIBUTOR\", ");
+  Webhook hook = parse_webhook("pull_request", body);
+  EXPECT_KIND(hook, WebhookKind::Event);
+  EXPECT_EQ(hook.author_association, "FIRST_TIME_CONTRIBUTOR");
+  for (const char* known : {"OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR"})
+    EXPECT_FALSE(is_first_time_contributor(known)) << known;
+  for (const char* first : {"FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE", "MANNEQUIN", "", "owner"})
+    EXPECT_TRUE(is_first_time_contributor(first)) << first;
 }
 
 TEST(WebhookTest, PullRequestSynchronizedFromTheSameRepository) {

@@ -101,6 +101,9 @@ TEST(CommitStatus, SaysWhatThePipelineDidAndLinksToTheWorkflow) {
     queued.status = ours;
     EXPECT_EQ(server::commit_status(queued, "").state, theirs) << core::to_string(ours);
   }
+  queued.status = core::Status::WaitingForApproval;  // a fork's pull request, until someone approves it
+  EXPECT_EQ(server::commit_status(queued, "").state, "pending");
+  EXPECT_EQ(server::commit_status(queued, "").description, "waiting for approval by someone with write access");
   queued.status = core::Status::Failure;
   queued.reason = std::string(300, 'x');
   status = server::commit_status(queued, "");

@@ -216,6 +216,27 @@ TEST_F(SettingsTest, SigningInNeedsTheWholeClientAndSaneSessions) {
   EXPECT_NE(errors().find("longer than its whole lifetime"), std::string::npos) << errors();
 }
 
+TEST_F(SettingsTest, TheAuditRetentionIsInDaysOrADuration) {
+  auto settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_EQ(settings->audit_retention, std::chrono::days{365});
+  fake_environment = {{"FACTORY_AUDIT_RETENTION", "30d"}};
+  settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_EQ(settings->audit_retention, std::chrono::days{30});
+  write_config("audit_retention = \"36h\"\n");
+  fake_environment.clear();
+  settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_EQ(settings->audit_retention, std::chrono::hours{36});
+
+  for (const char* refused : {"0d", "59m", "3651d", "-1d", "d", "1.5d", "1y"}) {
+    flags.values = {{"audit_retention", refused}};
+    EXPECT_FALSE(resolve()) << refused;
+    EXPECT_NE(errors().find("from --audit-retention"), std::string::npos) << errors();
+  }
+}
+
 TEST_F(SettingsTest, KubernetesAndConsulSettings) {
   write_config("provisioner = \"kubernetes\"\nagent_requests = \"cpu=500m,memory=1Gi\"\njob_ttl = \"10m\"\n");
   fake_environment = {{"FACTORY_KUBERNETES_NAMESPACE", "ci"}, {"FACTORY_CONSUL", "http://127.0.0.1:8500/"}};

@@ -329,6 +329,52 @@ TEST_P(QueueTest, ACancelRequestReachesEveryRenewalUntilTheWorkflowEnds) {
   EXPECT_ERROR(store_->request_cancel("nope"), ErrorKind::Invalid);
 }
 
+// Who triggered a workflow, what a rerun repeats and who cancelled it are
+// kept with the workflow, in views and lists alike; a cancel without a
+// caller (a newer push superseding it) names nobody.
+TEST_P(QueueTest, WorkflowsKeepWhoTriggeredReranAndCancelledThem) {
+  auto first = store_->enqueue_workflow(project_.id, "d1", push("main"), {.triggered_by = "octocat"});
+  ASSERT_OK(first);
+  const WorkflowRequest rerun[] = {
+      {project_.id, {}, push("main"), {.triggered_by = "admin token ci", .rerun_of = first->id}}};
+  auto second = store_->enqueue_workflows(rerun);
+  ASSERT_OK(second[0]);
+  const std::string third = enqueue("d3");
+  const std::string running = enqueue("d4");
+
+  ASSERT_OK(store_->finish_workflow(first->id, core::Status::Cancelled, "cancelled before it started", "alice"));
+  ASSERT_OK(store_->finish_workflow(third, core::Status::Cancelled, "superseded by workflow " + running));
+  claim("agent-a");  // the first still queued: the rerun
+  ASSERT_EQ(claim("agent-a").id, running);
+  ASSERT_OK(store_->request_cancel(running, "bob"));
+  ASSERT_OK(store_->request_cancel(running, "carol"));  // the first asker stays
+  ASSERT_OK(store_->finish_workflow(running, core::Status::Cancelled, "cancelled"));  // its agent confirms
+
+  auto workflow = store_->get_workflow(first->id);
+  ASSERT_OK(workflow);
+  EXPECT_EQ(workflow->origin.triggered_by, "octocat");
+  EXPECT_EQ(workflow->origin.rerun_of, "");
+  EXPECT_EQ(workflow->cancelled_by, "alice");
+  auto copy = store_->get_workflow(second[0]->id);
+  ASSERT_OK(copy);
+  EXPECT_EQ(copy->origin.triggered_by, "admin token ci");
+  EXPECT_EQ(copy->origin.rerun_of, first->id);
+  EXPECT_EQ(copy->cancelled_by, "");
+  EXPECT_EQ(store_->get_workflow(third)->cancelled_by, "");
+  EXPECT_EQ(store_->get_workflow(third)->origin.triggered_by, "");
+  EXPECT_EQ(store_->get_workflow(running)->cancelled_by, "bob");
+
+  auto listed = store_->list_workflows(project_.id, {});
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->items.size(), 4u);
+  EXPECT_EQ(listed->items[2].origin.rerun_of, first->id);
+  EXPECT_EQ(listed->items[3].cancelled_by, "alice");
+
+  EXPECT_ERROR(store_->enqueue_workflow(project_.id, {}, push("main"), {.rerun_of = "nope"}), ErrorKind::Invalid);
+  EXPECT_ERROR(store_->enqueue_workflow(project_.id, {}, push("main"), {.triggered_by = std::string(301, 'x')}),
+               ErrorKind::Invalid);
+}
+
 TEST_P(QueueTest, AnExpiredLeaseRequeuesOnceThenErrors) {
   std::string id = enqueue("d1");
   std::string later = enqueue("d2");

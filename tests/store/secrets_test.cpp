@@ -191,7 +191,7 @@ TEST_P(SecretsTest, TheDefaultScopeLeavesOutPullRequests) {
 }
 
 // Rows written before scopes existed (copied here without the scope
-// columns, as migration 14 finds them) get the default scope.
+// columns, as migration 13 finds them) get the default scope.
 TEST_P(SecretsTest, SecretsFromBeforeScopesGetTheDefaultScope) {
   set("API_KEY", "value-of-the-key");
   Project other = create("acme", "sled");
