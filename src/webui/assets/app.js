@@ -101,7 +101,8 @@ function identity(user) {
 // token, and tokens made for automation). Both come back to `returnTo`.
 async function renderSignIn(container, returnTo) {
   document.title = 'Sign in · FactoryCI';
-  const target = returnTo?.startsWith('/') && !returnTo.startsWith('//') ? returnTo : '/';
+  // Only a path of this server ("/x"; "//host" and "/\host" are other sites), as the server checks too.
+  const target = /^\/(?![/\\])/.test(returnTo ?? '') ? returnTo : '/';
   const input = h('input', {id: 'token', name: 'token', type: 'password', autocomplete: 'off', required: true});
   const message = h('p', {class: 'error', role: 'alert'});
   const gitHub = h('div');
