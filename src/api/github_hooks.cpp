@@ -50,7 +50,8 @@ store::Project update_project_and_hook(store::Store& store, const ApiOptions& op
   if (!reply.ok()) {
     // The request changes nothing.
     (void)store.update_project(id, {before.name, before.url, before.webhook_secret, before.cancel_superseded_pushes,
-                                    before.cancel_superseded_pull_requests, before.fork_pr_approval});
+                                    before.cancel_superseded_pull_requests, before.is_public,
+                                    before.fork_pr_approval});
     fail(502, "github_hook_failed",
          "GitHub did not take the new secret for the webhook on " + before.owner_name + "/" + before.name + " (" +
              reply.problem() + "); the project is left as it was");

@@ -47,7 +47,7 @@ nlohmann::json listed_project_view(const Routes& routes, const store::Project& p
   view["last_workflow"] = nullptr;
   if (!items.empty()) {
     view["last_workflow"] = workflow_view(items.front());
-    view["last_workflow"]["approval"] = approval_view(items.front(), project, routes.options.admins);
+    view["last_workflow"]["approval"] = approval_view(items.front(), project, approvers(routes, project));
   }
   return view;
 }
@@ -68,9 +68,10 @@ void add_project_routes(const Routes& routes) {
                }
                return http::Response::json(200, page_view(std::move(items), page.next));
              });
-  const ApiOptions& options = routes.options;
   routes.add("POST", "/api/v1/projects", "projects", access::server_admin,
-             [routes, &store, options](http::Request& request) {
+             [routes](http::Request& request) {
+    store::Store& store = routes.store;
+    const ApiOptions& options = routes.options;
     const auto body = read_json_object(request, {"owner", "name", "url", "webhook_secret", kCancelSupersededPushes,
                                                  kCancelSupersededPullRequests, kForkPrApproval, "create_webhook"});
     const bool hook = wants_github_hook(options, optional_bool(body, "create_webhook").value_or(true));

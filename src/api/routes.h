@@ -54,6 +54,10 @@ void add_execution_routes(const Routes& routes);
 void add_hook_routes(const Routes& routes);
 void add_secret_routes(const Routes& routes);
 void add_token_routes(const Routes& routes);
+// Who may approve a project's workflows that wait for approval, as far as
+// FactoryCI knows: the server admins and the logins granted write or admin
+// (people with write access on GitHub may too; the note says so).
+std::vector<std::string> approvers(const Routes& routes, const store::Project& project);
 void add_member_routes(const Routes& routes);
 void add_audit_routes(const Routes& routes);
 void add_agent_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs);

@@ -106,7 +106,8 @@ nlohmann::json approval_view(const store::Workflow& workflow, const store::Proje
           {"approved_by", workflow.approved_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(workflow.approved_by)},
           {"approved_at", optional_timestamp(workflow.approved_at)},
           {"may_approve", may_approve},
-          {"note", "users with write access to " + project.owner_name + "/" + project.name}};
+          {"note", "users with write access to " + project.owner_name + "/" + project.name +
+                       ", on GitHub or granted in FactoryCI"}};
 }
 
 nlohmann::json event_view(const core::Event& event) {

@@ -38,10 +38,10 @@ namespace {
 // Moves a workflow waiting for approval to queued, in the caller's name, and
 // wakes the orchestrator to hand it out. It runs as any fork's pull request
 // does: without the project's secrets (agent_routes.cpp).
-http::Response approve(const Routes& routes, const WorkflowQueue& queue, http::Request& request) {
+http::Response approve(const Routes& routes, http::Request& request) {
   const std::string id{*request.param("id")};
   const store::Workflow workflow = unwrap(routes.store.approve_workflow(id, caller_of(request).name()));
-  queue.announce({workflow.id});
+  routes.queue().announce({workflow.id});
   audit(routes, request, "workflow.approve", workflow.project_id,
         "workflow " + workflow.id + " (" + workflow.event.name + " of " + workflow.event.branch + ")");
   return http::Response::json(200, {{"id", workflow.id}, {"status", core::to_string(workflow.status)}});
@@ -49,28 +49,34 @@ http::Response approve(const Routes& routes, const WorkflowQueue& queue, http::R
 
 }  // namespace
 
+std::vector<std::string> approvers(const Routes& routes, const store::Project& project) {
+  std::vector<std::string> logins = routes.options.admins;
+  for (const store::ProjectMember& member : unwrap(routes.store.list_members(project.id)))
+    if (parse_role(member.role).value_or(Role::None) >= Role::Write) logins.push_back(member.login);
+  return logins;
+}
+
 void add_workflow_routes(const Routes& routes) {
-  store::Store& store = routes.store;
-  const std::vector<std::string>& admins = routes.options.admins;
   routes.add("GET", "/api/v1/projects/{id}/workflows", "project_workflows", access::project(Role::Read),
-             [&store, admins](http::Request& request) {
-    const auto page = unwrap(store.list_workflows(*request.param("id"), page_request(request)));
-    const store::Project project = unwrap(store.get_project(*request.param("id")));
+             [routes](http::Request& request) {
+    const auto page = unwrap(routes.store.list_workflows(*request.param("id"), page_request(request)));
+    const store::Project project = unwrap(routes.store.get_project(*request.param("id")));
+    const std::vector<std::string> may_approve = approvers(routes, project);
     nlohmann::json items = nlohmann::json::array();
     for (const auto& workflow : page.items) {
       nlohmann::json view = workflow_view(workflow);
-      view["approval"] = approval_view(workflow, project, admins);
+      view["approval"] = approval_view(workflow, project, may_approve);
       items.push_back(std::move(view));
     }
     return http::Response::json(200, page_view(std::move(items), page.next));
   });
   orchestrator::Orchestrator* orchestrator = routes.options.orchestrator;
   routes.add("GET", "/api/v1/workflows/{id}", "workflow", access::workflow(Role::Read),
-             [&store, orchestrator, admins](http::Request& request) {
-    const store::WorkflowTree tree = unwrap(store.get_workflow_tree(*request.param("id")));
-    const store::Project project = unwrap(store.get_project(tree.workflow.project_id));
+             [routes, orchestrator](http::Request& request) {
+    const store::WorkflowTree tree = unwrap(routes.store.get_workflow_tree(*request.param("id")));
+    const store::Project project = unwrap(routes.store.get_project(tree.workflow.project_id));
     nlohmann::json view = workflow_tree_view(tree);
-    view["approval"] = approval_view(tree.workflow, project, admins);
+    view["approval"] = approval_view(tree.workflow, project, approvers(routes, project));
     if (tree.workflow.status == core::Status::WaitingForApproval)
       view["waiting_reason"] = "approval by " + view["approval"]["note"].get<std::string>();
     if (tree.workflow.status == core::Status::Queued && orchestrator)
@@ -97,7 +103,7 @@ void add_workflow_routes(const Routes& routes) {
     return queued_response(enqueued, std::move(event));
   });
   routes.add("POST", "/api/v1/workflows/{id}/approve", "workflow_approve", access::workflow(Role::Write),
-             [routes, queue](http::Request& request) { return approve(routes, queue, request); });
+             [routes](http::Request& request) { return approve(routes, request); });
 }
 
 }  // namespace api

@@ -63,7 +63,8 @@ TEST_F(ForkApproval, AForkPullRequestWaitsIsApprovedAndRunsWithoutSecretsAndANew
   const json waiting = still_waiting(fork);
   EXPECT_EQ(waiting["approval"]["required"], true);
   EXPECT_TRUE(waiting["approval"]["approved_by"].is_null());
-  EXPECT_EQ(waiting["approval"]["note"], "users with write access to acme/rocket");
+  EXPECT_EQ(waiting["approval"]["note"],
+            "users with write access to acme/rocket, on GitHub or granted in FactoryCI");
   std::this_thread::sleep_for(1s);
   still_waiting(fork);
 

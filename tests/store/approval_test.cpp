@@ -26,7 +26,8 @@ class ApprovalTest : public ProjectStoreTest {
  protected:
   // A workflow recorded as a webhook from a fork records it: waiting.
   std::string enqueue_waiting(const std::string& delivery = {}, const core::Event& event = fork_pull_request()) {
-    const WorkflowRequest request{project_.id, delivery, event, true};
+    const WorkflowRequest request{
+        .project_id = project_.id, .delivery_id = delivery, .event = event, .wait_for_approval = true};
     auto enqueued = store_->enqueue_workflows(std::span{&request, 1}).front();
     EXPECT_TRUE(enqueued.ok()) << enqueued.error().message;
     return enqueued.ok() ? enqueued->id : std::string();
@@ -99,7 +100,8 @@ TEST_P(ApprovalTest, OnlyAWaitingWorkflowCanBeApproved) {
 
 TEST_P(ApprovalTest, AWaitingWorkflowCanBeCancelledButCannotOtherwiseEnd) {
   const std::string id = enqueue_waiting();
-  for (core::Status status : {core::Status::Success, core::Status::Failure, core::Status::Error, core::Status::Skipped}) {
+  for (core::Status status :
+       {core::Status::Success, core::Status::Failure, core::Status::Error, core::Status::Skipped}) {
     SCOPED_TRACE(core::to_string(status));
     EXPECT_ERROR(store_->finish_workflow(id, status), ErrorKind::Conflict);
   }
@@ -168,7 +170,10 @@ TEST_P(ApprovalTest, TheGroupCommitRecordsEachRequestAsItSays) {
   std::vector<std::string> ids(2);
   int answered = 0;
   for (int i = 0; i < 2; ++i)
-    group.submit({project_.id, "delivery-" + std::to_string(i), fork_pull_request(), i == 0},
+    group.submit({.project_id = project_.id,
+                  .delivery_id = "delivery-" + std::to_string(i),
+                  .event = fork_pull_request(),
+                  .wait_for_approval = i == 0},
                  [&, i](Result<EnqueuedWorkflow> result) {
                    std::lock_guard lock(mutex);
                    if (result.ok()) ids[i] = result->id;
