@@ -65,11 +65,11 @@ function actorFacts({actors = {}, approval}) {
 function approvalPanel(workflow, approveButton) {
   if (workflow.status !== 'waiting_for_approval') return [];
   const approval = workflow.approval ?? {};
-  const who = [approval.note, ...(approval.may_approve ?? [])].filter(Boolean);
+  const named = approval.may_approve?.length ? ` (${approval.may_approve.join(', ')})` : '';
   return h('section', {class: 'card approval', 'aria-labelledby': 'approval-title'},
     h('h2', {id: 'approval-title'}, 'Waiting for approval'),
     h('p', {}, 'A pull request from a fork runs once someone with write access approves it, without secrets.'),
-    h('p', {}, 'May approve: ', who.length ? who.join(', ') : 'users with write access to the project'),
+    h('p', {}, 'May approve: ', approval.note || 'users with write access to the project', named),
     approveButton ?? h('p', {class: 'muted small'}, 'You may not approve it: that needs the write role on the project.'));
 }
 
