@@ -12,7 +12,12 @@ namespace {
 // The paths the page routes itself (assets/app.js): a deep link or a reload
 // there gets the page.
 constexpr std::string_view kPagePaths[] = {
-    "/", "/new-project", "/projects/{id}", "/projects/{id}/edit", "/workflows/{id}", "/executions/{id}"};
+    "/", "/sign-in", "/new-project", "/projects/{id}", "/projects/{id}/edit", "/workflows/{id}", "/executions/{id}",
+    "/tokens", "/audit"};
+
+// Nothing from elsewhere but the signed-in person's GitHub avatar; no frames.
+constexpr std::string_view kContentSecurityPolicy =
+    "default-src 'self'; img-src 'self' https://avatars.githubusercontent.com; frame-ancestors 'none'";
 
 std::string_view content_type_of(std::string_view name) {
   struct Type {
@@ -35,7 +40,7 @@ http::Response serve(const http::Request& request, const Asset& asset) {
                                       : http::Response::text(200, std::string{asset.bytes}, asset.content_type);
   response.headers.set("ETag", asset.etag);
   response.headers.set("Cache-Control", "no-cache");
-  response.headers.set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+  response.headers.set("Content-Security-Policy", std::string{kContentSecurityPolicy});
   response.headers.set("X-Frame-Options", "DENY");
   response.headers.set("X-Content-Type-Options", "nosniff");
   response.headers.set("Referrer-Policy", "no-referrer");

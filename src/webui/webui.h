@@ -1,10 +1,13 @@
 // The web UI, served by `factory server` from files compiled into the binary
 // (docs/webui.md):
-//   GET /, /new-project, /projects/{id}, /projects/{id}/edit,
-//       /workflows/{id}, /executions/{id}   index.html (the page routes itself)
+//   GET /, /sign-in, /new-project, /projects/{id}, /projects/{id}/edit,
+//       /workflows/{id}, /executions/{id}, /tokens, /audit
+//                                           index.html (the page routes itself)
 //   GET /ui/{name}                          the assets: ES modules, CSS, icon
-// All public (the page signs in with an API token it keeps itself), all with
-// "Content-Security-Policy: default-src 'self'; frame-ancestors 'none'" and
+// All public (the page's data needs a session or a token), all with
+// "Content-Security-Policy: default-src 'self'; img-src 'self'
+// https://avatars.githubusercontent.com; frame-ancestors 'none'" (GitHub's
+// avatars are the one thing from elsewhere) and
 // "X-Frame-Options: DENY", and an ETag to revalidate
 // with (Cache-Control: no-cache), answered 304 when it still matches.
 #pragma once

@@ -2,8 +2,9 @@
 // tests, as tests/cli/ci_server.h makes one for the C++ tests: a git
 // repository served by `git daemon`, `factory server` ($FACTORY_BINARY) on a
 // throwaway data directory with the local agents it starts, webhooks signed
-// as GitHub signs them, and headless Chromium (Debian's) driven by
-// playwright-core. Screenshots go to $FACTORY_TEST_ARTIFACTS.
+// as GitHub signs them, the GitHub stand-in ($FACTORY_GITHUB_STANDIN) for
+// signing in, and headless Chromium (Debian's) driven by playwright-core.
+// Screenshots go to $FACTORY_TEST_ARTIFACTS.
 import {spawn, execFileSync} from 'node:child_process';
 import {createHmac} from 'node:crypto';
 import fs from 'node:fs';
@@ -35,7 +36,7 @@ export async function waitFor(check, what, timeout = 30_000) {
 }
 
 // A loopback port nobody listens on now (git daemon cannot pick its own).
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer().listen(0, '127.0.0.1', () => {
       const {port} = server.address();
@@ -122,11 +123,14 @@ export class Installation {
     return `git://127.0.0.1:${this.gitPort}/acme/rocket.git`;
   }
 
-  async startServer() {
+  // `options`: more of the server's command-line options; with `listenPort`,
+  // it listens there (a port known beforehand, for --public-url).
+  async startServer(options = [], listenPort = 0) {
     const binary = process.env.FACTORY_BINARY;
     if (!binary || !fs.existsSync(binary)) throw new Error(`FACTORY_BINARY (${binary}) is not the built factory binary`);
     const data = path.join(this.root, 'data');
-    this.start(binary, ['server', '--data-dir', data, '--listen', '127.0.0.1:0', '--log-level', 'warn'], 'server.log');
+    this.start(binary, ['server', '--data-dir', data, '--listen', `127.0.0.1:${listenPort}`, '--log-level', 'warn', ...options],
+               'server.log');
     const announcement = 'listening on http://127.0.0.1:';
     const log = await waitFor(() => {
       const text = this.log('server.log');
@@ -179,17 +183,39 @@ export class Installation {
     return response.status === 204 ? null : response.json();
   }
 
+  repository() {
+    return {full_name: 'acme/rocket', name: 'rocket', owner: {login: 'acme'}, clone_url: this.cloneUrl(),
+            html_url: 'https://github.example/acme/rocket', ssh_url: 'git@github.example:acme/rocket.git'};
+  }
+
   // Sends a push of `branch` signed with `secret`; the queued workflow's id.
-  async push(branch, secret) {
+  push(branch, secret) {
     const sha = this.shas[branch];
-    const body = JSON.stringify({
+    return this.deliver('push', secret, {
       ref: `refs/heads/${branch}`, before: '0'.repeat(40), after: sha, head_commit: {id: sha}, commits: [],
-      repository: {full_name: 'acme/rocket', name: 'rocket', owner: {login: 'acme'}, clone_url: this.cloneUrl(),
-                   html_url: 'https://github.example/acme/rocket', ssh_url: 'git@github.example:acme/rocket.git'},
+      repository: this.repository(),
     });
+  }
+
+  // Sends a pull request opened by `author` from `branch` of their fork
+  // (`fork`, "owner/name") into main; the queued workflow's id.
+  pullRequest(branch, secret, {fork, author}) {
+    return this.deliver('pull_request', secret, {
+      action: 'opened', number: 7, sender: {login: author},
+      pull_request: {
+        number: 7, user: {login: author}, author_association: 'FIRST_TIME_CONTRIBUTOR',
+        head: {ref: branch, sha: this.shas[branch], repo: {full_name: fork, clone_url: this.cloneUrl()}},
+        base: {ref: 'main', sha: this.shas.main, repo: {full_name: 'acme/rocket'}},
+      },
+      repository: this.repository(),
+    });
+  }
+
+  async deliver(event, secret, payload) {
+    const body = JSON.stringify(payload);
     const response = await fetch(`${this.origin}/hooks/github`, {
       method: 'POST', body,
-      headers: {'Content-Type': 'application/json', 'X-GitHub-Event': 'push',
+      headers: {'Content-Type': 'application/json', 'X-GitHub-Event': event,
                 'X-GitHub-Delivery': `delivery-${++this.deliveries}`,
                 'X-Hub-Signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`},
     });
@@ -214,6 +240,60 @@ export class Installation {
   }
 }
 
+// The GitHub stand-in's process (tests/webui/github_standin_main.cpp): its
+// URL, its OAuth app's credentials, and its commands.
+export class GitHubStandin {
+  async start(installation) {
+    const binary = process.env.FACTORY_GITHUB_STANDIN;
+    if (!binary || !fs.existsSync(binary)) throw new Error(`FACTORY_GITHUB_STANDIN (${binary}) is not the built stand-in`);
+    this.child = spawn(binary, [], {detached: true, stdio: ['pipe', 'pipe', 'inherit']});
+    installation.processes.push(this.child);
+    this.lines = [];
+    this.waiting = [];
+    let buffer = '';
+    this.child.stdout.setEncoding('utf8').on('data', (text) => {
+      buffer += text;
+      for (let end; (end = buffer.indexOf('\n')) !== -1; buffer = buffer.slice(end + 1)) {
+        const line = buffer.slice(0, end);
+        const waiter = this.waiting.shift();
+        if (waiter) waiter(line);
+        else this.lines.push(line);
+      }
+    });
+    const [word, url, clientId, clientSecret] = (await this.nextLine()).split(' ');
+    if (word !== 'standin') throw new Error(`the stand-in said ${word}`);
+    Object.assign(this, {url, clientId, clientSecret});
+  }
+
+  nextLine() {
+    if (this.lines.length) return Promise.resolve(this.lines.shift());
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  async command(...words) {
+    this.child.stdin.write(`${words.join(' ')}\n`);
+    const answer = await this.nextLine();
+    if (answer !== 'ok') throw new Error(`the stand-in refused ${words.join(' ')}: ${answer}`);
+  }
+
+  addRepository(fullName) {
+    return this.command('repository', fullName);
+  }
+
+  acceptPersonalToken(token) {
+    return this.command('personal-token', token);
+  }
+
+  // Whom the next OAuth sign-in signs in.
+  signInAs(login) {
+    return this.command('sign-in-as', login);
+  }
+
+  setPermission(repository, login, permission) {
+    return this.command('permission', repository, login, permission);
+  }
+}
+
 // Headless Chromium as the acceptance criteria launch it.
 export async function launchBrowser() {
   const {chromium} = await import('playwright-core');
@@ -226,7 +306,7 @@ export async function launchBrowser() {
 
 // Signs `page` in through the form, with the admin token.
 export async function signIn(page, installation) {
-  await page.goto(installation.origin + '/');
+  await page.goto(installation.origin + '/sign-in');
   await page.getByLabel('API token').fill(installation.adminToken);
   await page.keyboard.press('Enter');
   await page.getByRole('heading', {name: 'Projects'}).waitFor();

@@ -39,12 +39,14 @@ TEST_F(WebUiTest, EveryPagePathAnswersTheSamePage) {
   const std::string page = source_file("index.html");
   ASSERT_FALSE(page.empty());
   for (const char* path : {"/", "/new-project", "/projects/0193a4b0-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
-                           "/projects/x/edit", "/workflows/y", "/executions/z?workflow=y"}) {
+                           "/projects/x/edit", "/workflows/y", "/executions/z?workflow=y", "/sign-in?return_to=/",
+                           "/tokens", "/audit"}) {
     Reply reply = get(path);
     EXPECT_EQ(reply.status, 200) << path;
     EXPECT_EQ(reply.body, page) << path;
     EXPECT_EQ(reply.headers["content-type"], "text/html; charset=utf-8");
-    EXPECT_EQ(reply.headers["content-security-policy"], "default-src 'self'; frame-ancestors 'none'");
+    EXPECT_EQ(reply.headers["content-security-policy"],
+              "default-src 'self'; img-src 'self' https://avatars.githubusercontent.com; frame-ancestors 'none'");
     EXPECT_EQ(reply.headers["x-frame-options"], "DENY");  // no other site may frame the page
     EXPECT_EQ(reply.headers["cache-control"], "no-cache");
   }
@@ -61,7 +63,8 @@ TEST_F(WebUiTest, AssetsAreTheSourceFilesWithTheirTypes) {
     EXPECT_EQ(reply.body, source_file(name)) << name;
     EXPECT_EQ(reply.headers["content-type"], type);
     EXPECT_EQ(reply.headers["x-content-type-options"], "nosniff");
-    EXPECT_EQ(reply.headers["content-security-policy"], "default-src 'self'; frame-ancestors 'none'");
+    EXPECT_EQ(reply.headers["content-security-policy"],
+              "default-src 'self'; img-src 'self' https://avatars.githubusercontent.com; frame-ancestors 'none'");
   }
   EXPECT_EQ(get("/ui/missing.js").status, 404);
   EXPECT_FALSE(webui::find_asset("missing.js"));

@@ -112,6 +112,7 @@ function step(name, body) {
 
 step('signing in with the admin token', async () => {
   await page.goto(installation.origin + '/');
+  await page.getByRole('link', {name: 'Sign in'}).click();
   await page.getByLabel('API token').fill('not-a-token');
   await page.getByRole('button', {name: 'Sign in'}).click();
   await page.getByText('The server does not accept this token.').waitFor();
@@ -244,8 +245,10 @@ step('a project is edited, then deleted after a confirmation', async () => {
 
 step('signing out forgets the token', async () => {
   await page.getByRole('button', {name: 'Sign out'}).click();
-  await page.getByLabel('API token').waitFor();
+  await page.getByText('No public projects.').waitFor();
   await page.reload();
+  await page.getByRole('link', {name: 'Sign in'}).waitFor();
+  await page.goto(`${installation.origin}/projects/${projectId}`);
   await page.getByLabel('API token').waitFor();
 });
 

@@ -17,7 +17,7 @@ export function h(tag, attributes = {}, ...children) {
 }
 
 export function statusBadge(status) {
-  return h('span', {class: `status status-${status}`}, status);
+  return h('span', {class: `status status-${status}`}, status.replaceAll('_', ' '));
 }
 
 // "1h 02m", "3m 07s", "12.4s", "0.35s"
@@ -60,6 +60,10 @@ export function shortSha(sha) {
 export function isFinal(status) {
   return !['waiting_for_approval', 'queued', 'running'].includes(status);
 }
+
+// What a project's role lets its holder do (the API's roles, docs/people.md).
+export const mayWrite = (project) => project.role === 'write' || project.role === 'admin';
+export const mayAdminister = (project) => project.role === 'admin';
 
 // Replaces `container`'s children, keeping keyboard focus on the link or
 // button of the same href or name if focus was inside: live views redraw

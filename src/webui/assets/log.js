@@ -4,7 +4,7 @@
 // (all have one height), so a 100,000-line log scrolls as fast as a short
 // one. The view follows the end unless the user scrolls up; #L<n> links a
 // line.
-import {get, token, readEventStream} from './api.js';
+import {get, authorization, readEventStream} from './api.js';
 import {h, statusBadge} from './dom.js';
 import {renderAnsi} from './ansi.js';
 
@@ -77,10 +77,10 @@ async function follow(id, view, signal) {
   }
 }
 
-// The whole log as a file: fetched with the token, saved through a blob URL.
+// The whole log as a file: fetched with the token or the session's cookie,
+// saved through a blob URL.
 async function downloadRaw(id) {
-  const response = await fetch(`/api/v1/executions/${id}/log?format=text`,
-                               {headers: {Authorization: `Bearer ${token()}`}});
+  const response = await fetch(`/api/v1/executions/${id}/log?format=text`, {headers: authorization()});
   const link = h('a', {href: URL.createObjectURL(await response.blob()), download: `${id}.log`});
   link.click();
   URL.revokeObjectURL(link.href);

@@ -1,11 +1,13 @@
-// A project's workflows, newest first, in pages, refreshed every second; and
-// a chart of how long its recent workflows took.
-import {get, poll} from './api.js';
-import {h, statusBadge, durationOf, formatDuration, shortSha, timeElement, isFinal, replaceKeepingFocus} from './dom.js';
+// A project's workflows, newest first, in pages, refreshed every second,
+// with who triggered each; a chart of how long its recent workflows took;
+// Trigger for its writers and Edit for its admins.
+import {call, get, poll} from './api.js';
+import {h, statusBadge, durationOf, formatDuration, shortSha, timeElement, isFinal, mayWrite, mayAdminister,
+        replaceKeepingFocus} from './dom.js';
 
 const pageSize = 20;
 
-export async function renderProject(main, [id], {signal}) {
+export async function renderProject(main, [id], {signal, navigate}) {
   const project = await get(`/api/v1/projects/${id}`, {signal});
   const name = `${project.owner.name}/${project.name}`;
   document.title = `${name} · FactoryCI`;
@@ -16,13 +18,15 @@ export async function renderProject(main, [id], {signal}) {
   main.append(
     h('div', {class: 'heading'},
       h('h1', {}, name),
-      h('a', {class: 'button secondary', href: `/projects/${id}/edit`}, 'Edit')),
-    h('p', {class: 'muted'}, project.url),
+      project.public ? h('span', {class: 'tag'}, 'public') : null,
+      mayAdminister(project) ? h('a', {class: 'button secondary', href: `/projects/${id}/edit`}, 'Edit') : null),
+    h('p', {class: 'muted'}, project.url, ' · your role: ', project.role),
+    mayWrite(project) ? triggerForm(id, navigate) : null,
     chart,
     h('h2', {}, 'Workflows'),
     h('div', {class: 'table-scroll'},
       h('table', {class: 'list workflows'},
-        h('thead', {}, h('tr', {}, ['Status', 'Event', 'Branch or tag', 'Commit', 'Started', 'Duration']
+        h('thead', {}, h('tr', {}, ['Status', 'Event', 'Branch or tag', 'Commit', 'Started', 'Duration', 'By']
                                      .map((title) => h('th', {scope: 'col'}, title)))),
         body)),
     pager);
@@ -35,7 +39,7 @@ export async function renderProject(main, [id], {signal}) {
     if (text === shown && page.items.every((w) => isFinal(w.status))) return;
     shown = text;
     replaceKeepingFocus(body, page.items.length ? page.items.map(workflowRow)
-                                                : h('tr', {}, h('td', {colspan: 6}, 'No workflows yet: push to the repository.')));
+                                                : h('tr', {}, h('td', {colspan: 7}, 'No workflows yet: push to the repository.')));
     replaceKeepingFocus(pager,
       after ? h('a', {href: `/projects/${id}`}, 'Newest') : null,
       page.next ? h('a', {href: `/projects/${id}?after=${page.next}`}, 'Older') : null);
@@ -52,7 +56,24 @@ function workflowRow(workflow) {
     h('td', {}, event.tag || event.branch + (event.target_branch ? ` → ${event.target_branch}` : '')),
     h('td', {}, h('code', {}, shortSha(event.sha))),
     h('td', {}, timeElement(workflow.started_at)),
-    h('td', {class: 'number'}, durationOf(workflow)));
+    h('td', {class: 'number'}, durationOf(workflow)),
+    h('td', {}, workflow.actors?.triggered_by ?? ''));
+}
+
+// Runs the project's pipelines for a branch's head (a manual event).
+function triggerForm(id, navigate) {
+  const branch = h('input', {id: 'trigger-branch', name: 'branch', required: true, placeholder: 'main'});
+  const message = h('p', {class: 'error', role: 'alert'});
+  return h('form', {class: 'inline', onsubmit: async (event) => {
+    event.preventDefault();
+    message.textContent = '';
+    try {
+      const queued = await call('POST', `/api/v1/projects/${id}/trigger`, {branch: branch.value.trim()});
+      navigate(`/workflows/${queued.id}`);
+    } catch (error) {
+      message.textContent = error.message;
+    }
+  }}, h('label', {for: 'trigger-branch'}, 'Branch'), branch, h('button', {type: 'submit'}, 'Trigger'), message);
 }
 
 // Bars of the finished workflows' durations, oldest on the left, coloured

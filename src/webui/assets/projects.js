@@ -1,14 +1,19 @@
-// Projects: the list with each project's newest workflow, creating one (its
-// webhook secret shown this once), editing and deleting.
+// Projects: the list with each project's newest workflow (the projects the
+// caller may read: only public ones when signed out), creating one (its
+// webhook secret shown this once; server admins), editing with the project's
+// people and secrets (settings.js), and deleting (project admins).
 import {call, get, poll} from './api.js';
-import {h, statusBadge, describeEvent, timeElement, replaceKeepingFocus} from './dom.js';
+import {h, statusBadge, describeEvent, timeElement, mayAdminister, replaceKeepingFocus} from './dom.js';
+import {renderSettings} from './settings.js';
 
-export async function renderProjects(main, _params, {signal}) {
+export async function renderProjects(main, _params, {signal, user}) {
   document.title = 'Projects · FactoryCI';
   const body = h('tbody');
   const message = h('p', {class: 'error', role: 'alert'});
+  const none = user ? 'No projects you may see yet.' : 'No public projects. Sign in to see yours.';
   main.append(
-    h('div', {class: 'heading'}, h('h1', {}, 'Projects'), h('a', {class: 'button', href: '/new-project'}, 'New project')),
+    h('div', {class: 'heading'}, h('h1', {}, 'Projects'),
+      user?.server_admin ? h('a', {class: 'button', href: '/new-project'}, 'New project') : null),
     message,
     h('div', {class: 'table-scroll'},
       h('table', {class: 'list projects'},
@@ -32,7 +37,7 @@ export async function renderProjects(main, _params, {signal}) {
     shown = text;
     replaceKeepingFocus(body, page.items.length
       ? page.items.map((project) => projectRow(project, remove))
-      : h('tr', {}, h('td', {colspan: 4}, 'No projects yet. ', h('a', {href: '/new-project'}, 'Create one'), '.')));
+      : h('tr', {}, h('td', {colspan: 4}, none, user?.server_admin ? [' ', h('a', {href: '/new-project'}, 'Create one'), '.'] : null)));
   }, signal);
 }
 
@@ -44,10 +49,10 @@ function projectRow(project, remove) {
     h('td', {}, last ? h('a', {href: `/workflows/${last.id}`}, statusBadge(last.status), ' ', describeEvent(last.event))
                      : h('span', {class: 'muted'}, 'none yet')),
     h('td', {}, last ? timeElement(last.created_at) : ''),
-    h('td', {class: 'actions'},
+    h('td', {class: 'actions'}, mayAdminister(project) ? [
       h('a', {href: `/projects/${project.id}/edit`, 'aria-label': `Edit ${name}`}, 'Edit'),
       h('button', {type: 'button', class: 'link danger', 'aria-label': `Delete ${name}`,
-                   onclick: () => confirmDelete(name, () => remove(project))}, 'Delete')));
+                   onclick: () => confirmDelete(name, () => remove(project))}, 'Delete')] : null));
 }
 
 // Asks in a modal dialog; `confirmed` runs on Delete only.
@@ -87,6 +92,21 @@ function projectFields(project = {}) {
              project.cancel_superseded_pushes ?? false),
     checkbox('cancel_superseded_pull_requests', 'A new pull request update cancels its older unfinished workflows',
              project.cancel_superseded_pull_requests ?? true),
+    project.id ? accessFields(project) : null,
+  ];
+}
+
+// Who may read the project without a role, and which fork pull requests
+// wait for a writer's approval (docs/people.md).
+function accessFields(project) {
+  const choice = (value, label) =>
+    h('option', {value, selected: (project.fork_pr_approval ?? 'all') === value}, label);
+  return [
+    h('label', {class: 'check'}, h('input', {type: 'checkbox', name: 'public', checked: project.public ?? false}), ' ',
+      'Public: anyone, signed in or not, may read its workflows and logs'),
+    h('label', {for: 'fork_pr_approval'}, 'Pull requests from forks wait for approval'),
+    h('select', {id: 'fork_pr_approval', name: 'fork_pr_approval'},
+      choice('all', 'always'), choice('first_time', 'from first-time contributors only'), choice('never', 'never')),
   ];
 }
 
@@ -100,6 +120,10 @@ function readFields(form) {
   };
   if (data.get('webhook_secret')) body.webhook_secret = data.get('webhook_secret');
   if (data.has('owner')) body.owner = data.get('owner').trim();
+  if (data.has('fork_pr_approval')) {
+    body.public = data.has('public');
+    body.fork_pr_approval = data.get('fork_pr_approval');
+  }
   return body;
 }
 
@@ -118,8 +142,10 @@ function projectForm(title, fields, submitLabel, submit) {
   return form;
 }
 
-export function renderNewProject(main) {
+export function renderNewProject(main, _params, {user}) {
   document.title = 'New project · FactoryCI';
+  if (!user?.server_admin)
+    return main.append(h('h1', {}, 'New project'), h('p', {}, 'Only a server admin creates projects.'));
   const owner = [h('label', {for: 'owner'}, 'Owner'),
                  h('input', {id: 'owner', name: 'owner', required: true, placeholder: 'acme'})];
   const form = projectForm('New project', [owner, projectFields()], 'Create project', async (body) => {
@@ -151,8 +177,11 @@ export async function renderEditProject(main, [id], {signal, navigate}) {
   const project = await get(`/api/v1/projects/${id}`, {signal});
   const name = `${project.owner.name}/${project.name}`;
   document.title = `Edit ${name} · FactoryCI`;
+  if (!mayAdminister(project))
+    return main.append(h('h1', {}, `Edit ${name}`), h('p', {}, 'Only the project\'s admins change its settings.'));
   main.append(projectForm(`Edit ${name}`, projectFields(project), 'Save', async (body) => {
     await call('PUT', `/api/v1/projects/${id}`, body);
     navigate(`/projects/${id}`);
   }));
+  await renderSettings(main, project, {signal});
 }

@@ -1,41 +1,77 @@
 // One workflow: its pipelines as a graph, in columns by depends_on, each with
-// its stages and executions; cancel and re-run; the configuration's
+// its stages and executions; who triggered, approved, cancelled or re-ran it;
+// a fork's pull request waiting for approval, with who may approve; cancel,
+// re-run and approve for the project's writers; the configuration's
 // diagnostics when it was not valid. Refreshed every second while shown.
 import {call, get, poll} from './api.js';
-import {h, statusBadge, durationOf, describeEvent, shortSha, timeElement, isFinal, replaceKeepingFocus} from './dom.js';
+import {h, statusBadge, durationOf, describeEvent, shortSha, timeElement, isFinal, mayWrite,
+        replaceKeepingFocus} from './dom.js';
 
 export async function renderWorkflow(main, [id], {signal, navigate}) {
+  const {project_id: projectId} = await get(`/api/v1/workflows/${id}`, {signal});
+  const project = await get(`/api/v1/projects/${projectId}`, {signal});
   const summary = h('div');
+  const approval = h('div');
   const actions = h('div', {class: 'buttons'});
   const graph = h('div', {class: 'graph', role: 'list', 'aria-label': 'Pipelines'});
   const message = h('p', {class: 'error', role: 'alert'});
-  main.append(summary, actions, message, graph);
+  main.append(summary, approval, actions, message, graph);
   const act = (label, path, after) => h('button', {type: 'button', onclick: async (event) => {
-    event.currentTarget.disabled = true;
+    const button = event.currentTarget;
+    button.disabled = true;
     message.textContent = '';
     try {
       after(await call('POST', path));
     } catch (error) {
       message.textContent = error.message;
+      button.disabled = false;
     }
   }}, label);
-  const cancel = act('Cancel', `/api/v1/workflows/${id}/cancel`, () => {});
-  const rerun = act('Re-run', `/api/v1/workflows/${id}/rerun`, (queued) => navigate(`/workflows/${queued.id}`));
-  cancel.classList.add('danger');
-  actions.append(cancel, rerun);
-  let project;
+  // Buttons only for those who may use them: the API would refuse the others.
+  const writer = mayWrite(project);
+  const cancel = writer ? act('Cancel', `/api/v1/workflows/${id}/cancel`, () => {}) : null;
+  const rerun = writer ? act('Re-run', `/api/v1/workflows/${id}/rerun`, (queued) => navigate(`/workflows/${queued.id}`))
+                       : null;
+  const approve = writer ? act('Approve', `/api/v1/workflows/${id}/approve`, () => {}) : null;
+  cancel?.classList.add('danger');
+  if (writer) actions.append(cancel, rerun);
   await poll(async () => {
     const workflow = await get(`/api/v1/workflows/${id}`, {signal});
-    project ??= await get(`/api/v1/projects/${workflow.project_id}`, {signal});
     document.title = `${workflow.status} · ${describeEvent(workflow.event)} · FactoryCI`;
-    cancel.hidden = isFinal(workflow.status);
-    rerun.disabled = false;
+    if (writer) {
+      cancel.hidden = isFinal(workflow.status);
+      rerun.disabled = false;
+    }
     replaceKeepingFocus(summary, workflowSummary(workflow, project));
+    replaceKeepingFocus(approval, approvalPanel(workflow, approve));
     replaceKeepingFocus(graph, pipelineColumns(workflow));
   }, signal);
 }
 
 const fact = (term, value) => h('div', {}, h('dt', {}, term), h('dd', {}, value));
+
+// Who did what to the workflow (the API's actors and approval), as facts.
+function actorFacts({actors = {}, approval}) {
+  return [
+    actors.triggered_by ? fact('Triggered by', actors.triggered_by) : null,
+    approval?.approved_by ? fact('Approved by', [approval.approved_by, ' ', timeElement(approval.approved_at)]) : null,
+    actors.cancelled_by ? fact('Cancelled by', actors.cancelled_by) : null,
+    actors.rerun_of ? fact('Re-run of', h('a', {href: `/workflows/${actors.rerun_of}`}, 'an earlier workflow')) : null,
+  ];
+}
+
+// A pull request from a fork waits until someone with write access approves
+// it: the panel says who may, and why (the project's setting).
+function approvalPanel(workflow, approveButton) {
+  if (workflow.status !== 'waiting_for_approval') return [];
+  const approval = workflow.approval ?? {};
+  const named = approval.may_approve?.length ? ` (${approval.may_approve.join(', ')})` : '';
+  return h('section', {class: 'card approval', 'aria-labelledby': 'approval-title'},
+    h('h2', {id: 'approval-title'}, 'Waiting for approval'),
+    h('p', {}, 'A pull request from a fork runs once someone with write access approves it, without secrets.'),
+    h('p', {}, 'May approve: ', approval.note || 'users with write access to the project', named),
+    approveButton ?? h('p', {class: 'muted small'}, 'You may not approve it: that needs the write role on the project.'));
+}
 
 function workflowSummary(workflow, project) {
   const event = workflow.event;
@@ -47,7 +83,8 @@ function workflowSummary(workflow, project) {
       fact('Commit', h('code', {title: event.sha}, shortSha(event.sha))),
       fact('Started', timeElement(workflow.started_at)),
       fact('Duration', durationOf(workflow) || '—'),
-      workflow.waiting_reason ? fact('Waiting', workflow.waiting_reason) : null),
+      workflow.waiting_reason ? fact('Waiting', workflow.waiting_reason) : null,
+      actorFacts(workflow)),
     workflow.status_reason
       ? h('pre', {class: invalid ? 'diagnostics' : 'reason', 'aria-label': invalid ? 'Configuration diagnostics' : 'Reason'},
           workflow.status_reason)

@@ -1,0 +1,135 @@
+// A project's people and secrets, on its edit page (project admins only):
+// members with their roles (added, changed, removed), and secrets with the
+// events, branches and pipelines that receive them (set, deleted; their
+// values never come back from the server).
+import {call, get} from './api.js';
+import {h, timeElement} from './dom.js';
+
+const roles = ['read', 'write', 'admin'];
+const events = ['push', 'tag', 'pull_request', 'manual', 'cron'];
+
+export async function renderSettings(main, project, {signal}) {
+  const members = section('Members', 'members');
+  const secrets = section('Secrets', 'secrets');
+  main.append(members.element, secrets.element);
+  await Promise.all([
+    showMembers(members, project.id, signal),
+    showSecrets(secrets, project.id, signal),
+  ]);
+}
+
+// A card with a heading, a list that redraws, and an error line.
+function section(title, id) {
+  const list = h('div');
+  const message = h('p', {class: 'error', role: 'alert'});
+  const form = h('div');
+  const element = h('section', {class: 'card settings-section', 'aria-labelledby': `${id}-title`},
+    h('h2', {id: `${id}-title`}, title), list, message, form);
+  // Runs `action`, then redraws; shows the API's refusal instead of throwing.
+  const attempt = async (action, redraw) => {
+    message.textContent = '';
+    try {
+      await action();
+      await redraw();
+      return true;
+    } catch (error) {
+      message.textContent = error.message;
+      return false;
+    }
+  };
+  return {element, list, form, message, attempt};
+}
+
+const table = (headings, rows, empty) =>
+  h('div', {class: 'table-scroll'},
+    h('table', {class: 'list'},
+      h('thead', {}, h('tr', {}, headings.map((title) => h('th', {scope: 'col'}, title)))),
+      h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', {colspan: headings.length}, empty)))));
+
+async function showMembers(part, projectId, signal) {
+  const path = `/api/v1/projects/${projectId}/members`;
+  const redraw = async () => {
+    const {items} = await get(path, {signal});
+    part.list.replaceChildren(table(['Login', 'Role', h('span', {class: 'visually-hidden'}, 'Actions')],
+      items.map((member) => h('tr', {},
+        h('td', {}, member.login), h('td', {}, member.role),
+        h('td', {}, h('button', {type: 'button', class: 'link danger', 'aria-label': `Remove ${member.login}`,
+          onclick: () => part.attempt(() => call('DELETE', `${path}/${encodeURIComponent(member.login)}`), redraw)},
+          'Remove')))),
+      'No members: roles come from GitHub repository permissions alone.'));
+  };
+  const login = h('input', {id: 'member-login', name: 'login', required: true, autocomplete: 'off',
+                            placeholder: 'octocat'});
+  const role = h('select', {id: 'member-role', name: 'role'}, roles.map((name) => h('option', {value: name}, name)));
+  part.form.append(h('form', {class: 'inline', onsubmit: async (event) => {
+    event.preventDefault();
+    const member = `${path}/${encodeURIComponent(login.value.trim())}`;
+    if (await part.attempt(() => call('PUT', member, {role: role.value}), redraw)) login.value = '';
+  }},
+    h('label', {for: 'member-login'}, 'GitHub login'), login,
+    h('label', {for: 'member-role'}, 'Role'), role,
+    h('button', {type: 'submit'}, 'Add member')),
+    h('p', {class: 'hint'}, 'A member\'s role is at least the one granted here, whatever their permission on ',
+      'GitHub. Read: workflows and logs; write: also trigger, cancel, re-run and approve; admin: also settings, ',
+      'secrets, members and deleting.'));
+  await redraw().catch((error) => { part.message.textContent = error.message; });
+}
+
+const scope = (values, all) => values?.length ? values.join(', ') : h('span', {class: 'muted'}, all);
+
+async function showSecrets(part, projectId, signal) {
+  const path = `/api/v1/projects/${projectId}/secrets`;
+  const redraw = async () => {
+    const {items} = await get(path, {signal});
+    part.list.replaceChildren(table(['Name', 'Events', 'Branches', 'Pipelines', 'Updated',
+                                     h('span', {class: 'visually-hidden'}, 'Actions')],
+      items.map((secret) => h('tr', {},
+        h('td', {}, h('code', {}, secret.name)),
+        h('td', {}, scope(secret.events, 'push, tag, manual, cron')),
+        h('td', {}, scope(secret.branches, 'any')),
+        h('td', {}, scope(secret.pipelines, 'any')),
+        h('td', {}, timeElement(secret.updated_at)),
+        h('td', {}, h('button', {type: 'button', class: 'link danger', 'aria-label': `Delete secret ${secret.name}`,
+          onclick: () => part.attempt(() => call('DELETE', `${path}/${encodeURIComponent(secret.name)}`), redraw)},
+          'Delete')))),
+      'No secrets.'));
+  };
+  const form = secretForm(async (name, body) => part.attempt(
+    () => call('PUT', `${path}/${encodeURIComponent(name)}`, body), redraw));
+  part.form.append(form);
+  await redraw().catch((error) => { part.message.textContent = error.message; });
+}
+
+// Name, value and scopes; `save(name, body)` resolves true once stored, and
+// the form is then cleared (the value is not kept anywhere on the page).
+function secretForm(save) {
+  const list = (text) => text.split(',').map((item) => item.trim()).filter(Boolean);
+  const form = h('form', {class: 'stacked', onsubmit: async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const body = {value: data.get('value')};
+    const chosen = data.getAll('events');
+    if (chosen.length) body.events = chosen;
+    if (list(data.get('branches')).length) body.branches = list(data.get('branches'));
+    if (list(data.get('pipelines')).length) body.pipelines = list(data.get('pipelines'));
+    if (await save(data.get('name').trim(), body)) form.reset();
+  }},
+    h('h3', {}, 'Set a secret'),
+    h('label', {for: 'secret-name'}, 'Secret name'),
+    h('input', {id: 'secret-name', name: 'name', required: true, autocomplete: 'off', placeholder: 'DEPLOY_KEY'}),
+    h('label', {for: 'secret-value'}, 'Secret value'),
+    h('textarea', {id: 'secret-value', name: 'value', required: true, rows: 3, autocomplete: 'off', spellcheck: false}),
+    h('fieldset', {},
+      h('legend', {}, 'Events that receive it'),
+      events.map((name) => h('label', {class: 'check'}, h('input', {type: 'checkbox', name: 'events', value: name}), ' ', name)),
+      h('p', {class: 'hint'}, 'None ticked: push, tag, manual and cron. Pull requests get a secret only when it ',
+        'names ', h('code', {}, 'pull_request'), ', and never from a fork.')),
+    h('label', {for: 'secret-branches'}, 'Branches'),
+    h('input', {id: 'secret-branches', name: 'branches', placeholder: 'main, release/*', 'aria-describedby': 'secret-branches-hint'}),
+    h('p', {class: 'hint', id: 'secret-branches-hint'}, 'Globs, separated by commas; empty: every branch. A secret naming branches never reaches a tag.'),
+    h('label', {for: 'secret-pipelines'}, 'Pipelines'),
+    h('input', {id: 'secret-pipelines', name: 'pipelines', placeholder: 'deploy', 'aria-describedby': 'secret-pipelines-hint'}),
+    h('p', {class: 'hint', id: 'secret-pipelines-hint'}, 'Pipeline names, separated by commas; empty: every pipeline.'),
+    h('button', {type: 'submit'}, 'Set secret'));
+  return form;
+}
