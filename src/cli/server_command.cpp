@@ -36,8 +36,9 @@ void print_admin_token_note(const server::AdminToken& admin) {
 }
 
 // The last note: where to point a browser, and what to sign in with.
-void print_web_ui_note(const std::string& url, const server::AdminToken& admin) {
-  std::cout << "web UI: " << url << "/ (sign in with an API token: "
+void print_web_ui_note(const std::string& url, const server::AdminToken& admin, bool github_sign_in) {
+  std::cout << "web UI: " << url << "/ (" << (github_sign_in ? "sign in with GitHub, or " : "")
+            << "sign in with an API token: "
             << (std::filesystem::exists(admin.path) ? "cat " + admin.path.string()
                                                     : std::string{"`factory token create NAME` makes one"})
             << ")" << std::endl;
@@ -235,7 +236,7 @@ int serve(const server::Settings& settings) {
               << "\n";
   const std::string url = server::http_url(settings.host, service.port());
   std::cout << "listening on " << url << std::endl;
-  print_web_ui_note(url, *admin);
+  print_web_ui_note(url, *admin, !settings.github_client_id.empty());
   auto registration = register_with_consul(settings, service.port());
   const int signal = stop_signals.wait();
   std::cout << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ": finishing requests in flight" << std::endl;

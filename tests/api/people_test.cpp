@@ -191,6 +191,40 @@ TEST_P(PeopleRoutesTest, ProjectAdminsGrantRolesEvenToPeopleNotSignedInYet) {
   EXPECT_EQ(as(admin, "DELETE", members + "/new-comer").status, 404);
 }
 
+// Each change of a grant or a token leaves an audit entry naming who made
+// it, when, and on which project; refused ones leave none.
+TEST_P(PeopleRoutesTest, GrantsAndTokensAreAudited) {
+  const auto before = std::chrono::system_clock::now() - 1s;
+  const std::string admin = token_of("ada");
+  grant(project_, "ada", "admin");
+  const std::string members = project_path(project_) + "/members";
+  ASSERT_EQ(as(admin, "PUT", members + "/bob", R"({"role": "write"})").status, 201);
+  ASSERT_EQ(as(admin, "DELETE", members + "/bob").status, 204);
+  EXPECT_EQ(as(token_of("eve"), "PUT", members + "/eve", R"({"role": "admin"})").status, 404);
+  const Reply made = as(admin, "POST", "/api/v1/user/tokens", R"({"name": "deploy", "access": "read"})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string token_id = body_of(made)["token"]["id"];
+  ASSERT_EQ(as(admin, "DELETE", "/api/v1/user/tokens/" + token_id).status, 204);
+
+  auto entries = store_->list_audit_entries({.actor = "ada"}, {});
+  ASSERT_TRUE(entries) << entries.error().message;
+  std::vector<std::string> actions;
+  for (const store::AuditEntry& entry : entries->items) {
+    actions.push_back(entry.action);
+    EXPECT_GE(entry.at, before) << entry.action;
+    EXPECT_EQ(entry.address, "127.0.0.1");
+    if (entry.action.starts_with("member.")) {
+      EXPECT_EQ(entry.project_id, project_);
+    }
+    const std::string expected_detail = entry.action == "token.create"   ? "deploy"
+                                        : entry.action == "token.revoke" ? token_id
+                                                                         : "bob";
+    EXPECT_NE(entry.detail.find(expected_detail), std::string::npos) << entry.action << ": " << entry.detail;
+  }
+  EXPECT_EQ(actions, (std::vector<std::string>{"token.revoke", "token.create", "member.remove", "member.set"}));
+  EXPECT_TRUE(store_->list_audit_entries({.actor = "eve"}, {})->items.empty()) << "a refused request is no entry";
+}
+
 TEST_P(PeopleRoutesTest, TheRepositorysPermissionAndGrantsCombineTheHigherWins) {
   const std::string ghwriter = token_of("ghwriter");
   EXPECT_EQ(body_of(as(ghwriter, "GET", project_path(project_)))["role"], "write");

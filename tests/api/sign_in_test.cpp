@@ -249,6 +249,21 @@ TEST_P(SignInTest, SignOutEndsTheSessionOnTheServer) {
   EXPECT_EQ(as(other, "GET", "/api/v1/user").status, 200);  // another browser's session stays
 }
 
+TEST_P(SignInTest, SigningInAndOutAreAudited) {
+  const std::string session = sign_in("mona");
+  const std::string csrf = user(session)["csrf_token"];
+  ASSERT_EQ(as(session, "POST", "/auth/signout", {}, {"X-CSRF-Token: " + csrf}).status, 204);
+  auto entries = store_->list_audit_entries({.actor = "mona"}, {});
+  ASSERT_TRUE(entries) << entries.error().message;
+  ASSERT_EQ(entries->items.size(), 2u);
+  EXPECT_EQ(entries->items[0].action, "user.sign_out");
+  EXPECT_EQ(entries->items[1].action, "user.sign_in");
+  for (const store::AuditEntry& entry : entries->items) {
+    EXPECT_EQ(entry.address, "127.0.0.1");
+    EXPECT_FALSE(entry.user_id.empty()) << entry.action;
+  }
+}
+
 TEST_P(SignInTest, BearerTokensNeedNoCsrfToken) {
   auto token = store_->create_token("automation");
   ASSERT_TRUE(token);

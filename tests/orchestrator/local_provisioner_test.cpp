@@ -148,7 +148,9 @@ TEST_F(LocalProvisionerTest, StopAllStopsEveryAgentAndWhatItStarted) {
 // its environment may hold a database password. None of it reaches an agent.
 TEST_F(LocalProvisionerTest, AnAgentGetsOnlyItsStandardStreamsNoBlockedSignalAndAnAllowedEnvironment) {
   write_program("sh -c 'ls /proc/$$/fd; true' | tr '\\n' ' '; echo\n"
-                "grep SigBlk /proc/$$/status\n"
+                // Read by the shell itself: a shell blocks signals while it
+                // forks, so a child reading its status may catch that moment.
+                "while read -r line; do case $line in SigBlk*) echo \"$line\";; esac; done < /proc/$$/status\n"
                 "env\n");
   sigset_t term, previous;
   sigemptyset(&term);
