@@ -87,6 +87,10 @@ void add_workflow_routes(const Routes& routes) {
   routes.add("POST", "/api/v1/workflows/{id}/rerun", "workflow_rerun", access::workflow(Role::Write),
              [routes](http::Request& request) {
     auto workflow = unwrap(routes.store.get_workflow(*request.param("id")));
+    if (workflow.status == core::Status::WaitingForApproval)
+      fail(409, "conflict",
+           "workflow " + workflow.id + " waits for approval: approve it (POST /api/v1/workflows/" + workflow.id +
+               "/approve) or cancel it; a rerun would not wait");
     const auto enqueued = routes.queue().enqueue(workflow.project_id, {}, workflow.event,
                                                  {.triggered_by = caller_of(request).name(), .rerun_of = workflow.id});
     audit(routes, request, "workflow.rerun", workflow.project_id,

@@ -434,6 +434,8 @@ TEST_P(ForkApprovalTest, AReaderCannotApproveAndAWriterCan) {
   const std::string reader = personal_token("rita", 101), writer = personal_token("wendy", 102);
   const std::string path = "/api/v1/workflows/" + held.id + "/approve";
 
+  const Reply rerun = client_->request("POST", "/api/v1/workflows/" + held.id + "/rerun", {}, {writer});
+  EXPECT_EQ(rerun.status, 409) << "a rerun would skip the approval: " << rerun.body;
   const Reply refused = client_->request("POST", path, {}, {reader});
   EXPECT_EQ(refused.status, 403) << refused.body;
   EXPECT_EQ(workflow(held.id).status, core::Status::WaitingForApproval);

@@ -40,6 +40,7 @@ export async function renderWorkflow(main, [id], {signal, navigate}) {
     document.title = `${workflow.status} · ${describeEvent(workflow.event)} · FactoryCI`;
     if (writer) {
       cancel.hidden = isFinal(workflow.status);
+      rerun.hidden = workflow.status === 'waiting_for_approval';  // approving is what runs it
       rerun.disabled = false;
     }
     replaceKeepingFocus(summary, workflowSummary(workflow, project));
