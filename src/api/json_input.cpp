@@ -32,6 +32,11 @@ nlohmann::json read_json_object(const http::Request& request, std::initializer_l
   return body;
 }
 
+void read_no_fields(const http::Request& request) {
+  if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return;
+  read_json_object(request, {});
+}
+
 std::optional<std::string> optional_string(const nlohmann::json& object, std::string_view name) {
   const auto field = object.find(name);
   if (field == object.end() || field->is_null()) return std::nullopt;

@@ -20,6 +20,11 @@ namespace api {
 // field name is an error, not a silently ignored field).
 nlohmann::json read_json_object(const http::Request& request, std::initializer_list<std::string_view> known);
 
+// For routes that take no fields (a rerun, a cancel): an empty body, or a
+// JSON object without fields; anything else is refused as read_json_object
+// refuses it, so that a field the route ignores is not taken for a choice.
+void read_no_fields(const http::Request& request);
+
 // A string field; absent or null gives nullopt, another type is a 400.
 std::optional<std::string> optional_string(const nlohmann::json& object, std::string_view name);
 std::string required_string(const nlohmann::json& object, std::string_view name);

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/json_input.h"
 #include "api/log_hub.h"
 #include "api/routes.h"
 #include "api/views.h"
@@ -155,6 +156,7 @@ http::Response follow_log(store::Store& store, const std::shared_ptr<LogHub>& lo
 }
 
 http::Response cancel(const Routes& routes, orchestrator::Orchestrator& orchestrator, http::Request& request) {
+  read_no_fields(request);
   const std::string id{request.param("id").value_or("")};
   const std::string project_id = unwrap(routes.store.project_of_workflow(id));
   const core::Status found =

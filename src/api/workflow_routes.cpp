@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/event_input.h"
+#include "api/json_input.h"
 #include "api/routes.h"
 #include "api/views.h"
 #include "orchestrator/orchestrator.h"
@@ -39,6 +40,7 @@ namespace {
 // wakes the orchestrator to hand it out. It runs as any fork's pull request
 // does: without the project's secrets (agent_routes.cpp).
 http::Response approve(const Routes& routes, http::Request& request) {
+  read_no_fields(request);
   const std::string id{*request.param("id")};
   const store::Workflow workflow = unwrap(routes.store.approve_workflow(id, caller_of(request).name()));
   routes.queue().announce({workflow.id});
@@ -86,6 +88,7 @@ void add_workflow_routes(const Routes& routes) {
   // A rerun is a new workflow of the same event, with a delivery id of its own.
   routes.add("POST", "/api/v1/workflows/{id}/rerun", "workflow_rerun", access::workflow(Role::Write),
              [routes](http::Request& request) {
+    read_no_fields(request);
     auto workflow = unwrap(routes.store.get_workflow(*request.param("id")));
     if (workflow.status == core::Status::WaitingForApproval)
       fail(409, "conflict",

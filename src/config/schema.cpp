@@ -82,6 +82,12 @@ void check_body(const hcl::Body& body, const FilePtr& file, const BodySchema& sc
     if (!contains(schema.blocks, file->slice(block.type_span))) report_unknown_block(block, file, schema, diags);
 }
 
+// "A stage", "An exec": the article a block type takes in a sentence.
+std::string with_article(const std::string& word) {
+  const bool vowel = !word.empty() && std::string_view{"aeiouAEIOU"}.find(word.front()) != std::string_view::npos;
+  return (vowel ? "An " : "A ") + word;
+}
+
 // The block's name when it has exactly the one label it needs. Extra labels
 // are reported and ignored; a missing or empty name drops the block.
 std::optional<std::string> name_label(const hcl::Block& block, const FilePtr& file, hcl::Diagnostics& diags) {
@@ -89,12 +95,12 @@ std::optional<std::string> name_label(const hcl::Block& block, const FilePtr& fi
   const hcl::List<hcl::Label> labels = block.labels();
   if (labels.empty()) {
     report(diags, {file, block.type_span}, "Missing name for " + type + " block",
-           "A " + type + " block needs one label, its name: " + type + " \"name\" { ... }");
+           with_article(type) + " block needs one label, its name: " + type + " \"name\" { ... }");
     return std::nullopt;
   }
   for (uint32_t i = 1; i < labels.size; ++i)
     report(diags, {file, labels[i].span}, "Extra label for " + type + " block",
-           "A " + type + " block has exactly one label, its name.");
+           with_article(type) + " block has exactly one label, its name.");
   std::string_view name = file->text(labels[0].value);
   if (name.empty()) {
     report(diags, {file, labels[0].span}, "Empty name for " + type + " block",
@@ -108,7 +114,7 @@ void check_no_labels(const hcl::Block& block, const FilePtr& file, hcl::Diagnost
   std::string type(file->slice(block.type_span));
   for (const auto& label : block.labels())
     report(diags, {file, label.span}, "Unexpected label for " + type + " block",
-           "A " + type + " block takes no label: " + type + " { ... }");
+           with_article(type) + " block takes no label: " + type + " { ... }");
 }
 
 // Remembers the names defined in one scope and reports a second definition
@@ -123,7 +129,7 @@ class NameRegistry {
     auto [it, inserted] = seen_.emplace(name, origin);
     if (!inserted)
       report(diags, origin, "Duplicate " + kind_ + " \"" + name + "\"" + within_,
-             "A " + kind_ + " \"" + name + "\" is already defined at " + place(it->second) + "; names must be unique.");
+             with_article(kind_) + " \"" + name + "\" is already defined at " + place(it->second) + "; names must be unique.");
     return inserted;
   }
 

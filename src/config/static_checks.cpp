@@ -68,7 +68,20 @@ class ReferenceChecker {
   bool unknown_root(const Origin& origin, const std::string& root) {
     return fail(origin, "Unknown variable \"" + root + "\"",
                 "Expressions can use var.*, local.*, event.*, repo.*, and matrix.* in a matrix pipeline." +
-                    did_you_mean(root, {"var", "local", "event", "repo", "matrix"}));
+                    did_you_mean(root, {"var", "local", "event", "repo", "matrix"}) + shell_hint(root));
+  }
+
+  // What a shell variable or a secret looks like in HCL: "${HOME}" in a run
+  // string is an HCL expression, not the shell's.
+  static std::string shell_hint(const std::string& root) {
+    if (root == "secrets")
+      return " Secrets are not HCL values: they reach executions as environment variables, $NAME in a run "
+             "string (docs/secrets.md).";
+    const bool env_like = std::all_of(root.begin(), root.end(), [](char c) {
+      return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    });
+    if (!env_like) return {};
+    return " For the shell's variable, write $" + root + " or $${" + root + "} (\"$${\" escapes \"${\" in HCL).";
   }
 
   // `index`, when given, holds `known` for a lookup that stays fast with

@@ -249,6 +249,22 @@ TEST_P(WorkflowApiTest, AWholeLogDownloadsAsText) {
   EXPECT_EQ(call("GET", "/api/v1/executions/" + silent + "/log?format=text").body, "");
 }
 
+// Routes that take no fields refuse them: a rerun given {"pipelines": [...]}
+// must not re-run everything as if it had been heard.
+TEST_P(WorkflowApiTest, RoutesWithoutFieldsRefuseThem) {
+  const std::string original = enqueue("delivery-1");
+  for (const std::string route : {"rerun", "approve"}) {
+    SCOPED_TRACE(route);
+    const Reply reply = call("POST", "/api/v1/workflows/" + original + "/" + route,
+                             std::string{R"({"pipelines": ["build"]})"});
+    EXPECT_EQ(reply.status, 400) << reply.body;
+    EXPECT_NE(reply.body.find("unknown field 'pipelines'"), std::string::npos) << reply.body;
+  }
+  EXPECT_EQ(workflow_count(project_id_), 1u);
+  EXPECT_EQ(call("POST", "/api/v1/workflows/" + original + "/rerun", std::string{"{}"}).status, 202);
+  EXPECT_EQ(workflow_count(project_id_), 2u);
+}
+
 TEST_P(WorkflowApiTest, ARerunQueuesTheSameEventAgain) {
   const std::string original = enqueue("delivery-1");
   const Reply reply = call("POST", "/api/v1/workflows/" + original + "/rerun");

@@ -120,6 +120,21 @@ TEST(Validation, DuplicateStagesExecsVariablesAndLocals) {
   EXPECT_CONTAINS(errors, "ci.hcl:12:10: error: Duplicate exec \"e\" in stage \"s\"");
   EXPECT_CONTAINS(errors, "ci.hcl:14:9: error: Duplicate stage \"s\" in pipeline \"p\"");
   EXPECT_CONTAINS(errors, "ci.hcl:1:10");
+  EXPECT_CONTAINS(errors, "An exec \"e\" is already defined at");
+  EXPECT_CONTAINS(errors, "A stage \"s\" is already defined at");
+  EXPECT_EQ(count(errors, "A exec"), 0u) << errors;
+}
+
+// "${HOME}" in a run string is HCL's, not the shell's: the error says how
+// to write the shell's variable; `secrets` says how secrets arrive.
+TEST(Validation, AShellVariableOrSecretsInAnExpressionGetsAHint) {
+  std::string errors = errors_of(with_exec("      run = \"cd ${HOME} && echo ${secrets.TOKEN}\"\n"));
+  EXPECT_CONTAINS(errors, "error: Unknown variable \"HOME\"");
+  EXPECT_CONTAINS(errors, "For the shell's variable, write $HOME or $${HOME}");
+  EXPECT_CONTAINS(errors, "error: Unknown variable \"secrets\"");
+  EXPECT_CONTAINS(errors, "they reach executions as environment variables");
+  EXPECT_EQ(count(errors, "error:"), 2u) << errors;
+  EXPECT_EQ(count(errors, "For the shell's variable"), 1u) << "not for secrets: " << errors;
 }
 
 std::string two_pipelines(const std::string& a_extra, const std::string& b_extra) {
