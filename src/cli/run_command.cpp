@@ -159,6 +159,8 @@ int run(const RunFlags& flags) {
   std::FILE* progress = flags.json ? stderr : stdout;
   if (plan.pipelines.empty()) {
     std::fprintf(progress, "no pipeline matched the event (%s): nothing to run\n", describe(event).c_str());
+    for (const core::SkippedPipeline& skipped : plan.skipped)
+      std::fprintf(progress, "  %s skipped: %s\n", skipped.name.c_str(), skipped.reason.c_str());
     if (flags.json) std::cout << run_json(plan, runner::RunResult{core::Status::Success, {}, {}, {}}) << "\n";
     return 0;
   }

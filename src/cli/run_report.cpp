@@ -98,6 +98,8 @@ std::string run_summary(const core::Plan& plan, const runner::RunResult& result,
     auto duration = duration_text(pipeline.started, pipeline.finished);
     out << (duration.empty() ? "" : "  ") << duration << (pipeline.timed_out ? "  timed out" : "") << "\n";
   }
+  for (const core::SkippedPipeline& skipped : plan.skipped)
+    out << "  " << status_symbol(Status::Skipped) << " " << skipped.name << "  skipped: " << skipped.reason << "\n";
   if (!failures.str().empty()) out << "\nnot successful:\n" << failures.str();
   return out.str();
 }
@@ -128,6 +130,9 @@ std::string run_json(const core::Plan& plan, const runner::RunResult& result) {
     }
     root["pipelines"].push_back(std::move(pipeline_node));
   }
+  root["skipped"] = nlohmann::json::array();
+  for (const core::SkippedPipeline& skipped : plan.skipped)
+    root["skipped"].push_back({{"name", skipped.name}, {"reason", skipped.reason}});
   return root.dump(2);
 }
 

@@ -169,6 +169,24 @@ TEST_F(RunCommand, MultiFileRunsWhatEachEventSelects) {
   EXPECT_TRUE(contains(nothing.output, "no pipeline matched")) << nothing.output;
 }
 
+// Pipelines the event's filters leave out are listed with the reason, in
+// the summary and in --json, also when nothing runs at all.
+TEST_F(RunCommand, SkippedPipelinesAreListedWithTheirReasons) {
+  use_example("multi-file");
+  const json result = run_json("--branch feature/x --changed src/a.txt", 0);
+  ASSERT_TRUE(result["skipped"].is_array()) << result.dump();
+  std::vector<std::string> skipped;
+  for (const auto& pipeline : result["skipped"]) {
+    skipped.push_back(pipeline["name"]);
+    EXPECT_FALSE(pipeline["reason"].get<std::string>().empty()) << pipeline;
+  }
+  EXPECT_EQ(skipped, (std::vector<std::string>{"build", "release"})) << result["skipped"];
+  const std::string build_reason = result["skipped"][0]["reason"];
+  EXPECT_TRUE(contains(build_reason, "feature/x")) << build_reason;
+  EXPECT_TRUE(contains(run_plain("--branch feature/x --changed src/a.txt").output, "build  skipped: " + build_reason));
+  EXPECT_TRUE(contains(run_plain("--tag v1.3.0-rc1").output, "release skipped: ")) << "with nothing to run too";
+}
+
 TEST_F(RunCommand, MultiFileSkipsBuildWhenLintFails) {
   use_example("multi-file");
   write("src/b.txt", "part\ttwo\n");
