@@ -240,7 +240,9 @@ class Decoder {
   void stage(const hcl::Block& block, const FilePtr& file, NameRegistry& names, Pipeline& p) {
     check_body(block.body, file, kStage, diags_);
     auto name = name_label(block, file, diags_);
-    if (!name || !names.add(*name, {file, block.labels()[0].span}, diags_)) return;
+    // A duplicate is reported and still read, so that the errors inside it show too.
+    if (!name) return;
+    names.add(*name, {file, block.labels()[0].span}, diags_);
     Stage s{*name, {file, block.labels()[0].span}, {}};
     NameRegistry execs("exec", " in stage \"" + s.name + "\"");
     for (const auto& child : block.body.blocks())
@@ -254,7 +256,8 @@ class Decoder {
   void exec(const hcl::Block& block, const FilePtr& file, NameRegistry& names, Stage& s) {
     check_body(block.body, file, kExec, diags_);
     auto name = name_label(block, file, diags_);
-    if (!name || !names.add(*name, {file, block.labels()[0].span}, diags_)) return;
+    if (!name) return;
+    names.add(*name, {file, block.labels()[0].span}, diags_);  // a duplicate is still read, as stages are
     const hcl::Body& body = block.body;
     Execution e;
     e.name = *name;

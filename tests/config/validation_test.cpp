@@ -125,6 +125,20 @@ TEST(Validation, DuplicateStagesExecsVariablesAndLocals) {
   EXPECT_EQ(count(errors, "A exec"), 0u) << errors;
 }
 
+// A duplicate exec or stage is one error; the errors inside it are their own.
+TEST(Validation, ADuplicateDoesNotHideTheErrorsInsideIt) {
+  std::string errors = errors_of(
+      "pipeline \"p\" {\n"
+      "  stage \"s\" {\n    exec \"e\" { run = \"x\" }\n    exec \"e\" { run = \"${var.nope}\" }\n  }\n"
+      "  stage \"s\" {\n    exec \"f\" { run = \"${local.zz}\" }\n  }\n"
+      "}\n");
+  EXPECT_CONTAINS(errors, "ci.hcl:4:10: error: Duplicate exec \"e\" in stage \"s\"");
+  EXPECT_CONTAINS(errors, "ci.hcl:4:25: error: Unknown variable \"nope\"");
+  EXPECT_CONTAINS(errors, "ci.hcl:6:9: error: Duplicate stage \"s\" in pipeline \"p\"");
+  EXPECT_CONTAINS(errors, "ci.hcl:7:25: error: Unknown local \"zz\"");
+  EXPECT_EQ(count(errors, "error:"), 4u) << errors;
+}
+
 // "${HOME}" in a run string is HCL's, not the shell's: the error says how
 // to write the shell's variable; `secrets` says how secrets arrive.
 TEST(Validation, AShellVariableOrSecretsInAnExpressionGetsAHint) {
