@@ -125,9 +125,11 @@ std::variant<Caller, http::Response> resolve_caller(const Routes& routes, const 
 
 Role role_on(const Routes& routes, const Caller& caller, const store::Project& project) {
   Role role = caller.server_admin ? Role::Admin : Role::None;
-  if (caller.kind == Caller::Kind::User) {
+  // Each source costs a query (or a GitHub call): none once the role is the highest.
+  if (caller.kind == Caller::Kind::User && role < Role::Admin) {
     role = std::max(role, granted_role(routes.store, project, caller.login));
-    if (routes.options.repository_role) role = std::max(role, routes.options.repository_role(caller, project));
+    if (role < Role::Admin && routes.options.repository_role)
+      role = std::max(role, routes.options.repository_role(caller, project));
   }
   if (!caller.token_project_id.empty() && caller.token_project_id != project.id) role = Role::None;
   role = std::min(role, caller.token_limit);

@@ -43,8 +43,7 @@ nlohmann::json user_view(const ApiOptions& options, const store::User& user) {
           {"avatar_url", user.avatar_url},
           {"server_admin", is_server_admin(options, user.login)},
           {"created_at", timestamp_text(user.created_at)},
-          {"last_sign_in_at", user.last_sign_in_at ? nlohmann::json(timestamp_text(*user.last_sign_in_at))
-                                                   : nlohmann::json(nullptr)}};
+          {"last_sign_in_at", optional_timestamp(user.last_sign_in_at)}};
 }
 
 }  // namespace

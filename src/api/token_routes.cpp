@@ -16,20 +16,17 @@ namespace {
 
 constexpr int kDefaultDays = 30;
 constexpr int kMaxDays = 366;
-
-nlohmann::json optional_time(const std::optional<store::Timestamp>& at) {
-  return at ? nlohmann::json(timestamp_text(*at)) : nlohmann::json(nullptr);
-}
+constexpr std::size_t kMaxTokensPerPerson = 100;  // unrevoked, expired ones included: the list stays short
 
 // {id, name, access, project_id|null, created_at, expires_at, last_used_at|null}
 nlohmann::json token_view(const store::ApiToken& token) {
   return {{"id", token.id},
           {"name", token.name},
           {"access", token.access == store::TokenAccess::Read ? "read" : "write"},
-          {"project_id", token.project_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(token.project_id)},
+          {"project_id", optional_text(token.project_id)},
           {"created_at", timestamp_text(token.created_at)},
-          {"expires_at", optional_time(token.expires_at)},
-          {"last_used_at", optional_time(token.last_used_at)}};
+          {"expires_at", optional_timestamp(token.expires_at)},
+          {"last_used_at", optional_timestamp(token.last_used_at)}};
 }
 
 // The caller as the owner of personal tokens: a person (the admin token has
@@ -60,14 +57,15 @@ int expires_in_days(const nlohmann::json& body) {
 // A token made with another token can reach no further than it: neither
 // another project nor past its expiry (so a leaked token cannot outlive
 // its revocation through the tokens it made).
-store::NewPersonalToken limited_by_caller(const Routes& routes, const Caller& caller, store::NewPersonalToken token) {
+store::NewPersonalToken limited_by_caller(const Caller& caller, const std::vector<store::ApiToken>& own_tokens,
+                                          store::NewPersonalToken token) {
   if (caller.token_id.empty()) return token;
   if (!caller.token_project_id.empty()) {
     if (!token.project_id.empty() && token.project_id != caller.token_project_id)
       fail(403, "forbidden", "a one-project token makes tokens for its project only");
     token.project_id = caller.token_project_id;
   }
-  for (const auto& own : unwrap(routes.store.list_personal_tokens(caller.user_id)))
+  for (const auto& own : own_tokens)
     if (own.id == caller.token_id && own.expires_at) token.expires_at = std::min(token.expires_at, *own.expires_at);
   return token;
 }
@@ -89,8 +87,12 @@ http::Response create(const Routes& routes, http::Request& request) {
       .access = token_access(body),
       .project_id = project_id,
       .expires_at = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now() + days)};
+  const auto own_tokens = unwrap(routes.store.list_personal_tokens(caller.user_id));
+  if (own_tokens.size() >= kMaxTokensPerPerson)
+    fail(409, "conflict",
+         "you have " + std::to_string(own_tokens.size()) + " tokens, the most one person may: revoke one first");
   const store::CreatedToken created =
-      unwrap(routes.store.create_personal_token(limited_by_caller(routes, caller, wanted)));
+      unwrap(routes.store.create_personal_token(limited_by_caller(caller, own_tokens, wanted)));
   audit(routes, request, "token.create", created.token.project_id, "token " + created.token.name);
   return http::Response::json(201, {{"token", token_view(created.token)}, {"secret", created.secret}});
 }

@@ -11,15 +11,6 @@ namespace api {
 
 namespace {
 
-nlohmann::json optional_timestamp(const std::optional<store::Timestamp>& time) {
-  return time ? nlohmann::json(timestamp_text(*time)) : nlohmann::json(nullptr);
-}
-
-// Names and ids the store keeps empty for none.
-nlohmann::json optional_text(const std::string& text) {
-  return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
-}
-
 // The fields pipelines, stages and executions share.
 template <class Node>
 nlohmann::json node_view(const Node& node) {
@@ -53,6 +44,14 @@ nlohmann::json pipeline_view(const store::Pipeline& pipeline) {
 }
 
 }  // namespace
+
+nlohmann::json optional_timestamp(const std::optional<store::Timestamp>& time) {
+  return time ? nlohmann::json(timestamp_text(*time)) : nlohmann::json(nullptr);
+}
+
+nlohmann::json optional_text(const std::string& text) {
+  return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+}
 
 nlohmann::json seed_project_view(const store::Project& project) {
   return {{"id", project.id}, {"owner", project.owner_name}, {"project", project.name}, {"url", project.url}};
@@ -103,7 +102,7 @@ nlohmann::json workflow_view(const store::Workflow& workflow) {
 nlohmann::json approval_view(const store::Workflow& workflow, const store::Project& project,
                              const std::vector<std::string>& may_approve) {
   return {{"required", workflow.approval_required},
-          {"approved_by", workflow.approved_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(workflow.approved_by)},
+          {"approved_by", optional_text(workflow.approved_by)},
           {"approved_at", optional_timestamp(workflow.approved_at)},
           {"may_approve", may_approve},
           {"note", "users with write access to " + project.owner_name + "/" + project.name +
@@ -155,7 +154,7 @@ nlohmann::json audit_entry_view(const store::AuditEntry& entry) {
 }
 
 nlohmann::json page_view(nlohmann::json items, const std::string& next) {
-  return {{"items", std::move(items)}, {"next", next.empty() ? nlohmann::json(nullptr) : nlohmann::json(next)}};
+  return {{"items", std::move(items)}, {"next", optional_text(next)}};
 }
 
 std::string timestamp_text(store::Timestamp time) {

@@ -49,5 +49,8 @@ nlohmann::json page_view(nlohmann::json items, const std::string& next);
 
 // "2026-11-25T05:30:00.123Z"
 std::string timestamp_text(store::Timestamp time);
+// The same, or null for none; and a name or id the store keeps empty for none, or null.
+nlohmann::json optional_timestamp(const std::optional<store::Timestamp>& time);
+nlohmann::json optional_text(const std::string& text);
 
 }  // namespace api
