@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "agent/checkout.h"
+#include "git/checkout.h"
 #include "agent/heartbeat.h"
 #include "agent/server_client.h"
 #include "agent/workflow_reporter.h"
@@ -17,7 +17,7 @@
 #include "protocol/protocol.h"
 #include "runner/sandbox.h"
 
-namespace agent {
+namespace git {
 
 namespace {
 
@@ -253,7 +253,7 @@ class JobRun {
   ServerClient client_;
   core::SecretMask mask_;
   runner::CancelHandle cancel_;
-  Checkout workspace_;
+  git::Checkout workspace_;
   Heartbeat heartbeat_;  // last: it beats while everything else is there
 };
 
@@ -322,4 +322,4 @@ int run(const Options& options, runner::CancelHandle& stop) {
   return 0;
 }
 
-}  // namespace agent
+}  // namespace git

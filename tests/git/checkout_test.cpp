@@ -1,6 +1,6 @@
 // The agent's checkout against a real repository served over file://: one
 // fetch, `.factory/` alone first, then the rest of the commit.
-#include "agent/checkout.h"
+#include "git/checkout.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 
 #include "temp_dir.h"
 
-namespace agent {
+namespace git {
 namespace {
 
 namespace fs = std::filesystem;
@@ -76,4 +76,4 @@ TEST_F(CheckoutTest, AnUnknownCommitFailsWithWhatGitSaid) {
 }
 
 }  // namespace
-}  // namespace agent
+}  // namespace git

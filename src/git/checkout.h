@@ -20,7 +20,7 @@
 
 #include "runner/runner.h"
 
-namespace agent {
+namespace git {
 
 class Checkout {
  public:
@@ -46,4 +46,4 @@ class Checkout {
   std::string sha_;
 };
 
-}  // namespace agent
+}  // namespace git

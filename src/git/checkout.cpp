@@ -1,4 +1,4 @@
-#include "agent/checkout.h"
+#include "git/checkout.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -14,7 +14,7 @@
 #include "core/base64.h"
 #include "core/environment.h"
 
-namespace agent {
+namespace git {
 
 namespace {
 
@@ -173,4 +173,4 @@ bool Checkout::check_out_all(std::string& error) {
   return true;
 }
 
-}  // namespace agent
+}  // namespace git
