@@ -104,6 +104,7 @@ struct Pipeline {
   std::vector<MatrixAxis> matrix;  // in source order; empty: no matrix
   Expression depends_on;           // list of pipeline names
   Expression env, timeout;
+  Expression workspace;            // "isolated" (not given) or "shared"
   std::vector<Stage> stages;
 };
 
