@@ -226,10 +226,43 @@ bool changes_of(const std::filesystem::path& base, const std::filesystem::path& 
   return !ec;
 }
 
+// Whether every folder from `base` down to the entry `relative` is a real
+// folder. A link among them (one copy may turn a folder into a link to
+// /etc, another write below it) would lead a move or a removal out of the
+// workspace, with the agent's rights.
+bool folders_to(const std::filesystem::path& base, const std::filesystem::path& relative) {
+  std::filesystem::path at = base;
+  for (const auto& part : relative.parent_path()) {
+    at /= part;
+    struct stat status;
+    if (lstat(at.c_str(), &status) != 0 || !S_ISDIR(status.st_mode)) return false;
+  }
+  return true;
+}
+
+// Makes every folder down to `relative` a real folder, replacing what is
+// not one (the later copy's change wins) and making what an earlier copy
+// removed.
+bool make_folders_to(const std::filesystem::path& base, const std::filesystem::path& relative, std::string& error) {
+  std::filesystem::path at = base;
+  for (const auto& part : relative.parent_path()) {
+    at /= part;
+    struct stat status;
+    if (lstat(at.c_str(), &status) == 0 && S_ISDIR(status.st_mode)) continue;
+    remove_tree(at);  // a link or a file, or nothing
+    if (mkdir(at.c_str(), 0777) != 0) {
+      error = "cannot hand on " + relative.string() + ": cannot create " + at.string() + ": " + std::strerror(errno);
+      return false;
+    }
+  }
+  return true;
+}
+
 // Makes `relative` in `base` what it is in `copy`: a directory is made
 // (its entries follow), anything else moved over.
 bool write_over(const std::filesystem::path& base, const std::filesystem::path& copy, const std::string& relative,
                 std::string& error) {
+  if (!make_folders_to(base, relative, error)) return false;
   const std::filesystem::path from = copy / relative, to = base / relative;
   struct stat mine, theirs;
   if (lstat(from.c_str(), &mine) != 0) {
@@ -253,7 +286,8 @@ bool hand_on(const std::filesystem::path& base, const std::vector<std::filesyste
   for (std::size_t i = 0; i < copies.size(); ++i)
     if (!changes_of(base, copies[i], changes[i], error)) return false;
   for (std::size_t i = 0; i < copies.size(); ++i) {
-    for (const std::string& relative : changes[i].removed) remove_tree(base / relative);
+    for (const std::string& relative : changes[i].removed)
+      if (folders_to(base, relative)) remove_tree(base / relative);
     for (const std::string& relative : changes[i].written)
       if (!write_over(base, copies[i], relative, error)) return false;
   }

@@ -37,7 +37,7 @@ pipeline "code" {
   }
 }
 )");
-    write_file("docs/guide.md", "the guide\n");
+    write_file("docs/guide.txt", "the guide\n");
     write_file("src/main.c", "int main() { return 0; }\n");
     create_repository();
     start();
@@ -56,10 +56,10 @@ pipeline "code" {
 
 TEST_F(PullRequestPaths, OnlyThePipelinesOfTheChangedPathsRun) {
   const std::string code = branch_changing("code-only", "src/main.c");
-  const std::string docs = branch_changing("docs-only", "docs/guide.md");
+  const std::string docs = branch_changing("docs-only", "docs/guide.txt");
   // main moves on in docs/ after both branches: against main's head, the
   // code branch would seem to change docs/ too; against the merge base it does not.
-  write_file("docs/news.md", "news on main\n");
+  write_file("docs/news.txt", "news on main\n");
   commit("news");
   push("main");
 

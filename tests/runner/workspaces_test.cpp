@@ -57,16 +57,18 @@ class Workspaces : public ::testing::Test {
   RecordingObserver observer;
 };
 
-// "I wrote b, I read a" no more: two executions at once, each sees only its own file.
+// "I wrote b, I read a" no more: two executions at once (each waits, outside
+// its workspace, until the other wrote its file), each sees only its own.
 TEST_F(Workspaces, ParallelExecutionsDoNotSeeEachOthersFiles) {
-  const std::string script = "echo $NAME > mine-$NAME.txt; sleep 0.5; ls mine-*.txt; cat README";
+  TempDir meeting;
+  const std::string script =
+      "echo $NAME > mine-$NAME.txt; touch \"$MEET/$NAME\"; "
+      "for i in $(seq 200); do test -e \"$MEET/$OTHER\" && break; sleep 0.05; done; ls mine-*.txt; cat README";
   core::ExecutionSpec a = exec("a", script), b = exec("b", script);
-  a.env["NAME"] = "a";
-  b.env["NAME"] = "b";
+  a.env = {{"NAME", "a"}, {"OTHER", "b"}, {"MEET", meeting.path().string()}};
+  b.env = {{"NAME", "b"}, {"OTHER", "a"}, {"MEET", meeting.path().string()}};
   const core::Plan plan{{pipeline("p", {stage("s", {a, b})})}, {}};
-  const auto started = std::chrono::steady_clock::now();
   ASSERT_EQ(run(plan, options, observer).status, core::Status::Success);
-  EXPECT_LT(seconds_since(started), 0.95) << "both ran at once";
   EXPECT_EQ(output_of({0, 0, 0}), (std::vector<std::string>{"mine-a.txt", "the commit"}));
   EXPECT_EQ(output_of({0, 0, 1}), (std::vector<std::string>{"mine-b.txt", "the commit"}));
   expect_checkout_untouched_and_copies_gone();
@@ -92,6 +94,22 @@ TEST_F(Workspaces, TheLaterExecutionWinsWhereTwoChangedOnePath) {
                         {}};
   ASSERT_EQ(run(plan, options, observer).status, core::Status::Success);
   EXPECT_EQ(output_of({0, 1, 0}), (std::vector<std::string>{"second"}));
+}
+
+// One execution turns a folder into a link out of the workspace, another
+// writes and removes below the folder: what is handed on stays inside.
+TEST_F(Workspaces, HandingOnNeverFollowsALinkOutOfTheWorkspace) {
+  TempDir outside;
+  write(outside, "keep", "not theirs to remove\n");
+  write(checkout, "sub/keep", "in the commit\n");
+  core::ExecutionSpec link = exec("link", "rm -r sub && ln -s \"$OUTSIDE\" sub");
+  link.env["OUTSIDE"] = outside.path().string();
+  const core::Plan plan{{pipeline("p", {stage("s", {link, exec("write", "echo pwned > sub/x; rm sub/keep")}),
+                                        stage("after", {exec("ls", "ls -F; ls sub")})})},
+                        {}};
+  ASSERT_EQ(run(plan, options, observer).status, core::Status::Success) << ::testing::PrintToString(observer.events);
+  EXPECT_EQ(tree(outside.path()), (std::vector<std::string>{"keep"}));
+  EXPECT_EQ(output_of({0, 1, 0}), (std::vector<std::string>{"README", "gone.txt", "sub/", "x"}));
 }
 
 // The old behaviour, asked for: one workspace for the pipeline instance, its
