@@ -43,7 +43,7 @@ class RunCommand : public ::testing::Test {
   }
   // In `scratch` as its temporary directory, where the executions' workspaces go.
   std::string factory_run(const std::string& flags) const {
-    return "TMPDIR=" + quote(scratch.path().string()) + " " + quote(factory_binary()) + " run " +
+    return "env TMPDIR=" + quote(scratch.path().string()) + " " + quote(factory_binary()) + " run " +
            quote(repo.path().string()) + " " + flags;
   }
   // Progress on stderr (dropped), the result tree on stdout.
@@ -214,7 +214,7 @@ TEST_F(RunCommand, DefaultEventIsAPushOfTheCurrentBranchWithTheLastCommitsFiles)
 // Each matrix instance works in a copy of its own: none reads the other's
 // file, and the directory run stays as it was.
 TEST_F(RunCommand, AMatrixOfTwoWritesAndReadsItsOwnFiles) {
-  write(".factory/ci.hcl", R"(pipeline "pair" {
+  write(".factory/ci.hcl", R"HCL(pipeline "pair" {
   matrix {
     name = ["a", "b"]
   }
@@ -223,7 +223,7 @@ TEST_F(RunCommand, AMatrixOfTwoWritesAndReadsItsOwnFiles) {
       run = "echo ${matrix.name} > ${matrix.name}.txt; sleep 0.5; echo I wrote ${matrix.name}, I read $(cat *.txt)"
     }
   }
-})");
+})HCL");
   auto outcome = run_plain("");
   ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
   EXPECT_TRUE(contains(outcome.output, "[pair (a)/write/own] I wrote a, I read a\n")) << outcome.output;
