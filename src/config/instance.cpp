@@ -1,6 +1,7 @@
 #include "config/instance.h"
 
 #include "config/messages.h"
+#include "config/service.h"
 
 namespace config {
 
@@ -94,6 +95,9 @@ std::optional<core::PipelineSpec> instantiate(const Pipeline& pipeline, const Co
   for (const auto& [axis, value] : combination) spec.matrix[axis] = text(value);
   if (pipeline.timeout.given()) spec.timeout = evaluator.duration(pipeline.timeout, "timeout").value_or(spec.timeout);
   core::Env env = pipeline.env.given() ? evaluator.env(pipeline.env).value_or(core::Env{}) : core::Env{};
+  spec.services = evaluate_services(pipeline, evaluator);
+  // The evaluator holds the scope by reference: executions see `service`.
+  if (!spec.services.empty()) scope.variables["service"] = service_values(spec.services);
   for (const auto& stage : pipeline.stages) {
     core::StageSpec stage_spec{stage.name, {}};
     for (const auto& e : stage.executions)

@@ -11,6 +11,7 @@
 #include "runner/process_sweep.h"
 #include "runner/reporter.h"
 #include "runner/runner.h"
+#include "runner/services.h"
 
 namespace runner {
 
@@ -53,7 +54,8 @@ class PlanRun {
           return detect_container_runtime(containers, problem);
         }),
         sandbox_(detect_sandbox),
-        context_{options,
+        context_{plan,
+                 options,
                  std::filesystem::absolute(options.workspace).string(),
                  reporter_,
                  pump_,
@@ -81,6 +83,7 @@ class PlanRun {
   Detected<ContainerRuntime> containers_;
   Detected<Sandbox> sandbox_;
   AttemptContext context_;
+  PortLocks ports_;
   std::mutex finished_mutex_;
   std::condition_variable pipeline_finished_;
 };
@@ -142,7 +145,17 @@ void PlanRun::run_pipeline(std::size_t p) {
   });
   Deadline deadline;
   if (plan_.pipelines[p].timeout.count() > 0) deadline = started + plan_.pipelines[p].timeout;
-  Status status = run_stages(p, deadline);
+  Status status = Status::Success;
+  {
+    PipelineServices services(context_, p, ports_);
+    if (auto failure = services.start(deadline)) {
+      reporter_.mark_not_run(p, 0, failure->status == Status::Cancelled ? Status::Cancelled : Status::Skipped);
+      reporter_.update_pipeline(p, [&failure](PipelineResult& r) { r.error = failure->reason; });
+      status = failure->status;
+    } else {
+      status = run_stages(p, deadline);
+    }
+  }  // the services stop here, whatever the result
   bool timed_out = deadline && std::chrono::steady_clock::now() >= *deadline;
   finish_pipeline(p, status, timed_out && status == Status::Failure);
 }
