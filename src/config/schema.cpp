@@ -286,9 +286,11 @@ class Decoder {
     if (s.ready_port.given() && s.ready_run.given())
       report(diags_, s.ready_run.origin(), "A ready block checks a port or runs a command, not both",
              "Keep port = N (ready once it accepts connections) or run = \"...\" (ready once it exits 0).");
-    if (!s.ready_port.given() && !s.ready_run.given())
-      report(diags_, {file, block.type_span}, "Empty ready block in service \"" + s.name + "\"",
-             "Say when the service is ready: port = 5432 (it accepts connections) or run = \"...\" (it exits 0).");
+    // Without either, the first of the service's ports is checked.
+    if (!s.ready_port.given() && !s.ready_run.given() && !s.ports.given())
+      report(diags_, {file, block.type_span}, "Nothing to check in the ready block of service \"" + s.name + "\"",
+             "Say when the service is ready: port = 5432 (it accepts connections) or run = \"...\" (it exits 0); "
+             "a service with ports is checked on its first port.");
   }
 
   // Executions with an image reach a service by its name, a host name in

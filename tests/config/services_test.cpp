@@ -96,7 +96,13 @@ TEST(Services, ReadyChecksOneThing) {
   std::string errors = errors_of(with_services("  service \"db\" {\n    image = \"x\"\n    ready {\n      port = 1\n      run = \"y\"\n    }\n  }\n"));
   EXPECT_CONTAINS(errors, "ci.hcl:6:13: error: A ready block checks a port or runs a command, not both");
   errors = errors_of(with_services("  service \"db\" {\n    image = \"x\"\n    ready { timeout = \"5s\" }\n  }\n"));
-  EXPECT_CONTAINS(errors, "ci.hcl:4:5: error: Empty ready block in service \"db\"");
+  EXPECT_CONTAINS(errors, "ci.hcl:4:5: error: Nothing to check in the ready block of service \"db\"");
+  // With ports, a timeout alone is for the check of the first port.
+  core::Plan plan = must_plan(with_services("  service \"db\" {\n    image = \"x\"\n    ports = [7, 8]\n"
+                                            "    ready { timeout = \"5s\" }\n  }\n"));
+  ASSERT_EQ(plan.pipelines.size(), 1u);
+  EXPECT_EQ(plan.pipelines[0].services[0].ready_port, 7);
+  EXPECT_EQ(plan.pipelines[0].services[0].ready_timeout, std::chrono::seconds(5));
   errors = errors_of(with_services("  service \"db\" {\n    image = \"x\"\n    ready { run = \"y\" }\n    ready { run = \"z\" }\n  }\n"));
   EXPECT_CONTAINS(errors, "ci.hcl:5:5: error: Duplicate ready block");
   EXPECT_CONTAINS(errors, "A service has at most one ready block");
