@@ -5,8 +5,8 @@
 // attributes (with a "did you mean"), missing or extra labels, duplicate
 // names (naming both places, across files), a missing `run`, empty stages
 // and pipelines without stages; of services, both or neither of image and
-// run, a name that is no host name, an empty or double ready check. Types
-// are checked later, on evaluation.
+// run, a name that is no host name, a ready block with nothing or two things
+// to check. Types are checked later, on evaluation.
 #pragma once
 
 #include <memory>
