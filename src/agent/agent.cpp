@@ -76,15 +76,17 @@ core::Env base_environment(const protocol::Job& job, const std::string& sha) {
   return env;
 }
 
-// Secrets join the environment of each execution whose pipeline they may
-// reach (a matrix instance by its block's label), so that executions in
+// Secrets join the environment of each execution and service whose pipeline
+// they may reach (a matrix instance by its block's label), so that those in
 // containers get them too. The server sent only those the event may receive.
 void add_secrets(core::Plan& plan, const std::vector<protocol::JobSecret>& secrets) {
   for (auto& pipeline : plan.pipelines)
     for (const protocol::JobSecret& secret : secrets)
-      if (core::reaches_pipeline(secret.pipelines, pipeline.base_name))
+      if (core::reaches_pipeline(secret.pipelines, pipeline.base_name)) {
         for (auto& stage : pipeline.stages)
           for (auto& execution : stage.executions) execution.env.try_emplace(secret.name, secret.value);
+        for (auto& service : pipeline.services) service.env.try_emplace(secret.name, secret.value);
+      }
 }
 
 // What the logs and reports of a job must not show: the values of every

@@ -1,9 +1,9 @@
 // The `.factory/` configuration of a repository: loading and planning.
 //
 // load() reads every `*.hcl` directly in `.factory/`, merges them in name
-// order, decodes the schema (variable, locals, pipeline/filter/matrix/stage/
-// exec) and validates it as far as possible without a real event: unknown
-// blocks and attributes, wrong types, duplicate names, unknown or cyclic
+// order, decodes the schema (variable, locals, pipeline/filter/matrix/
+// service/stage/exec) and validates it as far as possible without a real
+// event: unknown blocks and attributes, wrong types, duplicate names, unknown or cyclic
 // dependencies, bad durations. Expressions that need the event are checked by
 // evaluating them with a representative event (see docs/configuration.md).
 // Every problem becomes a diagnostic with its exact place; load() returns
@@ -91,6 +91,14 @@ struct Execution {
   Expression run, image, env, timeout, retry, allow_failure;
 };
 
+// A service block. The ready_* expressions come from its ready block.
+struct Service {
+  std::string name;
+  Origin origin;
+  Expression image, command, run, env, ports;
+  Expression ready_port, ready_run, ready_timeout;
+};
+
 struct Stage {
   std::string name;
   Origin origin;
@@ -105,6 +113,7 @@ struct Pipeline {
   Expression depends_on;           // list of pipeline names
   Expression env, timeout;
   Expression workspace;            // "isolated" (not given) or "shared"
+  std::vector<Service> services;   // in source order
   std::vector<Stage> stages;
 };
 

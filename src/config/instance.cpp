@@ -1,6 +1,7 @@
 #include "config/instance.h"
 
 #include "config/messages.h"
+#include "config/service.h"
 
 namespace config {
 
@@ -110,6 +111,9 @@ std::optional<core::PipelineSpec> instantiate(const Pipeline& pipeline, const Co
   const std::optional<bool> shared = shared_workspace(pipeline, evaluator);
   spec.shared_workspace = shared.value_or(false);
   core::Env env = pipeline.env.given() ? evaluator.env(pipeline.env).value_or(core::Env{}) : core::Env{};
+  spec.services = evaluate_services(pipeline, evaluator);
+  // The evaluator holds the scope by reference: executions see `service`.
+  if (!spec.services.empty()) scope.variables["service"] = service_values(spec.services);
   for (const auto& stage : pipeline.stages) {
     core::StageSpec stage_spec{stage.name, {}};
     for (const auto& e : stage.executions)

@@ -24,10 +24,14 @@ struct BodySchema {
 const BodySchema kTopLevel{"the top level", {}, {"variable", "locals", "pipeline"}};
 const BodySchema kVariable{"a variable block", {"default", "description"}, {}};
 const BodySchema kLocals{"a locals block", {}, {}, true};
-const BodySchema kPipeline{"a pipeline block", {"depends_on", "env", "timeout", "workspace"}, {"filter", "matrix", "stage"}};
+const BodySchema kPipeline{"a pipeline block",
+                           {"depends_on", "env", "timeout", "workspace"},
+                           {"filter", "matrix", "service", "stage"}};
 const BodySchema kFilter{"a filter block", {"events", "branches", "tags", "paths"}, {}};
 const BodySchema kMatrix{"a matrix block", {}, {}, true};
 const BodySchema kStage{"a stage block", {}, {"exec"}};
+const BodySchema kService{"a service block", {"image", "command", "run", "env", "ports"}, {"ready"}};
+const BodySchema kReady{"a ready block", {"port", "run", "timeout"}, {}};
 const BodySchema kExec{"an exec block", {"run", "image", "env", "timeout", "retry", "allow_failure"}, {}};
 
 std::string capitalized(std::string_view text) {
@@ -139,15 +143,15 @@ class NameRegistry {
   std::map<std::string, Origin> seen_;
 };
 
-// The first block of `type` in the body; a second one is an error.
+// The first block of `type` in the body of a `holder` block; a second one is an error.
 const hcl::Block* single_block(const hcl::Body& body, std::string_view type, const FilePtr& file,
-                               hcl::Diagnostics& diags) {
+                               hcl::Diagnostics& diags, std::string_view holder = "pipeline") {
   const hcl::Block* found = nullptr;
   for (const auto& block : body.blocks()) {
     if (file->slice(block.type_span) != type) continue;
     if (found) {
       report(diags, {file, block.type_span}, "Duplicate " + std::string(type) + " block",
-             "A pipeline has at most one " + std::string(type) + " block; the first is at " +
+             with_article(std::string(holder)) + " has at most one " + std::string(type) + " block; the first is at " +
                  place({file, found->type_span}) + ".");
       continue;
     }
@@ -211,9 +215,13 @@ class Decoder {
     p.workspace = expression(body, "workspace", file);
     if (const hcl::Block* filter = single_block(body, "filter", file, diags_)) p.filter = decode_filter(*filter, file);
     if (const hcl::Block* matrix = single_block(body, "matrix", file, diags_)) p.matrix = decode_matrix(*matrix, file);
+    NameRegistry services("service", " in pipeline \"" + p.name + "\"");
+    for (const auto& child : body.blocks())
+      if (file->slice(child.type_span) == "service") service(child, file, services, p);
     NameRegistry stages("stage", " in pipeline \"" + p.name + "\"");
     for (const auto& child : body.blocks())
       if (file->slice(child.type_span) == "stage") stage(child, file, stages, p);
+    check_services_stage_name(p);
     if (p.stages.empty())
       report(diags_, p.origin, "Pipeline \"" + p.name + "\" has no stages",
              "A pipeline runs its stages in order; add at least one: stage \"build\" { exec \"make\" { run = \"make\" } }");
@@ -236,6 +244,76 @@ class Decoder {
       report(diags_, {file, block.type_span}, "Empty matrix block",
              "A matrix needs at least one axis, e.g. compiler = [\"gcc\", \"clang\"]");
     return axes;
+  }
+
+  void service(const hcl::Block& block, const FilePtr& file, NameRegistry& names, Pipeline& p) {
+    check_body(block.body, file, kService, diags_);
+    auto name = name_label(block, file, diags_);
+    if (!name) return;
+    const Origin origin{file, block.labels()[0].span};
+    names.add(*name, origin, diags_);  // a duplicate is still read, as stages are
+    check_host_name(*name, origin);
+    const hcl::Body& body = block.body;
+    Service s{*name,
+              origin,
+              expression(body, "image", file),
+              expression(body, "command", file),
+              expression(body, "run", file),
+              expression(body, "env", file),
+              expression(body, "ports", file),
+              {},
+              {},
+              {}};
+    if (const hcl::Block* ready = single_block(body, "ready", file, diags_, "service")) decode_ready(*ready, file, s);
+    const std::string quoted = "Service \"" + s.name + "\"";
+    if (s.image.given() && s.run.given())
+      report(diags_, s.run.origin(), quoted + " has both image and run",
+             "A service is a container (image, and command to replace the image's own command) or a process on "
+             "the machine (run), not both.");
+    if (!s.image.given() && !s.run.given())
+      report(diags_, origin, quoted + " has neither image nor run",
+             "Give image = \"postgres:16\" for a container, or run = \"python3 -m http.server 8000\" for a process.");
+    if (s.command.given() && !s.image.given())
+      report(diags_, s.command.origin(), quoted + " has a command but no image",
+             "command replaces a container image's own command; a process service writes its script in run.");
+    p.services.push_back(std::move(s));
+  }
+
+  void decode_ready(const hcl::Block& block, const FilePtr& file, Service& s) {
+    check_body(block.body, file, kReady, diags_);
+    s.ready_port = expression(block.body, "port", file);
+    s.ready_run = expression(block.body, "run", file);
+    s.ready_timeout = expression(block.body, "timeout", file);
+    if (s.ready_port.given() && s.ready_run.given())
+      report(diags_, s.ready_run.origin(), "A ready block checks a port or runs a command, not both",
+             "Keep port = N (ready once it accepts connections) or run = \"...\" (ready once it exits 0).");
+    // Without either, the first of the service's ports is checked.
+    if (!s.ready_port.given() && !s.ready_run.given() && !s.ports.given())
+      report(diags_, {file, block.type_span}, "Nothing to check in the ready block of service \"" + s.name + "\"",
+             "Say when the service is ready: port = 5432 (it accepts connections) or run = \"...\" (it exits 0); "
+             "a service with ports is checked on its first port.");
+  }
+
+  // Executions with an image reach a service by its name, a host name in
+  // their /etc/hosts.
+  void check_host_name(const std::string& name, const Origin& origin) {
+    auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+    bool valid = name.size() <= 63 && std::isalpha(static_cast<unsigned char>(name.front())) && alnum(name.back()) &&
+                 std::all_of(name.begin(), name.end(), [&](char c) { return alnum(c) || c == '-'; });
+    if (!valid)
+      report(diags_, origin, "Service name \"" + name + "\" is not a host name",
+             "Executions reach a service by its name: use letters, digits and '-', starting with a letter and "
+             "ending with a letter or digit (at most 63), e.g. \"db\" or \"cache-1\".");
+  }
+
+  // The server shows a pipeline's services as a group named "services"
+  // before its stages (docs/runner.md#services).
+  void check_services_stage_name(const Pipeline& p) {
+    if (p.services.empty()) return;
+    for (const auto& s : p.stages)
+      if (s.name == "services")
+        report(diags_, s.origin, "Stage name \"services\" is taken in pipeline \"" + p.name + "\"",
+               "A pipeline with service blocks shows its services as a group named \"services\"; rename the stage.");
   }
 
   void stage(const hcl::Block& block, const FilePtr& file, NameRegistry& names, Pipeline& p) {

@@ -21,6 +21,7 @@ struct Rules {
   bool constant = false;                          // variable defaults: nothing at all
   const std::vector<std::string>* axes = nullptr;  // matrix axes, when matrix is available
   std::string matrix_refusal;                     // why it is not, for the message
+  const std::vector<std::string>* services = nullptr;  // service names, when service.* is available
 };
 
 class ReferenceChecker {
@@ -52,23 +53,26 @@ class ReferenceChecker {
       return fail(origin, "A variable's default cannot use " + full,
                   "Defaults are constants; compute values in a locals block instead.");
     if (root == "matrix" && !rules.axes) return fail(origin, full + " is not available here", rules.matrix_refusal);
+    if (root == "service" && !rules.services) return fail(origin, full + " is not available here", kServiceOnly);
     if (attribute.empty()) return known_root(root) || unknown_root(origin, root);
     if (root == "var") return field(origin, "variable", attribute, variables_, "Declare it: variable \"" + attribute + "\" { default = ... }.", &variable_index_);
     if (root == "local") return field(origin, "local", attribute, locals_, "Define it in a locals block.", &local_index_);
     if (root == "event") return field(origin, "event field", attribute, event_fields(), "The event's fields are " + join_names(event_fields()) + ".");
     if (root == "repo") return field(origin, "repo field", attribute, repo_fields(), "The repository's fields are " + join_names(repo_fields()) + ".");
     if (root == "matrix") return field(origin, "matrix axis", attribute, *rules.axes, "This pipeline's axes are " + join_names(*rules.axes) + ".");
+    if (root == "service") return field(origin, "service", attribute, *rules.services, "This pipeline's services are " + join_names(*rules.services) + ".");
     return unknown_root(origin, root);
   }
 
   static bool known_root(const std::string& root) {
-    return contains({"var", "local", "event", "repo", "matrix"}, root);
+    return contains({"var", "local", "event", "repo", "matrix", "service"}, root);
   }
 
   bool unknown_root(const Origin& origin, const std::string& root) {
     return fail(origin, "Unknown variable \"" + root + "\"",
-                "Expressions can use var.*, local.*, event.*, repo.*, and matrix.* in a matrix pipeline." +
-                    did_you_mean(root, {"var", "local", "event", "repo", "matrix"}) + shell_hint(root));
+                "Expressions can use var.*, local.*, event.*, repo.*, matrix.* in a matrix pipeline and service.* "
+                "in the executions of a pipeline with services." +
+                    did_you_mean(root, {"var", "local", "event", "repo", "matrix", "service"}) + shell_hint(root));
   }
 
   // What a shell variable or a secret looks like in HCL: "${HOME}" in a run
@@ -91,6 +95,9 @@ class ReferenceChecker {
     if (index ? index->count(name) > 0 : contains(known, name)) return true;
     return fail(origin, "Unknown " + kind + " \"" + name + "\"", help + did_you_mean(name, known));
   }
+
+  inline static const std::string kServiceOnly =
+      "service.NAME.host and service.NAME.port are available in the executions of a pipeline with service blocks.";
 
   bool fail(const Origin& origin, std::string summary, std::string detail) {
     report(diags_, origin, std::move(summary), std::move(detail));
@@ -121,10 +128,19 @@ void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
   checker.check(p.env, instance);
   checker.check(p.timeout, instance);
   checker.check(p.workspace, instance);
+  std::vector<std::string> services;
+  for (const auto& s : p.services) {
+    services.push_back(s.name);
+    for (const Expression* x : {&s.image, &s.command, &s.run, &s.env, &s.ports, &s.ready_port, &s.ready_run,
+                                &s.ready_timeout})
+      checker.check(*x, instance);
+  }
+  Rules execution = instance;
+  if (!services.empty()) execution.services = &services;
   for (const auto& stage : p.stages)
     for (const auto& e : stage.executions)
       for (const Expression* x : {&e.run, &e.image, &e.env, &e.timeout, &e.retry, &e.allow_failure})
-        checker.check(*x, instance);
+        checker.check(*x, execution);
 }
 
 }  // namespace

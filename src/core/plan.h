@@ -42,6 +42,22 @@ struct ExecutionSpec {
   bool allow_failure = false;
 };
 
+// A program a pipeline's executions talk to (a database, say): started
+// before the first stage, stopped when the pipeline ends. It listens on the
+// machine's loopback at the ports it declares; executions with an image
+// also reach it by its name (docs/runner.md#services).
+struct ServiceSpec {
+  std::string name;
+  std::string image;                 // a container of this image; empty: `run` as a host process
+  std::vector<std::string> command;  // image only: replaces the image's command; empty: its own
+  std::string run;                   // no image: shell script, run with /bin/sh -e -c
+  Env env;
+  std::vector<int> ports;            // on 127.0.0.1
+  int ready_port = 0;                // ready once this port accepts a connection (0: not this check)
+  std::string ready_run;             // ready once this script exits 0 (empty: not this check)
+  std::chrono::milliseconds ready_timeout{30'000};
+};
+
 struct StageSpec {
   std::string name;
   std::vector<ExecutionSpec> executions;  // run in parallel
@@ -55,6 +71,7 @@ struct PipelineSpec {
   std::chrono::milliseconds timeout{0};       // 0: none
   std::vector<StageSpec> stages;              // run in order
   bool shared_workspace = false;  // one workspace for all its executions, not one each (`workspace = "shared"`)
+  std::vector<ServiceSpec> services;          // started before the first stage
 };
 
 // A pipeline of the configuration that is not in the plan, and why.

@@ -80,6 +80,8 @@ class Reader {
     return *value;
   }
 
+  bool has(const char* name) const { return find(name, false) != nullptr; }
+
   Reader object(const char* name) const {
     const json* value = find(name, true);
     return Reader{*value, where(name)};
@@ -130,19 +132,24 @@ auto read_items(const Reader& in, const char* name, Read read) {
   return result;
 }
 
+json names_of(const auto& items) {
+  json names = json::array();
+  for (const auto& item : items) names.push_back({{"name", item.name}});
+  return names;
+}
+
 json to_json(const core::PipelineSpec& pipeline) {
   json stages = json::array();
-  for (const auto& stage : pipeline.stages) {
-    json executions = json::array();
-    for (const auto& execution : stage.executions) executions.push_back({{"name", execution.name}});
-    stages.push_back({{"name", stage.name}, {"executions", std::move(executions)}});
-  }
-  return {{"name", pipeline.name},
-          {"base_name", pipeline.base_name},
-          {"matrix", pipeline.matrix},
-          {"depends_on", pipeline.depends_on},
-          {"timeout_ms", pipeline.timeout.count()},
-          {"stages", std::move(stages)}};
+  for (const auto& stage : pipeline.stages)
+    stages.push_back({{"name", stage.name}, {"executions", names_of(stage.executions)}});
+  json out{{"name", pipeline.name},
+           {"base_name", pipeline.base_name},
+           {"matrix", pipeline.matrix},
+           {"depends_on", pipeline.depends_on},
+           {"timeout_ms", pipeline.timeout.count()},
+           {"stages", std::move(stages)}};
+  if (!pipeline.services.empty()) out["services"] = names_of(pipeline.services);
+  return out;
 }
 
 core::PipelineSpec read_pipeline(const Reader& in) {
@@ -158,6 +165,11 @@ core::PipelineSpec read_pipeline(const Reader& in) {
                              spec.name = execution.string("name", true);
                              return spec;
                            })};
+  });
+  pipeline.services = read_items(in, "services", [](const Reader& service) {
+    core::ServiceSpec spec;
+    spec.name = service.string("name", true);
+    return spec;
   });
   return pipeline;
 }
@@ -285,12 +297,22 @@ PlanReport plan_report_from_json(const json& json_report) {
   return report;
 }
 
+namespace {
+
+json to_json(const StageIds& stage) { return {{"id", stage.id}, {"executions", stage.executions}}; }
+
+StageIds read_stage_ids(const Reader& stage) { return {stage.string("id", true), stage.strings("executions")}; }
+
+}  // namespace
+
 json to_json(const PlanIds& ids) {
   json pipelines = json::array();
   for (const auto& pipeline : ids.pipelines) {
     json stages = json::array();
-    for (const auto& stage : pipeline.stages) stages.push_back({{"id", stage.id}, {"executions", stage.executions}});
-    pipelines.push_back({{"id", pipeline.id}, {"name", pipeline.name}, {"stages", std::move(stages)}});
+    for (const auto& stage : pipeline.stages) stages.push_back(to_json(stage));
+    json out{{"id", pipeline.id}, {"name", pipeline.name}, {"stages", std::move(stages)}};
+    if (pipeline.services) out["services"] = to_json(*pipeline.services);
+    pipelines.push_back(std::move(out));
   }
   return {{"pipelines", std::move(pipelines)}};
 }
@@ -298,10 +320,10 @@ json to_json(const PlanIds& ids) {
 PlanIds plan_ids_from_json(const json& json_ids) {
   Reader in{json_ids, "plan_ids"};
   return {read_items(in, "pipelines", [](const Reader& pipeline) {
-    return PipelineIds{pipeline.string("id", true), pipeline.string("name"),
-                       read_items(pipeline, "stages", [](const Reader& stage) {
-                         return StageIds{stage.string("id", true), stage.strings("executions")};
-                       })};
+    PipelineIds ids{pipeline.string("id", true), pipeline.string("name"),
+                    read_items(pipeline, "stages", read_stage_ids), std::nullopt};
+    if (pipeline.has("services")) ids.services = read_stage_ids(pipeline.object("services"));
+    return ids;
   })};
 }
 

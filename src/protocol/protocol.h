@@ -88,8 +88,8 @@ struct Job {
 // --- Plan: PlanReport → 200 PlanIds (or, for diagnostics, the workflow fails).
 
 // The plan as the server records it: pipelines (names, matrix values,
-// dependencies, timeouts), their stages and executions by name, and the
-// skipped pipelines. Never a script or an environment: those carry the
+// dependencies, timeouts), their services, stages and executions by name,
+// and the skipped pipelines. Never a script or an environment: those carry the
 // project's secrets once the agent runs them.
 struct PlanReport {
   std::optional<core::Plan> plan;  // either the plan…
@@ -105,6 +105,9 @@ struct PipelineIds {
   std::string id;
   std::string name;
   std::vector<StageIds> stages;
+  // A pipeline with services: the group the server shows them in (a stage
+  // named "services" before the others), one "execution" per service.
+  std::optional<StageIds> services;
 };
 struct PlanIds {
   std::vector<PipelineIds> pipelines;

@@ -11,6 +11,7 @@
 #include "runner/process_sweep.h"
 #include "runner/reporter.h"
 #include "runner/runner.h"
+#include "runner/services.h"
 #include "runner/workspace_tree.h"
 
 namespace runner {
@@ -56,7 +57,8 @@ class PlanRun {
         sandbox_(detect_sandbox),
         source_(std::filesystem::absolute(options.workspace)),
         pipeline_workspaces_(plan.pipelines.size()),
-        context_{options,
+        context_{plan,
+                 options,
                  reporter_,
                  pump_,
                  cancel,
@@ -96,6 +98,7 @@ class PlanRun {
   };
   std::vector<PipelineWorkspace> pipeline_workspaces_;
   AttemptContext context_;
+  PortLocks ports_;
   std::mutex finished_mutex_;
   std::condition_variable pipeline_finished_;
 };
@@ -158,7 +161,17 @@ void PlanRun::run_pipeline(std::size_t p) {
   Deadline deadline;
   if (plan_.pipelines[p].timeout.count() > 0) deadline = started + plan_.pipelines[p].timeout;
   make_pipeline_workspace(p);
-  Status status = run_stages(p, deadline);
+  Status status = Status::Success;
+  {
+    PipelineServices services(context_, p, source_.string(), ports_);
+    if (auto failure = services.start(deadline)) {
+      reporter_.mark_not_run(p, 0, failure->status == Status::Cancelled ? Status::Cancelled : Status::Skipped);
+      reporter_.update_pipeline(p, [&failure](PipelineResult& r) { r.error = failure->reason; });
+      status = failure->status;
+    } else {
+      status = run_stages(p, deadline);
+    }
+  }  // the services stop here, whatever the result
   if (!pipeline_workspaces_[p].path.empty()) remove_tree(pipeline_workspaces_[p].path);
   bool timed_out = deadline && std::chrono::steady_clock::now() >= *deadline;
   finish_pipeline(p, status, timed_out && status == Status::Failure);

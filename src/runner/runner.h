@@ -18,12 +18,18 @@
 //   never run unsandboxed unless Options::isolation says None. When an execution ends, times out or is cancelled, every
 //   process it started is killed (SIGTERM, SIGKILL after the grace period),
 //   also those that left its process group.
+// - A pipeline's services start before its first stage and must each be
+//   ready within their ready timeout, else the pipeline fails with the
+//   reason and its stages are skipped. They are stopped, with every process
+//   they started, when the pipeline ends, whatever its result
+//   (runner/services.h).
 // - run_plan returns when everything has finished and no process is left.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -98,6 +104,11 @@ struct PipelineResult {
   bool timed_out = false;
   TimePoint started{}, finished{};
   std::vector<StageResult> stages;
+  // Its services, as PipelineSpec::services: running once started; success
+  // when stopped after it was ready; failure, with its `error`, when it never
+  // got ready or ended before it was stopped.
+  std::vector<ExecutionResult> services;
+  std::string error;  // why it ended before its stages ran ("service db was not ready after 30s: ...")
 };
 
 struct RunResult {
@@ -120,6 +131,8 @@ struct OutputLines {
   Stream stream;
   TimePoint time;                           // when the runner read them
   std::span<const std::string_view> lines;  // without newlines, masked; valid during the call only
+  // Set: the lines are of Plan::pipelines[execution.pipeline].services[*service], not of an execution.
+  std::optional<std::size_t> service;
 };
 
 // Receives everything that happens during a run.
@@ -133,6 +146,8 @@ class Observer {
   virtual void pipeline_changed(std::size_t pipeline, const PipelineResult& result) = 0;
   virtual void stage_changed(std::size_t pipeline, std::size_t stage, const StageResult& result) = 0;
   virtual void execution_changed(ExecutionId id, const ExecutionResult& result) = 0;
+  // Service `service` of PipelineSpec::services.
+  virtual void service_changed(std::size_t pipeline, std::size_t service, const ExecutionResult& result) = 0;
   // One call per read of a pipe, not per line: an execution may print
   // millions of lines.
   virtual void output(const OutputLines& output) = 0;

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "cli/processes.h"
 #include "cli/shell.h"
 #include "temp_dir.h"
 #include "test_paths.h"
@@ -187,6 +188,44 @@ TEST_F(RunCommand, SkippedPipelinesAreListedWithTheirReasons) {
   EXPECT_TRUE(contains(build_reason, "feature/x")) << build_reason;
   EXPECT_TRUE(contains(run_plain("--branch feature/x --changed src/a.txt").output, "build  skipped: " + build_reason));
   EXPECT_TRUE(contains(run_plain("--tag v1.3.0-rc1").output, "release skipped: ")) << "with nothing to run too";
+}
+
+// A service's state shows in the plain output, in the summary and in --json;
+// one that never gets ready fails its pipeline with the reason.
+TEST_F(RunCommand, ServicesRunAndTheirStateIsShown) {
+  const std::string web = std::to_string(clitest::free_port()), late = std::to_string(clitest::free_port());
+  write(".factory/ci.hcl",
+        "pipeline \"ok\" {\n"
+        "  service \"web\" {\n"
+        "    run   = \"exec python3 -m http.server " + web + " --bind 127.0.0.1\"\n"
+        "    ports = [" + web + "]\n"
+        "  }\n"
+        "  stage \"s\" {\n    exec \"get\" { run = \"python3 -c 'import socket; socket.create_connection((\\\"127.0.0.1\\\", ${service.web.port}))'\" }\n  }\n"
+        "}\n"
+        "pipeline \"broken\" {\n"
+        "  service \"late\" {\n"
+        "    run   = \"exec sleep 1003.5\"\n"
+        "    ports = [" + late + "]\n"
+        "    ready { timeout = \"1s\" }\n"
+        "  }\n"
+        "  stage \"s\" {\n    exec \"never\" { run = \"true\" }\n  }\n"
+        "}\n");
+  const std::string reason = "service late was not ready after 1s: nothing accepted connections on port " + late;
+  const json result = run_json("--branch main", 1);
+  ASSERT_EQ(result["pipelines"].size(), 2u) << result.dump(1);
+  EXPECT_EQ(result["pipelines"][0]["status"], "success") << result.dump(1);
+  EXPECT_EQ(result["pipelines"][0]["services"][0]["name"], "web");
+  EXPECT_EQ(result["pipelines"][0]["services"][0]["status"], "success");
+  EXPECT_EQ(result["pipelines"][1]["status"], "failure");
+  EXPECT_EQ(result["pipelines"][1]["error"], reason);
+  EXPECT_EQ(result["pipelines"][1]["services"][0]["status"], "failure");
+  EXPECT_EQ(result["pipelines"][1]["stages"][0]["status"], "skipped");
+  const std::string plain = run_plain("--branch main").output;
+  EXPECT_TRUE(contains(plain, "[ok/services/web] ● running\n")) << plain;
+  EXPECT_TRUE(contains(plain, "[ok/services/web] ✓ success\n")) << plain;
+  EXPECT_TRUE(contains(plain, "[broken/services/late] ✗ failure (" + reason + ")\n")) << plain;
+  EXPECT_TRUE(contains(plain, "pipeline broken: failure: " + reason + "\n")) << plain;
+  EXPECT_EQ(shell("pgrep -f 'sleep 1003[.]5'").exit_code, 1) << "no service is left running";
 }
 
 TEST_F(RunCommand, MultiFileSkipsBuildWhenLintFails) {

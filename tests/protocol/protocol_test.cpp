@@ -50,6 +50,41 @@ TEST(ProtocolTest, APlanCarriesNoScriptOrEnvironment) {
   EXPECT_EQ(failed.diagnostics, "error: at 1:1");
 }
 
+// A service goes by its name only: its image, command, script and
+// environment stay with the agent like an execution's.
+TEST(ProtocolTest, ServicesTravelByNameOnly) {
+  core::Plan plan = sample_plan();
+  core::ServiceSpec db;
+  db.name = "db";
+  db.image = "postgres:16";
+  db.command = {"postgres", "-c", "fsync=off"};
+  db.env = {{"POSTGRES_PASSWORD", "s3cr3t-value"}};
+  db.ports = {5432};
+  db.ready_run = "pg_isready --quiet";
+  plan.pipelines[1].services = {db};
+  const std::string text = protocol::to_json(plan).dump();
+  for (const char* hidden : {"postgres:16", "fsync", "s3cr3t-value", "POSTGRES_PASSWORD", "pg_isready"})
+    EXPECT_EQ(text.find(hidden), std::string::npos) << text;
+  const core::Plan back = protocol::plan_from_json(json::parse(text));
+  ASSERT_EQ(back.pipelines[1].services.size(), 1u);
+  EXPECT_EQ(back.pipelines[1].services[0].name, "db");
+  EXPECT_TRUE(back.pipelines[0].services.empty());
+  EXPECT_THROW(protocol::plan_from_json(json::parse(
+                   R"({"pipelines": [{"name": "p", "services": [{"image": "x"}]}]})")),
+               protocol::Malformed);
+}
+
+TEST(ProtocolTest, ServicesGroupIdsSurviveTheRoundTrip) {
+  protocol::PlanIds ids{{{"p1", "build", {{"s1", {"e1"}}}, protocol::StageIds{"g1", {"svc1", "svc2"}}},
+                         {"p2", "lint", {}, std::nullopt}}};
+  const protocol::PlanIds back = protocol::plan_ids_from_json(json::parse(protocol::to_json(ids).dump()));
+  ASSERT_TRUE(back.pipelines[0].services);
+  EXPECT_EQ(back.pipelines[0].services->id, "g1");
+  EXPECT_EQ(back.pipelines[0].services->executions, (std::vector<std::string>{"svc1", "svc2"}));
+  EXPECT_EQ(back.pipelines[0].stages[0].id, "s1");
+  EXPECT_FALSE(back.pipelines[1].services);
+}
+
 TEST(ProtocolTest, PlanIdsSurviveTheRoundTrip) {
   const protocol::PlanIds ids{{{"p1", "build", {{"s1", {"e1", "e2"}}, {"s2", {}}}}, {"p2", "lint", {}}}};
   const protocol::PlanIds back = protocol::plan_ids_from_json(json::parse(protocol::to_json(ids).dump()));
