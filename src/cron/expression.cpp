@@ -21,7 +21,8 @@ struct Field {
 const Field kMinute{"minute", 0, 59, {}};
 const Field kHour{"hour", 0, 23, {}};
 const Field kDayOfMonth{"day-of-month", 1, 31, {}};
-const Field kMonth{"month", 1, 12, {"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}};
+const Field kMonth{
+    "month", 1, 12, {"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}};
 // 7 is Sunday too, as in Vixie cron.
 const Field kDayOfWeek{"day-of-week", 0, 7, {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"}};
 
@@ -42,13 +43,14 @@ std::optional<unsigned> value(const Field& field, std::string_view text, std::st
     if (same_name(text, field.names[i])) return field.min + static_cast<unsigned>(i);
   unsigned number = 0;
   const auto [end, failed] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (text.empty() || end != text.data() + text.size() || (failed != std::errc{} && failed != std::errc::result_out_of_range)) {
+  const bool too_large = failed == std::errc::result_out_of_range;
+  if (text.empty() || end != text.data() + text.size() || (failed != std::errc{} && !too_large)) {
     error = std::string(field.name) + " " + quoted(text) + " is not a number";
     if (!field.names.empty())
       error += " or a name (" + std::string(field.names.front()) + "-" + std::string(field.names.back()) + ")";
     return std::nullopt;
   }
-  if (failed == std::errc::result_out_of_range || number < field.min || number > field.max) {
+  if (too_large || number < field.min || number > field.max) {
     error = std::string(field.name) + " " + std::string(text) + " is out of range " + std::to_string(field.min) +
             "-" + std::to_string(field.max);
     return std::nullopt;

@@ -101,7 +101,8 @@ TEST(CronParse, ExplainsEveryOtherMistake) {
 }
 
 TEST(CronSlots, DailyAtThreeInUtc) {
-  EXPECT_EQ(slots("0 3 * * *", "UTC", "2024-01-01T00:00:00Z", 2), (Slots{"2024-01-01T03:00:00Z", "2024-01-02T03:00:00Z"}));
+  EXPECT_EQ(slots("0 3 * * *", "UTC", "2024-01-01T00:00:00Z", 2),
+            (Slots{"2024-01-01T03:00:00Z", "2024-01-02T03:00:00Z"}));
   // Strictly after: a slot is never its own successor.
   EXPECT_EQ(slots("0 3 * * *", "UTC", "2024-01-01T03:00:00Z", 1), (Slots{"2024-01-02T03:00:00Z"}));
   EXPECT_EQ(slots("0 3 * * *", "UTC", "2024-01-01T02:59:59Z", 1), (Slots{"2024-01-01T03:00:00Z"}));
@@ -115,7 +116,8 @@ TEST(CronSlots, ListsRangesStepsAndNames) {
   // 2024-01-05 is a Friday; weekdays only, by name and in lower case.
   EXPECT_EQ(slots("30 8 * jan-Feb MON-fri", "UTC", "2024-01-05T09:00:00Z", 2),
             (Slots{"2024-01-08T08:30:00Z", "2024-01-09T08:30:00Z"}));
-  EXPECT_EQ(slots("0 0 1 1,7 *", "UTC", "2024-01-05T09:00:00Z", 2), (Slots{"2024-07-01T00:00:00Z", "2025-01-01T00:00:00Z"}));
+  EXPECT_EQ(slots("0 0 1 1,7 *", "UTC", "2024-01-05T09:00:00Z", 2),
+            (Slots{"2024-07-01T00:00:00Z", "2025-01-01T00:00:00Z"}));
   // 7 is Sunday, as 0 is.
   EXPECT_EQ(slots("0 0 * * 7", "UTC", "2024-01-01T00:00:00Z", 1), (Slots{"2024-01-07T00:00:00Z"}));
   EXPECT_EQ(slots("0 0 29 2 *", "UTC", "2024-03-01T00:00:00Z", 1), (Slots{"2028-02-29T00:00:00Z"}));
