@@ -197,7 +197,8 @@ Result<std::optional<EnqueuedWorkflow>> SqlStore::enqueue_scheduled_workflow(con
     if (!found) return found.error();
     if (project.empty()) return not_found("no schedule " + *schedule);
     // The delivery id names the slot too: the workflow says where it came from.
-    auto row = workflow_row({project, "schedule-" + *schedule + "-" + std::to_string(slot), run.event, {}});
+    const WorkflowRequest request{project, "schedule-" + *schedule + "-" + std::to_string(slot), run.event, {}};
+    auto row = workflow_row(request);  // refers to request.event
     if (!row) return row.error();
     auto inserted = connection.execute(kInsertScheduleRun, {*schedule, slot, row->id, to_millis(now())});
     if (!inserted) return inserted.error();

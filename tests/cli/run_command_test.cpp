@@ -187,6 +187,30 @@ TEST_F(RunCommand, SkippedPipelinesAreListedWithTheirReasons) {
   EXPECT_TRUE(contains(run_plain("--tag v1.3.0-rc1").output, "release skipped: ")) << "with nothing to run too";
 }
 
+// A schedule's slot is a cron event: only the pipelines filtered to it run.
+TEST_F(RunCommand, ACronEventRunsOnlyThePipelinesFilteredToIt) {
+  write(".factory/ci.hcl",
+        "schedule \"nightly\" {\n  cron = \"0 3 * * *\"\n  branch = \"main\"\n}\n"
+        "pipeline \"build\" {\n  filter { events = [\"push\"] }\n"
+        "  stage \"s\" {\n    exec \"e\" { run = \"touch build.ran\" }\n  }\n}\n"
+        "pipeline \"soak\" {\n  filter {\n    events = [\"cron\"]\n    schedules = [\"nightly\"]\n  }\n"
+        "  stage \"s\" {\n    exec \"e\" { run = \"echo ${event.schedule} ${event.branch} > soak.ran\" }\n  }\n}\n"
+        "pipeline \"weekly\" {\n  filter { schedules = [\"weekly\"] }\n"
+        "  stage \"s\" {\n    exec \"e\" { run = \"touch weekly.ran\" }\n  }\n}\n");
+  const json result = run_json("--schedule nightly --branch main", 0);
+  EXPECT_EQ(pipeline_names(result), (std::vector<std::string>{"soak"})) << result.dump();
+  std::ifstream ran(repo.path() / "soak.ran");
+  std::string line;
+  std::getline(ran, line);
+  EXPECT_EQ(line, "nightly main");
+  EXPECT_FALSE(fs::exists(repo.path() / "build.ran"));
+  EXPECT_FALSE(fs::exists(repo.path() / "weekly.ran"));
+  EXPECT_TRUE(contains(run_plain("--schedule nightly --branch main").output, "for cron (schedule nightly) on main"));
+  const Outcome without = run_plain("--event cron");
+  EXPECT_EQ(without.exit_code, 2);
+  EXPECT_TRUE(contains(without.output, "a cron event needs --schedule NAME")) << without.output;
+}
+
 TEST_F(RunCommand, MultiFileSkipsBuildWhenLintFails) {
   use_example("multi-file");
   write("src/b.txt", "part\ttwo\n");
