@@ -71,6 +71,7 @@ core::Env base_environment(const protocol::Job& job, const std::string& sha) {
   env["FACTORY_BRANCH"] = job.event.branch;
   env["FACTORY_TAG"] = job.event.tag;
   env["FACTORY_TARGET_BRANCH"] = job.event.target_branch;
+  env["FACTORY_SCHEDULE"] = job.event.schedule;
   env["FACTORY_SHA"] = sha;
   env["FACTORY_REPOSITORY"] = job.repository.owner + "/" + job.repository.name;
   return env;

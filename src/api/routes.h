@@ -53,6 +53,7 @@ void add_workflow_routes(const Routes& routes);
 void add_execution_routes(const Routes& routes);
 void add_hook_routes(const Routes& routes);
 void add_secret_routes(const Routes& routes);
+void add_schedule_routes(const Routes& routes);
 void add_token_routes(const Routes& routes);
 // Who may approve a project's workflows that wait for approval, as far as
 // FactoryCI knows: the server admins and the logins granted write or admin
@@ -73,9 +74,6 @@ store::Project add_github_hook(store::Store& store, const ApiOptions& options, s
 store::Project update_project_and_hook(store::Store& store, const ApiOptions& options, std::string_view id,
                                       const store::ProjectChanges& changes);
 void remove_github_hook(const ApiOptions& options, const store::Project& project);
-// A GitHub App installation token to fetch the project's repository with;
-// empty without an App, or when GitHub gave none.
-std::string github_clone_token(const ApiOptions& options, const store::Project& project);
 
 // Records who did what, for the audit log (audit.cpp): the request's
 // caller and address, an action ("project.delete", "workflow.approve"),

@@ -37,7 +37,7 @@ namespace {
 struct RunFlags {
   std::string dir = ".";
   std::string event;
-  std::string branch, tag, target_branch;
+  std::string branch, tag, target_branch, schedule;
   std::vector<std::string> changed;
   bool changed_given = false;
   std::size_t jobs = std::max(2u, std::thread::hardware_concurrency());
@@ -99,7 +99,11 @@ std::vector<std::string> default_changed_paths(const std::string& dir) {
 
 core::Event event_of(const RunFlags& flags) {
   core::Event event;
-  event.name = !flags.event.empty() ? flags.event : !flags.tag.empty() ? "tag" : "push";
+  event.name = !flags.event.empty()      ? flags.event
+               : !flags.schedule.empty() ? "cron"
+               : !flags.tag.empty()      ? "tag"
+                                         : "push";
+  event.schedule = flags.schedule;
   event.branch = flags.branch;
   if (event.branch.empty() && event.name != "tag") {
     event.branch = git_line(flags.dir, "symbolic-ref --short HEAD");
@@ -116,6 +120,7 @@ std::string describe(const core::Event& event) {
   if (event.name == "tag") return "tag " + event.tag;
   if (event.name == "pull_request")
     return "pull_request from " + event.branch + " into " + event.target_branch;
+  if (event.name == "cron") return "cron (schedule " + event.schedule + ") on " + event.branch;
   return event.name + " to " + event.branch;
 }
 
@@ -248,8 +253,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<RunFlags>();
   cmd->add_option("DIR", flags->dir,
                   "Repository to run (default: .); each execution runs in a copy of its files as they are now");
-  cmd->add_option("--event", flags->event, "push, pull_request, tag or manual (default: push, or tag with --tag)")
-      ->check(CLI::IsMember({"push", "pull_request", "tag", "manual"}));
+  cmd->add_option("--event", flags->event,
+                  "push, pull_request, tag, manual or cron (default: push, tag with --tag, cron with --schedule)")
+      ->check(CLI::IsMember({"push", "pull_request", "tag", "manual", "cron"}));
+  cmd->add_option("--schedule", flags->schedule, "The schedule whose slot a cron event is (implies --event cron)");
   cmd->add_option("--branch", flags->branch, "Branch pushed, or a pull request's source (default: DIR's git branch)");
   cmd->add_option("--tag", flags->tag, "Tag pushed");
   cmd->add_option("--target-branch", flags->target_branch, "Branch a pull request merges into");
@@ -265,6 +272,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
                 "Run executions as plain processes with this shell's whole environment, not in the bubblewrap "
                 "sandbox agents use (docs/runner.md#sandbox)");
   cmd->callback([&exit_code, changed, flags] {
+    if (!flags->event.empty() && flags->schedule.empty() == (flags->event == "cron")) {
+      std::fprintf(stderr, "factory run: a cron event needs --schedule NAME, and --schedule only a cron event\n");
+      exit_code = 2;
+      return;
+    }
     flags->changed_given = changed->count() > 0;
     exit_code = run(*flags);
   });

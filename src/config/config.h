@@ -1,10 +1,11 @@
 // The `.factory/` configuration of a repository: loading and planning.
 //
 // load() reads every `*.hcl` directly in `.factory/`, merges them in name
-// order, decodes the schema (variable, locals, pipeline/filter/matrix/
-// service/stage/exec) and validates it as far as possible without a real
-// event: unknown blocks and attributes, wrong types, duplicate names, unknown or cyclic
-// dependencies, bad durations. Expressions that need the event are checked by
+// order, decodes the schema (variable, locals, schedule, pipeline/filter/
+// matrix/service/stage/exec) and validates it as far as possible without a
+// real event: unknown blocks and attributes, wrong types, duplicate names,
+// unknown or cyclic dependencies, bad durations, bad cron expressions.
+// Expressions that need the event are checked by
 // evaluating them with a representative event (see docs/configuration.md).
 // Every problem becomes a diagnostic with its exact place; load() returns
 // nullopt when there was any error.
@@ -73,10 +74,11 @@ struct Local {
 
 // Conditions a pipeline's event must meet; an attribute not given always holds.
 struct Filter {
-  Expression events;    // list of "push" | "pull_request" | "tag" | "manual"
-  Expression branches;  // glob list
-  Expression tags;      // glob list
-  Expression paths;     // glob list over the changed paths
+  Expression events;     // list of "push" | "pull_request" | "tag" | "manual" | "cron"
+  Expression branches;   // glob list
+  Expression tags;       // glob list
+  Expression paths;      // glob list over the changed paths
+  Expression schedules;  // glob list over the schedule's name (cron events)
 };
 
 struct MatrixAxis {
@@ -117,12 +119,24 @@ struct Pipeline {
   std::vector<Stage> stages;
 };
 
+// A `schedule` block: at each slot of `cron` in `timezone`, the server queues
+// a workflow with event "cron" for the head of `branch`. Its attributes are
+// constants; load() evaluates and checks them (cron syntax, a known zone, a
+// branch name) and sets the values.
+struct Schedule {
+  std::string name;
+  Origin origin;
+  Expression cron_expression, branch_expression, timezone_expression;
+  std::string cron, branch, timezone = "UTC";
+};
+
 struct Configuration {
   // Owns the syntax trees every Expression points into.
   std::shared_ptr<const hcl::FileSet> files;
   std::vector<Variable> variables;
   std::vector<Local> locals;        // in evaluation order: dependencies first
   std::vector<Pipeline> pipelines;  // files in name order, then source order
+  std::vector<Schedule> schedules;  // the same order
 };
 
 // How long loading and planning one configuration may take together, where

@@ -11,7 +11,8 @@ hcl::Value event_value(const core::Event& event) {
                      {"target_branch", event.target_branch},
                      {"tag", event.tag},
                      {"sha", event.sha},
-                     {"changed_paths", std::move(changed)}};
+                     {"changed_paths", std::move(changed)},
+                     {"schedule", event.schedule}};
 }
 
 hcl::Value repo_value(const core::Repository& repo) {
@@ -19,7 +20,8 @@ hcl::Value repo_value(const core::Repository& repo) {
 }
 
 const std::vector<std::string>& event_fields() {
-  static const std::vector<std::string> fields{"name", "branch", "target_branch", "tag", "sha", "changed_paths"};
+  static const std::vector<std::string> fields{"name",          "branch", "target_branch", "tag", "sha",
+                                               "changed_paths", "schedule"};
   return fields;
 }
 

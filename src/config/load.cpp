@@ -5,6 +5,7 @@
 #include "config/context.h"
 #include "config/messages.h"
 #include "config/planner.h"
+#include "config/schedules.h"
 #include "config/schema.h"
 #include "config/static_checks.h"
 
@@ -140,6 +141,7 @@ std::optional<Configuration> load(hcl::FileSet files, hcl::Diagnostics& diags, h
     Configuration cfg = decode_schema(std::make_shared<const hcl::FileSet>(std::move(files)), found);
     std::set<const hcl::Expr*> skip = check_references(cfg, found);
     order_locals(cfg, skip, found);
+    evaluate_schedules(cfg, skip, found, budget);
     evaluate_for_validation(cfg, std::move(skip), found, budget);
     if (cfg.pipelines.empty()) found.add(no_pipelines_warning());
     diags.append(in_source_order(found));

@@ -21,18 +21,19 @@ struct BodySchema {
   bool any_attribute = false;
 };
 
-const BodySchema kTopLevel{"the top level", {}, {"variable", "locals", "pipeline"}};
+const BodySchema kTopLevel{"the top level", {}, {"variable", "locals", "pipeline", "schedule"}};
 const BodySchema kVariable{"a variable block", {"default", "description"}, {}};
 const BodySchema kLocals{"a locals block", {}, {}, true};
 const BodySchema kPipeline{"a pipeline block",
                            {"depends_on", "env", "timeout", "workspace"},
                            {"filter", "matrix", "service", "stage"}};
-const BodySchema kFilter{"a filter block", {"events", "branches", "tags", "paths"}, {}};
+const BodySchema kFilter{"a filter block", {"events", "branches", "tags", "paths", "schedules"}, {}};
 const BodySchema kMatrix{"a matrix block", {}, {}, true};
 const BodySchema kStage{"a stage block", {}, {"exec"}};
 const BodySchema kService{"a service block", {"image", "command", "run", "env", "ports"}, {"ready"}};
 const BodySchema kReady{"a ready block", {"port", "run", "timeout"}, {}};
 const BodySchema kExec{"an exec block", {"run", "image", "env", "timeout", "retry", "allow_failure"}, {}};
+const BodySchema kSchedule{"a schedule block", {"cron", "branch", "timezone"}, {}};
 
 std::string capitalized(std::string_view text) {
   std::string out(text);
@@ -179,6 +180,7 @@ class Decoder {
       if (type == "variable") variable(block, source);
       if (type == "locals") locals(block, source);
       if (type == "pipeline") pipeline(block, source);
+      if (type == "schedule") schedule(block, source);
     }
   }
 
@@ -232,7 +234,7 @@ class Decoder {
     check_body(block.body, file, kFilter, diags_);
     const hcl::Body& body = block.body;
     return {expression(body, "events", file), expression(body, "branches", file), expression(body, "tags", file),
-            expression(body, "paths", file)};
+            expression(body, "paths", file), expression(body, "schedules", file)};
   }
 
   std::vector<MatrixAxis> decode_matrix(const hcl::Block& block, const FilePtr& file) {
@@ -353,11 +355,32 @@ class Decoder {
     s.executions.push_back(std::move(e));
   }
 
+  void schedule(const hcl::Block& block, const FilePtr& file) {
+    check_body(block.body, file, kSchedule, diags_);
+    auto name = name_label(block, file, diags_);
+    if (!name || !schedules_.add(*name, {file, block.labels()[0].span}, diags_)) return;
+    Schedule s;
+    s.name = *name;
+    s.origin = {file, block.labels()[0].span};
+    s.cron_expression = expression(block.body, "cron", file);
+    s.branch_expression = expression(block.body, "branch", file);
+    s.timezone_expression = expression(block.body, "timezone", file);
+    auto require = [&](const Expression& e, const std::string& attribute, const std::string& example) {
+      if (!e.given())
+        report(diags_, s.origin, "Missing \"" + attribute + "\" in schedule \"" + s.name + "\"",
+               "A schedule needs when it runs and the branch it runs on, e.g. " + example);
+    };
+    require(s.cron_expression, "cron", "cron = \"0 3 * * *\"");
+    require(s.branch_expression, "branch", "branch = \"main\"");
+    cfg_.schedules.push_back(std::move(s));
+  }
+
   Configuration& cfg_;
   hcl::Diagnostics& diags_;
   NameRegistry variables_{"variable"};
   NameRegistry locals_{"local"};
   NameRegistry pipelines_{"pipeline"};
+  NameRegistry schedules_{"schedule"};
 };
 
 }  // namespace

@@ -18,10 +18,13 @@ bool contains(const std::vector<std::string>& names, std::string_view name) {
 
 // What expressions at one place may refer to.
 struct Rules {
-  bool constant = false;                          // variable defaults: nothing at all
+  bool constant = false;                          // variable defaults, schedules: nothing at all
   const std::vector<std::string>* axes = nullptr;  // matrix axes, when matrix is available
   std::string matrix_refusal;                     // why it is not, for the message
   const std::vector<std::string>* services = nullptr;  // service names, when service.* is available
+  // Where constants are required, and why, for the message.
+  std::string constant_place = "A variable's default";
+  std::string constant_reason = "Defaults are constants; compute values in a locals block instead.";
 };
 
 class ReferenceChecker {
@@ -49,9 +52,7 @@ class ReferenceChecker {
     Origin origin{file, ref.span};
     std::string root(ref.root), attribute(ref.attribute);
     std::string full = attribute.empty() ? root : root + "." + attribute;
-    if (rules.constant)
-      return fail(origin, "A variable's default cannot use " + full,
-                  "Defaults are constants; compute values in a locals block instead.");
+    if (rules.constant) return fail(origin, rules.constant_place + " cannot use " + full, rules.constant_reason);
     if (root == "matrix" && !rules.axes) return fail(origin, full + " is not available here", rules.matrix_refusal);
     if (root == "service" && !rules.services) return fail(origin, full + " is not available here", kServiceOnly);
     if (attribute.empty()) return known_root(root) || unknown_root(origin, root);
@@ -117,7 +118,8 @@ const std::string kMatrixOnlyInInstances =
 
 void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
   Rules shared{false, nullptr, kMatrixOnlyInInstances};
-  for (const Expression* e : {&p.filter.events, &p.filter.branches, &p.filter.tags, &p.filter.paths, &p.depends_on})
+  for (const Expression* e :
+       {&p.filter.events, &p.filter.branches, &p.filter.tags, &p.filter.paths, &p.filter.schedules, &p.depends_on})
     checker.check(*e, shared);
   for (const auto& axis : p.matrix) checker.check(axis.values, shared);
 
@@ -154,6 +156,12 @@ std::set<const hcl::Expr*> check_references(const Configuration& cfg, hcl::Diagn
   Rules locals{false, nullptr, kMatrixOnlyInInstances};
   for (const auto& l : cfg.locals) checker.check(l.value, locals);
   for (const auto& p : cfg.pipelines) check_pipeline(p, checker);
+  const Rules schedule{true, nullptr, "", "A schedule's attribute",
+                       "The server reads schedules before there is any event, variable or local: write the "
+                       "values themselves."};
+  for (const auto& s : cfg.schedules)
+    for (const Expression* e : {&s.cron_expression, &s.branch_expression, &s.timezone_expression})
+      checker.check(*e, schedule);
   return std::move(checker.bad);
 }
 

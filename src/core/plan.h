@@ -17,13 +17,14 @@ using Env = std::map<std::string, std::string>;
 
 // The event a workflow runs for.
 struct Event {
-  std::string name;            // "push", "pull_request", "tag" or "manual"
-  std::string branch;          // push/manual: the branch; pull_request: the source branch
+  std::string name;            // "push", "pull_request", "tag", "manual" or "cron"
+  std::string branch;          // push/manual/cron: the branch; pull_request: the source branch
   std::string target_branch;   // pull_request only: the branch merged into
   std::string tag;             // tag only
   std::string sha;
   std::vector<std::string> changed_paths;
   bool from_fork = false;      // pull_request from another repository: no secrets
+  std::string schedule;        // cron only: the name of the schedule whose slot it is
 };
 
 struct Repository {

@@ -307,6 +307,38 @@ const std::vector<Migration>& migrations() {
         "ALTER TABLE workflows ADD approval_required SMALLINT NOT NULL DEFAULT 0",
         "ALTER TABLE workflows ADD approved_by VARCHAR(300)",  // a login, or "admin token " and its name
         "ALTER TABLE workflows ADD approved_at BIGINT"}},
+      // Version 16 is schedules (docs/configuration.md#schedules): those of
+      // the API and those declared in .factory/ on their branch (`source`),
+      // and the slots that ran. A slot runs once across servers: its row is
+      // inserted in the transaction that queues its workflow, and the key
+      // (schedule_id, slot_at) lets only the first in. Workflows keep the
+      // name of the schedule of a cron event.
+      {16,
+       "schedules",
+       {"CREATE TABLE schedules ("
+        " id {uuid} PRIMARY KEY,"
+        " project_id {uuid} NOT NULL,"
+        " source VARCHAR(8) NOT NULL,"
+        " name VARCHAR(64) NOT NULL,"
+        " cron VARCHAR(255) NOT NULL,"
+        " branch VARCHAR(255) NOT NULL,"
+        " timezone VARCHAR(64) NOT NULL,"
+        " active_since BIGINT NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " updated_at BIGINT NOT NULL,"
+        " CONSTRAINT schedules_name_key UNIQUE (project_id, source, branch, name),"
+        " CONSTRAINT schedules_project_fkey FOREIGN KEY (project_id) REFERENCES projects (id) ON DELETE CASCADE"
+        "){table}",
+        "CREATE TABLE schedule_runs ("
+        " schedule_id {uuid} NOT NULL,"
+        " slot_at BIGINT NOT NULL,"
+        " workflow_id {uuid} NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " CONSTRAINT schedule_runs_pkey PRIMARY KEY (schedule_id, slot_at),"
+        " CONSTRAINT schedule_runs_schedule_fkey FOREIGN KEY (schedule_id) REFERENCES schedules (id)"
+        " ON DELETE CASCADE"
+        "){table}",
+        "ALTER TABLE workflows ADD schedule VARCHAR(64)"}},
   };
   return all;
 }

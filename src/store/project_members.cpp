@@ -37,6 +37,15 @@ Result<std::string> member_login(std::string_view login) {
   return lower;
 }
 
+Result<std::string> granted_role(Connection& connection, const std::string& project_id, const std::string& login) {
+  std::string role;
+  auto done = connection.execute(kMemberRole, {project_id, login}, [&](const Row& row) { role = row.text(0); });
+  if (!done) return done.error();
+  return role;
+}
+
+}  // namespace
+
 Result<std::string> project_key(Connection& connection, std::string_view project_id) {
   auto key = canonical_id(project_id);
   if (!key) return bad_id(project_id);
@@ -46,15 +55,6 @@ Result<std::string> project_key(Connection& connection, std::string_view project
   if (found == 0) return not_found("no project " + *key);
   return *key;
 }
-
-Result<std::string> granted_role(Connection& connection, const std::string& project_id, const std::string& login) {
-  std::string role;
-  auto done = connection.execute(kMemberRole, {project_id, login}, [&](const Row& row) { role = row.text(0); });
-  if (!done) return done.error();
-  return role;
-}
-
-}  // namespace
 
 Result<bool> SqlStore::set_member(std::string_view project_id, std::string_view login, std::string_view role) {
   auto lower = member_login(login);

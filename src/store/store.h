@@ -283,6 +283,57 @@ struct Workflow {
   std::optional<Timestamp> approved_at;
 };
 
+// Schedules (docs/configuration.md#schedules): when workflows with event
+// "cron" are queued for the head of a branch. A project's own are made
+// through the API; declared ones come from a branch's `.factory/`
+// (replace_declared_schedules) and change only there.
+enum class ScheduleSource { Api, Config };
+std::string_view to_string(ScheduleSource source);  // "api", "config"
+
+// What a schedule says. The store checks each field: a name as
+// core::schedule_name_problem wants, a cron expression and a time zone that
+// cron/cron.h reads, a branch name as core::ref_name_problem wants.
+struct ScheduleSpec {
+  std::string name;
+  std::string cron;
+  std::string branch;
+  std::string timezone = "UTC";
+};
+
+struct Schedule {
+  std::string id;
+  std::string project_id;
+  ScheduleSource source = ScheduleSource::Api;
+  ScheduleSpec spec;
+  // Slots before it never run: when the schedule was made, or when its
+  // cron, time zone or branch last changed.
+  Timestamp active_since;
+  Timestamp created_at;
+  Timestamp updated_at;
+  std::optional<Timestamp> last_slot_at;  // the latest slot that ran, and its workflow
+  std::string last_workflow_id;
+};
+
+// Fields left empty keep their value.
+struct ScheduleChanges {
+  std::optional<std::string> name;
+  std::optional<std::string> cron;
+  std::optional<std::string> branch;
+  std::optional<std::string> timezone;
+};
+
+// The workflow of one slot of a schedule: `event` is a cron event with the
+// schedule's name, its branch and the head read there.
+struct ScheduledRun {
+  std::string schedule_id;
+  Timestamp slot;
+  core::Event event;
+};
+
+// How long the slots that ran are remembered, per schedule: a slot older
+// than this could run again, so the scheduler's catch-up window stays shorter.
+inline constexpr std::chrono::hours kScheduleRunHistory{24 * 30};
+
 // A renewed lease, and whether the workflow's agent is asked to cancel it.
 struct Lease {
   Timestamp expires_at;
@@ -557,6 +608,31 @@ class Store {
   virtual Result<std::string> project_of_execution(std::string_view execution_id) = 0;
   // Whether a delivery id queued a workflow of the project.
   virtual Result<bool> delivery_seen(std::string_view project_id, std::string_view delivery_id) = 0;
+
+  // Schedules. create_schedule makes an API schedule (not_found for an
+  // unknown project; conflict when the project has one of that name and
+  // branch). list_schedules gives a project's, or with an empty id every
+  // project's, sorted by name, branch and source. update_schedule and
+  // delete_schedule change API schedules only: a declared one is a
+  // conflict (it changes in `.factory/`).
+  virtual Result<Schedule> create_schedule(std::string_view project_id, const ScheduleSpec& spec) = 0;
+  virtual Result<Schedule> get_schedule(std::string_view id) = 0;
+  virtual Result<std::vector<Schedule>> list_schedules(std::string_view project_id = {}) = 0;
+  virtual Result<Schedule> update_schedule(std::string_view id, const ScheduleChanges& changes) = 0;
+  virtual Status delete_schedule(std::string_view id) = 0;
+  // Makes the schedules declared for `branch` those `declared` lists, as
+  // read from that branch's head, in one transaction: new ones made,
+  // changed ones updated (keeping their id and their runs), the others
+  // deleted. All are checked first; one invalid changes nothing.
+  virtual Status replace_declared_schedules(std::string_view project_id, std::string_view branch,
+                                            std::span<const ScheduleSpec> declared) = 0;
+  // Whether a slot of a schedule ran (a cheap look before reading a branch).
+  virtual Result<bool> slot_taken(std::string_view schedule_id, Timestamp slot) = 0;
+  // Queues the workflow of a slot and records the slot, in one transaction:
+  // the first caller for a (schedule, slot), on any server, gets the
+  // workflow; every later one nullopt. not_found for an unknown schedule.
+  // Slots older than kScheduleRunHistory before this one are forgotten.
+  virtual Result<std::optional<EnqueuedWorkflow>> enqueue_scheduled_workflow(const ScheduledRun& run) = 0;
 
   // The commit status outbox: the oldest `limit` queued statuses, and
   // taking one out once GitHub has it.

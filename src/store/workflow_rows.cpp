@@ -61,6 +61,7 @@ Workflow read_workflow(const Row& row) {
   workflow.approval_required = row.integer(22) != 0;
   workflow.approved_by = row.text(23);
   workflow.approved_at = optional_time(row, 24);
+  event.schedule = row.text(25);
   return workflow;
 }
 

@@ -1,5 +1,6 @@
 // Workflow operations of SqlStore: enqueue (idempotent per delivery), read,
 // list, finish. The queue's claims and leases are in workflow_queue.cpp.
+#include "core/schedule_name.h"
 #include "core/uuid.h"
 #include "store/workflow_rows.h"
 
@@ -16,11 +17,12 @@ constexpr std::size_t kMaxShaLength = 64;
 // other on the unique key, so exactly one row results.
 const Query kInsertWorkflow{
     "INSERT INTO workflows (id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork,"
-    " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?) ON CONFLICT (project_id, delivery_id) DO NOTHING",
+    " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of,"
+    " schedule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (project_id, delivery_id) DO NOTHING",
     "INSERT INTO workflows (id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork,"
-    " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id"};
+    " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of,"
+    " schedule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id"};
 const Query kWorkflowByDelivery{"SELECT id FROM workflows WHERE project_id = ? AND delivery_id = ?"};
 const Query kProjectWorkflowsBefore{"SELECT " FACTORY_LISTED_WORKFLOW_COLUMNS
                                     "FROM workflows WHERE project_id = ? AND id < ? ORDER BY id DESC LIMIT ?"};
@@ -35,13 +37,29 @@ const Query kCountProject{"SELECT COUNT(*) FROM projects WHERE id = ?"};
 const Query kApproveWorkflow{
     "UPDATE workflows SET status = 'queued', approved_by = ?, approved_at = ?"
     " WHERE id = ? AND status = 'waiting_for_approval'"};
+// A slot's row goes in first, with the id its workflow will have: when
+// another server's went in before (or its transaction holds the key), this
+// one inserts nothing, and the select finds the other workflow.
+const Query kInsertScheduleRun{
+    "INSERT INTO schedule_runs (schedule_id, slot_at, workflow_id, created_at) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (schedule_id, slot_at) DO NOTHING",
+    "INSERT INTO schedule_runs (schedule_id, slot_at, workflow_id, created_at) VALUES (?, ?, ?, ?)"
+    " ON DUPLICATE KEY UPDATE schedule_id = schedule_id"};
+const Query kScheduleRunWorkflow{"SELECT workflow_id FROM schedule_runs WHERE schedule_id = ? AND slot_at = ?"};
+const Query kForgetScheduleRuns{"DELETE FROM schedule_runs WHERE schedule_id = ? AND slot_at < ?"};
+const Query kScheduleProject{"SELECT project_id FROM schedules WHERE id = ?"};
 const Query kFinishWorkflow{
     "UPDATE workflows SET status = ?, status_reason = ?, finished_at = ?, lease_owner = NULL,"
     " lease_expires_at = NULL, cancelled_by = ? WHERE id = ? AND status = ?"};
 
 Status check_event(const core::Event& event) {
-  if (event.name != "push" && event.name != "pull_request" && event.name != "tag" && event.name != "manual")
-    return invalid("event '" + event.name + "' is not push, pull_request, tag or manual");
+  if (event.name != "push" && event.name != "pull_request" && event.name != "tag" && event.name != "manual" &&
+      event.name != "cron")
+    return invalid("event '" + event.name + "' is not push, pull_request, tag, manual or cron");
+  if ((event.name == "cron") == event.schedule.empty())
+    return invalid("a cron event, and only a cron event, names its schedule");
+  if (auto problem = core::schedule_name_problem(event.schedule); !event.schedule.empty() && !problem.empty())
+    return invalid(problem);
   for (const std::string* ref : {&event.branch, &event.target_branch, &event.tag})
     if (ref->size() > kMaxRefLength) return invalid("branch or tag is longer than " + std::to_string(kMaxRefLength));
   if (event.sha.size() > kMaxShaLength) return invalid("sha is longer than " + std::to_string(kMaxShaLength));
@@ -102,7 +120,7 @@ Result<EnqueuedWorkflow> SqlStore::insert_workflow(Connection& connection, const
                                                        event.target_branch, event.tag, event.sha,
                                                        event.from_fork ? 1 : 0, row.paths, core::to_string(row.status),
                                                        to_millis(now()), waits ? 1 : 0, row.triggered_by,
-                                                       row.rerun_of});
+                                                       row.rerun_of, optional_text(event.schedule)});
   if (!inserted) return inserted.error();
   std::string stored;
   auto found = connection.execute(kWorkflowByDelivery, {row.project, row.delivery},
@@ -167,6 +185,36 @@ std::vector<Result<EnqueuedWorkflow>> SqlStore::enqueue_workflows(std::span<cons
     ++next_row;
   }
   return results;
+}
+
+Result<std::optional<EnqueuedWorkflow>> SqlStore::enqueue_scheduled_workflow(const ScheduledRun& run) {
+  auto schedule = checked_id(run.schedule_id);
+  if (!schedule) return schedule.error();
+  const std::int64_t slot = to_millis(run.slot);
+  return in_contended_transaction([&](Connection& connection) -> Result<std::optional<EnqueuedWorkflow>> {
+    std::string project;
+    auto found = connection.execute(kScheduleProject, {*schedule}, [&](const Row& row) { project = row.text(0); });
+    if (!found) return found.error();
+    if (project.empty()) return not_found("no schedule " + *schedule);
+    // The delivery id names the slot too: the workflow says where it came from.
+    const WorkflowRequest request{project, "schedule-" + *schedule + "-" + std::to_string(slot), run.event, {}};
+    auto row = workflow_row(request);  // refers to request.event
+    if (!row) return row.error();
+    auto inserted = connection.execute(kInsertScheduleRun, {*schedule, slot, row->id, to_millis(now())});
+    if (!inserted) return inserted.error();
+    std::string winner;
+    auto read = connection.execute(kScheduleRunWorkflow, {*schedule, slot},
+                                   [&](const Row& found_row) { winner = found_row.text(0); });
+    if (!read) return read.error();
+    if (winner != row->id) return std::optional<EnqueuedWorkflow>{};
+    auto forgotten = connection.execute(kForgetScheduleRuns,
+                                        {*schedule, slot - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                              kScheduleRunHistory).count()});
+    if (!forgotten) return forgotten.error();
+    auto enqueued = insert_workflow(connection, *row);
+    if (!enqueued) return enqueued.error();
+    return std::optional<EnqueuedWorkflow>{*enqueued};
+  }, Sync::Disk);
 }
 
 Result<Workflow> SqlStore::approve_workflow(std::string_view id, std::string_view approved_by) {

@@ -226,6 +226,28 @@ TEST_F(RunCommand, ServicesRunAndTheirStateIsShown) {
   EXPECT_TRUE(contains(plain, "[broken/services/late] ✗ failure (" + reason + ")\n")) << plain;
   EXPECT_TRUE(contains(plain, "pipeline broken: failure: " + reason + "\n")) << plain;
   EXPECT_EQ(shell("pgrep -f 'sleep 1003[.]5'").exit_code, 1) << "no service is left running";
+// A schedule's slot is a cron event: only the pipelines filtered to it run.
+TEST_F(RunCommand, ACronEventRunsOnlyThePipelinesFilteredToIt) {
+  write(".factory/ci.hcl",
+        "schedule \"nightly\" {\n  cron = \"0 3 * * *\"\n  branch = \"main\"\n}\n"
+        "pipeline \"build\" {\n  filter { events = [\"push\"] }\n"
+        "  stage \"s\" {\n    exec \"e\" { run = \"touch build.ran\" }\n  }\n}\n"
+        "pipeline \"soak\" {\n  filter {\n    events = [\"cron\"]\n    schedules = [\"nightly\"]\n  }\n"
+        "  stage \"s\" {\n    exec \"e\" { run = \"echo ${event.schedule} ${event.branch} > soak.ran\" }\n  }\n}\n"
+        "pipeline \"weekly\" {\n  filter { schedules = [\"weekly\"] }\n"
+        "  stage \"s\" {\n    exec \"e\" { run = \"touch weekly.ran\" }\n  }\n}\n");
+  const json result = run_json("--schedule nightly --branch main --in-place", 0);
+  EXPECT_EQ(pipeline_names(result), (std::vector<std::string>{"soak"})) << result.dump();
+  std::ifstream ran(repo.path() / "soak.ran");
+  std::string line;
+  std::getline(ran, line);
+  EXPECT_EQ(line, "nightly main");
+  EXPECT_FALSE(fs::exists(repo.path() / "build.ran"));
+  EXPECT_FALSE(fs::exists(repo.path() / "weekly.ran"));
+  EXPECT_TRUE(contains(run_plain("--schedule nightly --branch main").output, "for cron (schedule nightly) on main"));
+  const Outcome without = run_plain("--event cron");
+  EXPECT_EQ(without.exit_code, 2);
+  EXPECT_TRUE(contains(without.output, "a cron event needs --schedule NAME")) << without.output;
 }
 
 TEST_F(RunCommand, MultiFileSkipsBuildWhenLintFails) {

@@ -168,6 +168,19 @@ TEST(ProtocolTest, JobSurvivesTheRoundTrip) {
   EXPECT_EQ(back.lease, "fct_lease");
 }
 
+TEST(ProtocolTest, ACronEventKeepsItsScheduleThroughTheRoundTrip) {
+  core::Event event;
+  event.name = "cron";
+  event.branch = "main";
+  event.sha = "abc123";
+  event.schedule = "nightly";
+  const core::Event back = protocol::event_from_json(json::parse(protocol::to_json(event).dump()));
+  EXPECT_EQ(back.name, "cron");
+  EXPECT_EQ(back.branch, "main");
+  EXPECT_EQ(back.schedule, "nightly");
+  EXPECT_EQ(protocol::event_from_json({{"name", "push"}}).schedule, "");
+}
+
 TEST(ProtocolTest, AJobWithoutACloneTokenSendsNone) {
   protocol::Job job;
   job.workflow_id = "w1";
