@@ -167,8 +167,9 @@ http::Response claim(store::Store& store, orchestrator::Orchestrator& orchestrat
   });
 }
 
-// The plan the agent made: recorded, answered with the ids of its tree; or
-// the configuration's diagnostics, which fail the workflow.
+// The plan the agent made: recorded, answered with the ids of its tree and
+// the executions it keeps from an earlier run; or the configuration's
+// diagnostics, which fail the workflow.
 http::Response report_plan(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
   const store::Workflow workflow = leased_workflow(store, agent_caller(store, request), request);
   const protocol::PlanReport report = read_body(request, protocol::plan_report_from_json);
@@ -184,7 +185,11 @@ http::Response report_plan(store::Store& store, orchestrator::Orchestrator& orch
     protocol::PipelineIds& pipeline_ids = ids.pipelines.emplace_back(pipeline.id, pipeline.name);
     for (const auto& stage : pipeline.stages) {
       protocol::StageIds& stage_ids = pipeline_ids.stages.emplace_back(stage.id);
-      for (const auto& execution : stage.executions) stage_ids.executions.push_back(execution.id);
+      for (const auto& execution : stage.executions) {
+        stage_ids.executions.push_back(execution.id);
+        if (!execution.kept_from.empty())  // a rerun keeps its result (store::Store::record_plan)
+          ids.kept.push_back({execution.id, execution.status, execution.status_reason, execution.exit_code});
+      }
     }
   }
   return http::Response::json(200, protocol::to_json(ids));

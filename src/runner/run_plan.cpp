@@ -69,6 +69,7 @@ class PlanRun {
   Status run_stages(std::size_t p, Deadline deadline);
   Status run_stage(std::size_t p, std::size_t s, Deadline deadline);
   void run_execution(ExecutionId id, Deadline deadline);
+  const KeptExecution* kept_execution(ExecutionId id) const;
   Status stage_status(std::size_t p, std::size_t s) const;
   void finish_pipeline(std::size_t p, Status status, bool timed_out);
 
@@ -188,6 +189,7 @@ Status PlanRun::stage_status(std::size_t p, std::size_t s) const {
       cancelled = true;
       continue;
     }
+    if (execution.status == Status::Skipped) continue;  // a kept one: it fails nothing
     if (execution.status != Status::Success && !specs[e].allow_failure) return Status::Failure;
   }
   return cancelled ? Status::Cancelled : Status::Success;
@@ -195,6 +197,14 @@ Status PlanRun::stage_status(std::size_t p, std::size_t s) const {
 
 void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
   const auto& spec = plan_.pipelines[id.pipeline].stages[id.stage].executions[id.execution];
+  if (const KeptExecution* kept = kept_execution(id)) {
+    reporter_.update_execution(id, [kept](ExecutionResult& r) {
+      r.status = kept->status;
+      r.kept = kept->reason;
+      r.finished = Clock::now();
+    });
+    return;
+  }
   if (!slots_.acquire(cancel_, pipeline_deadline)) {
     bool timed_out = !cancel_.cancelled();
     reporter_.update_execution(id, [timed_out](ExecutionResult& r) {
@@ -228,6 +238,12 @@ void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
     r.error = outcome.error;
     r.finished = Clock::now();
   });
+}
+
+const KeptExecution* PlanRun::kept_execution(ExecutionId id) const {
+  for (const KeptExecution& kept : options_.kept)
+    if (kept.id == id) return &kept;
+  return nullptr;
 }
 
 void PlanRun::finish_pipeline(std::size_t p, Status status, bool timed_out) {
