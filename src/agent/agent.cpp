@@ -18,7 +18,7 @@
 #include "protocol/protocol.h"
 #include "runner/sandbox.h"
 
-namespace git {
+namespace agent {
 
 namespace {
 
@@ -339,4 +339,4 @@ int run(const Options& options, runner::CancelHandle& stop) {
   return 0;
 }
 
-}  // namespace git
+}  // namespace agent
