@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <random>
 #include <thread>
 #include <utility>
@@ -88,6 +89,21 @@ void add_secrets(core::Plan& plan, const std::vector<protocol::JobSecret>& secre
           for (auto& execution : stage.executions) execution.env.try_emplace(secret.name, secret.value);
         for (auto& service : pipeline.services) service.env.try_emplace(secret.name, secret.value);
       }
+}
+
+// The executions the server keeps from an earlier run (a rerun of part of
+// a workflow), by their place in the plan; ids not of the plan are ignored.
+std::vector<runner::KeptExecution> kept_executions(const protocol::PlanIds& ids) {
+  std::map<std::string, runner::ExecutionId> places;
+  for (std::size_t p = 0; p < ids.pipelines.size(); ++p)
+    for (std::size_t s = 0; s < ids.pipelines[p].stages.size(); ++s)
+      for (std::size_t e = 0; e < ids.pipelines[p].stages[s].executions.size(); ++e)
+        places.emplace(ids.pipelines[p].stages[s].executions[e], runner::ExecutionId{p, s, e});
+  std::vector<runner::KeptExecution> kept;
+  for (const protocol::KeptExecution& execution : ids.kept)
+    if (auto place = places.find(execution.execution); place != places.end())
+      kept.push_back({place->second, execution.status, execution.reason});
+  return kept;
 }
 
 // What the logs and reports of a job must not show: the values of every
@@ -243,6 +259,7 @@ class JobRun {
     run_options.containers = options_.containers;
     run_options.isolation = options_.isolation;
     run_options.mask = mask_;
+    run_options.kept = kept_executions(ids);
     WorkflowReporter reporter{client_config_, job_.workflow_id, std::move(ids), mask_, cancel_};
     const runner::RunResult result = runner::run_plan(plan, run_options, reporter, cancel_);
     std::string given_up = given_up_because();

@@ -43,6 +43,7 @@ core::Status group_status(const std::vector<core::Status>& services) {
 }
 
 std::string execution_reason(const runner::ExecutionResult& result) {
+  if (!result.kept.empty()) return result.kept;
   if (!result.error.empty()) return result.error;
   if (result.timed_out) return "timed out";
   if (result.status == core::Status::Failure) return "exit code " + std::to_string(result.exit_code);

@@ -186,8 +186,9 @@ protocol::StageIds stage_ids(const store::Stage& stage) {
   return ids;
 }
 
-// The plan the agent made: recorded, answered with the ids of its tree; or
-// the configuration's diagnostics, which fail the workflow.
+// The plan the agent made: recorded, answered with the ids of its tree and
+// the executions it keeps from an earlier run; or the configuration's
+// diagnostics, which fail the workflow.
 http::Response report_plan(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
   const store::Workflow workflow = leased_workflow(store, agent_caller(store, request), request);
   const protocol::PlanReport report = read_body(request, protocol::plan_report_from_json);
@@ -207,6 +208,10 @@ http::Response report_plan(store::Store& store, orchestrator::Orchestrator& orch
     const bool has_services = p < report.plan->pipelines.size() && !report.plan->pipelines[p].services.empty();
     if (has_services && stage != pipeline.stages.end()) pipeline_ids.services = stage_ids(*stage++);
     for (; stage != pipeline.stages.end(); ++stage) pipeline_ids.stages.push_back(stage_ids(*stage));
+    for (const auto& stage : pipeline.stages)
+      for (const auto& execution : stage.executions)
+        if (!execution.kept_from.empty())  // a rerun keeps its result (store::Store::record_plan)
+          ids.kept.push_back({execution.id, execution.status, execution.status_reason, execution.exit_code});
   }
   return http::Response::json(200, protocol::to_json(ids));
 }

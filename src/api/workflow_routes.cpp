@@ -3,8 +3,12 @@
 // ApiOptions::workflow_queued.
 #include <nlohmann/json.hpp>
 
+#include <set>
+#include <utility>
+
 #include "api/event_input.h"
 #include "api/json_input.h"
+#include "api/rerun.h"
 #include "api/routes.h"
 #include "api/views.h"
 #include "orchestrator/orchestrator.h"
@@ -49,6 +53,75 @@ http::Response approve(const Routes& routes, http::Request& request) {
   return http::Response::json(200, {{"id", workflow.id}, {"status", core::to_string(workflow.status)}});
 }
 
+// The execution of a tree with id `id`, as "pipeline/stage/name"; 404 when
+// the tree has none (an id of another workflow is as unknown as a made-up one).
+std::string execution_place(const store::WorkflowTree& tree, const std::string& id) {
+  for (const store::Pipeline& pipeline : tree.pipelines)
+    for (const store::Stage& stage : pipeline.stages)
+      for (const store::Execution& execution : stage.executions)
+        if (execution.id == id) return pipeline.name + "/" + stage.name + "/" + execution.name;
+  fail(404, "not_found", "workflow " + tree.workflow.id + " has no execution " + id);
+}
+
+// The origin of a rerun of part of a finished workflow (api/rerun.h): its
+// failed executions, or `execution`; and the audit's words for it.
+std::pair<store::WorkflowOrigin, std::string> partial_rerun(const store::WorkflowTree& earlier,
+                                                            const std::optional<std::string>& execution) {
+  const store::Workflow& workflow = earlier.workflow;
+  if (!core::is_final(workflow.status))
+    fail(409, "conflict",
+         "workflow " + workflow.id + " is " + std::string{core::to_string(workflow.status)} +
+             ": only a finished workflow's failed executions, or one of its executions, can be re-run; wait for it "
+             "to end or cancel it");
+  store::WorkflowOrigin origin{.rerun_of = workflow.id};
+  std::set<std::string> asked;
+  std::string words;
+  if (execution) {
+    words = "execution " + *execution + " (" + execution_place(earlier, *execution) + ")";
+    asked.insert(*execution);
+    origin.rerun_selection = store::RerunSelection::Execution;
+    origin.rerun_execution = *execution;
+  } else {
+    asked = failed_executions(earlier);
+    if (asked.empty())
+      fail(409, "conflict",
+           "workflow " + workflow.id + " has no failed execution; re-run it whole (no body) or name an execution");
+    words = "the " + std::to_string(asked.size()) + " failed executions";
+    origin.rerun_selection = store::RerunSelection::Failed;
+  }
+  origin.kept = kept_executions(earlier, asked, !execution);
+  words += " of workflow " + workflow.id + ", keeping " + std::to_string(origin.kept.size());
+  return {std::move(origin), std::move(words)};
+}
+
+// A rerun is a new workflow of the same event, with a delivery id of its
+// own: of all of the workflow, of its failed executions ({"failed": true})
+// or of one execution ({"execution": id}), with what depends on them.
+http::Response rerun(const Routes& routes, http::Request& request) {
+  const nlohmann::json body = read_optional_json_object(request, {"failed", "execution"});
+  const bool failed = optional_bool(body, "failed").value_or(false);
+  const std::optional<std::string> execution = optional_string(body, "execution");
+  if (failed && execution) fail(400, "invalid", "give \"failed\": true or an \"execution\", not both");
+  const std::string id{*request.param("id")};
+  store::WorkflowTree earlier;
+  if (failed || execution)
+    earlier = unwrap(routes.store.get_workflow_tree(id));
+  else
+    earlier.workflow = unwrap(routes.store.get_workflow(id));
+  store::Workflow& workflow = earlier.workflow;
+  if (workflow.status == core::Status::WaitingForApproval)
+    fail(409, "conflict",
+         "workflow " + workflow.id + " waits for approval: approve it (POST /api/v1/workflows/" + workflow.id +
+             "/approve) or cancel it; a rerun would not wait");
+  auto [origin, words] = failed || execution ? partial_rerun(earlier, execution)
+                                             : std::pair{store::WorkflowOrigin{.rerun_of = workflow.id},
+                                                         "workflow " + workflow.id};
+  origin.triggered_by = caller_of(request).name();
+  const auto enqueued = routes.queue().enqueue(workflow.project_id, {}, workflow.event, origin);
+  audit(routes, request, "workflow.rerun", workflow.project_id, "workflow " + enqueued.id + " re-runs " + words);
+  return queued_response(enqueued, std::move(workflow.event));
+}
+
 }  // namespace
 
 std::vector<std::string> approvers(const Routes& routes, const store::Project& project) {
@@ -85,21 +158,8 @@ void add_workflow_routes(const Routes& routes) {
       view["waiting_reason"] = orchestrator->waiting_reason();
     return http::Response::json(200, view);
   });
-  // A rerun is a new workflow of the same event, with a delivery id of its own.
   routes.add("POST", "/api/v1/workflows/{id}/rerun", "workflow_rerun", access::workflow(Role::Write),
-             [routes](http::Request& request) {
-    read_no_fields(request);
-    auto workflow = unwrap(routes.store.get_workflow(*request.param("id")));
-    if (workflow.status == core::Status::WaitingForApproval)
-      fail(409, "conflict",
-           "workflow " + workflow.id + " waits for approval: approve it (POST /api/v1/workflows/" + workflow.id +
-               "/approve) or cancel it; a rerun would not wait");
-    const auto enqueued = routes.queue().enqueue(workflow.project_id, {}, workflow.event,
-                                                 {.triggered_by = caller_of(request).name(), .rerun_of = workflow.id});
-    audit(routes, request, "workflow.rerun", workflow.project_id,
-          "workflow " + enqueued.id + " re-runs workflow " + workflow.id);
-    return queued_response(enqueued, std::move(workflow.event));
-  });
+             [routes](http::Request& request) { return rerun(routes, request); });
   routes.add("POST", "/api/v1/projects/{id}/trigger", "project_trigger", access::project(Role::Write),
              [routes](http::Request& request) {
     core::Event event = manual_event(request);

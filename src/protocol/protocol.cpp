@@ -316,17 +316,34 @@ json to_json(const PlanIds& ids) {
     if (pipeline.services) out["services"] = to_json(*pipeline.services);
     pipelines.push_back(std::move(out));
   }
-  return {{"pipelines", std::move(pipelines)}};
+  json out{{"pipelines", std::move(pipelines)}};
+  if (ids.kept.empty()) return out;
+  json kept = json::array();
+  for (const KeptExecution& execution : ids.kept) {
+    kept.push_back({{"execution", execution.execution},
+                    {"status", core::to_string(execution.status)},
+                    {"reason", execution.reason}});
+    if (execution.exit_code) kept.back()["exit_code"] = *execution.exit_code;
+  }
+  out["kept"] = std::move(kept);
+  return out;
 }
 
 PlanIds plan_ids_from_json(const json& json_ids) {
   Reader in{json_ids, "plan_ids"};
-  return {read_items(in, "pipelines", [](const Reader& pipeline) {
+  PlanIds ids{read_items(in, "pipelines", [](const Reader& pipeline) {
     PipelineIds ids{pipeline.string("id", true), pipeline.string("name"),
                     read_items(pipeline, "stages", read_stage_ids), std::nullopt};
     if (pipeline.has("services")) ids.services = read_stage_ids(pipeline.object("services"));
     return ids;
-  })};
+  }), {}};
+  ids.kept = read_items(in, "kept", [](const Reader& kept) {
+    KeptExecution execution{kept.string("execution", true), kept.status("status"), kept.string("reason"), {}};
+    if (!core::is_final(execution.status)) throw Malformed{kept.where("status") + " must be a final status"};
+    if (const auto exit_code = kept.optional_integer("exit_code")) execution.exit_code = static_cast<int>(*exit_code);
+    return execution;
+  });
+  return ids;
 }
 
 json to_json(const LogLine& line) {

@@ -109,8 +109,21 @@ struct PipelineIds {
   // named "services" before the others), one "execution" per service.
   std::optional<StageIds> services;
 };
+// An execution of the plan that the agent does not run: a rerun of part of
+// a workflow keeps its earlier result (docs/api.md, "Re-running part of a
+// workflow"). The server recorded it so already; the agent reports it as it
+// is, and its stage and pipeline go on as if it had run.
+struct KeptExecution {
+  std::string execution;  // its id in PlanIds
+  core::Status status = core::Status::Success;  // final
+  std::string reason;     // "kept from workflow <id>"
+  std::optional<int> exit_code;
+
+  bool operator==(const KeptExecution&) const = default;
+};
 struct PlanIds {
   std::vector<PipelineIds> pipelines;
+  std::vector<KeptExecution> kept;
 };
 
 // --- Events: EventBatch → 200 CancelAnswer.

@@ -79,6 +79,7 @@ class PlanRun {
   void make_pipeline_workspace(std::size_t p);
   AttemptOutcome run_in_workspace(ExecutionId id, const core::ExecutionSpec& spec, Deadline deadline);
   Status finish_stage_workspaces(std::size_t p, std::size_t s, Status status);
+  const KeptExecution* kept_execution(ExecutionId id) const;
   Status stage_status(std::size_t p, std::size_t s) const;
   void finish_pipeline(std::size_t p, Status status, bool timed_out);
 
@@ -218,6 +219,7 @@ Status PlanRun::stage_status(std::size_t p, std::size_t s) const {
       cancelled = true;
       continue;
     }
+    if (execution.status == Status::Skipped) continue;  // a kept one: it fails nothing
     if (execution.status != Status::Success && !specs[e].allow_failure) return Status::Failure;
   }
   return cancelled ? Status::Cancelled : Status::Success;
@@ -225,6 +227,14 @@ Status PlanRun::stage_status(std::size_t p, std::size_t s) const {
 
 void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
   const auto& spec = plan_.pipelines[id.pipeline].stages[id.stage].executions[id.execution];
+  if (const KeptExecution* kept = kept_execution(id)) {
+    reporter_.update_execution(id, [kept](ExecutionResult& r) {
+      r.status = kept->status;
+      r.kept = kept->reason;
+      r.finished = Clock::now();
+    });
+    return;
+  }
   if (!slots_.acquire(cancel_, pipeline_deadline)) {
     bool timed_out = !cancel_.cancelled();
     reporter_.update_execution(id, [timed_out](ExecutionResult& r) {
@@ -330,6 +340,12 @@ Status PlanRun::finish_stage_workspaces(std::size_t p, std::size_t s, Status sta
     status = Status::Error;
   for (const auto& copy : copies) remove_tree(copy);
   return status;
+}
+
+const KeptExecution* PlanRun::kept_execution(ExecutionId id) const {
+  for (const KeptExecution& kept : options_.kept)
+    if (kept.id == id) return &kept;
+  return nullptr;
 }
 
 void PlanRun::finish_pipeline(std::size_t p, Status status, bool timed_out) {

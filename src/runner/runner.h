@@ -9,6 +9,7 @@
 //   parallel. A failed execution that is not allow_failure fails its stage;
 //   the remaining stages are skipped and the pipeline fails.
 // - At most `jobs` executions run at the same time, across all pipelines.
+//   Kept executions (Options::kept) take no slot: they never run.
 // - Each execution is `/bin/sh -e -c <run>` in its workspace (a copy of the
 //   checked-out commit of its own, or its pipeline's: Options), in its own
 //   process group, stdin /dev/null, inside a bubblewrap sandbox that shows it
@@ -61,6 +62,21 @@ enum class Isolation {
   None,     // a plain process of this user, seeing all it can see (docs/runner.md#sandbox)
 };
 
+// Indexes into Plan::pipelines[pipeline].stages[stage].executions[execution].
+struct ExecutionId {
+  std::size_t pipeline = 0, stage = 0, execution = 0;
+  friend bool operator==(const ExecutionId&, const ExecutionId&) = default;
+};
+
+// An execution not to run: it ends at once with the result an earlier run
+// gave it (a rerun of part of a workflow keeps what succeeded). Its stage
+// and pipeline go on as if it had run; a kept `skipped` fails nothing.
+struct KeptExecution {
+  ExecutionId id;
+  core::Status status = core::Status::Success;  // final
+  std::string reason;                           // for people: where the result comes from
+};
+
 struct Options {
   // The checked-out commit. With `workspaces` set, each execution (each
   // attempt of it) runs in a copy of its own, made below `workspaces`: of
@@ -81,6 +97,7 @@ struct Options {
   // Hides secrets in the output lines before they are cut to the line bound
   // and handed to the observer (docs/secrets.md, "Masking").
   core::SecretMask mask;
+  std::vector<KeptExecution> kept;
 };
 
 struct ExecutionResult {
@@ -90,6 +107,7 @@ struct ExecutionResult {
   int attempts = 0;
   bool timed_out = false;
   std::string error;      // why it could not run (status error)
+  std::string kept;       // it did not run: where its result comes from (KeptExecution::reason)
   TimePoint started{}, finished{};
 };
 
@@ -115,12 +133,6 @@ struct RunResult {
   core::Status status = core::Status::Queued;  // success only if every pipeline succeeded
   TimePoint started{}, finished{};
   std::vector<PipelineResult> pipelines;  // same order as Plan::pipelines
-};
-
-// Indexes into Plan::pipelines[pipeline].stages[stage].executions[execution].
-struct ExecutionId {
-  std::size_t pipeline = 0, stage = 0, execution = 0;
-  friend bool operator==(const ExecutionId&, const ExecutionId&) = default;
 };
 
 enum class Stream { Stdout, Stderr };

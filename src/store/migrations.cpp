@@ -339,6 +339,25 @@ const std::vector<Migration>& migrations() {
         " ON DELETE CASCADE"
         "){table}",
         "ALTER TABLE workflows ADD schedule VARCHAR(64)"}},
+      // Version 17 re-runs part of a workflow (docs/api.md, "Re-running part
+      // of a workflow"): what a rerun selected, the earlier executions whose
+      // results it keeps (read once, as its plan is recorded), and for each
+      // execution of a rerun the earlier one it kept or ran again. Those
+      // point into another workflow's tree without foreign keys, as
+      // workflows.rerun_of does.
+      {17,
+       "re-running failed executions",
+       {"ALTER TABLE workflows ADD rerun_selection VARCHAR(16)",
+        "ALTER TABLE workflows ADD rerun_execution {uuid}",
+        "CREATE TABLE kept_executions ("
+        " workflow_id {uuid} NOT NULL,"
+        " execution_id {uuid} NOT NULL,"
+        " CONSTRAINT kept_executions_pkey PRIMARY KEY (workflow_id, execution_id),"
+        " CONSTRAINT kept_executions_workflow_fkey FOREIGN KEY (workflow_id) REFERENCES workflows (id)"
+        " ON DELETE CASCADE"
+        "){table}",
+        "ALTER TABLE executions ADD kept_from {uuid}",
+        "ALTER TABLE executions ADD rerun_of {uuid}"}},
   };
   return all;
 }

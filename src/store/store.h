@@ -248,12 +248,26 @@ struct QueuedCommitStatus {
   std::string reason;
 };
 
+// What a rerun runs again (docs/api.md, "Re-running part of a workflow"):
+// all of the workflow it repeats, its failed executions, or one execution;
+// with what depends on them.
+enum class RerunSelection { All, Failed, Execution };
+
+std::string_view to_string(RerunSelection selection);  // "all", "failed", "execution"
+
 // Who asked for a workflow (docs/people.md): a caller's name
 // (api::Caller::name) for triggers and reruns, the GitHub login that sent a
 // webhook's event; and, for a rerun, the workflow it repeats. Empty: unknown.
 struct WorkflowOrigin {
   std::string triggered_by;
   std::string rerun_of;
+  // A rerun's selection, the execution it names (Execution only), and the
+  // ids of the executions of rerun_of whose results it keeps instead of
+  // running them again. `kept` is written with the workflow and not read
+  // back with it: the recorded tree says what was kept (Execution::kept_from).
+  RerunSelection rerun_selection = RerunSelection::All;
+  std::string rerun_execution;
+  std::vector<std::string> kept;
 };
 
 // One run of a project's pipelines for one event (docs/storage.md, "The
@@ -371,6 +385,12 @@ struct Execution {
   std::optional<int> exit_code;
   std::optional<Timestamp> started_at;
   std::optional<Timestamp> finished_at;
+  // In a rerun, the execution of the same pipeline, stage and name that ran
+  // in an earlier workflow (never one that was itself kept): the one whose
+  // result this one kept without running, or the earlier attempt of one that
+  // ran again. Empty for neither.
+  std::string kept_from;
+  std::string rerun_of;
 };
 
 struct Stage {
@@ -641,7 +661,11 @@ class Store {
 
   // Records the plan of a workflow that has not ended, once (conflict on a
   // second plan): planned pipelines, their stages and executions queued,
-  // the plan's skipped pipelines as skipped with their reasons.
+  // the plan's skipped pipelines as skipped with their reasons. In a rerun,
+  // each execution of the same pipeline, stage and name as one of rerun_of
+  // gets rerun_of; those the rerun keeps (WorkflowOrigin::kept) get its
+  // final status, exit code and "kept from workflow <id>" instead, and
+  // kept_from.
   virtual Result<WorkflowTree> record_plan(std::string_view workflow_id, const core::Plan& plan) = 0;
   // Status changes of the tree's nodes, under core::can_transition (conflict otherwise).
   virtual Status set_pipeline_status(std::string_view id, const StatusChange& change) = 0;

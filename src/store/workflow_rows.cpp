@@ -62,7 +62,24 @@ Workflow read_workflow(const Row& row) {
   workflow.approved_by = row.text(23);
   workflow.approved_at = optional_time(row, 24);
   event.schedule = row.text(25);
+  workflow.origin.rerun_selection = parse_rerun_selection(row.text(26)).value_or(RerunSelection::All);
+  workflow.origin.rerun_execution = row.text(27);
   return workflow;
+}
+
+std::string_view to_string(RerunSelection selection) {
+  switch (selection) {
+    case RerunSelection::All: return "all";
+    case RerunSelection::Failed: return "failed";
+    case RerunSelection::Execution: return "execution";
+  }
+  return "all";
+}
+
+std::optional<RerunSelection> parse_rerun_selection(std::string_view text) {
+  for (RerunSelection selection : {RerunSelection::All, RerunSelection::Failed, RerunSelection::Execution})
+    if (to_string(selection) == text) return selection;
+  return std::nullopt;
 }
 
 Result<Workflow> select_workflow(Connection& connection, std::string_view id) {

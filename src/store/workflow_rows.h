@@ -15,7 +15,7 @@ namespace store {
   "id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork, changed_paths, status, " \
   "status_reason, attempt, lease_owner, lease_expires_at, created_at, started_at, finished_at, "            \
   "cancel_requested_at, triggered_by, rerun_of, cancelled_by, approval_required, approved_by, approved_at, " \
-  "schedule "
+  "schedule, rerun_selection, rerun_execution "
 
 // The same for lists: '[]' for the changed paths, which can be hundreds of
 // thousands and which only one workflow's view shows.
@@ -23,10 +23,11 @@ namespace store {
   "id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork, '[]', status, "        \
   "status_reason, attempt, lease_owner, lease_expires_at, created_at, started_at, finished_at, "            \
   "cancel_requested_at, triggered_by, rerun_of, cancelled_by, approval_required, approved_by, approved_at, " \
-  "schedule "
+  "schedule, rerun_selection, rerun_execution "
 
 Workflow read_workflow(const Row& row);
 core::Status read_status(const Row& row, int column);
+std::optional<RerunSelection> parse_rerun_selection(std::string_view text);
 
 Result<Workflow> select_workflow(Connection& connection, std::string_view id);
 

@@ -1,5 +1,7 @@
 // Workflow operations of SqlStore: enqueue (idempotent per delivery), read,
 // list, finish. The queue's claims and leases are in workflow_queue.cpp.
+#include <algorithm>
+
 #include "core/schedule_name.h"
 #include "core/uuid.h"
 #include "store/workflow_rows.h"
@@ -18,11 +20,13 @@ constexpr std::size_t kMaxShaLength = 64;
 const Query kInsertWorkflow{
     "INSERT INTO workflows (id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork,"
     " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of,"
-    " schedule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?, ?)"
-    " ON CONFLICT (project_id, delivery_id) DO NOTHING",
+    " schedule, rerun_selection, rerun_execution)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, delivery_id) DO NOTHING",
     "INSERT INTO workflows (id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork,"
     " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of,"
-    " schedule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id"};
+    " schedule, rerun_selection, rerun_execution)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id"};
+const Query kInsertKeptExecution{"INSERT INTO kept_executions (workflow_id, execution_id) VALUES (?, ?)"};
 const Query kWorkflowByDelivery{"SELECT id FROM workflows WHERE project_id = ? AND delivery_id = ?"};
 const Query kProjectWorkflowsBefore{"SELECT " FACTORY_LISTED_WORKFLOW_COLUMNS
                                     "FROM workflows WHERE project_id = ? AND id < ? ORDER BY id DESC LIMIT ?"};
@@ -80,6 +84,33 @@ bool workflow_can_become(core::Status from, core::Status to) {
   return core::can_transition(from, to) || (from == core::Status::Running && to == core::Status::Skipped);
 }
 
+// A rerun's selection and kept executions, checked, as their columns and rows hold them.
+struct RerunPart {
+  std::optional<std::string> selection;
+  std::optional<std::string> execution;
+  std::vector<std::string> kept;
+};
+
+Result<RerunPart> rerun_part(const WorkflowOrigin& origin) {
+  RerunPart part;
+  const bool all = origin.rerun_selection == RerunSelection::All;
+  if (origin.rerun_of.empty() && (!all || !origin.kept.empty()))
+    return invalid("only a rerun selects what it runs again or keeps");
+  if (!all) part.selection = std::string{to_string(origin.rerun_selection)};
+  if ((origin.rerun_selection == RerunSelection::Execution) != !origin.rerun_execution.empty())
+    return invalid("a rerun names an execution exactly when it selects one");
+  if (!origin.rerun_execution.empty() && !(part.execution = canonical_id(origin.rerun_execution)))
+    return bad_id(origin.rerun_execution);
+  for (const std::string& kept : origin.kept) {
+    auto key = canonical_id(kept);
+    if (!key) return bad_id(kept);
+    part.kept.push_back(std::move(*key));
+  }
+  std::sort(part.kept.begin(), part.kept.end());  // once each: they are a key
+  part.kept.erase(std::unique(part.kept.begin(), part.kept.end()), part.kept.end());
+  return part;
+}
+
 }  // namespace
 
 // A request checked and given its row's values, ready to insert.
@@ -92,6 +123,9 @@ struct SqlStore::WorkflowRow {
   core::Status status;  // queued, or waiting_for_approval
   std::optional<std::string> triggered_by;
   std::optional<std::string> rerun_of;
+  std::optional<std::string> rerun_selection;  // null for all
+  std::optional<std::string> rerun_execution;
+  std::vector<std::string> kept;
 };
 
 Result<SqlStore::WorkflowRow> SqlStore::workflow_row(const WorkflowRequest& request) {
@@ -105,12 +139,15 @@ Result<SqlStore::WorkflowRow> SqlStore::workflow_row(const WorkflowRequest& requ
     return invalid("triggered_by is longer than " + std::to_string(kMaxActorLength));
   std::optional<std::string> rerun_of;
   if (!origin.rerun_of.empty() && !(rerun_of = canonical_id(origin.rerun_of))) return bad_id(origin.rerun_of);
+  auto part = rerun_part(origin);
+  if (!part) return part.error();
   std::string id = core::Uuid::new_v7().to_string();
   std::string delivery = request.delivery_id.empty() ? id : request.delivery_id;
   return WorkflowRow{std::move(id), std::move(*project), std::move(delivery), &request.event,
                      encode_strings(request.event.changed_paths),
                      request.wait_for_approval ? core::Status::WaitingForApproval : core::Status::Queued,
-                     optional_text(origin.triggered_by), std::move(rerun_of)};
+                     optional_text(origin.triggered_by), std::move(rerun_of), std::move(part->selection),
+                     std::move(part->execution), std::move(part->kept)};
 }
 
 Result<EnqueuedWorkflow> SqlStore::insert_workflow(Connection& connection, const WorkflowRow& row) {
@@ -120,13 +157,17 @@ Result<EnqueuedWorkflow> SqlStore::insert_workflow(Connection& connection, const
                                                        event.target_branch, event.tag, event.sha,
                                                        event.from_fork ? 1 : 0, row.paths, core::to_string(row.status),
                                                        to_millis(now()), waits ? 1 : 0, row.triggered_by,
-                                                       row.rerun_of, optional_text(event.schedule)});
+                                                       row.rerun_of, optional_text(event.schedule),
+                                                       row.rerun_selection, row.rerun_execution});
   if (!inserted) return inserted.error();
   std::string stored;
   auto found = connection.execute(kWorkflowByDelivery, {row.project, row.delivery},
                                   [&](const Row& found_row) { stored = found_row.text(0); });
   if (!found) return found.error();
   if (stored.empty()) return internal("workflow for delivery " + row.delivery + " vanished while enqueuing it");
+  if (stored == row.id)
+    for (const std::string& execution : row.kept)
+      if (auto kept = connection.execute(kInsertKeptExecution, {row.id, execution}); !kept) return kept.error();
   if (queue_statuses_ && stored == row.id)
     if (auto queued = queue_commit_status(connection, row.id, {}, row.status, {}); !queued)
       return queued.error();

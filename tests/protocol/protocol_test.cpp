@@ -94,6 +94,19 @@ TEST(ProtocolTest, PlanIdsSurviveTheRoundTrip) {
   EXPECT_EQ(back.pipelines[0].stages[0].executions, (std::vector<std::string>{"e1", "e2"}));
   EXPECT_EQ(back.pipelines[0].stages[1].id, "s2");
   EXPECT_EQ(back.pipelines[1].id, "p2");
+  EXPECT_TRUE(back.kept.empty());
+  EXPECT_FALSE(protocol::to_json(ids).contains("kept")) << "plans of workflows that keep nothing say nothing more";
+}
+
+TEST(ProtocolTest, KeptExecutionsSurviveTheRoundTrip) {
+  protocol::PlanIds ids{{{"p1", "build", {{"s1", {"e1", "e2", "e3"}}}}}, {}};
+  ids.kept = {{"e1", core::Status::Success, "kept from workflow w1", 0},
+              {"e3", core::Status::Failure, "kept from workflow w1", std::nullopt}};
+  const protocol::PlanIds back = protocol::plan_ids_from_json(json::parse(protocol::to_json(ids).dump()));
+  EXPECT_EQ(back.kept, ids.kept);
+  EXPECT_THROW(protocol::plan_ids_from_json({{"pipelines", json::array()},
+                                             {"kept", {{{"execution", "e1"}, {"status", "running"}}}}}),
+               protocol::Malformed);
 }
 
 TEST(ProtocolTest, EventBatchSurvivesTheRoundTrip) {

@@ -197,7 +197,7 @@ step('a writer cancels and re-runs, and the workflow says who did', async () => 
   await page.locator('.heading .status-cancelled').waitFor({timeout: 30_000});
   await page.locator('dl.facts').getByText('walt').waitFor();
   assert.match(await page.locator('dl.facts').textContent(), /Cancelled by\s*walt/);
-  await page.getByRole('button', {name: 'Re-run'}).click();
+  await page.getByRole('button', {name: 'Re-run', exact: true}).click();
   await page.waitForURL((url) => url.pathname.startsWith('/workflows/') && !url.pathname.endsWith(running));
   const rerun = new URL(page.url()).pathname.split('/')[2];
   await page.locator('.executions .status-running').waitFor();
