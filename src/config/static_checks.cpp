@@ -18,7 +18,7 @@ bool contains(const std::vector<std::string>& names, std::string_view name) {
 
 // What expressions at one place may refer to.
 struct Rules {
-  bool constant = false;                          // variable defaults: nothing at all
+  const char* constant = nullptr;                 // where nothing at all may be used: "A variable's default"
   const std::vector<std::string>* axes = nullptr;  // matrix axes, when matrix is available
   std::string matrix_refusal;                     // why it is not, for the message
 };
@@ -30,6 +30,7 @@ class ReferenceChecker {
   ReferenceChecker(const Configuration& cfg, hcl::Diagnostics& diags) : diags_(diags) {
     for (const auto& v : cfg.variables) variables_.push_back(v.name);
     for (const auto& l : cfg.locals) locals_.push_back(l.name);
+    for (const auto& i : cfg.inputs) inputs_.push_back(i.name);
     variable_index_.insert(variables_.begin(), variables_.end());
     local_index_.insert(locals_.begin(), locals_.end());
   }
@@ -49,11 +50,12 @@ class ReferenceChecker {
     std::string root(ref.root), attribute(ref.attribute);
     std::string full = attribute.empty() ? root : root + "." + attribute;
     if (rules.constant)
-      return fail(origin, "A variable's default cannot use " + full,
-                  "Defaults are constants; compute values in a locals block instead.");
+      return fail(origin, std::string(rules.constant) + " cannot use " + full,
+                  "Declarations are constants; compute values in a locals block instead.");
     if (root == "matrix" && !rules.axes) return fail(origin, full + " is not available here", rules.matrix_refusal);
     if (attribute.empty()) return known_root(root) || unknown_root(origin, root);
     if (root == "var") return field(origin, "variable", attribute, variables_, "Declare it: variable \"" + attribute + "\" { default = ... }.", &variable_index_);
+    if (root == "input") return field(origin, "input", attribute, inputs_, "Declare it: input \"" + attribute + "\" { type = string }.");
     if (root == "local") return field(origin, "local", attribute, locals_, "Define it in a locals block.", &local_index_);
     if (root == "event") return field(origin, "event field", attribute, event_fields(), "The event's fields are " + join_names(event_fields()) + ".");
     if (root == "repo") return field(origin, "repo field", attribute, repo_fields(), "The repository's fields are " + join_names(repo_fields()) + ".");
@@ -62,13 +64,13 @@ class ReferenceChecker {
   }
 
   static bool known_root(const std::string& root) {
-    return contains({"var", "local", "event", "repo", "matrix"}, root);
+    return contains({"var", "input", "local", "event", "repo", "matrix"}, root);
   }
 
   bool unknown_root(const Origin& origin, const std::string& root) {
     return fail(origin, "Unknown variable \"" + root + "\"",
-                "Expressions can use var.*, local.*, event.*, repo.*, and matrix.* in a matrix pipeline." +
-                    did_you_mean(root, {"var", "local", "event", "repo", "matrix"}) + shell_hint(root));
+                "Expressions can use var.*, input.*, local.*, event.*, repo.*, and matrix.* in a matrix pipeline." +
+                    did_you_mean(root, {"var", "input", "local", "event", "repo", "matrix"}) + shell_hint(root));
   }
 
   // What a shell variable or a secret looks like in HCL: "${HOME}" in a run
@@ -100,6 +102,7 @@ class ReferenceChecker {
   hcl::Diagnostics& diags_;
   std::vector<std::string> variables_;
   std::vector<std::string> locals_;
+  std::vector<std::string> inputs_;
   Index variable_index_;
   Index local_index_;
 };
@@ -109,14 +112,14 @@ const std::string kMatrixOnlyInInstances =
     "matrix axes and locals are shared by all instances.";
 
 void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
-  Rules shared{false, nullptr, kMatrixOnlyInInstances};
+  Rules shared{nullptr, nullptr, kMatrixOnlyInInstances};
   for (const Expression* e : {&p.filter.events, &p.filter.branches, &p.filter.tags, &p.filter.paths, &p.depends_on})
     checker.check(*e, shared);
   for (const auto& axis : p.matrix) checker.check(axis.values, shared);
 
   std::vector<std::string> axes;
   for (const auto& axis : p.matrix) axes.push_back(axis.name);
-  Rules instance{false, p.matrix.empty() ? nullptr : &axes,
+  Rules instance{nullptr, p.matrix.empty() ? nullptr : &axes,
                  "Pipeline \"" + p.name + "\" has no matrix block; matrix.* exists only in a pipeline with one."};
   checker.check(p.env, instance);
   checker.check(p.timeout, instance);
@@ -131,10 +134,14 @@ void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
 std::set<const hcl::Expr*> check_references(const Configuration& cfg, hcl::Diagnostics& diags) {
   ReferenceChecker checker(cfg, diags);
   for (const auto& v : cfg.variables) {
-    checker.check(v.default_value, Rules{true});
-    checker.check(v.description, Rules{true});
+    checker.check(v.default_value, Rules{"A variable's default"});
+    checker.check(v.description, Rules{"A variable's description"});
   }
-  Rules locals{false, nullptr, kMatrixOnlyInInstances};
+  // An input's type is a keyword (type = string), read without evaluation.
+  for (const auto& i : cfg.inputs)
+    for (const Expression* e : {&i.options_expr, &i.default_expr, &i.description_expr})
+      checker.check(*e, Rules{"An input's declaration"});
+  Rules locals{nullptr, nullptr, kMatrixOnlyInInstances};
   for (const auto& l : cfg.locals) checker.check(l.value, locals);
   for (const auto& p : cfg.pipelines) check_pipeline(p, checker);
   return std::move(checker.bad);

@@ -10,7 +10,7 @@ namespace config {
 
 // Reports references to undeclared variables, locals, event or repo fields
 // and matrix axes, `matrix` outside a matrix pipeline's instance attributes,
-// and references in variable defaults. Returns the expressions with errors,
+// and references in variable defaults and input declarations. Returns the expressions with errors,
 // so that evaluation leaves them alone.
 std::set<const hcl::Expr*> check_references(const Configuration& cfg, hcl::Diagnostics& diags);
 
