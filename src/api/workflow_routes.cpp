@@ -7,6 +7,7 @@
 #include "api/json_input.h"
 #include "api/routes.h"
 #include "api/views.h"
+#include "core/utf8.h"
 #include "orchestrator/orchestrator.h"
 
 namespace api {
@@ -47,6 +48,16 @@ http::Response approve(const Routes& routes, http::Request& request) {
   audit(routes, request, "workflow.approve", workflow.project_id,
         "workflow " + workflow.id + " (" + workflow.event.name + " of " + workflow.event.branch + ")");
   return http::Response::json(200, {{"id", workflow.id}, {"status", core::to_string(workflow.status)}});
+}
+
+// " with environment=production, replicas=3" for the audit log, cut short
+// (a value may be kilobytes).
+std::string inputs_detail(const std::map<std::string, std::string>& inputs) {
+  constexpr std::size_t kMaxDetail = 300;
+  std::string detail;
+  for (const auto& [name, value] : inputs) detail += (detail.empty() ? " with " : ", ") + name + "=" + value;
+  if (detail.size() <= kMaxDetail) return detail;
+  return std::string(core::utf8_prefix(detail, kMaxDetail)) + "…";
 }
 
 }  // namespace
@@ -102,11 +113,15 @@ void add_workflow_routes(const Routes& routes) {
   });
   routes.add("POST", "/api/v1/projects/{id}/trigger", "project_trigger", access::project(Role::Write),
              [routes](http::Request& request) {
-    core::Event event = manual_event(request);
+    auto [event, with_inputs] = manual_trigger(request);
     const std::string project_id{*request.param("id")};
+    if (with_inputs)
+      if (auto refusal = check_manual_inputs(routes, unwrap(routes.store.get_project(project_id)), event))
+        return std::move(*refusal);
     const auto enqueued =
         routes.queue().enqueue(project_id, {}, event, {.triggered_by = caller_of(request).name()});
-    audit(routes, request, "workflow.trigger", project_id, "workflow " + enqueued.id + " of branch " + event.branch);
+    audit(routes, request, "workflow.trigger", project_id,
+          "workflow " + enqueued.id + " of branch " + event.branch + inputs_detail(event.inputs));
     return queued_response(enqueued, std::move(event));
   });
   routes.add("POST", "/api/v1/workflows/{id}/approve", "workflow_approve", access::workflow(Role::Write),

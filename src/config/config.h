@@ -71,7 +71,7 @@ struct Variable {
 };
 
 // A value a manual run may be given: `input "NAME" { type, options,
-// default, description }`, read as `input.NAME` (docs/configuration.md#input).
+// default, description }`, read as `input.NAME` (docs/configuration.md#input-name).
 // Declarations are constants: decode_schema() keeps their expressions and
 // load() evaluates them into the fields below them.
 struct Input {

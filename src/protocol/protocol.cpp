@@ -117,6 +117,7 @@ core::Event read_event(const Reader& in) {
   event.sha = in.string("sha");
   event.changed_paths = in.strings("changed_paths");
   event.from_fork = in.boolean("from_fork");
+  event.inputs = in.string_map("inputs");
   return event;
 }
 
@@ -240,7 +241,8 @@ json to_json(core::Event&& event) {
           {"tag", std::move(event.tag)},
           {"sha", std::move(event.sha)},
           {"changed_paths", std::move(paths)},
-          {"from_fork", event.from_fork}};
+          {"from_fork", event.from_fork},
+          {"inputs", std::move(event.inputs)}};
 }
 
 core::Event event_from_json(const json& in) { return read_event(Reader{in, "event"}); }

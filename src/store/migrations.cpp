@@ -307,6 +307,9 @@ const std::vector<Migration>& migrations() {
         "ALTER TABLE workflows ADD approval_required SMALLINT NOT NULL DEFAULT 0",
         "ALTER TABLE workflows ADD approved_by VARCHAR(300)",  // a login, or "admin token " and its name
         "ALTER TABLE workflows ADD approved_at BIGINT"}},
+      // Version 20 keeps a manual run's inputs with its workflow: a JSON
+      // object of names and values as text (docs/configuration.md#input-name).
+      {20, "manual run inputs", {"ALTER TABLE workflows ADD inputs {longtext}"}},
   };
   return all;
 }

@@ -16,11 +16,11 @@ constexpr std::size_t kMaxShaLength = 64;
 // other on the unique key, so exactly one row results.
 const Query kInsertWorkflow{
     "INSERT INTO workflows (id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork,"
-    " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?) ON CONFLICT (project_id, delivery_id) DO NOTHING",
+    " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of, inputs)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?, ?) ON CONFLICT (project_id, delivery_id) DO NOTHING",
     "INSERT INTO workflows (id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork,"
-    " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id"};
+    " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of, inputs)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id"};
 const Query kWorkflowByDelivery{"SELECT id FROM workflows WHERE project_id = ? AND delivery_id = ?"};
 const Query kProjectWorkflowsBefore{"SELECT " FACTORY_LISTED_WORKFLOW_COLUMNS
                                     "FROM workflows WHERE project_id = ? AND id < ? ORDER BY id DESC LIMIT ?"};
@@ -45,6 +45,12 @@ Status check_event(const core::Event& event) {
   for (const std::string* ref : {&event.branch, &event.target_branch, &event.tag})
     if (ref->size() > kMaxRefLength) return invalid("branch or tag is longer than " + std::to_string(kMaxRefLength));
   if (event.sha.size() > kMaxShaLength) return invalid("sha is longer than " + std::to_string(kMaxShaLength));
+  if (event.inputs.size() > core::kMaxInputs)
+    return invalid("more than " + std::to_string(core::kMaxInputs) + " inputs");
+  for (const auto& [name, value] : event.inputs)
+    if (name.size() > kMaxRefLength || value.size() > core::kMaxInputBytes)
+      return invalid("input names are at most " + std::to_string(kMaxRefLength) + " bytes, values at most " +
+                     std::to_string(core::kMaxInputBytes));
   return {};
 }
 
@@ -74,6 +80,7 @@ struct SqlStore::WorkflowRow {
   core::Status status;  // queued, or waiting_for_approval
   std::optional<std::string> triggered_by;
   std::optional<std::string> rerun_of;
+  std::optional<std::string> inputs;
 };
 
 Result<SqlStore::WorkflowRow> SqlStore::workflow_row(const WorkflowRequest& request) {
@@ -92,7 +99,7 @@ Result<SqlStore::WorkflowRow> SqlStore::workflow_row(const WorkflowRequest& requ
   return WorkflowRow{std::move(id), std::move(*project), std::move(delivery), &request.event,
                      encode_strings(request.event.changed_paths),
                      request.wait_for_approval ? core::Status::WaitingForApproval : core::Status::Queued,
-                     optional_text(origin.triggered_by), std::move(rerun_of)};
+                     optional_text(origin.triggered_by), std::move(rerun_of), encode_inputs(request.event.inputs)};
 }
 
 Result<EnqueuedWorkflow> SqlStore::insert_workflow(Connection& connection, const WorkflowRow& row) {
@@ -102,7 +109,7 @@ Result<EnqueuedWorkflow> SqlStore::insert_workflow(Connection& connection, const
                                                        event.target_branch, event.tag, event.sha,
                                                        event.from_fork ? 1 : 0, row.paths, core::to_string(row.status),
                                                        to_millis(now()), waits ? 1 : 0, row.triggered_by,
-                                                       row.rerun_of});
+                                                       row.rerun_of, row.inputs});
   if (!inserted) return inserted.error();
   std::string stored;
   auto found = connection.execute(kWorkflowByDelivery, {row.project, row.delivery},
