@@ -55,7 +55,8 @@ class ReferenceChecker {
     if (root == "matrix" && !rules.axes) return fail(origin, full + " is not available here", rules.matrix_refusal);
     if (attribute.empty()) return known_root(root) || unknown_root(origin, root);
     if (root == "var") return field(origin, "variable", attribute, variables_, "Declare it: variable \"" + attribute + "\" { default = ... }.", &variable_index_);
-    if (root == "input") return field(origin, "input", attribute, inputs_, "Declare it: input \"" + attribute + "\" { type = string }.");
+    if (root == "input")
+      return field(origin, "input", attribute, inputs_, "Declare it: input \"" + attribute + "\" { type = string }.");
     if (root == "local") return field(origin, "local", attribute, locals_, "Define it in a locals block.", &local_index_);
     if (root == "event") return field(origin, "event field", attribute, event_fields(), "The event's fields are " + join_names(event_fields()) + ".");
     if (root == "repo") return field(origin, "repo field", attribute, repo_fields(), "The repository's fields are " + join_names(repo_fields()) + ".");

@@ -106,8 +106,9 @@ TEST_P(InputsApiTest, ATriggerWithInputsRunsTheCommitThatWasChecked) {
   const auto workflow = store_->get_workflow(answer["id"].get<std::string>());
   ASSERT_TRUE(workflow);
   EXPECT_EQ(workflow->event.name, "manual");
-  EXPECT_EQ(workflow->event.inputs,
-            (std::map<std::string, std::string>{{"environment", "production"}, {"replicas", "2"}, {"dry_run", "true"}}));
+  const std::map<std::string, std::string> stored{
+      {"environment", "production"}, {"replicas", "2"}, {"dry_run", "true"}};
+  EXPECT_EQ(workflow->event.inputs, stored);
   const Reply view = call("GET", "/api/v1/workflows/" + workflow->id);
   EXPECT_EQ(json::parse(view.body)["event"]["inputs"], expected_inputs);
   const Reply list = call("GET", "/api/v1/projects/" + project_id_ + "/workflows");
@@ -134,7 +135,8 @@ TEST_P(InputsApiTest, WrongInputsAreRefusedNamingEachAndNothingIsQueued) {
   EXPECT_EQ(error["inputs"]["dry_run"], R"(input "dry_run" is required: it has no default)");
   EXPECT_NE(error["inputs"]["colour"].get<std::string>().find(R"(input "colour" is not declared in .factory/)"),
             std::string::npos);
-  EXPECT_NE(error["message"].get<std::string>().find(R"(input "environment": "prod" is not one of)"), std::string::npos);
+  EXPECT_NE(error["message"].get<std::string>().find(R"(input "environment": "prod" is not one of)"),
+            std::string::npos);
 
   EXPECT_EQ(error_of(trigger({{"branch", "main"}, {"inputs", {{"dry_run", "yes"}}}}))["inputs"]["dry_run"],
             R"(input "dry_run": "yes" is not true or false)");

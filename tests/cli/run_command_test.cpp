@@ -231,7 +231,8 @@ TEST_F(RunCommand, WrongInputsAreRefusedNamingTheInput) {
   write(".factory/ci.hcl", kDeployInputs);
   const Outcome wrong = run_plain("--branch main --input environment=prod --input replicas=many --input colour=red");
   EXPECT_EQ(wrong.exit_code, 2) << wrong.output;
-  EXPECT_TRUE(contains(wrong.output, "error: input \"environment\": \"prod\" is not one of \"staging\", \"production\""))
+  EXPECT_TRUE(
+      contains(wrong.output, "error: input \"environment\": \"prod\" is not one of \"staging\", \"production\""))
       << wrong.output;
   EXPECT_TRUE(contains(wrong.output, "error: input \"replicas\": \"many\" is not a number")) << wrong.output;
   EXPECT_TRUE(contains(wrong.output, "error: input \"colour\" is not declared in .factory/")) << wrong.output;

@@ -101,9 +101,9 @@ TEST(Inputs, InputsNotGivenTakeTheirDefaults) {
 }
 
 TEST(Inputs, OtherEventsTakeTheDefaultsOrTheEmptyValueOfTheType) {
-  Configuration cfg = must_load(kInputs + kDeploy +
-                                "input \"region\" {\n  options = [\"eu\", \"us\"]\n}\n"
-                                "pipeline \"where\" {\n  stage \"s\" {\n    exec \"e\" { run = input.region }\n  }\n}\n");
+  Configuration cfg = must_load(
+      kInputs + kDeploy + "input \"region\" {\n  options = [\"eu\", \"us\"]\n}\n" +
+      "pipeline \"where\" {\n  stage \"s\" {\n    exec \"e\" { run = input.region }\n  }\n}\n");
   core::Event event = push("main");
   event.inputs = {{"environment", "production"}};  // only a manual event's count
   core::Plan p = plan_for(cfg, event);
@@ -118,7 +118,8 @@ TEST(Inputs, WrongValuesAreRefusedNamingTheInput) {
   const ResolvedInputs resolved = resolve_inputs(
       cfg, {{"environment", "prod"}, {"replicas", "many"}, {"dry_run", "yes"}, {"enviroment", "x"}, {"colour", "red"}});
   EXPECT_EQ(messages(resolved), (std::vector<std::string>{
-                                    "environment: input \"environment\": \"prod\" is not one of \"staging\", \"production\"",
+                                    "environment: input \"environment\": \"prod\" is not one of \"staging\", "
+                                    "\"production\"",
                                     "replicas: input \"replicas\": \"many\" is not a number",
                                     "dry_run: input \"dry_run\": \"yes\" is not true or false",
                                     "version: input \"version\" is required: it has no default",
@@ -133,8 +134,9 @@ TEST(Inputs, GoodValuesComeBackCanonicalWithTheDefaults) {
   Configuration cfg = must_load(kInputs + kDeploy);
   const ResolvedInputs resolved = resolve_inputs(cfg, {{"replicas", "3.0"}, {"dry_run", "true"}, {"version", "v1"}});
   EXPECT_TRUE(resolved.problems.empty()) << messages(resolved).front();
-  EXPECT_EQ(resolved.values, (std::map<std::string, std::string>{
-                                 {"environment", "staging"}, {"replicas", "3"}, {"dry_run", "true"}, {"version", "v1"}}));
+  const std::map<std::string, std::string> expected{
+      {"environment", "staging"}, {"replicas", "3"}, {"dry_run", "true"}, {"version", "v1"}};
+  EXPECT_EQ(resolved.values, expected);
   const ResolvedInputs too_long = resolve_inputs(cfg, {{"dry_run", "true"}, {"version", std::string(5000, 'v')}});
   ASSERT_EQ(too_long.problems.size(), 1u);
   EXPECT_CONTAINS(too_long.problems[0].message, "is longer than 4096 bytes");
@@ -146,7 +148,8 @@ TEST(Inputs, AManualRunWithWrongInputsPlansNothingAndSaysWhy) {
   std::string errors;
   core::Plan p = plan_for(cfg, manual({{"environment", "prod"}}), &errors);
   EXPECT_TRUE(p.pipelines.empty());
-  EXPECT_CONTAINS(errors, "ci.hcl:1:7: error: input \"environment\": \"prod\" is not one of \"staging\", \"production\"");
+  EXPECT_CONTAINS(errors,
+                  "ci.hcl:1:7: error: input \"environment\": \"prod\" is not one of \"staging\", \"production\"");
   EXPECT_CONTAINS(errors, "ci.hcl:14:7: error: input \"version\" is required: it has no default");
 }
 
@@ -167,18 +170,21 @@ TEST(Inputs, LintErrors) {
   EXPECT_CONTAINS(errors_of("input \"a\" {\n  type = number\n  options = [1, \"two\"]\n}\n"),
                   "ci.hcl:3:17: error: Option of input \"a\" must be a number");
   EXPECT_CONTAINS(errors_of("input \"a\" {\n  options = []\n}\n"), "error: options must be a list of 1 to 100 values");
-  EXPECT_CONTAINS(errors_of("input \"a\" {\n  options = [\"x\", \"x\"]\n}\n"), "ci.hcl:2:19: error: Duplicate option \"x\"");
+  EXPECT_CONTAINS(errors_of("input \"a\" {\n  options = [\"x\", \"x\"]\n}\n"),
+                  "ci.hcl:2:19: error: Duplicate option \"x\"");
   EXPECT_CONTAINS(errors_of("input \"a\" {}\ninput \"a\" {}\n"),
                   "ci.hcl:2:7: error: Duplicate input \"a\"");
   EXPECT_CONTAINS(errors_of("input \"a b\" {}\n"), "ci.hcl:1:7: error: Input name \"a b\" is not an identifier");
-  EXPECT_CONTAINS(errors_of("input \"a\" {\n  colour = \"red\"\n}\n"), "Unknown attribute \"colour\" in an input block");
+  EXPECT_CONTAINS(errors_of("input \"a\" {\n  colour = \"red\"\n}\n"),
+                  "Unknown attribute \"colour\" in an input block");
   EXPECT_CONTAINS(errors_of("input \"a\" {\n  default = event.branch\n}\n"),
                   "ci.hcl:2:13: error: An input's declaration cannot use event.branch");
 }
 
 TEST(Inputs, AnUnknownInputInAnExpressionSuggestsTheDeclaredOne) {
-  std::string errors = errors_of("input \"environment\" {}\n"
-                                 "pipeline \"p\" {\n  stage \"s\" {\n    exec \"e\" { run = input.enviroment }\n  }\n}\n");
+  std::string errors = errors_of(
+      "input \"environment\" {}\n"
+      "pipeline \"p\" {\n  stage \"s\" {\n    exec \"e\" { run = input.enviroment }\n  }\n}\n");
   EXPECT_CONTAINS(errors, "ci.hcl:4:22: error: Unknown input \"enviroment\"");
   EXPECT_CONTAINS(errors, "Did you mean \"environment\"?");
 }

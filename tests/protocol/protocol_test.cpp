@@ -134,7 +134,8 @@ TEST(ProtocolTest, JobSurvivesTheRoundTrip) {
 }
 
 TEST(ProtocolTest, AManualEventsInputsSurviveTheRoundTrip) {
-  const core::Event event{.name = "manual", .branch = "main", .inputs = {{"environment", "production"}, {"replicas", "3"}}};
+  const core::Event event{
+      .name = "manual", .branch = "main", .inputs = {{"environment", "production"}, {"replicas", "3"}}};
   const core::Event back = protocol::event_from_json(json::parse(protocol::to_json(event).dump()));
   EXPECT_EQ(back.inputs, event.inputs);
   EXPECT_TRUE(protocol::event_from_json(json{{"name", "push"}}).inputs.empty());  // from an agent that sends none

@@ -29,13 +29,16 @@ input "dry_run" {
 input "version" {
   description = "The release to deploy"
 }
+locals {
+  dry = input.dry_run ? " (dry run)" : ""
+}
 pipeline "deploy" {
   filter {
     events = ["manual"]
   }
   stage "roll-out" {
     exec "deploy" {
-      run = "echo 'deploying \${input.version} to \${input.environment} x\${input.replicas * 2}\${input.dry_run ? " (dry run)" : ""}'"
+      run = "echo 'deploying \${input.version} to \${input.environment} x\${input.replicas * 2}\${local.dry}'"
     }
   }
 }
@@ -51,7 +54,8 @@ pipeline "build" {
 `}});
   await installation.startGitDaemon();
   await installation.startServer();
-  project = await installation.api('POST', '/api/v1/projects', {owner: 'acme', name: 'rocket', url: installation.cloneUrl()});
+  project = await installation.api('POST', '/api/v1/projects',
+                                   {owner: 'acme', name: 'rocket', url: installation.cloneUrl()});
   browser = await launchBrowser();
   page = await browser.newPage({viewport: {width: 1280, height: 900}});
   await signIn(page, installation);
@@ -94,7 +98,8 @@ step('wrong values are refused beside the fields they name, and nothing runs', a
   await page.getByLabel('replicas').fill('many');
   await page.getByRole('button', {name: 'Run', exact: true}).click();
   await page.locator('#input-replicas-error').getByText('input "replicas": "many" is not a number').waitFor();
-  assert.equal(await page.locator('#input-version-error').textContent(), 'input "version" is required: it has no default');
+  assert.equal(await page.locator('#input-version-error').textContent(),
+               'input "version" is required: it has no default');
   assert.equal(await page.locator('#input-environment-error').textContent(), '');
   assert.equal((await installation.api('GET', `/api/v1/projects/${project.id}/workflows`)).items.length, 0);
   await screenshot(page, 'run-form-refused');
@@ -120,7 +125,8 @@ step('a run with a chosen option queues a workflow that shows and uses the input
   const workflow = await installation.api('GET', `/api/v1/workflows/${workflowId}`);
   assert.equal(workflow.event.name, 'manual');
   assert.equal(workflow.event.sha, installation.shas.main);
-  assert.deepEqual(workflow.event.inputs, {environment: 'production', replicas: '3', dry_run: 'true', version: '1.4.2'});
+  assert.deepEqual(workflow.event.inputs,
+                   {environment: 'production', replicas: '3', dry_run: 'true', version: '1.4.2'});
   const execution = workflow.pipelines[0].stages[0].executions[0];
   const log = await installation.api('GET', `/api/v1/executions/${execution.id}/log`);
   assert.ok(log.lines.some((line) => line.text === 'deploying 1.4.2 to production x6 (dry run)'),
