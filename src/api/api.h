@@ -4,7 +4,8 @@
 //   /api/v1/owners[/{id}], /api/v1/projects[/{id}]  (list, get, create, update, delete)
 //   GET /api/v1/projects/{id}/workflows, GET /api/v1/workflows/{id},
 //   GET /api/v1/executions/{id}/log, POST /api/v1/workflows/{id}/rerun,
-//   POST /api/v1/projects/{id}/trigger
+//   POST /api/v1/projects/{id}/trigger, GET /api/v1/projects/{id}/inputs?branch=
+//     (a manual run, and the inputs it takes from a branch's .factory/)
 //   POST /hooks/github  (public: GitHub's signature authenticates it)
 //   /api/v1/projects/{id}/secrets[/{name}]  (list names, set, delete; values are write-only)
 //   /api/v1/projects/{id}/schedules[/{schedule}]  (list, create, get, update, delete)
@@ -22,6 +23,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -84,6 +86,10 @@ struct ApiOptions {
   // changed through the API. Keep them short.
   std::function<void(const std::string& project_id, const std::string& branch)> branch_pushed;
   std::function<void()> schedules_changed;
+  // Where the `.factory/` of a branch's head is fetched to check a manual
+  // run's inputs (git/branch_config.h): a folder of its own under this one
+  // per read, removed after. Empty: the system's temporary directory.
+  std::filesystem::path scratch_dir;
 };
 
 // A GitHub App installation token to fetch the project's repository with;

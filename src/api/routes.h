@@ -2,6 +2,7 @@
 // what they share.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -37,6 +38,8 @@ struct Routes {
   http::Router& router;
   store::Store& store;
   ApiOptions options;
+  // Reads of branches' `.factory/` under way (input_routes.cpp), shared by every copy.
+  std::shared_ptr<std::atomic<int>> branch_reads = std::make_shared<std::atomic<int>>(0);
 
   // Registers a guarded handler, run only for callers `access` lets in
   // (access.h), with the API's body limit, or its own.
@@ -60,6 +63,18 @@ void add_token_routes(const Routes& routes);
 // (people with write access on GitHub may too; the note says so).
 std::vector<std::string> approvers(const Routes& routes, const store::Project& project);
 void add_member_routes(const Routes& routes);
+void add_input_routes(const Routes& routes);
+
+// Checks a manual event's inputs against the input blocks of the `.factory/`
+// at the head of its branch, read with git (input_routes.cpp), and completes
+// them with the defaults; without a sha, the event gets that head's, so the
+// commit that was checked runs. Returns the 400 answer naming each wrong
+// input (its "inputs" object maps names to messages), or nullopt. Throws
+// ApiError 502 `git` when git cannot read the branch (git's message), 422
+// `configuration` when its `.factory/` has errors, 503 `busy` when too many
+// reads are under way.
+std::optional<http::Response> check_manual_inputs(const Routes& routes, const store::Project& project,
+                                                  core::Event& event);
 void add_audit_routes(const Routes& routes);
 void add_agent_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs);
 void add_live_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs);

@@ -129,7 +129,8 @@ nlohmann::json event_view(const core::Event& event) {
                       .target_branch = event.target_branch,
                       .tag = event.tag,
                       .sha = event.sha,
-                      .from_fork = event.from_fork};
+                      .from_fork = event.from_fork,
+                      .inputs = event.inputs};
   nlohmann::json view = protocol::to_json(std::move(summary));
   view.erase("changed_paths");
   return view;

@@ -11,6 +11,7 @@
 #include "api/rerun.h"
 #include "api/routes.h"
 #include "api/views.h"
+#include "core/utf8.h"
 #include "orchestrator/orchestrator.h"
 
 namespace api {
@@ -122,6 +123,16 @@ http::Response rerun(const Routes& routes, http::Request& request) {
   return queued_response(enqueued, std::move(workflow.event));
 }
 
+// " with environment=production, replicas=3" for the audit log, cut short
+// (a value may be kilobytes).
+std::string inputs_detail(const std::map<std::string, std::string>& inputs) {
+  constexpr std::size_t kMaxDetail = 300;
+  std::string detail;
+  for (const auto& [name, value] : inputs) detail += (detail.empty() ? " with " : ", ") + name + "=" + value;
+  if (detail.size() <= kMaxDetail) return detail;
+  return std::string(core::utf8_prefix(detail, kMaxDetail)) + "…";
+}
+
 }  // namespace
 
 std::vector<std::string> approvers(const Routes& routes, const store::Project& project) {
@@ -162,11 +173,15 @@ void add_workflow_routes(const Routes& routes) {
              [routes](http::Request& request) { return rerun(routes, request); });
   routes.add("POST", "/api/v1/projects/{id}/trigger", "project_trigger", access::project(Role::Write),
              [routes](http::Request& request) {
-    core::Event event = manual_event(request);
+    auto [event, with_inputs] = manual_trigger(request);
     const std::string project_id{*request.param("id")};
+    if (with_inputs)
+      if (auto refusal = check_manual_inputs(routes, unwrap(routes.store.get_project(project_id)), event))
+        return std::move(*refusal);
     const auto enqueued =
         routes.queue().enqueue(project_id, {}, event, {.triggered_by = caller_of(request).name()});
-    audit(routes, request, "workflow.trigger", project_id, "workflow " + enqueued.id + " of branch " + event.branch);
+    audit(routes, request, "workflow.trigger", project_id,
+          "workflow " + enqueued.id + " of branch " + event.branch + inputs_detail(event.inputs));
     return queued_response(enqueued, std::move(event));
   });
   routes.add("POST", "/api/v1/workflows/{id}/approve", "workflow_approve", access::workflow(Role::Write),

@@ -40,6 +40,7 @@ struct RunFlags {
   std::string branch, tag, target_branch, schedule;
   std::vector<std::string> changed;
   bool changed_given = false;
+  std::vector<std::string> inputs;  // NAME=VALUE
   std::size_t jobs = std::max(2u, std::thread::hardware_concurrency());
   std::string container_runtime = "auto";
   bool json = false;
@@ -97,10 +98,21 @@ std::vector<std::string> default_changed_paths(const std::string& dir) {
   return files;
 }
 
+// --input NAME=VALUE, as a manual event carries them.
+std::map<std::string, std::string> inputs_of(const RunFlags& flags) {
+  std::map<std::string, std::string> inputs;
+  for (const std::string& input : flags.inputs) {
+    const auto equals = input.find('=');
+    inputs[input.substr(0, equals)] = input.substr(equals + 1);
+  }
+  return inputs;
+}
+
 core::Event event_of(const RunFlags& flags) {
   core::Event event;
   event.name = !flags.event.empty()      ? flags.event
                : !flags.schedule.empty() ? "cron"
+               : !flags.inputs.empty()   ? "manual"
                : !flags.tag.empty()      ? "tag"
                                          : "push";
   event.schedule = flags.schedule;
@@ -113,6 +125,7 @@ core::Event event_of(const RunFlags& flags) {
   event.target_branch = flags.target_branch;
   event.sha = git_line(flags.dir, "rev-parse HEAD");
   event.changed_paths = flags.changed_given ? flags.changed : default_changed_paths(flags.dir);
+  event.inputs = inputs_of(flags);
   return event;
 }
 
@@ -120,8 +133,10 @@ std::string describe(const core::Event& event) {
   if (event.name == "tag") return "tag " + event.tag;
   if (event.name == "pull_request")
     return "pull_request from " + event.branch + " into " + event.target_branch;
+  std::string inputs;
+  for (const auto& [name, value] : event.inputs) inputs += (inputs.empty() ? " with " : ", ") + name + "=" + value;
   if (event.name == "cron") return "cron (schedule " + event.schedule + ") on " + event.branch;
-  return event.name + " to " + event.branch;
+  return event.name + " to " + event.branch + inputs;
 }
 
 core::Repository repository_of(const std::string& dir) {
@@ -262,6 +277,14 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--target-branch", flags->target_branch, "Branch a pull request merges into");
   auto* changed = cmd->add_option("--changed", flags->changed,
                                   "Changed paths (default: files of the last commit; without git, all files)");
+  cmd->add_option("--input", flags->inputs,
+                  "An input of a manual run, NAME=VALUE (repeat for each; implies --event manual); inputs not "
+                  "given take their defaults")
+      ->check([](const std::string& input) {
+        return input.find('=') == std::string::npos || input.front() == '='
+                   ? "--input takes NAME=VALUE, e.g. --input environment=production"
+                   : std::string();
+      });
   cmd->add_option("--jobs,-j", flags->jobs, "Executions running at the same time")->check(CLI::PositiveNumber);
   cmd->add_option("--container-runtime", flags->container_runtime, "auto, podman, docker or none")
       ->check(CLI::IsMember({"auto", "podman", "docker", "none"}));
@@ -277,6 +300,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
       exit_code = 2;
       return;
     }
+    if (!flags->inputs.empty() && !flags->event.empty() && flags->event != "manual")
+      throw CLI::ValidationError("--input", "inputs are given to manual runs; other events take the inputs' "
+                                            "defaults (drop --event " + flags->event + ")");
     flags->changed_given = changed->count() > 0;
     exit_code = run(*flags);
   });

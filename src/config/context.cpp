@@ -1,5 +1,6 @@
 #include "config/context.h"
 
+#include "config/inputs.h"
 #include "config/references.h"
 
 namespace config {
@@ -61,6 +62,7 @@ EvaluationContext make_context(const Configuration& cfg, const core::Event& even
   context.budget = &budget;
   context.skip = std::move(skip);
   context.scope.variables["var"] = variable_values(cfg, context, diags);
+  context.scope.variables["input"] = input_values(cfg, event);
   context.scope.variables["event"] = event_value(event);
   context.scope.variables["repo"] = repo_value(repo);
   hcl::Object locals;

@@ -13,13 +13,6 @@ namespace {
 constexpr int kMaxCount = 100;
 constexpr int kMaxPort = 65535;
 
-std::string describe(const hcl::Value& v) {
-  if (v.type() == hcl::Type::String) return "the string \"" + v.as_string() + "\"";
-  if (v.type() == hcl::Type::Number) return "the number " + v.as_number().to_string();
-  if (v.type() == hcl::Type::Bool) return v.as_bool() ? "true" : "false";
-  return "a value of type " + std::string(hcl::type_name(v.type()));
-}
-
 }  // namespace
 
 Origin element_origin(const Expression& e, size_t i) {

@@ -21,8 +21,9 @@ struct BodySchema {
   bool any_attribute = false;
 };
 
-const BodySchema kTopLevel{"the top level", {}, {"variable", "locals", "pipeline", "schedule"}};
+const BodySchema kTopLevel{"the top level", {}, {"variable", "input", "locals", "pipeline", "schedule"}};
 const BodySchema kVariable{"a variable block", {"default", "description"}, {}};
+const BodySchema kInput{"an input block", {"type", "options", "default", "description"}, {}};
 const BodySchema kLocals{"a locals block", {}, {}, true};
 const BodySchema kPipeline{"a pipeline block",
                            {"depends_on", "env", "timeout", "workspace"},
@@ -178,6 +179,7 @@ class Decoder {
     for (const auto& block : file.body->blocks()) {
       std::string_view type = source->slice(block.type_span);
       if (type == "variable") variable(block, source);
+      if (type == "input") input(block, source);
       if (type == "locals") locals(block, source);
       if (type == "pipeline") pipeline(block, source);
       if (type == "schedule") schedule(block, source);
@@ -191,6 +193,20 @@ class Decoder {
     if (!name || !variables_.add(*name, {file, block.labels()[0].span}, diags_)) return;
     cfg_.variables.push_back({*name, expression(block.body, "default", file),
                               expression(block.body, "description", file), {file, block.labels()[0].span}});
+  }
+
+  void input(const hcl::Block& block, const FilePtr& file) {
+    check_body(block.body, file, kInput, diags_);
+    auto name = name_label(block, file, diags_);
+    if (!name || !inputs_.add(*name, {file, block.labels()[0].span}, diags_)) return;
+    Input input;
+    input.name = *name;
+    input.origin = {file, block.labels()[0].span};
+    input.type_expr = expression(block.body, "type", file);
+    input.options_expr = expression(block.body, "options", file);
+    input.default_expr = expression(block.body, "default", file);
+    input.description_expr = expression(block.body, "description", file);
+    cfg_.inputs.push_back(std::move(input));
   }
 
   void locals(const hcl::Block& block, const FilePtr& file) {
@@ -378,6 +394,7 @@ class Decoder {
   Configuration& cfg_;
   hcl::Diagnostics& diags_;
   NameRegistry variables_{"variable"};
+  NameRegistry inputs_{"input"};
   NameRegistry locals_{"local"};
   NameRegistry pipelines_{"pipeline"};
   NameRegistry schedules_{"schedule"};

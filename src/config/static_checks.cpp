@@ -23,9 +23,19 @@ struct Rules {
   std::string matrix_refusal;                     // why it is not, for the message
   const std::vector<std::string>* services = nullptr;  // service names, when service.* is available
   // Where constants are required, and why, for the message.
-  std::string constant_place = "A variable's default";
-  std::string constant_reason = "Defaults are constants; compute values in a locals block instead.";
+  std::string constant_place;
+  std::string constant_reason;
 };
+
+// Rules for where nothing at all may be used.
+Rules constants_only(std::string place,
+                     std::string reason = "Declarations are constants; compute values in a locals block instead.") {
+  Rules rules;
+  rules.constant = true;
+  rules.constant_place = std::move(place);
+  rules.constant_reason = std::move(reason);
+  return rules;
+}
 
 class ReferenceChecker {
   using Index = std::set<std::string, std::less<>>;
@@ -34,6 +44,7 @@ class ReferenceChecker {
   ReferenceChecker(const Configuration& cfg, hcl::Diagnostics& diags) : diags_(diags) {
     for (const auto& v : cfg.variables) variables_.push_back(v.name);
     for (const auto& l : cfg.locals) locals_.push_back(l.name);
+    for (const auto& i : cfg.inputs) inputs_.push_back(i.name);
     variable_index_.insert(variables_.begin(), variables_.end());
     local_index_.insert(locals_.begin(), locals_.end());
   }
@@ -57,6 +68,8 @@ class ReferenceChecker {
     if (root == "service" && !rules.services) return fail(origin, full + " is not available here", kServiceOnly);
     if (attribute.empty()) return known_root(root) || unknown_root(origin, root);
     if (root == "var") return field(origin, "variable", attribute, variables_, "Declare it: variable \"" + attribute + "\" { default = ... }.", &variable_index_);
+    if (root == "input")
+      return field(origin, "input", attribute, inputs_, "Declare it: input \"" + attribute + "\" { type = string }.");
     if (root == "local") return field(origin, "local", attribute, locals_, "Define it in a locals block.", &local_index_);
     if (root == "event") return field(origin, "event field", attribute, event_fields(), "The event's fields are " + join_names(event_fields()) + ".");
     if (root == "repo") return field(origin, "repo field", attribute, repo_fields(), "The repository's fields are " + join_names(repo_fields()) + ".");
@@ -66,14 +79,15 @@ class ReferenceChecker {
   }
 
   static bool known_root(const std::string& root) {
-    return contains({"var", "local", "event", "repo", "matrix", "service"}, root);
+    return contains({"var", "input", "local", "event", "repo", "matrix", "service"}, root);
   }
 
   bool unknown_root(const Origin& origin, const std::string& root) {
     return fail(origin, "Unknown variable \"" + root + "\"",
-                "Expressions can use var.*, local.*, event.*, repo.*, matrix.* in a matrix pipeline and service.* "
-                "in the executions of a pipeline with services." +
-                    did_you_mean(root, {"var", "local", "event", "repo", "matrix", "service"}) + shell_hint(root));
+                "Expressions can use var.*, input.*, local.*, event.*, repo.*, matrix.* in a matrix pipeline and "
+                "service.* in the executions of a pipeline with services." +
+                    did_you_mean(root, {"var", "input", "local", "event", "repo", "matrix", "service"}) +
+                    shell_hint(root));
   }
 
   // What a shell variable or a secret looks like in HCL: "${HOME}" in a run
@@ -108,6 +122,7 @@ class ReferenceChecker {
   hcl::Diagnostics& diags_;
   std::vector<std::string> variables_;
   std::vector<std::string> locals_;
+  std::vector<std::string> inputs_;
   Index variable_index_;
   Index local_index_;
 };
@@ -150,15 +165,19 @@ void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
 std::set<const hcl::Expr*> check_references(const Configuration& cfg, hcl::Diagnostics& diags) {
   ReferenceChecker checker(cfg, diags);
   for (const auto& v : cfg.variables) {
-    checker.check(v.default_value, Rules{true});
-    checker.check(v.description, Rules{true});
+    checker.check(v.default_value, constants_only("A variable's default"));
+    checker.check(v.description, constants_only("A variable's description"));
   }
+  // An input's type is a keyword (type = string), read without evaluation.
+  for (const auto& i : cfg.inputs)
+    for (const Expression* e : {&i.options_expr, &i.default_expr, &i.description_expr})
+      checker.check(*e, constants_only("An input's declaration"));
   Rules locals{false, nullptr, kMatrixOnlyInInstances};
   for (const auto& l : cfg.locals) checker.check(l.value, locals);
   for (const auto& p : cfg.pipelines) check_pipeline(p, checker);
-  const Rules schedule{true, nullptr, "", "A schedule's attribute",
-                       "The server reads schedules before there is any event, variable or local: write the "
-                       "values themselves."};
+  const Rules schedule = constants_only("A schedule's attribute",
+                                       "The server reads schedules before there is any event, variable or local: "
+                                       "write the values themselves.");
   for (const auto& s : cfg.schedules)
     for (const Expression* e : {&s.cron_expression, &s.branch_expression, &s.timezone_expression})
       checker.check(*e, schedule);

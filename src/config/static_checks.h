@@ -11,8 +11,9 @@ namespace config {
 // Reports references to undeclared variables, locals, event or repo fields
 // and matrix axes, `matrix` outside a matrix pipeline's instance attributes,
 // unknown services and `service` outside the executions of a pipeline with services,
-// and references in variable defaults and schedules (constants). Returns the expressions with errors,
-// so that evaluation leaves them alone.
+// and references in variable defaults, input declarations and schedules
+// (constants). Returns the expressions with errors, so that evaluation
+// leaves them alone.
 std::set<const hcl::Expr*> check_references(const Configuration& cfg, hcl::Diagnostics& diags);
 
 // Sorts cfg.locals so that each comes after the locals it uses; a cycle is

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,6 +15,11 @@
 namespace core {
 
 using Env = std::map<std::string, std::string>;
+
+// Bounds of a manual run's inputs (a form's fields, not a data channel),
+// checked by the configuration that declares them and by the store.
+inline constexpr std::size_t kMaxInputs = 100;
+inline constexpr std::size_t kMaxInputBytes = 4096;  // one value's text
 
 // The event a workflow runs for.
 struct Event {
@@ -25,6 +31,9 @@ struct Event {
   std::vector<std::string> changed_paths;
   bool from_fork = false;      // pull_request from another repository: no secrets
   std::string schedule;        // cron only: the name of the schedule whose slot it is
+  // manual only: the run's inputs by name, each as text ("production", "3",
+  // "true"); their types are the configuration's `input` blocks'.
+  std::map<std::string, std::string> inputs;
 };
 
 struct Repository {

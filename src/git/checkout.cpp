@@ -14,6 +14,7 @@
 
 #include "core/base64.h"
 #include "core/environment.h"
+#include "core/own_children.h"
 #include "core/git_ref.h"
 
 namespace git {
@@ -88,8 +89,11 @@ bool Checkout::git(std::initializer_list<std::string> args, std::string& output)
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
   posix_spawnattr_setpgroup(&attributes, 0);
   pid_t pid = 0;
-  const int failed = posix_spawnp(&pid, "git", &actions, &attributes, core::exec_pointers(argv).data(),
-                                  core::exec_pointers(env).data());
+  // Recorded as this process's own: a server that adopts orphans leaves it alone.
+  const int failed = core::spawn_own_child(pid, [&](pid_t& child) {
+    return posix_spawnp(&child, "git", &actions, &attributes, core::exec_pointers(argv).data(),
+                        core::exec_pointers(env).data());
+  });
   posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   close(pipe_fds[1]);
@@ -105,6 +109,7 @@ bool Checkout::git(std::initializer_list<std::string> args, std::string& output)
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  core::forget_own_child(pid);
   output = cancelled ? "cancelled" : trimmed(std::move(output));
   return !cancelled && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }

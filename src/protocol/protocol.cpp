@@ -120,6 +120,7 @@ core::Event read_event(const Reader& in) {
   event.changed_paths = in.strings("changed_paths");
   event.from_fork = in.boolean("from_fork");
   event.schedule = in.string("schedule");
+  event.inputs = in.string_map("inputs");
   return event;
 }
 
@@ -254,7 +255,8 @@ json to_json(core::Event&& event) {
           {"sha", std::move(event.sha)},
           {"changed_paths", std::move(paths)},
           {"from_fork", event.from_fork},
-          {"schedule", std::move(event.schedule)}};
+          {"schedule", std::move(event.schedule)},
+          {"inputs", std::move(event.inputs)}};
 }
 
 core::Event event_from_json(const json& in) { return read_event(Reader{in, "event"}); }

@@ -358,6 +358,9 @@ const std::vector<Migration>& migrations() {
         "){table}",
         "ALTER TABLE executions ADD kept_from {uuid}",
         "ALTER TABLE executions ADD rerun_of {uuid}"}},
+      // Version 18 keeps a manual run's inputs with its workflow: a JSON
+      // object of names and values as text (docs/configuration.md#input-name).
+      {18, "manual run inputs", {"ALTER TABLE workflows ADD inputs {longtext}"}},
   };
   return all;
 }

@@ -64,6 +64,7 @@ Workflow read_workflow(const Row& row) {
   event.schedule = row.text(25);
   workflow.origin.rerun_selection = parse_rerun_selection(row.text(26)).value_or(RerunSelection::All);
   workflow.origin.rerun_execution = row.text(27);
+  event.inputs = decode_inputs(row.text(28));
   return workflow;
 }
 
@@ -124,6 +125,20 @@ std::vector<std::string> decode_strings(std::string_view text) {
   for (const auto& each : parsed)
     if (each.is_string()) strings.push_back(each.get<std::string>());
   return strings;
+}
+
+std::optional<std::string> encode_inputs(const std::map<std::string, std::string>& inputs) {
+  if (inputs.empty()) return std::nullopt;
+  return nlohmann::json(inputs).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::map<std::string, std::string> decode_inputs(std::string_view text) {
+  auto parsed = nlohmann::json::parse(text, nullptr, false);
+  std::map<std::string, std::string> inputs;
+  if (!parsed.is_object()) return inputs;
+  for (const auto& [name, value] : parsed.items())
+    if (value.is_string()) inputs[name] = value.get<std::string>();
+  return inputs;
 }
 
 std::string clip_reason(std::string_view reason) {

@@ -20,12 +20,12 @@ constexpr std::size_t kMaxShaLength = 64;
 const Query kInsertWorkflow{
     "INSERT INTO workflows (id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork,"
     " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of,"
-    " schedule, rerun_selection, rerun_execution)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, delivery_id) DO NOTHING",
+    " schedule, rerun_selection, rerun_execution, inputs)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, delivery_id) DO NOTHING",
     "INSERT INTO workflows (id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork,"
     " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of,"
-    " schedule, rerun_selection, rerun_execution)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id"};
+    " schedule, rerun_selection, rerun_execution, inputs)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id"};
 const Query kInsertKeptExecution{"INSERT INTO kept_executions (workflow_id, execution_id) VALUES (?, ?)"};
 const Query kWorkflowByDelivery{"SELECT id FROM workflows WHERE project_id = ? AND delivery_id = ?"};
 const Query kProjectWorkflowsBefore{"SELECT " FACTORY_LISTED_WORKFLOW_COLUMNS
@@ -67,6 +67,12 @@ Status check_event(const core::Event& event) {
   for (const std::string* ref : {&event.branch, &event.target_branch, &event.tag})
     if (ref->size() > kMaxRefLength) return invalid("branch or tag is longer than " + std::to_string(kMaxRefLength));
   if (event.sha.size() > kMaxShaLength) return invalid("sha is longer than " + std::to_string(kMaxShaLength));
+  if (event.inputs.size() > core::kMaxInputs)
+    return invalid("more than " + std::to_string(core::kMaxInputs) + " inputs");
+  for (const auto& [name, value] : event.inputs)
+    if (name.size() > kMaxRefLength || value.size() > core::kMaxInputBytes)
+      return invalid("input names are at most " + std::to_string(kMaxRefLength) + " bytes, values at most " +
+                     std::to_string(core::kMaxInputBytes));
   return {};
 }
 
@@ -126,6 +132,7 @@ struct SqlStore::WorkflowRow {
   std::optional<std::string> rerun_selection;  // null for all
   std::optional<std::string> rerun_execution;
   std::vector<std::string> kept;
+  std::optional<std::string> inputs;
 };
 
 Result<SqlStore::WorkflowRow> SqlStore::workflow_row(const WorkflowRequest& request) {
@@ -147,7 +154,7 @@ Result<SqlStore::WorkflowRow> SqlStore::workflow_row(const WorkflowRequest& requ
                      encode_strings(request.event.changed_paths),
                      request.wait_for_approval ? core::Status::WaitingForApproval : core::Status::Queued,
                      optional_text(origin.triggered_by), std::move(rerun_of), std::move(part->selection),
-                     std::move(part->execution), std::move(part->kept)};
+                     std::move(part->execution), std::move(part->kept), encode_inputs(request.event.inputs)};
 }
 
 Result<EnqueuedWorkflow> SqlStore::insert_workflow(Connection& connection, const WorkflowRow& row) {
@@ -158,7 +165,7 @@ Result<EnqueuedWorkflow> SqlStore::insert_workflow(Connection& connection, const
                                                        event.from_fork ? 1 : 0, row.paths, core::to_string(row.status),
                                                        to_millis(now()), waits ? 1 : 0, row.triggered_by,
                                                        row.rerun_of, optional_text(event.schedule),
-                                                       row.rerun_selection, row.rerun_execution});
+                                                       row.rerun_selection, row.rerun_execution, row.inputs});
   if (!inserted) return inserted.error();
   std::string stored;
   auto found = connection.execute(kWorkflowByDelivery, {row.project, row.delivery},

@@ -329,6 +329,42 @@ TEST_F(RunCommand, ExecutionsRunInACopyOfTheWorkingTree) {
   EXPECT_EQ(repo.read("output.txt"), "written\n");
 }
 
+// A deploy pipeline for manual runs, echoing its inputs.
+const char* const kDeployInputs =
+    "input \"environment\" {\n  options = [\"staging\", \"production\"]\n  default = \"staging\"\n}\n"
+    "input \"replicas\" {\n  type = number\n  default = 1\n}\n"
+    "pipeline \"deploy\" {\n  filter { events = [\"manual\"] }\n"
+    "  stage \"s\" {\n    exec \"e\" { run = \"echo to ${input.environment} x${input.replicas * 2}\" }\n  }\n}\n";
+
+TEST_F(RunCommand, InputsGoToAManualRun) {
+  write(".factory/ci.hcl", kDeployInputs);
+  const Outcome chosen = run_plain("--branch main --input environment=production --input replicas=3");
+  EXPECT_EQ(chosen.exit_code, 0) << chosen.output;
+  EXPECT_TRUE(contains(chosen.output, "for manual to main with environment=production, replicas=3")) << chosen.output;
+  EXPECT_TRUE(contains(chosen.output, "to production x6")) << chosen.output;
+  const Outcome defaults = run_plain("--branch main --event manual");
+  EXPECT_EQ(defaults.exit_code, 0) << defaults.output;
+  EXPECT_TRUE(contains(defaults.output, "to staging x2")) << defaults.output;
+}
+
+TEST_F(RunCommand, WrongInputsAreRefusedNamingTheInput) {
+  write(".factory/ci.hcl", kDeployInputs);
+  const Outcome wrong = run_plain("--branch main --input environment=prod --input replicas=many --input colour=red");
+  EXPECT_EQ(wrong.exit_code, 2) << wrong.output;
+  EXPECT_TRUE(
+      contains(wrong.output, "error: input \"environment\": \"prod\" is not one of \"staging\", \"production\""))
+      << wrong.output;
+  EXPECT_TRUE(contains(wrong.output, "error: input \"replicas\": \"many\" is not a number")) << wrong.output;
+  EXPECT_TRUE(contains(wrong.output, "error: input \"colour\" is not declared in .factory/")) << wrong.output;
+  EXPECT_FALSE(contains(wrong.output, "running")) << wrong.output;
+  const Outcome malformed = run_plain("--input environment");
+  EXPECT_NE(malformed.exit_code, 0);
+  EXPECT_TRUE(contains(malformed.output, "--input takes NAME=VALUE")) << malformed.output;
+  const Outcome push = run_plain("--event push --input environment=production");
+  EXPECT_NE(push.exit_code, 0);
+  EXPECT_TRUE(contains(push.output, "inputs are given to manual runs")) << push.output;
+}
+
 TEST_F(RunCommand, CtrlCCancelsAndLeavesNothingRunning) {
   write(".factory/ci.hcl", R"(pipeline "long" {
   stage "wait" {

@@ -194,6 +194,16 @@ TEST(ProtocolTest, ACronEventKeepsItsScheduleThroughTheRoundTrip) {
   EXPECT_EQ(protocol::event_from_json({{"name", "push"}}).schedule, "");
 }
 
+TEST(ProtocolTest, AManualEventsInputsSurviveTheRoundTrip) {
+  const core::Event event{
+      .name = "manual", .branch = "main", .inputs = {{"environment", "production"}, {"replicas", "3"}}};
+  const core::Event back = protocol::event_from_json(json::parse(protocol::to_json(event).dump()));
+  EXPECT_EQ(back.inputs, event.inputs);
+  EXPECT_TRUE(protocol::event_from_json(json{{"name", "push"}}).inputs.empty());  // from an agent that sends none
+  EXPECT_THROW(protocol::event_from_json(json{{"name", "manual"}, {"inputs", {{"replicas", 3}}}}),
+               protocol::Malformed);
+}
+
 TEST(ProtocolTest, AJobWithoutACloneTokenSendsNone) {
   protocol::Job job;
   job.workflow_id = "w1";

@@ -168,7 +168,7 @@ step('a reader sees the workflows and logs, no buttons of a writer, and the API 
   await page.getByRole('link', {name: 'acme/rocket', exact: true}).click();
   await page.locator(`a[href="/workflows/${finished}"]`).first().waitFor();
   assert.equal(await page.getByRole('link', {name: 'Edit'}).count(), 0);
-  assert.equal(await page.getByRole('button', {name: 'Trigger'}).count(), 0);
+  assert.equal(await page.getByRole('button', {name: 'Run workflow'}).count(), 0);
   await page.goto(`${installation.origin}/workflows/${running}`);
   await page.locator('.executions .status-running').waitFor();
   assert.equal(await page.getByRole('button', {name: 'Cancel'}).count(), 0);
@@ -256,7 +256,7 @@ step('a role comes from the permission on the GitHub repository', async () => {
   await page.goto(`${installation.origin}/projects/${gadget.id}`);
   await page.getByRole('heading', {name: 'acme/gadget'}).waitFor();
   assert.match(await page.locator('main').textContent(), /your role: write/);
-  await page.getByRole('button', {name: 'Trigger'}).waitFor();
+  await page.getByRole('button', {name: 'Run workflow'}).waitFor();
   assert.equal(await page.getByRole('link', {name: 'Edit'}).count(), 0);
 });
 

@@ -88,6 +88,10 @@ function actorFacts({actors = {}, approval, rerun}) {
   ];
 }
 
+// A manual run's inputs, one fact each: "environment production".
+const inputFacts = ({inputs = {}}) =>
+  Object.entries(inputs).map(([name, value]) => fact(name, h('code', {class: 'input-value'}, value)));
+
 // A pull request from a fork waits until someone with write access approves
 // it: the panel says who may, and why (the project's setting).
 function approvalPanel(workflow, approveButton) {
@@ -112,7 +116,8 @@ function workflowSummary(workflow, project) {
       fact('Started', timeElement(workflow.started_at)),
       fact('Duration', durationOf(workflow) || '—'),
       workflow.waiting_reason ? fact('Waiting', workflow.waiting_reason) : null,
-      actorFacts(workflow)),
+      actorFacts(workflow),
+      inputFacts(event)),
     workflow.status_reason
       ? h('pre', {class: invalid ? 'diagnostics' : 'reason', 'aria-label': invalid ? 'Configuration diagnostics' : 'Reason'},
           workflow.status_reason)
