@@ -54,7 +54,11 @@ std::vector<std::string> kept_executions(const store::WorkflowTree& earlier, con
     const auto found = first_whole.find(pipeline.name);
     const std::size_t end = std::min(pipeline.stages.size(), found == first_whole.end() ? pipeline.stages.size()
                                                                                         : found->second);
-    for (std::size_t s = 0; s < end; ++s)
+    // A pipeline's services (recorded as a first stage named "services")
+    // start whenever it runs: they are never kept. A plain first stage of
+    // that name merely runs again.
+    const std::size_t first = !pipeline.stages.empty() && pipeline.stages[0].name == "services" ? 1 : 0;
+    for (std::size_t s = first; s < end; ++s)
       for (const store::Execution& execution : pipeline.stages[s].executions)
         if (!asked.contains(execution.id) && core::is_final(execution.status) &&
             (!successes_only || execution.status == core::Status::Success))

@@ -20,7 +20,8 @@ std::set<std::string> failed_executions(const store::WorkflowTree& earlier);
 // (`asked`, ids of its tree). Runs again: those asked for, every later stage
 // of their pipelines, and every pipeline that depends on one of theirs,
 // directly or not. Kept: every other execution with a final status, or with
-// `successes_only` every other that succeeded (the rest runs again too).
+// `successes_only` every other that succeeded (the rest runs again too); never
+// a pipeline's services, which start whenever it runs.
 std::vector<std::string> kept_executions(const store::WorkflowTree& earlier, const std::set<std::string>& asked,
                                          bool successes_only);
 
