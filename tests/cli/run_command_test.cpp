@@ -226,6 +226,8 @@ TEST_F(RunCommand, ServicesRunAndTheirStateIsShown) {
   EXPECT_TRUE(contains(plain, "[broken/services/late] ✗ failure (" + reason + ")\n")) << plain;
   EXPECT_TRUE(contains(plain, "pipeline broken: failure: " + reason + "\n")) << plain;
   EXPECT_EQ(shell("pgrep -f 'sleep 1003[.]5'").exit_code, 1) << "no service is left running";
+}
+
 // A schedule's slot is a cron event: only the pipelines filtered to it run.
 TEST_F(RunCommand, ACronEventRunsOnlyThePipelinesFilteredToIt) {
   write(".factory/ci.hcl",
