@@ -89,12 +89,14 @@ struct Execution {
   std::string name;
   Origin origin;
   Expression run, image, env, timeout, retry, allow_failure;
+  Expression when;  // a bool; false: the execution is skipped
 };
 
 struct Stage {
   std::string name;
   Origin origin;
   std::vector<Execution> executions;
+  Expression when = {};  // a bool; false: the stage is skipped
 };
 
 struct Pipeline {
@@ -102,6 +104,9 @@ struct Pipeline {
   Origin origin;
   Filter filter;
   std::vector<MatrixAxis> matrix;  // in source order; empty: no matrix
+  // The matrix's lists of objects: partial combinations to leave out, whole
+  // ones to add (docs/configuration.md, "Matrix").
+  Expression matrix_exclude, matrix_include;
   Expression depends_on;           // list of pipeline names
   Expression env, timeout;
   std::vector<Stage> stages;

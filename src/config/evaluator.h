@@ -55,6 +55,10 @@ class Evaluator {
   std::optional<std::chrono::milliseconds> duration(const Expression& e, std::string_view what);
   std::optional<int> count(const Expression& e, std::string_view what);
   std::optional<bool> boolean(const Expression& e, std::string_view what);
+  // A list of objects; `example` completes "write e.g. " in the message
+  // for another type.
+  std::optional<std::vector<hcl::Object>> object_list(const Expression& e, std::string_view what,
+                                                      std::string_view example);
 
   // Whether any evaluation through this evaluator failed.
   bool failed() const { return failed_; }

@@ -106,13 +106,15 @@ class ReferenceChecker {
 
 const std::string kMatrixOnlyInInstances =
     "matrix.* is available in a matrix pipeline's env, timeout, stages and executions; filters, depends_on, "
-    "matrix axes and locals are shared by all instances.";
+    "matrix axes, exclude, include and locals are shared by all instances.";
 
 void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
   Rules shared{false, nullptr, kMatrixOnlyInInstances};
   for (const Expression* e : {&p.filter.events, &p.filter.branches, &p.filter.tags, &p.filter.paths, &p.depends_on})
     checker.check(*e, shared);
   for (const auto& axis : p.matrix) checker.check(axis.values, shared);
+  checker.check(p.matrix_exclude, shared);
+  checker.check(p.matrix_include, shared);
 
   std::vector<std::string> axes;
   for (const auto& axis : p.matrix) axes.push_back(axis.name);
@@ -120,10 +122,12 @@ void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
                  "Pipeline \"" + p.name + "\" has no matrix block; matrix.* exists only in a pipeline with one."};
   checker.check(p.env, instance);
   checker.check(p.timeout, instance);
-  for (const auto& stage : p.stages)
+  for (const auto& stage : p.stages) {
+    checker.check(stage.when, instance);
     for (const auto& e : stage.executions)
-      for (const Expression* x : {&e.run, &e.image, &e.env, &e.timeout, &e.retry, &e.allow_failure})
+      for (const Expression* x : {&e.run, &e.image, &e.env, &e.timeout, &e.retry, &e.allow_failure, &e.when})
         checker.check(*x, instance);
+  }
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <condition_variable>
 #include <functional>
 #include <filesystem>
@@ -20,6 +21,11 @@ using core::Status;
 using Deadline = std::optional<SteadyTime>;
 
 bool is_failed(Status status) { return status == Status::Failure || status == Status::Error; }
+
+bool every_stage_skipped(const core::PipelineSpec& pipeline) {
+  return !pipeline.stages.empty() && std::all_of(pipeline.stages.begin(), pipeline.stages.end(),
+                                                 [](const core::StageSpec& s) { return !s.skip_reason.empty(); });
+}
 
 // Something of the machine (a container runtime, a sandbox) found once, the
 // first time an execution needs it; null with `problem` set if it is missing.
@@ -70,7 +76,7 @@ class PlanRun {
   Status run_stage(std::size_t p, std::size_t s, Deadline deadline);
   void run_execution(ExecutionId id, Deadline deadline);
   Status stage_status(std::size_t p, std::size_t s) const;
-  void finish_pipeline(std::size_t p, Status status, bool timed_out);
+  void finish_pipeline(std::size_t p, Status status, bool timed_out, std::string skip_reason = {});
 
   const core::Plan& plan_;
   const Options& options_;
@@ -135,6 +141,11 @@ void PlanRun::run_pipeline(std::size_t p) {
     finish_pipeline(p, *not_run, false);
     return;
   }
+  if (every_stage_skipped(plan_.pipelines[p])) {
+    reporter_.mark_not_run(p, 0, Status::Skipped);
+    finish_pipeline(p, Status::Skipped, false, "every stage is skipped");
+    return;
+  }
   auto started = std::chrono::steady_clock::now();
   reporter_.update_pipeline(p, [](PipelineResult& r) {
     r.status = Status::Running;
@@ -150,6 +161,10 @@ void PlanRun::run_pipeline(std::size_t p) {
 Status PlanRun::run_stages(std::size_t p, Deadline deadline) {
   const auto& stages = plan_.pipelines[p].stages;
   for (std::size_t s = 0; s < stages.size(); ++s) {
+    if (!stages[s].skip_reason.empty()) {
+      reporter_.skip_stage(p, s);
+      continue;
+    }
     Status status = run_stage(p, s, deadline);
     if (status == Status::Success) continue;
     // A failed stage skips the rest; a cancelled run cancels it.
@@ -184,6 +199,7 @@ Status PlanRun::stage_status(std::size_t p, std::size_t s) const {
   bool cancelled = false;
   for (std::size_t e = 0; e < specs.size(); ++e) {
     const auto& execution = result.executions[e];
+    if (execution.status == Status::Skipped) continue;
     if (execution.status == Status::Cancelled && !execution.timed_out) {
       cancelled = true;
       continue;
@@ -195,6 +211,13 @@ Status PlanRun::stage_status(std::size_t p, std::size_t s) const {
 
 void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
   const auto& spec = plan_.pipelines[id.pipeline].stages[id.stage].executions[id.execution];
+  if (!spec.skip_reason.empty()) {
+    reporter_.update_execution(id, [&spec](ExecutionResult& r) {
+      r.status = Status::Skipped;
+      r.skip_reason = spec.skip_reason;
+    });
+    return;
+  }
   if (!slots_.acquire(cancel_, pipeline_deadline)) {
     bool timed_out = !cancel_.cancelled();
     reporter_.update_execution(id, [timed_out](ExecutionResult& r) {
@@ -230,10 +253,11 @@ void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
   });
 }
 
-void PlanRun::finish_pipeline(std::size_t p, Status status, bool timed_out) {
-  reporter_.update_pipeline(p, [status, timed_out](PipelineResult& r) {
+void PlanRun::finish_pipeline(std::size_t p, Status status, bool timed_out, std::string skip_reason) {
+  reporter_.update_pipeline(p, [status, timed_out, &skip_reason](PipelineResult& r) {
     r.status = status;
     r.timed_out = timed_out;
+    r.skip_reason = std::move(skip_reason);
     if (r.started != TimePoint{}) r.finished = Clock::now();
   });
   std::lock_guard lock(finished_mutex_);
