@@ -17,7 +17,7 @@
 #include "protocol/protocol.h"
 #include "runner/sandbox.h"
 
-namespace git {
+namespace agent {
 
 namespace {
 
@@ -322,4 +322,4 @@ int run(const Options& options, runner::CancelHandle& stop) {
   return 0;
 }
 
-}  // namespace git
+}  // namespace agent
