@@ -79,10 +79,12 @@ namespace {
 constexpr size_t kMaxConditionText = 200;
 
 // The condition as written, on one line: runs of white space become one
-// space, and a long one is cut (at a character's start) with "…".
+// space, and a long one is cut (at a character's start) with "…". Reads no
+// further than it keeps: a condition may be megabytes long.
 std::string condition_text(const Expression& condition) {
   std::string text;
   for (char c : condition.file->slice(condition.expr->span)) {
+    if (text.size() > kMaxConditionText) break;
     const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
     if (!space)
       text += c;

@@ -1,5 +1,6 @@
-// A matrix's exclude and include lists: the instances planned, the
-// combinations skipped with their reasons, and every error at its place.
+// What a plan leaves out and why: a matrix's exclude and include lists (the
+// instances planned, the combinations skipped with their reasons) and
+// `when` on stages and executions; every error at its place.
 #include <gtest/gtest.h>
 
 #include "events.h"
@@ -149,6 +150,92 @@ TEST(MatrixLists, IncludeCountsTowardsTheLimitOfInstances) {
   for (int i = 0; i < 253; ++i) includes += "{ compiler = \"c" + std::to_string(i) + "\", build = \"debug\" }, ";
   std::string errors = errors_of(test_pipeline("    include = [" + includes + "]\n"));
   EXPECT_CONTAINS(errors, "ci.hcl:5:15: error: Matrix of pipeline \"test\" is too large");
+}
+
+// A pipeline "p" with the stages given, after `extra` (line 2 on).
+std::string with_stages(const std::string& stages, const std::string& extra = "") {
+  return "pipeline \"p\" {\n" + extra + stages + "}\n";
+}
+
+TEST(When, AFalseConditionSkipsTheExecutionWithTheConditionAsWritten) {
+  core::Plan p = plan_of(with_stages(
+      "  stage \"s\" {\n"
+      "    exec \"always\" { run = \"true\" }\n"
+      "    exec \"main\" {\n      run  = \"deploy\"\n      when = (event.branch   ==\n        \"main\")\n    }\n"
+      "  }\n"), push("feature/x"));
+  const auto& stage = p.pipelines.at(0).stages.at(0);
+  EXPECT_EQ(stage.skip_reason, "");
+  EXPECT_EQ(stage.executions[0].skip_reason, "");
+  EXPECT_EQ(stage.executions[1].skip_reason, "when: (event.branch == \"main\") is false");
+  EXPECT_EQ(plan_of(with_stages("  stage \"s\" {\n    exec \"e\" {\n      run = \"x\"\n"
+                                "      when = event.branch == \"main\"\n    }\n  }\n"))
+                .pipelines.at(0).stages.at(0).executions.at(0).skip_reason,
+            "");
+}
+
+TEST(When, AFalseStageSkipsItsExecutionsAndAStageOfSkippedExecutionsIsSkipped) {
+  core::Plan p = plan_of(with_stages(
+      "  stage \"release\" {\n    when = event.tag != \"\"\n"
+      "    exec \"a\" { run = \"x\" }\n"
+      "    exec \"b\" {\n      run = \"y\"\n      when = false\n    }\n  }\n"
+      "  stage \"docs\" {\n    exec \"pdf\" {\n      run = \"z\"\n      when = contains(event.changed_paths, \"doc.md\")\n    }\n  }\n"
+      "  stage \"test\" {\n    when = true\n    exec \"unit\" { run = \"t\" }\n  }\n"));
+  const auto& stages = p.pipelines.at(0).stages;
+  EXPECT_EQ(stages[0].skip_reason, "when: event.tag != \"\" is false");
+  EXPECT_EQ(stages[0].executions[0].skip_reason, "when: event.tag != \"\" is false");
+  EXPECT_EQ(stages[0].executions[1].skip_reason, "when: false is false");
+  EXPECT_EQ(stages[1].skip_reason, "every execution is skipped");
+  EXPECT_EQ(stages[1].executions[0].skip_reason, "when: contains(event.changed_paths, \"doc.md\") is false");
+  EXPECT_EQ(stages[2].skip_reason, "");
+}
+
+TEST(When, MatrixValuesDecidePerInstance) {
+  core::Plan p = plan_of(with_stages(
+      "  stage \"s\" {\n    exec \"e\" {\n      run = \"x\"\n      when = matrix.os == \"linux\" && var.deploy\n    }\n  }\n",
+      "  matrix {\n    os = [\"linux\", \"mac\"]\n  }\n") +
+      "variable \"deploy\" {\n  default = true\n}\n");
+  ASSERT_EQ(names(p), (Names{"p (linux)", "p (mac)"}));
+  EXPECT_EQ(p.pipelines[0].stages[0].skip_reason, "");
+  EXPECT_EQ(p.pipelines[1].stages[0].executions[0].skip_reason, "when: matrix.os == \"linux\" && var.deploy is false");
+  EXPECT_EQ(p.pipelines[1].stages[0].skip_reason, "every execution is skipped");
+}
+
+TEST(When, ALongConditionIsCutInTheReason) {
+  std::string condition = "event.branch == \"" + std::string(300, 'x') + "\"";
+  core::Plan p = plan_of(with_stages("  stage \"s\" {\n    when = " + condition + "\n    exec \"e\" { run = \"x\" }\n  }\n"));
+  const std::string& reason = p.pipelines.at(0).stages.at(0).skip_reason;
+  EXPECT_EQ(reason, "when: " + condition.substr(0, 200) + "… is false");
+}
+
+TEST(When, ConditionsThatAreNotBoolAreErrorsAtTheirPlace) {
+  std::string errors = errors_of(with_stages(
+      "  stage \"s\" {\n    when = \"yes\"\n"
+      "    exec \"e\" {\n      run  = \"x\"\n      when = [event.branch]\n    }\n  }\n"));
+  EXPECT_CONTAINS(errors, "ci.hcl:3:12: error: when must be true or false");
+  EXPECT_CONTAINS(errors, "It is the string \"yes\".");
+  EXPECT_CONTAINS(errors, "ci.hcl:6:14: error: when must be true or false");
+  EXPECT_CONTAINS(errors, "It is a value of type tuple.");
+}
+
+TEST(When, ReferencesAreChecked) {
+  std::string errors = errors_of(with_stages(
+      "  stage \"s\" {\n    when = event.brnch == \"main\"\n    exec \"e\" {\n      run  = \"x\"\n"
+      "      when = matrix.os == \"linux\"\n    }\n  }\n"));
+  EXPECT_CONTAINS(errors, "ci.hcl:3:12: error: Unknown event field \"brnch\"");
+  EXPECT_CONTAINS(errors, "ci.hcl:6:14: error: matrix.os is not available here");
+}
+
+TEST(When, AConditionThatFailsForThisEventSkipsThePipelineWithTheError) {
+  std::string errors;
+  auto loaded = load_files({{"ci.hcl", with_stages("  stage \"s\" {\n    when = regex(\"^v([0-9]+)\", event.tag) != \"\"\n"
+                                                   "    exec \"e\" { run = \"x\" }\n  }\n")}},
+                           errors);
+  ASSERT_TRUE(loaded) << errors;
+  core::Plan p = plan_for(*loaded, tag("release-1"), &errors);
+  EXPECT_TRUE(p.pipelines.empty());
+  EXPECT_CONTAINS(errors, "ci.hcl:3:12: error:");
+  ASSERT_EQ(p.skipped.size(), 1u);
+  EXPECT_EQ(p.skipped[0].reason, "its configuration has errors for this event");
 }
 
 }  // namespace
