@@ -257,8 +257,9 @@ void LiveView::draw() {
   for (std::size_t p = 0; p < tree_.size(); ++p) {
     const auto& pipeline = tree_[p];
     const auto& pipeline_spec = plan_.pipelines[p];
-    lines.emplace_back(pipeline.status, line(0, pipeline.status, pipeline_spec.name, pipeline.started,
-                                             pipeline.finished, pipeline.timed_out ? "timed out" : pipeline.skip_reason));
+    const std::string& detail = pipeline.timed_out ? "timed out" : pipeline.skip_reason;
+    lines.emplace_back(pipeline.status,
+                       line(0, pipeline.status, pipeline_spec.name, pipeline.started, pipeline.finished, detail));
     for (std::size_t s = 0; s < pipeline.stages.size(); ++s) {
       const auto& stage = pipeline.stages[s];
       lines.emplace_back(stage.status, line(1, stage.status, pipeline_spec.stages[s].name, stage.started,

@@ -160,8 +160,9 @@ std::optional<std::vector<hcl::Object>> Evaluator::object_list(const Expression&
   const hcl::Tuple& tuple = v->as_tuple();
   for (size_t i = 0; i < tuple.size(); ++i) {
     if (tuple[i].type() != hcl::Type::Object)
-      return fail<std::vector<hcl::Object>>(element_origin(e, i), "Element of " + std::string(what) + " must be an object",
-                                            "It is " + describe(tuple[i]) + "; write e.g. " + std::string(example) + ".");
+      return fail<std::vector<hcl::Object>>(
+          element_origin(e, i), "Element of " + std::string(what) + " must be an object",
+          "It is " + describe(tuple[i]) + "; write e.g. " + std::string(example) + ".");
     const hcl::Object& object = tuple[i].as_object();
     size_t bytes = hcl::kElementBytes;
     for (const auto& [name, unused] : object) bytes += name.size() + hcl::kElementBytes;

@@ -122,7 +122,8 @@ class MatrixLists {
                   "The axes of pipeline \"" + pipeline_.name + "\" are " + join_names(axes_) + "." +
                       did_you_mean(key, axes_));
       else if (!hcl::to_string_value(value))
-        ok = fail(field_origin(list, i, key, true), "Value of matrix axis \"" + key + "\" must be a string, number or bool",
+        ok = fail(field_origin(list, i, key, true),
+                  "Value of matrix axis \"" + key + "\" must be a string, number or bool",
                   "Instances are named after their values, so each must have a text form.");
     }
     return ok;

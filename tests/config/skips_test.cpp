@@ -45,7 +45,8 @@ std::string errors_of(const std::string& text) {
 TEST(MatrixLists, ExcludeLeavesOutWhatItMatchesAndIncludeAddsACombination) {
   core::Plan p = plan_of(test_pipeline("    exclude = [{ compiler = \"clang\", build = \"debug\" }]\n"
                                        "    include = [{ compiler = \"icc\", build = \"release\" }]\n"));
-  EXPECT_EQ(names(p), (Names{"test (gcc, debug)", "test (gcc, release)", "test (clang, release)", "test (icc, release)"}));
+  EXPECT_EQ(names(p),
+            (Names{"test (gcc, debug)", "test (gcc, release)", "test (clang, release)", "test (icc, release)"}));
   EXPECT_EQ(p.pipelines[3].matrix, (std::map<std::string, std::string>{{"compiler", "icc"}, {"build", "release"}}));
   EXPECT_EQ(p.pipelines[3].stages[0].executions[0].run, "make CC=icc MODE=release");
   ASSERT_EQ(p.skipped.size(), 1u);
@@ -82,7 +83,8 @@ TEST(MatrixLists, ValuesMatchByTheirTextAndIncludedOnesKeepTheirType) {
 }
 
 TEST(MatrixLists, APipelineTheFilterLeavesOutListsNoCombination) {
-  core::Plan p = plan_of(test_pipeline("    exclude = [{ compiler = \"clang\" }]\n", "  filter {\n    events = [\"tag\"]\n  }\n"));
+  core::Plan p = plan_of(
+      test_pipeline("    exclude = [{ compiler = \"clang\" }]\n", "  filter {\n    events = [\"tag\"]\n  }\n"));
   EXPECT_TRUE(p.pipelines.empty());
   ASSERT_EQ(p.skipped.size(), 1u);
   EXPECT_EQ(p.skipped[0].name, "test");
@@ -114,8 +116,9 @@ TEST(MatrixLists, ExcludeThatRemovesEverything) {
 }
 
 TEST(MatrixLists, IncludeWithoutEveryAxisOrWithAnUnknownOne) {
-  std::string errors = errors_of(test_pipeline("    include = [{ compiler = \"icc\" },\n"
-                                               "               { compiler = \"icc\", build = \"size\", arch = \"arm\" }]\n"));
+  std::string errors = errors_of(
+      test_pipeline("    include = [{ compiler = \"icc\" },\n"
+                    "               { compiler = \"icc\", build = \"size\", arch = \"arm\" }]\n"));
   EXPECT_CONTAINS(errors, "ci.hcl:5:16: error: Missing matrix axis build in include");
   EXPECT_CONTAINS(errors, "An include entry is a whole combination: give each axis (compiler and build) a value.");
   EXPECT_CONTAINS(errors, "ci.hcl:6:52: error: Unknown matrix axis \"arch\" in include");
@@ -178,7 +181,8 @@ TEST(When, AFalseStageSkipsItsExecutionsAndAStageOfSkippedExecutionsIsSkipped) {
       "  stage \"release\" {\n    when = event.tag != \"\"\n"
       "    exec \"a\" { run = \"x\" }\n"
       "    exec \"b\" {\n      run = \"y\"\n      when = false\n    }\n  }\n"
-      "  stage \"docs\" {\n    exec \"pdf\" {\n      run = \"z\"\n      when = contains(event.changed_paths, \"doc.md\")\n    }\n  }\n"
+      "  stage \"docs\" {\n    exec \"pdf\" {\n      run = \"z\"\n"
+      "      when = contains(event.changed_paths, \"doc.md\")\n    }\n  }\n"
       "  stage \"test\" {\n    when = true\n    exec \"unit\" { run = \"t\" }\n  }\n"));
   const auto& stages = p.pipelines.at(0).stages;
   EXPECT_EQ(stages[0].skip_reason, "when: event.tag != \"\" is false");
@@ -191,7 +195,8 @@ TEST(When, AFalseStageSkipsItsExecutionsAndAStageOfSkippedExecutionsIsSkipped) {
 
 TEST(When, MatrixValuesDecidePerInstance) {
   core::Plan p = plan_of(with_stages(
-      "  stage \"s\" {\n    exec \"e\" {\n      run = \"x\"\n      when = matrix.os == \"linux\" && var.deploy\n    }\n  }\n",
+      "  stage \"s\" {\n    exec \"e\" {\n      run = \"x\"\n"
+      "      when = matrix.os == \"linux\" && var.deploy\n    }\n  }\n",
       "  matrix {\n    os = [\"linux\", \"mac\"]\n  }\n") +
       "variable \"deploy\" {\n  default = true\n}\n");
   ASSERT_EQ(names(p), (Names{"p (linux)", "p (mac)"}));
@@ -202,7 +207,8 @@ TEST(When, MatrixValuesDecidePerInstance) {
 
 TEST(When, ALongConditionIsCutInTheReason) {
   std::string condition = "event.branch == \"" + std::string(300, 'x') + "\"";
-  core::Plan p = plan_of(with_stages("  stage \"s\" {\n    when = " + condition + "\n    exec \"e\" { run = \"x\" }\n  }\n"));
+  core::Plan p =
+      plan_of(with_stages("  stage \"s\" {\n    when = " + condition + "\n    exec \"e\" { run = \"x\" }\n  }\n"));
   const std::string& reason = p.pipelines.at(0).stages.at(0).skip_reason;
   EXPECT_EQ(reason, "when: " + condition.substr(0, 200) + "… is false");
 }
@@ -227,9 +233,9 @@ TEST(When, ReferencesAreChecked) {
 
 TEST(When, AConditionThatFailsForThisEventSkipsThePipelineWithTheError) {
   std::string errors;
-  auto loaded = load_files({{"ci.hcl", with_stages("  stage \"s\" {\n    when = regex(\"^v([0-9]+)\", event.tag) != \"\"\n"
-                                                   "    exec \"e\" { run = \"x\" }\n  }\n")}},
-                           errors);
+  const std::string stages =
+      "  stage \"s\" {\n    when = regex(\"^v([0-9]+)\", event.tag) != \"\"\n    exec \"e\" { run = \"x\" }\n  }\n";
+  auto loaded = load_files({{"ci.hcl", with_stages(stages)}}, errors);
   ASSERT_TRUE(loaded) << errors;
   core::Plan p = plan_for(*loaded, tag("release-1"), &errors);
   EXPECT_TRUE(p.pipelines.empty());
