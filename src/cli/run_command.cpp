@@ -1,12 +1,17 @@
 // `factory run [DIR]`: plans DIR/.factory for a simulated event and runs the
 // plan on this machine, showing it live; no server involved. Executions run
 // in the same sandbox, with the same environment, as on a build agent,
-// unless --unsandboxed.
+// unless --unsandboxed; and, as there, each in a workspace of its own: a
+// copy of DIR's files as they are now (uncommitted changes included),
+// never DIR itself unless --in-place.
 #include <signal.h>
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -21,6 +26,7 @@
 #include "config/config.h"
 #include "runner/runner.h"
 #include "runner/sandbox.h"
+#include "runner/workspace_tree.h"
 
 extern char** environ;
 
@@ -38,6 +44,7 @@ struct RunFlags {
   std::string container_runtime = "auto";
   bool json = false;
   bool unsandboxed = false;
+  bool in_place = false;
 };
 
 std::string shell_quote(const std::string& text) {
@@ -46,22 +53,26 @@ std::string shell_quote(const std::string& text) {
   return quoted + "'";
 }
 
-// Lines a git command prints in DIR; empty when git fails (no repository,
-// no such commit).
-std::vector<std::string> git_lines(const std::string& dir, const std::string& args, bool& ok) {
+// The non-empty items, separated by `separator`, that a git command prints
+// in DIR; empty when git fails (no repository, no such commit).
+std::vector<std::string> git_items(const std::string& dir, const std::string& args, char separator, bool& ok) {
   std::string command = "git -C " + shell_quote(dir) + " " + args + " 2>/dev/null";
-  std::vector<std::string> lines;
+  std::vector<std::string> items;
   ok = false;
   FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return lines;
+  if (!pipe) return items;
   std::array<char, 4096> buffer;
   std::string text;
-  while (std::fgets(buffer.data(), buffer.size(), pipe)) text += buffer.data();
+  for (std::size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) text.append(buffer.data(), n);
   ok = pclose(pipe) == 0;
   std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);)
-    if (!line.empty()) lines.push_back(line);
-  return lines;
+  for (std::string item; std::getline(stream, item, separator);)
+    if (!item.empty()) items.push_back(item);
+  return items;
+}
+
+std::vector<std::string> git_lines(const std::string& dir, const std::string& args, bool& ok) {
+  return git_items(dir, args, '\n', ok);
 }
 
 std::string git_line(const std::string& dir, const std::string& args) {
@@ -112,6 +123,43 @@ core::Repository repository_of(const std::string& dir) {
   auto name = std::filesystem::weakly_canonical(std::filesystem::absolute(dir)).filename().string();
   return core::Repository{"local", name, ""};
 }
+
+// Where a local run's executions work: each in a copy of a snapshot of DIR,
+// all in a temporary folder removed when the run ends.
+class RunFolder {
+ public:
+  RunFolder() = default;
+  RunFolder(const RunFolder&) = delete;
+  RunFolder& operator=(const RunFolder&) = delete;
+  ~RunFolder() {
+    if (!root_.empty()) runner::remove_tree(root_);
+  }
+
+  // The snapshot: in a git work tree, the files git shows there (tracked ones
+  // as they are now, and untracked ones it does not ignore), without .git or
+  // what .gitignore leaves out (build output); elsewhere every file. False
+  // with `error` when it cannot be made.
+  bool make(const std::string& dir, std::string& error) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "factory-run-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) {
+      error = "cannot create a folder in " + std::filesystem::temp_directory_path().string() + ": " +
+              std::strerror(errno);
+      return false;
+    }
+    root_ = pattern;
+    bool in_git = false;
+    const auto files = git_items(dir, "ls-files -z --cached --others --exclude-standard", '\0', in_git);
+    if (!in_git) return runner::copy_tree(dir, snapshot(), error);
+    std::filesystem::create_directory(snapshot());
+    return runner::copy_paths(dir, files, snapshot(), error);
+  }
+
+  std::filesystem::path root() const { return root_; }
+  std::filesystem::path snapshot() const { return root_ / "snapshot"; }
+
+ private:
+  std::filesystem::path root_;
+};
 
 runner::Options options_of(const RunFlags& flags) {
   runner::Options options;
@@ -166,12 +214,24 @@ int run(const RunFlags& flags) {
   }
   std::fprintf(progress, "running %zu pipeline%s for %s\n", plan.pipelines.size(),
                plan.pipelines.size() == 1 ? "" : "s", describe(event).c_str());
+  runner::Options options = options_of(flags);
+  RunFolder folder;
+  if (!flags.in_place) {
+    std::string error;
+    if (!folder.make(flags.dir, error)) {
+      std::cerr << "factory run: cannot copy " << flags.dir << " for the executions' workspaces: " << error
+                << " (--in-place runs them in " << flags.dir << " itself)\n";
+      return 2;
+    }
+    options.workspace = folder.snapshot().string();
+    options.workspaces = folder.root().string();
+  }
   auto view = make_run_view(plan, progress, isatty(fileno(progress)));
   runner::CancelHandle cancel;
   runner::RunResult result;
   {
     CancelOnStopSignals signals(cancel);
-    result = runner::run_plan(plan, options_of(flags), *view, cancel);
+    result = runner::run_plan(plan, options, *view, cancel);
   }
   view->finish();
   std::fprintf(progress, "%s", run_summary(plan, result, *view).c_str());
@@ -186,7 +246,8 @@ int run(const RunFlags& flags) {
 void add_run_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("run", "Run the pipelines of DIR/.factory on this machine for a simulated event");
   auto flags = std::make_shared<RunFlags>();
-  cmd->add_option("DIR", flags->dir, "Repository to run (default: .); executions run in it");
+  cmd->add_option("DIR", flags->dir,
+                  "Repository to run (default: .); each execution runs in a copy of its files as they are now");
   cmd->add_option("--event", flags->event, "push, pull_request, tag or manual (default: push, or tag with --tag)")
       ->check(CLI::IsMember({"push", "pull_request", "tag", "manual"}));
   cmd->add_option("--branch", flags->branch, "Branch pushed, or a pull request's source (default: DIR's git branch)");
@@ -198,6 +259,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--container-runtime", flags->container_runtime, "auto, podman, docker or none")
       ->check(CLI::IsMember({"auto", "podman", "docker", "none"}));
   cmd->add_flag("--json", flags->json, "Print the result tree as JSON on stdout");
+  cmd->add_flag("--in-place", flags->in_place,
+                "Run the executions in DIR itself, all sharing it (and writing into it), instead of in copies");
   cmd->add_flag("--unsandboxed", flags->unsandboxed,
                 "Run executions as plain processes with this shell's whole environment, not in the bubblewrap "
                 "sandbox agents use (docs/runner.md#sandbox)");

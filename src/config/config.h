@@ -109,6 +109,7 @@ struct Pipeline {
   Expression matrix_exclude, matrix_include;
   Expression depends_on;           // list of pipeline names
   Expression env, timeout;
+  Expression workspace;            // "isolated" (not given) or "shared"
   std::vector<Stage> stages;
 };
 

@@ -135,6 +135,20 @@ core::ExecutionSpec execution(const Execution& e, const core::PipelineSpec& pipe
   return spec;
 }
 
+// `workspace`: whether the executions of an instance share one workspace;
+// nullopt after reporting a value that is neither mode.
+std::optional<bool> shared_workspace(const Pipeline& pipeline, Evaluator& evaluator) {
+  if (!pipeline.workspace.given()) return false;
+  auto mode = evaluator.string(pipeline.workspace, "workspace");
+  if (!mode) return std::nullopt;
+  if (*mode == "isolated" || *mode == "shared") return *mode == "shared";
+  report(evaluator.diagnostics(), pipeline.workspace.origin(), "Unknown workspace \"" + *mode + "\"",
+         "workspace is \"isolated\" (the default: each execution starts from a copy of the commit of its own) or "
+         "\"shared\" (the stages and executions of each pipeline instance share one)." +
+             did_you_mean(*mode, {"isolated", "shared"}));
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<core::PipelineSpec> instantiate(const Pipeline& pipeline, const Combination& combination,
@@ -150,6 +164,8 @@ std::optional<core::PipelineSpec> instantiate(const Pipeline& pipeline, const Co
   spec.base_name = pipeline.name;
   for (const auto& [axis, value] : combination) spec.matrix[axis] = value_text(value);
   if (pipeline.timeout.given()) spec.timeout = evaluator.duration(pipeline.timeout, "timeout").value_or(spec.timeout);
+  const std::optional<bool> shared = shared_workspace(pipeline, evaluator);
+  spec.shared_workspace = shared.value_or(false);
   core::Env env = pipeline.env.given() ? evaluator.env(pipeline.env).value_or(core::Env{}) : core::Env{};
   for (const auto& stage : pipeline.stages) {
     core::StageSpec stage_spec{stage.name, {}, when_false(stage.when, evaluator)};
@@ -158,7 +174,7 @@ std::optional<core::PipelineSpec> instantiate(const Pipeline& pipeline, const Co
     settle_skips(stage_spec);
     spec.stages.push_back(std::move(stage_spec));
   }
-  if (evaluator.failed()) return std::nullopt;
+  if (evaluator.failed() || !shared) return std::nullopt;
   return spec;
 }
 

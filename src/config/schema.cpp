@@ -24,7 +24,7 @@ struct BodySchema {
 const BodySchema kTopLevel{"the top level", {}, {"variable", "locals", "pipeline"}};
 const BodySchema kVariable{"a variable block", {"default", "description"}, {}};
 const BodySchema kLocals{"a locals block", {}, {}, true};
-const BodySchema kPipeline{"a pipeline block", {"depends_on", "env", "timeout"}, {"filter", "matrix", "stage"}};
+const BodySchema kPipeline{"a pipeline block", {"depends_on", "env", "timeout", "workspace"}, {"filter", "matrix", "stage"}};
 const BodySchema kFilter{"a filter block", {"events", "branches", "tags", "paths"}, {}};
 const BodySchema kMatrix{"a matrix block", {}, {}, true};
 // The matrix attributes that are not axes but lists of combinations.
@@ -211,6 +211,7 @@ class Decoder {
     p.depends_on = expression(body, "depends_on", file);
     p.env = expression(body, "env", file);
     p.timeout = expression(body, "timeout", file);
+    p.workspace = expression(body, "workspace", file);
     if (const hcl::Block* filter = single_block(body, "filter", file, diags_)) p.filter = decode_filter(*filter, file);
     if (const hcl::Block* matrix = single_block(body, "matrix", file, diags_)) decode_matrix(*matrix, file, p);
     NameRegistry stages("stage", " in pipeline \"" + p.name + "\"");

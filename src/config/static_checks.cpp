@@ -122,6 +122,7 @@ void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
                  "Pipeline \"" + p.name + "\" has no matrix block; matrix.* exists only in a pipeline with one."};
   checker.check(p.env, instance);
   checker.check(p.timeout, instance);
+  checker.check(p.workspace, instance);
   for (const auto& stage : p.stages) {
     checker.check(stage.when, instance);
     for (const auto& e : stage.executions)

@@ -60,6 +60,7 @@ struct PipelineSpec {
   std::vector<std::string> depends_on;        // instance names, all in the same Plan
   std::chrono::milliseconds timeout{0};       // 0: none
   std::vector<StageSpec> stages;              // run in order
+  bool shared_workspace = false;  // one workspace for all its executions, not one each (`workspace = "shared"`)
 };
 
 // A pipeline of the configuration that is not in the plan, and why.

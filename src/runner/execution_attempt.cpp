@@ -41,8 +41,9 @@ AttemptOutcome failed_to_start(std::string error) {
 
 class Attempt {
  public:
-  Attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec)
-      : context_(context), id_(id), spec_(spec), tag_(unique_name()) {}
+  Attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec,
+          const std::string& workspace)
+      : context_(context), id_(id), spec_(spec), workspace_(workspace), tag_(unique_name()) {}
 
   AttemptOutcome run(std::optional<SteadyTime> deadline);
 
@@ -55,12 +56,13 @@ class Attempt {
   const AttemptContext& context_;
   ExecutionId id_;
   const core::ExecutionSpec& spec_;
+  const std::string& workspace_;
   std::string tag_;  // also the container's name
   const ContainerRuntime* runtime_ = nullptr;
 };
 
 std::optional<SpawnRequest> Attempt::request(std::string& problem) {
-  SpawnRequest request{{}, {}, context_.workspace};
+  SpawnRequest request{{}, {}, workspace_};
   if (spec_.image.empty()) return host_request(std::move(request), problem);
   runtime_ = context_.container_runtime(problem);
   if (!runtime_) {
@@ -69,7 +71,7 @@ std::optional<SpawnRequest> Attempt::request(std::string& problem) {
   }
   // The host environment is for the runtime's client; the container gets
   // only the execution's own variables.
-  request.argv = container_command(*runtime_, tag_, context_.workspace, spec_);
+  request.argv = container_command(*runtime_, tag_, workspace_, spec_);
   request.env = environment(context_.options.base_env, {}, tag_, false);
   return request;
 }
@@ -87,7 +89,7 @@ std::optional<SpawnRequest> Attempt::host_request(SpawnRequest request, std::str
     problem = "execution '" + spec_.name + "' cannot run in a sandbox: " + problem;
     return std::nullopt;
   }
-  request.argv = sandbox_command(*sandbox, context_.workspace, script);
+  request.argv = sandbox_command(*sandbox, workspace_, script);
   return request;
 }
 
@@ -148,9 +150,9 @@ void Attempt::drain(const std::shared_ptr<Capture>& capture) {
 
 }  // namespace
 
-AttemptOutcome run_attempt(const AttemptContext& context, ExecutionId id,
-                           const core::ExecutionSpec& spec, std::optional<SteadyTime> deadline) {
-  return Attempt(context, id, spec).run(deadline);
+AttemptOutcome run_attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec,
+                           const std::string& workspace, std::optional<SteadyTime> deadline) {
+  return Attempt(context, id, spec, workspace).run(deadline);
 }
 
 }  // namespace runner

@@ -20,7 +20,6 @@ namespace runner {
 // What a run shares with each of its attempts.
 struct AttemptContext {
   const Options& options;
-  std::string workspace;  // absolute
   Reporter& reporter;
   OutputPump& pump;
   CancelHandle& cancel;
@@ -38,7 +37,8 @@ struct AttemptOutcome {
   std::string error;
 };
 
-AttemptOutcome run_attempt(const AttemptContext& context, ExecutionId id,
-                           const core::ExecutionSpec& spec, std::optional<SteadyTime> deadline);
+// Runs one attempt in `workspace` (absolute).
+AttemptOutcome run_attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec,
+                           const std::string& workspace, std::optional<SteadyTime> deadline);
 
 }  // namespace runner

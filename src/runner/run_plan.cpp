@@ -12,6 +12,7 @@
 #include "runner/process_sweep.h"
 #include "runner/reporter.h"
 #include "runner/runner.h"
+#include "runner/workspace_tree.h"
 
 namespace runner {
 
@@ -59,8 +60,9 @@ class PlanRun {
           return detect_container_runtime(containers, problem);
         }),
         sandbox_(detect_sandbox),
+        source_(std::filesystem::absolute(options.workspace)),
+        pipeline_workspaces_(plan.pipelines.size()),
         context_{options,
-                 std::filesystem::absolute(options.workspace).string(),
                  reporter_,
                  pump_,
                  cancel,
@@ -75,6 +77,12 @@ class PlanRun {
   Status run_stages(std::size_t p, Deadline deadline);
   Status run_stage(std::size_t p, std::size_t s, Deadline deadline);
   void run_execution(ExecutionId id, Deadline deadline);
+  bool uses_copies() const { return !options_.workspaces.empty(); }
+  std::string workspace_path(const std::string& name) const;
+  std::string execution_workspace(ExecutionId id) const;
+  void make_pipeline_workspace(std::size_t p);
+  AttemptOutcome run_in_workspace(ExecutionId id, const core::ExecutionSpec& spec, Deadline deadline);
+  Status finish_stage_workspaces(std::size_t p, std::size_t s, Status status);
   Status stage_status(std::size_t p, std::size_t s) const;
   void finish_pipeline(std::size_t p, Status status, bool timed_out, std::string skip_reason = {});
 
@@ -86,6 +94,13 @@ class PlanRun {
   JobSlots slots_;
   Detected<ContainerRuntime> containers_;
   Detected<Sandbox> sandbox_;
+  std::filesystem::path source_;  // the checked-out commit, absolute
+  // A pipeline's own workspace while it runs, when it needs one (the one its
+  // executions share, or what its stages hand on): its path, or why it has none.
+  struct PipelineWorkspace {
+    std::string path, error;
+  };
+  std::vector<PipelineWorkspace> pipeline_workspaces_;
   AttemptContext context_;
   std::mutex finished_mutex_;
   std::condition_variable pipeline_finished_;
@@ -153,7 +168,9 @@ void PlanRun::run_pipeline(std::size_t p) {
   });
   Deadline deadline;
   if (plan_.pipelines[p].timeout.count() > 0) deadline = started + plan_.pipelines[p].timeout;
+  make_pipeline_workspace(p);
   Status status = run_stages(p, deadline);
+  if (!pipeline_workspaces_[p].path.empty()) remove_tree(pipeline_workspaces_[p].path);
   bool timed_out = deadline && std::chrono::steady_clock::now() >= *deadline;
   finish_pipeline(p, status, timed_out && status == Status::Failure);
 }
@@ -183,7 +200,7 @@ Status PlanRun::run_stage(std::size_t p, std::size_t s, Deadline deadline) {
   for (std::size_t e = 0; e < plan_.pipelines[p].stages[s].executions.size(); ++e)
     executions.emplace_back([this, id = ExecutionId{p, s, e}, deadline] { run_execution(id, deadline); });
   for (auto& thread : executions) thread.join();
-  Status status = stage_status(p, s);
+  Status status = finish_stage_workspaces(p, s, stage_status(p, s));
   reporter_.update_stage(p, s, [status](StageResult& r) {
     r.status = status;
     r.finished = Clock::now();
@@ -238,7 +255,7 @@ void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
       auto own = std::chrono::steady_clock::now() + spec.timeout;
       if (!deadline || own < *deadline) deadline = own;
     }
-    outcome = run_attempt(context_, id, spec, deadline);
+    outcome = run_in_workspace(id, spec, deadline);
     bool pipeline_over = pipeline_deadline && std::chrono::steady_clock::now() >= *pipeline_deadline;
     if (outcome.status != Status::Failure || cancel_.cancelled() || pipeline_over) break;
   }
@@ -251,6 +268,78 @@ void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
     r.error = outcome.error;
     r.finished = Clock::now();
   });
+}
+
+namespace {
+
+AttemptOutcome without_workspace(const core::ExecutionSpec& spec, const std::string& error) {
+  AttemptOutcome outcome;  // an error
+  outcome.error = "execution '" + spec.name + "' has no workspace: " + error;
+  return outcome;
+}
+
+}  // namespace
+
+std::string PlanRun::workspace_path(const std::string& name) const {
+  return (std::filesystem::path{options_.workspaces} / name).string();
+}
+
+std::string PlanRun::execution_workspace(ExecutionId id) const {
+  return workspace_path("execution-" + std::to_string(id.pipeline) + "-" + std::to_string(id.stage) + "-" +
+                        std::to_string(id.execution));
+}
+
+// A copy of the commit for the pipeline before its first stage, when its
+// executions share it or its stages hand files on: a pipeline of one
+// isolated stage copies the commit straight into its executions' workspaces.
+void PlanRun::make_pipeline_workspace(std::size_t p) {
+  const core::PipelineSpec& pipeline = plan_.pipelines[p];
+  if (!uses_copies() || (!pipeline.shared_workspace && pipeline.stages.size() < 2)) return;
+  const std::string path = workspace_path("pipeline-" + std::to_string(p));
+  std::string error;
+  if (copy_tree(source_, path, error)) {
+    pipeline_workspaces_[p].path = path;
+    return;
+  }
+  remove_tree(path);
+  pipeline_workspaces_[p].error = error;
+}
+
+// One attempt in the execution's workspace: its pipeline's when shared;
+// otherwise a fresh copy of what its stage starts from (the commit, or the
+// pipeline's workspace as the earlier stages left it), which stays until the
+// stage ends. Without Options::workspaces, the checked-out commit itself.
+AttemptOutcome PlanRun::run_in_workspace(ExecutionId id, const core::ExecutionSpec& spec, Deadline deadline) {
+  if (!uses_copies()) return run_attempt(context_, id, spec, source_.string(), deadline);
+  const PipelineWorkspace& pipeline = pipeline_workspaces_[id.pipeline];
+  if (!pipeline.error.empty()) return without_workspace(spec, pipeline.error);
+  if (plan_.pipelines[id.pipeline].shared_workspace) return run_attempt(context_, id, spec, pipeline.path, deadline);
+  const std::string own = execution_workspace(id);
+  remove_tree(own);  // an earlier attempt's
+  std::string error;
+  if (!copy_tree(pipeline.path.empty() ? source_.string() : pipeline.path, own, error))
+    return without_workspace(spec, error);
+  return run_attempt(context_, id, spec, own, deadline);
+}
+
+// The stage's executions' workspaces go when it ends; what they changed goes
+// on to the next stage first, when there is one to run. A stage whose files
+// cannot be handed on ends in error.
+Status PlanRun::finish_stage_workspaces(std::size_t p, std::size_t s, Status status) {
+  const core::PipelineSpec& pipeline = plan_.pipelines[p];
+  if (!uses_copies() || pipeline.shared_workspace) return status;
+  std::vector<std::filesystem::path> copies;
+  for (std::size_t e = 0; e < pipeline.stages[s].executions.size(); ++e) {
+    std::filesystem::path own = execution_workspace({p, s, e});
+    std::error_code ec;
+    if (std::filesystem::is_directory(own, ec)) copies.push_back(std::move(own));
+  }
+  std::string error;
+  if (status == Status::Success && s + 1 < pipeline.stages.size() &&
+      !hand_on(pipeline_workspaces_[p].path, copies, error))
+    status = Status::Error;
+  for (const auto& copy : copies) remove_tree(copy);
+  return status;
 }
 
 void PlanRun::finish_pipeline(std::size_t p, Status status, bool timed_out, std::string skip_reason) {

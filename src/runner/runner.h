@@ -13,7 +13,8 @@
 //   goes on. A pipeline whose every stage the plan skips is skipped (so are
 //   its dependants, as above).
 // - At most `jobs` executions run at the same time, across all pipelines.
-// - Each execution is `/bin/sh -e -c <run>` in the workspace, in its own
+// - Each execution is `/bin/sh -e -c <run>` in its workspace (a copy of the
+//   checked-out commit of its own, or its pipeline's: Options), in its own
 //   process group, stdin /dev/null, inside a bubblewrap sandbox that shows it
 //   only the workspace, a private /tmp and the system read-only
 //   (runner/sandbox.h); with an image, the same inside a container. Without
@@ -59,7 +60,17 @@ enum class Isolation {
 };
 
 struct Options {
-  std::string workspace;        // working directory of every execution
+  // The checked-out commit. With `workspaces` set, each execution (each
+  // attempt of it) runs in a copy of its own, made below `workspaces`: of
+  // the commit in a pipeline's first stage, and in a later stage of what the
+  // stages before left (a stage's executions hand on what they changed, the
+  // later execution's version where two changed one path). A pipeline with a
+  // shared workspace runs all its executions in one copy. Copies go as soon
+  // as nothing needs them (docs/runner.md#workspaces). `workspaces` must be
+  // a directory of this run's own, not inside `workspace`. Without it, every
+  // execution runs in `workspace` itself.
+  std::string workspace;
+  std::string workspaces;
   std::size_t jobs = 4;         // executions running at the same time (>= 1)
   core::Env base_env;           // under each execution's own env (host processes only)
   Isolation isolation = Isolation::Sandbox;

@@ -1,6 +1,6 @@
 // `factory run` on the example repositories of ../shared/examples (each
-// copied to a temporary directory first, since runs write into it), through
-// a pipe and on a terminal (tmux).
+// copied to a temporary directory first), through a pipe and on a terminal
+// (tmux); and the workspaces its executions run in.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -41,8 +41,10 @@ class RunCommand : public ::testing::Test {
     fs::create_directories((repo.path() / relative).parent_path());
     std::ofstream(repo.path() / relative) << text;
   }
+  // In `scratch` as its temporary directory, where the executions' workspaces go.
   std::string factory_run(const std::string& flags) const {
-    return quote(factory_binary()) + " run " + quote(repo.path().string()) + " " + flags;
+    return "env TMPDIR=" + quote(scratch.path().string()) + " " + quote(factory_binary()) + " run " +
+           quote(repo.path().string()) + " " + flags;
   }
   // Progress on stderr (dropped), the result tree on stdout.
   json run_json(const std::string& flags, int expected_exit) {
@@ -52,7 +54,7 @@ class RunCommand : public ::testing::Test {
   }
   Outcome run_plain(const std::string& flags) { return shell(factory_run(flags) + " 2>&1"); }
 
-  TempDir repo;
+  TempDir repo, scratch;
 };
 
 std::vector<std::string> pipeline_names(const json& result) {
@@ -67,13 +69,13 @@ const json& execution(const json& result, std::size_t p, std::size_t s, std::siz
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-// Processes whose working directory is `dir` (what an execution left running).
+// Processes working in `dir` or below (what an execution left running).
 int processes_in(const fs::path& dir) {
   int count = 0;
   for (const auto& entry : fs::directory_iterator("/proc")) {
     std::error_code error;
     auto cwd = fs::read_symlink(entry.path() / "cwd", error);
-    if (!error && cwd == dir) ++count;
+    if (!error && cwd.string().starts_with(dir.string())) ++count;
   }
   return count;
 }
@@ -111,7 +113,7 @@ TEST_F(RunCommand, FailingBehavesAsItsExpectationsSay) {
   EXPECT_EQ(result["pipelines"][1]["status"], "skipped");
   EXPECT_EQ(execution(result, 2, 0, 0)["status"], "failure");
   EXPECT_EQ(execution(result, 2, 0, 0)["timed_out"], true);
-  EXPECT_EQ(processes_in(repo.path()), 0);
+  EXPECT_EQ(processes_in(repo.path()) + processes_in(scratch.path()), 0);
 
   auto outcome = run_plain("");
   EXPECT_EQ(outcome.exit_code, 1);
@@ -276,6 +278,63 @@ TEST_F(RunCommand, DefaultEventIsAPushOfTheCurrentBranchWithTheLastCommitsFiles)
   EXPECT_EQ(pipeline_names(run_json("", 0)), (std::vector<std::string>{"lint"}));
 }
 
+// Each matrix instance works in a copy of its own: none reads the other's
+// file, and the directory run stays as it was.
+TEST_F(RunCommand, AMatrixOfTwoWritesAndReadsItsOwnFiles) {
+  write(".factory/ci.hcl", R"HCL(pipeline "pair" {
+  matrix {
+    name = ["a", "b"]
+  }
+  stage "write" {
+    exec "own" {
+      run = "echo ${matrix.name} > ${matrix.name}.txt; sleep 0.5; echo I wrote ${matrix.name}, I read $(cat *.txt)"
+    }
+  }
+})HCL");
+  auto outcome = run_plain("");
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_TRUE(contains(outcome.output, "[pair (a)/write/own] I wrote a, I read a\n")) << outcome.output;
+  EXPECT_TRUE(contains(outcome.output, "[pair (b)/write/own] I wrote b, I read b\n")) << outcome.output;
+  EXPECT_FALSE(fs::exists(repo.path() / "a.txt") || fs::exists(repo.path() / "b.txt"));
+  EXPECT_TRUE(fs::is_empty(scratch.path())) << "the workspaces are gone";
+}
+
+// What people test locally: the working tree as it is, uncommitted changes
+// and new files included, without what git ignores or .git itself.
+TEST_F(RunCommand, ExecutionsRunInACopyOfTheWorkingTree) {
+  write(".factory/ci.hcl", R"(pipeline "look" {
+  stage "look" {
+    exec "files" {
+      run = "cat tracked.txt new.txt; ls -A; echo written > output.txt"
+    }
+  }
+})");
+  write("tracked.txt", "committed\n");
+  write(".gitignore", "build/\n");
+  std::string git = "cd " + quote(repo.path().string()) +
+                    " && export GIT_CONFIG_GLOBAL=/dev/null GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t "
+                    "GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t && ";
+  ASSERT_EQ(shell(git + "git init -q -b main && git add . && git commit -qm one").exit_code, 0);
+  write("tracked.txt", "changed, not committed\n");
+  write("new.txt", "not even added\n");
+  write("build/output.o", "ignored\n");
+
+  auto outcome = run_plain("--changed tracked.txt");
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+  for (const char* line : {"changed, not committed", "not even added", ".factory", ".gitignore", "new.txt",
+                           "tracked.txt"})
+    EXPECT_TRUE(contains(outcome.output, "[look/look/files] " + std::string{line} + "\n")) << line << outcome.output;
+  EXPECT_FALSE(contains(outcome.output, "[look/look/files] build\n")) << outcome.output;
+  EXPECT_FALSE(contains(outcome.output, "[look/look/files] .git\n")) << outcome.output;
+  EXPECT_FALSE(fs::exists(repo.path() / "output.txt"));
+
+  // Asked for: in the directory itself.
+  outcome = run_plain("--changed tracked.txt --in-place");
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_TRUE(contains(outcome.output, "[look/look/files] build\n")) << outcome.output;
+  EXPECT_EQ(repo.read("output.txt"), "written\n");
+}
+
 TEST_F(RunCommand, CtrlCCancelsAndLeavesNothingRunning) {
   write(".factory/ci.hcl", R"(pipeline "long" {
   stage "wait" {
@@ -288,7 +347,7 @@ TEST_F(RunCommand, CtrlCCancelsAndLeavesNothingRunning) {
   EXPECT_EQ(outcome.exit_code, 130) << outcome.output;
   EXPECT_LT(outcome.seconds, 10.0);
   EXPECT_TRUE(contains(outcome.output, "cancelled")) << outcome.output;
-  EXPECT_EQ(processes_in(repo.path()), 0);
+  EXPECT_EQ(processes_in(repo.path()) + processes_in(scratch.path()), 0);
 }
 
 TEST_F(RunCommand, LiveViewDrawsTheTreeOnATerminal) {
