@@ -191,7 +191,7 @@ TEST_F(RunCommand, SkippedPipelinesAreListedWithTheirReasons) {
 
 // Matrix combinations that exclude leaves out, and stages and executions
 // whose `when` is false, are skipped with their reasons, in the plain
-// output, the summary and --json; nothing of them runs.
+// output, the summary and --json; none of them runs (prints).
 TEST_F(RunCommand, ExcludedCombinationsAndFalseConditionsAreSkippedWithTheirReasons) {
   write(".factory/ci.hcl", R"(pipeline "test" {
   matrix {
@@ -204,14 +204,14 @@ TEST_F(RunCommand, ExcludedCombinationsAndFalseConditionsAreSkippedWithTheirReas
       run = "echo compiled on ${matrix.os}"
     }
     exec "package" {
-      run  = "touch never-${matrix.os}"
+      run  = "echo never ran on ${matrix.os}"
       when = matrix.os == "windows"
     }
   }
   stage "publish" {
     when = event.branch == "release"
     exec "upload" {
-      run = "touch never-uploaded"
+      run = "echo never ran upload"
     }
   }
 }
@@ -220,7 +220,7 @@ pipeline "deploy" {
   stage "push" {
     when = event.tag != ""
     exec "push" {
-      run = "touch never-pushed"
+      run = "echo never ran push"
     }
   }
 })");
@@ -238,11 +238,10 @@ pipeline "deploy" {
   EXPECT_EQ(result["pipelines"][1]["status"], "success");
   EXPECT_EQ(result["pipelines"][2]["status"], "skipped");
   EXPECT_EQ(result["pipelines"][2]["skip_reason"], "every stage is skipped");
-  for (const auto& entry : fs::directory_iterator(repo.path()))
-    EXPECT_FALSE(entry.path().filename().string().starts_with("never-")) << entry.path();
 
   const Outcome plain = run_plain("--branch main");
   EXPECT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_FALSE(contains(plain.output, "never ran")) << plain.output;
   for (const std::string line : {
            "[test (bsd)/build/package] ↷ skipped (when: matrix.os == \"windows\" is false)\n",
            "stage test (linux)/publish: skipped (when: event.branch == \"release\" is false)\n",
