@@ -48,7 +48,7 @@ WorkflowReporter::~WorkflowReporter() { finish(); }
 
 void WorkflowReporter::pipeline_changed(std::size_t pipeline, const runner::PipelineResult& result) {
   change({protocol::Node::Pipeline, ids_.pipelines.at(pipeline).id, result.status, when(result),
-          result.timed_out ? "timed out" : "", std::nullopt});
+          result.timed_out ? "timed out" : result.reason, std::nullopt});
 }
 
 void WorkflowReporter::stage_changed(std::size_t pipeline, std::size_t stage, const runner::StageResult& result) {

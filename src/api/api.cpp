@@ -16,6 +16,7 @@ void add_routes(http::Router& router, store::Store& store, const ApiOptions& opt
   add_secret_routes(routes);
   add_token_routes(routes);
   add_member_routes(routes);
+  add_environment_routes(routes);
   add_sign_in_routes(routes);
   add_audit_routes(routes);
   if (options.orchestrator) {

@@ -24,7 +24,9 @@ struct BodySchema {
 const BodySchema kTopLevel{"the top level", {}, {"variable", "locals", "pipeline"}};
 const BodySchema kVariable{"a variable block", {"default", "description"}, {}};
 const BodySchema kLocals{"a locals block", {}, {}, true};
-const BodySchema kPipeline{"a pipeline block", {"depends_on", "env", "timeout"}, {"filter", "matrix", "stage"}};
+const BodySchema kPipeline{"a pipeline block",
+                           {"depends_on", "env", "timeout", "concurrency", "cancel_in_progress", "environment"},
+                           {"filter", "matrix", "stage"}};
 const BodySchema kFilter{"a filter block", {"events", "branches", "tags", "paths"}, {}};
 const BodySchema kMatrix{"a matrix block", {}, {}, true};
 const BodySchema kStage{"a stage block", {}, {"exec"}};
@@ -208,6 +210,13 @@ class Decoder {
     p.depends_on = expression(body, "depends_on", file);
     p.env = expression(body, "env", file);
     p.timeout = expression(body, "timeout", file);
+    p.concurrency = expression(body, "concurrency", file);
+    p.cancel_in_progress = expression(body, "cancel_in_progress", file);
+    p.environment = expression(body, "environment", file);
+    if (p.cancel_in_progress.given() && !p.concurrency.given())
+      report(diags_, p.cancel_in_progress.origin(), "cancel_in_progress without concurrency",
+             "cancel_in_progress says what a newer pipeline of the same concurrency group does to the running one; "
+             "give the group too, e.g. concurrency = \"deploy-${event.branch}\"");
     if (const hcl::Block* filter = single_block(body, "filter", file, diags_)) p.filter = decode_filter(*filter, file);
     if (const hcl::Block* matrix = single_block(body, "matrix", file, diags_)) p.matrix = decode_matrix(*matrix, file);
     NameRegistry stages("stage", " in pipeline \"" + p.name + "\"");

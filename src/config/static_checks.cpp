@@ -105,7 +105,8 @@ class ReferenceChecker {
 };
 
 const std::string kMatrixOnlyInInstances =
-    "matrix.* is available in a matrix pipeline's env, timeout, stages and executions; filters, depends_on, "
+    "matrix.* is available in a matrix pipeline's env, timeout, concurrency, environment, stages and executions; "
+    "filters, depends_on, "
     "matrix axes and locals are shared by all instances.";
 
 void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
@@ -120,6 +121,7 @@ void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
                  "Pipeline \"" + p.name + "\" has no matrix block; matrix.* exists only in a pipeline with one."};
   checker.check(p.env, instance);
   checker.check(p.timeout, instance);
+  for (const Expression* e : {&p.concurrency, &p.cancel_in_progress, &p.environment}) checker.check(*e, instance);
   for (const auto& stage : p.stages)
     for (const auto& e : stage.executions)
       for (const Expression* x : {&e.run, &e.image, &e.env, &e.timeout, &e.retry, &e.allow_failure})

@@ -41,8 +41,8 @@ AttemptOutcome failed_to_start(std::string error) {
 
 class Attempt {
  public:
-  Attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec)
-      : context_(context), id_(id), spec_(spec), tag_(unique_name()) {}
+  Attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec, const core::SecretMask& mask)
+      : context_(context), id_(id), spec_(spec), mask_(mask), tag_(unique_name()) {}
 
   AttemptOutcome run(std::optional<SteadyTime> deadline);
 
@@ -55,6 +55,7 @@ class Attempt {
   const AttemptContext& context_;
   ExecutionId id_;
   const core::ExecutionSpec& spec_;
+  const core::SecretMask& mask_;
   std::string tag_;  // also the container's name
   const ContainerRuntime* runtime_ = nullptr;
 };
@@ -106,7 +107,7 @@ AttemptOutcome Attempt::run(std::optional<SteadyTime> deadline) {
       [this](Stream stream, TimePoint time, std::span<const std::string_view> lines) {
         context_.reporter.output(OutputLines{id_, stream, time, lines});
       },
-      &context_.options.mask);
+      &mask_);
   auto& child = *spawned.process;
   auto wake = child.wait(deadline, context_.cancel.fd());
   if (wake != ChildProcess::Wake::Exited) stop(child);
@@ -148,9 +149,9 @@ void Attempt::drain(const std::shared_ptr<Capture>& capture) {
 
 }  // namespace
 
-AttemptOutcome run_attempt(const AttemptContext& context, ExecutionId id,
-                           const core::ExecutionSpec& spec, std::optional<SteadyTime> deadline) {
-  return Attempt(context, id, spec).run(deadline);
+AttemptOutcome run_attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec,
+                           const core::SecretMask& mask, std::optional<SteadyTime> deadline) {
+  return Attempt(context, id, spec, mask).run(deadline);
 }
 
 }  // namespace runner

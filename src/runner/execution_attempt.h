@@ -38,7 +38,8 @@ struct AttemptOutcome {
   std::string error;
 };
 
-AttemptOutcome run_attempt(const AttemptContext& context, ExecutionId id,
-                           const core::ExecutionSpec& spec, std::optional<SteadyTime> deadline);
+// `mask` hides secrets in the attempt's output: the run's, or its pipeline's.
+AttemptOutcome run_attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec,
+                           const core::SecretMask& mask, std::optional<SteadyTime> deadline);
 
 }  // namespace runner

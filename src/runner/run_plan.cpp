@@ -2,6 +2,7 @@
 #include <functional>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -59,18 +60,24 @@ class PlanRun {
                  pump_,
                  cancel,
                  [this](std::string& problem) { return containers_.get(problem); },
-                 [this](std::string& problem) { return sandbox_.get(problem); }} {}
+                 [this](std::string& problem) { return sandbox_.get(problem); }},
+        opened_(plan.pipelines.size()) {}
 
   RunResult run();
 
  private:
   void run_pipeline(std::size_t p);
   std::optional<Status> status_before_start(std::size_t p);
+  GateOpening pass_gate(std::size_t p);
+  // The pipeline as its executions run: the plan's, or with the secrets its
+  // gate released, with the mask that hides them.
+  const core::PipelineSpec& pipeline(std::size_t p) const { return opened_[p] ? opened_[p]->spec : plan_.pipelines[p]; }
+  const core::SecretMask& mask(std::size_t p) const { return opened_[p] ? opened_[p]->mask : options_.mask; }
   Status run_stages(std::size_t p, Deadline deadline);
   Status run_stage(std::size_t p, std::size_t s, Deadline deadline);
   void run_execution(ExecutionId id, Deadline deadline);
   Status stage_status(std::size_t p, std::size_t s) const;
-  void finish_pipeline(std::size_t p, Status status, bool timed_out);
+  void finish_pipeline(std::size_t p, Status status, bool timed_out, std::string reason = {});
 
   const core::Plan& plan_;
   const Options& options_;
@@ -81,6 +88,13 @@ class PlanRun {
   Detected<ContainerRuntime> containers_;
   Detected<Sandbox> sandbox_;
   AttemptContext context_;
+  struct Opened {
+    core::PipelineSpec spec;
+    core::SecretMask mask;
+  };
+  // Written by a pipeline's own thread before its first stage, read by its
+  // executions' threads only after that.
+  std::vector<std::unique_ptr<Opened>> opened_;
   std::mutex finished_mutex_;
   std::condition_variable pipeline_finished_;
 };
@@ -129,10 +143,31 @@ std::optional<Status> PlanRun::status_before_start(std::size_t p) {
   return std::nullopt;
 }
 
+// Asks the gate of a gated pipeline whether it may start; keeps the secrets
+// it released for the pipeline's executions.
+GateOpening PlanRun::pass_gate(std::size_t p) {
+  const core::PipelineSpec& spec = plan_.pipelines[p];
+  if (!spec.gated() || !options_.gate) return {};
+  GateOpening opening = options_.gate(p, cancel_);
+  if (cancel_.cancelled()) return {Status::Cancelled, "cancelled", {}};
+  if (opening.status != Status::Running || opening.secrets.empty()) return opening;
+  auto opened = std::make_unique<Opened>(spec, options_.mask.with(opening.secrets));
+  for (auto& stage : opened->spec.stages)
+    for (auto& execution : stage.executions)
+      for (const auto& [name, value] : opening.secrets) execution.env[name] = value;
+  opened_[p] = std::move(opened);
+  return opening;
+}
+
 void PlanRun::run_pipeline(std::size_t p) {
   if (auto not_run = status_before_start(p)) {
     reporter_.mark_not_run(p, 0, *not_run);
     finish_pipeline(p, *not_run, false);
+    return;
+  }
+  if (GateOpening opening = pass_gate(p); opening.status != Status::Running) {
+    reporter_.mark_not_run(p, 0, opening.status);
+    finish_pipeline(p, opening.status, false, opening.reason);
     return;
   }
   auto started = std::chrono::steady_clock::now();
@@ -194,7 +229,7 @@ Status PlanRun::stage_status(std::size_t p, std::size_t s) const {
 }
 
 void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
-  const auto& spec = plan_.pipelines[id.pipeline].stages[id.stage].executions[id.execution];
+  const auto& spec = pipeline(id.pipeline).stages[id.stage].executions[id.execution];
   if (!slots_.acquire(cancel_, pipeline_deadline)) {
     bool timed_out = !cancel_.cancelled();
     reporter_.update_execution(id, [timed_out](ExecutionResult& r) {
@@ -215,7 +250,7 @@ void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
       auto own = std::chrono::steady_clock::now() + spec.timeout;
       if (!deadline || own < *deadline) deadline = own;
     }
-    outcome = run_attempt(context_, id, spec, deadline);
+    outcome = run_attempt(context_, id, spec, mask(id.pipeline), deadline);
     bool pipeline_over = pipeline_deadline && std::chrono::steady_clock::now() >= *pipeline_deadline;
     if (outcome.status != Status::Failure || cancel_.cancelled() || pipeline_over) break;
   }
@@ -230,10 +265,11 @@ void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
   });
 }
 
-void PlanRun::finish_pipeline(std::size_t p, Status status, bool timed_out) {
-  reporter_.update_pipeline(p, [status, timed_out](PipelineResult& r) {
+void PlanRun::finish_pipeline(std::size_t p, Status status, bool timed_out, std::string reason) {
+  reporter_.update_pipeline(p, [status, timed_out, &reason](PipelineResult& r) {
     r.status = status;
     r.timed_out = timed_out;
+    r.reason = std::move(reason);
     if (r.started != TimePoint{}) r.finished = Clock::now();
   });
   std::lock_guard lock(finished_mutex_);

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -54,6 +55,24 @@ enum class Isolation {
   None,     // a plain process of this user, seeing all it can see (docs/runner.md#sandbox)
 };
 
+// What a pipeline's gate decided (PipelineSpec::gated; docs/agents.md,
+// "The pipeline gate").
+struct GateOpening {
+  core::Status status = core::Status::Running;  // Running: start; Skipped, Cancelled or Error: end so, never run
+  std::string reason;                           // why not, for people
+  // Running: joins the environment of the pipeline's executions (over their
+  // own), and is masked in their output.
+  core::Env secrets;
+};
+
+class CancelHandle;
+
+// Asked on the pipeline's own thread once its dependencies succeeded, before
+// its first stage and holding no job slot. It may block (a pipeline waiting
+// for its concurrency group or an approval), but must return soon after the
+// run's cancel handle is cancelled.
+using Gate = std::function<GateOpening(std::size_t pipeline, const CancelHandle& cancel)>;
+
 struct Options {
   std::string workspace;        // working directory of every execution
   std::size_t jobs = 4;         // executions running at the same time (>= 1)
@@ -64,6 +83,9 @@ struct Options {
   // Hides secrets in the output lines before they are cut to the line bound
   // and handed to the observer (docs/secrets.md, "Masking").
   core::SecretMask mask;
+  // Asked for each gated pipeline; empty: every pipeline starts at once
+  // (`factory run`, which has no server to ask).
+  Gate gate;
 };
 
 struct ExecutionResult {
@@ -85,6 +107,7 @@ struct StageResult {
 struct PipelineResult {
   core::Status status = core::Status::Queued;
   bool timed_out = false;
+  std::string reason;  // why it never started, when its gate said so
   TimePoint started{}, finished{};
   std::vector<StageResult> stages;
 };

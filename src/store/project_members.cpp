@@ -23,20 +23,6 @@ const Query kMembers{"SELECT login, role FROM project_members WHERE project_id =
 const Query kDeleteMember{"DELETE FROM project_members WHERE project_id = ? AND login = ?"};
 const Query kCountProjects{"SELECT COUNT(*) FROM projects WHERE id = ?"};
 
-// Letters, digits and single hyphens, neither first nor last: what GitHub
-// allows, and so nothing that needs quoting anywhere. Lowercase, the form
-// grants are kept in.
-Result<std::string> member_login(std::string_view login) {
-  const bool valid = !login.empty() && login.size() <= kMaxLoginLength && login.front() != '-' &&
-                     login.back() != '-' && login.find("--") == std::string_view::npos &&
-                     std::all_of(login.begin(), login.end(),
-                                 [](unsigned char c) { return std::isalnum(c) || c == '-'; });
-  if (!valid) return invalid("a GitHub login has 1 to 39 letters, digits and single hyphens, not at either end");
-  std::string lower{login};
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  return lower;
-}
-
 Result<std::string> project_key(Connection& connection, std::string_view project_id) {
   auto key = canonical_id(project_id);
   if (!key) return bad_id(project_id);
@@ -55,6 +41,20 @@ Result<std::string> granted_role(Connection& connection, const std::string& proj
 }
 
 }  // namespace
+
+// Letters, digits and single hyphens, neither first nor last: what GitHub
+// allows, and so nothing that needs quoting anywhere. Lowercase, the form
+// grants are kept in.
+Result<std::string> member_login(std::string_view login) {
+  const bool valid = !login.empty() && login.size() <= kMaxLoginLength && login.front() != '-' &&
+                     login.back() != '-' && login.find("--") == std::string_view::npos &&
+                     std::all_of(login.begin(), login.end(),
+                                 [](unsigned char c) { return std::isalnum(c) || c == '-'; });
+  if (!valid) return invalid("a GitHub login has 1 to 39 letters, digits and single hyphens, not at either end");
+  std::string lower{login};
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return lower;
+}
 
 Result<bool> SqlStore::set_member(std::string_view project_id, std::string_view login, std::string_view role) {
   auto lower = member_login(login);

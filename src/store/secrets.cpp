@@ -8,11 +8,6 @@
 
 namespace store {
 
-struct SealedSecret {
-  SecretInfo info;
-  std::string sealed_value;
-};
-
 namespace {
 
 // Shorter values could not be masked in logs (core/secret_mask.h).
@@ -51,6 +46,8 @@ bool is_reserved(std::string_view name) {
          std::find(std::begin(kReservedNames), std::end(kReservedNames), name) != std::end(kReservedNames);
 }
 
+}  // namespace
+
 Status check_secret_name(std::string_view name) {
   if (auto checked = check_name("secret name", name); !checked) return checked;
   const std::string quoted = "secret name '" + std::string(name) + "'";
@@ -71,6 +68,8 @@ Status check_secret_value(std::string_view value) {
     return invalid("a secret value must not contain NUL bytes: environment variables cannot hold them");
   return {};
 }
+
+namespace {
 
 Result<std::vector<SealedSecret>> select_secrets(Connection& connection, const std::string& project_id) {
   bool project_found = false;
