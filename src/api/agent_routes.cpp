@@ -261,7 +261,7 @@ protocol::GateAnswer wait_at_gate(store::Store& store, const store::PipelineGate
   return wait(std::move(reason), retry_after);
 }
 
-std::string quoted(std::string_view text) { return "\"" + std::string{text} + "\""; }
+std::string in_quotes(std::string_view text) { return "\"" + std::string{text} + "\""; }
 
 // The environment's rules, in order: its branches, a rejection, its
 // approvers, its wait timer. Nothing when the pipeline may go on; an
@@ -272,13 +272,13 @@ std::optional<protocol::GateAnswer> environment_rules(store::Store& store, const
   auto found = store.get_environment(workflow.project_id, gate.environment);
   if (!found && found.error().kind == store::ErrorKind::NotFound) return std::nullopt;
   const store::Environment environment = unwrap(std::move(found));
-  const std::string named = "environment " + quoted(environment.name);
+  const std::string named = "environment " + in_quotes(environment.name);
   std::string error;
   const auto branches = config::GlobList::compile(environment.branches, error);
   if (!environment.branches.empty() && (!branches || !branches->matches(workflow.event.branch)))
     return protocol::GateAnswer{protocol::GateDecision::Skip,
                                 (workflow.event.branch.empty() ? "a " + workflow.event.name + " event has no branch"
-                                                               : "branch " + quoted(workflow.event.branch)) +
+                                                               : "branch " + in_quotes(workflow.event.branch)) +
                                     " may not deploy to " + named + " (its branches: " +
                                     listed(environment.branches) + ")",
                                 {}, {}};
@@ -303,12 +303,12 @@ std::optional<protocol::GateAnswer> environment_rules(store::Store& store, const
 std::optional<protocol::GateAnswer> concurrency_group(store::Store& store, orchestrator::Orchestrator& orchestrator,
                                                       const store::Workflow& workflow, const store::PipelineGate& gate,
                                                       store::Timestamp now, std::chrono::milliseconds retry_after) {
-  const std::string group = "concurrency group " + quoted(gate.concurrency);
+  const std::string group = "concurrency group " + in_quotes(gate.concurrency);
   auto claimed = store.take_concurrency_group(gate, now);
   if (!claimed && claimed.error().kind == store::ErrorKind::Conflict)
     return wait("another pipeline took " + group + " at the same moment", std::chrono::milliseconds{50});
   const store::GroupClaim claim = unwrap(std::move(claimed));
-  const std::string other = "workflow " + claim.workflow_id + " (pipeline " + quoted(claim.pipeline) + ")";
+  const std::string other = "workflow " + claim.workflow_id + " (pipeline " + in_quotes(claim.pipeline) + ")";
   switch (claim.outcome) {
     case store::GroupClaim::Outcome::Holding: return std::nullopt;
     case store::GroupClaim::Outcome::Superseded:

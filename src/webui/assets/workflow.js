@@ -1,7 +1,8 @@
 // One workflow: its pipelines as a graph, in columns by depends_on, each with
 // its stages and executions; who triggered, approved, cancelled or re-ran it;
 // a fork's pull request waiting for approval, with who may approve; cancel,
-// re-run and approve for the project's writers; the configuration's
+// re-run and approve for the project's writers; a pipeline waiting at its
+// environment's gate, with who may approve it and the buttons; the configuration's
 // diagnostics when it was not valid. Refreshed every second while shown.
 import {call, get, poll} from './api.js';
 import {h, statusBadge, durationOf, describeEvent, shortSha, timeElement, isFinal, mayWrite,
@@ -45,7 +46,7 @@ export async function renderWorkflow(main, [id], {signal, navigate}) {
     }
     replaceKeepingFocus(summary, workflowSummary(workflow, project));
     replaceKeepingFocus(approval, approvalPanel(workflow, approve));
-    replaceKeepingFocus(graph, pipelineColumns(workflow));
+    replaceKeepingFocus(graph, pipelineColumns(workflow, act));
   }, signal);
 }
 
@@ -96,7 +97,7 @@ function workflowSummary(workflow, project) {
 // Each pipeline goes one column right of the furthest pipeline it depends
 // on, so the graph reads left to right in the order pipelines run. (The plan
 // lists dependencies first.)
-function pipelineColumns({id, pipelines}) {
+function pipelineColumns({id, pipelines}, act) {
   if (!pipelines.length) return [h('p', {class: 'muted'}, 'No pipelines yet: the plan is made when an agent starts.')];
   const column = new Map();
   const columns = [];
@@ -106,15 +107,26 @@ function pipelineColumns({id, pipelines}) {
     (columns[at] ??= []).push(pipeline);
   }
   return columns.map((members) =>
-    h('div', {class: 'column', role: 'listitem'}, members.map((pipeline) => pipelineCard(pipeline, id))));
+    h('div', {class: 'column', role: 'listitem'}, members.map((pipeline) => pipelineCard(pipeline, id, act))));
 }
 
-function pipelineCard(pipeline, workflowId) {
+// A pipeline waiting at its environment's gate for an approver: who may
+// approve it, and the buttons (the API answers 403 to anyone else).
+function deploymentApproval({id, gate}, act) {
+  if (!gate) return null;
+  return h('div', {class: 'approval', 'aria-label': 'Deployment approval'},
+    h('p', {class: 'small'}, `May approve the deployment to ${gate.environment}: ${gate.approval.note}`),
+    h('div', {class: 'buttons'}, act('Approve', `/api/v1/pipelines/${id}/approve`, () => {}),
+      act('Reject', `/api/v1/pipelines/${id}/reject`, () => {})));
+}
+
+function pipelineCard(pipeline, workflowId, act) {
   return h('section', {class: `pipeline status-${pipeline.status}`, 'aria-label': `Pipeline ${pipeline.name}`},
     h('header', {}, h('h2', {}, pipeline.name), statusBadge(pipeline.status),
       h('span', {class: 'duration'}, durationOf(pipeline))),
     pipeline.depends_on.length ? h('p', {class: 'muted small'}, `after ${pipeline.depends_on.join(', ')}`) : null,
     pipeline.status_reason ? h('p', {class: 'muted small'}, pipeline.status_reason) : null,
+    deploymentApproval(pipeline, act),
     h('ol', {class: 'stages'}, pipeline.stages.map((stage) =>
       h('li', {},
         h('div', {class: 'stage'}, h('span', {}, stage.name), statusBadge(stage.status),
