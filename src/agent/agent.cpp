@@ -248,7 +248,8 @@ class JobRun {
     for (;;) {
       const Reply reply = client.post_until_answered(gate, nlohmann::json::object());
       if (reply.status == 0 || reply.lease_lost()) return {Status::Cancelled, "cancelled", {}};
-      if (reply.status != 200) return {Status::Error, "the server refused the pipeline's gate: " + reply.body.dump(), {}};
+      if (reply.status != 200)
+        return {Status::Error, "the server refused the pipeline's gate: " + reply.body.dump(), {}};
       protocol::GateAnswer answer;
       try {
         answer = protocol::gate_answer_from_json(reply.body);

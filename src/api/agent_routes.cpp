@@ -315,16 +315,18 @@ std::optional<protocol::GateAnswer> concurrency_group(store::Store& store, orche
       return protocol::GateAnswer{protocol::GateDecision::Cancel, "superseded by " + other + " in " + group, {}, {}};
     case store::GroupClaim::Outcome::Waiting: break;
   }
+  // The newer workflow is who cancels (cancelled_by): a running workflow's
+  // reason is the one its agent ends it with.
   if (gate.cancel_in_progress && claim.workflow_id != workflow.id)
     cancel_workflow(store, &orchestrator, claim.workflow_id,
-                    "cancelled by workflow " + workflow.id + ": a newer pipeline of " + group +
-                        " cancels the one in progress (cancel_in_progress)",
-                    {});
+                    "cancelled by workflow " + workflow.id + ": a newer pipeline of " + group + " (cancel_in_progress)",
+                    "workflow " + workflow.id + " (cancel_in_progress of " + group + ")");
   return wait_at_gate(store, gate, core::Status::Queued, "waiting for " + group + ": held by " + other, retry_after);
 }
 
-protocol::GateAnswer decide_gate(store::Store& store, orchestrator::Orchestrator& orchestrator, const ApiOptions& options,
-                                 const store::Workflow& workflow, const store::PipelineGate& gate) {
+protocol::GateAnswer decide_gate(store::Store& store, orchestrator::Orchestrator& orchestrator,
+                                 const ApiOptions& options, const store::Workflow& workflow,
+                                 const store::PipelineGate& gate) {
   const store::Timestamp at = now(options);
   const std::chrono::milliseconds retry_after = orchestrator.options().heartbeat;
   if (core::is_final(gate.status))
@@ -332,13 +334,15 @@ protocol::GateAnswer decide_gate(store::Store& store, orchestrator::Orchestrator
   if (!gate.environment.empty())
     if (auto answer = environment_rules(store, workflow, gate, at, retry_after)) return std::move(*answer);
   if (!gate.concurrency.empty())
-    if (auto answer = concurrency_group(store, orchestrator, workflow, gate, at, retry_after)) return std::move(*answer);
+    if (auto answer = concurrency_group(store, orchestrator, workflow, gate, at, retry_after))
+      return std::move(*answer);
   protocol::GateAnswer run;
   if (!gate.environment.empty()) {
     auto secrets = store.environment_secrets(workflow.project_id, gate.environment);
     if (!secrets && secrets.error().kind != store::ErrorKind::NotFound) unwrap(std::move(secrets));
     if (secrets)
-      for (store::ProjectSecret& secret : *secrets) run.secrets.push_back({std::move(secret.name), std::move(secret.value), {}});
+      for (store::ProjectSecret& secret : *secrets)
+        run.secrets.push_back({std::move(secret.name), std::move(secret.value), {}});
   }
   return run;
 }

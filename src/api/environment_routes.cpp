@@ -189,8 +189,8 @@ void add_environment_routes(const Routes& routes) {
   });
   routes.add("GET", "/api/v1/pipelines/{id}/gate", "pipeline_gate", access::pipeline(Role::Read),
              [routes](http::Request& request) {
-    return http::Response::json(200,
-                                pipeline_gate_view(routes, unwrap(routes.store.get_pipeline_gate(*request.param("id")))));
+    const store::PipelineGate gate = unwrap(routes.store.get_pipeline_gate(*request.param("id")));
+    return http::Response::json(200, pipeline_gate_view(routes, gate));
   });
   routes.add("POST", "/api/v1/pipelines/{id}/approve", "pipeline_approve", access::pipeline(Role::Read),
              [routes](http::Request& request) { return decide(routes, request, true); });

@@ -83,13 +83,16 @@ core::ExecutionSpec execution(const Execution& e, const core::PipelineSpec& pipe
 // The gate's attributes (docs/configuration.md#concurrency-and-environments);
 // false after reporting a group or environment the server could not keep.
 bool read_gate(const Pipeline& pipeline, Evaluator& evaluator, core::PipelineSpec& spec) {
-  if (pipeline.concurrency.given()) spec.concurrency = evaluator.string(pipeline.concurrency, "concurrency").value_or("");
+  if (pipeline.concurrency.given())
+    spec.concurrency = evaluator.string(pipeline.concurrency, "concurrency").value_or("");
   if (pipeline.cancel_in_progress.given())
     spec.cancel_in_progress = evaluator.boolean(pipeline.cancel_in_progress, "cancel_in_progress").value_or(false);
-  if (pipeline.environment.given()) spec.environment = evaluator.string(pipeline.environment, "environment").value_or("");
+  if (pipeline.environment.given())
+    spec.environment = evaluator.string(pipeline.environment, "environment").value_or("");
   bool ok = true;
   if (pipeline.concurrency.given() && !evaluator.failed()) {
-    const bool printable = std::ranges::none_of(spec.concurrency, [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+    const bool printable =
+        std::ranges::none_of(spec.concurrency, [](unsigned char c) { return c < 0x20 || c == 0x7f; });
     if (spec.concurrency.empty() || spec.concurrency.size() > core::kMaxGateName || !printable) {
       report(evaluator.diagnostics(), pipeline.concurrency.origin(),
              "Concurrency group \"" + spec.concurrency.substr(0, 80) + "\" is not a group name",

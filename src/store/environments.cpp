@@ -59,7 +59,8 @@ Result<Environment> checked_rules(Environment environment) {
   for (std::string& approver : environment.approvers) {
     if (approver == kWriters) continue;
     auto login = member_login(approver);
-    if (!login) return invalid("approver '" + approver.substr(0, 100) + "': " + login.error().message + ", or \"writers\"");
+    if (!login)
+      return invalid("approver '" + approver.substr(0, 100) + "': " + login.error().message + ", or \"writers\"");
     approver = std::move(*login);
   }
   std::sort(environment.approvers.begin(), environment.approvers.end());
@@ -127,7 +128,8 @@ Result<Environment> SqlStore::get_environment(std::string_view project_id, std::
   if (!key) return bad_id(project_id);
   return with_connection([&](Connection& connection) -> Result<Environment> {
     std::optional<Environment> environment;
-    auto done = connection.execute(kEnvironment, {*key, name}, [&](const Row& row) { environment = read_environment(row); });
+    auto done =
+        connection.execute(kEnvironment, {*key, name}, [&](const Row& row) { environment = read_environment(row); });
     if (!done) return done.error();
     if (!environment) return no_environment(*key, name);
     return std::move(*environment);

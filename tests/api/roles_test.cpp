@@ -111,6 +111,9 @@ class RolesTest : public PeopleApiTest {
     grant(other, "otheradmin", "admin");
     made.owner = store_->get_project(made.project)->owner_id;
     EXPECT_TRUE(store_->set_secret(made.project, "DEPLOY_KEY", "value", {}));
+    // An environment named as the routes' {name} is, with a secret named as their {secret}.
+    EXPECT_TRUE(store_->set_environment(made.project, {.name = "DEPLOY_KEY"}));
+    EXPECT_TRUE(store_->set_environment_secret(made.project, "DEPLOY_KEY", "DEPLOY_KEY", "value"));
     const core::Event push{.name = "push", .branch = "main"};
     made.workflow = store_->enqueue_workflow(made.project, "d" + std::to_string(n), push)->id;
     EXPECT_TRUE(store_->claim_next_workflow("agent", 30s, made.project));

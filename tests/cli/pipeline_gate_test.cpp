@@ -124,7 +124,8 @@ TEST_F(PipelineGate, CancelInProgressCancelsTheRunningHolder) {
   const std::string second = push_hook("refs/heads/main", newer_sha);
   const json cancelled = wait_for_end(first, 30s);
   EXPECT_EQ(cancelled["status"], "cancelled") << cancelled.dump(1);
-  EXPECT_TRUE(contains(cancelled["status_reason"], "cancelled by workflow " + second)) << cancelled.dump(1);
+  EXPECT_EQ(cancelled["actors"]["cancelled_by"], "workflow " + second + " (cancel_in_progress of concurrency group \"deploy\")")
+      << cancelled.dump(1);
   const json ran = wait_for_end(second, 30s);
   EXPECT_EQ(ran["status"], "success") << ran.dump(1);
 }
@@ -169,7 +170,8 @@ pipeline "preview" {
       << view.dump(1) << process_logs();
   const json deploy = pipeline_of(view, "deploy");
   EXPECT_EQ(deploy["gate"]["approval"]["note"], "a person with write access") << deploy.dump(1);
-  EXPECT_TRUE(contains(deploy["status_reason"], "waiting for approval by a person with write access")) << deploy.dump(1);
+  EXPECT_TRUE(contains(deploy["status_reason"], "waiting for approval by a person with write access"))
+      << deploy.dump(1);
   EXPECT_TRUE(contains(log(first_execution(view, "preview")), "key: unset\n"));
   std::this_thread::sleep_for(1500ms);  // it keeps waiting, heartbeats keep its lease
   EXPECT_EQ(pipeline_of(workflow(id), "deploy")["status"], "waiting_for_approval");

@@ -335,7 +335,7 @@ TEST(Validation, ABadFilterDoesNotHideErrorsInTheStages) {
 TEST(Validation, GateAttributesAreChecked) {
   const std::string stage = "  stage \"s\" {\n    exec \"e\" { run = \"true\" }\n  }\n}\n";
   std::string errors = errors_of("pipeline \"deploy\" {\n  cancel_in_progress = true\n" + stage);
-  EXPECT_CONTAINS(errors, "ci.hcl:2:3: error: cancel_in_progress without concurrency");
+  EXPECT_CONTAINS(errors, "ci.hcl:2:24: error: cancel_in_progress without concurrency");
   EXPECT_CONTAINS(errors, "give the group too");
   errors = errors_of("pipeline \"deploy\" {\n  environment = \"prod uction\"\n" + stage);
   EXPECT_CONTAINS(errors, "ci.hcl:2:17: error: Environment \"prod uction\" is not an environment name");

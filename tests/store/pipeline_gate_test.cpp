@@ -31,8 +31,11 @@ class PipelineGateTest : public ProjectStoreTest {
     return gate.ok() ? *gate : PipelineGate{};
   }
 
-  GroupClaim::Outcome take(const PipelineGate& gate, Timestamp at = store::Timestamp{}) {
-    if (at == Timestamp{}) at = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  static Timestamp now() {
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  }
+
+  GroupClaim::Outcome take(const PipelineGate& gate, Timestamp at = now()) {
     auto claim = store_->take_concurrency_group(gate, at);
     EXPECT_TRUE(claim.ok()) << claim.error().message;
     return claim.ok() ? claim->outcome : GroupClaim::Outcome::Waiting;
@@ -69,8 +72,7 @@ TEST_P(PipelineGateTest, OnePipelineHoldsAGroupUntilItEnds) {
   EXPECT_EQ(take(first), GroupClaim::Outcome::Holding);
   EXPECT_EQ(take(first), GroupClaim::Outcome::Holding);  // asked again after a lost answer
   EXPECT_EQ(take(elsewhere), GroupClaim::Outcome::Holding);
-  auto waiting = store_->take_concurrency_group(second, std::chrono::time_point_cast<std::chrono::milliseconds>(
-                                                            std::chrono::system_clock::now()));
+  auto waiting = store_->take_concurrency_group(second, now());
   ASSERT_OK(waiting);
   EXPECT_EQ(waiting->outcome, GroupClaim::Outcome::Waiting);
   EXPECT_EQ(waiting->workflow_id, first.workflow_id);
@@ -86,8 +88,7 @@ TEST_P(PipelineGateTest, TheNewestWaitingPipelineSupersedesOlderOnes) {
   EXPECT_EQ(take(holder), GroupClaim::Outcome::Holding);
   EXPECT_EQ(take(older), GroupClaim::Outcome::Waiting);
   EXPECT_EQ(take(newer), GroupClaim::Outcome::Waiting);
-  auto superseded = store_->take_concurrency_group(older, std::chrono::time_point_cast<std::chrono::milliseconds>(
-                                                              std::chrono::system_clock::now()));
+  auto superseded = store_->take_concurrency_group(older, now());
   ASSERT_OK(superseded);
   EXPECT_EQ(superseded->outcome, GroupClaim::Outcome::Superseded);
   EXPECT_EQ(superseded->workflow_id, newer.workflow_id);
@@ -99,9 +100,9 @@ TEST_P(PipelineGateTest, AHolderWhoseLeaseRanOutLetsGo) {
   const PipelineGate holder = running_pipeline("deploy");
   const PipelineGate next = running_pipeline("deploy");
   EXPECT_EQ(take(holder), GroupClaim::Outcome::Holding);
-  const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-  EXPECT_EQ(take(next, now), GroupClaim::Outcome::Waiting);
-  EXPECT_EQ(take(next, now + 31s), GroupClaim::Outcome::Holding);  // past the holder's 30 s lease
+  const Timestamp at = now();
+  EXPECT_EQ(take(next, at), GroupClaim::Outcome::Waiting);
+  EXPECT_EQ(take(next, at + 31s), GroupClaim::Outcome::Holding);  // past the holder's 30 s lease
 }
 
 // Servers asking for one free group at once: exactly one holds it.
@@ -112,10 +113,11 @@ TEST_P(PipelineGateTest, RacingTakersNeverBothHoldAGroup) {
   std::vector<std::thread> threads;
   for (const PipelineGate& gate : gates)
     threads.emplace_back([&, gate] {
-      auto claim = store_->take_concurrency_group(gate, std::chrono::time_point_cast<std::chrono::milliseconds>(
-                                                            std::chrono::system_clock::now()));
+      auto claim = store_->take_concurrency_group(gate, now());
       if (claim.ok() && claim->outcome == GroupClaim::Outcome::Holding) ++holding;
-      if (!claim.ok()) EXPECT_EQ(to_string(claim.error().kind), "conflict") << claim.error().message;
+      if (!claim.ok()) {
+        EXPECT_EQ(to_string(claim.error().kind), "conflict") << claim.error().message;
+      }
     });
   for (auto& thread : threads) thread.join();
   EXPECT_LE(holding.load(), 1);
@@ -161,7 +163,8 @@ TEST_P(PipelineGateTest, EnvironmentsKeepTheirRulesAndSecrets) {
 TEST_P(PipelineGateTest, APipelineWaitsForApprovalUntilSomeoneDecides) {
   const PipelineGate gate = running_pipeline({}, "production");
   EXPECT_ERROR(store_->decide_approval(gate.pipeline_id, "octocat", true), ErrorKind::Conflict);  // not waiting
-  ASSERT_OK(store_->wait_at_gate(gate.pipeline_id, core::Status::WaitingForApproval, "waiting for approval by octocat"));
+  ASSERT_OK(
+      store_->wait_at_gate(gate.pipeline_id, core::Status::WaitingForApproval, "waiting for approval by octocat"));
   auto waiting = store_->get_pipeline_gate(gate.pipeline_id);
   ASSERT_OK(waiting);
   EXPECT_EQ(waiting->status, core::Status::WaitingForApproval);
