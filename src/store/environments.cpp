@@ -163,25 +163,21 @@ Status SqlStore::delete_environment(std::string_view project_id, std::string_vie
 
 Result<bool> SqlStore::set_environment_secret(std::string_view project_id, std::string_view environment,
                                               std::string_view name, std::string_view value) {
-  auto box = secret_box();
-  if (!box) return box.error();
-  auto key = canonical_id(project_id);
-  if (!key) return bad_id(project_id);
-  if (auto checked = check_secret_name(name); !checked) return checked.error();
-  if (auto checked = check_secret_value(value); !checked) return checked.error();
-  const std::string sealed = (*box)->seal(*key, sealed_name(environment, name), value);
+  auto sealed = seal_secret(project_id, name, sealed_name(environment, name), value);
+  if (!sealed) return sealed.error();
+  const std::string& key = sealed->project_key;
   // The environment row is locked first, so writers of its secrets take
   // turns and the update-else-insert never races another insert.
   return in_transaction([&](Connection& connection) -> Result<bool> {
     bool found = false;
-    auto locked = connection.execute(kLockEnvironment, {*key, environment}, [&](const Row&) { found = true; });
+    auto locked = connection.execute(kLockEnvironment, {key, environment}, [&](const Row&) { found = true; });
     if (!locked) return locked.error();
-    if (!found) return no_environment(*key, environment);
+    if (!found) return no_environment(key, environment);
     const std::int64_t at = to_millis(now());
-    auto updated = connection.execute(kUpdateSecret, {sealed, at, *key, environment, name});
+    auto updated = connection.execute(kUpdateSecret, {sealed->value, at, key, environment, name});
     if (!updated) return updated.error();
     if (*updated > 0) return false;
-    auto inserted = connection.execute(kInsertSecret, {*key, environment, name, sealed, at, at});
+    auto inserted = connection.execute(kInsertSecret, {key, environment, name, sealed->value, at, at});
     if (!inserted) return inserted.error();
     return true;
   });
@@ -201,20 +197,22 @@ Status SqlStore::delete_environment_secret(std::string_view project_id, std::str
   return {};
 }
 
-Result<std::vector<SealedSecret>> SqlStore::sealed_environment_secrets(const std::string& project_id,
+Result<std::vector<SealedSecret>> SqlStore::sealed_environment_secrets(std::string_view project_id,
                                                                        std::string_view environment) {
   if (auto box = secret_box(); !box) return box.error();
+  auto key = canonical_id(project_id);
+  if (!key) return bad_id(project_id);
   return with_connection([&](Connection& connection) -> Result<std::vector<SealedSecret>> {
     bool found = false;
     std::vector<SealedSecret> secrets;
-    auto done = connection.execute(kSecretsOfEnvironment, {project_id, environment}, [&](const Row& row) {
+    auto done = connection.execute(kSecretsOfEnvironment, {*key, environment}, [&](const Row& row) {
       found = true;
       if (row.is_null(0)) return;
       secrets.push_back({{std::string(row.text(0)), {}, from_millis(row.integer(2)), from_millis(row.integer(3))},
                          std::string(row.text(1))});
     });
     if (!done) return done.error();
-    if (!found) return no_environment(project_id, environment);
+    if (!found) return no_environment(*key, environment);
     std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.info.name < b.info.name; });
     return secrets;
   });
@@ -222,9 +220,7 @@ Result<std::vector<SealedSecret>> SqlStore::sealed_environment_secrets(const std
 
 Result<std::vector<SecretInfo>> SqlStore::list_environment_secrets(std::string_view project_id,
                                                                    std::string_view environment) {
-  auto key = canonical_id(project_id);
-  if (!key) return bad_id(project_id);
-  auto secrets = sealed_environment_secrets(*key, environment);
+  auto secrets = sealed_environment_secrets(project_id, environment);
   if (!secrets) return secrets.error();
   std::vector<SecretInfo> infos;
   for (auto& secret : *secrets) infos.push_back(std::move(secret.info));
@@ -233,13 +229,12 @@ Result<std::vector<SecretInfo>> SqlStore::list_environment_secrets(std::string_v
 
 Result<std::vector<ProjectSecret>> SqlStore::environment_secrets(std::string_view project_id,
                                                                  std::string_view environment) {
-  auto key = canonical_id(project_id);
-  if (!key) return bad_id(project_id);
-  auto secrets = sealed_environment_secrets(*key, environment);
+  auto secrets = sealed_environment_secrets(project_id, environment);
   if (!secrets) return secrets.error();
+  const std::string key = *canonical_id(project_id);  // sealed_environment_secrets checked it
   std::vector<ProjectSecret> values;
   for (auto& secret : *secrets) {
-    auto value = secrets_->open(*key, sealed_name(environment, secret.info.name), secret.sealed_value);
+    auto value = secrets_->open(key, sealed_name(environment, secret.info.name), secret.sealed_value);
     if (!value)
       return internal("secret '" + secret.info.name + "' of environment '" + std::string(environment) +
                       "' does not decrypt: the secrets key is not the one it was stored with, or its row is damaged");

@@ -206,10 +206,18 @@ class SqlStore final : public Store {
   // The project_id column of the one row `query` selects for `id`.
   Result<std::string> project_of(const Query& query, std::string_view noun, std::string_view id);
   Result<const SecretBox*> secret_box() const;
+  // A secret's name and value checked, and the value sealed under the
+  // project's key, bound to `sealed_as` (secrets.cpp).
+  struct Sealed {
+    std::string project_key;
+    std::string value;
+  };
+  Result<Sealed> seal_secret(std::string_view project_id, std::string_view name, std::string_view sealed_as,
+                             std::string_view value) const;
   // A project's secrets, sorted by name; not_found for an unknown project.
   Result<std::vector<SealedSecret>> sealed_secrets(std::string_view project_id);
   // An environment's secrets, sorted by name; not_found for an unknown environment.
-  Result<std::vector<SealedSecret>> sealed_environment_secrets(const std::string& project_id,
+  Result<std::vector<SealedSecret>> sealed_environment_secrets(std::string_view project_id,
                                                                std::string_view environment);
 
   ConnectionPool pool_;

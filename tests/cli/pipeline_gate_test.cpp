@@ -20,6 +20,12 @@ constexpr const char* kDeployKey = "prod-s3cr3t-key";
 // sha256 of kDeployKey: what the deploy prints instead of the masked value.
 constexpr const char* kDeployKeyHash = "35bebb5b6961fee45a5b63641492fd4738c5c14370defdd9f2e013f89f63270b";
 
+// A pipeline of one execution, with `attributes` (its gate) before its stage.
+std::string gated_pipeline(const std::string& name, const std::string& attributes, const std::string& run) {
+  return "pipeline \"" + name + "\" {\n" + attributes + "\n  stage \"ship\" {\n    exec \"ship\" {\n      run = \"" + run +
+         "\"\n    }\n  }\n}\n";
+}
+
 class PipelineGate : public CiServer {
  protected:
   json pipeline_of(const json& workflow, const std::string& name) { return clitest::pipeline(workflow, name); }
@@ -30,14 +36,7 @@ class PipelineGate : public CiServer {
 // a waiting one names the holder, and the newest waiting one supersedes
 // the older ones.
 TEST_F(PipelineGate, TenWorkflowsOfOneGroupNeverRunTwoDeploysAtOnce) {
-  write_file(".factory/ci.hcl", R"(pipeline "deploy" {
-  concurrency = "deploy-${event.branch}"
-  stage "ship" {
-    exec "ship" {
-      run = "sleep 0.5"
-    }
-  }
-})");
+  write_file(".factory/ci.hcl", gated_pipeline("deploy", "  concurrency = \"deploy-${event.branch}\"", "sleep 0.5"));
   sha_ = create_repository();
   start({"--max-agents", "10", "--unsandboxed"});
   std::vector<std::string> ids;
@@ -95,30 +94,15 @@ TEST_F(PipelineGate, TenWorkflowsOfOneGroupNeverRunTwoDeploysAtOnce) {
 // With cancel_in_progress, a newer workflow of the group cancels the one
 // whose deploy runs, and runs once it let go.
 TEST_F(PipelineGate, CancelInProgressCancelsTheRunningHolder) {
-  write_file(".factory/ci.hcl", R"(pipeline "deploy" {
-  concurrency        = "deploy"
-  cancel_in_progress = true
-  stage "ship" {
-    exec "ship" {
-      run = "sleep 60"
-    }
-  }
-})");
+  const std::string gate = "  concurrency = \"deploy\"\n  cancel_in_progress = true";
+  write_file(".factory/ci.hcl", gated_pipeline("deploy", gate, "sleep 60"));
   sha_ = create_repository();
   start({"--unsandboxed"});
   const std::string first = push_hook("refs/heads/main", sha_);
   ASSERT_TRUE(clitest::wait_until([&] { return pipeline_of(workflow(first), "deploy")["status"] == "running"; }, 30s,
                                   50ms))
       << process_logs();
-  write_file(".factory/ci.hcl", R"(pipeline "deploy" {
-  concurrency        = "deploy"
-  cancel_in_progress = true
-  stage "ship" {
-    exec "ship" {
-      run = "true"
-    }
-  }
-})");
+  write_file(".factory/ci.hcl", gated_pipeline("deploy", gate, "true"));
   const std::string newer_sha = commit("quick deploy");
   push("main");
   const std::string second = push_hook("refs/heads/main", newer_sha);
@@ -134,22 +118,11 @@ TEST_F(PipelineGate, CancelInProgressCancelsTheRunningHolder) {
 // the environment's secret, which a pipeline of another environment never
 // sees. The approval is audited.
 TEST_F(PipelineGate, AProductionDeployWaitsForApprovalAndGetsTheEnvironmentsSecret) {
-  write_file(".factory/ci.hcl", R"(pipeline "deploy" {
-  environment = "production"
-  stage "ship" {
-    exec "ship" {
-      run = "echo \"key: $${DEPLOY_KEY:-unset}\"; printf %s \"$${DEPLOY_KEY:-}\" | sha256sum"
-    }
-  }
-}
-pipeline "preview" {
-  environment = "staging"
-  stage "ship" {
-    exec "ship" {
-      run = "echo \"key: $${DEPLOY_KEY:-unset}\""
-    }
-  }
-})");
+  const std::string show_key = "echo key: $${DEPLOY_KEY:-unset}";
+  write_file(".factory/ci.hcl",
+             gated_pipeline("deploy", "  environment = \"production\"",
+                            show_key + "; printf %s $${DEPLOY_KEY:-} | sha256sum") +
+                 gated_pipeline("preview", "  environment = \"staging\"", show_key));
   sha_ = create_repository();
   start({"--unsandboxed"});
   const std::string environments = "/api/v1/projects/" + project_id() + "/environments/";
@@ -193,14 +166,7 @@ pipeline "preview" {
 
 // A branch the environment does not allow skips its pipeline, with the reason.
 TEST_F(PipelineGate, ABranchTheEnvironmentDoesNotAllowIsSkipped) {
-  write_file(".factory/ci.hcl", R"(pipeline "deploy" {
-  environment = "production"
-  stage "ship" {
-    exec "ship" {
-      run = "true"
-    }
-  }
-})");
+  write_file(".factory/ci.hcl", gated_pipeline("deploy", "  environment = \"production\"", "true"));
   sha_ = create_repository();
   start({"--unsandboxed"});
   ASSERT_EQ(api("PUT", "/api/v1/projects/" + project_id() + "/environments/production",
