@@ -15,12 +15,16 @@ requireChromium();
 
 const installation = new Installation();
 // The build waits for gates: files in its workspace, the one folder its
-// sandbox shows it.
+// sandbox shows it (each execution has its own, execution-P-S-E, beside
+// the workflow's checkout).
 function openGate(name) {
   const work = path.join(installation.root, 'data.work');
   for (const agent of fs.readdirSync(work)) {
-    const workspace = path.join(work, agent, `workflow-${workflowId}`);
-    if (fs.existsSync(workspace)) return fs.writeFileSync(path.join(workspace, name), '');
+    const workflow = path.join(work, agent, `workflow-${workflowId}`);
+    if (!fs.existsSync(workflow)) continue;
+    for (const entry of fs.readdirSync(workflow))
+      if (entry.startsWith('execution-')) fs.writeFileSync(path.join(workflow, entry, name), '');
+    return;
   }
   throw new Error(`no workspace for workflow ${workflowId}`);
 }
