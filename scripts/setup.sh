@@ -14,7 +14,7 @@ build_packages=(
   libboost-dev libboost-system-dev
   libsqlite3-dev libmariadb-dev libpq-dev
   libssl-dev libcurl4-openssl-dev libyaml-cpp-dev
-  libre2-dev bubblewrap
+  libre2-dev bubblewrap libhowardhinnant-date-dev tzdata
 )
 test_packages=(
   clang-14 libclang-rt-14-dev

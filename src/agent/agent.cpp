@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <random>
 #include <thread>
 #include <utility>
@@ -16,6 +17,7 @@
 #include "core/secret_scope.h"
 #include "protocol/protocol.h"
 #include "runner/sandbox.h"
+#include "runner/workspace_tree.h"
 
 namespace agent {
 
@@ -70,20 +72,38 @@ core::Env base_environment(const protocol::Job& job, const std::string& sha) {
   env["FACTORY_BRANCH"] = job.event.branch;
   env["FACTORY_TAG"] = job.event.tag;
   env["FACTORY_TARGET_BRANCH"] = job.event.target_branch;
+  env["FACTORY_SCHEDULE"] = job.event.schedule;
   env["FACTORY_SHA"] = sha;
   env["FACTORY_REPOSITORY"] = job.repository.owner + "/" + job.repository.name;
   return env;
 }
 
-// Secrets join the environment of each execution whose pipeline they may
-// reach (a matrix instance by its block's label), so that executions in
+// Secrets join the environment of each execution and service whose pipeline
+// they may reach (a matrix instance by its block's label), so that those in
 // containers get them too. The server sent only those the event may receive.
 void add_secrets(core::Plan& plan, const std::vector<protocol::JobSecret>& secrets) {
   for (auto& pipeline : plan.pipelines)
     for (const protocol::JobSecret& secret : secrets)
-      if (core::reaches_pipeline(secret.pipelines, pipeline.base_name))
+      if (core::reaches_pipeline(secret.pipelines, pipeline.base_name)) {
         for (auto& stage : pipeline.stages)
           for (auto& execution : stage.executions) execution.env.try_emplace(secret.name, secret.value);
+        for (auto& service : pipeline.services) service.env.try_emplace(secret.name, secret.value);
+      }
+}
+
+// The executions the server keeps from an earlier run (a rerun of part of
+// a workflow), by their place in the plan; ids not of the plan are ignored.
+std::vector<runner::KeptExecution> kept_executions(const protocol::PlanIds& ids) {
+  std::map<std::string, runner::ExecutionId> places;
+  for (std::size_t p = 0; p < ids.pipelines.size(); ++p)
+    for (std::size_t s = 0; s < ids.pipelines[p].stages.size(); ++s)
+      for (std::size_t e = 0; e < ids.pipelines[p].stages[s].executions.size(); ++e)
+        places.emplace(ids.pipelines[p].stages[s].executions[e], runner::ExecutionId{p, s, e});
+  std::vector<runner::KeptExecution> kept;
+  for (const protocol::KeptExecution& execution : ids.kept)
+    if (auto place = places.find(execution.execution); place != places.end())
+      kept.push_back({place->second, execution.status, execution.reason});
+  return kept;
 }
 
 // What the logs and reports of a job must not show: the values of every
@@ -136,22 +156,26 @@ class JobRun {
         client_config_{client_config(options, job.lease)},
         client_{client_config_, [this] { return !given_up_because().empty(); }},
         mask_{job_mask(job)},
-        workspace_{options.work_dir / ("workflow-" + job.workflow_id), cancel_, job.clone_token},
+        workflow_dir_{options.work_dir / ("workflow-" + job.workflow_id)},
+        checkout_{workflow_dir_ / "checkout", cancel_, job.clone_token},
         heartbeat_{client_config_, job.workflow_id, job.heartbeat_interval, job.lease_duration, cancel_, agent_stop} {}
 
-  ~JobRun() {
-    std::error_code ignored;
-    std::filesystem::remove_all(workspace_.dir(), ignored);
-  }
+  ~JobRun() { runner::remove_tree(workflow_dir_); }
 
   void run(StartTimings& timings) {
     std::string error;
-    if (!workspace_.fetch(job_.repository.url, job_.event.sha, job_.event.branch, error))
+    if (!checkout_.fetch(job_.repository.url, job_.event.sha, job_.event.branch, error))
       return checkout_failed(error);
     timings.lap("fetch");
-    if (!workspace_.check_out_config(error)) return checkout_failed(error);
+    if (!checkout_.check_out_config(error)) return checkout_failed(error);
     timings.lap(".factory/ checkout");
-    std::optional<core::Plan> plan = make_plan();
+    core::Event event = job_.event;
+    event.sha = checkout_.sha();
+    if (event.name == "pull_request" && event.changed_paths.empty()) {
+      event.changed_paths = pull_request_changes();
+      timings.lap("changed paths");
+    }
+    std::optional<core::Plan> plan = make_plan(event);
     if (!plan) return;  // the server failed the workflow with the diagnostics
     // Reported before the secrets join it (the report carries no environment
     // anyway): secrets never go back to the server.
@@ -168,7 +192,7 @@ class JobRun {
     add_secrets(*plan, job_.secrets);
     timings.lap("plan");
     if (plan->pipelines.empty()) return complete(core::Status::Skipped, "no pipeline matches the event");
-    if (!workspace_.check_out_all(error)) return checkout_failed(error);
+    if (!checkout_.check_out_all(error)) return checkout_failed(error);
     timings.lap("checkout");
     note("start of workflow " + job_.workflow_id + ": " + timings.text());
     execute(*plan, std::move(ids));
@@ -191,18 +215,29 @@ class JobRun {
 
   std::string path(protocol::Call call) const { return protocol::workflow_path(job_.workflow_id, call); }
 
+  // The paths the pull request changes, for `paths` filters; empty (every
+  // filter holds, as if everything changed) when they cannot be known, which
+  // the agent's log and the workflow's reason then say.
+  std::vector<std::string> pull_request_changes() {
+    std::string error;
+    auto changes = checkout_.pull_request_changes(job_.event.target_branch, error);
+    if (changes) return *changes;
+    if (cancel_.cancelled()) return {};
+    notice_ = "paths filters held for every pipeline: the changed paths are unknown (" + error + ")";
+    note("workflow " + job_.workflow_id + ": " + notice_);
+    return {};
+  }
+
   // The plan of `.factory/` for the event, or nullopt after reporting its
   // diagnostics (a plan that ran out of its budget among them) or that the
   // workflow was cancelled while planning.
-  std::optional<core::Plan> make_plan() {
+  std::optional<core::Plan> make_plan(const core::Event& event) {
     hcl::Diagnostics diags;
     hcl::Budget budget = config::planning_budget([this] { return cancel_.cancelled(); });
-    auto configuration = config::load(workspace_.dir(), diags, budget);
+    auto configuration = config::load(checkout_.dir(), diags, budget);
     core::Plan plan;
     if (configuration) {
       const core::Repository repository{job_.repository.owner, job_.repository.name, job_.repository.url};
-      core::Event event = job_.event;
-      event.sha = workspace_.sha();
       plan = config::plan(*configuration, event, repository, diags, budget);
     }
     if (cancel_.cancelled()) {
@@ -217,12 +252,14 @@ class JobRun {
 
   void execute(const core::Plan& plan, protocol::PlanIds ids) {
     runner::Options run_options;
-    run_options.workspace = workspace_.dir().string();
+    run_options.workspace = checkout_.dir().string();
+    run_options.workspaces = workflow_dir_.string();
     run_options.jobs = options_.jobs;
-    run_options.base_env = base_environment(job_, workspace_.sha());
+    run_options.base_env = base_environment(job_, checkout_.sha());
     run_options.containers = options_.containers;
     run_options.isolation = options_.isolation;
     run_options.mask = mask_;
+    run_options.kept = kept_executions(ids);
     std::vector<std::string> pipeline_ids;
     for (const protocol::PipelineIds& pipeline : ids.pipelines) pipeline_ids.push_back(pipeline.id);
     run_options.gate = [this, pipeline_ids](std::size_t p, const runner::CancelHandle& cancel) {
@@ -235,7 +272,7 @@ class JobRun {
     reporter.finish();
     if (given_up.empty() && reporter.lease_lost()) given_up = "its lease was lost";
     if (!given_up.empty()) return note("left workflow " + job_.workflow_id + " unfinished: " + given_up);
-    complete(result.status, cancel_.cancelled() ? "cancelled" : "");
+    complete(result.status, cancel_.cancelled() ? "cancelled" : notice_);
   }
 
   // Asks the server whether a gated pipeline may start, again after each
@@ -292,7 +329,9 @@ class JobRun {
   ServerClient client_;
   core::SecretMask mask_;
   runner::CancelHandle cancel_;
-  git::Checkout workspace_;
+  std::filesystem::path workflow_dir_;  // the checkout and the executions' workspaces
+  git::Checkout checkout_;
+  std::string notice_;  // what the workflow's reason tells people, when nothing else does
   Heartbeat heartbeat_;  // last: it beats while everything else is there
 };
 

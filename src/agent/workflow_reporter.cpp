@@ -1,5 +1,6 @@
 #include "agent/workflow_reporter.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iterator>
 
@@ -26,7 +27,23 @@ std::int64_t when(const Result& result) {
   return millis(time == runner::TimePoint{} ? runner::Clock::now() : time);
 }
 
+// The services group's status: running while any service is, then how the
+// least successful of them ended.
+core::Status group_status(const std::vector<core::Status>& services) {
+  using core::Status;
+  bool running = false, all_final = true;
+  for (Status status : services) {
+    running = running || status == Status::Running;
+    all_final = all_final && core::is_final(status);
+  }
+  if (!all_final) return running ? Status::Running : Status::Queued;
+  for (Status worst : {Status::Error, Status::Failure, Status::Cancelled, Status::Success})
+    if (std::find(services.begin(), services.end(), worst) != services.end()) return worst;
+  return Status::Skipped;
+}
+
 std::string execution_reason(const runner::ExecutionResult& result) {
+  if (!result.kept.empty()) return result.kept;
   if (!result.error.empty()) return result.error;
   if (result.timed_out) return "timed out";
   if (result.status == core::Status::Failure) return "exit code " + std::to_string(result.exit_code);
@@ -48,7 +65,7 @@ WorkflowReporter::~WorkflowReporter() { finish(); }
 
 void WorkflowReporter::pipeline_changed(std::size_t pipeline, const runner::PipelineResult& result) {
   change({protocol::Node::Pipeline, ids_.pipelines.at(pipeline).id, result.status, when(result),
-          result.timed_out ? "timed out" : result.reason, std::nullopt});
+          result.timed_out ? "timed out" : result.error, std::nullopt});
 }
 
 void WorkflowReporter::stage_changed(std::size_t pipeline, std::size_t stage, const runner::StageResult& result) {
@@ -67,8 +84,32 @@ void WorkflowReporter::execution_changed(runner::ExecutionId id, const runner::E
           exit_code});
 }
 
+const protocol::StageIds& WorkflowReporter::services_group(std::size_t pipeline) const {
+  const auto& group = ids_.pipelines.at(pipeline).services;
+  if (!group) throw std::out_of_range("the server gave pipeline " + std::to_string(pipeline) + " no services group");
+  return *group;
+}
+
+void WorkflowReporter::service_changed(std::size_t pipeline, std::size_t service,
+                                       const runner::ExecutionResult& result) {
+  const protocol::StageIds& group = services_group(pipeline);
+  std::optional<int> exit_code;
+  if (core::is_final(result.status) && result.exit_code >= 0) exit_code = result.exit_code;
+  std::vector<core::Status>& statuses = services_[pipeline];
+  statuses.resize(group.executions.size(), core::Status::Queued);
+  statuses.at(service) = result.status;
+  const core::Status group_now = group_status(statuses);
+  // The group starts before its first service and ends after its last.
+  if (group_now == core::Status::Running) change({protocol::Node::Stage, group.id, group_now, when(result), {}, {}});
+  change({protocol::Node::Execution, group.executions.at(service), result.status, when(result), result.error,
+          exit_code});
+  if (core::is_final(group_now)) change({protocol::Node::Stage, group.id, group_now, when(result), {}, {}});
+}
+
 void WorkflowReporter::output(const runner::OutputLines& output) {
-  const std::string& execution = execution_id(output.execution);
+  const std::string& execution =
+      output.service ? services_group(output.execution.pipeline).executions.at(*output.service)
+                     : execution_id(output.execution);
   std::int64_t& seq = next_seq_[execution];
   const protocol::Stream stream = output.stream == runner::Stream::Stderr ? protocol::Stream::Stderr
                                                                           : protocol::Stream::Stdout;

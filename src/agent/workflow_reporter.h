@@ -5,7 +5,9 @@
 // reasons are masked here (secrets become ***). Lines are numbered per
 // execution from 1, so a batch sent again after a lost answer is stored
 // once. A batch that cannot be delivered is retried until the
-// server answers: it may be restarting.
+// server answers: it may be restarting. A pipeline's services are reported
+// as the executions of its services group (PipelineIds::services), whose
+// status follows theirs.
 //
 // The server's answers carry cancel requests; one cancels `cancel`. An
 // answer saying the lease is lost cancels too, and sets lease_lost(). A
@@ -38,6 +40,7 @@ class WorkflowReporter final : public runner::Observer {
   void pipeline_changed(std::size_t pipeline, const runner::PipelineResult& result) override;
   void stage_changed(std::size_t pipeline, std::size_t stage, const runner::StageResult& result) override;
   void execution_changed(runner::ExecutionId id, const runner::ExecutionResult& result) override;
+  void service_changed(std::size_t pipeline, std::size_t service, const runner::ExecutionResult& result) override;
   void output(const runner::OutputLines& output) override;
 
   // Sends what is left and stops the sender.
@@ -50,6 +53,7 @@ class WorkflowReporter final : public runner::Observer {
  private:
   void change(protocol::StatusChange change);
   const std::string& execution_id(runner::ExecutionId id) const;
+  const protocol::StageIds& services_group(std::size_t pipeline) const;
   void send_loop();
   // The next batch of what is pending: at most kBatchLines lines of each
   // execution, and the status changes once no lines before them are left.
@@ -67,6 +71,7 @@ class WorkflowReporter final : public runner::Observer {
   // Observer calls never overlap, so these need no lock of their own.
   std::map<std::string, core::Status> reported_;  // node id → last status sent
   std::map<std::string, std::int64_t> next_seq_;  // execution id → its next line number
+  std::map<std::size_t, std::vector<core::Status>> services_;  // pipeline → its services' statuses
 
   std::mutex mutex_;
   std::condition_variable wake_;

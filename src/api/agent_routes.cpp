@@ -169,8 +169,28 @@ http::Response claim(store::Store& store, orchestrator::Orchestrator& orchestrat
   });
 }
 
-// The plan the agent made: recorded, answered with the ids of its tree; or
-// the configuration's diagnostics, which fail the workflow.
+// The plan as the tree records it: a pipeline's services are a group named
+// "services" before its stages, one execution per service, so that their
+// statuses and logs are kept and shown as executions' are.
+core::Plan with_services_groups(core::Plan plan) {
+  for (core::PipelineSpec& pipeline : plan.pipelines) {
+    if (pipeline.services.empty()) continue;
+    core::StageSpec group{"services", {}};
+    for (const core::ServiceSpec& service : pipeline.services) group.executions.emplace_back().name = service.name;
+    pipeline.stages.insert(pipeline.stages.begin(), std::move(group));
+  }
+  return plan;
+}
+
+protocol::StageIds stage_ids(const store::Stage& stage) {
+  protocol::StageIds ids{stage.id, {}};
+  for (const auto& execution : stage.executions) ids.executions.push_back(execution.id);
+  return ids;
+}
+
+// The plan the agent made: recorded, answered with the ids of its tree and
+// the executions it keeps from an earlier run; or the configuration's
+// diagnostics, which fail the workflow.
 http::Response report_plan(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
   const store::Workflow workflow = leased_workflow(store, agent_caller(store, request), request);
   const protocol::PlanReport report = read_body(request, protocol::plan_report_from_json);
@@ -180,14 +200,20 @@ http::Response report_plan(store::Store& store, orchestrator::Orchestrator& orch
     orchestrator.workflow_finished(workflow.id);
     return http::Response::json(200, protocol::to_json(protocol::Completion{core::Status::Failure, {}}));
   }
-  const store::WorkflowTree tree = unwrap(store.record_plan(workflow.id, *report.plan));
+  const store::WorkflowTree tree = unwrap(store.record_plan(workflow.id, with_services_groups(*report.plan)));
   protocol::PlanIds ids;
-  for (const auto& pipeline : tree.pipelines) {
+  for (std::size_t p = 0; p < tree.pipelines.size(); ++p) {
+    const store::Pipeline& pipeline = tree.pipelines[p];
     protocol::PipelineIds& pipeline_ids = ids.pipelines.emplace_back(pipeline.id, pipeline.name);
-    for (const auto& stage : pipeline.stages) {
-      protocol::StageIds& stage_ids = pipeline_ids.stages.emplace_back(stage.id);
-      for (const auto& execution : stage.executions) stage_ids.executions.push_back(execution.id);
-    }
+    auto stage = pipeline.stages.begin();
+    // Planned pipelines come first, in plan order; skipped ones have no services.
+    const bool has_services = p < report.plan->pipelines.size() && !report.plan->pipelines[p].services.empty();
+    if (has_services && stage != pipeline.stages.end()) pipeline_ids.services = stage_ids(*stage++);
+    for (; stage != pipeline.stages.end(); ++stage) pipeline_ids.stages.push_back(stage_ids(*stage));
+    for (const auto& stage : pipeline.stages)
+      for (const auto& execution : stage.executions)
+        if (!execution.kept_from.empty())  // a rerun keeps its result (store::Store::record_plan)
+          ids.kept.push_back({execution.id, execution.status, execution.status_reason, execution.exit_code});
   }
   return http::Response::json(200, protocol::to_json(ids));
 }

@@ -14,9 +14,11 @@ void add_routes(http::Router& router, store::Store& store, const ApiOptions& opt
   add_execution_routes(routes);
   add_hook_routes(routes);
   add_secret_routes(routes);
+  add_schedule_routes(routes);
   add_token_routes(routes);
   add_member_routes(routes);
   add_environment_routes(routes);
+  add_input_routes(routes);
   add_sign_in_routes(routes);
   add_audit_routes(routes);
   if (options.orchestrator) {

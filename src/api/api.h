@@ -4,9 +4,11 @@
 //   /api/v1/owners[/{id}], /api/v1/projects[/{id}]  (list, get, create, update, delete)
 //   GET /api/v1/projects/{id}/workflows, GET /api/v1/workflows/{id},
 //   GET /api/v1/executions/{id}/log, POST /api/v1/workflows/{id}/rerun,
-//   POST /api/v1/projects/{id}/trigger
+//   POST /api/v1/projects/{id}/trigger, GET /api/v1/projects/{id}/inputs?branch=
+//     (a manual run, and the inputs it takes from a branch's .factory/)
 //   POST /hooks/github  (public: GitHub's signature authenticates it)
 //   /api/v1/projects/{id}/secrets[/{name}]  (list names, set, delete; values are write-only)
+//   /api/v1/projects/{id}/schedules[/{schedule}]  (list, create, get, update, delete)
 //   /api/v1/projects/{id}/members[/{login}], /api/v1/user/tokens[/{id}], /api/v1/tokens[/{id}],
 //   /api/v1/users  (grants, personal tokens, people: docs/people.md)
 //   GET /auth/github, GET /auth/github/callback, POST /auth/signout,
@@ -21,6 +23,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -77,7 +80,22 @@ struct ApiOptions {
   github::OAuthApp sign_in;
   store::SessionPolicy sessions;
   std::function<store::Timestamp()> clock;
+  // Schedules (docs/configuration.md#schedules): told, on the request's
+  // thread, of a push to a branch whose `.factory/` may have changed (its
+  // changed paths touch it, or are unknown), and of each schedule made or
+  // changed through the API. Keep them short.
+  std::function<void(const std::string& project_id, const std::string& branch)> branch_pushed;
+  std::function<void()> schedules_changed;
+  // Where the `.factory/` of a branch's head is fetched to check a manual
+  // run's inputs (git/branch_config.h): a folder of its own under this one
+  // per read, removed after. Empty: the system's temporary directory.
+  std::filesystem::path scratch_dir;
 };
+
+// A GitHub App installation token to fetch the project's repository with;
+// empty without an App (options.github), or when GitHub gave none (told to
+// options.warn).
+std::string github_clone_token(const ApiOptions& options, const store::Project& project);
 
 // `store` must outlive the router (and the server running it).
 void add_routes(http::Router& router, store::Store& store, const ApiOptions& options = {});

@@ -21,11 +21,29 @@ std::string lowercase(std::string text) {
   return text;
 }
 
+// A value of "inputs" as text: "production", "3", "true".
+std::string input_text(const std::string& name, const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
+  if (value.is_number()) return value.dump();
+  fail(400, "invalid", "input \"" + name + "\" must be a string, a number or true or false");
+}
+
+std::map<std::string, std::string> read_inputs(const nlohmann::json& inputs) {
+  if (!inputs.is_object()) fail(400, "invalid", "field 'inputs' must be an object of input names and values");
+  if (inputs.size() > core::kMaxInputs)
+    fail(400, "invalid", "more than " + std::to_string(core::kMaxInputs) + " inputs");
+  std::map<std::string, std::string> texts;
+  for (const auto& [name, value] : inputs.items()) texts[name] = input_text(name, value);
+  return texts;
+}
+
 }  // namespace
 
-core::Event manual_event(const http::Request& request) {
-  const auto body = read_json_object(request, {"branch", "sha"});
-  core::Event event;
+ManualTrigger manual_trigger(const http::Request& request) {
+  const auto body = read_json_object(request, {"branch", "sha", "inputs"});
+  ManualTrigger trigger;
+  core::Event& event = trigger.event;
   event.name = "manual";
   event.branch = required_string(body, "branch");
   if (auto problem = core::ref_name_problem(event.branch); !problem.empty())
@@ -33,7 +51,11 @@ core::Event manual_event(const http::Request& request) {
   event.sha = lowercase(optional_string(body, "sha").value_or(""));
   if (!event.sha.empty() && !is_commit_id(event.sha))
     fail(400, "invalid", "sha '" + event.sha + "' is not a commit id (40 or 64 hex digits)");
-  return event;
+  if (auto inputs = body.find("inputs"); inputs != body.end() && !inputs->is_null()) {
+    event.inputs = read_inputs(*inputs);
+    trigger.with_inputs = true;
+  }
+  return trigger;
 }
 
 }  // namespace api

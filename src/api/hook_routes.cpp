@@ -1,6 +1,7 @@
 // POST /hooks/github: GitHub webhook deliveries, walked as docs/webhooks.md
 // describes. Public: the delivery's signature under the project's webhook
 // secret is its authentication.
+#include <algorithm>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -122,7 +123,17 @@ struct HookContext {
   WorkflowQueue queue;
   orchestrator::Orchestrator* orchestrator;
   store::GroupCommit* group_commit;
+  std::function<void(const std::string&, const std::string&)> branch_pushed;
 };
+
+// Whether a push may have changed the schedules its branch declares: it
+// touched .factory/, or its changed paths are not known.
+bool may_change_configuration(const core::Event& event) {
+  return event.name == "push" &&
+         (event.changed_paths.empty() ||
+          std::any_of(event.changed_paths.begin(), event.changed_paths.end(),
+                      [](const std::string& path) { return path.starts_with(".factory/"); }));
+}
 
 http::Response receive(const HookContext& context, const http::Request& request) {
   const std::string_view signature = signature_of(request);
@@ -136,6 +147,8 @@ http::Response receive(const HookContext& context, const http::Request& request)
   if (hook.kind == github::WebhookKind::Ignored) {
     return http::Response::json(200, {{"outcome", "ignored"}, {"reason", hook.reason}});
   }
+  if (context.branch_pushed && may_change_configuration(hook.event))
+    context.branch_pushed(project.id, hook.event.branch);
   core::Event event = without_changed_paths(hook.event);
   const bool waits = waits_for_approval(project, hook);
   store::WorkflowRequest workflow{.project_id = project.id,
@@ -159,7 +172,8 @@ http::Response receive(const HookContext& context, const http::Request& request)
 void add_hook_routes(const Routes& routes) {
   routes.router.add(
       "POST", "/hooks/github",
-      guarded([context = HookContext{routes.queue(), routes.options.orchestrator, routes.options.group_commit}](
+      guarded([context = HookContext{routes.queue(), routes.options.orchestrator, routes.options.group_commit,
+                                     routes.options.branch_pushed}](
                   http::Request& request) { return receive(context, request); }),
       {.name = "github_hook", .is_public = true, .body_limit = kGitHubBodyLimit});
 }

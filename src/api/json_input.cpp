@@ -32,10 +32,12 @@ nlohmann::json read_json_object(const http::Request& request, std::initializer_l
   return body;
 }
 
-void read_no_fields(const http::Request& request) {
-  if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return;
-  read_json_object(request, {});
+nlohmann::json read_optional_json_object(const http::Request& request, std::initializer_list<std::string_view> known) {
+  if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return nlohmann::json::object();
+  return read_json_object(request, known);
 }
+
+void read_no_fields(const http::Request& request) { read_optional_json_object(request, {}); }
 
 std::optional<std::string> optional_string(const nlohmann::json& object, std::string_view name) {
   const auto field = object.find(name);

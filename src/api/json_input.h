@@ -20,7 +20,11 @@ namespace api {
 // field name is an error, not a silently ignored field).
 nlohmann::json read_json_object(const http::Request& request, std::initializer_list<std::string_view> known);
 
-// For routes that take no fields (a rerun, a cancel): an empty body, or a
+// read_json_object, with an empty body read as an object without fields
+// (for routes whose fields are all optional).
+nlohmann::json read_optional_json_object(const http::Request& request, std::initializer_list<std::string_view> known);
+
+// For routes that take no fields (an approval, a cancel): an empty body, or a
 // JSON object without fields; anything else is refused as read_json_object
 // refuses it, so that a field the route ignores is not taken for a choice.
 void read_no_fields(const http::Request& request);

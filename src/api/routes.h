@@ -2,6 +2,7 @@
 // what they share.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <nlohmann/json_fwd.hpp>
 #include <memory>
@@ -38,6 +39,8 @@ struct Routes {
   http::Router& router;
   store::Store& store;
   ApiOptions options;
+  // Reads of branches' `.factory/` under way (input_routes.cpp), shared by every copy.
+  std::shared_ptr<std::atomic<int>> branch_reads = std::make_shared<std::atomic<int>>(0);
 
   // Registers a guarded handler, run only for callers `access` lets in
   // (access.h), with the API's body limit, or its own.
@@ -54,6 +57,7 @@ void add_workflow_routes(const Routes& routes);
 void add_execution_routes(const Routes& routes);
 void add_hook_routes(const Routes& routes);
 void add_secret_routes(const Routes& routes);
+void add_schedule_routes(const Routes& routes);
 void add_token_routes(const Routes& routes);
 // Who may approve a project's workflows that wait for approval, as far as
 // FactoryCI knows: the server admins and the logins granted write or admin
@@ -71,6 +75,18 @@ std::string listed(const std::vector<std::string>& items);
 // "rejected_by"}}, with its environment's approvers (gate_view: given).
 nlohmann::json gate_view(const store::PipelineGate& gate, const std::vector<std::string>& approvers);
 nlohmann::json pipeline_gate_view(const Routes& routes, const store::PipelineGate& gate);
+void add_input_routes(const Routes& routes);
+
+// Checks a manual event's inputs against the input blocks of the `.factory/`
+// at the head of its branch, read with git (input_routes.cpp), and completes
+// them with the defaults; without a sha, the event gets that head's, so the
+// commit that was checked runs. Returns the 400 answer naming each wrong
+// input (its "inputs" object maps names to messages), or nullopt. Throws
+// ApiError 502 `git` when git cannot read the branch (git's message), 422
+// `configuration` when its `.factory/` has errors, 503 `busy` when too many
+// reads are under way.
+std::optional<http::Response> check_manual_inputs(const Routes& routes, const store::Project& project,
+                                                  core::Event& event);
 void add_audit_routes(const Routes& routes);
 void add_agent_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs);
 void add_live_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs);
@@ -85,9 +101,6 @@ store::Project add_github_hook(store::Store& store, const ApiOptions& options, s
 store::Project update_project_and_hook(store::Store& store, const ApiOptions& options, std::string_view id,
                                       const store::ProjectChanges& changes);
 void remove_github_hook(const ApiOptions& options, const store::Project& project);
-// A GitHub App installation token to fetch the project's repository with;
-// empty without an App, or when GitHub gave none.
-std::string github_clone_token(const ApiOptions& options, const store::Project& project);
 
 // Records who did what, for the audit log (audit.cpp): the request's
 // caller and address, an action ("project.delete", "workflow.approve"),

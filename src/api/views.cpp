@@ -25,6 +25,8 @@ nlohmann::json node_view(const Node& node) {
 nlohmann::json execution_view(const store::Execution& execution) {
   nlohmann::json view = node_view(execution);
   view["exit_code"] = execution.exit_code ? nlohmann::json(*execution.exit_code) : nlohmann::json(nullptr);
+  view["kept_from"] = optional_text(execution.kept_from);
+  view["rerun_of"] = optional_text(execution.rerun_of);
   return view;
 }
 
@@ -83,6 +85,17 @@ nlohmann::json owner_view(const store::Owner& owner) {
   return {{"id", owner.id}, {"name", owner.name}, {"created_at", timestamp_text(owner.created_at)}};
 }
 
+namespace {
+
+// What a rerun runs again; null for a workflow that is none.
+nlohmann::json rerun_view(const store::WorkflowOrigin& origin) {
+  if (origin.rerun_of.empty()) return nullptr;
+  return {{"selection", store::to_string(origin.rerun_selection)},
+          {"execution", optional_text(origin.rerun_execution)}};
+}
+
+}  // namespace
+
 nlohmann::json workflow_view(const store::Workflow& workflow) {
   return {{"id", workflow.id},
           {"project_id", workflow.project_id},
@@ -96,7 +109,8 @@ nlohmann::json workflow_view(const store::Workflow& workflow) {
           {"finished_at", optional_timestamp(workflow.finished_at)},
           {"actors", {{"triggered_by", optional_text(workflow.origin.triggered_by)},
                       {"cancelled_by", optional_text(workflow.cancelled_by)},
-                      {"rerun_of", optional_text(workflow.origin.rerun_of)}}}};
+                      {"rerun_of", optional_text(workflow.origin.rerun_of)}}},
+          {"rerun", rerun_view(workflow.origin)}};
 }
 
 nlohmann::json approval_view(const store::Workflow& workflow, const store::Project& project,
@@ -115,7 +129,8 @@ nlohmann::json event_view(const core::Event& event) {
                       .target_branch = event.target_branch,
                       .tag = event.tag,
                       .sha = event.sha,
-                      .from_fork = event.from_fork};
+                      .from_fork = event.from_fork,
+                      .inputs = event.inputs};
   nlohmann::json view = protocol::to_json(std::move(summary));
   view.erase("changed_paths");
   return view;

@@ -27,7 +27,8 @@ nlohmann::json event_view(const core::Event& event);
 // As lists show a workflow: {"id", "project_id", "delivery_id", "event"
 // (event_view), "status", "status_reason", "attempt", "created_at",
 // "started_at", "finished_at", "actors": {"triggered_by", "cancelled_by",
-// "rerun_of"}}; unset times and actors are null.
+// "rerun_of"}, "rerun": {"selection", "execution"} for a rerun, else null};
+// unset times and actors are null.
 nlohmann::json workflow_view(const store::Workflow& workflow);
 // {"required", "approved_by", "approved_at", "may_approve", "note"}: whether a
 // workflow waited (or waits) for approval (a pull request from a fork,
@@ -36,7 +37,8 @@ nlohmann::json workflow_view(const store::Workflow& workflow);
 nlohmann::json approval_view(const store::Workflow& workflow, const store::Project& project,
                              const std::vector<std::string>& may_approve);
 // workflow_view with the event's "changed_paths", and "pipelines": [{"id", "name", "status", "status_reason",
-// "started_at", "finished_at", "depends_on", "stages": [{… "executions": [{… "exit_code"}]}]}]
+// "started_at", "finished_at", "depends_on", "stages": [{… "executions": [{… "exit_code", "kept_from",
+// "rerun_of"}]}]}]
 nlohmann::json workflow_tree_view(const store::WorkflowTree& tree);
 // {"seq", "stream", "at", "text"}
 nlohmann::json log_line_view(const store::LogLine& line);

@@ -3,10 +3,15 @@
 // ApiOptions::workflow_queued.
 #include <nlohmann/json.hpp>
 
+#include <set>
+#include <utility>
+
 #include "api/event_input.h"
 #include "api/json_input.h"
+#include "api/rerun.h"
 #include "api/routes.h"
 #include "api/views.h"
+#include "core/utf8.h"
 #include "orchestrator/orchestrator.h"
 
 namespace api {
@@ -47,6 +52,85 @@ http::Response approve(const Routes& routes, http::Request& request) {
   audit(routes, request, "workflow.approve", workflow.project_id,
         "workflow " + workflow.id + " (" + workflow.event.name + " of " + workflow.event.branch + ")");
   return http::Response::json(200, {{"id", workflow.id}, {"status", core::to_string(workflow.status)}});
+}
+
+// The execution of a tree with id `id`, as "pipeline/stage/name"; 404 when
+// the tree has none (an id of another workflow is as unknown as a made-up one).
+std::string execution_place(const store::WorkflowTree& tree, const std::string& id) {
+  for (const store::Pipeline& pipeline : tree.pipelines)
+    for (const store::Stage& stage : pipeline.stages)
+      for (const store::Execution& execution : stage.executions)
+        if (execution.id == id) return pipeline.name + "/" + stage.name + "/" + execution.name;
+  fail(404, "not_found", "workflow " + tree.workflow.id + " has no execution " + id);
+}
+
+// The origin of a rerun of part of a finished workflow (api/rerun.h): its
+// failed executions, or `execution`; and the audit's words for it.
+std::pair<store::WorkflowOrigin, std::string> partial_rerun(const store::WorkflowTree& earlier,
+                                                            const std::optional<std::string>& execution) {
+  const store::Workflow& workflow = earlier.workflow;
+  if (!core::is_final(workflow.status))
+    fail(409, "conflict",
+         "workflow " + workflow.id + " is " + std::string{core::to_string(workflow.status)} +
+             ": only a finished workflow's failed executions, or one of its executions, can be re-run; wait for it "
+             "to end or cancel it");
+  store::WorkflowOrigin origin{.rerun_of = workflow.id};
+  std::set<std::string> asked;
+  std::string words;
+  if (execution) {
+    words = "execution " + *execution + " (" + execution_place(earlier, *execution) + ")";
+    asked.insert(*execution);
+    origin.rerun_selection = store::RerunSelection::Execution;
+    origin.rerun_execution = *execution;
+  } else {
+    asked = failed_executions(earlier);
+    if (asked.empty())
+      fail(409, "conflict",
+           "workflow " + workflow.id + " has no failed execution; re-run it whole (no body) or name an execution");
+    words = "the " + std::to_string(asked.size()) + " failed executions";
+    origin.rerun_selection = store::RerunSelection::Failed;
+  }
+  origin.kept = kept_executions(earlier, asked, !execution);
+  words += " of workflow " + workflow.id + ", keeping " + std::to_string(origin.kept.size());
+  return {std::move(origin), std::move(words)};
+}
+
+// A rerun is a new workflow of the same event, with a delivery id of its
+// own: of all of the workflow, of its failed executions ({"failed": true})
+// or of one execution ({"execution": id}), with what depends on them.
+http::Response rerun(const Routes& routes, http::Request& request) {
+  const nlohmann::json body = read_optional_json_object(request, {"failed", "execution"});
+  const bool failed = optional_bool(body, "failed").value_or(false);
+  const std::optional<std::string> execution = optional_string(body, "execution");
+  if (failed && execution) fail(400, "invalid", "give \"failed\": true or an \"execution\", not both");
+  const std::string id{*request.param("id")};
+  store::WorkflowTree earlier;
+  if (failed || execution)
+    earlier = unwrap(routes.store.get_workflow_tree(id));
+  else
+    earlier.workflow = unwrap(routes.store.get_workflow(id));
+  store::Workflow& workflow = earlier.workflow;
+  if (workflow.status == core::Status::WaitingForApproval)
+    fail(409, "conflict",
+         "workflow " + workflow.id + " waits for approval: approve it (POST /api/v1/workflows/" + workflow.id +
+             "/approve) or cancel it; a rerun would not wait");
+  auto [origin, words] = failed || execution ? partial_rerun(earlier, execution)
+                                             : std::pair{store::WorkflowOrigin{.rerun_of = workflow.id},
+                                                         "workflow " + workflow.id};
+  origin.triggered_by = caller_of(request).name();
+  const auto enqueued = routes.queue().enqueue(workflow.project_id, {}, workflow.event, origin);
+  audit(routes, request, "workflow.rerun", workflow.project_id, "workflow " + enqueued.id + " re-runs " + words);
+  return queued_response(enqueued, std::move(workflow.event));
+}
+
+// " with environment=production, replicas=3" for the audit log, cut short
+// (a value may be kilobytes).
+std::string inputs_detail(const std::map<std::string, std::string>& inputs) {
+  constexpr std::size_t kMaxDetail = 300;
+  std::string detail;
+  for (const auto& [name, value] : inputs) detail += (detail.empty() ? " with " : ", ") + name + "=" + value;
+  if (detail.size() <= kMaxDetail) return detail;
+  return std::string(core::utf8_prefix(detail, kMaxDetail)) + "…";
 }
 
 }  // namespace
@@ -90,28 +174,19 @@ void add_workflow_routes(const Routes& routes) {
             pipeline_gate_view(routes, unwrap(routes.store.get_pipeline_gate(tree.pipelines[p].id)));
     return http::Response::json(200, view);
   });
-  // A rerun is a new workflow of the same event, with a delivery id of its own.
   routes.add("POST", "/api/v1/workflows/{id}/rerun", "workflow_rerun", access::workflow(Role::Write),
-             [routes](http::Request& request) {
-    read_no_fields(request);
-    auto workflow = unwrap(routes.store.get_workflow(*request.param("id")));
-    if (workflow.status == core::Status::WaitingForApproval)
-      fail(409, "conflict",
-           "workflow " + workflow.id + " waits for approval: approve it (POST /api/v1/workflows/" + workflow.id +
-               "/approve) or cancel it; a rerun would not wait");
-    const auto enqueued = routes.queue().enqueue(workflow.project_id, {}, workflow.event,
-                                                 {.triggered_by = caller_of(request).name(), .rerun_of = workflow.id});
-    audit(routes, request, "workflow.rerun", workflow.project_id,
-          "workflow " + enqueued.id + " re-runs workflow " + workflow.id);
-    return queued_response(enqueued, std::move(workflow.event));
-  });
+             [routes](http::Request& request) { return rerun(routes, request); });
   routes.add("POST", "/api/v1/projects/{id}/trigger", "project_trigger", access::project(Role::Write),
              [routes](http::Request& request) {
-    core::Event event = manual_event(request);
+    auto [event, with_inputs] = manual_trigger(request);
     const std::string project_id{*request.param("id")};
+    if (with_inputs)
+      if (auto refusal = check_manual_inputs(routes, unwrap(routes.store.get_project(project_id)), event))
+        return std::move(*refusal);
     const auto enqueued =
         routes.queue().enqueue(project_id, {}, event, {.triggered_by = caller_of(request).name()});
-    audit(routes, request, "workflow.trigger", project_id, "workflow " + enqueued.id + " of branch " + event.branch);
+    audit(routes, request, "workflow.trigger", project_id,
+          "workflow " + enqueued.id + " of branch " + event.branch + inputs_detail(event.inputs));
     return queued_response(enqueued, std::move(event));
   });
   routes.add("POST", "/api/v1/workflows/{id}/approve", "workflow_approve", access::workflow(Role::Write),

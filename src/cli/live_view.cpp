@@ -23,6 +23,12 @@ std::string execution_label(const core::Plan& plan, ExecutionId id) {
   return pipeline.name + "/" + stage.name + "/" + stage.executions[id.execution].name;
 }
 
+std::string output_label(const core::Plan& plan, const runner::OutputLines& output) {
+  if (!output.service) return execution_label(plan, output.execution);
+  const auto& pipeline = plan.pipelines[output.execution.pipeline];
+  return pipeline.name + "/services/" + pipeline.services[*output.service].name;
+}
+
 std::string_view status_symbol(Status status) {
   switch (status) {
     case Status::Queued:
@@ -69,6 +75,7 @@ std::deque<std::string> RunView::tail(ExecutionId id) const {
 }
 
 void RunView::remember(const runner::OutputLines& output) {
+  if (output.service) return;
   const auto& id = output.execution;
   auto& tail = tails_[{id.pipeline, id.stage, id.execution}];
   auto lines = output.lines.last(std::min(output.lines.size(), kTailLines));
@@ -96,6 +103,7 @@ class PlainView : public RunView {
   void pipeline_changed(std::size_t p, const runner::PipelineResult& result) override {
     if (result.status == Status::Queued) return;
     std::string detail = result.timed_out ? ", timed out" : "";
+    if (core::is_final(result.status) && !result.error.empty()) detail += ": " + result.error;
     std::fprintf(out_, "pipeline %s: %s%s\n", plan_.pipelines[p].name.c_str(),
                  std::string(core::to_string(result.status)).c_str(), detail.c_str());
     std::fflush(out_);
@@ -112,9 +120,18 @@ class PlainView : public RunView {
     std::fprintf(out_, "[%s] %s\n", execution_label(plan_, id).c_str(), text.c_str());
     std::fflush(out_);
   }
+  void service_changed(std::size_t p, std::size_t s, const runner::ExecutionResult& result) override {
+    if (result.status == Status::Queued) return;
+    std::string text = std::string(status_symbol(result.status)) + " " + std::string(core::to_string(result.status));
+    if (!result.error.empty()) text += " (" + result.error + ")";
+    const auto& pipeline = plan_.pipelines[p];
+    std::fprintf(out_, "[%s/services/%s] %s\n", pipeline.name.c_str(), pipeline.services[s].name.c_str(),
+                 text.c_str());
+    std::fflush(out_);
+  }
   void output(const runner::OutputLines& output) override {
     remember(output);
-    auto label = execution_label(plan_, output.execution);
+    auto label = output_label(plan_, output);
     for (auto line : output.lines)
       std::fprintf(out_, "[%s] %.*s\n", label.c_str(), static_cast<int>(line.size()), line.data());
   }
@@ -131,6 +148,7 @@ class LiveView : public RunView {
   LiveView(const core::Plan& plan, std::FILE* out) : RunView(plan), out_(out) {
     for (const auto& pipeline : plan.pipelines) {
       auto& result = tree_.emplace_back();
+      result.services.resize(pipeline.services.size());
       for (const auto& stage : pipeline.stages)
         result.stages.emplace_back().executions.resize(stage.executions.size());
     }
@@ -141,8 +159,10 @@ class LiveView : public RunView {
   void pipeline_changed(std::size_t p, const runner::PipelineResult& result) override {
     std::lock_guard lock(mutex_);
     auto stages = std::move(tree_[p].stages);
+    auto services = std::move(tree_[p].services);
     tree_[p] = result;
     tree_[p].stages = std::move(stages);
+    tree_[p].services = std::move(services);
     redraw();
   }
   void stage_changed(std::size_t p, std::size_t s, const runner::StageResult& result) override {
@@ -157,11 +177,16 @@ class LiveView : public RunView {
     tree_[id.pipeline].stages[id.stage].executions[id.execution] = result;
     redraw();
   }
+  void service_changed(std::size_t p, std::size_t s, const runner::ExecutionResult& result) override {
+    std::lock_guard lock(mutex_);
+    tree_[p].services[s] = result;
+    redraw();
+  }
   void output(const runner::OutputLines& output) override {
     remember(output);
     std::lock_guard lock(mutex_);
     erase();
-    auto label = execution_label(plan_, output.execution);
+    auto label = output_label(plan_, output);
     for (auto line : output.lines)
       std::fprintf(out_, "\x1b[2m[%s]\x1b[0m %.*s\n", label.c_str(), static_cast<int>(line.size()),
                    line.data());
@@ -250,7 +275,13 @@ void LiveView::draw() {
     const auto& pipeline = tree_[p];
     const auto& pipeline_spec = plan_.pipelines[p];
     lines.emplace_back(pipeline.status, line(0, pipeline.status, pipeline_spec.name, pipeline.started,
-                                             pipeline.finished, pipeline.timed_out ? "timed out" : ""));
+                                             pipeline.finished, pipeline.timed_out ? "timed out" : pipeline.error));
+    if (!pipeline.services.empty()) lines.emplace_back(Status::Queued, line(1, Status::Queued, "services", {}, {}, ""));
+    for (std::size_t s = 0; s < pipeline.services.size(); ++s) {
+      const auto& service = pipeline.services[s];
+      lines.emplace_back(service.status, line(2, service.status, pipeline_spec.services[s].name, service.started,
+                                              service.finished, service.error));
+    }
     for (std::size_t s = 0; s < pipeline.stages.size(); ++s) {
       const auto& stage = pipeline.stages[s];
       lines.emplace_back(stage.status, line(1, stage.status, pipeline_spec.stages[s].name, stage.started,

@@ -1,7 +1,7 @@
 // How `factory run` shows a run while it happens. On a terminal: the tree of
 // pipelines → stages → executions with status symbols and running times,
-// redrawn in place, and output lines, prefixed with their execution, printed
-// above it. Elsewhere: plain "[pipeline/stage/exec] text" lines and a line
+// redrawn in place (a pipeline's services first), and output lines,
+// prefixed with their execution or service, printed above it. Elsewhere: plain "[pipeline/stage/exec] text" lines and a line
 // per status change. Both keep the last output lines of every execution for
 // the summary.
 #pragma once
@@ -21,6 +21,8 @@ namespace cli {
 
 // "pipeline/stage/exec", the name an execution goes by in output.
 std::string execution_label(const core::Plan& plan, runner::ExecutionId id);
+// The same for output lines: "pipeline/services/db" for a service's.
+std::string output_label(const core::Plan& plan, const runner::OutputLines& output);
 // ✓ ✗ ● … one symbol per status.
 std::string_view status_symbol(core::Status status);
 // "1.2s" from start to finish, or to now while it runs; empty if it never ran.
@@ -35,7 +37,8 @@ class RunView : public runner::Observer {
   explicit RunView(const core::Plan& plan) : plan_(plan) {}
   // Called once run_plan returned: the final picture.
   virtual void finish() {}
-  // The last output lines of an execution (at most kTailLines).
+  // The last output lines of an execution (at most kTailLines); services'
+  // lines are not kept.
   std::deque<std::string> tail(runner::ExecutionId id) const;
 
  protected:

@@ -1,12 +1,17 @@
 // `factory run [DIR]`: plans DIR/.factory for a simulated event and runs the
 // plan on this machine, showing it live; no server involved. Executions run
 // in the same sandbox, with the same environment, as on a build agent,
-// unless --unsandboxed.
+// unless --unsandboxed; and, as there, each in a workspace of its own: a
+// copy of DIR's files as they are now (uncommitted changes included),
+// never DIR itself unless --in-place.
 #include <signal.h>
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -21,6 +26,7 @@
 #include "config/config.h"
 #include "runner/runner.h"
 #include "runner/sandbox.h"
+#include "runner/workspace_tree.h"
 
 extern char** environ;
 
@@ -31,13 +37,15 @@ namespace {
 struct RunFlags {
   std::string dir = ".";
   std::string event;
-  std::string branch, tag, target_branch;
+  std::string branch, tag, target_branch, schedule;
   std::vector<std::string> changed;
   bool changed_given = false;
+  std::vector<std::string> inputs;  // NAME=VALUE
   std::size_t jobs = std::max(2u, std::thread::hardware_concurrency());
   std::string container_runtime = "auto";
   bool json = false;
   bool unsandboxed = false;
+  bool in_place = false;
 };
 
 std::string shell_quote(const std::string& text) {
@@ -46,22 +54,26 @@ std::string shell_quote(const std::string& text) {
   return quoted + "'";
 }
 
-// Lines a git command prints in DIR; empty when git fails (no repository,
-// no such commit).
-std::vector<std::string> git_lines(const std::string& dir, const std::string& args, bool& ok) {
+// The non-empty items, separated by `separator`, that a git command prints
+// in DIR; empty when git fails (no repository, no such commit).
+std::vector<std::string> git_items(const std::string& dir, const std::string& args, char separator, bool& ok) {
   std::string command = "git -C " + shell_quote(dir) + " " + args + " 2>/dev/null";
-  std::vector<std::string> lines;
+  std::vector<std::string> items;
   ok = false;
   FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return lines;
+  if (!pipe) return items;
   std::array<char, 4096> buffer;
   std::string text;
-  while (std::fgets(buffer.data(), buffer.size(), pipe)) text += buffer.data();
+  for (std::size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) text.append(buffer.data(), n);
   ok = pclose(pipe) == 0;
   std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);)
-    if (!line.empty()) lines.push_back(line);
-  return lines;
+  for (std::string item; std::getline(stream, item, separator);)
+    if (!item.empty()) items.push_back(item);
+  return items;
+}
+
+std::vector<std::string> git_lines(const std::string& dir, const std::string& args, bool& ok) {
+  return git_items(dir, args, '\n', ok);
 }
 
 std::string git_line(const std::string& dir, const std::string& args) {
@@ -86,9 +98,24 @@ std::vector<std::string> default_changed_paths(const std::string& dir) {
   return files;
 }
 
+// --input NAME=VALUE, as a manual event carries them.
+std::map<std::string, std::string> inputs_of(const RunFlags& flags) {
+  std::map<std::string, std::string> inputs;
+  for (const std::string& input : flags.inputs) {
+    const auto equals = input.find('=');
+    inputs[input.substr(0, equals)] = input.substr(equals + 1);
+  }
+  return inputs;
+}
+
 core::Event event_of(const RunFlags& flags) {
   core::Event event;
-  event.name = !flags.event.empty() ? flags.event : !flags.tag.empty() ? "tag" : "push";
+  event.name = !flags.event.empty()      ? flags.event
+               : !flags.schedule.empty() ? "cron"
+               : !flags.inputs.empty()   ? "manual"
+               : !flags.tag.empty()      ? "tag"
+                                         : "push";
+  event.schedule = flags.schedule;
   event.branch = flags.branch;
   if (event.branch.empty() && event.name != "tag") {
     event.branch = git_line(flags.dir, "symbolic-ref --short HEAD");
@@ -98,6 +125,7 @@ core::Event event_of(const RunFlags& flags) {
   event.target_branch = flags.target_branch;
   event.sha = git_line(flags.dir, "rev-parse HEAD");
   event.changed_paths = flags.changed_given ? flags.changed : default_changed_paths(flags.dir);
+  event.inputs = inputs_of(flags);
   return event;
 }
 
@@ -105,13 +133,53 @@ std::string describe(const core::Event& event) {
   if (event.name == "tag") return "tag " + event.tag;
   if (event.name == "pull_request")
     return "pull_request from " + event.branch + " into " + event.target_branch;
-  return event.name + " to " + event.branch;
+  std::string inputs;
+  for (const auto& [name, value] : event.inputs) inputs += (inputs.empty() ? " with " : ", ") + name + "=" + value;
+  if (event.name == "cron") return "cron (schedule " + event.schedule + ") on " + event.branch;
+  return event.name + " to " + event.branch + inputs;
 }
 
 core::Repository repository_of(const std::string& dir) {
   auto name = std::filesystem::weakly_canonical(std::filesystem::absolute(dir)).filename().string();
   return core::Repository{"local", name, ""};
 }
+
+// Where a local run's executions work: each in a copy of a snapshot of DIR,
+// all in a temporary folder removed when the run ends.
+class RunFolder {
+ public:
+  RunFolder() = default;
+  RunFolder(const RunFolder&) = delete;
+  RunFolder& operator=(const RunFolder&) = delete;
+  ~RunFolder() {
+    if (!root_.empty()) runner::remove_tree(root_);
+  }
+
+  // The snapshot: in a git work tree, the files git shows there (tracked ones
+  // as they are now, and untracked ones it does not ignore), without .git or
+  // what .gitignore leaves out (build output); elsewhere every file. False
+  // with `error` when it cannot be made.
+  bool make(const std::string& dir, std::string& error) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "factory-run-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) {
+      error = "cannot create a folder in " + std::filesystem::temp_directory_path().string() + ": " +
+              std::strerror(errno);
+      return false;
+    }
+    root_ = pattern;
+    bool in_git = false;
+    const auto files = git_items(dir, "ls-files -z --cached --others --exclude-standard", '\0', in_git);
+    if (!in_git) return runner::copy_tree(dir, snapshot(), error);
+    std::filesystem::create_directory(snapshot());
+    return runner::copy_paths(dir, files, snapshot(), error);
+  }
+
+  std::filesystem::path root() const { return root_; }
+  std::filesystem::path snapshot() const { return root_ / "snapshot"; }
+
+ private:
+  std::filesystem::path root_;
+};
 
 runner::Options options_of(const RunFlags& flags) {
   runner::Options options;
@@ -166,12 +234,24 @@ int run(const RunFlags& flags) {
   }
   std::fprintf(progress, "running %zu pipeline%s for %s\n", plan.pipelines.size(),
                plan.pipelines.size() == 1 ? "" : "s", describe(event).c_str());
+  runner::Options options = options_of(flags);
+  RunFolder folder;
+  if (!flags.in_place) {
+    std::string error;
+    if (!folder.make(flags.dir, error)) {
+      std::cerr << "factory run: cannot copy " << flags.dir << " for the executions' workspaces: " << error
+                << " (--in-place runs them in " << flags.dir << " itself)\n";
+      return 2;
+    }
+    options.workspace = folder.snapshot().string();
+    options.workspaces = folder.root().string();
+  }
   auto view = make_run_view(plan, progress, isatty(fileno(progress)));
   runner::CancelHandle cancel;
   runner::RunResult result;
   {
     CancelOnStopSignals signals(cancel);
-    result = runner::run_plan(plan, options_of(flags), *view, cancel);
+    result = runner::run_plan(plan, options, *view, cancel);
   }
   view->finish();
   std::fprintf(progress, "%s", run_summary(plan, result, *view).c_str());
@@ -186,22 +266,43 @@ int run(const RunFlags& flags) {
 void add_run_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("run", "Run the pipelines of DIR/.factory on this machine for a simulated event");
   auto flags = std::make_shared<RunFlags>();
-  cmd->add_option("DIR", flags->dir, "Repository to run (default: .); executions run in it");
-  cmd->add_option("--event", flags->event, "push, pull_request, tag or manual (default: push, or tag with --tag)")
-      ->check(CLI::IsMember({"push", "pull_request", "tag", "manual"}));
+  cmd->add_option("DIR", flags->dir,
+                  "Repository to run (default: .); each execution runs in a copy of its files as they are now");
+  cmd->add_option("--event", flags->event,
+                  "push, pull_request, tag, manual or cron (default: push, tag with --tag, cron with --schedule)")
+      ->check(CLI::IsMember({"push", "pull_request", "tag", "manual", "cron"}));
+  cmd->add_option("--schedule", flags->schedule, "The schedule whose slot a cron event is (implies --event cron)");
   cmd->add_option("--branch", flags->branch, "Branch pushed, or a pull request's source (default: DIR's git branch)");
   cmd->add_option("--tag", flags->tag, "Tag pushed");
   cmd->add_option("--target-branch", flags->target_branch, "Branch a pull request merges into");
   auto* changed = cmd->add_option("--changed", flags->changed,
                                   "Changed paths (default: files of the last commit; without git, all files)");
+  cmd->add_option("--input", flags->inputs,
+                  "An input of a manual run, NAME=VALUE (repeat for each; implies --event manual); inputs not "
+                  "given take their defaults")
+      ->check([](const std::string& input) {
+        return input.find('=') == std::string::npos || input.front() == '='
+                   ? "--input takes NAME=VALUE, e.g. --input environment=production"
+                   : std::string();
+      });
   cmd->add_option("--jobs,-j", flags->jobs, "Executions running at the same time")->check(CLI::PositiveNumber);
   cmd->add_option("--container-runtime", flags->container_runtime, "auto, podman, docker or none")
       ->check(CLI::IsMember({"auto", "podman", "docker", "none"}));
   cmd->add_flag("--json", flags->json, "Print the result tree as JSON on stdout");
+  cmd->add_flag("--in-place", flags->in_place,
+                "Run the executions in DIR itself, all sharing it (and writing into it), instead of in copies");
   cmd->add_flag("--unsandboxed", flags->unsandboxed,
                 "Run executions as plain processes with this shell's whole environment, not in the bubblewrap "
                 "sandbox agents use (docs/runner.md#sandbox)");
   cmd->callback([&exit_code, changed, flags] {
+    if (!flags->event.empty() && flags->schedule.empty() == (flags->event == "cron")) {
+      std::fprintf(stderr, "factory run: a cron event needs --schedule NAME, and --schedule only a cron event\n");
+      exit_code = 2;
+      return;
+    }
+    if (!flags->inputs.empty() && !flags->event.empty() && flags->event != "manual")
+      throw CLI::ValidationError("--input", "inputs are given to manual runs; other events take the inputs' "
+                                            "defaults (drop --event " + flags->event + ")");
     flags->changed_given = changed->count() > 0;
     exit_code = run(*flags);
   });

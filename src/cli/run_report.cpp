@@ -68,6 +68,19 @@ nlohmann::json execution_json(const core::ExecutionSpec& spec, const runner::Exe
   return node;
 }
 
+nlohmann::json services_json(const core::PipelineSpec& spec, const runner::PipelineResult& pipeline) {
+  nlohmann::json services = nlohmann::json::array();
+  for (std::size_t s = 0; s < spec.services.size(); ++s) {
+    const auto& result = pipeline.services[s];
+    nlohmann::json node{{"name", spec.services[s].name}, {"status", core::to_string(result.status)}};
+    if (!spec.services[s].image.empty()) node["image"] = spec.services[s].image;
+    if (!result.error.empty()) node["error"] = result.error;
+    add_times(node, result.started, result.finished);
+    services.push_back(std::move(node));
+  }
+  return services;
+}
+
 }  // namespace
 
 std::string run_summary(const core::Plan& plan, const runner::RunResult& result, const RunView& view) {
@@ -96,7 +109,8 @@ std::string run_summary(const core::Plan& plan, const runner::RunResult& result,
     const auto& pipeline = result.pipelines[p];
     out << "  " << status_symbol(pipeline.status) << " " << plan.pipelines[p].name;
     auto duration = duration_text(pipeline.started, pipeline.finished);
-    out << (duration.empty() ? "" : "  ") << duration << (pipeline.timed_out ? "  timed out" : "") << "\n";
+    out << (duration.empty() ? "" : "  ") << duration << (pipeline.timed_out ? "  timed out" : "");
+    out << (pipeline.error.empty() ? "" : "  " + pipeline.error) << "\n";
   }
   for (const core::SkippedPipeline& skipped : plan.skipped)
     out << "  " << status_symbol(Status::Skipped) << " " << skipped.name << "  skipped: " << skipped.reason << "\n";
@@ -118,6 +132,8 @@ std::string run_json(const core::Plan& plan, const runner::RunResult& result) {
                                  {"timed_out", pipeline.timed_out},
                                  {"stages", nlohmann::json::array()}};
     add_times(pipeline_node, pipeline.started, pipeline.finished);
+    if (!pipeline.error.empty()) pipeline_node["error"] = pipeline.error;
+    if (!spec.services.empty()) pipeline_node["services"] = services_json(spec, pipeline);
     for (std::size_t s = 0; s < pipeline.stages.size(); ++s) {
       const auto& stage = pipeline.stages[s];
       nlohmann::json stage_node{{"name", spec.stages[s].name},

@@ -14,7 +14,8 @@ namespace cli {
 std::string run_summary(const core::Plan& plan, const runner::RunResult& result, const RunView& view);
 
 // {"status", "started", "finished", "duration_ms", "pipelines": [{"name",
-// "status", "timed_out", "stages": [{"name", "status", "executions": [{"name",
+// "status", "timed_out", "error"?, "services"?: [{"name", "status", "image"?,
+// "error"?, ...}], "stages": [{"name", "status", "executions": [{"name",
 // "status", "exit_code", "signal", "attempts", "timed_out", "error", ...}]}]}],
 // "skipped": [{"name", "reason"}]}: the pipelines the event's filters left out
 std::string run_json(const core::Plan& plan, const runner::RunResult& result);

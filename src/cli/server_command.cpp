@@ -220,7 +220,10 @@ int serve(const server::Settings& settings) {
   if (!agents.provisioner) return fail(error);
   agents.orchestrator.lease = settings.lease;
   agents.orchestrator.cancel_grace = settings.agent_grace;
-  server::Service service{std::move(*store), http_options(settings), std::move(agents), github_options(settings)};
+  server::Service service{std::move(*store), http_options(settings), std::move(agents), github_options(settings),
+                          server::SchedulerOptions{.catch_up = settings.schedule_catch_up,
+                                                   .scratch = settings.data_dir / "schedules",
+                                                   .warn = warner(settings)}};
   service.start();
   server::AuditPruner audit_pruner{service.store(), {.retention = settings.audit_retention, .warn = warner(settings)}};
   std::cout << "data directory: " << settings.data_dir.string() << "\n";

@@ -112,6 +112,9 @@ void add_setting_flags(CLI::App& command, server::Flags& flags, SettingFlags whi
   add_value_flag(command, flags, "--audit-retention", "audit_retention",
                  "How long audit log entries are kept: days (90d) or a duration (36h), 1h to 3650d "
                  "(env FACTORY_AUDIT_RETENTION; default 365d)");
+  add_value_flag(command, flags, "--schedule-catch-up", "schedule_catch_up",
+                 "How late a schedule's slot may still run, as after every server was down: 1m to 7d "
+                 "(env FACTORY_SCHEDULE_CATCH_UP; default 1h)");
   add_kubernetes_flags(command, flags);
   add_value_flag(command, flags, "--consul", "consul",
                  "A Consul agent to register this server with, e.g. http://127.0.0.1:8500 (env FACTORY_CONSUL)");

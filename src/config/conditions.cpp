@@ -8,7 +8,7 @@ namespace config {
 
 namespace {
 
-const std::vector<std::string> kEventNames{"push", "pull_request", "tag", "manual"};
+const std::vector<std::string> kEventNames{"push", "pull_request", "tag", "manual", "cron"};
 
 bool check_events(const std::vector<ListItem>& events, hcl::Diagnostics& diags) {
   bool ok = true;
@@ -62,6 +62,7 @@ std::optional<CompiledFilter> evaluate_filter(const Filter& filter, Evaluator& e
   ok = optional_globs(filter.branches, "branches", evaluator, compiled.branches) && ok;
   ok = optional_globs(filter.tags, "tags", evaluator, compiled.tags) && ok;
   ok = optional_globs(filter.paths, "paths", evaluator, compiled.paths) && ok;
+  ok = optional_globs(filter.schedules, "schedules", evaluator, compiled.schedules) && ok;
   if (!ok) return std::nullopt;
   return compiled;
 }

@@ -1,18 +1,23 @@
 // The `.factory/` configuration of a repository: loading and planning.
 //
 // load() reads every `*.hcl` directly in `.factory/`, merges them in name
-// order, decodes the schema (variable, locals, pipeline/filter/matrix/stage/
-// exec) and validates it as far as possible without a real event: unknown
-// blocks and attributes, wrong types, duplicate names, unknown or cyclic
-// dependencies, bad durations. Expressions that need the event are checked by
+// order, decodes the schema (variable, input, locals, schedule, pipeline/
+// filter/matrix/service/stage/exec) and validates it as far as possible
+// without a real event: unknown blocks and attributes, wrong types,
+// duplicate names, unknown or cyclic dependencies, bad durations, bad cron
+// expressions. Expressions that need the event are checked by
 // evaluating them with a representative event (see docs/configuration.md).
 // Every problem becomes a diagnostic with its exact place; load() returns
 // nullopt when there was any error.
 //
 // plan() turns a valid Configuration plus an Event into a core::Plan: it
 // selects the pipelines whose filters hold, expands matrices, evaluates every
-// expression with var/local/event/repo/matrix, resolves depends_on to
+// expression with var/input/local/event/repo/matrix, resolves depends_on to
 // instance names and orders the pipelines so that dependencies come first.
+// A manual event's inputs are resolve_inputs()'s, its problems diagnostics
+// (and then nothing runs); any other event's inputs are their defaults, and
+// an input without one is the empty value of its type ("", 0, false, or its
+// first option).
 //
 // A configuration is untrusted input (whoever can push writes it): load()
 // and plan() evaluate it under an hcl::Budget that bounds time, string and
@@ -30,6 +35,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +71,22 @@ struct Variable {
   Origin origin;             // the block's label
 };
 
+// A value a manual run may be given: `input "NAME" { type, options,
+// default, description }`, read as `input.NAME` (docs/configuration.md#input-name).
+// Declarations are constants: decode_schema() keeps their expressions and
+// load() evaluates them into the fields below them.
+struct Input {
+  enum class Type { String, Number, Bool };
+  std::string name;
+  Origin origin;  // the block's label
+  Expression type_expr, options_expr, default_expr, description_expr;
+
+  Type type = Type::String;
+  std::vector<std::string> options;          // one-of: the values allowed, as text; empty: any of the type
+  std::optional<std::string> default_value;  // as text; nullopt: a manual run must give it
+  std::string description;
+};
+
 struct Local {
   std::string name;
   Expression value;
@@ -73,10 +95,11 @@ struct Local {
 
 // Conditions a pipeline's event must meet; an attribute not given always holds.
 struct Filter {
-  Expression events;    // list of "push" | "pull_request" | "tag" | "manual"
-  Expression branches;  // glob list
-  Expression tags;      // glob list
-  Expression paths;     // glob list over the changed paths
+  Expression events;     // list of "push" | "pull_request" | "tag" | "manual" | "cron"
+  Expression branches;   // glob list
+  Expression tags;       // glob list
+  Expression paths;      // glob list over the changed paths
+  Expression schedules;  // glob list over the schedule's name (cron events)
 };
 
 struct MatrixAxis {
@@ -89,6 +112,14 @@ struct Execution {
   std::string name;
   Origin origin;
   Expression run, image, env, timeout, retry, allow_failure;
+};
+
+// A service block. The ready_* expressions come from its ready block.
+struct Service {
+  std::string name;
+  Origin origin;
+  Expression image, command, run, env, ports;
+  Expression ready_port, ready_run, ready_timeout;
 };
 
 struct Stage {
@@ -108,15 +139,30 @@ struct Pipeline {
   // a concurrency group (a string), whether a newer pipeline of the group
   // cancels the running one, and the environment it deploys to.
   Expression concurrency, cancel_in_progress, environment;
+  Expression workspace;            // "isolated" (not given) or "shared"
+  std::vector<Service> services;   // in source order
   std::vector<Stage> stages;
+};
+
+// A `schedule` block: at each slot of `cron` in `timezone`, the server queues
+// a workflow with event "cron" for the head of `branch`. Its attributes are
+// constants; load() evaluates and checks them (cron syntax, a known zone, a
+// branch name) and sets the values.
+struct Schedule {
+  std::string name;
+  Origin origin;
+  Expression cron_expression, branch_expression, timezone_expression;
+  std::string cron, branch, timezone = "UTC";
 };
 
 struct Configuration {
   // Owns the syntax trees every Expression points into.
   std::shared_ptr<const hcl::FileSet> files;
   std::vector<Variable> variables;
+  std::vector<Input> inputs;        // in source order
   std::vector<Local> locals;        // in evaluation order: dependencies first
   std::vector<Pipeline> pipelines;  // files in name order, then source order
+  std::vector<Schedule> schedules;  // the same order
 };
 
 // How long loading and planning one configuration may take together, where
@@ -143,6 +189,29 @@ std::optional<Configuration> load(const std::filesystem::path& repo_dir, hcl::Di
 // errors and stop, as the other load() does, rather than check the schema.
 std::optional<Configuration> load(hcl::FileSet files, hcl::Diagnostics& diags, hcl::Budget& budget);
 std::optional<Configuration> load(hcl::FileSet files, hcl::Diagnostics& diags);
+
+// "string", "number" or "bool".
+std::string_view type_name(Input::Type type);
+
+// A value given to a manual run that its configuration refuses, and why:
+// message reads `input "environment": "prod" is not one of "staging",
+// "production"`, and names the input it is about.
+struct InputProblem {
+  std::string input;
+  std::string message;
+};
+
+// The inputs of a manual run: `given` (name → text, as in core::Event::inputs)
+// checked against cfg.inputs, with the defaults of those not given. Every
+// value given must be declared, of its input's type (a number, or true or
+// false) and one of its options, if any; every input without a default must
+// be given. Values come back canonical ("3.0" → "3"). On any problem,
+// `problems` lists them all and the values are incomplete.
+struct ResolvedInputs {
+  std::map<std::string, std::string> values;
+  std::vector<InputProblem> problems;
+};
+ResolvedInputs resolve_inputs(const Configuration& cfg, const std::map<std::string, std::string>& given);
 
 // The pipelines `event` triggers, fully evaluated. Errors that only this
 // event reveals (e.g. a function failing on its tag) are diagnostics; the

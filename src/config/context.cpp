@@ -1,5 +1,6 @@
 #include "config/context.h"
 
+#include "config/inputs.h"
 #include "config/references.h"
 
 namespace config {
@@ -11,7 +12,8 @@ hcl::Value event_value(const core::Event& event) {
                      {"target_branch", event.target_branch},
                      {"tag", event.tag},
                      {"sha", event.sha},
-                     {"changed_paths", std::move(changed)}};
+                     {"changed_paths", std::move(changed)},
+                     {"schedule", event.schedule}};
 }
 
 hcl::Value repo_value(const core::Repository& repo) {
@@ -19,7 +21,8 @@ hcl::Value repo_value(const core::Repository& repo) {
 }
 
 const std::vector<std::string>& event_fields() {
-  static const std::vector<std::string> fields{"name", "branch", "target_branch", "tag", "sha", "changed_paths"};
+  static const std::vector<std::string> fields{"name",          "branch", "target_branch", "tag", "sha",
+                                               "changed_paths", "schedule"};
   return fields;
 }
 
@@ -59,6 +62,7 @@ EvaluationContext make_context(const Configuration& cfg, const core::Event& even
   context.budget = &budget;
   context.skip = std::move(skip);
   context.scope.variables["var"] = variable_values(cfg, context, diags);
+  context.scope.variables["input"] = input_values(cfg, event);
   context.scope.variables["event"] = event_value(event);
   context.scope.variables["repo"] = repo_value(repo);
   hcl::Object locals;

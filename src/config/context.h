@@ -1,4 +1,4 @@
-// The root variables expressions see for one event: var, local, event, repo.
+// The root variables expressions see for one event: var, input, local, event, repo.
 #pragma once
 
 #include <set>

@@ -11,13 +11,7 @@ namespace config {
 namespace {
 
 constexpr int kMaxCount = 100;
-
-std::string describe(const hcl::Value& v) {
-  if (v.type() == hcl::Type::String) return "the string \"" + v.as_string() + "\"";
-  if (v.type() == hcl::Type::Number) return "the number " + v.as_number().to_string();
-  if (v.type() == hcl::Type::Bool) return v.as_bool() ? "true" : "false";
-  return "a value of type " + std::string(hcl::type_name(v.type()));
-}
+constexpr int kMaxPort = 65535;
 
 }  // namespace
 
@@ -140,6 +134,45 @@ std::optional<int> Evaluator::count(const Expression& e, std::string_view what) 
     return fail<int>(e.origin(), std::string(what) + " must be a whole number from 0 to " + std::to_string(kMaxCount),
                      "It is " + describe(*v) + ".");
   return static_cast<int>(n->as_int());
+}
+
+namespace {
+
+bool is_port(const hcl::Value& v) {
+  auto n = hcl::to_number_value(v);
+  return n && n->is_integer() && n->as_int() >= 1 && n->as_int() <= kMaxPort;
+}
+
+std::string port_help(const hcl::Value& v) { return "It is " + describe(v) + "; a port is a whole number from 1 to 65535."; }
+
+}  // namespace
+
+std::optional<int> Evaluator::port(const Expression& e, std::string_view what) {
+  auto v = value(e);
+  if (!v) return std::nullopt;
+  if (!is_port(*v)) return fail<int>(e.origin(), std::string(what) + " must be a port", port_help(*v));
+  return static_cast<int>(hcl::to_number_value(*v)->as_int());
+}
+
+std::optional<std::vector<int>> Evaluator::port_list(const Expression& e, std::string_view what) {
+  auto v = value(e);
+  if (!v) return std::nullopt;
+  if (v->type() != hcl::Type::Tuple)
+    return fail<std::vector<int>>(e.origin(), std::string(what) + " must be a list of ports",
+                                  "It is " + describe(*v) + "; write e.g. [5432].");
+  std::vector<int> ports;
+  const hcl::Tuple& tuple = v->as_tuple();
+  for (size_t i = 0; i < tuple.size(); ++i) {
+    if (!is_port(tuple[i]))
+      return fail<std::vector<int>>(element_origin(e, i), "Element of " + std::string(what) + " must be a port",
+                                    port_help(tuple[i]));
+    ports.push_back(static_cast<int>(hcl::to_number_value(tuple[i])->as_int()));
+  }
+  return ports;
+}
+
+void Evaluator::error(const Origin& origin, std::string summary, std::string detail) {
+  fail<bool>(origin, std::move(summary), std::move(detail));
 }
 
 std::optional<bool> Evaluator::boolean(const Expression& e, std::string_view what) {

@@ -55,6 +55,12 @@ class Evaluator {
   std::optional<std::chrono::milliseconds> duration(const Expression& e, std::string_view what);
   std::optional<int> count(const Expression& e, std::string_view what);
   std::optional<bool> boolean(const Expression& e, std::string_view what);
+  // TCP ports: whole numbers from 1 to 65535.
+  std::optional<int> port(const Expression& e, std::string_view what);
+  std::optional<std::vector<int>> port_list(const Expression& e, std::string_view what);
+
+  // Reports a problem found in values already evaluated; failed() turns true.
+  void error(const Origin& origin, std::string summary, std::string detail);
 
   // Whether any evaluation through this evaluator failed.
   bool failed() const { return failed_; }

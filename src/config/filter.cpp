@@ -45,11 +45,17 @@ std::optional<std::string> check_paths(const CompiledFilter& filter, const core:
   return "no changed path matches paths";
 }
 
+std::optional<std::string> check_schedule(const CompiledFilter& filter, const core::Event& event) {
+  if (!filter.schedules || event.name != "cron" || filter.schedules->matches(event.schedule)) return std::nullopt;
+  return "schedule " + quoted(event.schedule) + " does not match schedules";
+}
+
 }  // namespace
 
 std::optional<std::string> filter_rejection(const CompiledFilter& filter, const core::Event& event) {
   if (auto reason = check_events(filter, event)) return reason;
   if (auto reason = check_ref(filter, event)) return reason;
+  if (auto reason = check_schedule(filter, event)) return reason;
   return check_paths(filter, event);
 }
 

@@ -7,6 +7,8 @@
 //   tags      tag events: the tag matches
 //   paths     at least one changed path matches; when the changed paths are
 //             not known (an empty list) the condition holds
+//   schedules cron events: the schedule's name matches; other events are
+//             not concerned (a filter may give push and cron events)
 // As on GitHub, a filter that gives only `branches` does not run for tags,
 // and one that gives only `tags` does not run for branch events.
 #pragma once
@@ -25,6 +27,7 @@ struct CompiledFilter {
   std::optional<GlobList> branches;
   std::optional<GlobList> tags;
   std::optional<GlobList> paths;
+  std::optional<GlobList> schedules;
 };
 
 // Why `event` does not satisfy `filter`, for people; nullopt when it does.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "config/messages.h"
+#include "config/service.h"
 
 namespace config {
 
@@ -111,6 +112,20 @@ bool read_gate(const Pipeline& pipeline, Evaluator& evaluator, core::PipelineSpe
   return ok;
 }
 
+// `workspace`: whether the executions of an instance share one workspace;
+// nullopt after reporting a value that is neither mode.
+std::optional<bool> shared_workspace(const Pipeline& pipeline, Evaluator& evaluator) {
+  if (!pipeline.workspace.given()) return false;
+  auto mode = evaluator.string(pipeline.workspace, "workspace");
+  if (!mode) return std::nullopt;
+  if (*mode == "isolated" || *mode == "shared") return *mode == "shared";
+  report(evaluator.diagnostics(), pipeline.workspace.origin(), "Unknown workspace \"" + *mode + "\"",
+         "workspace is \"isolated\" (the default: each execution starts from a copy of the commit of its own) or "
+         "\"shared\" (the stages and executions of each pipeline instance share one)." +
+             did_you_mean(*mode, {"isolated", "shared"}));
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<core::PipelineSpec> instantiate(const Pipeline& pipeline, const Combination& combination,
@@ -126,15 +141,20 @@ std::optional<core::PipelineSpec> instantiate(const Pipeline& pipeline, const Co
   spec.base_name = pipeline.name;
   for (const auto& [axis, value] : combination) spec.matrix[axis] = text(value);
   if (pipeline.timeout.given()) spec.timeout = evaluator.duration(pipeline.timeout, "timeout").value_or(spec.timeout);
+  const std::optional<bool> shared = shared_workspace(pipeline, evaluator);
+  spec.shared_workspace = shared.value_or(false);
   core::Env env = pipeline.env.given() ? evaluator.env(pipeline.env).value_or(core::Env{}) : core::Env{};
   const bool gate_ok = read_gate(pipeline, evaluator, spec);
+  spec.services = evaluate_services(pipeline, evaluator);
+  // The evaluator holds the scope by reference: executions see `service`.
+  if (!spec.services.empty()) scope.variables["service"] = service_values(spec.services);
   for (const auto& stage : pipeline.stages) {
     core::StageSpec stage_spec{stage.name, {}};
     for (const auto& e : stage.executions)
       stage_spec.executions.push_back(execution(e, spec, env, evaluator));
     spec.stages.push_back(std::move(stage_spec));
   }
-  if (evaluator.failed() || !gate_ok) return std::nullopt;
+  if (evaluator.failed() || !shared || !gate_ok) return std::nullopt;
   return spec;
 }
 

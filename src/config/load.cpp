@@ -3,8 +3,10 @@
 
 #include "config/config.h"
 #include "config/context.h"
+#include "config/inputs.h"
 #include "config/messages.h"
 #include "config/planner.h"
+#include "config/schedules.h"
 #include "config/schema.h"
 #include "config/static_checks.h"
 
@@ -86,6 +88,18 @@ void check_descriptions(const Configuration& cfg, const EvaluationContext& conte
     if (variable.description.given()) evaluator.string(variable.description, "description");
 }
 
+// The inputs' declarations, which every later evaluation reads; false when
+// the budget ran out (the limit is reported).
+bool evaluate_declarations(Configuration& cfg, const std::set<const hcl::Expr*>& skip, hcl::Diagnostics& diags,
+                           hcl::Budget& budget) {
+  try {
+    evaluate_inputs(cfg, skip, diags, budget);
+    return true;
+  } catch (const OutOfBudget&) {
+    return false;
+  }
+}
+
 void evaluate_for_validation(const Configuration& cfg, std::set<const hcl::Expr*> skip, hcl::Diagnostics& diags,
                              hcl::Budget& budget) {
   core::Event event = representative_event();
@@ -140,7 +154,8 @@ std::optional<Configuration> load(hcl::FileSet files, hcl::Diagnostics& diags, h
     Configuration cfg = decode_schema(std::make_shared<const hcl::FileSet>(std::move(files)), found);
     std::set<const hcl::Expr*> skip = check_references(cfg, found);
     order_locals(cfg, skip, found);
-    evaluate_for_validation(cfg, std::move(skip), found, budget);
+    evaluate_schedules(cfg, skip, found, budget);
+    if (evaluate_declarations(cfg, skip, found, budget)) evaluate_for_validation(cfg, std::move(skip), found, budget);
     if (cfg.pipelines.empty()) found.add(no_pipelines_warning());
     diags.append(in_source_order(found));
     if (found.has_errors()) return std::nullopt;

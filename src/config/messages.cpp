@@ -40,6 +40,13 @@ std::string join_names(const std::vector<std::string>& names) {
   return out;
 }
 
+std::string describe(const hcl::Value& v) {
+  if (v.type() == hcl::Type::String) return "the string \"" + v.as_string() + "\"";
+  if (v.type() == hcl::Type::Number) return "the number " + v.as_number().to_string();
+  if (v.type() == hcl::Type::Bool) return v.as_bool() ? "true" : "false";
+  return "a value of type " + std::string(hcl::type_name(v.type()));
+}
+
 void report(hcl::Diagnostics& diags, const Origin& origin, std::string summary, std::string detail) {
   diags.error(origin.file, origin.span, std::move(summary), std::move(detail));
 }

@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "hcl/diagnostics.h"
+#include "hcl/value.h"
 
 namespace config {
 
@@ -23,6 +24,10 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string>& 
 
 // "a, b and c", for listing what is allowed.
 std::string join_names(const std::vector<std::string>& names);
+
+// "the string \"x\"", "the number 3", "true", "a value of type tuple": what
+// a value is, for "It is ..." in messages.
+std::string describe(const hcl::Value& v);
 
 void report(hcl::Diagnostics& diags, const Origin& origin, std::string summary, std::string detail);
 

@@ -5,6 +5,7 @@
 #include "config/conditions.h"
 #include "config/context.h"
 #include "config/graph.h"
+#include "config/inputs.h"
 #include "config/instance.h"
 #include "config/messages.h"
 
@@ -111,6 +112,7 @@ core::Plan plan(const Configuration& cfg, const core::Event& event, const core::
 
 core::Plan plan(const Configuration& cfg, const core::Event& event, const core::Repository& repo,
                 hcl::Diagnostics& diags, hcl::Budget& budget) {
+  if (report_input_problems(cfg, event, diags)) return {};
   std::vector<EvaluatedPipeline> evaluated;
   try {
     EvaluationContext context = make_context(cfg, event, repo, {}, diags, budget);

@@ -21,16 +21,21 @@ struct BodySchema {
   bool any_attribute = false;
 };
 
-const BodySchema kTopLevel{"the top level", {}, {"variable", "locals", "pipeline"}};
+const BodySchema kTopLevel{"the top level", {}, {"variable", "input", "locals", "pipeline", "schedule"}};
 const BodySchema kVariable{"a variable block", {"default", "description"}, {}};
+const BodySchema kInput{"an input block", {"type", "options", "default", "description"}, {}};
 const BodySchema kLocals{"a locals block", {}, {}, true};
 const BodySchema kPipeline{"a pipeline block",
-                           {"depends_on", "env", "timeout", "concurrency", "cancel_in_progress", "environment"},
-                           {"filter", "matrix", "stage"}};
-const BodySchema kFilter{"a filter block", {"events", "branches", "tags", "paths"}, {}};
+                           {"depends_on", "env", "timeout", "workspace", "concurrency", "cancel_in_progress",
+                            "environment"},
+                           {"filter", "matrix", "service", "stage"}};
+const BodySchema kFilter{"a filter block", {"events", "branches", "tags", "paths", "schedules"}, {}};
 const BodySchema kMatrix{"a matrix block", {}, {}, true};
 const BodySchema kStage{"a stage block", {}, {"exec"}};
+const BodySchema kService{"a service block", {"image", "command", "run", "env", "ports"}, {"ready"}};
+const BodySchema kReady{"a ready block", {"port", "run", "timeout"}, {}};
 const BodySchema kExec{"an exec block", {"run", "image", "env", "timeout", "retry", "allow_failure"}, {}};
+const BodySchema kSchedule{"a schedule block", {"cron", "branch", "timezone"}, {}};
 
 std::string capitalized(std::string_view text) {
   std::string out(text);
@@ -141,15 +146,15 @@ class NameRegistry {
   std::map<std::string, Origin> seen_;
 };
 
-// The first block of `type` in the body; a second one is an error.
+// The first block of `type` in the body of a `holder` block; a second one is an error.
 const hcl::Block* single_block(const hcl::Body& body, std::string_view type, const FilePtr& file,
-                               hcl::Diagnostics& diags) {
+                               hcl::Diagnostics& diags, std::string_view holder = "pipeline") {
   const hcl::Block* found = nullptr;
   for (const auto& block : body.blocks()) {
     if (file->slice(block.type_span) != type) continue;
     if (found) {
       report(diags, {file, block.type_span}, "Duplicate " + std::string(type) + " block",
-             "A pipeline has at most one " + std::string(type) + " block; the first is at " +
+             with_article(std::string(holder)) + " has at most one " + std::string(type) + " block; the first is at " +
                  place({file, found->type_span}) + ".");
       continue;
     }
@@ -175,8 +180,10 @@ class Decoder {
     for (const auto& block : file.body->blocks()) {
       std::string_view type = source->slice(block.type_span);
       if (type == "variable") variable(block, source);
+      if (type == "input") input(block, source);
       if (type == "locals") locals(block, source);
       if (type == "pipeline") pipeline(block, source);
+      if (type == "schedule") schedule(block, source);
     }
   }
 
@@ -187,6 +194,20 @@ class Decoder {
     if (!name || !variables_.add(*name, {file, block.labels()[0].span}, diags_)) return;
     cfg_.variables.push_back({*name, expression(block.body, "default", file),
                               expression(block.body, "description", file), {file, block.labels()[0].span}});
+  }
+
+  void input(const hcl::Block& block, const FilePtr& file) {
+    check_body(block.body, file, kInput, diags_);
+    auto name = name_label(block, file, diags_);
+    if (!name || !inputs_.add(*name, {file, block.labels()[0].span}, diags_)) return;
+    Input input;
+    input.name = *name;
+    input.origin = {file, block.labels()[0].span};
+    input.type_expr = expression(block.body, "type", file);
+    input.options_expr = expression(block.body, "options", file);
+    input.default_expr = expression(block.body, "default", file);
+    input.description_expr = expression(block.body, "description", file);
+    cfg_.inputs.push_back(std::move(input));
   }
 
   void locals(const hcl::Block& block, const FilePtr& file) {
@@ -210,6 +231,7 @@ class Decoder {
     p.depends_on = expression(body, "depends_on", file);
     p.env = expression(body, "env", file);
     p.timeout = expression(body, "timeout", file);
+    p.workspace = expression(body, "workspace", file);
     p.concurrency = expression(body, "concurrency", file);
     p.cancel_in_progress = expression(body, "cancel_in_progress", file);
     p.environment = expression(body, "environment", file);
@@ -219,9 +241,13 @@ class Decoder {
              "give the group too, e.g. concurrency = \"deploy-${event.branch}\"");
     if (const hcl::Block* filter = single_block(body, "filter", file, diags_)) p.filter = decode_filter(*filter, file);
     if (const hcl::Block* matrix = single_block(body, "matrix", file, diags_)) p.matrix = decode_matrix(*matrix, file);
+    NameRegistry services("service", " in pipeline \"" + p.name + "\"");
+    for (const auto& child : body.blocks())
+      if (file->slice(child.type_span) == "service") service(child, file, services, p);
     NameRegistry stages("stage", " in pipeline \"" + p.name + "\"");
     for (const auto& child : body.blocks())
       if (file->slice(child.type_span) == "stage") stage(child, file, stages, p);
+    check_services_stage_name(p);
     if (p.stages.empty())
       report(diags_, p.origin, "Pipeline \"" + p.name + "\" has no stages",
              "A pipeline runs its stages in order; add at least one: stage \"build\" { exec \"make\" { run = \"make\" } }");
@@ -232,7 +258,7 @@ class Decoder {
     check_body(block.body, file, kFilter, diags_);
     const hcl::Body& body = block.body;
     return {expression(body, "events", file), expression(body, "branches", file), expression(body, "tags", file),
-            expression(body, "paths", file)};
+            expression(body, "paths", file), expression(body, "schedules", file)};
   }
 
   std::vector<MatrixAxis> decode_matrix(const hcl::Block& block, const FilePtr& file) {
@@ -244,6 +270,76 @@ class Decoder {
       report(diags_, {file, block.type_span}, "Empty matrix block",
              "A matrix needs at least one axis, e.g. compiler = [\"gcc\", \"clang\"]");
     return axes;
+  }
+
+  void service(const hcl::Block& block, const FilePtr& file, NameRegistry& names, Pipeline& p) {
+    check_body(block.body, file, kService, diags_);
+    auto name = name_label(block, file, diags_);
+    if (!name) return;
+    const Origin origin{file, block.labels()[0].span};
+    names.add(*name, origin, diags_);  // a duplicate is still read, as stages are
+    check_host_name(*name, origin);
+    const hcl::Body& body = block.body;
+    Service s{*name,
+              origin,
+              expression(body, "image", file),
+              expression(body, "command", file),
+              expression(body, "run", file),
+              expression(body, "env", file),
+              expression(body, "ports", file),
+              {},
+              {},
+              {}};
+    if (const hcl::Block* ready = single_block(body, "ready", file, diags_, "service")) decode_ready(*ready, file, s);
+    const std::string quoted = "Service \"" + s.name + "\"";
+    if (s.image.given() && s.run.given())
+      report(diags_, s.run.origin(), quoted + " has both image and run",
+             "A service is a container (image, and command to replace the image's own command) or a process on "
+             "the machine (run), not both.");
+    if (!s.image.given() && !s.run.given())
+      report(diags_, origin, quoted + " has neither image nor run",
+             "Give image = \"postgres:16\" for a container, or run = \"python3 -m http.server 8000\" for a process.");
+    if (s.command.given() && !s.image.given())
+      report(diags_, s.command.origin(), quoted + " has a command but no image",
+             "command replaces a container image's own command; a process service writes its script in run.");
+    p.services.push_back(std::move(s));
+  }
+
+  void decode_ready(const hcl::Block& block, const FilePtr& file, Service& s) {
+    check_body(block.body, file, kReady, diags_);
+    s.ready_port = expression(block.body, "port", file);
+    s.ready_run = expression(block.body, "run", file);
+    s.ready_timeout = expression(block.body, "timeout", file);
+    if (s.ready_port.given() && s.ready_run.given())
+      report(diags_, s.ready_run.origin(), "A ready block checks a port or runs a command, not both",
+             "Keep port = N (ready once it accepts connections) or run = \"...\" (ready once it exits 0).");
+    // Without either, the first of the service's ports is checked.
+    if (!s.ready_port.given() && !s.ready_run.given() && !s.ports.given())
+      report(diags_, {file, block.type_span}, "Nothing to check in the ready block of service \"" + s.name + "\"",
+             "Say when the service is ready: port = 5432 (it accepts connections) or run = \"...\" (it exits 0); "
+             "a service with ports is checked on its first port.");
+  }
+
+  // Executions with an image reach a service by its name, a host name in
+  // their /etc/hosts.
+  void check_host_name(const std::string& name, const Origin& origin) {
+    auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+    bool valid = name.size() <= 63 && std::isalpha(static_cast<unsigned char>(name.front())) && alnum(name.back()) &&
+                 std::all_of(name.begin(), name.end(), [&](char c) { return alnum(c) || c == '-'; });
+    if (!valid)
+      report(diags_, origin, "Service name \"" + name + "\" is not a host name",
+             "Executions reach a service by its name: use letters, digits and '-', starting with a letter and "
+             "ending with a letter or digit (at most 63), e.g. \"db\" or \"cache-1\".");
+  }
+
+  // The server shows a pipeline's services as a group named "services"
+  // before its stages (docs/runner.md#services).
+  void check_services_stage_name(const Pipeline& p) {
+    if (p.services.empty()) return;
+    for (const auto& s : p.stages)
+      if (s.name == "services")
+        report(diags_, s.origin, "Stage name \"services\" is taken in pipeline \"" + p.name + "\"",
+               "A pipeline with service blocks shows its services as a group named \"services\"; rename the stage.");
   }
 
   void stage(const hcl::Block& block, const FilePtr& file, NameRegistry& names, Pipeline& p) {
@@ -283,11 +379,33 @@ class Decoder {
     s.executions.push_back(std::move(e));
   }
 
+  void schedule(const hcl::Block& block, const FilePtr& file) {
+    check_body(block.body, file, kSchedule, diags_);
+    auto name = name_label(block, file, diags_);
+    if (!name || !schedules_.add(*name, {file, block.labels()[0].span}, diags_)) return;
+    Schedule s;
+    s.name = *name;
+    s.origin = {file, block.labels()[0].span};
+    s.cron_expression = expression(block.body, "cron", file);
+    s.branch_expression = expression(block.body, "branch", file);
+    s.timezone_expression = expression(block.body, "timezone", file);
+    auto require = [&](const Expression& e, const std::string& attribute, const std::string& example) {
+      if (!e.given())
+        report(diags_, s.origin, "Missing \"" + attribute + "\" in schedule \"" + s.name + "\"",
+               "A schedule needs when it runs and the branch it runs on, e.g. " + example);
+    };
+    require(s.cron_expression, "cron", "cron = \"0 3 * * *\"");
+    require(s.branch_expression, "branch", "branch = \"main\"");
+    cfg_.schedules.push_back(std::move(s));
+  }
+
   Configuration& cfg_;
   hcl::Diagnostics& diags_;
   NameRegistry variables_{"variable"};
+  NameRegistry inputs_{"input"};
   NameRegistry locals_{"local"};
   NameRegistry pipelines_{"pipeline"};
+  NameRegistry schedules_{"schedule"};
 };
 
 }  // namespace

@@ -4,7 +4,9 @@
 // expressions are not evaluated yet. It reports unknown blocks and
 // attributes (with a "did you mean"), missing or extra labels, duplicate
 // names (naming both places, across files), a missing `run`, empty stages
-// and pipelines without stages. Types are checked later, on evaluation.
+// and pipelines without stages; of services, both or neither of image and
+// run, a name that is no host name, a ready block with nothing or two things
+// to check. Types are checked later, on evaluation.
 #pragma once
 
 #include <memory>

@@ -10,8 +10,10 @@ namespace config {
 
 // Reports references to undeclared variables, locals, event or repo fields
 // and matrix axes, `matrix` outside a matrix pipeline's instance attributes,
-// and references in variable defaults. Returns the expressions with errors,
-// so that evaluation leaves them alone.
+// unknown services and `service` outside the executions of a pipeline with services,
+// and references in variable defaults, input declarations and schedules
+// (constants). Returns the expressions with errors, so that evaluation
+// leaves them alone.
 std::set<const hcl::Expr*> check_references(const Configuration& cfg, hcl::Diagnostics& diags);
 
 // Sorts cfg.locals so that each comes after the locals it uses; a cycle is

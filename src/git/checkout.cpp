@@ -7,12 +7,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <vector>
 
 #include "core/base64.h"
 #include "core/environment.h"
+#include "core/own_children.h"
+#include "core/git_ref.h"
 
 namespace git {
 
@@ -39,6 +42,13 @@ std::vector<std::string> git_environment(const std::string& clone_token) {
 // a small repository would otherwise pay twice, for `.factory/` and for the
 // rest. Large files still wait until a pipeline needs the whole tree.
 constexpr const char* kBlobFilter = "--filter=blob:limit=256k";
+
+// Which paths changed needs commits and trees, never file contents.
+constexpr const char* kNoBlobs = "--filter=blob:none";
+
+// The first step deeper when looking for a merge base; each next one
+// doubles, so that a base n commits back takes about log2(n) round trips.
+constexpr int kFirstDeepening = 32;
 
 std::string trimmed(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
@@ -79,8 +89,11 @@ bool Checkout::git(std::initializer_list<std::string> args, std::string& output)
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
   posix_spawnattr_setpgroup(&attributes, 0);
   pid_t pid = 0;
-  const int failed = posix_spawnp(&pid, "git", &actions, &attributes, core::exec_pointers(argv).data(),
-                                  core::exec_pointers(env).data());
+  // Recorded as this process's own: a server that adopts orphans leaves it alone.
+  const int failed = core::spawn_own_child(pid, [&](pid_t& child) {
+    return posix_spawnp(&child, "git", &actions, &attributes, core::exec_pointers(argv).data(),
+                        core::exec_pointers(env).data());
+  });
   posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   close(pipe_fds[1]);
@@ -96,6 +109,7 @@ bool Checkout::git(std::initializer_list<std::string> args, std::string& output)
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  core::forget_own_child(pid);
   output = cancelled ? "cancelled" : trimmed(std::move(output));
   return !cancelled && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
@@ -171,6 +185,72 @@ bool Checkout::check_out_all(std::string& error) {
     return false;
   }
   return true;
+}
+
+std::optional<std::vector<std::string>> Checkout::pull_request_changes(const std::string& target_branch,
+                                                                     std::string& error) {
+  if (const std::string problem = core::ref_name_problem(target_branch); !problem.empty()) {
+    error = "the target branch is not a branch name: " + problem;
+    return std::nullopt;
+  }
+  const std::string target = "refs/heads/" + target_branch;
+  std::string output;
+  if (!git({"-c", "protocol.version=2", "fetch", "--quiet", "--no-tags", "--depth", "1", kNoBlobs, "origin", target},
+           output)) {
+    error = "git fetch of " + target + " failed: " + output;
+    return std::nullopt;
+  }
+  const std::string target_sha = fetched_commit(dir_);
+  std::string base;
+  if (target_sha.empty()) {
+    error = "git fetch of " + target + " left no commit in .git/FETCH_HEAD";
+    return std::nullopt;
+  }
+  if (!find_merge_base(target_sha, base, error)) return std::nullopt;
+  // --no-renames: a rename changes both paths, and detecting one would
+  // fetch the contents of both files.
+  if (!git({"diff", "--name-only", "--no-renames", "-z", base, sha_}, output)) {
+    error = "git diff of " + base + " and " + sha_ + " failed: " + output;
+    return std::nullopt;
+  }
+  std::vector<std::string> paths;
+  for (std::size_t start = 0; start < output.size();) {
+    const std::size_t end = std::min(output.find('\0', start), output.size());
+    if (end > start) paths.push_back(output.substr(start, end - start));
+    start = end + 1;
+  }
+  return paths;
+}
+
+// Deepens the history of both commits until they have a common ancestor,
+// or the history is whole, or kMergeBaseDepth is reached.
+bool Checkout::find_merge_base(const std::string& target_sha, std::string& base, std::string& error) {
+  std::string output;
+  int depth = 1;
+  for (int step = kFirstDeepening;; step *= 2) {
+    if (git({"merge-base", sha_, target_sha}, base)) return true;
+    if (cancel_.cancelled()) {
+      error = "cancelled";
+      return false;
+    }
+    if (git({"rev-parse", "--is-shallow-repository"}, output) && output == "false") {
+      error = "the commit and the target branch's head " + target_sha + " have no common history";
+      return false;
+    }
+    if (depth >= kMergeBaseDepth) {
+      error = "no merge base of the commit and the target branch's head " + target_sha + " within " +
+              std::to_string(kMergeBaseDepth) + " commits";
+      return false;
+    }
+    step = std::min(step, kMergeBaseDepth - depth);
+    if (!git({"-c", "protocol.version=2", "fetch", "--quiet", "--no-tags", "--deepen", std::to_string(step), kNoBlobs,
+              "origin", sha_, target_sha},
+             output)) {
+      error = "git fetch of older history failed: " + output;
+      return false;
+    }
+    depth += step;
+  }
 }
 
 }  // namespace git

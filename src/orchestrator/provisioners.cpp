@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "core/environment.h"
+#include "core/own_children.h"
 #include "orchestrator/process_tree.h"
 #include "orchestrator/provisioner.h"
 
@@ -148,12 +149,16 @@ class LocalProvisioner final : public Provisioner {
     kill_overdue();
     std::vector<AgentExit> exits;
     int status = 0;
-    for (pid_t pid; (pid = waitpid(-1, &status, WNOHANG)) > 0;) {
-      auto it = agent_of(pid);
-      if (it == children_.end()) continue;  // something an agent left behind, adopted and killed
+    // Agents one by one: waitpid(-1) would also reap this process's own
+    // children (core/own_children.h) from under the code waiting for them.
+    for (auto it = children_.begin(); it != children_.end();) {
+      if (waitpid(it->second.pid, &status, WNOHANG) != it->second.pid) {
+        ++it;
+        continue;
+      }
       const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
       exits.push_back({it->first, it->second.agent_name, describe_wait_status(status), clean});
-      children_.erase(it);
+      it = children_.erase(it);
     }
     const auto now = SteadyClock::now();
     if (!exits.empty() || now >= next_stray_scan_) {
@@ -170,12 +175,7 @@ class LocalProvisioner final : public Provisioner {
       reap();
       std::this_thread::sleep_for(kPollInterval);
     }
-    while (!children_of(getpid()).empty() && SteadyClock::now() < give_up) {
-      kill_strays();
-      while (waitpid(-1, nullptr, WNOHANG) > 0) {
-      }
-      std::this_thread::sleep_for(kPollInterval);
-    }
+    while (kill_strays() && SteadyClock::now() < give_up) std::this_thread::sleep_for(kPollInterval);
   }
 
  private:
@@ -185,12 +185,21 @@ class LocalProvisioner final : public Provisioner {
       if (child.kill_at && *child.kill_at <= now) kill_tree(child.pid);
   }
 
-  // Children of this process that are no agent of it: the orphans of agents
-  // that ended (a build that outlived its agent), adopted as this process is
-  // a subreaper. Nothing may outlive its agent.
-  void kill_strays() {
-    for (const pid_t pid : children_of(getpid()))
-      if (agent_of(pid) == children_.end()) kill(pid, SIGKILL);
+  // Children of this process that are no agent of it nor its own (git
+  // reading a branch: core/own_children.h): the orphans of agents that ended
+  // (a build that outlived its agent), adopted as this process is a
+  // subreaper. Nothing may outlive its agent. Each is killed and reaped once
+  // dead (at a later call, if it takes a while); returns whether any was left.
+  bool kill_strays() {
+    bool any = false;
+    core::sweep_children([&](const std::function<bool(pid_t)>& is_own) {
+      for (const pid_t pid : children_of(getpid())) {
+        if (agent_of(pid) != children_.end() || is_own(pid)) continue;
+        kill(pid, SIGKILL);
+        if (waitpid(pid, nullptr, WNOHANG) != pid) any = true;
+      }
+    });
+    return any;
   }
 
   std::map<std::string, Child>::iterator agent_of(pid_t pid) {

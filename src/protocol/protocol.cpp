@@ -81,6 +81,8 @@ class Reader {
     return *value;
   }
 
+  bool has(const char* name) const { return find(name, false) != nullptr; }
+
   Reader object(const char* name) const {
     const json* value = find(name, true);
     return Reader{*value, where(name)};
@@ -118,6 +120,8 @@ core::Event read_event(const Reader& in) {
   event.sha = in.string("sha");
   event.changed_paths = in.strings("changed_paths");
   event.from_fork = in.boolean("from_fork");
+  event.schedule = in.string("schedule");
+  event.inputs = in.string_map("inputs");
   return event;
 }
 
@@ -131,22 +135,27 @@ auto read_items(const Reader& in, const char* name, Read read) {
   return result;
 }
 
+json names_of(const auto& items) {
+  json names = json::array();
+  for (const auto& item : items) names.push_back({{"name", item.name}});
+  return names;
+}
+
 json to_json(const core::PipelineSpec& pipeline) {
   json stages = json::array();
-  for (const auto& stage : pipeline.stages) {
-    json executions = json::array();
-    for (const auto& execution : stage.executions) executions.push_back({{"name", execution.name}});
-    stages.push_back({{"name", stage.name}, {"executions", std::move(executions)}});
-  }
-  return {{"name", pipeline.name},
-          {"base_name", pipeline.base_name},
-          {"matrix", pipeline.matrix},
-          {"depends_on", pipeline.depends_on},
-          {"timeout_ms", pipeline.timeout.count()},
-          {"stages", std::move(stages)},
-          {"concurrency", pipeline.concurrency},
-          {"cancel_in_progress", pipeline.cancel_in_progress},
-          {"environment", pipeline.environment}};
+  for (const auto& stage : pipeline.stages)
+    stages.push_back({{"name", stage.name}, {"executions", names_of(stage.executions)}});
+  json out{{"name", pipeline.name},
+           {"base_name", pipeline.base_name},
+           {"matrix", pipeline.matrix},
+           {"depends_on", pipeline.depends_on},
+           {"timeout_ms", pipeline.timeout.count()},
+           {"stages", std::move(stages)},
+           {"concurrency", pipeline.concurrency},
+           {"cancel_in_progress", pipeline.cancel_in_progress},
+           {"environment", pipeline.environment}};
+  if (!pipeline.services.empty()) out["services"] = names_of(pipeline.services);
+  return out;
 }
 
 core::PipelineSpec read_pipeline(const Reader& in) {
@@ -165,6 +174,11 @@ core::PipelineSpec read_pipeline(const Reader& in) {
                              spec.name = execution.string("name", true);
                              return spec;
                            })};
+  });
+  pipeline.services = read_items(in, "services", [](const Reader& service) {
+    core::ServiceSpec spec;
+    spec.name = service.string("name", true);
+    return spec;
   });
   return pipeline;
 }
@@ -253,7 +267,9 @@ json to_json(core::Event&& event) {
           {"tag", std::move(event.tag)},
           {"sha", std::move(event.sha)},
           {"changed_paths", std::move(paths)},
-          {"from_fork", event.from_fork}};
+          {"from_fork", event.from_fork},
+          {"schedule", std::move(event.schedule)},
+          {"inputs", std::move(event.inputs)}};
 }
 
 core::Event event_from_json(const json& in) { return read_event(Reader{in, "event"}); }
@@ -298,24 +314,51 @@ PlanReport plan_report_from_json(const json& json_report) {
   return report;
 }
 
+namespace {
+
+json to_json(const StageIds& stage) { return {{"id", stage.id}, {"executions", stage.executions}}; }
+
+StageIds read_stage_ids(const Reader& stage) { return {stage.string("id", true), stage.strings("executions")}; }
+
+}  // namespace
+
 json to_json(const PlanIds& ids) {
   json pipelines = json::array();
   for (const auto& pipeline : ids.pipelines) {
     json stages = json::array();
-    for (const auto& stage : pipeline.stages) stages.push_back({{"id", stage.id}, {"executions", stage.executions}});
-    pipelines.push_back({{"id", pipeline.id}, {"name", pipeline.name}, {"stages", std::move(stages)}});
+    for (const auto& stage : pipeline.stages) stages.push_back(to_json(stage));
+    json out{{"id", pipeline.id}, {"name", pipeline.name}, {"stages", std::move(stages)}};
+    if (pipeline.services) out["services"] = to_json(*pipeline.services);
+    pipelines.push_back(std::move(out));
   }
-  return {{"pipelines", std::move(pipelines)}};
+  json out{{"pipelines", std::move(pipelines)}};
+  if (ids.kept.empty()) return out;
+  json kept = json::array();
+  for (const KeptExecution& execution : ids.kept) {
+    kept.push_back({{"execution", execution.execution},
+                    {"status", core::to_string(execution.status)},
+                    {"reason", execution.reason}});
+    if (execution.exit_code) kept.back()["exit_code"] = *execution.exit_code;
+  }
+  out["kept"] = std::move(kept);
+  return out;
 }
 
 PlanIds plan_ids_from_json(const json& json_ids) {
   Reader in{json_ids, "plan_ids"};
-  return {read_items(in, "pipelines", [](const Reader& pipeline) {
-    return PipelineIds{pipeline.string("id", true), pipeline.string("name"),
-                       read_items(pipeline, "stages", [](const Reader& stage) {
-                         return StageIds{stage.string("id", true), stage.strings("executions")};
-                       })};
-  })};
+  PlanIds ids{read_items(in, "pipelines", [](const Reader& pipeline) {
+    PipelineIds ids{pipeline.string("id", true), pipeline.string("name"),
+                    read_items(pipeline, "stages", read_stage_ids), std::nullopt};
+    if (pipeline.has("services")) ids.services = read_stage_ids(pipeline.object("services"));
+    return ids;
+  }), {}};
+  ids.kept = read_items(in, "kept", [](const Reader& kept) {
+    KeptExecution execution{kept.string("execution", true), kept.status("status"), kept.string("reason"), {}};
+    if (!core::is_final(execution.status)) throw Malformed{kept.where("status") + " must be a final status"};
+    if (const auto exit_code = kept.optional_integer("exit_code")) execution.exit_code = static_cast<int>(*exit_code);
+    return execution;
+  });
+  return ids;
 }
 
 json to_json(const LogLine& line) {

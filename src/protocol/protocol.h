@@ -93,8 +93,8 @@ struct Job {
 // --- Plan: PlanReport → 200 PlanIds (or, for diagnostics, the workflow fails).
 
 // The plan as the server records it: pipelines (names, matrix values,
-// dependencies, timeouts), their stages and executions by name, and the
-// skipped pipelines. Never a script or an environment: those carry the
+// dependencies, timeouts), their services, stages and executions by name,
+// and the skipped pipelines. Never a script or an environment: those carry the
 // project's secrets once the agent runs them.
 struct PlanReport {
   std::optional<core::Plan> plan;  // either the plan…
@@ -110,9 +110,25 @@ struct PipelineIds {
   std::string id;
   std::string name;
   std::vector<StageIds> stages;
+  // A pipeline with services: the group the server shows them in (a stage
+  // named "services" before the others), one "execution" per service.
+  std::optional<StageIds> services;
+};
+// An execution of the plan that the agent does not run: a rerun of part of
+// a workflow keeps its earlier result (docs/api.md, "Re-running part of a
+// workflow"). The server recorded it so already; the agent reports it as it
+// is, and its stage and pipeline go on as if it had run.
+struct KeptExecution {
+  std::string execution;  // its id in PlanIds
+  core::Status status = core::Status::Success;  // final
+  std::string reason;     // "kept from workflow <id>"
+  std::optional<int> exit_code;
+
+  bool operator==(const KeptExecution&) const = default;
 };
 struct PlanIds {
   std::vector<PipelineIds> pipelines;
+  std::vector<KeptExecution> kept;
 };
 
 // --- Events: EventBatch → 200 CancelAnswer.

@@ -65,16 +65,71 @@ std::optional<ContainerRuntime> detect_container_runtime(const ContainerOptions&
   return found;
 }
 
+namespace {
+
+bool is_network_arg(const std::string& arg) {
+  return arg == "--network" || arg == "--net" || arg.starts_with("--network=") || arg.starts_with("--net=");
+}
+
+// The run arguments; with services, those naming a network give way to the
+// machine's, where the services listen.
+void add_run_args(std::vector<std::string>& argv, const ContainerRuntime& runtime,
+                  const std::vector<core::ServiceSpec>& services) {
+  if (services.empty()) {
+    argv.insert(argv.end(), runtime.run_args.begin(), runtime.run_args.end());
+    return;
+  }
+  const auto& args = runtime.run_args;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (!is_network_arg(args[i])) {
+      argv.push_back(args[i]);
+      continue;
+    }
+    if (args[i] == "--network" || args[i] == "--net") ++i;  // its value follows
+  }
+  argv.push_back("--network=host");
+  for (const auto& service : services) argv.insert(argv.end(), {"--add-host", service.name + ":127.0.0.1"});
+}
+
+// `run --rm --name NAME <run args> -v WORKSPACE:WORKSPACE -e KEY=VALUE...`
+std::vector<std::string> run_command(const ContainerRuntime& runtime, const std::string& container_name,
+                                     const std::string& workspace, const core::Env& env,
+                                     const std::vector<core::ServiceSpec>& services) {
+  auto argv = with_global_args(runtime);
+  argv.insert(argv.end(), {"run", "--rm", "--name", container_name});
+  add_run_args(argv, runtime, services);
+  argv.insert(argv.end(), {"-v", workspace + ":" + workspace});
+  for (const auto& [key, value] : env) argv.insert(argv.end(), {"-e", key + "=" + value});
+  return argv;
+}
+
+}  // namespace
+
 std::vector<std::string> container_command(const ContainerRuntime& runtime,
                                            const std::string& container_name,
                                            const std::string& workspace,
-                                           const core::ExecutionSpec& spec) {
+                                           const core::ExecutionSpec& spec,
+                                           const std::vector<core::ServiceSpec>& services) {
+  auto argv = run_command(runtime, container_name, workspace, spec.env, services);
+  argv.insert(argv.end(), {"-w", workspace, spec.image, "/bin/sh", "-e", "-c", spec.run});
+  return argv;
+}
+
+std::vector<std::string> service_container_command(const ContainerRuntime& runtime,
+                                                   const std::string& container_name,
+                                                   const std::string& workspace,
+                                                   const core::ServiceSpec& service,
+                                                   const std::vector<core::ServiceSpec>& services) {
+  auto argv = run_command(runtime, container_name, workspace, service.env, services);
+  argv.push_back(service.image);
+  argv.insert(argv.end(), service.command.begin(), service.command.end());
+  return argv;
+}
+
+std::vector<std::string> container_exec_command(const ContainerRuntime& runtime,
+                                                const std::string& container_name, const std::string& script) {
   auto argv = with_global_args(runtime);
-  argv.insert(argv.end(), {"run", "--rm", "--name", container_name});
-  argv.insert(argv.end(), runtime.run_args.begin(), runtime.run_args.end());
-  argv.insert(argv.end(), {"-v", workspace + ":" + workspace, "-w", workspace});
-  for (const auto& [key, value] : spec.env) argv.insert(argv.end(), {"-e", key + "=" + value});
-  argv.insert(argv.end(), {spec.image, "/bin/sh", "-e", "-c", spec.run});
+  argv.insert(argv.end(), {"exec", container_name, "/bin/sh", "-e", "-c", script});
   return argv;
 }
 

@@ -28,11 +28,29 @@ std::optional<ContainerRuntime> detect_container_runtime(const ContainerOptions&
                                                         std::string& problem);
 
 // The command that runs `script` with /bin/sh -e in `image`, with the
-// workspace mounted at the same path and used as working directory.
+// workspace mounted at the same path and used as working directory. With
+// `services` (those of its pipeline), the container is on the machine's
+// network instead of the one the run arguments name, and each service's
+// name resolves to 127.0.0.1 in it (docs/runner.md#services).
 std::vector<std::string> container_command(const ContainerRuntime& runtime,
                                            const std::string& container_name,
                                            const std::string& workspace,
-                                           const core::ExecutionSpec& spec);
+                                           const core::ExecutionSpec& spec,
+                                           const std::vector<core::ServiceSpec>& services = {});
+
+// The command that runs a container service attached (its output is the
+// client's): its image with its own command or the service's, the
+// workspace mounted at the same path, on the machine's network with every
+// service of `services` (its pipeline's) resolving to 127.0.0.1.
+std::vector<std::string> service_container_command(const ContainerRuntime& runtime,
+                                                   const std::string& container_name,
+                                                   const std::string& workspace,
+                                                   const core::ServiceSpec& service,
+                                                   const std::vector<core::ServiceSpec>& services);
+
+// The command that runs `script` with /bin/sh -e inside a running container.
+std::vector<std::string> container_exec_command(const ContainerRuntime& runtime,
+                                                const std::string& container_name, const std::string& script);
 
 // Stops the container: `signal` first ("TERM"), or removes it by force when
 // `signal` is empty. The client process alone would leave it running.

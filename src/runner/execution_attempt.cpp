@@ -15,11 +15,6 @@ namespace {
 // cleared its environment escaped with them: then stop reading after this.
 constexpr auto kDrainWait = std::chrono::seconds(2);
 
-std::string unique_name() {
-  static std::atomic<unsigned long> counter{0};
-  return "factory-" + std::to_string(getpid()) + "-" + std::to_string(++counter);
-}
-
 // The base, then what the sandbox sets (HOME inside it), then the
 // execution's own variables, which may override both.
 std::vector<std::string> environment(const core::Env& base, const core::Env& own, const std::string& tag,
@@ -41,80 +36,57 @@ AttemptOutcome failed_to_start(std::string error) {
 
 class Attempt {
  public:
-  Attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec, const core::SecretMask& mask)
-      : context_(context), id_(id), spec_(spec), mask_(mask), tag_(unique_name()) {}
+  Attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec,
+          const std::string& workspace, const core::SecretMask& mask)
+      : context_(context), id_(id), spec_(spec), workspace_(workspace), mask_(mask), tag_(unique_process_tag()) {}
 
   AttemptOutcome run(std::optional<SteadyTime> deadline);
 
  private:
   std::optional<SpawnRequest> request(std::string& problem);
-  std::optional<SpawnRequest> host_request(SpawnRequest request, std::string& problem);
-  void stop(ChildProcess& child);
-  void drain(const std::shared_ptr<Capture>& capture);
 
   const AttemptContext& context_;
   ExecutionId id_;
   const core::ExecutionSpec& spec_;
+  const std::string& workspace_;
   const core::SecretMask& mask_;
   std::string tag_;  // also the container's name
   const ContainerRuntime* runtime_ = nullptr;
 };
 
 std::optional<SpawnRequest> Attempt::request(std::string& problem) {
-  SpawnRequest request{{}, {}, context_.workspace};
-  if (spec_.image.empty()) return host_request(std::move(request), problem);
+  if (spec_.image.empty()) {
+    auto request = host_script_request(context_, workspace_, spec_.run, spec_.env, tag_, problem);
+    if (!request) problem = "execution '" + spec_.name + "' cannot run in a sandbox: " + problem;
+    return request;
+  }
   runtime_ = context_.container_runtime(problem);
   if (!runtime_) {
     problem = "execution '" + spec_.name + "' asks for image " + spec_.image + " but " + problem;
     return std::nullopt;
   }
-  // The host environment is for the runtime's client; the container gets
-  // only the execution's own variables.
-  request.argv = container_command(*runtime_, tag_, context_.workspace, spec_);
-  request.env = environment(context_.options.base_env, {}, tag_, false);
-  return request;
-}
-
-std::optional<SpawnRequest> Attempt::host_request(SpawnRequest request, std::string& problem) {
-  const std::vector<std::string> script{"/bin/sh", "-e", "-c", spec_.run};
-  const bool sandboxed = context_.options.isolation == Isolation::Sandbox;
-  request.env = environment(context_.options.base_env, spec_.env, tag_, sandboxed);
-  if (!sandboxed) {
-    request.argv = script;
-    return request;
-  }
-  const Sandbox* sandbox = context_.sandbox(problem);
-  if (!sandbox) {
-    problem = "execution '" + spec_.name + "' cannot run in a sandbox: " + problem;
-    return std::nullopt;
-  }
-  request.argv = sandbox_command(*sandbox, context_.workspace, script);
-  return request;
+  const auto& services = context_.plan.pipelines[id_.pipeline].services;
+  return SpawnRequest{container_command(*runtime_, tag_, workspace_, spec_, services),
+                      client_environment(context_, tag_), workspace_};
 }
 
 AttemptOutcome Attempt::run(std::optional<SteadyTime> deadline) {
   std::string problem;
   auto spawn_request = request(problem);
   if (!spawn_request) return failed_to_start(problem);
-  SpawnedChild spawned;
+  WatchedChild child;
   try {
-    spawned = spawn_in_new_group(*spawn_request);
+    child = start_watched(context_, *spawn_request,
+                          [this](Stream stream, TimePoint time, std::span<const std::string_view> lines) {
+                            context_.reporter.output(OutputLines{id_, stream, time, lines});
+                          },
+                          &mask_);
   } catch (const std::system_error& error) {
     return failed_to_start("execution '" + spec_.name + "' could not start: " + error.what());
   }
-  auto capture = context_.pump.watch(
-      spawned.stdout_fd, spawned.stderr_fd,
-      [this](Stream stream, TimePoint time, std::span<const std::string_view> lines) {
-        context_.reporter.output(OutputLines{id_, stream, time, lines});
-      },
-      &mask_);
-  auto& child = *spawned.process;
-  auto wake = child.wait(deadline, context_.cancel.fd());
-  if (wake != ChildProcess::Wake::Exited) stop(child);
+  auto wake = child.process->wait(deadline, context_.cancel.fd());
   // Whatever it left behind goes too, also after a normal exit.
-  sweep_execution_processes({child.pid(), tag_, child.pid()}, context_.options.kill_grace);
-  int wait_status = child.reap();
-  drain(capture);
+  int wait_status = finish_child(context_, child, tag_, runtime_, wake != ChildProcess::Wake::Exited);
 
   AttemptOutcome outcome;
   outcome.exit_code = exit_code_of(wait_status);
@@ -130,18 +102,18 @@ AttemptOutcome Attempt::run(std::optional<SteadyTime> deadline) {
 
 // Timed out or cancelled: a container is stopped through its runtime (killing
 // the client would leave it running); then the client's or script's group.
-void Attempt::stop(ChildProcess& child) {
-  auto grace_end = std::chrono::steady_clock::now() + context_.options.kill_grace;
-  if (runtime_) {
-    stop_container(*runtime_, tag_, "TERM");
-    if (child.wait(grace_end, -1) != ChildProcess::Wake::Exited) stop_container(*runtime_, tag_, "");
+void stop(const AttemptContext& context, ChildProcess& child, const std::string& tag, const ContainerRuntime* runtime) {
+  auto grace_end = std::chrono::steady_clock::now() + context.options.kill_grace;
+  if (runtime) {
+    stop_container(*runtime, tag, "TERM");
+    if (child.wait(grace_end, -1) != ChildProcess::Wake::Exited) stop_container(*runtime, tag, "");
   }
-  sweep_execution_processes({child.pid(), tag_, child.pid()}, context_.options.kill_grace);
+  sweep_execution_processes({child.pid(), tag, child.pid()}, context.options.kill_grace);
 }
 
-void Attempt::drain(const std::shared_ptr<Capture>& capture) {
+void drain(OutputPump& pump, const std::shared_ptr<Capture>& capture) {
   if (capture->wait_closed(std::chrono::steady_clock::now() + kDrainWait)) return;
-  context_.pump.force_close(capture);
+  pump.force_close(capture);
   // The pump closes the pipes at its next turn; nothing can hold it up.
   while (!capture->wait_closed(std::chrono::steady_clock::now() + kDrainWait)) {
   }
@@ -150,8 +122,48 @@ void Attempt::drain(const std::shared_ptr<Capture>& capture) {
 }  // namespace
 
 AttemptOutcome run_attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec,
-                           const core::SecretMask& mask, std::optional<SteadyTime> deadline) {
-  return Attempt(context, id, spec, mask).run(deadline);
+                           const std::string& workspace, const core::SecretMask& mask,
+                           std::optional<SteadyTime> deadline) {
+  return Attempt(context, id, spec, workspace, mask).run(deadline);
+}
+
+std::string unique_process_tag() {
+  static std::atomic<unsigned long> counter{0};
+  return "factory-" + std::to_string(getpid()) + "-" + std::to_string(++counter);
+}
+
+std::optional<SpawnRequest> host_script_request(const AttemptContext& context, const std::string& workspace,
+                                                const std::string& script, const core::Env& env,
+                                                const std::string& tag, std::string& problem) {
+  const std::vector<std::string> command{"/bin/sh", "-e", "-c", script};
+  const bool sandboxed = context.options.isolation == Isolation::Sandbox;
+  SpawnRequest request{command, environment(context.options.base_env, env, tag, sandboxed), workspace};
+  if (!sandboxed) return request;
+  const Sandbox* sandbox = context.sandbox(problem);
+  if (!sandbox) return std::nullopt;
+  request.argv = sandbox_command(*sandbox, workspace, command);
+  return request;
+}
+
+std::vector<std::string> client_environment(const AttemptContext& context, const std::string& tag) {
+  return environment(context.options.base_env, {}, tag, false);
+}
+
+WatchedChild start_watched(const AttemptContext& context, const SpawnRequest& request, Capture::LinesHandler lines,
+                           const core::SecretMask* mask) {
+  SpawnedChild spawned = spawn_in_new_group(request);
+  auto capture =
+      context.pump.watch(spawned.stdout_fd, spawned.stderr_fd, std::move(lines), mask ? mask : &context.options.mask);
+  return {std::move(spawned.process), std::move(capture)};
+}
+
+int finish_child(const AttemptContext& context, WatchedChild& child, const std::string& tag,
+                 const ContainerRuntime* runtime, bool stop_first) {
+  if (stop_first) stop(context, *child.process, tag, runtime);
+  sweep_execution_processes({child.process->pid(), tag, child.process->pid()}, context.options.kill_grace);
+  int wait_status = child.process->reap();
+  drain(context.pump, child.capture);
+  return wait_status;
 }
 
 }  // namespace runner

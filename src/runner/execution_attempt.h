@@ -1,6 +1,7 @@
 // One attempt of one execution: start it (host process or container), wait
 // for it under its deadline and the cancel handle, kill what it left, and
-// collect its output to the end.
+// collect its output to the end. The steps are shared with services
+// (runner/services.h).
 #pragma once
 
 #include <functional>
@@ -19,8 +20,8 @@ namespace runner {
 
 // What a run shares with each of its attempts.
 struct AttemptContext {
+  const core::Plan& plan;
   const Options& options;
-  std::string workspace;  // absolute
   Reporter& reporter;
   OutputPump& pump;
   CancelHandle& cancel;
@@ -38,8 +39,46 @@ struct AttemptOutcome {
   std::string error;
 };
 
-// `mask` hides secrets in the attempt's output: the run's, or its pipeline's.
+// Runs one attempt in `workspace` (absolute); `mask` hides secrets in its
+// output: the run's, or its pipeline's (Options::gate).
 AttemptOutcome run_attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec,
-                           const core::SecretMask& mask, std::optional<SteadyTime> deadline);
+                           const std::string& workspace, const core::SecretMask& mask,
+                           std::optional<SteadyTime> deadline);
+
+// --- The steps, shared by executions and services.
+
+// A tag unique to one process tree (kProcessTagVariable), also the name of
+// its container.
+std::string unique_process_tag();
+
+// The request that runs `script` with /bin/sh -e on this machine in the
+// workspace, in the sandbox unless Options::isolation says None, with the
+// base environment under `env`; nullopt with `problem` set when there is no
+// sandbox.
+std::optional<SpawnRequest> host_script_request(const AttemptContext& context, const std::string& workspace,
+                                                const std::string& script, const core::Env& env,
+                                                const std::string& tag, std::string& problem);
+
+// The environment a container runtime's client runs with: the base one.
+// The container gets only what its command line gives it.
+std::vector<std::string> client_environment(const AttemptContext& context, const std::string& tag);
+
+// A started child whose output the pump reads.
+struct WatchedChild {
+  std::unique_ptr<ChildProcess> process;
+  std::shared_ptr<Capture> capture;
+};
+
+// Starts the request with its lines going to `lines`, masked with `mask`
+// (null: the run's). Throws std::system_error.
+WatchedChild start_watched(const AttemptContext& context, const SpawnRequest& request, Capture::LinesHandler lines,
+                           const core::SecretMask* mask = nullptr);
+
+// Ends a child: when `stop`, it is stopped first (a container through
+// `runtime`, when given: killing its client alone would leave it running);
+// then everything tagged `tag` or in its group is killed, the child reaped
+// and its output read to the end. Returns its wait status.
+int finish_child(const AttemptContext& context, WatchedChild& child, const std::string& tag,
+                 const ContainerRuntime* runtime, bool stop);
 
 }  // namespace runner

@@ -107,6 +107,11 @@ ChildProcess::Wake ChildProcess::wait(std::optional<SteadyTime> deadline, int ca
   }
 }
 
+bool ChildProcess::exited() const {
+  pollfd fd{pidfd_, POLLIN, 0};
+  return poll(&fd, 1, 0) == 1;
+}
+
 int ChildProcess::reap() {
   int status = 0;
   while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {

@@ -34,6 +34,8 @@ class ChildProcess {
   // Waits until the child exits, the deadline passes or cancel_fd (-1: none)
   // becomes readable. The child is not reaped, so its pid stays reserved.
   Wake wait(std::optional<SteadyTime> deadline, int cancel_fd) const;
+  // Whether the child has exited, at once and without reaping it.
+  bool exited() const;
   // Reaps the child (waiting for it) and returns its wait status.
   int reap();
 

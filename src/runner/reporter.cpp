@@ -5,6 +5,7 @@ namespace runner {
 Reporter::Reporter(const core::Plan& plan, Observer& observer) : observer_(observer) {
   for (const auto& pipeline : plan.pipelines) {
     auto& pipeline_result = result_.pipelines.emplace_back();
+    pipeline_result.services.resize(pipeline.services.size());
     for (const auto& stage : pipeline.stages)
       pipeline_result.stages.emplace_back().executions.resize(stage.executions.size());
   }
@@ -33,6 +34,14 @@ void Reporter::update_execution(ExecutionId id, const std::function<void(Executi
   observer_.execution_changed(id, result);
 }
 
+void Reporter::update_service(std::size_t pipeline, std::size_t service,
+                              const std::function<void(ExecutionResult&)>& change) {
+  std::lock_guard lock(mutex_);
+  auto& result = result_.pipelines[pipeline].services[service];
+  change(result);
+  observer_.service_changed(pipeline, service, result);
+}
+
 void Reporter::output(const OutputLines& output) {
   std::lock_guard lock(mutex_);
   observer_.output(output);
@@ -40,6 +49,12 @@ void Reporter::output(const OutputLines& output) {
 
 void Reporter::mark_not_run(std::size_t pipeline, std::size_t first_stage, core::Status status) {
   std::lock_guard lock(mutex_);
+  auto& services = result_.pipelines[pipeline].services;
+  for (std::size_t s = 0; s < services.size() && first_stage == 0; ++s) {
+    if (services[s].status != core::Status::Queued) continue;  // it started, and ended as it did
+    services[s].status = status;
+    observer_.service_changed(pipeline, s, services[s]);
+  }
   auto& stages = result_.pipelines[pipeline].stages;
   for (std::size_t s = first_stage; s < stages.size(); ++s) {
     for (std::size_t e = 0; e < stages[s].executions.size(); ++e) {

@@ -20,10 +20,12 @@ class Reporter {
   void update_stage(std::size_t pipeline, std::size_t stage,
                     const std::function<void(StageResult&)>& change);
   void update_execution(ExecutionId id, const std::function<void(ExecutionResult&)>& change);
+  void update_service(std::size_t pipeline, std::size_t service, const std::function<void(ExecutionResult&)>& change);
   void output(const OutputLines& output);
 
   // Marks stages [first_stage, end) of a pipeline and their executions with
-  // `status` (skipped or cancelled): they will not run.
+  // `status` (skipped or cancelled): they will not run. From the first
+  // stage, also the services that never started.
   void mark_not_run(std::size_t pipeline, std::size_t first_stage, core::Status status);
 
   core::Status pipeline_status(std::size_t pipeline) const;

@@ -12,6 +12,8 @@
 #include "runner/process_sweep.h"
 #include "runner/reporter.h"
 #include "runner/runner.h"
+#include "runner/services.h"
+#include "runner/workspace_tree.h"
 
 namespace runner {
 
@@ -54,8 +56,10 @@ class PlanRun {
           return detect_container_runtime(containers, problem);
         }),
         sandbox_(detect_sandbox),
-        context_{options,
-                 std::filesystem::absolute(options.workspace).string(),
+        source_(std::filesystem::absolute(options.workspace)),
+        pipeline_workspaces_(plan.pipelines.size()),
+        context_{plan,
+                 options,
                  reporter_,
                  pump_,
                  cancel,
@@ -71,13 +75,22 @@ class PlanRun {
   GateOpening pass_gate(std::size_t p);
   // The pipeline as its executions run: the plan's, or with the secrets its
   // gate released, with the mask that hides them.
-  const core::PipelineSpec& pipeline(std::size_t p) const { return opened_[p] ? opened_[p]->spec : plan_.pipelines[p]; }
+  const core::PipelineSpec& pipeline(std::size_t p) const {
+    return opened_[p] ? opened_[p]->spec : plan_.pipelines[p];
+  }
   const core::SecretMask& mask(std::size_t p) const { return opened_[p] ? opened_[p]->mask : options_.mask; }
   Status run_stages(std::size_t p, Deadline deadline);
   Status run_stage(std::size_t p, std::size_t s, Deadline deadline);
   void run_execution(ExecutionId id, Deadline deadline);
+  bool uses_copies() const { return !options_.workspaces.empty(); }
+  std::string workspace_path(const std::string& name) const;
+  std::string execution_workspace(ExecutionId id) const;
+  void make_pipeline_workspace(std::size_t p);
+  AttemptOutcome run_in_workspace(ExecutionId id, const core::ExecutionSpec& spec, Deadline deadline);
+  Status finish_stage_workspaces(std::size_t p, std::size_t s, Status status);
+  const KeptExecution* kept_execution(ExecutionId id) const;
   Status stage_status(std::size_t p, std::size_t s) const;
-  void finish_pipeline(std::size_t p, Status status, bool timed_out, std::string reason = {});
+  void finish_pipeline(std::size_t p, Status status, bool timed_out);
 
   const core::Plan& plan_;
   const Options& options_;
@@ -87,7 +100,15 @@ class PlanRun {
   JobSlots slots_;
   Detected<ContainerRuntime> containers_;
   Detected<Sandbox> sandbox_;
+  std::filesystem::path source_;  // the checked-out commit, absolute
+  // A pipeline's own workspace while it runs, when it needs one (the one its
+  // executions share, or what its stages hand on): its path, or why it has none.
+  struct PipelineWorkspace {
+    std::string path, error;
+  };
+  std::vector<PipelineWorkspace> pipeline_workspaces_;
   AttemptContext context_;
+  PortLocks ports_;
   struct Opened {
     core::PipelineSpec spec;
     core::SecretMask mask;
@@ -167,7 +188,8 @@ void PlanRun::run_pipeline(std::size_t p) {
   }
   if (GateOpening opening = pass_gate(p); opening.status != Status::Running) {
     reporter_.mark_not_run(p, 0, opening.status);
-    finish_pipeline(p, opening.status, false, opening.reason);
+    reporter_.update_pipeline(p, [&opening](PipelineResult& r) { r.error = std::move(opening.reason); });
+    finish_pipeline(p, opening.status, false);
     return;
   }
   auto started = std::chrono::steady_clock::now();
@@ -177,7 +199,19 @@ void PlanRun::run_pipeline(std::size_t p) {
   });
   Deadline deadline;
   if (plan_.pipelines[p].timeout.count() > 0) deadline = started + plan_.pipelines[p].timeout;
-  Status status = run_stages(p, deadline);
+  make_pipeline_workspace(p);
+  Status status = Status::Success;
+  {
+    PipelineServices services(context_, p, source_.string(), ports_);
+    if (auto failure = services.start(deadline)) {
+      reporter_.mark_not_run(p, 0, failure->status == Status::Cancelled ? Status::Cancelled : Status::Skipped);
+      reporter_.update_pipeline(p, [&failure](PipelineResult& r) { r.error = failure->reason; });
+      status = failure->status;
+    } else {
+      status = run_stages(p, deadline);
+    }
+  }  // the services stop here, whatever the result
+  if (!pipeline_workspaces_[p].path.empty()) remove_tree(pipeline_workspaces_[p].path);
   bool timed_out = deadline && std::chrono::steady_clock::now() >= *deadline;
   finish_pipeline(p, status, timed_out && status == Status::Failure);
 }
@@ -203,7 +237,7 @@ Status PlanRun::run_stage(std::size_t p, std::size_t s, Deadline deadline) {
   for (std::size_t e = 0; e < plan_.pipelines[p].stages[s].executions.size(); ++e)
     executions.emplace_back([this, id = ExecutionId{p, s, e}, deadline] { run_execution(id, deadline); });
   for (auto& thread : executions) thread.join();
-  Status status = stage_status(p, s);
+  Status status = finish_stage_workspaces(p, s, stage_status(p, s));
   reporter_.update_stage(p, s, [status](StageResult& r) {
     r.status = status;
     r.finished = Clock::now();
@@ -223,6 +257,7 @@ Status PlanRun::stage_status(std::size_t p, std::size_t s) const {
       cancelled = true;
       continue;
     }
+    if (execution.status == Status::Skipped) continue;  // a kept one: it fails nothing
     if (execution.status != Status::Success && !specs[e].allow_failure) return Status::Failure;
   }
   return cancelled ? Status::Cancelled : Status::Success;
@@ -230,6 +265,14 @@ Status PlanRun::stage_status(std::size_t p, std::size_t s) const {
 
 void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
   const auto& spec = pipeline(id.pipeline).stages[id.stage].executions[id.execution];
+  if (const KeptExecution* kept = kept_execution(id)) {
+    reporter_.update_execution(id, [kept](ExecutionResult& r) {
+      r.status = kept->status;
+      r.kept = kept->reason;
+      r.finished = Clock::now();
+    });
+    return;
+  }
   if (!slots_.acquire(cancel_, pipeline_deadline)) {
     bool timed_out = !cancel_.cancelled();
     reporter_.update_execution(id, [timed_out](ExecutionResult& r) {
@@ -250,7 +293,7 @@ void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
       auto own = std::chrono::steady_clock::now() + spec.timeout;
       if (!deadline || own < *deadline) deadline = own;
     }
-    outcome = run_attempt(context_, id, spec, mask(id.pipeline), deadline);
+    outcome = run_in_workspace(id, spec, deadline);
     bool pipeline_over = pipeline_deadline && std::chrono::steady_clock::now() >= *pipeline_deadline;
     if (outcome.status != Status::Failure || cancel_.cancelled() || pipeline_over) break;
   }
@@ -265,11 +308,90 @@ void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
   });
 }
 
-void PlanRun::finish_pipeline(std::size_t p, Status status, bool timed_out, std::string reason) {
-  reporter_.update_pipeline(p, [status, timed_out, &reason](PipelineResult& r) {
+namespace {
+
+AttemptOutcome without_workspace(const core::ExecutionSpec& spec, const std::string& error) {
+  AttemptOutcome outcome;  // an error
+  outcome.error = "execution '" + spec.name + "' has no workspace: " + error;
+  return outcome;
+}
+
+}  // namespace
+
+std::string PlanRun::workspace_path(const std::string& name) const {
+  return (std::filesystem::path{options_.workspaces} / name).string();
+}
+
+std::string PlanRun::execution_workspace(ExecutionId id) const {
+  return workspace_path("execution-" + std::to_string(id.pipeline) + "-" + std::to_string(id.stage) + "-" +
+                        std::to_string(id.execution));
+}
+
+// A copy of the commit for the pipeline before its first stage, when its
+// executions share it or its stages hand files on: a pipeline of one
+// isolated stage copies the commit straight into its executions' workspaces.
+void PlanRun::make_pipeline_workspace(std::size_t p) {
+  const core::PipelineSpec& pipeline = plan_.pipelines[p];
+  if (!uses_copies() || (!pipeline.shared_workspace && pipeline.stages.size() < 2)) return;
+  const std::string path = workspace_path("pipeline-" + std::to_string(p));
+  std::string error;
+  if (copy_tree(source_, path, error)) {
+    pipeline_workspaces_[p].path = path;
+    return;
+  }
+  remove_tree(path);
+  pipeline_workspaces_[p].error = error;
+}
+
+// One attempt in the execution's workspace: its pipeline's when shared;
+// otherwise a fresh copy of what its stage starts from (the commit, or the
+// pipeline's workspace as the earlier stages left it), which stays until the
+// stage ends. Without Options::workspaces, the checked-out commit itself.
+AttemptOutcome PlanRun::run_in_workspace(ExecutionId id, const core::ExecutionSpec& spec, Deadline deadline) {
+  const core::SecretMask& hidden = mask(id.pipeline);
+  if (!uses_copies()) return run_attempt(context_, id, spec, source_.string(), hidden, deadline);
+  const PipelineWorkspace& pipeline = pipeline_workspaces_[id.pipeline];
+  if (!pipeline.error.empty()) return without_workspace(spec, pipeline.error);
+  if (plan_.pipelines[id.pipeline].shared_workspace)
+    return run_attempt(context_, id, spec, pipeline.path, hidden, deadline);
+  const std::string own = execution_workspace(id);
+  remove_tree(own);  // an earlier attempt's
+  std::string error;
+  if (!copy_tree(pipeline.path.empty() ? source_.string() : pipeline.path, own, error))
+    return without_workspace(spec, error);
+  return run_attempt(context_, id, spec, own, hidden, deadline);
+}
+
+// The stage's executions' workspaces go when it ends; what they changed goes
+// on to the next stage first, when there is one to run. A stage whose files
+// cannot be handed on ends in error.
+Status PlanRun::finish_stage_workspaces(std::size_t p, std::size_t s, Status status) {
+  const core::PipelineSpec& pipeline = plan_.pipelines[p];
+  if (!uses_copies() || pipeline.shared_workspace) return status;
+  std::vector<std::filesystem::path> copies;
+  for (std::size_t e = 0; e < pipeline.stages[s].executions.size(); ++e) {
+    std::filesystem::path own = execution_workspace({p, s, e});
+    std::error_code ec;
+    if (std::filesystem::is_directory(own, ec)) copies.push_back(std::move(own));
+  }
+  std::string error;
+  if (status == Status::Success && s + 1 < pipeline.stages.size() &&
+      !hand_on(pipeline_workspaces_[p].path, copies, error))
+    status = Status::Error;
+  for (const auto& copy : copies) remove_tree(copy);
+  return status;
+}
+
+const KeptExecution* PlanRun::kept_execution(ExecutionId id) const {
+  for (const KeptExecution& kept : options_.kept)
+    if (kept.id == id) return &kept;
+  return nullptr;
+}
+
+void PlanRun::finish_pipeline(std::size_t p, Status status, bool timed_out) {
+  reporter_.update_pipeline(p, [status, timed_out](PipelineResult& r) {
     r.status = status;
     r.timed_out = timed_out;
-    r.reason = std::move(reason);
     if (r.started != TimePoint{}) r.finished = Clock::now();
   });
   std::lock_guard lock(finished_mutex_);

@@ -9,7 +9,9 @@
 //   parallel. A failed execution that is not allow_failure fails its stage;
 //   the remaining stages are skipped and the pipeline fails.
 // - At most `jobs` executions run at the same time, across all pipelines.
-// - Each execution is `/bin/sh -e -c <run>` in the workspace, in its own
+//   Kept executions (Options::kept) take no slot: they never run.
+// - Each execution is `/bin/sh -e -c <run>` in its workspace (a copy of the
+//   checked-out commit of its own, or its pipeline's: Options), in its own
 //   process group, stdin /dev/null, inside a bubblewrap sandbox that shows it
 //   only the workspace, a private /tmp and the system read-only
 //   (runner/sandbox.h); with an image, the same inside a container. Without
@@ -17,6 +19,11 @@
 //   never run unsandboxed unless Options::isolation says None. When an execution ends, times out or is cancelled, every
 //   process it started is killed (SIGTERM, SIGKILL after the grace period),
 //   also those that left its process group.
+// - A pipeline's services start before its first stage and must each be
+//   ready within their ready timeout, else the pipeline fails with the
+//   reason and its stages are skipped. They are stopped, with every process
+//   they started, when the pipeline ends, whatever its result
+//   (runner/services.h).
 // - run_plan returns when everything has finished and no process is left.
 #pragma once
 
@@ -24,6 +31,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -55,6 +63,21 @@ enum class Isolation {
   None,     // a plain process of this user, seeing all it can see (docs/runner.md#sandbox)
 };
 
+// Indexes into Plan::pipelines[pipeline].stages[stage].executions[execution].
+struct ExecutionId {
+  std::size_t pipeline = 0, stage = 0, execution = 0;
+  friend bool operator==(const ExecutionId&, const ExecutionId&) = default;
+};
+
+// An execution not to run: it ends at once with the result an earlier run
+// gave it (a rerun of part of a workflow keeps what succeeded). Its stage
+// and pipeline go on as if it had run; a kept `skipped` fails nothing.
+struct KeptExecution {
+  ExecutionId id;
+  core::Status status = core::Status::Success;  // final
+  std::string reason;                           // for people: where the result comes from
+};
+
 // What a pipeline's gate decided (PipelineSpec::gated; docs/agents.md,
 // "The pipeline gate").
 struct GateOpening {
@@ -74,7 +97,17 @@ class CancelHandle;
 using Gate = std::function<GateOpening(std::size_t pipeline, const CancelHandle& cancel)>;
 
 struct Options {
-  std::string workspace;        // working directory of every execution
+  // The checked-out commit. With `workspaces` set, each execution (each
+  // attempt of it) runs in a copy of its own, made below `workspaces`: of
+  // the commit in a pipeline's first stage, and in a later stage of what the
+  // stages before left (a stage's executions hand on what they changed, the
+  // later execution's version where two changed one path). A pipeline with a
+  // shared workspace runs all its executions in one copy. Copies go as soon
+  // as nothing needs them (docs/runner.md#workspaces). `workspaces` must be
+  // a directory of this run's own, not inside `workspace`. Without it, every
+  // execution runs in `workspace` itself.
+  std::string workspace;
+  std::string workspaces;
   std::size_t jobs = 4;         // executions running at the same time (>= 1)
   core::Env base_env;           // under each execution's own env (host processes only)
   Isolation isolation = Isolation::Sandbox;
@@ -83,6 +116,7 @@ struct Options {
   // Hides secrets in the output lines before they are cut to the line bound
   // and handed to the observer (docs/secrets.md, "Masking").
   core::SecretMask mask;
+  std::vector<KeptExecution> kept;
   // Asked for each gated pipeline; empty: every pipeline starts at once
   // (`factory run`, which has no server to ask).
   Gate gate;
@@ -95,6 +129,7 @@ struct ExecutionResult {
   int attempts = 0;
   bool timed_out = false;
   std::string error;      // why it could not run (status error)
+  std::string kept;       // it did not run: where its result comes from (KeptExecution::reason)
   TimePoint started{}, finished{};
 };
 
@@ -107,21 +142,20 @@ struct StageResult {
 struct PipelineResult {
   core::Status status = core::Status::Queued;
   bool timed_out = false;
-  std::string reason;  // why it never started, when its gate said so
   TimePoint started{}, finished{};
   std::vector<StageResult> stages;
+  // Its services, as PipelineSpec::services: running once started; success
+  // when stopped after it was ready; failure, with its `error`, when it never
+  // got ready or ended before it was stopped.
+  std::vector<ExecutionResult> services;
+  // Why it ended before its stages ran ("service db was not ready after 30s: ...", or what its gate said).
+  std::string error;
 };
 
 struct RunResult {
   core::Status status = core::Status::Queued;  // success only if every pipeline succeeded
   TimePoint started{}, finished{};
   std::vector<PipelineResult> pipelines;  // same order as Plan::pipelines
-};
-
-// Indexes into Plan::pipelines[pipeline].stages[stage].executions[execution].
-struct ExecutionId {
-  std::size_t pipeline = 0, stage = 0, execution = 0;
-  friend bool operator==(const ExecutionId&, const ExecutionId&) = default;
 };
 
 enum class Stream { Stdout, Stderr };
@@ -132,6 +166,8 @@ struct OutputLines {
   Stream stream;
   TimePoint time;                           // when the runner read them
   std::span<const std::string_view> lines;  // without newlines, masked; valid during the call only
+  // Set: the lines are of Plan::pipelines[execution.pipeline].services[*service], not of an execution.
+  std::optional<std::size_t> service;
 };
 
 // Receives everything that happens during a run.
@@ -145,6 +181,8 @@ class Observer {
   virtual void pipeline_changed(std::size_t pipeline, const PipelineResult& result) = 0;
   virtual void stage_changed(std::size_t pipeline, std::size_t stage, const StageResult& result) = 0;
   virtual void execution_changed(ExecutionId id, const ExecutionResult& result) = 0;
+  // Service `service` of PipelineSpec::services.
+  virtual void service_changed(std::size_t pipeline, std::size_t service, const ExecutionResult& result) = 0;
   // One call per read of a pipe, not per line: an execution may print
   // millions of lines.
   virtual void output(const OutputLines& output) = 0;

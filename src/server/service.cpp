@@ -24,9 +24,20 @@ std::unique_ptr<RepositoryRoles> make_repository_roles(github::GitHub* github, c
   return std::make_unique<RepositoryRoles>(*github, RepositoryRoleOptions{.web_url = sign_in.web_url});
 }
 
+std::unique_ptr<SchedulerThread> make_scheduler(store::Store& store, orchestrator::Orchestrator* orchestrator,
+                                                github::GitHub* github, const GitHubOptions& github_options,
+                                                std::optional<SchedulerOptions> schedules) {
+  if (!schedules) return nullptr;
+  if (orchestrator) schedules->workflow_queued = [orchestrator] { orchestrator->workflow_queued(); };
+  if (github)
+    schedules->clone_token = [options = api::ApiOptions{.github = github, .warn = github_options.sync.warn}](
+                                 const store::Project& project) { return api::github_clone_token(options, project); };
+  return std::make_unique<SchedulerThread>(store, std::move(*schedules));
+}
+
 http::Router api_router(store::Store& store, orchestrator::Orchestrator* orchestrator,
                         store::GroupCommit& group_commit, github::GitHub* github, const GitHubOptions& github_options,
-                        RepositoryRoles* repository_roles) {
+                        RepositoryRoles* repository_roles, SchedulerThread* scheduler) {
   http::Router router;
   api::ApiOptions options;
   options.orchestrator = orchestrator;
@@ -42,6 +53,12 @@ http::Router api_router(store::Store& store, orchestrator::Orchestrator* orchest
       return repository_roles->role(caller, project);
     };
   if (orchestrator) options.workflow_queued = [orchestrator] { orchestrator->workflow_queued(); };
+  if (scheduler) {
+    options.branch_pushed = [scheduler](const std::string& project_id, const std::string& branch) {
+      scheduler->branch_pushed(project_id, branch);
+    };
+    options.schedules_changed = [scheduler] { scheduler->schedules_changed(); };
+  }
   api::add_routes(router, store, options);
   webui::add_routes(router);
   return router;
@@ -61,14 +78,16 @@ std::string http_url(const std::string& host, std::uint16_t port) {
 }
 
 Service::Service(std::unique_ptr<store::Store> store, http::ServerOptions options, AgentOptions agents,
-                 GitHubOptions github)
+                 GitHubOptions github, std::optional<SchedulerOptions> schedules)
     : store_{std::move(store)},
       orchestrator_{make_orchestrator(*store_, agents)},
       github_{std::move(github.client)},
       github_sync_{make_github_sync(*store_, github_.get(), github.sync)},
       repository_roles_{make_repository_roles(github_.get(), github.sign_in)},
+      scheduler_{make_scheduler(*store_, orchestrator_.get(), github_.get(), github, std::move(schedules))},
       host_{options.host},
-      http_{api_router(*store_, orchestrator_.get(), group_commit_, github_.get(), github, repository_roles_.get()),
+      http_{api_router(*store_, orchestrator_.get(), group_commit_, github_.get(), github, repository_roles_.get(),
+                       scheduler_.get()),
             std::move(options)},
       group_commit_{*store_} {}
 

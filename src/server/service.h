@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@
 #include "orchestrator/orchestrator.h"
 #include "server/github_sync.h"
 #include "server/repository_roles.h"
+#include "server/scheduler.h"
 #include "store/group_commit.h"
 #include "store/store.h"
 
@@ -53,8 +55,10 @@ struct GitHubOptions {
 
 class Service {
  public:
+  // With `schedules`, a SchedulerThread queues the schedules' workflows
+  // (its clone tokens, wake-ups and pushes come from the service).
   Service(std::unique_ptr<store::Store> store, http::ServerOptions options, AgentOptions agents = {},
-          GitHubOptions github = {});
+          GitHubOptions github = {}, std::optional<SchedulerOptions> schedules = {});
   ~Service() { http_.stop(); }  // before the group commit goes: no request may reach it then
 
   store::Store& store() { return *store_; }
@@ -71,6 +75,7 @@ class Service {
   std::unique_ptr<github::GitHub> github_;                    // null without GitHub credentials
   std::unique_ptr<GitHubSync> github_sync_;
   std::unique_ptr<RepositoryRoles> repository_roles_;           // null without a client
+  std::unique_ptr<SchedulerThread> scheduler_;                  // null without schedules
   std::string host_;
   http::Server http_;
   // After the server, so that it goes first: its last answers reach

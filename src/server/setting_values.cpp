@@ -300,6 +300,17 @@ std::string set_audit_retention(Settings& settings, std::string_view text) {
   return {};
 }
 
+// Slots are remembered for store::kScheduleRunHistory: the window stays well inside it.
+std::string set_schedule_catch_up(Settings& settings, std::string_view text) {
+  std::string error;
+  const auto window = parse_long_duration(text, error);
+  if (!window) return error;
+  if (*window < std::chrono::minutes{1} || *window > std::chrono::days{7})
+    return "expected a catch-up window from 1m to 7d";
+  settings.schedule_catch_up = *window;
+  return {};
+}
+
 std::string set_kubernetes_namespace(Settings& settings, std::string_view text) {
   if (!is_dns_label(text))
     return "a namespace is a DNS label: up to 63 lower-case letters, digits and '-', such as \"ci\"";

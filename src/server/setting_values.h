@@ -36,6 +36,7 @@ std::string set_admins(Settings& settings, std::string_view text);           // 
 std::string set_session_idle(Settings& settings, std::string_view text);     // a duration, 1m..720h
 std::string set_session_lifetime(Settings& settings, std::string_view text); // a duration, 1m..8760h
 std::string set_audit_retention(Settings& settings, std::string_view text);    // 365d, or a duration; 1h..3650d
+std::string set_schedule_catch_up(Settings& settings, std::string_view text);  // 2d, or a duration; 1m..7d
 std::string set_kubeconfig(Settings& settings, std::string_view text);            // an existing file
 std::string set_kubernetes_namespace(Settings& settings, std::string_view text);  // a DNS label
 std::string set_agent_image(Settings& settings, std::string_view text);           // an image reference

@@ -18,7 +18,7 @@ struct SettingSpec {
 };
 
 // data_dir comes before database: the default database lives in the data directory.
-constexpr std::array<SettingSpec, 36> specs{{
+constexpr std::array<SettingSpec, 37> specs{{
     {"listen", "--listen", "FACTORY_LISTEN", set_listen},
     {"data_dir", "--data-dir", "FACTORY_DATA_DIR", set_data_dir},
     {"work_dir", "--work-dir", "FACTORY_WORK_DIR", set_work_dir},
@@ -46,6 +46,7 @@ constexpr std::array<SettingSpec, 36> specs{{
     {"session_idle", "--session-idle", "FACTORY_SESSION_IDLE", set_session_idle},
     {"session_lifetime", "--session-lifetime", "FACTORY_SESSION_LIFETIME", set_session_lifetime},
     {"audit_retention", "--audit-retention", "FACTORY_AUDIT_RETENTION", set_audit_retention},
+    {"schedule_catch_up", "--schedule-catch-up", "FACTORY_SCHEDULE_CATCH_UP", set_schedule_catch_up},
     {"kubeconfig", "--kubeconfig", "FACTORY_KUBECONFIG", set_kubeconfig},
     {"kubernetes_namespace", "--kubernetes-namespace", "FACTORY_KUBERNETES_NAMESPACE", set_kubernetes_namespace},
     {"agent_image", "--agent-image", "FACTORY_AGENT_IMAGE", set_agent_image},

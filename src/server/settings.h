@@ -28,6 +28,9 @@
 //                   (how often missed deliveries are looked for; 0: never)
 //   audit_retention --audit-retention DURATION  FACTORY_AUDIT_RETENTION  365d
 //                   (audit log entries older than this are deleted; 1h to 3650d)
+//   schedule_catch_up --schedule-catch-up DURATION  FACTORY_SCHEDULE_CATCH_UP  1h
+//                   (a schedule's slot found later than this, as after every server was down, is
+//                   skipped; 1m to 7d)
 // Without GitHub credentials the server makes no GitHub calls (docs/github.md).
 // Signing in with GitHub (docs/people.md#signing-in); off without a client id:
 //   github_url      --github-url URL       FACTORY_GITHUB_URL      https://github.com (GitHub's web host)
@@ -96,6 +99,7 @@ struct Settings {
   std::string github_token;
   std::chrono::milliseconds github_redelivery{600'000};
   std::chrono::milliseconds audit_retention{std::chrono::days{365}};
+  std::chrono::milliseconds schedule_catch_up{std::chrono::hours{1}};
 
   std::string github_url = "https://github.com";
   std::string github_client_id;

@@ -27,7 +27,6 @@ const Query kEnvironment{"SELECT " FACTORY_ENVIRONMENT_COLUMNS " FROM environmen
 const Query kEnvironments{"SELECT " FACTORY_ENVIRONMENT_COLUMNS " FROM environments WHERE project_id = ?"};
 #undef FACTORY_ENVIRONMENT_COLUMNS
 const Query kDeleteEnvironment{"DELETE FROM environments WHERE project_id = ? AND name = ?"};
-const Query kCountProjects{"SELECT COUNT(*) FROM projects WHERE id = ?"};
 
 const Query kLockEnvironment{"SELECT name FROM environments WHERE project_id = ? AND name = ? FOR UPDATE", nullptr,
                              "SELECT name FROM environments WHERE project_id = ? AND name = ?"};
@@ -80,14 +79,6 @@ Environment read_environment(const Row& row) {
           std::chrono::milliseconds{row.integer(3)}, from_millis(row.integer(4)), from_millis(row.integer(5))};
 }
 
-Status project_exists(Connection& connection, const std::string& key) {
-  std::int64_t found = 0;
-  auto done = connection.execute(kCountProjects, {key}, [&](const Row& row) { found = row.integer(0); });
-  if (!done) return done.error();
-  if (found == 0) return not_found("no project " + key);
-  return {};
-}
-
 Error no_environment(const std::string& project, std::string_view name) {
   return not_found("project " + project + " has no environment '" + std::string(name) + "'");
 }
@@ -137,10 +128,9 @@ Result<Environment> SqlStore::get_environment(std::string_view project_id, std::
 }
 
 Result<std::vector<Environment>> SqlStore::list_environments(std::string_view project_id) {
-  auto key = canonical_id(project_id);
-  if (!key) return bad_id(project_id);
   return with_connection([&](Connection& connection) -> Result<std::vector<Environment>> {
-    if (auto exists = project_exists(connection, *key); !exists) return exists.error();
+    auto key = project_key(connection, project_id);
+    if (!key) return key.error();
     std::vector<Environment> environments;
     auto done = connection.execute(kEnvironments, {*key},
                                    [&](const Row& row) { environments.push_back(read_environment(row)); });

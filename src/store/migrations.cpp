@@ -307,14 +307,68 @@ const std::vector<Migration>& migrations() {
         "ALTER TABLE workflows ADD approval_required SMALLINT NOT NULL DEFAULT 0",
         "ALTER TABLE workflows ADD approved_by VARCHAR(300)",  // a login, or "admin token " and its name
         "ALTER TABLE workflows ADD approved_at BIGINT"}},
-      // Version 17 is the pipeline gate (docs/agents.md, "The pipeline
+      // Version 16 is schedules (docs/configuration.md#schedules): those of
+      // the API and those declared in .factory/ on their branch (`source`),
+      // and the slots that ran. A slot runs once across servers: its row is
+      // inserted in the transaction that queues its workflow, and the key
+      // (schedule_id, slot_at) lets only the first in. Workflows keep the
+      // name of the schedule of a cron event.
+      {16,
+       "schedules",
+       {"CREATE TABLE schedules ("
+        " id {uuid} PRIMARY KEY,"
+        " project_id {uuid} NOT NULL,"
+        " source VARCHAR(8) NOT NULL,"
+        " name VARCHAR(64) NOT NULL,"
+        " cron VARCHAR(255) NOT NULL,"
+        " branch VARCHAR(255) NOT NULL,"
+        " timezone VARCHAR(64) NOT NULL,"
+        " active_since BIGINT NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " updated_at BIGINT NOT NULL,"
+        " CONSTRAINT schedules_name_key UNIQUE (project_id, source, branch, name),"
+        " CONSTRAINT schedules_project_fkey FOREIGN KEY (project_id) REFERENCES projects (id) ON DELETE CASCADE"
+        "){table}",
+        "CREATE TABLE schedule_runs ("
+        " schedule_id {uuid} NOT NULL,"
+        " slot_at BIGINT NOT NULL,"
+        " workflow_id {uuid} NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " CONSTRAINT schedule_runs_pkey PRIMARY KEY (schedule_id, slot_at),"
+        " CONSTRAINT schedule_runs_schedule_fkey FOREIGN KEY (schedule_id) REFERENCES schedules (id)"
+        " ON DELETE CASCADE"
+        "){table}",
+        "ALTER TABLE workflows ADD schedule VARCHAR(64)"}},
+      // Version 17 re-runs part of a workflow (docs/api.md, "Re-running part
+      // of a workflow"): what a rerun selected, the earlier executions whose
+      // results it keeps (read once, as its plan is recorded), and for each
+      // execution of a rerun the earlier one it kept or ran again. Those
+      // point into another workflow's tree without foreign keys, as
+      // workflows.rerun_of does.
+      {17,
+       "re-running failed executions",
+       {"ALTER TABLE workflows ADD rerun_selection VARCHAR(16)",
+        "ALTER TABLE workflows ADD rerun_execution {uuid}",
+        "CREATE TABLE kept_executions ("
+        " workflow_id {uuid} NOT NULL,"
+        " execution_id {uuid} NOT NULL,"
+        " CONSTRAINT kept_executions_pkey PRIMARY KEY (workflow_id, execution_id),"
+        " CONSTRAINT kept_executions_workflow_fkey FOREIGN KEY (workflow_id) REFERENCES workflows (id)"
+        " ON DELETE CASCADE"
+        "){table}",
+        "ALTER TABLE executions ADD kept_from {uuid}",
+        "ALTER TABLE executions ADD rerun_of {uuid}"}},
+      // Version 18 keeps a manual run's inputs with its workflow: a JSON
+      // object of names and values as text (docs/configuration.md#input-name).
+      {18, "manual run inputs", {"ALTER TABLE workflows ADD inputs {longtext}"}},
+      // Version 19 is the pipeline gate (docs/agents.md, "The pipeline
       // gate"): each planned pipeline's concurrency group and environment
       // and what happened at its gate; the holder of each project's
       // concurrency groups, one by the table's key, let go with its
       // pipeline; and environments with their rules and their secrets
       // (sealed as project secrets are). Pipelines may now wait for
       // approval, a status longer than 16 characters.
-      {17,
+      {19,
        "pipeline gates: concurrency groups and environments",
        {"{postgres} ALTER TABLE pipelines ALTER COLUMN status TYPE VARCHAR(32)",
         "{mariadb} ALTER TABLE pipelines MODIFY status VARCHAR(32) NOT NULL",

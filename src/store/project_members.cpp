@@ -23,16 +23,6 @@ const Query kMembers{"SELECT login, role FROM project_members WHERE project_id =
 const Query kDeleteMember{"DELETE FROM project_members WHERE project_id = ? AND login = ?"};
 const Query kCountProjects{"SELECT COUNT(*) FROM projects WHERE id = ?"};
 
-Result<std::string> project_key(Connection& connection, std::string_view project_id) {
-  auto key = canonical_id(project_id);
-  if (!key) return bad_id(project_id);
-  std::int64_t found = 0;
-  auto done = connection.execute(kCountProjects, {*key}, [&](const Row& row) { found = row.integer(0); });
-  if (!done) return done.error();
-  if (found == 0) return not_found("no project " + *key);
-  return *key;
-}
-
 Result<std::string> granted_role(Connection& connection, const std::string& project_id, const std::string& login) {
   std::string role;
   auto done = connection.execute(kMemberRole, {project_id, login}, [&](const Row& row) { role = row.text(0); });
@@ -54,6 +44,16 @@ Result<std::string> member_login(std::string_view login) {
   std::string lower{login};
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
   return lower;
+}
+
+Result<std::string> project_key(Connection& connection, std::string_view project_id) {
+  auto key = canonical_id(project_id);
+  if (!key) return bad_id(project_id);
+  std::int64_t found = 0;
+  auto done = connection.execute(kCountProjects, {*key}, [&](const Row& row) { found = row.integer(0); });
+  if (!done) return done.error();
+  if (found == 0) return not_found("no project " + *key);
+  return *key;
 }
 
 Result<bool> SqlStore::set_member(std::string_view project_id, std::string_view login, std::string_view role) {

@@ -123,6 +123,16 @@ class SqlStore final : public Store {
   Result<std::string> project_of_execution(std::string_view execution_id) override;
   Result<bool> delivery_seen(std::string_view project_id, std::string_view delivery_id) override;
 
+  Result<Schedule> create_schedule(std::string_view project_id, const ScheduleSpec& spec) override;
+  Result<Schedule> get_schedule(std::string_view id) override;
+  Result<std::vector<Schedule>> list_schedules(std::string_view project_id) override;
+  Result<Schedule> update_schedule(std::string_view id, const ScheduleChanges& changes) override;
+  Status delete_schedule(std::string_view id) override;
+  Status replace_declared_schedules(std::string_view project_id, std::string_view branch,
+                                    std::span<const ScheduleSpec> declared) override;
+  Result<bool> slot_taken(std::string_view schedule_id, Timestamp slot) override;
+  Result<std::optional<EnqueuedWorkflow>> enqueue_scheduled_workflow(const ScheduledRun& run) override;
+
   Result<std::vector<QueuedCommitStatus>> queued_commit_statuses(int limit) override;
   Status delete_commit_status(std::string_view id) override;
 
@@ -237,6 +247,8 @@ std::int64_t to_millis(Timestamp at);
 std::optional<std::string> canonical_id(std::string_view id);
 Error bad_id(std::string_view id);
 Status check_name(std::string_view what, std::string_view name);
+// The canonical id of an existing project; not_found when there is none.
+Result<std::string> project_key(Connection& connection, std::string_view project_id);
 std::optional<Timestamp> optional_time(const Row& row, int column);
 // A user from columns 0..6: id, github_id, login, name, avatar_url, created_at, last_sign_in_at.
 User read_user(const Row& row);

@@ -289,12 +289,26 @@ struct QueuedCommitStatus {
   std::string reason;
 };
 
+// What a rerun runs again (docs/api.md, "Re-running part of a workflow"):
+// all of the workflow it repeats, its failed executions, or one execution;
+// with what depends on them.
+enum class RerunSelection { All, Failed, Execution };
+
+std::string_view to_string(RerunSelection selection);  // "all", "failed", "execution"
+
 // Who asked for a workflow (docs/people.md): a caller's name
 // (api::Caller::name) for triggers and reruns, the GitHub login that sent a
 // webhook's event; and, for a rerun, the workflow it repeats. Empty: unknown.
 struct WorkflowOrigin {
   std::string triggered_by;
   std::string rerun_of;
+  // A rerun's selection, the execution it names (Execution only), and the
+  // ids of the executions of rerun_of whose results it keeps instead of
+  // running them again. `kept` is written with the workflow and not read
+  // back with it: the recorded tree says what was kept (Execution::kept_from).
+  RerunSelection rerun_selection = RerunSelection::All;
+  std::string rerun_execution;
+  std::vector<std::string> kept;
 };
 
 // One run of a project's pipelines for one event (docs/storage.md, "The
@@ -323,6 +337,57 @@ struct Workflow {
   std::string approved_by;
   std::optional<Timestamp> approved_at;
 };
+
+// Schedules (docs/configuration.md#schedules): when workflows with event
+// "cron" are queued for the head of a branch. A project's own are made
+// through the API; declared ones come from a branch's `.factory/`
+// (replace_declared_schedules) and change only there.
+enum class ScheduleSource { Api, Config };
+std::string_view to_string(ScheduleSource source);  // "api", "config"
+
+// What a schedule says. The store checks each field: a name as
+// core::schedule_name_problem wants, a cron expression and a time zone that
+// cron/cron.h reads, a branch name as core::ref_name_problem wants.
+struct ScheduleSpec {
+  std::string name;
+  std::string cron;
+  std::string branch;
+  std::string timezone = "UTC";
+};
+
+struct Schedule {
+  std::string id;
+  std::string project_id;
+  ScheduleSource source = ScheduleSource::Api;
+  ScheduleSpec spec;
+  // Slots before it never run: when the schedule was made, or when its
+  // cron, time zone or branch last changed.
+  Timestamp active_since;
+  Timestamp created_at;
+  Timestamp updated_at;
+  std::optional<Timestamp> last_slot_at;  // the latest slot that ran, and its workflow
+  std::string last_workflow_id;
+};
+
+// Fields left empty keep their value.
+struct ScheduleChanges {
+  std::optional<std::string> name;
+  std::optional<std::string> cron;
+  std::optional<std::string> branch;
+  std::optional<std::string> timezone;
+};
+
+// The workflow of one slot of a schedule: `event` is a cron event with the
+// schedule's name, its branch and the head read there.
+struct ScheduledRun {
+  std::string schedule_id;
+  Timestamp slot;
+  core::Event event;
+};
+
+// How long the slots that ran are remembered, per schedule: a slot older
+// than this could run again, so the scheduler's catch-up window stays shorter.
+inline constexpr std::chrono::hours kScheduleRunHistory{24 * 30};
 
 // A renewed lease, and whether the workflow's agent is asked to cancel it.
 struct Lease {
@@ -361,6 +426,12 @@ struct Execution {
   std::optional<int> exit_code;
   std::optional<Timestamp> started_at;
   std::optional<Timestamp> finished_at;
+  // In a rerun, the execution of the same pipeline, stage and name that ran
+  // in an earlier workflow (never one that was itself kept): the one whose
+  // result this one kept without running, or the earlier attempt of one that
+  // ran again. Empty for neither.
+  std::string kept_from;
+  std::string rerun_of;
 };
 
 struct Stage {
@@ -643,6 +714,31 @@ class Store {
   // Whether a delivery id queued a workflow of the project.
   virtual Result<bool> delivery_seen(std::string_view project_id, std::string_view delivery_id) = 0;
 
+  // Schedules. create_schedule makes an API schedule (not_found for an
+  // unknown project; conflict when the project has one of that name and
+  // branch). list_schedules gives a project's, or with an empty id every
+  // project's, sorted by name, branch and source. update_schedule and
+  // delete_schedule change API schedules only: a declared one is a
+  // conflict (it changes in `.factory/`).
+  virtual Result<Schedule> create_schedule(std::string_view project_id, const ScheduleSpec& spec) = 0;
+  virtual Result<Schedule> get_schedule(std::string_view id) = 0;
+  virtual Result<std::vector<Schedule>> list_schedules(std::string_view project_id = {}) = 0;
+  virtual Result<Schedule> update_schedule(std::string_view id, const ScheduleChanges& changes) = 0;
+  virtual Status delete_schedule(std::string_view id) = 0;
+  // Makes the schedules declared for `branch` those `declared` lists, as
+  // read from that branch's head, in one transaction: new ones made,
+  // changed ones updated (keeping their id and their runs), the others
+  // deleted. All are checked first; one invalid changes nothing.
+  virtual Status replace_declared_schedules(std::string_view project_id, std::string_view branch,
+                                            std::span<const ScheduleSpec> declared) = 0;
+  // Whether a slot of a schedule ran (a cheap look before reading a branch).
+  virtual Result<bool> slot_taken(std::string_view schedule_id, Timestamp slot) = 0;
+  // Queues the workflow of a slot and records the slot, in one transaction:
+  // the first caller for a (schedule, slot), on any server, gets the
+  // workflow; every later one nullopt. not_found for an unknown schedule.
+  // Slots older than kScheduleRunHistory before this one are forgotten.
+  virtual Result<std::optional<EnqueuedWorkflow>> enqueue_scheduled_workflow(const ScheduledRun& run) = 0;
+
   // The commit status outbox: the oldest `limit` queued statuses, and
   // taking one out once GitHub has it.
   virtual Result<std::vector<QueuedCommitStatus>> queued_commit_statuses(int limit) = 0;
@@ -650,7 +746,11 @@ class Store {
 
   // Records the plan of a workflow that has not ended, once (conflict on a
   // second plan): planned pipelines, their stages and executions queued,
-  // the plan's skipped pipelines as skipped with their reasons.
+  // the plan's skipped pipelines as skipped with their reasons. In a rerun,
+  // each execution of the same pipeline, stage and name as one of rerun_of
+  // gets rerun_of; those the rerun keeps (WorkflowOrigin::kept) get its
+  // final status, exit code and "kept from workflow <id>" instead, and
+  // kept_from.
   virtual Result<WorkflowTree> record_plan(std::string_view workflow_id, const core::Plan& plan) = 0;
   // Status changes of the tree's nodes, under core::can_transition (conflict otherwise).
   virtual Status set_pipeline_status(std::string_view id, const StatusChange& change) = 0;

@@ -63,7 +63,26 @@ Workflow read_workflow(const Row& row) {
   workflow.approval_required = row.integer(22) != 0;
   workflow.approved_by = row.text(23);
   workflow.approved_at = optional_time(row, 24);
+  event.schedule = row.text(25);
+  workflow.origin.rerun_selection = parse_rerun_selection(row.text(26)).value_or(RerunSelection::All);
+  workflow.origin.rerun_execution = row.text(27);
+  event.inputs = decode_inputs(row.text(28));
   return workflow;
+}
+
+std::string_view to_string(RerunSelection selection) {
+  switch (selection) {
+    case RerunSelection::All: return "all";
+    case RerunSelection::Failed: return "failed";
+    case RerunSelection::Execution: return "execution";
+  }
+  return "all";
+}
+
+std::optional<RerunSelection> parse_rerun_selection(std::string_view text) {
+  for (RerunSelection selection : {RerunSelection::All, RerunSelection::Failed, RerunSelection::Execution})
+    if (to_string(selection) == text) return selection;
+  return std::nullopt;
 }
 
 Result<Workflow> select_workflow(Connection& connection, std::string_view id) {
@@ -108,6 +127,20 @@ std::vector<std::string> decode_strings(std::string_view text) {
   for (const auto& each : parsed)
     if (each.is_string()) strings.push_back(each.get<std::string>());
   return strings;
+}
+
+std::optional<std::string> encode_inputs(const std::map<std::string, std::string>& inputs) {
+  if (inputs.empty()) return std::nullopt;
+  return nlohmann::json(inputs).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::map<std::string, std::string> decode_inputs(std::string_view text) {
+  auto parsed = nlohmann::json::parse(text, nullptr, false);
+  std::map<std::string, std::string> inputs;
+  if (!parsed.is_object()) return inputs;
+  for (const auto& [name, value] : parsed.items())
+    if (value.is_string()) inputs[name] = value.get<std::string>();
+  return inputs;
 }
 
 std::string clip_reason(std::string_view reason) {

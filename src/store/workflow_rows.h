@@ -2,6 +2,8 @@
 // of SqlStore (workflows.cpp, workflow_queue.cpp, workflow_tree.cpp).
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,17 +16,20 @@ namespace store {
 #define FACTORY_WORKFLOW_COLUMNS                                                                            \
   "id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork, changed_paths, status, " \
   "status_reason, attempt, lease_owner, lease_expires_at, created_at, started_at, finished_at, "            \
-  "cancel_requested_at, triggered_by, rerun_of, cancelled_by, approval_required, approved_by, approved_at "
+  "cancel_requested_at, triggered_by, rerun_of, cancelled_by, approval_required, approved_by, approved_at, " \
+  "schedule, rerun_selection, rerun_execution, inputs "
 
 // The same for lists: '[]' for the changed paths, which can be hundreds of
 // thousands and which only one workflow's view shows.
 #define FACTORY_LISTED_WORKFLOW_COLUMNS                                                                   \
   "id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork, '[]', status, "        \
   "status_reason, attempt, lease_owner, lease_expires_at, created_at, started_at, finished_at, "            \
-  "cancel_requested_at, triggered_by, rerun_of, cancelled_by, approval_required, approved_by, approved_at "
+  "cancel_requested_at, triggered_by, rerun_of, cancelled_by, approval_required, approved_by, approved_at, " \
+  "schedule, rerun_selection, rerun_execution, inputs "
 
 Workflow read_workflow(const Row& row);
 core::Status read_status(const Row& row, int column);
+std::optional<RerunSelection> parse_rerun_selection(std::string_view text);
 
 Result<Workflow> select_workflow(Connection& connection, std::string_view id);
 
@@ -32,6 +37,9 @@ Result<Workflow> select_workflow(Connection& connection, std::string_view id);
 // are stored as JSON arrays.
 std::string encode_strings(const std::vector<std::string>& strings);
 std::vector<std::string> decode_strings(std::string_view json);
+// A manual run's inputs are a JSON object of strings; none is NULL.
+std::optional<std::string> encode_inputs(const std::map<std::string, std::string>& inputs);
+std::map<std::string, std::string> decode_inputs(std::string_view json);
 
 // Reasons are for people; very long ones (a whole error output) are cut at
 // a UTF-8 character boundary, so every backend stores them as given.

@@ -1,5 +1,8 @@
 // The workflow tree of SqlStore: recording a plan as pipelines, stages and
 // executions, reading the tree back, and the nodes' status changes.
+#include <map>
+#include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/uuid.h"
@@ -27,8 +30,9 @@ const Query kInsertPipeline{
 const Query kInsertStage{
     "INSERT INTO stages (id, pipeline_id, position, name, status, status_reason) VALUES (?, ?, ?, ?, 'queued', '')"};
 const Query kInsertExecution{
-    "INSERT INTO executions (id, stage_id, position, name, status, status_reason)"
-    " VALUES (?, ?, ?, ?, 'queued', '')"};
+    "INSERT INTO executions (id, stage_id, position, name, status, status_reason, exit_code, finished_at, kept_from,"
+    " rerun_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
+const Query kKeptExecutionsOf{"SELECT execution_id FROM kept_executions WHERE workflow_id = ?"};
 
 // Each selects the seven columns read_node reads, after the parent's id
 // (pipelines: then their depends_on).
@@ -40,7 +44,8 @@ const Query kStagesOf{
     " FROM stages s JOIN pipelines p ON p.id = s.pipeline_id"
     " WHERE p.workflow_id = ? ORDER BY p.position, s.position"};
 #define FACTORY_EXECUTION_COLUMNS \
-  "e.stage_id, e.id, e.position, e.name, e.status, e.status_reason, e.started_at, e.finished_at, e.exit_code"
+  "e.stage_id, e.id, e.position, e.name, e.status, e.status_reason, e.started_at, e.finished_at, e.exit_code, " \
+  "e.kept_from, e.rerun_of"
 const Query kExecutionsOf{
     "SELECT " FACTORY_EXECUTION_COLUMNS
     " FROM executions e JOIN stages s ON s.id = e.stage_id JOIN pipelines p ON p.id = s.pipeline_id"
@@ -117,6 +122,8 @@ Node read_node(const Row& row, int first) {
 Execution read_execution(const Row& row) {
   Execution execution = read_node<Execution>(row, 1);
   if (!row.is_null(8)) execution.exit_code = static_cast<int>(row.integer(8));
+  execution.kept_from = row.text(9);
+  execution.rerun_of = row.text(10);
   return execution;
 }
 
@@ -168,22 +175,83 @@ Status check_plan_names(const core::Plan& plan) {
   return {};
 }
 
-Status insert_stages(Connection& connection, const std::string& pipeline_id, const core::PipelineSpec& pipeline) {
+// What a rerun's plan takes from the workflow it repeats (empty for other
+// workflows): that workflow's executions by pipeline, stage and name, and
+// the ids of those the rerun keeps.
+struct EarlierRun {
+  using Place = std::tuple<std::string, std::string, std::string>;
+  std::string workflow_id;
+  std::map<Place, Execution> executions;
+  std::set<std::string> kept;
+
+  const Execution* find(const Place& place) const {
+    auto found = executions.find(place);
+    return found == executions.end() ? nullptr : &found->second;
+  }
+};
+
+Result<EarlierRun> read_earlier_run(Connection& connection, const Workflow& workflow) {
+  EarlierRun earlier{workflow.origin.rerun_of, {}, {}};
+  if (earlier.workflow_id.empty()) return earlier;
+  auto pipelines = read_tree(connection, earlier.workflow_id);
+  if (!pipelines) return pipelines.error();
+  for (Pipeline& pipeline : *pipelines)
+    for (Stage& stage : pipeline.stages)
+      for (Execution& execution : stage.executions)
+        earlier.executions.emplace(EarlierRun::Place{pipeline.name, stage.name, execution.name}, std::move(execution));
+  auto done = connection.execute(kKeptExecutionsOf, {workflow.id},
+                                 [&](const Row& row) { earlier.kept.emplace(row.text(0)); });
+  if (!done) return done.error();
+  return earlier;
+}
+
+// A new execution: queued, or in a rerun with the result it keeps.
+Status insert_execution(Connection& connection, const std::string& stage_id, int position, const std::string& name,
+                        const EarlierRun& earlier, const Execution* before, std::int64_t now_ms) {
+  const std::string id = core::Uuid::new_v7().to_string();
+  Result<std::int64_t> done = 0;
+  if (!before) {
+    done = connection.execute(kInsertExecution, {id, stage_id, position, name, "queued", "", std::nullopt,
+                                                 std::nullopt, std::nullopt, std::nullopt});
+  } else if (const std::string& ran = before->kept_from.empty() ? before->id : before->kept_from;
+             !earlier.kept.contains(before->id) || !core::is_final(before->status)) {
+    done = connection.execute(kInsertExecution, {id, stage_id, position, name, "queued", "", std::nullopt,
+                                                 std::nullopt, std::nullopt, ran});
+  } else {
+    // A kept execution points on to the one that ran, and keeps its reason
+    // when that one was kept already.
+    const std::string reason =
+        before->kept_from.empty() ? "kept from workflow " + earlier.workflow_id : before->status_reason;
+    const Param exit_code = before->exit_code ? Param(*before->exit_code) : Param(std::nullopt);
+    done = connection.execute(kInsertExecution, {id, stage_id, position, name, core::to_string(before->status),
+                                                 clip_reason(reason), exit_code, now_ms, ran, std::nullopt});
+  }
+  if (!done) return done.error();
+  return {};
+}
+
+Status insert_stages(Connection& connection, const std::string& pipeline_id, const core::PipelineSpec& pipeline,
+                     const EarlierRun& earlier) {
+  const std::int64_t now_ms = to_millis(now());
   for (std::size_t s = 0; s < pipeline.stages.size(); ++s) {
     const core::StageSpec& stage = pipeline.stages[s];
     std::string stage_id = core::Uuid::new_v7().to_string();
     auto inserted = connection.execute(kInsertStage, {stage_id, pipeline_id, static_cast<int>(s), stage.name});
     if (!inserted) return inserted.error();
     for (std::size_t e = 0; e < stage.executions.size(); ++e) {
-      auto done = connection.execute(kInsertExecution, {core::Uuid::new_v7().to_string(), stage_id, static_cast<int>(e),
-                                                        stage.executions[e].name});
-      if (!done) return done.error();
+      const std::string& name = stage.executions[e].name;
+      const Execution* before = earlier.find({pipeline.name, stage.name, name});
+      if (auto done = insert_execution(connection, stage_id, static_cast<int>(e), name, earlier, before, now_ms); !done)
+        return done;
     }
   }
   return {};
 }
 
-Status insert_plan(Connection& connection, const std::string& workflow_id, const core::Plan& plan) {
+Status insert_plan(Connection& connection, const Workflow& workflow, const core::Plan& plan) {
+  auto earlier = read_earlier_run(connection, workflow);
+  if (!earlier) return earlier.error();
+  const std::string& workflow_id = workflow.id;
   int position = 0;
   for (const core::PipelineSpec& pipeline : plan.pipelines) {
     std::string id = core::Uuid::new_v7().to_string();
@@ -192,7 +260,7 @@ Status insert_plan(Connection& connection, const std::string& workflow_id, const
                           std::nullopt, optional_text(pipeline.concurrency), pipeline.cancel_in_progress ? 1 : 0,
                           optional_text(pipeline.environment)});
     if (!inserted) return inserted.error();
-    if (auto stages = insert_stages(connection, id, pipeline); !stages) return stages;
+    if (auto stages = insert_stages(connection, id, pipeline, *earlier); !stages) return stages;
   }
   std::int64_t at = to_millis(now());
   for (const core::SkippedPipeline& skipped : plan.skipped) {
@@ -266,7 +334,7 @@ Result<WorkflowTree> SqlStore::record_plan(std::string_view workflow_id, const c
     auto counted = connection.execute(kCountPipelines, {*key}, [&](const Row& row) { existing = row.integer(0); });
     if (!counted) return counted.error();
     if (existing > 0) return conflict("workflow " + *key + " already has its plan");
-    if (auto inserted = insert_plan(connection, *key, plan); !inserted) return inserted.error();
+    if (auto inserted = insert_plan(connection, *workflow, plan); !inserted) return inserted.error();
     auto pipelines = read_tree(connection, *key);
     if (!pipelines) return pipelines.error();
     if (queue_statuses_)

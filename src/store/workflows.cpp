@@ -1,5 +1,8 @@
 // Workflow operations of SqlStore: enqueue (idempotent per delivery), read,
 // list, finish. The queue's claims and leases are in workflow_queue.cpp.
+#include <algorithm>
+
+#include "core/schedule_name.h"
 #include "core/uuid.h"
 #include "store/workflow_rows.h"
 
@@ -16,11 +19,14 @@ constexpr std::size_t kMaxShaLength = 64;
 // other on the unique key, so exactly one row results.
 const Query kInsertWorkflow{
     "INSERT INTO workflows (id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork,"
-    " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?) ON CONFLICT (project_id, delivery_id) DO NOTHING",
+    " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of,"
+    " schedule, rerun_selection, rerun_execution, inputs)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, delivery_id) DO NOTHING",
     "INSERT INTO workflows (id, project_id, delivery_id, event, branch, target_branch, tag, sha, from_fork,"
-    " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id"};
+    " changed_paths, status, status_reason, attempt, created_at, approval_required, triggered_by, rerun_of,"
+    " schedule, rerun_selection, rerun_execution, inputs)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id"};
+const Query kInsertKeptExecution{"INSERT INTO kept_executions (workflow_id, execution_id) VALUES (?, ?)"};
 const Query kWorkflowByDelivery{"SELECT id FROM workflows WHERE project_id = ? AND delivery_id = ?"};
 const Query kProjectWorkflowsBefore{"SELECT " FACTORY_LISTED_WORKFLOW_COLUMNS
                                     "FROM workflows WHERE project_id = ? AND id < ? ORDER BY id DESC LIMIT ?"};
@@ -35,16 +41,38 @@ const Query kCountProject{"SELECT COUNT(*) FROM projects WHERE id = ?"};
 const Query kApproveWorkflow{
     "UPDATE workflows SET status = 'queued', approved_by = ?, approved_at = ?"
     " WHERE id = ? AND status = 'waiting_for_approval'"};
+// A slot's row goes in first, with the id its workflow will have: when
+// another server's went in before (or its transaction holds the key), this
+// one inserts nothing, and the select finds the other workflow.
+const Query kInsertScheduleRun{
+    "INSERT INTO schedule_runs (schedule_id, slot_at, workflow_id, created_at) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (schedule_id, slot_at) DO NOTHING",
+    "INSERT INTO schedule_runs (schedule_id, slot_at, workflow_id, created_at) VALUES (?, ?, ?, ?)"
+    " ON DUPLICATE KEY UPDATE schedule_id = schedule_id"};
+const Query kScheduleRunWorkflow{"SELECT workflow_id FROM schedule_runs WHERE schedule_id = ? AND slot_at = ?"};
+const Query kForgetScheduleRuns{"DELETE FROM schedule_runs WHERE schedule_id = ? AND slot_at < ?"};
+const Query kScheduleProject{"SELECT project_id FROM schedules WHERE id = ?"};
 const Query kFinishWorkflow{
     "UPDATE workflows SET status = ?, status_reason = ?, finished_at = ?, lease_owner = NULL,"
     " lease_expires_at = NULL, cancelled_by = ? WHERE id = ? AND status = ?"};
 
 Status check_event(const core::Event& event) {
-  if (event.name != "push" && event.name != "pull_request" && event.name != "tag" && event.name != "manual")
-    return invalid("event '" + event.name + "' is not push, pull_request, tag or manual");
+  if (event.name != "push" && event.name != "pull_request" && event.name != "tag" && event.name != "manual" &&
+      event.name != "cron")
+    return invalid("event '" + event.name + "' is not push, pull_request, tag, manual or cron");
+  if ((event.name == "cron") == event.schedule.empty())
+    return invalid("a cron event, and only a cron event, names its schedule");
+  if (auto problem = core::schedule_name_problem(event.schedule); !event.schedule.empty() && !problem.empty())
+    return invalid(problem);
   for (const std::string* ref : {&event.branch, &event.target_branch, &event.tag})
     if (ref->size() > kMaxRefLength) return invalid("branch or tag is longer than " + std::to_string(kMaxRefLength));
   if (event.sha.size() > kMaxShaLength) return invalid("sha is longer than " + std::to_string(kMaxShaLength));
+  if (event.inputs.size() > core::kMaxInputs)
+    return invalid("more than " + std::to_string(core::kMaxInputs) + " inputs");
+  for (const auto& [name, value] : event.inputs)
+    if (name.size() > kMaxRefLength || value.size() > core::kMaxInputBytes)
+      return invalid("input names are at most " + std::to_string(kMaxRefLength) + " bytes, values at most " +
+                     std::to_string(core::kMaxInputBytes));
   return {};
 }
 
@@ -62,6 +90,33 @@ bool workflow_can_become(core::Status from, core::Status to) {
   return core::can_transition(from, to) || (from == core::Status::Running && to == core::Status::Skipped);
 }
 
+// A rerun's selection and kept executions, checked, as their columns and rows hold them.
+struct RerunPart {
+  std::optional<std::string> selection;
+  std::optional<std::string> execution;
+  std::vector<std::string> kept;
+};
+
+Result<RerunPart> rerun_part(const WorkflowOrigin& origin) {
+  RerunPart part;
+  const bool all = origin.rerun_selection == RerunSelection::All;
+  if (origin.rerun_of.empty() && (!all || !origin.kept.empty()))
+    return invalid("only a rerun selects what it runs again or keeps");
+  if (!all) part.selection = std::string{to_string(origin.rerun_selection)};
+  if ((origin.rerun_selection == RerunSelection::Execution) != !origin.rerun_execution.empty())
+    return invalid("a rerun names an execution exactly when it selects one");
+  if (!origin.rerun_execution.empty() && !(part.execution = canonical_id(origin.rerun_execution)))
+    return bad_id(origin.rerun_execution);
+  for (const std::string& kept : origin.kept) {
+    auto key = canonical_id(kept);
+    if (!key) return bad_id(kept);
+    part.kept.push_back(std::move(*key));
+  }
+  std::sort(part.kept.begin(), part.kept.end());  // once each: they are a key
+  part.kept.erase(std::unique(part.kept.begin(), part.kept.end()), part.kept.end());
+  return part;
+}
+
 }  // namespace
 
 // A request checked and given its row's values, ready to insert.
@@ -74,6 +129,10 @@ struct SqlStore::WorkflowRow {
   core::Status status;  // queued, or waiting_for_approval
   std::optional<std::string> triggered_by;
   std::optional<std::string> rerun_of;
+  std::optional<std::string> rerun_selection;  // null for all
+  std::optional<std::string> rerun_execution;
+  std::vector<std::string> kept;
+  std::optional<std::string> inputs;
 };
 
 Result<SqlStore::WorkflowRow> SqlStore::workflow_row(const WorkflowRequest& request) {
@@ -87,12 +146,15 @@ Result<SqlStore::WorkflowRow> SqlStore::workflow_row(const WorkflowRequest& requ
     return invalid("triggered_by is longer than " + std::to_string(kMaxActorLength));
   std::optional<std::string> rerun_of;
   if (!origin.rerun_of.empty() && !(rerun_of = canonical_id(origin.rerun_of))) return bad_id(origin.rerun_of);
+  auto part = rerun_part(origin);
+  if (!part) return part.error();
   std::string id = core::Uuid::new_v7().to_string();
   std::string delivery = request.delivery_id.empty() ? id : request.delivery_id;
   return WorkflowRow{std::move(id), std::move(*project), std::move(delivery), &request.event,
                      encode_strings(request.event.changed_paths),
                      request.wait_for_approval ? core::Status::WaitingForApproval : core::Status::Queued,
-                     optional_text(origin.triggered_by), std::move(rerun_of)};
+                     optional_text(origin.triggered_by), std::move(rerun_of), std::move(part->selection),
+                     std::move(part->execution), std::move(part->kept), encode_inputs(request.event.inputs)};
 }
 
 Result<EnqueuedWorkflow> SqlStore::insert_workflow(Connection& connection, const WorkflowRow& row) {
@@ -102,13 +164,17 @@ Result<EnqueuedWorkflow> SqlStore::insert_workflow(Connection& connection, const
                                                        event.target_branch, event.tag, event.sha,
                                                        event.from_fork ? 1 : 0, row.paths, core::to_string(row.status),
                                                        to_millis(now()), waits ? 1 : 0, row.triggered_by,
-                                                       row.rerun_of});
+                                                       row.rerun_of, optional_text(event.schedule),
+                                                       row.rerun_selection, row.rerun_execution, row.inputs});
   if (!inserted) return inserted.error();
   std::string stored;
   auto found = connection.execute(kWorkflowByDelivery, {row.project, row.delivery},
                                   [&](const Row& found_row) { stored = found_row.text(0); });
   if (!found) return found.error();
   if (stored.empty()) return internal("workflow for delivery " + row.delivery + " vanished while enqueuing it");
+  if (stored == row.id)
+    for (const std::string& execution : row.kept)
+      if (auto kept = connection.execute(kInsertKeptExecution, {row.id, execution}); !kept) return kept.error();
   if (queue_statuses_ && stored == row.id)
     if (auto queued = queue_commit_status(connection, row.id, {}, row.status, {}); !queued)
       return queued.error();
@@ -167,6 +233,36 @@ std::vector<Result<EnqueuedWorkflow>> SqlStore::enqueue_workflows(std::span<cons
     ++next_row;
   }
   return results;
+}
+
+Result<std::optional<EnqueuedWorkflow>> SqlStore::enqueue_scheduled_workflow(const ScheduledRun& run) {
+  auto schedule = checked_id(run.schedule_id);
+  if (!schedule) return schedule.error();
+  const std::int64_t slot = to_millis(run.slot);
+  return in_contended_transaction([&](Connection& connection) -> Result<std::optional<EnqueuedWorkflow>> {
+    std::string project;
+    auto found = connection.execute(kScheduleProject, {*schedule}, [&](const Row& row) { project = row.text(0); });
+    if (!found) return found.error();
+    if (project.empty()) return not_found("no schedule " + *schedule);
+    // The delivery id names the slot too: the workflow says where it came from.
+    const WorkflowRequest request{project, "schedule-" + *schedule + "-" + std::to_string(slot), run.event, {}};
+    auto row = workflow_row(request);  // refers to request.event
+    if (!row) return row.error();
+    auto inserted = connection.execute(kInsertScheduleRun, {*schedule, slot, row->id, to_millis(now())});
+    if (!inserted) return inserted.error();
+    std::string winner;
+    auto read = connection.execute(kScheduleRunWorkflow, {*schedule, slot},
+                                   [&](const Row& found_row) { winner = found_row.text(0); });
+    if (!read) return read.error();
+    if (winner != row->id) return std::optional<EnqueuedWorkflow>{};
+    auto forgotten = connection.execute(kForgetScheduleRuns,
+                                        {*schedule, slot - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                              kScheduleRunHistory).count()});
+    if (!forgotten) return forgotten.error();
+    auto enqueued = insert_workflow(connection, *row);
+    if (!enqueued) return enqueued.error();
+    return std::optional<EnqueuedWorkflow>{*enqueued};
+  }, Sync::Disk);
 }
 
 Result<Workflow> SqlStore::approve_workflow(std::string_view id, std::string_view approved_by) {

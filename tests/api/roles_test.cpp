@@ -95,7 +95,7 @@ class RolesTest : public PeopleApiTest {
   // roles on, with a finished workflow, an execution, a secret and a grant;
   // another project; the owner; a token of the caller to revoke.
   struct World {
-    std::string project, owner, workflow, pipeline, execution;
+    std::string project, owner, workflow, pipeline, execution, schedule;
     std::string spare_token = "01890000-0000-7000-8000-000000000000";  // anonymous callers have none
   };
 
@@ -114,6 +114,7 @@ class RolesTest : public PeopleApiTest {
     // An environment named as the routes' {name} is, with a secret named as their {secret}.
     EXPECT_TRUE(store_->set_environment(made.project, {.name = "DEPLOY_KEY"}));
     EXPECT_TRUE(store_->set_environment_secret(made.project, "DEPLOY_KEY", "DEPLOY_KEY", "value"));
+    made.schedule = store_->create_schedule(made.project, {"nightly", "@daily", "main", "UTC"})->id;
     const core::Event push{.name = "push", .branch = "main"};
     made.workflow = store_->enqueue_workflow(made.project, "d" + std::to_string(n), push)->id;
     EXPECT_TRUE(store_->claim_next_workflow("agent", 30s, made.project));
@@ -138,6 +139,7 @@ class RolesTest : public PeopleApiTest {
       std::string part{segment};
       if (part == "{name}" || part == "{secret}") part = "DEPLOY_KEY";
       if (part == "{login}") part = "someone";
+      if (part == "{schedule}") part = world.schedule;
       if (part == "{id}") {
         part = on == "workflow"    ? world.workflow
                : on == "pipeline"  ? world.pipeline

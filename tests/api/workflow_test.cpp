@@ -289,6 +289,124 @@ TEST_P(WorkflowApiTest, ARerunQueuesTheSameEventAgain) {
   EXPECT_EQ(workflows_queued_, 2);
 }
 
+// lint_and_build() with lint's clang-tidy and build's clang succeeded, gcc
+// failed, and the workflow finished: its tree.
+store::WorkflowTree end_with_gcc_failed(store::Store& store, const store::WorkflowTree& tree) {
+  const auto end = [&](const store::Execution& execution, core::Status status) {
+    EXPECT_TRUE(store.set_execution_status(execution.id, {core::Status::Running}).ok());
+    EXPECT_TRUE(store.set_execution_status(execution.id, {status, "", status == core::Status::Success ? 0 : 1}).ok());
+  };
+  end(tree.pipelines[0].stages[0].executions[0], core::Status::Success);
+  end(tree.pipelines[1].stages[0].executions[0], core::Status::Failure);
+  end(tree.pipelines[1].stages[0].executions[1], core::Status::Success);
+  EXPECT_TRUE(store.finish_workflow(tree.workflow.id, core::Status::Failure).ok());
+  auto finished = store.get_workflow_tree(tree.workflow.id);
+  EXPECT_TRUE(finished.ok());
+  return finished.ok() ? *finished : store::WorkflowTree{};
+}
+
+TEST_P(WorkflowApiTest, ARerunOfTheFailedExecutionsKeepsTheOthers) {
+  const store::WorkflowTree first = end_with_gcc_failed(*store_, planned());
+  const Reply reply = call("POST", "/api/v1/workflows/" + first.workflow.id + "/rerun", json{{"failed", true}});
+  ASSERT_EQ(reply.status, 202) << reply.body;
+  const std::string id = json::parse(reply.body)["id"];
+  json view = get("/api/v1/workflows/" + id);
+  EXPECT_EQ(view["actors"]["rerun_of"], first.workflow.id);
+  EXPECT_EQ(view["rerun"], (json{{"selection", "failed"}, {"execution", nullptr}}));
+  EXPECT_TRUE(get("/api/v1/workflows/" + first.workflow.id)["rerun"].is_null());
+
+  ASSERT_TRUE(checked(store_->claim_next_workflow("agent-a", 30s)));
+  checked(store_->record_plan(id, lint_and_build()));
+  view = get("/api/v1/workflows/" + id);
+  const json& tidy = view["pipelines"][0]["stages"][0]["executions"][0];
+  EXPECT_EQ(tidy["status"], "success");
+  EXPECT_EQ(tidy["status_reason"], "kept from workflow " + first.workflow.id);
+  EXPECT_EQ(tidy["kept_from"], first.pipelines[0].stages[0].executions[0].id);
+  EXPECT_TRUE(tidy["rerun_of"].is_null());
+  const json& gcc = view["pipelines"][1]["stages"][0]["executions"][0];
+  EXPECT_EQ(gcc["status"], "queued");
+  EXPECT_TRUE(gcc["kept_from"].is_null());
+  EXPECT_EQ(gcc["rerun_of"], first.pipelines[1].stages[0].executions[0].id);
+  EXPECT_EQ(view["pipelines"][1]["stages"][0]["executions"][1]["status"], "success");  // clang, kept
+
+  const auto audit = checked(store_->list_audit_entries({.action = "workflow.rerun"}, {}));
+  ASSERT_EQ(audit.items.size(), 1u);
+  EXPECT_EQ(audit.items[0].detail, "workflow " + id + " re-runs the 1 failed executions of workflow " +
+                                       first.workflow.id + ", keeping 2");
+}
+
+// One execution runs again with what depends on it: a failed lint re-runs
+// the whole build pipeline, which depends on lint.
+TEST_P(WorkflowApiTest, ARerunOfOneExecutionRunsWhatDependsOnIt) {
+  const store::WorkflowTree first = end_with_gcc_failed(*store_, planned());
+  const std::string& tidy = first.pipelines[0].stages[0].executions[0].id;
+  const Reply reply = call("POST", "/api/v1/workflows/" + first.workflow.id + "/rerun", json{{"execution", tidy}});
+  ASSERT_EQ(reply.status, 202) << reply.body;
+  const std::string id = json::parse(reply.body)["id"];
+  EXPECT_EQ(get("/api/v1/workflows/" + id)["rerun"], (json{{"selection", "execution"}, {"execution", tidy}}));
+  ASSERT_TRUE(checked(store_->claim_next_workflow("agent-a", 30s)));
+  const store::WorkflowTree second = checked(store_->record_plan(id, lint_and_build()));
+  for (const auto& pipeline : second.pipelines)
+    for (const auto& stage : pipeline.stages)
+      for (const auto& execution : stage.executions) {
+        EXPECT_EQ(execution.status, core::Status::Queued) << execution.name;
+        EXPECT_TRUE(execution.kept_from.empty()) << execution.name;
+      }
+
+  // gcc alone: clang keeps its success, lint its own.
+  const std::string& gcc = first.pipelines[1].stages[0].executions[0].id;
+  const std::string third = json::parse(call("POST", "/api/v1/workflows/" + first.workflow.id + "/rerun",
+                                             json{{"execution", gcc}}).body)["id"];
+  ASSERT_TRUE(checked(store_->claim_next_workflow("agent-a", 30s)));
+  const store::WorkflowTree tree = checked(store_->record_plan(third, lint_and_build()));
+  EXPECT_EQ(tree.pipelines[0].stages[0].executions[0].status, core::Status::Success);
+  EXPECT_EQ(tree.pipelines[1].stages[0].executions[0].status, core::Status::Queued);
+  EXPECT_EQ(tree.pipelines[1].stages[0].executions[1].status, core::Status::Success);
+}
+
+TEST_P(WorkflowApiTest, APartialRerunNeedsAFinishedWorkflowAndOneOfItsExecutions) {
+  const store::WorkflowTree running = planned();
+  const std::string rerun = "/api/v1/workflows/" + running.workflow.id + "/rerun";
+  const std::string& gcc = running.pipelines[1].stages[0].executions[0].id;
+  Reply reply = call("POST", rerun, json{{"failed", true}});
+  EXPECT_EQ(reply.status, 409) << reply.body;
+  EXPECT_NE(reply.body.find("is running: only a finished workflow"), std::string::npos) << reply.body;
+  EXPECT_EQ(call("POST", rerun, json{{"execution", gcc}}).status, 409);
+  reply = call("POST", rerun, json{{"failed", true}, {"execution", gcc}});
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_EQ(call("POST", rerun, json{{"failed", "yes"}}).status, 400);
+  reply = call("POST", rerun, json{{"failed", true}, {"stages", json::array()}});
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_NE(reply.body.find("unknown field 'stages'"), std::string::npos) << reply.body;
+
+  const store::WorkflowTree first = end_with_gcc_failed(*store_, running);
+  // An execution of another workflow of the same project is as unknown as a made-up id.
+  const std::string other = enqueue("delivery-2");
+  ASSERT_TRUE(checked(store_->claim_next_workflow("agent-a", 30s)));
+  const std::string foreign = checked(store_->record_plan(other, lint_and_build())).pipelines[0].stages[0].executions[0].id;
+  for (const std::string& unknown : {foreign, std::string{kUnknownId}, std::string{"not-an-id"}}) {
+    reply = call("POST", rerun, json{{"execution", unknown}});
+    EXPECT_EQ(reply.status, 404) << reply.body;
+    EXPECT_NE(reply.body.find("workflow " + first.workflow.id + " has no execution " + unknown), std::string::npos)
+        << reply.body;
+  }
+  EXPECT_EQ(workflow_count(project_id_), 2u) << "no refused rerun queued anything";
+
+  // Nothing failed: nothing to re-run of what failed.
+  store::WorkflowTree green = checked(store_->get_workflow_tree(other));
+  for (const auto& pipeline : green.pipelines)
+    for (const auto& stage : pipeline.stages)
+      for (const auto& execution : stage.executions) {
+        ASSERT_TRUE(store_->set_execution_status(execution.id, {core::Status::Running}).ok());
+        ASSERT_TRUE(store_->set_execution_status(execution.id, {core::Status::Success}).ok());
+      }
+  ASSERT_TRUE(store_->finish_workflow(other, core::Status::Success).ok());
+  reply = call("POST", "/api/v1/workflows/" + other + "/rerun", json{{"failed", true}});
+  EXPECT_EQ(reply.status, 409) << reply.body;
+  EXPECT_NE(reply.body.find("has no failed execution"), std::string::npos) << reply.body;
+  EXPECT_EQ(call("POST", "/api/v1/workflows/" + other + "/rerun", json{{"failed", false}}).status, 202);
+}
+
 TEST_P(WorkflowApiTest, ATriggerQueuesAManualEvent) {
   const std::string trigger = "/api/v1/projects/" + project_id_ + "/trigger";
   const Reply reply = call("POST", trigger, json{{"branch", "release/2.x"}, {"sha", "ABCDEF" + std::string(34, '0')}});

@@ -341,13 +341,14 @@ class CiServer : public ::testing::Test {
   std::string server_program_;
   // Where the server's local agents work (its default: beside the data directory).
   fs::path work_dir() const { return root_.path() / "data.work"; }
-  // The workspace of workflow `id` under work_dir(), or empty while it has
-  // none. A sandboxed build sees no other folder of the test's: a file a
-  // build waits for goes there.
+  // The workspace of workflow `id`'s first execution under work_dir(), or
+  // empty while it has none. A sandboxed build sees no other folder of the
+  // test's: a file a build waits for goes there.
   fs::path workspace_of(const std::string& id) const {
     std::error_code ignored;
     for (fs::recursive_directory_iterator it(work_dir(), ignored), end; it != end; it.increment(ignored)) {
-      if (it->path().filename() == "workflow-" + id) return it->path();
+      if (it->path().filename() == "workflow-" + id)
+        return fs::is_directory(it->path() / "execution-0-0-0") ? it->path() / "execution-0-0-0" : fs::path{};
       if (it.depth() >= 1) it.disable_recursion_pending();
     }
     return {};

@@ -300,4 +300,43 @@ TEST_F(CancelAndRerun, RerunRunsTheEventAgainAsANewWorkflow) {
   EXPECT_EQ(workflow(first)["status"], "success") << "the first run is left as it was";
 }
 
+// A pipeline's service runs while its stages do: an execution reaches it on
+// loopback, and its status and log are stored, as the first group of the
+// pipeline's tree, and read through the API like an execution's.
+TEST_F(CiServer, ServiceLogIsStoredAndReadableThroughTheApi) {
+  const int port = clitest::free_port();
+  const std::string address = "http://127.0.0.1:" + std::to_string(port) + "/";
+  write_file(".factory/ci.hcl",
+             "pipeline \"web\" {\n"
+             "  service \"site\" {\n"
+             "    run   = \"echo serving; exec python3 -m http.server " + std::to_string(port) + " --bind 127.0.0.1\"\n"
+             "    ports = [" + std::to_string(port) + "]\n"
+             "  }\n"
+             "  stage \"check\" {\n"
+             "    exec \"get\" {\n"
+             "      run = \"python3 -c 'import urllib.request as u; print(u.urlopen(\\\"" + address +
+                 "\\\").status)'\"\n"
+             "    }\n"
+             "  }\n"
+             "}\n");
+  const std::string sha = create_repository();
+  start();
+  const json finished = wait_for_end(push_hook("refs/heads/main", sha));
+  ASSERT_EQ(finished["status"], "success") << finished.dump(1);
+  const json web = clitest::pipeline(finished, "web");
+  ASSERT_EQ(web["stages"].size(), 2u) << web.dump(1);
+  const json services = web["stages"][0];
+  EXPECT_EQ(services["name"], "services");
+  EXPECT_EQ(services["status"], "success");
+  ASSERT_EQ(services["executions"].size(), 1u);
+  const json site = services["executions"][0];
+  EXPECT_EQ(site["name"], "site");
+  EXPECT_EQ(site["status"], "success");
+  EXPECT_LE(site["started_at"], web["stages"][1]["started_at"]);
+  EXPECT_GE(site["finished_at"], web["stages"][1]["finished_at"]);
+  EXPECT_TRUE(contains(log(site), "serving\n")) << log(site);
+  EXPECT_TRUE(contains(log(site), "\"GET / HTTP/1.1\" 200")) << log(site);
+  EXPECT_TRUE(contains(log(web["stages"][1]["executions"][0]), "200\n"));
+}
+
 }  // namespace

@@ -1,6 +1,6 @@
 // `factory run` on the example repositories of ../shared/examples (each
-// copied to a temporary directory first, since runs write into it), through
-// a pipe and on a terminal (tmux).
+// copied to a temporary directory first), through a pipe and on a terminal
+// (tmux); and the workspaces its executions run in.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -12,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "cli/processes.h"
 #include "cli/shell.h"
 #include "temp_dir.h"
 #include "test_paths.h"
@@ -41,8 +42,10 @@ class RunCommand : public ::testing::Test {
     fs::create_directories((repo.path() / relative).parent_path());
     std::ofstream(repo.path() / relative) << text;
   }
+  // In `scratch` as its temporary directory, where the executions' workspaces go.
   std::string factory_run(const std::string& flags) const {
-    return quote(factory_binary()) + " run " + quote(repo.path().string()) + " " + flags;
+    return "env TMPDIR=" + quote(scratch.path().string()) + " " + quote(factory_binary()) + " run " +
+           quote(repo.path().string()) + " " + flags;
   }
   // Progress on stderr (dropped), the result tree on stdout.
   json run_json(const std::string& flags, int expected_exit) {
@@ -52,7 +55,7 @@ class RunCommand : public ::testing::Test {
   }
   Outcome run_plain(const std::string& flags) { return shell(factory_run(flags) + " 2>&1"); }
 
-  TempDir repo;
+  TempDir repo, scratch;
 };
 
 std::vector<std::string> pipeline_names(const json& result) {
@@ -67,13 +70,13 @@ const json& execution(const json& result, std::size_t p, std::size_t s, std::siz
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-// Processes whose working directory is `dir` (what an execution left running).
+// Processes working in `dir` or below (what an execution left running).
 int processes_in(const fs::path& dir) {
   int count = 0;
   for (const auto& entry : fs::directory_iterator("/proc")) {
     std::error_code error;
     auto cwd = fs::read_symlink(entry.path() / "cwd", error);
-    if (!error && cwd == dir) ++count;
+    if (!error && cwd.string().starts_with(dir.string())) ++count;
   }
   return count;
 }
@@ -111,7 +114,7 @@ TEST_F(RunCommand, FailingBehavesAsItsExpectationsSay) {
   EXPECT_EQ(result["pipelines"][1]["status"], "skipped");
   EXPECT_EQ(execution(result, 2, 0, 0)["status"], "failure");
   EXPECT_EQ(execution(result, 2, 0, 0)["timed_out"], true);
-  EXPECT_EQ(processes_in(repo.path()), 0);
+  EXPECT_EQ(processes_in(repo.path()) + processes_in(scratch.path()), 0);
 
   auto outcome = run_plain("");
   EXPECT_EQ(outcome.exit_code, 1);
@@ -187,6 +190,66 @@ TEST_F(RunCommand, SkippedPipelinesAreListedWithTheirReasons) {
   EXPECT_TRUE(contains(run_plain("--tag v1.3.0-rc1").output, "release skipped: ")) << "with nothing to run too";
 }
 
+// A service's state shows in the plain output, in the summary and in --json;
+// one that never gets ready fails its pipeline with the reason.
+TEST_F(RunCommand, ServicesRunAndTheirStateIsShown) {
+  const std::string web = std::to_string(clitest::free_port()), late = std::to_string(clitest::free_port());
+  write(".factory/ci.hcl",
+        "pipeline \"ok\" {\n"
+        "  service \"web\" {\n"
+        "    run   = \"exec python3 -m http.server " + web + " --bind 127.0.0.1\"\n"
+        "    ports = [" + web + "]\n"
+        "  }\n"
+        "  stage \"s\" {\n    exec \"get\" { run = \"python3 -c 'import socket; socket.create_connection((\\\"127.0.0.1\\\", ${service.web.port}))'\" }\n  }\n"
+        "}\n"
+        "pipeline \"broken\" {\n"
+        "  service \"late\" {\n"
+        "    run   = \"exec sleep 1003.5\"\n"
+        "    ports = [" + late + "]\n"
+        "    ready { timeout = \"1s\" }\n"
+        "  }\n"
+        "  stage \"s\" {\n    exec \"never\" { run = \"true\" }\n  }\n"
+        "}\n");
+  const std::string reason = "service late was not ready after 1s: nothing accepted connections on port " + late;
+  const json result = run_json("--branch main", 1);
+  ASSERT_EQ(result["pipelines"].size(), 2u) << result.dump(1);
+  EXPECT_EQ(result["pipelines"][0]["status"], "success") << result.dump(1);
+  EXPECT_EQ(result["pipelines"][0]["services"][0]["name"], "web");
+  EXPECT_EQ(result["pipelines"][0]["services"][0]["status"], "success");
+  EXPECT_EQ(result["pipelines"][1]["status"], "failure");
+  EXPECT_EQ(result["pipelines"][1]["error"], reason);
+  EXPECT_EQ(result["pipelines"][1]["services"][0]["status"], "failure");
+  EXPECT_EQ(result["pipelines"][1]["stages"][0]["status"], "skipped");
+  const std::string plain = run_plain("--branch main").output;
+  EXPECT_TRUE(contains(plain, "[ok/services/web] ● running\n")) << plain;
+  EXPECT_TRUE(contains(plain, "[ok/services/web] ✓ success\n")) << plain;
+  EXPECT_TRUE(contains(plain, "[broken/services/late] ✗ failure (" + reason + ")\n")) << plain;
+  EXPECT_TRUE(contains(plain, "pipeline broken: failure: " + reason + "\n")) << plain;
+  EXPECT_EQ(shell("pgrep -f 'sleep 1003[.]5'").exit_code, 1) << "no service is left running";
+// A schedule's slot is a cron event: only the pipelines filtered to it run.
+TEST_F(RunCommand, ACronEventRunsOnlyThePipelinesFilteredToIt) {
+  write(".factory/ci.hcl",
+        "schedule \"nightly\" {\n  cron = \"0 3 * * *\"\n  branch = \"main\"\n}\n"
+        "pipeline \"build\" {\n  filter { events = [\"push\"] }\n"
+        "  stage \"s\" {\n    exec \"e\" { run = \"touch build.ran\" }\n  }\n}\n"
+        "pipeline \"soak\" {\n  filter {\n    events = [\"cron\"]\n    schedules = [\"nightly\"]\n  }\n"
+        "  stage \"s\" {\n    exec \"e\" { run = \"echo ${event.schedule} ${event.branch} > soak.ran\" }\n  }\n}\n"
+        "pipeline \"weekly\" {\n  filter { schedules = [\"weekly\"] }\n"
+        "  stage \"s\" {\n    exec \"e\" { run = \"touch weekly.ran\" }\n  }\n}\n");
+  const json result = run_json("--schedule nightly --branch main --in-place", 0);
+  EXPECT_EQ(pipeline_names(result), (std::vector<std::string>{"soak"})) << result.dump();
+  std::ifstream ran(repo.path() / "soak.ran");
+  std::string line;
+  std::getline(ran, line);
+  EXPECT_EQ(line, "nightly main");
+  EXPECT_FALSE(fs::exists(repo.path() / "build.ran"));
+  EXPECT_FALSE(fs::exists(repo.path() / "weekly.ran"));
+  EXPECT_TRUE(contains(run_plain("--schedule nightly --branch main").output, "for cron (schedule nightly) on main"));
+  const Outcome without = run_plain("--event cron");
+  EXPECT_EQ(without.exit_code, 2);
+  EXPECT_TRUE(contains(without.output, "a cron event needs --schedule NAME")) << without.output;
+}
+
 TEST_F(RunCommand, MultiFileSkipsBuildWhenLintFails) {
   use_example("multi-file");
   write("src/b.txt", "part\ttwo\n");
@@ -209,6 +272,99 @@ TEST_F(RunCommand, DefaultEventIsAPushOfTheCurrentBranchWithTheLastCommitsFiles)
   EXPECT_EQ(pipeline_names(run_json("", 0)), (std::vector<std::string>{"lint"}));
 }
 
+// Each matrix instance works in a copy of its own: none reads the other's
+// file, and the directory run stays as it was.
+TEST_F(RunCommand, AMatrixOfTwoWritesAndReadsItsOwnFiles) {
+  write(".factory/ci.hcl", R"HCL(pipeline "pair" {
+  matrix {
+    name = ["a", "b"]
+  }
+  stage "write" {
+    exec "own" {
+      run = "echo ${matrix.name} > ${matrix.name}.txt; sleep 0.5; echo I wrote ${matrix.name}, I read $(cat *.txt)"
+    }
+  }
+})HCL");
+  auto outcome = run_plain("");
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_TRUE(contains(outcome.output, "[pair (a)/write/own] I wrote a, I read a\n")) << outcome.output;
+  EXPECT_TRUE(contains(outcome.output, "[pair (b)/write/own] I wrote b, I read b\n")) << outcome.output;
+  EXPECT_FALSE(fs::exists(repo.path() / "a.txt") || fs::exists(repo.path() / "b.txt"));
+  EXPECT_TRUE(fs::is_empty(scratch.path())) << "the workspaces are gone";
+}
+
+// What people test locally: the working tree as it is, uncommitted changes
+// and new files included, without what git ignores or .git itself.
+TEST_F(RunCommand, ExecutionsRunInACopyOfTheWorkingTree) {
+  write(".factory/ci.hcl", R"(pipeline "look" {
+  stage "look" {
+    exec "files" {
+      run = "cat tracked.txt new.txt; ls -A; echo written > output.txt"
+    }
+  }
+})");
+  write("tracked.txt", "committed\n");
+  write(".gitignore", "build/\n");
+  std::string git = "cd " + quote(repo.path().string()) +
+                    " && export GIT_CONFIG_GLOBAL=/dev/null GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t "
+                    "GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t && ";
+  ASSERT_EQ(shell(git + "git init -q -b main && git add . && git commit -qm one").exit_code, 0);
+  write("tracked.txt", "changed, not committed\n");
+  write("new.txt", "not even added\n");
+  write("build/output.o", "ignored\n");
+
+  auto outcome = run_plain("--changed tracked.txt");
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+  for (const char* line : {"changed, not committed", "not even added", ".factory", ".gitignore", "new.txt",
+                           "tracked.txt"})
+    EXPECT_TRUE(contains(outcome.output, "[look/look/files] " + std::string{line} + "\n")) << line << outcome.output;
+  EXPECT_FALSE(contains(outcome.output, "[look/look/files] build\n")) << outcome.output;
+  EXPECT_FALSE(contains(outcome.output, "[look/look/files] .git\n")) << outcome.output;
+  EXPECT_FALSE(fs::exists(repo.path() / "output.txt"));
+
+  // Asked for: in the directory itself.
+  outcome = run_plain("--changed tracked.txt --in-place");
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_TRUE(contains(outcome.output, "[look/look/files] build\n")) << outcome.output;
+  EXPECT_EQ(repo.read("output.txt"), "written\n");
+}
+
+// A deploy pipeline for manual runs, echoing its inputs.
+const char* const kDeployInputs =
+    "input \"environment\" {\n  options = [\"staging\", \"production\"]\n  default = \"staging\"\n}\n"
+    "input \"replicas\" {\n  type = number\n  default = 1\n}\n"
+    "pipeline \"deploy\" {\n  filter { events = [\"manual\"] }\n"
+    "  stage \"s\" {\n    exec \"e\" { run = \"echo to ${input.environment} x${input.replicas * 2}\" }\n  }\n}\n";
+
+TEST_F(RunCommand, InputsGoToAManualRun) {
+  write(".factory/ci.hcl", kDeployInputs);
+  const Outcome chosen = run_plain("--branch main --input environment=production --input replicas=3");
+  EXPECT_EQ(chosen.exit_code, 0) << chosen.output;
+  EXPECT_TRUE(contains(chosen.output, "for manual to main with environment=production, replicas=3")) << chosen.output;
+  EXPECT_TRUE(contains(chosen.output, "to production x6")) << chosen.output;
+  const Outcome defaults = run_plain("--branch main --event manual");
+  EXPECT_EQ(defaults.exit_code, 0) << defaults.output;
+  EXPECT_TRUE(contains(defaults.output, "to staging x2")) << defaults.output;
+}
+
+TEST_F(RunCommand, WrongInputsAreRefusedNamingTheInput) {
+  write(".factory/ci.hcl", kDeployInputs);
+  const Outcome wrong = run_plain("--branch main --input environment=prod --input replicas=many --input colour=red");
+  EXPECT_EQ(wrong.exit_code, 2) << wrong.output;
+  EXPECT_TRUE(
+      contains(wrong.output, "error: input \"environment\": \"prod\" is not one of \"staging\", \"production\""))
+      << wrong.output;
+  EXPECT_TRUE(contains(wrong.output, "error: input \"replicas\": \"many\" is not a number")) << wrong.output;
+  EXPECT_TRUE(contains(wrong.output, "error: input \"colour\" is not declared in .factory/")) << wrong.output;
+  EXPECT_FALSE(contains(wrong.output, "running")) << wrong.output;
+  const Outcome malformed = run_plain("--input environment");
+  EXPECT_NE(malformed.exit_code, 0);
+  EXPECT_TRUE(contains(malformed.output, "--input takes NAME=VALUE")) << malformed.output;
+  const Outcome push = run_plain("--event push --input environment=production");
+  EXPECT_NE(push.exit_code, 0);
+  EXPECT_TRUE(contains(push.output, "inputs are given to manual runs")) << push.output;
+}
+
 TEST_F(RunCommand, CtrlCCancelsAndLeavesNothingRunning) {
   write(".factory/ci.hcl", R"(pipeline "long" {
   stage "wait" {
@@ -221,7 +377,7 @@ TEST_F(RunCommand, CtrlCCancelsAndLeavesNothingRunning) {
   EXPECT_EQ(outcome.exit_code, 130) << outcome.output;
   EXPECT_LT(outcome.seconds, 10.0);
   EXPECT_TRUE(contains(outcome.output, "cancelled")) << outcome.output;
-  EXPECT_EQ(processes_in(repo.path()), 0);
+  EXPECT_EQ(processes_in(repo.path()) + processes_in(scratch.path()), 0);
 }
 
 TEST_F(RunCommand, LiveViewDrawsTheTreeOnATerminal) {

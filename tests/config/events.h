@@ -37,6 +37,15 @@ inline core::Event tag(std::string name) {
   return e;
 }
 
+inline core::Event cron(std::string schedule, std::string branch = "main") {
+  core::Event e;
+  e.name = "cron";
+  e.schedule = std::move(schedule);
+  e.branch = std::move(branch);
+  e.sha = "0123abcd";
+  return e;
+}
+
 // Plans for acme/widgets. Diagnostics go to `errors` when given, else they
 // fail the test.
 inline core::Plan plan_for(const Configuration& cfg, const core::Event& event, std::string* errors = nullptr) {

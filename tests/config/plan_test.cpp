@@ -40,6 +40,17 @@ TEST(Plan, PipelineEnvMergesIntoExecutionEnvAndExecutionWins) {
   EXPECT_EQ(execs[0].retry, 0);
 }
 
+TEST(Plan, WorkspaceIsIsolatedUnlessShared) {
+  Configuration cfg = must_load(pipeline("own", "") + pipeline("isolated", "  workspace = \"isolated\"") +
+                                pipeline("shared", "  matrix {\n    n = [1, 2]\n  }\n  workspace = \"shared\""));
+  core::Plan p = plan_for(cfg, push("main"));
+  ASSERT_EQ(p.pipelines.size(), 4u);
+  EXPECT_FALSE(p.pipelines[0].shared_workspace);
+  EXPECT_FALSE(p.pipelines[1].shared_workspace);
+  EXPECT_TRUE(p.pipelines[2].shared_workspace);
+  EXPECT_TRUE(p.pipelines[3].shared_workspace);
+}
+
 TEST(Plan, NoTimeoutMeansZero) {
   core::Plan p = plan_for(must_load(pipeline("p", "")), push("main"));
   EXPECT_EQ(p.pipelines.at(0).timeout, std::chrono::milliseconds(0));

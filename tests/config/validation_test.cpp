@@ -69,6 +69,14 @@ TEST(Validation, AllowFailureOfTheWrongType) {
   EXPECT_CONTAINS(errors, "ci.hcl:5:23: error: allow_failure must be true or false");
 }
 
+TEST(Validation, UnknownWorkspaceNamesBothModes) {
+  std::string errors = errors_of("pipeline \"p\" {\n  workspace = \"share\"\n  stage \"s\" {\n    exec \"e\" { run = \"x\" }\n  }\n}\n");
+  EXPECT_CONTAINS(errors, "ci.hcl:2:15: error: Unknown workspace \"share\"");
+  EXPECT_CONTAINS(errors, "workspace is \"isolated\" (the default");
+  EXPECT_CONTAINS(errors, "Did you mean \"shared\"?");
+  EXPECT_EQ(count(errors, "error:"), 1u);
+}
+
 std::string with_filter(const std::string& filter_body) {
   return "pipeline \"p\" {\n  filter {\n" + filter_body + "  }\n  stage \"s\" {\n    exec \"e\" { run = \"x\" }\n  }\n}\n";
 }

@@ -1,10 +1,12 @@
 // The agent's checkout against a real repository served over file://: one
-// fetch, `.factory/` alone first, then the rest of the commit.
+// fetch, `.factory/` alone first, then the rest of the commit; and the paths
+// a pull request changes, from the merge base.
 #include "git/checkout.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 
@@ -73,6 +75,87 @@ TEST_F(CheckoutTest, AnUnknownCommitFailsWithWhatGitSaid) {
   std::string error;
   EXPECT_FALSE(checkout.fetch(url_, std::string(40, 'a'), "", error));
   EXPECT_NE(error.find("git fetch of " + std::string(40, 'a')), std::string::npos) << error;
+}
+
+// A branch `commits` commits ahead of main's first commit, made at once
+// with git fast-import: commit i writes branch/<i>.txt.
+void make_branch(const fs::path& repository, const std::string& branch, int commits) {
+  const fs::path stream = repository.parent_path() / (branch + ".fast-import");
+  {
+    std::ofstream out(stream);
+    for (int i = 1; i <= commits; ++i) {
+      const std::string content = std::to_string(i) + "\n";
+      out << "commit refs/heads/" << branch << "\ncommitter ci <ci@example.com> " << 1'700'000'000 + i
+          << " +0000\ndata 1\nx\n"
+          << (i == 1 ? "from refs/heads/main^0\n" : "") << "M 644 inline " << branch << "/" << i << ".txt\ndata "
+          << content.size() << "\n" << content << "\n";
+    }
+  }
+  run("git -C " + repository.string() + " fast-import --quiet < " + stream.string());
+}
+
+class PullRequestChanges : public CheckoutTest {
+ protected:
+  void SetUp() override {
+    CheckoutTest::SetUp();
+    source_ = dir_.path() / "source";
+    git_ = "git -C " + source_.string() + " -c user.email=ci@example.com -c user.name=ci ";
+  }
+
+  // The changes of a pull request from `branch` into `target`.
+  std::optional<std::vector<std::string>> changes(const std::string& branch, const std::string& target,
+                                                  std::string& error) {
+    Checkout checkout{dir_.path() / ("workspace-" + std::to_string(++checkouts_)), cancel_};
+    if (!checkout.fetch(url_, "", branch, error)) return std::nullopt;
+    auto paths = checkout.pull_request_changes(target, error);
+    if (paths) std::sort(paths->begin(), paths->end());
+    return paths;
+  }
+
+  fs::path source_;
+  std::string git_;
+  int checkouts_ = 0;
+};
+
+// 40 commits: the first step deeper (32) is not enough. main moved on after
+// the branch: its later change is not the pull request's.
+TEST_F(PullRequestChanges, ArePathsChangedSinceTheMergeBaseWithBothSidesOfARename) {
+  make_branch(source_, "feature", 40);
+  run(git_ + "checkout -q feature && " + git_ + "mv README.md docs.md && " + git_ + "commit -qm rename");
+  run(git_ + "checkout -q main && echo newer > " + (source_ / "src" / "later.c").string() + " && " + git_ +
+      "add -A && " + git_ + "commit -qm later");
+  std::string error;
+  auto paths = changes("feature", "main", error);
+  ASSERT_TRUE(paths) << error;
+  std::vector<std::string> expected{"README.md", "docs.md"};
+  for (int i = 1; i <= 40; ++i) expected.push_back("feature/" + std::to_string(i) + ".txt");
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(*paths, expected);
+}
+
+TEST_F(PullRequestChanges, HistoriesWithNothingInCommonHaveNone) {
+  run(git_ + "checkout -q --orphan unrelated && " + git_ + "commit -qm alone");
+  std::string error;
+  EXPECT_FALSE(changes("unrelated", "main", error));
+  EXPECT_NE(error.find("have no common history"), std::string::npos) << error;
+}
+
+TEST_F(PullRequestChanges, AMergeBaseDeeperThanTheBoundIsNotLookedFor) {
+  make_branch(source_, "long", kMergeBaseDepth + 10);
+  std::string error;
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(changes("long", "main", error));
+  EXPECT_NE(error.find("no merge base of the commit and the target branch's head"), std::string::npos) << error;
+  EXPECT_NE(error.find("within 1000 commits"), std::string::npos) << error;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(120)) << "a bounded search";
+}
+
+TEST_F(PullRequestChanges, AnUnknownTargetBranchFailsWithWhatGitSaid) {
+  std::string error;
+  EXPECT_FALSE(changes("main", "nowhere", error));
+  EXPECT_NE(error.find("git fetch of refs/heads/nowhere failed"), std::string::npos) << error;
+  EXPECT_FALSE(changes("main", "-upload-pack=evil", error));
+  EXPECT_NE(error.find("the target branch is not a branch name"), std::string::npos) << error;
 }
 
 }  // namespace

@@ -50,6 +50,41 @@ TEST(ProtocolTest, APlanCarriesNoScriptOrEnvironment) {
   EXPECT_EQ(failed.diagnostics, "error: at 1:1");
 }
 
+// A service goes by its name only: its image, command, script and
+// environment stay with the agent like an execution's.
+TEST(ProtocolTest, ServicesTravelByNameOnly) {
+  core::Plan plan = sample_plan();
+  core::ServiceSpec db;
+  db.name = "db";
+  db.image = "postgres:16";
+  db.command = {"postgres", "-c", "fsync=off"};
+  db.env = {{"POSTGRES_PASSWORD", "s3cr3t-value"}};
+  db.ports = {5432};
+  db.ready_run = "pg_isready --quiet";
+  plan.pipelines[1].services = {db};
+  const std::string text = protocol::to_json(plan).dump();
+  for (const char* hidden : {"postgres:16", "fsync", "s3cr3t-value", "POSTGRES_PASSWORD", "pg_isready"})
+    EXPECT_EQ(text.find(hidden), std::string::npos) << text;
+  const core::Plan back = protocol::plan_from_json(json::parse(text));
+  ASSERT_EQ(back.pipelines[1].services.size(), 1u);
+  EXPECT_EQ(back.pipelines[1].services[0].name, "db");
+  EXPECT_TRUE(back.pipelines[0].services.empty());
+  EXPECT_THROW(protocol::plan_from_json(json::parse(
+                   R"({"pipelines": [{"name": "p", "services": [{"image": "x"}]}]})")),
+               protocol::Malformed);
+}
+
+TEST(ProtocolTest, ServicesGroupIdsSurviveTheRoundTrip) {
+  protocol::PlanIds ids{{{"p1", "build", {{"s1", {"e1"}}}, protocol::StageIds{"g1", {"svc1", "svc2"}}},
+                         {"p2", "lint", {}, std::nullopt}}};
+  const protocol::PlanIds back = protocol::plan_ids_from_json(json::parse(protocol::to_json(ids).dump()));
+  ASSERT_TRUE(back.pipelines[0].services);
+  EXPECT_EQ(back.pipelines[0].services->id, "g1");
+  EXPECT_EQ(back.pipelines[0].services->executions, (std::vector<std::string>{"svc1", "svc2"}));
+  EXPECT_EQ(back.pipelines[0].stages[0].id, "s1");
+  EXPECT_FALSE(back.pipelines[1].services);
+}
+
 TEST(ProtocolTest, PlanIdsSurviveTheRoundTrip) {
   const protocol::PlanIds ids{{{"p1", "build", {{"s1", {"e1", "e2"}}, {"s2", {}}}}, {"p2", "lint", {}}}};
   const protocol::PlanIds back = protocol::plan_ids_from_json(json::parse(protocol::to_json(ids).dump()));
@@ -59,6 +94,19 @@ TEST(ProtocolTest, PlanIdsSurviveTheRoundTrip) {
   EXPECT_EQ(back.pipelines[0].stages[0].executions, (std::vector<std::string>{"e1", "e2"}));
   EXPECT_EQ(back.pipelines[0].stages[1].id, "s2");
   EXPECT_EQ(back.pipelines[1].id, "p2");
+  EXPECT_TRUE(back.kept.empty());
+  EXPECT_FALSE(protocol::to_json(ids).contains("kept")) << "plans of workflows that keep nothing say nothing more";
+}
+
+TEST(ProtocolTest, KeptExecutionsSurviveTheRoundTrip) {
+  protocol::PlanIds ids{{{"p1", "build", {{"s1", {"e1", "e2", "e3"}}}}}, {}};
+  ids.kept = {{"e1", core::Status::Success, "kept from workflow w1", 0},
+              {"e3", core::Status::Failure, "kept from workflow w1", std::nullopt}};
+  const protocol::PlanIds back = protocol::plan_ids_from_json(json::parse(protocol::to_json(ids).dump()));
+  EXPECT_EQ(back.kept, ids.kept);
+  EXPECT_THROW(protocol::plan_ids_from_json({{"pipelines", json::array()},
+                                             {"kept", {{{"execution", "e1"}, {"status", "running"}}}}}),
+               protocol::Malformed);
 }
 
 TEST(ProtocolTest, EventBatchSurvivesTheRoundTrip) {
@@ -159,6 +207,29 @@ TEST(ProtocolTest, JobSurvivesTheRoundTrip) {
   EXPECT_EQ(back.lease_duration.count(), 4'000);
   EXPECT_EQ(back.clone_token, "ghs_clone");
   EXPECT_EQ(back.lease, "fct_lease");
+}
+
+TEST(ProtocolTest, ACronEventKeepsItsScheduleThroughTheRoundTrip) {
+  core::Event event;
+  event.name = "cron";
+  event.branch = "main";
+  event.sha = "abc123";
+  event.schedule = "nightly";
+  const core::Event back = protocol::event_from_json(json::parse(protocol::to_json(event).dump()));
+  EXPECT_EQ(back.name, "cron");
+  EXPECT_EQ(back.branch, "main");
+  EXPECT_EQ(back.schedule, "nightly");
+  EXPECT_EQ(protocol::event_from_json({{"name", "push"}}).schedule, "");
+}
+
+TEST(ProtocolTest, AManualEventsInputsSurviveTheRoundTrip) {
+  const core::Event event{
+      .name = "manual", .branch = "main", .inputs = {{"environment", "production"}, {"replicas", "3"}}};
+  const core::Event back = protocol::event_from_json(json::parse(protocol::to_json(event).dump()));
+  EXPECT_EQ(back.inputs, event.inputs);
+  EXPECT_TRUE(protocol::event_from_json(json{{"name", "push"}}).inputs.empty());  // from an agent that sends none
+  EXPECT_THROW(protocol::event_from_json(json{{"name", "manual"}, {"inputs", {{"replicas", 3}}}}),
+               protocol::Malformed);
 }
 
 TEST(ProtocolTest, AJobWithoutACloneTokenSendsNone) {

@@ -58,7 +58,7 @@ TEST(Gate, AGateThatSaysNoEndsThePipelineWithItsReasonAndSkipsItsDependants) {
   };
   const RunResult result = run(plan, options, observer);
   EXPECT_EQ(result.pipelines[0].status, Status::Skipped);
-  EXPECT_EQ(result.pipelines[0].reason, "branch \"x\" may not deploy");
+  EXPECT_EQ(result.pipelines[0].error, "branch \"x\" may not deploy");
   EXPECT_EQ(result.pipelines[0].stages[0].status, Status::Skipped);
   EXPECT_EQ(result.pipelines[1].status, Status::Skipped);
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "shipped"));

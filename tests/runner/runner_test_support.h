@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,7 @@ struct RecordedLine {
   ExecutionId execution;
   Stream stream;
   std::string text;
+  std::optional<std::size_t> service;
 };
 
 // The runner serializes observer calls, so plain containers are enough.
@@ -58,9 +60,16 @@ class RecordingObserver : public Observer {
     events.push_back("execution " + std::to_string(id.pipeline) + "." + std::to_string(id.stage) + "." +
                      std::to_string(id.execution) + " " + std::string(core::to_string(result.status)));
   }
-  void output(const OutputLines& output) override {
-    for (auto text : output.lines) lines.push_back({output.execution, output.stream, std::string(text)});
+  void service_changed(std::size_t pipeline, std::size_t service, const ExecutionResult& result) override {
+    events.push_back("service " + std::to_string(pipeline) + "." + std::to_string(service) + " " +
+                     std::string(core::to_string(result.status)));
   }
+  void output(const OutputLines& output) override {
+    for (auto text : output.lines)
+      lines.push_back({output.execution, output.stream, std::string(text), output.service});
+  }
+
+  // Lines of executions only, of one stream.
 
   std::vector<std::string> texts(Stream stream) const {
     std::vector<std::string> out;

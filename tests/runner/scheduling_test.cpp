@@ -144,6 +144,43 @@ TEST(Scheduling, RetriesRerunAFailedExecution) {
   EXPECT_EQ(dir.read("hopeless"), "y\ny\ny\n");
 }
 
+// A rerun of part of a workflow keeps results: kept executions never run,
+// end with the result given, and their stage goes on as if they had run.
+TEST(Scheduling, KeptExecutionsDoNotRunAndTheirStagesGoOn) {
+  TempDir dir;
+  RecordingObserver observer;
+  core::Plan plan{{pipeline("p", {stage("s", {exec("a", "echo a >> ran"), exec("b", "echo b >> ran"),
+                                              exec("c", "echo c >> ran")}),
+                                  stage("later", {exec("d", "echo d >> ran")})}),
+                   pipeline("q", {stage("s", {exec("e", "echo e >> ran")})})}};
+  plan.pipelines[1].depends_on = {"p"};
+  Options options = options_in(dir);
+  options.kept = {{{0, 0, 0}, Status::Success, "kept from workflow w1"},
+                  {{0, 0, 2}, Status::Skipped, "kept from workflow w1"},
+                  {{1, 0, 0}, Status::Success, "kept from workflow w1"}};
+  auto result = run(plan, options, observer);
+  EXPECT_EQ(result.status, Status::Success);
+  EXPECT_EQ(dir.read("ran"), "b\nd\n");
+  const auto& first = result.pipelines[0].stages[0].executions;
+  EXPECT_EQ(first[0].status, Status::Success);
+  EXPECT_EQ(first[0].kept, "kept from workflow w1");
+  EXPECT_EQ(first[0].attempts, 0);
+  EXPECT_EQ(first[2].status, Status::Skipped);
+  EXPECT_TRUE(first[1].kept.empty());
+
+  // A kept failure fails its stage as a failure that ran would.
+  TempDir again;
+  options = options_in(again);
+  options.kept = {{{0, 0, 0}, Status::Failure, "kept from workflow w1"}};
+  result = run(plan, options, observer);
+  EXPECT_EQ(result.status, Status::Failure);
+  std::string ran = again.read("ran");  // b and c ran at once, in either order
+  std::sort(ran.begin(), ran.end());
+  EXPECT_EQ(ran, "\n\nbc");
+  EXPECT_EQ(result.pipelines[0].stages[1].status, Status::Skipped);
+  EXPECT_EQ(result.pipelines[1].status, Status::Skipped);
+}
+
 TEST(Scheduling, ResultTreeHasTimes) {
   TempDir dir;
   RecordingObserver observer;

@@ -136,6 +136,28 @@ TEST_P(QueueTest, FiftyConcurrentEnqueuesOfOneDeliveryMakeOneWorkflow) {
   EXPECT_EQ(database_->scalar(kCountWorkflows), 1);
 }
 
+TEST_P(QueueTest, AManualRunKeepsItsInputs) {
+  core::Event manual = push("main");
+  manual.name = "manual";
+  manual.inputs = {{"environment", "production"}, {"notes", "ünï \"quoted\"\n" + std::string(4000, 'x')}};
+  const std::string id = enqueue_event(manual);
+  auto workflow = store_->get_workflow(id);
+  ASSERT_OK(workflow);
+  EXPECT_EQ(workflow->event.inputs, manual.inputs);
+  auto listed = store_->list_workflows(project_.id, {});
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->items.size(), 1u);
+  EXPECT_EQ(listed->items[0].event.inputs, manual.inputs);
+  EXPECT_TRUE(store_->get_workflow(enqueue("d-push"))->event.inputs.empty());
+
+  manual.inputs = {{"notes", std::string(core::kMaxInputBytes + 1, 'x')}};
+  EXPECT_ERROR(store_->enqueue_workflow(project_.id, "", manual), ErrorKind::Invalid);
+  manual.inputs.clear();
+  for (std::size_t i = 0; i <= core::kMaxInputs; ++i) manual.inputs["input" + std::to_string(i)] = "x";
+  EXPECT_ERROR(store_->enqueue_workflow(project_.id, "", manual), ErrorKind::Invalid);
+  EXPECT_EQ(database_->scalar(kCountWorkflows), 2);
+}
+
 TEST_P(QueueTest, EnqueueRefusesUnknownProjectsAndEvents) {
   EXPECT_ERROR(store_->enqueue_workflow("01900000-0000-7000-8000-000000000000", "d", push("main")),
                ErrorKind::NotFound);

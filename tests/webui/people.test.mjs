@@ -168,7 +168,7 @@ step('a reader sees the workflows and logs, no buttons of a writer, and the API 
   await page.getByRole('link', {name: 'acme/rocket', exact: true}).click();
   await page.locator(`a[href="/workflows/${finished}"]`).first().waitFor();
   assert.equal(await page.getByRole('link', {name: 'Edit'}).count(), 0);
-  assert.equal(await page.getByRole('button', {name: 'Trigger'}).count(), 0);
+  assert.equal(await page.getByRole('button', {name: 'Run workflow'}).count(), 0);
   await page.goto(`${installation.origin}/workflows/${running}`);
   await page.locator('.executions .status-running').waitFor();
   assert.equal(await page.getByRole('button', {name: 'Cancel'}).count(), 0);
@@ -197,7 +197,7 @@ step('a writer cancels and re-runs, and the workflow says who did', async () => 
   await page.locator('.heading .status-cancelled').waitFor({timeout: 30_000});
   await page.locator('dl.facts').getByText('walt').waitFor();
   assert.match(await page.locator('dl.facts').textContent(), /Cancelled by\s*walt/);
-  await page.getByRole('button', {name: 'Re-run'}).click();
+  await page.getByRole('button', {name: 'Re-run', exact: true}).click();
   await page.waitForURL((url) => url.pathname.startsWith('/workflows/') && !url.pathname.endsWith(running));
   const rerun = new URL(page.url()).pathname.split('/')[2];
   await page.locator('.executions .status-running').waitFor();
@@ -256,7 +256,7 @@ step('a role comes from the permission on the GitHub repository', async () => {
   await page.goto(`${installation.origin}/projects/${gadget.id}`);
   await page.getByRole('heading', {name: 'acme/gadget'}).waitFor();
   assert.match(await page.locator('main').textContent(), /your role: write/);
-  await page.getByRole('button', {name: 'Trigger'}).waitFor();
+  await page.getByRole('button', {name: 'Run workflow'}).waitFor();
   assert.equal(await page.getByRole('link', {name: 'Edit'}).count(), 0);
 });
 

@@ -1,7 +1,8 @@
 // The web UI's main walk in headless Chromium against a real server: sign
 // in, create a project, a signed webhook's workflow appearing and going from
 // running to success without a reload, a log arriving live with its colours,
-// cancelling a long run and re-running it, a configuration's diagnostics,
+// cancelling a long run and re-running it, re-running only what failed and
+// then one execution, with both attempts shown, a configuration's diagnostics,
 // editing and deleting a project; no request leaving the server's origin.
 // A screenshot of each page goes to the test artifacts.
 import assert from 'node:assert/strict';
@@ -58,6 +59,26 @@ pipeline "docs" {
   stage "render" {
     exec "html" {
       run = "echo rendered"
+    }
+  }
+}
+`},
+    flaky: {'.factory/ci.hcl': `
+pipeline "check" {
+  stage "first" {
+    exec "one" {
+      run = "echo one"
+    }
+    exec "two" {
+      run = "echo two; exit 1"
+    }
+    exec "three" {
+      run = "echo three"
+    }
+  }
+  stage "then" {
+    exec "four" {
+      run = "echo four"
     }
   }
 }
@@ -193,13 +214,50 @@ step('a long run is cancelled, then re-run', async () => {
   await page.locator('.heading .status-cancelled').waitFor({timeout: 30_000});
   assert.equal(await page.getByRole('button', {name: 'Cancel'}).isHidden(), true);
   await screenshot(page, 'workflow-cancelled');
-  await page.getByRole('button', {name: 'Re-run'}).click();
+  await page.getByRole('button', {name: 'Re-run', exact: true}).click();
   await page.waitForURL((url) => url.pathname.startsWith('/workflows/') && !url.pathname.endsWith(id));
   const rerun = new URL(page.url()).pathname.split('/')[2];
   await page.locator('.executions .status-running').waitFor();
   assert.equal(await installation.workflowStatus(rerun), 'running');
   await page.getByRole('button', {name: 'Cancel'}).click();
   await page.locator('.heading .status-cancelled').waitFor({timeout: 30_000});
+});
+
+// Kept executions say so and link to the earlier log; the one that ran
+// again and the later stage link to their earlier attempts, with their status.
+step('re-running what failed keeps the rest, then one execution runs again', async () => {
+  const id = await installation.push('flaky', secret);
+  await page.goto(`${installation.origin}/workflows/${id}`);
+  await page.locator('.heading .status-failure').waitFor({timeout: 30_000});
+  const execution = (name) => page.locator('ul.executions li').filter({hasText: name});
+  await page.getByRole('button', {name: 'Re-run failed'}).click();
+  await page.waitForURL((url) => url.pathname.startsWith('/workflows/') && !url.pathname.endsWith(id));
+  const rerun = new URL(page.url()).pathname.split('/')[2];
+  await page.locator('.heading .status-failure').waitFor({timeout: 30_000});
+  await page.getByText('Re-run of').waitFor();
+  await page.getByText('an earlier workflow, its failed executions').waitFor();
+  const earlier = await installation.api('GET', `/api/v1/workflows/${id}`);
+  const earlierId = (name) => earlier.pipelines[0].stages.flatMap((stage) => stage.executions)
+    .find((each) => each.name === name).id;
+  for (const kept of ['one', 'three']) {
+    const link = execution(kept).getByRole('link', {name: 'earlier log'});
+    assert.equal(await link.getAttribute('href'), `/executions/${earlierId(kept)}?workflow=${id}`);
+    assert.equal(await execution(kept).locator('.status-success').count(), 1);
+  }
+  const two = execution('two').locator('.attempt');
+  assert.equal(await two.locator('.status-failure').count(), 1, 'the earlier attempt failed');
+  assert.equal(await two.getByRole('link').getAttribute('href'), `/executions/${earlierId('two')}?workflow=${id}`);
+  assert.equal(await execution('four').locator('.attempt .status-skipped').count(), 1);
+  await screenshot(page, 'workflow-rerun-failed');
+
+  await page.getByRole('button', {name: 'Re-run one'}).click();
+  await page.waitForURL((url) => url.pathname.startsWith('/workflows/') && !url.pathname.endsWith(rerun));
+  const single = new URL(page.url()).pathname.split('/')[2];
+  await page.locator('.heading .status-failure').waitFor({timeout: 30_000});
+  const view = await installation.api('GET', `/api/v1/workflows/${single}`);
+  assert.equal(view.rerun.selection, 'execution');
+  assert.equal(await execution('one').locator('.attempt').count(), 1, 'one ran again');
+  assert.equal(await execution('two').getByRole('link', {name: 'earlier log'}).count(), 1, 'two kept its failure');
 });
 
 step('an invalid configuration shows its diagnostics', async () => {

@@ -61,11 +61,14 @@ function signedOut() {
   window.dispatchEvent(new Event('factory:signed-out'));
 }
 
+// `details` is the answer's whole error object: a trigger's refusal names
+// each wrong input in details.inputs (input name → message).
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
@@ -91,7 +94,7 @@ async function checked(response) {
     // not JSON: keep the status line
   }
   if (response.status === 401 && me) signedOut();
-  throw new ApiError(response.status, error.code, error.message);
+  throw new ApiError(response.status, error.code, error.message, error);
 }
 
 // JSON in and out; resolves to the parsed answer (null without a body, as

@@ -1,6 +1,7 @@
 // A project's workflows, newest first, in pages, refreshed every second,
 // with who triggered each; a chart of how long its recent workflows took;
-// Trigger for its writers and Edit for its admins.
+// a Run form (with the inputs .factory/ declares) for its writers and Edit for
+// its admins.
 import {call, get, poll} from './api.js';
 import {h, statusBadge, durationOf, formatDuration, shortSha, timeElement, isFinal, mayWrite, mayAdminister,
         replaceKeepingFocus} from './dom.js';
@@ -21,7 +22,7 @@ export async function renderProject(main, [id], {signal, navigate}) {
       project.public ? h('span', {class: 'tag'}, 'public') : null,
       mayAdminister(project) ? h('a', {class: 'button secondary', href: `/projects/${id}/edit`}, 'Edit') : null),
     h('p', {class: 'muted'}, project.url, ' · your role: ', project.role),
-    mayWrite(project) ? triggerForm(id, navigate) : null,
+    mayWrite(project) ? runForm(id, navigate) : null,
     chart,
     h('h2', {}, 'Workflows'),
     h('div', {class: 'table-scroll'},
@@ -60,20 +61,111 @@ function workflowRow(workflow) {
     h('td', {}, workflow.actors?.triggered_by ?? ''));
 }
 
-// Runs the project's pipelines for a branch's head (a manual event).
-function triggerForm(id, navigate) {
-  const branch = h('input', {id: 'trigger-branch', name: 'branch', required: true, placeholder: 'main'});
+// Runs the project's pipelines for a branch's head (a manual event) with the
+// inputs its .factory/ declares there. Opening the form asks the server for
+// them (a git fetch: not on every visit of the page), and so does changing
+// the branch; each input becomes a field: a select for one with options, a
+// checkbox for a bool, a text field otherwise, filled with its default. The
+// server checks the values; its refusal of an input shows beside its field.
+function runForm(id, navigate) {
+  const branch = h('input', {id: 'run-branch', name: 'branch', value: 'main', autocomplete: 'off',
+                             'aria-describedby': 'run-branch-error'});
+  const branchError = h('p', {class: 'error', id: 'run-branch-error'});
+  const fields = h('div', {class: 'run-inputs'});
   const message = h('p', {class: 'error', role: 'alert'});
-  return h('form', {class: 'inline', onsubmit: async (event) => {
-    event.preventDefault();
-    message.textContent = '';
+  let loaded = null;  // {branch, fields: [inputField…]} once read
+  let reading = null;  // {branch, done}: the read under way, which a second ask of the same branch waits for
+
+  const read = async (name) => {
+    loaded = null;
+    branchError.textContent = message.textContent = '';
+    fields.replaceChildren(h('p', {class: 'muted'}, `Reading the inputs of ${name}…`));
     try {
-      const queued = await call('POST', `/api/v1/projects/${id}/trigger`, {branch: branch.value.trim()});
+      const answer = await get(`/api/v1/projects/${id}/inputs?branch=${encodeURIComponent(name)}`);
+      if (reading?.branch !== name) return;  // another branch was asked for meanwhile
+      loaded = {branch: name, fields: answer.inputs.map(inputField)};
+      fields.replaceChildren(...(loaded.fields.length ? loaded.fields.map((field) => field.element)
+                                                      : [h('p', {class: 'muted'}, 'This branch declares no inputs.')]));
+    } catch (error) {
+      if (reading?.branch !== name) return;
+      fields.replaceChildren();
+      branchError.textContent = error.message;
+    } finally {
+      if (reading?.branch === name) reading = null;
+    }
+  };
+  const load = () => {
+    const name = branch.value.trim();
+    if (reading?.branch !== name) reading = {branch: name, done: read(name)};
+    return reading.done;
+  };
+
+  const run = async (event) => {
+    event.preventDefault();
+    if (loaded?.branch !== branch.value.trim()) {
+      await load();
+      if (!loaded || loaded.fields.length) return;  // a person looks at the inputs before they run
+    }
+    message.textContent = '';
+    for (const field of loaded.fields) field.error.textContent = '';
+    const inputs = Object.fromEntries(loaded.fields.map((field) => [field.name, field.value()])
+                                                   .filter(([, value]) => value !== undefined));
+    try {
+      const queued = await call('POST', `/api/v1/projects/${id}/trigger`, {branch: loaded.branch, inputs});
       navigate(`/workflows/${queued.id}`);
     } catch (error) {
-      message.textContent = error.message;
+      const unplaced = [];
+      for (const [name, problem] of Object.entries(error.details?.inputs ?? {})) {
+        const field = loaded.fields.find((each) => each.name === name);
+        if (field) field.error.textContent = problem;
+        else unplaced.push(problem);
+      }
+      message.textContent = error.details?.inputs ? unplaced.join('; ') : error.message;
     }
-  }}, h('label', {for: 'trigger-branch'}, 'Branch'), branch, h('button', {type: 'submit'}, 'Trigger'), message);
+  };
+
+  const form = h('form', {id: 'run-form', class: 'card run-form', hidden: true, onsubmit: run},
+    h('div', {class: 'run-field'}, h('label', {for: 'run-branch'}, 'Branch'), branch, branchError),
+    fields,
+    h('button', {type: 'submit'}, 'Run'),
+    message);
+  branch.addEventListener('change', load);
+  const toggle = h('button', {type: 'button', class: 'secondary', 'aria-expanded': 'false', 'aria-controls': 'run-form',
+                              onclick: () => {
+    form.hidden = !form.hidden;
+    toggle.setAttribute('aria-expanded', String(!form.hidden));
+    if (!form.hidden && !loaded) load();
+  }}, 'Run workflow');
+  return h('div', {class: 'run'}, toggle, form);
+}
+
+// One input of the Run form: its field, where the server's refusal of it
+// goes, and its value for the trigger (undefined: not given, so the server
+// takes its default or says it is required).
+function inputField(input) {
+  const id = `input-${input.name}`;
+  const error = h('p', {class: 'error', id: `${id}-error`});
+  const common = {id, name: input.name, 'aria-describedby': `${id}-error ${id}-hint`};
+  let control, value;
+  if (input.options.length) {
+    control = h('select', common, input.options.map((option) =>
+      h('option', {value: String(option), selected: option === input.default}, String(option))));
+    value = () => control.value;
+  } else if (input.type === 'bool') {
+    control = h('input', {...common, type: 'checkbox', checked: input.default === true});
+    value = () => control.checked;
+  } else {
+    // Text, for numbers too: the server's message says what is wrong with
+    // a value, where a number field would just drop it.
+    control = h('input', {...common, type: 'text', autocomplete: 'off', value: input.default ?? '',
+                          inputmode: input.type === 'number' ? 'decimal' : null});
+    value = () => (control.value === '' && (input.required || input.type === 'number') ? undefined : control.value);
+  }
+  const hint = [input.description, input.required ? 'required' : null].filter(Boolean).join(' · ');
+  const element = h('div', {class: `run-field input-${input.type}`},
+    h('label', {for: id}, input.name), control,
+    h('p', {class: 'hint', id: `${id}-hint`}, hint), error);
+  return {name: input.name, element, error, value};
 }
 
 // Bars of the finished workflows' durations, oldest on the left, coloured

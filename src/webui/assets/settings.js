@@ -1,7 +1,8 @@
-// A project's people and secrets, on its edit page (project admins only):
-// members with their roles (added, changed, removed), and secrets with the
-// events, branches and pipelines that receive them (set, deleted; their
-// values never come back from the server).
+// A project's people, secrets and schedules, on its edit page (project
+// admins only): members with their roles (added, changed, removed), secrets
+// with the events, branches and pipelines that receive them (set, deleted;
+// their values never come back from the server), and schedules: the
+// project's own (made, deleted) beside those declared in `.factory/`.
 import {call, get} from './api.js';
 import {h, timeElement} from './dom.js';
 
@@ -11,10 +12,12 @@ const events = ['push', 'tag', 'pull_request', 'manual', 'cron'];
 export async function renderSettings(main, project, {signal}) {
   const members = section('Members', 'members');
   const secrets = section('Secrets', 'secrets');
-  main.append(members.element, secrets.element);
+  const schedules = section('Schedules', 'schedules');
+  main.append(members.element, secrets.element, schedules.element);
   await Promise.all([
     showMembers(members, project.id, signal),
     showSecrets(secrets, project.id, signal),
+    showSchedules(schedules, project.id, signal),
   ]);
 }
 
@@ -132,4 +135,51 @@ function secretForm(save) {
     h('p', {class: 'hint', id: 'secret-pipelines-hint'}, 'Pipeline names, separated by commas; empty: every pipeline.'),
     h('button', {type: 'submit'}, 'Set secret'));
   return form;
+}
+
+const lastRun = (run) => run ? h('a', {href: `/workflows/${run.workflow_id}`}, timeElement(run.slot_at))
+                             : h('span', {class: 'muted'}, 'not yet');
+
+async function showSchedules(part, projectId, signal) {
+  const path = `/api/v1/projects/${projectId}/schedules`;
+  const redraw = async () => {
+    const {items} = await get(path, {signal});
+    part.list.replaceChildren(table(['Name', 'Cron', 'Time zone', 'Branch', 'From', 'Next', 'Last run',
+                                     h('span', {class: 'visually-hidden'}, 'Actions')],
+      items.map((schedule) => h('tr', {},
+        h('td', {}, schedule.name),
+        h('td', {}, h('code', {}, schedule.cron)),
+        h('td', {}, schedule.timezone),
+        h('td', {}, schedule.branch),
+        h('td', {}, schedule.source === 'config' ? h('code', {}, '.factory/') : 'settings'),
+        h('td', {}, schedule.next_slot_at ? timeElement(schedule.next_slot_at) : ''),
+        h('td', {}, lastRun(schedule.last_run)),
+        h('td', {}, schedule.source === 'config' ? '' :
+          h('button', {type: 'button', class: 'link danger', 'aria-label': `Delete schedule ${schedule.name}`,
+            onclick: () => part.attempt(() => call('DELETE', `${path}/${schedule.id}`), redraw)}, 'Delete')))),
+      'No schedules.'));
+  };
+  const form = h('form', {class: 'stacked', onsubmit: async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const body = {name: data.get('name').trim(), cron: data.get('cron').trim(), branch: data.get('branch').trim(),
+                  timezone: data.get('timezone').trim() || 'UTC'};
+    if (await part.attempt(() => call('POST', path, body), redraw)) form.reset();
+  }},
+    h('h3', {}, 'Add a schedule'),
+    h('label', {for: 'schedule-name'}, 'Schedule name'),
+    h('input', {id: 'schedule-name', name: 'name', required: true, autocomplete: 'off', placeholder: 'nightly'}),
+    h('label', {for: 'schedule-cron'}, 'Cron'),
+    h('input', {id: 'schedule-cron', name: 'cron', required: true, autocomplete: 'off', placeholder: '0 3 * * *',
+                'aria-describedby': 'schedule-cron-hint'}),
+    h('p', {class: 'hint', id: 'schedule-cron-hint'}, 'Minute, hour, day of month, month, day of week; or a macro ',
+      'such as @daily. Each slot queues a workflow with event ', h('code', {}, 'cron'), '.'),
+    h('label', {for: 'schedule-branch'}, 'Branch'),
+    h('input', {id: 'schedule-branch', name: 'branch', required: true, autocomplete: 'off', placeholder: 'main'}),
+    h('label', {for: 'schedule-timezone'}, 'Time zone'),
+    h('input', {id: 'schedule-timezone', name: 'timezone', autocomplete: 'off', placeholder: 'UTC'}),
+    h('button', {type: 'submit'}, 'Add schedule'));
+  part.form.append(form, h('p', {class: 'hint'}, 'Schedules declared in a branch\'s ', h('code', {}, '.factory/'),
+    ' are listed too; they change there.'));
+  await redraw().catch((error) => { part.message.textContent = error.message; });
 }

@@ -1,7 +1,9 @@
 // One workflow: its pipelines as a graph, in columns by depends_on, each with
 // its stages and executions; who triggered, approved, cancelled or re-ran it;
 // a fork's pull request waiting for approval, with who may approve; cancel,
-// re-run and approve for the project's writers; a pipeline waiting at its
+// re-run (all of it, what failed, or one execution) and approve for the
+// project's writers; in a re-run, which executions kept an earlier result
+// and the earlier attempt of each that ran again; a pipeline waiting at its
 // environment's gate, with who may approve it and the buttons; the configuration's
 // diagnostics when it was not valid. Refreshed every second while shown.
 import {call, get, poll} from './api.js';
@@ -17,50 +19,79 @@ export async function renderWorkflow(main, [id], {signal, navigate}) {
   const graph = h('div', {class: 'graph', role: 'list', 'aria-label': 'Pipelines'});
   const message = h('p', {class: 'error', role: 'alert'});
   main.append(summary, approval, actions, message, graph);
-  const act = (label, path, after) => h('button', {type: 'button', onclick: async (event) => {
-    const button = event.currentTarget;
-    button.disabled = true;
-    message.textContent = '';
-    try {
-      after(await call('POST', path));
-    } catch (error) {
-      message.textContent = error.message;
-      button.disabled = false;
-    }
-  }}, label);
+  const act = (label, path, after, body, attributes = {}) => h('button', {...attributes, type: 'button',
+    onclick: async (event) => {
+      const button = event.currentTarget;
+      button.disabled = true;
+      message.textContent = '';
+      try {
+        after(await call('POST', path, body));
+      } catch (error) {
+        message.textContent = error.message;
+        button.disabled = false;
+      }
+    }}, label);
   // Buttons only for those who may use them: the API would refuse the others.
   const writer = mayWrite(project);
   const cancel = writer ? act('Cancel', `/api/v1/workflows/${id}/cancel`, () => {}) : null;
-  const rerun = writer ? act('Re-run', `/api/v1/workflows/${id}/rerun`, (queued) => navigate(`/workflows/${queued.id}`))
-                       : null;
+  const rerunPath = `/api/v1/workflows/${id}/rerun`;
+  const toQueued = (queued) => navigate(`/workflows/${queued.id}`);
+  const rerun = writer ? act('Re-run', rerunPath, toQueued) : null;
+  const rerunFailed = writer ? act('Re-run failed', rerunPath, toQueued, {failed: true}) : null;
+  // One execution: a button beside each, once the workflow has ended.
+  const rerunOne = (execution) => act('Re-run', rerunPath, toQueued, {execution: execution.id},
+                                      {class: 'link', 'aria-label': `Re-run ${execution.name}`});
   const approve = writer ? act('Approve', `/api/v1/workflows/${id}/approve`, () => {}) : null;
   cancel?.classList.add('danger');
-  if (writer) actions.append(cancel, rerun);
+  if (writer) actions.append(cancel, rerun, rerunFailed);
+  let earlier = null;  // the executions of the workflow this one re-runs, by id
   await poll(async () => {
     const workflow = await get(`/api/v1/workflows/${id}`, {signal});
     document.title = `${workflow.status} · ${describeEvent(workflow.event)} · FactoryCI`;
+    const finished = isFinal(workflow.status);
     if (writer) {
-      cancel.hidden = isFinal(workflow.status);
+      cancel.hidden = finished;
       rerun.hidden = workflow.status === 'waiting_for_approval';  // approving is what runs it
       rerun.disabled = false;
+      rerunFailed.hidden = !finished || !executionsOf(workflow).some((execution) => failed(execution.status));
+      rerunFailed.disabled = false;
     }
+    if (workflow.actors.rerun_of && !earlier) earlier = await earlierExecutions(workflow.actors.rerun_of, signal);
     replaceKeepingFocus(summary, workflowSummary(workflow, project));
     replaceKeepingFocus(approval, approvalPanel(workflow, approve));
-    replaceKeepingFocus(graph, pipelineColumns(workflow, act));
+    replaceKeepingFocus(graph, pipelineColumns(workflow, {earlier: earlier ?? new Map(),
+                                                          rerunOne: writer && finished ? rerunOne : null, act}));
   }, signal);
+}
+
+const failed = (status) => status === 'failure' || status === 'error' || status === 'cancelled';
+
+const executionsOf = ({pipelines = []}) =>
+  pipelines.flatMap((pipeline) => pipeline.stages.flatMap((stage) => stage.executions));
+
+// The executions of a finished workflow do not change: read once.
+async function earlierExecutions(workflowId, signal) {
+  const workflow = await get(`/api/v1/workflows/${workflowId}`, {signal});
+  return new Map(executionsOf(workflow).map((execution) => [execution.id, {...execution, workflowId}]));
 }
 
 const fact = (term, value) => h('div', {}, h('dt', {}, term), h('dd', {}, value));
 
 // Who did what to the workflow (the API's actors and approval), as facts.
-function actorFacts({actors = {}, approval}) {
+function actorFacts({actors = {}, approval, rerun}) {
+  const reran = {failed: ', its failed executions', execution: ', one execution'}[rerun?.selection] ?? '';
   return [
     actors.triggered_by ? fact('Triggered by', actors.triggered_by) : null,
     approval?.approved_by ? fact('Approved by', [approval.approved_by, ' ', timeElement(approval.approved_at)]) : null,
     actors.cancelled_by ? fact('Cancelled by', actors.cancelled_by) : null,
-    actors.rerun_of ? fact('Re-run of', h('a', {href: `/workflows/${actors.rerun_of}`}, 'an earlier workflow')) : null,
+    actors.rerun_of
+      ? fact('Re-run of', [h('a', {href: `/workflows/${actors.rerun_of}`}, 'an earlier workflow'), reran]) : null,
   ];
 }
+
+// A manual run's inputs, one fact each: "environment production".
+const inputFacts = ({inputs = {}}) =>
+  Object.entries(inputs).map(([name, value]) => fact(name, h('code', {class: 'input-value'}, value)));
 
 // A pull request from a fork waits until someone with write access approves
 // it: the panel says who may, and why (the project's setting).
@@ -86,7 +117,8 @@ function workflowSummary(workflow, project) {
       fact('Started', timeElement(workflow.started_at)),
       fact('Duration', durationOf(workflow) || '—'),
       workflow.waiting_reason ? fact('Waiting', workflow.waiting_reason) : null,
-      actorFacts(workflow)),
+      actorFacts(workflow),
+      inputFacts(event)),
     workflow.status_reason
       ? h('pre', {class: invalid ? 'diagnostics' : 'reason', 'aria-label': invalid ? 'Configuration diagnostics' : 'Reason'},
           workflow.status_reason)
@@ -97,7 +129,7 @@ function workflowSummary(workflow, project) {
 // Each pipeline goes one column right of the furthest pipeline it depends
 // on, so the graph reads left to right in the order pipelines run. (The plan
 // lists dependencies first.)
-function pipelineColumns({id, pipelines}, act) {
+function pipelineColumns({id, pipelines}, rerun) {
   if (!pipelines.length) return [h('p', {class: 'muted'}, 'No pipelines yet: the plan is made when an agent starts.')];
   const column = new Map();
   const columns = [];
@@ -107,7 +139,7 @@ function pipelineColumns({id, pipelines}, act) {
     (columns[at] ??= []).push(pipeline);
   }
   return columns.map((members) =>
-    h('div', {class: 'column', role: 'listitem'}, members.map((pipeline) => pipelineCard(pipeline, id, act))));
+    h('div', {class: 'column', role: 'listitem'}, members.map((pipeline) => pipelineCard(pipeline, id, rerun))));
 }
 
 // A pipeline waiting at its environment's gate for an approver: who may
@@ -120,24 +152,39 @@ function deploymentApproval({id, gate}, act) {
       act('Reject', `/api/v1/pipelines/${id}/reject`, () => {})));
 }
 
-function pipelineCard(pipeline, workflowId, act) {
+function pipelineCard(pipeline, workflowId, rerun) {
   return h('section', {class: `pipeline status-${pipeline.status}`, 'aria-label': `Pipeline ${pipeline.name}`},
     h('header', {}, h('h2', {}, pipeline.name), statusBadge(pipeline.status),
       h('span', {class: 'duration'}, durationOf(pipeline))),
     pipeline.depends_on.length ? h('p', {class: 'muted small'}, `after ${pipeline.depends_on.join(', ')}`) : null,
     pipeline.status_reason ? h('p', {class: 'muted small'}, pipeline.status_reason) : null,
-    deploymentApproval(pipeline, act),
+    deploymentApproval(pipeline, rerun.act),
     h('ol', {class: 'stages'}, pipeline.stages.map((stage) =>
       h('li', {},
         h('div', {class: 'stage'}, h('span', {}, stage.name), statusBadge(stage.status),
           h('span', {class: 'duration'}, durationOf(stage))),
-        h('ul', {class: 'executions'}, stage.executions.map((execution) => executionItem(execution, workflowId)))))));
+        h('ul', {class: 'executions'},
+          stage.executions.map((execution) => executionItem(execution, workflowId, rerun)))))));
 }
 
 // The log page learns its workflow from the link, to show where it belongs.
-function executionItem(execution, workflowId) {
+const logLink = (execution, workflowId, ...label) =>
+  h('a', {href: `/executions/${execution.id}${workflowId ? `?workflow=${workflowId}` : ''}`}, ...label);
+
+// A kept execution links to the log of the run whose result it kept; one
+// that ran again to its earlier attempt, with that attempt's status when
+// the earlier workflow has it (a longer chain of re-runs links further back).
+function executionItem(execution, workflowId, {earlier, rerunOne}) {
+  const before = earlier.get(execution.kept_from ?? execution.rerun_of) ?? {id: execution.kept_from ?? execution.rerun_of};
   return h('li', {},
-    h('a', {href: `/executions/${execution.id}?workflow=${workflowId}`}, statusBadge(execution.status), ' ', execution.name),
+    logLink(execution, workflowId, statusBadge(execution.status), ' ', execution.name),
     h('span', {class: 'duration'}, durationOf(execution)),
-    execution.status_reason ? h('span', {class: 'muted small'}, execution.status_reason) : null);
+    execution.kept_from
+      ? h('span', {class: 'muted small kept'}, 'kept: ', logLink(before, before.workflowId, 'earlier log'))
+      : execution.status_reason ? h('span', {class: 'muted small'}, execution.status_reason) : null,
+    execution.rerun_of
+      ? h('span', {class: 'small attempt'}, 'earlier attempt: ',
+          logLink(before, before.workflowId, before.status ? statusBadge(before.status) : 'log'))
+      : null,
+    rerunOne ? rerunOne(execution) : null);
 }
