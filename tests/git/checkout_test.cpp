@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "source_files.h"
 #include "temp_dir.h"
 
 namespace git {
@@ -17,12 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void write(const fs::path& file, const std::string& text) {
-  fs::create_directories(file.parent_path());
-  std::ofstream(file) << text;
-}
-
-void run(const std::string& command) { ASSERT_EQ(std::system(command.c_str()), 0) << command; }
+using testing::run;
+using testing::write;
 
 class CheckoutTest : public ::testing::Test {
  protected:
