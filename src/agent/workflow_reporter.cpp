@@ -45,6 +45,7 @@ core::Status group_status(const std::vector<core::Status>& services) {
 std::string execution_reason(const runner::ExecutionResult& result) {
   if (!result.kept.empty()) return result.kept;
   if (!result.error.empty()) return result.error;
+  if (!result.skip_reason.empty()) return result.skip_reason;
   if (result.timed_out) return "timed out";
   if (result.status == core::Status::Failure) return "exit code " + std::to_string(result.exit_code);
   return {};
@@ -65,12 +66,12 @@ WorkflowReporter::~WorkflowReporter() { finish(); }
 
 void WorkflowReporter::pipeline_changed(std::size_t pipeline, const runner::PipelineResult& result) {
   change({protocol::Node::Pipeline, ids_.pipelines.at(pipeline).id, result.status, when(result),
-          result.timed_out ? "timed out" : result.error, std::nullopt});
+          result.timed_out ? "timed out" : result.error.empty() ? result.skip_reason : result.error, std::nullopt});
 }
 
 void WorkflowReporter::stage_changed(std::size_t pipeline, std::size_t stage, const runner::StageResult& result) {
-  change({protocol::Node::Stage, ids_.pipelines.at(pipeline).stages.at(stage).id, result.status, when(result), {},
-          std::nullopt});
+  change({protocol::Node::Stage, ids_.pipelines.at(pipeline).stages.at(stage).id, result.status, when(result),
+          result.skip_reason, std::nullopt});
 }
 
 const std::string& WorkflowReporter::execution_id(runner::ExecutionId id) const {

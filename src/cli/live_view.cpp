@@ -58,6 +58,7 @@ std::string execution_detail(const core::ExecutionSpec& spec, const runner::Exec
   if (result.status == Status::Running && spec.retry > 0)
     add("attempt " + std::to_string(result.attempts) + "/" + std::to_string(spec.retry + 1));
   if (!core::is_final(result.status)) return detail;
+  if (!result.skip_reason.empty()) add(result.skip_reason);
   if (result.timed_out) add("timed out");
   if (!result.error.empty()) add(result.error);
   if (result.term_signal != 0 && !result.timed_out)
@@ -104,11 +105,18 @@ class PlainView : public RunView {
     if (result.status == Status::Queued) return;
     std::string detail = result.timed_out ? ", timed out" : "";
     if (core::is_final(result.status) && !result.error.empty()) detail += ": " + result.error;
+    if (!result.skip_reason.empty()) detail += " (" + result.skip_reason + ")";
     std::fprintf(out_, "pipeline %s: %s%s\n", plan_.pipelines[p].name.c_str(),
                  std::string(core::to_string(result.status)).c_str(), detail.c_str());
     std::fflush(out_);
   }
-  void stage_changed(std::size_t, std::size_t, const runner::StageResult&) override {}
+  // Stages show through their executions, but for why one was skipped.
+  void stage_changed(std::size_t p, std::size_t s, const runner::StageResult& result) override {
+    if (result.skip_reason.empty()) return;
+    std::fprintf(out_, "stage %s/%s: skipped (%s)\n", plan_.pipelines[p].name.c_str(),
+                 plan_.pipelines[p].stages[s].name.c_str(), result.skip_reason.c_str());
+    std::fflush(out_);
+  }
   void execution_changed(ExecutionId id, const runner::ExecutionResult& result) override {
     const auto& spec = plan_.pipelines[id.pipeline].stages[id.stage].executions[id.execution];
     std::string text = std::string(status_symbol(result.status)) + " " +
@@ -274,8 +282,11 @@ void LiveView::draw() {
   for (std::size_t p = 0; p < tree_.size(); ++p) {
     const auto& pipeline = tree_[p];
     const auto& pipeline_spec = plan_.pipelines[p];
-    lines.emplace_back(pipeline.status, line(0, pipeline.status, pipeline_spec.name, pipeline.started,
-                                             pipeline.finished, pipeline.timed_out ? "timed out" : pipeline.error));
+    const std::string& detail = pipeline.timed_out        ? "timed out"
+                                : pipeline.error.empty() ? pipeline.skip_reason
+                                                         : pipeline.error;
+    lines.emplace_back(pipeline.status,
+                       line(0, pipeline.status, pipeline_spec.name, pipeline.started, pipeline.finished, detail));
     if (!pipeline.services.empty()) lines.emplace_back(Status::Queued, line(1, Status::Queued, "services", {}, {}, ""));
     for (std::size_t s = 0; s < pipeline.services.size(); ++s) {
       const auto& service = pipeline.services[s];
@@ -285,7 +296,7 @@ void LiveView::draw() {
     for (std::size_t s = 0; s < pipeline.stages.size(); ++s) {
       const auto& stage = pipeline.stages[s];
       lines.emplace_back(stage.status, line(1, stage.status, pipeline_spec.stages[s].name, stage.started,
-                                            stage.finished, ""));
+                                            stage.finished, stage.skip_reason));
       for (std::size_t e = 0; e < stage.executions.size(); ++e) {
         const auto& execution = stage.executions[e];
         const auto& spec = pipeline_spec.stages[s].executions[e];

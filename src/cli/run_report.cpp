@@ -34,6 +34,28 @@ void report_failure(std::ostringstream& out, const core::Plan& plan, runner::Exe
   for (const auto& line : view.tail(id)) out << "      " << line << "\n";
 }
 
+// Under a pipeline's line: what of it the plan skipped, and why; an
+// execution only when its stage ran.
+void report_skips(std::ostringstream& out, const core::PipelineSpec& spec, const runner::PipelineResult& pipeline) {
+  const std::string skipped = "    " + std::string(status_symbol(Status::Skipped)) + " ";
+  for (std::size_t s = 0; s < pipeline.stages.size(); ++s) {
+    const auto& stage = pipeline.stages[s];
+    if (!stage.skip_reason.empty()) {
+      out << skipped << spec.stages[s].name << "  skipped: " << stage.skip_reason << "\n";
+      continue;
+    }
+    for (std::size_t e = 0; e < stage.executions.size(); ++e)
+      if (!stage.executions[e].skip_reason.empty())
+        out << skipped << spec.stages[s].name << "/" << spec.stages[s].executions[e].name
+            << "  skipped: " << stage.executions[e].skip_reason << "\n";
+  }
+}
+
+// The skip reason of a node of the --json tree, when it has one.
+void add_skip_reason(nlohmann::json& node, const std::string& reason) {
+  if (!reason.empty()) node["skip_reason"] = reason;
+}
+
 std::string iso_time(TimePoint time) {
   if (time == TimePoint{}) return {};
   auto seconds = std::chrono::floor<std::chrono::seconds>(time);
@@ -64,6 +86,7 @@ nlohmann::json execution_json(const core::ExecutionSpec& spec, const runner::Exe
   node["signal"] = result.term_signal != 0 ? nlohmann::json(result.term_signal) : nullptr;
   if (!spec.image.empty()) node["image"] = spec.image;
   if (!result.error.empty()) node["error"] = result.error;
+  add_skip_reason(node, result.skip_reason);
   add_times(node, result.started, result.finished);
   return node;
 }
@@ -110,7 +133,9 @@ std::string run_summary(const core::Plan& plan, const runner::RunResult& result,
     out << "  " << status_symbol(pipeline.status) << " " << plan.pipelines[p].name;
     auto duration = duration_text(pipeline.started, pipeline.finished);
     out << (duration.empty() ? "" : "  ") << duration << (pipeline.timed_out ? "  timed out" : "");
-    out << (pipeline.error.empty() ? "" : "  " + pipeline.error) << "\n";
+    out << (pipeline.error.empty() ? "" : "  " + pipeline.error);
+    out << (pipeline.skip_reason.empty() ? "" : "  skipped: ") << pipeline.skip_reason << "\n";
+    report_skips(out, plan.pipelines[p], pipeline);
   }
   for (const core::SkippedPipeline& skipped : plan.skipped)
     out << "  " << status_symbol(Status::Skipped) << " " << skipped.name << "  skipped: " << skipped.reason << "\n";
@@ -131,6 +156,7 @@ std::string run_json(const core::Plan& plan, const runner::RunResult& result) {
                                  {"status", core::to_string(pipeline.status)},
                                  {"timed_out", pipeline.timed_out},
                                  {"stages", nlohmann::json::array()}};
+    add_skip_reason(pipeline_node, pipeline.skip_reason);
     add_times(pipeline_node, pipeline.started, pipeline.finished);
     if (!pipeline.error.empty()) pipeline_node["error"] = pipeline.error;
     if (!spec.services.empty()) pipeline_node["services"] = services_json(spec, pipeline);
@@ -139,6 +165,7 @@ std::string run_json(const core::Plan& plan, const runner::RunResult& result) {
       nlohmann::json stage_node{{"name", spec.stages[s].name},
                                 {"status", core::to_string(stage.status)},
                                 {"executions", nlohmann::json::array()}};
+      add_skip_reason(stage_node, stage.skip_reason);
       add_times(stage_node, stage.started, stage.finished);
       for (std::size_t e = 0; e < stage.executions.size(); ++e)
         stage_node["executions"].push_back(execution_json(spec.stages[s].executions[e], stage.executions[e]));

@@ -17,7 +17,9 @@ std::string run_summary(const core::Plan& plan, const runner::RunResult& result,
 // "status", "timed_out", "error"?, "services"?: [{"name", "status", "image"?,
 // "error"?, ...}], "stages": [{"name", "status", "executions": [{"name",
 // "status", "exit_code", "signal", "attempts", "timed_out", "error", ...}]}]}],
-// "skipped": [{"name", "reason"}]}: the pipelines the event's filters left out
+// "skipped": [{"name", "reason"}]}: the pipelines the event's filters left
+// out, and the matrix combinations `exclude` did. A pipeline, stage or
+// execution the plan skipped has "skip_reason" ("when: ... is false").
 std::string run_json(const core::Plan& plan, const runner::RunResult& result);
 
 }  // namespace cli

@@ -112,6 +112,7 @@ struct Execution {
   std::string name;
   Origin origin;
   Expression run, image, env, timeout, retry, allow_failure;
+  Expression when;  // a bool; false: the execution is skipped
 };
 
 // A service block. The ready_* expressions come from its ready block.
@@ -126,6 +127,7 @@ struct Stage {
   std::string name;
   Origin origin;
   std::vector<Execution> executions;
+  Expression when = {};  // a bool; false: the stage is skipped
 };
 
 struct Pipeline {
@@ -133,6 +135,9 @@ struct Pipeline {
   Origin origin;
   Filter filter;
   std::vector<MatrixAxis> matrix;  // in source order; empty: no matrix
+  // The matrix's lists of objects: partial combinations to leave out, whole
+  // ones to add (docs/configuration.md, "Matrix").
+  Expression matrix_exclude, matrix_include;
   Expression depends_on;           // list of pipeline names
   Expression env, timeout;
   // The pipeline gate (docs/configuration.md#concurrency-and-environments):

@@ -182,4 +182,27 @@ std::optional<bool> Evaluator::boolean(const Expression& e, std::string_view wha
   return fail<bool>(e.origin(), std::string(what) + " must be true or false", "It is " + describe(*v) + ".");
 }
 
+std::optional<std::vector<hcl::Object>> Evaluator::object_list(const Expression& e, std::string_view what,
+                                                               std::string_view example) {
+  auto v = value(e);
+  if (!v) return std::nullopt;
+  if (v->type() != hcl::Type::Tuple)
+    return fail<std::vector<hcl::Object>>(e.origin(), std::string(what) + " must be a list of objects",
+                                          "It is " + describe(*v) + "; write e.g. " + std::string(example) + ".");
+  std::vector<hcl::Object> objects;
+  const hcl::Tuple& tuple = v->as_tuple();
+  for (size_t i = 0; i < tuple.size(); ++i) {
+    if (tuple[i].type() != hcl::Type::Object)
+      return fail<std::vector<hcl::Object>>(
+          element_origin(e, i), "Element of " + std::string(what) + " must be an object",
+          "It is " + describe(tuple[i]) + "; write e.g. " + std::string(example) + ".");
+    const hcl::Object& object = tuple[i].as_object();
+    size_t bytes = hcl::kElementBytes;
+    for (const auto& [name, unused] : object) bytes += name.size() + hcl::kElementBytes;
+    charge(e, bytes);
+    objects.push_back(object);
+  }
+  return objects;
+}
+
 }  // namespace config

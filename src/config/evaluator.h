@@ -58,6 +58,10 @@ class Evaluator {
   // TCP ports: whole numbers from 1 to 65535.
   std::optional<int> port(const Expression& e, std::string_view what);
   std::optional<std::vector<int>> port_list(const Expression& e, std::string_view what);
+  // A list of objects; `example` completes "write e.g. " in the message
+  // for another type.
+  std::optional<std::vector<hcl::Object>> object_list(const Expression& e, std::string_view what,
+                                                      std::string_view example);
 
   // Reports a problem found in values already evaluated; failed() turns true.
   void error(const Origin& origin, std::string summary, std::string detail);

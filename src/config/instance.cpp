@@ -31,19 +31,23 @@ std::optional<std::vector<hcl::Value>> axis_values(const MatrixAxis& axis, Evalu
   return values;
 }
 
-std::string text(const hcl::Value& v) { return hcl::to_string_value(v).value_or(""); }
+void report_too_large(const Pipeline& pipeline, const Origin& origin, Evaluator& evaluator) {
+  report(evaluator.diagnostics(), origin, "Matrix of pipeline \"" + pipeline.name + "\" is too large",
+         "It expands to more than " + std::to_string(kMaxInstances) + " instances.");
+}
 
 }  // namespace
 
-std::optional<std::vector<Combination>> expand_matrix(const Pipeline& pipeline, Evaluator& evaluator) {
+std::optional<Expansion> expand_matrix(const Pipeline& pipeline, Evaluator& evaluator) {
   std::vector<Combination> combinations{{}};
+  if (pipeline.matrix.empty()) return Expansion{std::move(combinations), {}};
+  std::vector<hcl::Tuple> values_of_axes;
   for (const auto& axis : pipeline.matrix) {
     auto values = axis_values(axis, evaluator);
     if (!values) return std::nullopt;
     // Checked before expanding: an axis of 100,000 values would expand first.
     if (combinations.size() * values->size() > kMaxInstances) {
-      report(evaluator.diagnostics(), axis.origin, "Matrix of pipeline \"" + pipeline.name + "\" is too large",
-             "It expands to more than " + std::to_string(kMaxInstances) + " instances.");
+      report_too_large(pipeline, axis.origin, evaluator);
       return std::nullopt;
     }
     std::vector<Combination> next;
@@ -53,18 +57,68 @@ std::optional<std::vector<Combination>> expand_matrix(const Pipeline& pipeline, 
         next.back().emplace_back(axis.name, value);
       }
     combinations = std::move(next);
+    values_of_axes.push_back(std::move(*values));
   }
-  return combinations;
+  auto expansion = apply_exclude_include(pipeline, values_of_axes, std::move(combinations), evaluator);
+  if (expansion && expansion->combinations.size() > kMaxInstances) {
+    report_too_large(pipeline, pipeline.matrix_include.origin(), evaluator);
+    return std::nullopt;
+  }
+  return expansion;
 }
 
 std::string instance_name(const std::string& base_name, const Combination& combination) {
   if (combination.empty()) return base_name;
   std::string name = base_name + " (";
-  for (size_t i = 0; i < combination.size(); ++i) name += (i ? ", " : "") + text(combination[i].second);
+  for (size_t i = 0; i < combination.size(); ++i) name += (i ? ", " : "") + value_text(combination[i].second);
   return name + ")";
 }
 
 namespace {
+
+// Past this a condition is cut in a skip reason: the reason is for people.
+constexpr size_t kMaxConditionText = 200;
+
+// The condition as written, on one line: runs of white space become one
+// space, and a long one is cut (at a character's start) with "…". Reads no
+// further than it keeps: a condition may be megabytes long.
+std::string condition_text(const Expression& condition) {
+  std::string text;
+  for (char c : condition.file->slice(condition.expr->span)) {
+    if (text.size() > kMaxConditionText) break;
+    const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    if (!space)
+      text += c;
+    else if (!text.empty() && text.back() != ' ')
+      text += ' ';
+  }
+  if (text.size() <= kMaxConditionText) return text;
+  size_t cut = kMaxConditionText;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "…";
+}
+
+// "when: event.branch == \"main\" is false"; empty when the condition holds,
+// is not given or could not be evaluated (reported).
+std::string when_false(const Expression& when, Evaluator& evaluator) {
+  if (!when.given()) return {};
+  auto holds = evaluator.boolean(when, "when");
+  if (!holds || *holds) return {};
+  return "when: " + condition_text(when) + " is false";
+}
+
+// A skipped stage skips its executions, each with its own reason if it has
+// one; a stage whose every execution is skipped is skipped.
+void settle_skips(core::StageSpec& stage) {
+  if (!stage.skip_reason.empty()) {
+    for (auto& execution : stage.executions)
+      if (execution.skip_reason.empty()) execution.skip_reason = stage.skip_reason;
+    return;
+  }
+  const bool all = std::all_of(stage.executions.begin(), stage.executions.end(),
+                               [](const core::ExecutionSpec& e) { return !e.skip_reason.empty(); });
+  if (all && !stage.executions.empty()) stage.skip_reason = "every execution is skipped";
+}
 
 core::ExecutionSpec execution(const Execution& e, const core::PipelineSpec& pipeline,
                                              const core::Env& pipeline_env, Evaluator& evaluator) {
@@ -78,6 +132,7 @@ core::ExecutionSpec execution(const Execution& e, const core::PipelineSpec& pipe
   spec.timeout = e.timeout.given() ? evaluator.duration(e.timeout, "timeout").value_or(pipeline.timeout) : pipeline.timeout;
   if (e.retry.given()) spec.retry = evaluator.count(e.retry, "retry").value_or(0);
   if (e.allow_failure.given()) spec.allow_failure = evaluator.boolean(e.allow_failure, "allow_failure").value_or(false);
+  spec.skip_reason = when_false(e.when, evaluator);
   return spec;
 }
 
@@ -139,7 +194,7 @@ std::optional<core::PipelineSpec> instantiate(const Pipeline& pipeline, const Co
   core::PipelineSpec spec;
   spec.name = instance_name(pipeline.name, combination);
   spec.base_name = pipeline.name;
-  for (const auto& [axis, value] : combination) spec.matrix[axis] = text(value);
+  for (const auto& [axis, value] : combination) spec.matrix[axis] = value_text(value);
   if (pipeline.timeout.given()) spec.timeout = evaluator.duration(pipeline.timeout, "timeout").value_or(spec.timeout);
   const std::optional<bool> shared = shared_workspace(pipeline, evaluator);
   spec.shared_workspace = shared.value_or(false);
@@ -149,9 +204,10 @@ std::optional<core::PipelineSpec> instantiate(const Pipeline& pipeline, const Co
   // The evaluator holds the scope by reference: executions see `service`.
   if (!spec.services.empty()) scope.variables["service"] = service_values(spec.services);
   for (const auto& stage : pipeline.stages) {
-    core::StageSpec stage_spec{stage.name, {}};
+    core::StageSpec stage_spec{stage.name, {}, when_false(stage.when, evaluator)};
     for (const auto& e : stage.executions)
       stage_spec.executions.push_back(execution(e, spec, env, evaluator));
+    settle_skips(stage_spec);
     spec.stages.push_back(std::move(stage_spec));
   }
   if (evaluator.failed() || !shared || !gate_ok) return std::nullopt;

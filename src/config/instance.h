@@ -7,23 +7,25 @@
 #include <vector>
 
 #include "config/evaluator.h"
+#include "config/matrix_lists.h"
 
 namespace config {
 
-// One value per axis, in the order the axes are written.
-using Combination = std::vector<std::pair<std::string, hcl::Value>>;
-
 // Every combination of the pipeline's matrix, the first axis varying
 // slowest (compiler=[gcc,clang] × mode=[debug,release]: gcc/debug,
-// gcc/release, clang/debug, clang/release). Without a matrix, one empty
-// combination. nullopt after reporting a bad axis.
-std::optional<std::vector<Combination>> expand_matrix(const Pipeline& pipeline, Evaluator& evaluator);
+// gcc/release, clang/debug, clang/release), less those `exclude` leaves
+// out, then those `include` adds (see apply_exclude_include). Without a
+// matrix, one empty combination. nullopt after reporting a bad axis or list.
+std::optional<Expansion> expand_matrix(const Pipeline& pipeline, Evaluator& evaluator);
 
 // "test (gcc, debug)" for a combination, "test" without one.
 std::string instance_name(const std::string& base_name, const Combination& combination);
 
 // The pipeline evaluated for one combination: everything but depends_on,
-// which the planner resolves across pipelines. nullopt after errors.
+// which the planner resolves across pipelines. A stage or execution whose
+// `when` is false gets its skip_reason, quoting the condition; so do the
+// executions of a skipped stage, and a stage whose executions all are.
+// nullopt after errors.
 std::optional<core::PipelineSpec> instantiate(const Pipeline& pipeline, const Combination& combination,
                                               const EvaluationContext& context, hcl::Diagnostics& diags);
 

@@ -40,11 +40,13 @@ std::vector<EvaluatedPipeline> evaluate_pipelines(const Configuration& cfg, cons
     auto filter = evaluate_filter(pipeline.filter, evaluator);
     if (filter) out.rejection = rejection(pipeline, *filter, event, *context.budget, diags);
     out.depends_on = evaluate_depends_on(cfg, pipeline, evaluator).value_or(std::vector<size_t>{});
-    auto combinations = expand_matrix(pipeline, evaluator);
-    out.failed = evaluator.failed() || !filter || !combinations;
+    auto expansion = expand_matrix(pipeline, evaluator);
+    out.failed = evaluator.failed() || !filter || !expansion;
     // Validation goes on past a bad filter to check the instances too.
-    if (!combinations || (only_selected && (out.failed || out.rejection))) continue;
-    for (const auto& combination : *combinations) {
+    if (!expansion || (only_selected && (out.failed || out.rejection))) continue;
+    for (const auto& excluded : expansion->excluded)
+      out.excluded.push_back({instance_name(pipeline.name, excluded.combination), excluded.reason});
+    for (const auto& combination : expansion->combinations) {
       auto instance = instantiate(pipeline, combination, context, diags);
       if (instance)
         out.instances.push_back(std::move(*instance));
@@ -136,8 +138,12 @@ core::Plan plan(const Configuration& cfg, const core::Event& event, const core::
       plan.pipelines.push_back(instance);
     }
   }
-  for (size_t i = 0; i < n; ++i)
-    if (reasons[i]) plan.skipped.push_back({cfg.pipelines[i].name, *reasons[i]});
+  for (size_t i = 0; i < n; ++i) {
+    if (reasons[i])
+      plan.skipped.push_back({cfg.pipelines[i].name, *reasons[i]});
+    else
+      plan.skipped.insert(plan.skipped.end(), evaluated[i].excluded.begin(), evaluated[i].excluded.end());
+  }
   return plan;
 }
 

@@ -14,6 +14,7 @@ struct EvaluatedPipeline {
   std::optional<std::string> rejection;  // why its filter rejects the event
   std::vector<size_t> depends_on;        // indices in cfg.pipelines
   std::vector<core::PipelineSpec> instances;
+  std::vector<core::SkippedPipeline> excluded;  // matrix combinations `exclude` left out, by instance name
   bool failed = false;                   // an error was reported
 };
 

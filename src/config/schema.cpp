@@ -31,10 +31,13 @@ const BodySchema kPipeline{"a pipeline block",
                            {"filter", "matrix", "service", "stage"}};
 const BodySchema kFilter{"a filter block", {"events", "branches", "tags", "paths", "schedules"}, {}};
 const BodySchema kMatrix{"a matrix block", {}, {}, true};
-const BodySchema kStage{"a stage block", {}, {"exec"}};
+// The matrix attributes that are not axes but lists of combinations.
+constexpr std::string_view kExclude = "exclude";
+constexpr std::string_view kInclude = "include";
+const BodySchema kStage{"a stage block", {"when"}, {"exec"}};
 const BodySchema kService{"a service block", {"image", "command", "run", "env", "ports"}, {"ready"}};
 const BodySchema kReady{"a ready block", {"port", "run", "timeout"}, {}};
-const BodySchema kExec{"an exec block", {"run", "image", "env", "timeout", "retry", "allow_failure"}, {}};
+const BodySchema kExec{"an exec block", {"run", "image", "env", "timeout", "retry", "allow_failure", "when"}, {}};
 const BodySchema kSchedule{"a schedule block", {"cron", "branch", "timezone"}, {}};
 
 std::string capitalized(std::string_view text) {
@@ -240,7 +243,7 @@ class Decoder {
              "cancel_in_progress says what a newer pipeline of the same concurrency group does to the running one; "
              "give the group too, e.g. concurrency = \"deploy-${event.branch}\"");
     if (const hcl::Block* filter = single_block(body, "filter", file, diags_)) p.filter = decode_filter(*filter, file);
-    if (const hcl::Block* matrix = single_block(body, "matrix", file, diags_)) p.matrix = decode_matrix(*matrix, file);
+    if (const hcl::Block* matrix = single_block(body, "matrix", file, diags_)) decode_matrix(*matrix, file, p);
     NameRegistry services("service", " in pipeline \"" + p.name + "\"");
     for (const auto& child : body.blocks())
       if (file->slice(child.type_span) == "service") service(child, file, services, p);
@@ -261,15 +264,20 @@ class Decoder {
             expression(body, "paths", file), expression(body, "schedules", file)};
   }
 
-  std::vector<MatrixAxis> decode_matrix(const hcl::Block& block, const FilePtr& file) {
+  void decode_matrix(const hcl::Block& block, const FilePtr& file, Pipeline& p) {
     check_body(block.body, file, kMatrix, diags_);
-    std::vector<MatrixAxis> axes;
-    for (const auto& attr : block.body.attributes())
-      axes.push_back({std::string(file->slice(attr.name_span)), {attr.expr, file}, {file, attr.name_span}});
-    if (axes.empty())
+    for (const auto& attr : block.body.attributes()) {
+      std::string_view name = file->slice(attr.name_span);
+      if (name == kExclude)
+        p.matrix_exclude = {attr.expr, file};
+      else if (name == kInclude)
+        p.matrix_include = {attr.expr, file};
+      else
+        p.matrix.push_back({std::string(name), {attr.expr, file}, {file, attr.name_span}});
+    }
+    if (p.matrix.empty())
       report(diags_, {file, block.type_span}, "Empty matrix block",
              "A matrix needs at least one axis, e.g. compiler = [\"gcc\", \"clang\"]");
-    return axes;
   }
 
   void service(const hcl::Block& block, const FilePtr& file, NameRegistry& names, Pipeline& p) {
@@ -348,7 +356,7 @@ class Decoder {
     // A duplicate is reported and still read, so that the errors inside it show too.
     if (!name) return;
     names.add(*name, {file, block.labels()[0].span}, diags_);
-    Stage s{*name, {file, block.labels()[0].span}, {}};
+    Stage s{*name, {file, block.labels()[0].span}, {}, expression(block.body, "when", file)};
     NameRegistry execs("exec", " in stage \"" + s.name + "\"");
     for (const auto& child : block.body.blocks())
       if (file->slice(child.type_span) == "exec") exec(child, file, execs, s);
@@ -373,6 +381,7 @@ class Decoder {
     e.timeout = expression(body, "timeout", file);
     e.retry = expression(body, "retry", file);
     e.allow_failure = expression(body, "allow_failure", file);
+    e.when = expression(body, "when", file);
     if (!e.run.given())
       report(diags_, e.origin, "Missing \"run\" in exec \"" + e.name + "\"",
              "An execution needs the shell script it runs, e.g. run = \"make -j2\"");

@@ -129,8 +129,7 @@ class ReferenceChecker {
 
 const std::string kMatrixOnlyInInstances =
     "matrix.* is available in a matrix pipeline's env, timeout, concurrency, environment, stages and executions; "
-    "filters, depends_on, "
-    "matrix axes and locals are shared by all instances.";
+    "filters, depends_on, matrix axes, exclude, include and locals are shared by all instances.";
 
 void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
   Rules shared{false, nullptr, kMatrixOnlyInInstances};
@@ -138,6 +137,8 @@ void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
        {&p.filter.events, &p.filter.branches, &p.filter.tags, &p.filter.paths, &p.filter.schedules, &p.depends_on})
     checker.check(*e, shared);
   for (const auto& axis : p.matrix) checker.check(axis.values, shared);
+  checker.check(p.matrix_exclude, shared);
+  checker.check(p.matrix_include, shared);
 
   std::vector<std::string> axes;
   for (const auto& axis : p.matrix) axes.push_back(axis.name);
@@ -156,10 +157,12 @@ void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
   }
   Rules execution = instance;
   if (!services.empty()) execution.services = &services;
-  for (const auto& stage : p.stages)
+  for (const auto& stage : p.stages) {
+    checker.check(stage.when, instance);
     for (const auto& e : stage.executions)
-      for (const Expression* x : {&e.run, &e.image, &e.env, &e.timeout, &e.retry, &e.allow_failure})
+      for (const Expression* x : {&e.run, &e.image, &e.env, &e.timeout, &e.retry, &e.allow_failure, &e.when})
         checker.check(*x, execution);
+  }
 }
 
 }  // namespace

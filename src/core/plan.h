@@ -51,6 +51,9 @@ struct ExecutionSpec {
   std::chrono::milliseconds timeout{0};  // 0: the pipeline's, or none
   int retry = 0;      // extra attempts after a failure
   bool allow_failure = false;
+  // Not empty: the execution does not run and ends skipped, for this reason
+  // ("when: event.branch == \"main\" is false").
+  std::string skip_reason;
 };
 
 // A program a pipeline's executions talk to (a database, say): started
@@ -72,6 +75,9 @@ struct ServiceSpec {
 struct StageSpec {
   std::string name;
   std::vector<ExecutionSpec> executions;  // run in parallel
+  // Not empty: the stage and its executions do not run and end skipped, for
+  // this reason (its `when` is false, or every execution is skipped).
+  std::string skip_reason;
 };
 
 struct PipelineSpec {
@@ -94,7 +100,9 @@ struct PipelineSpec {
 
 // A pipeline of the configuration that is not in the plan, and why.
 struct SkippedPipeline {
-  std::string name;    // the pipeline block's name (a matrix is not expanded)
+  // The pipeline block's name (a matrix is not expanded), or the instance
+  // name of a matrix combination that `exclude` left out.
+  std::string name;
   std::string reason;  // for people: "branch \"feature/x\" does not match branches"
 };
 

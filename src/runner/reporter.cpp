@@ -2,7 +2,7 @@
 
 namespace runner {
 
-Reporter::Reporter(const core::Plan& plan, Observer& observer) : observer_(observer) {
+Reporter::Reporter(const core::Plan& plan, Observer& observer) : plan_(plan), observer_(observer) {
   for (const auto& pipeline : plan.pipelines) {
     auto& pipeline_result = result_.pipelines.emplace_back();
     pipeline_result.services.resize(pipeline.services.size());
@@ -55,15 +55,26 @@ void Reporter::mark_not_run(std::size_t pipeline, std::size_t first_stage, core:
     services[s].status = status;
     observer_.service_changed(pipeline, s, services[s]);
   }
-  auto& stages = result_.pipelines[pipeline].stages;
-  for (std::size_t s = first_stage; s < stages.size(); ++s) {
-    for (std::size_t e = 0; e < stages[s].executions.size(); ++e) {
-      stages[s].executions[e].status = status;
-      observer_.execution_changed({pipeline, s, e}, stages[s].executions[e]);
-    }
-    stages[s].status = status;
-    observer_.stage_changed(pipeline, s, stages[s]);
+  for (std::size_t s = first_stage; s < result_.pipelines[pipeline].stages.size(); ++s) mark_stage(pipeline, s, status);
+}
+
+void Reporter::skip_stage(std::size_t pipeline, std::size_t stage) {
+  std::lock_guard lock(mutex_);
+  mark_stage(pipeline, stage, core::Status::Skipped);
+}
+
+void Reporter::mark_stage(std::size_t pipeline, std::size_t s, core::Status status) {
+  const bool skipped = status == core::Status::Skipped;
+  const core::StageSpec& spec = plan_.pipelines[pipeline].stages[s];
+  auto& stage = result_.pipelines[pipeline].stages[s];
+  for (std::size_t e = 0; e < stage.executions.size(); ++e) {
+    stage.executions[e].status = status;
+    if (skipped) stage.executions[e].skip_reason = spec.executions[e].skip_reason;
+    observer_.execution_changed({pipeline, s, e}, stage.executions[e]);
   }
+  stage.status = status;
+  if (skipped) stage.skip_reason = spec.skip_reason;
+  observer_.stage_changed(pipeline, s, stage);
 }
 
 core::Status Reporter::pipeline_status(std::size_t pipeline) const {

@@ -24,15 +24,22 @@ class Reporter {
   void output(const OutputLines& output);
 
   // Marks stages [first_stage, end) of a pipeline and their executions with
-  // `status` (skipped or cancelled): they will not run. From the first
-  // stage, also the services that never started.
+  // `status` (skipped or cancelled): they will not run. Skipped ones get
+  // the plan's skip reasons. From the first stage, also the services that
+  // never started.
   void mark_not_run(std::size_t pipeline, std::size_t first_stage, core::Status status);
+  // Marks one stage the plan skips, and its executions, skipped.
+  void skip_stage(std::size_t pipeline, std::size_t stage);
 
   core::Status pipeline_status(std::size_t pipeline) const;
   StageResult stage(std::size_t pipeline, std::size_t stage) const;
   RunResult snapshot() const;
 
  private:
+  // Called with mutex_ held.
+  void mark_stage(std::size_t pipeline, std::size_t stage, core::Status status);
+
+  const core::Plan& plan_;
   mutable std::mutex mutex_;
   Observer& observer_;
   RunResult result_;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <condition_variable>
 #include <functional>
 #include <filesystem>
@@ -23,6 +24,11 @@ using core::Status;
 using Deadline = std::optional<SteadyTime>;
 
 bool is_failed(Status status) { return status == Status::Failure || status == Status::Error; }
+
+bool every_stage_skipped(const core::PipelineSpec& pipeline) {
+  return !pipeline.stages.empty() && std::all_of(pipeline.stages.begin(), pipeline.stages.end(),
+                                                 [](const core::StageSpec& s) { return !s.skip_reason.empty(); });
+}
 
 // Something of the machine (a container runtime, a sandbox) found once, the
 // first time an execution needs it; null with `problem` set if it is missing.
@@ -90,7 +96,7 @@ class PlanRun {
   Status finish_stage_workspaces(std::size_t p, std::size_t s, Status status);
   const KeptExecution* kept_execution(ExecutionId id) const;
   Status stage_status(std::size_t p, std::size_t s) const;
-  void finish_pipeline(std::size_t p, Status status, bool timed_out);
+  void finish_pipeline(std::size_t p, Status status, bool timed_out, std::string skip_reason = {});
 
   const core::Plan& plan_;
   const Options& options_;
@@ -186,6 +192,11 @@ void PlanRun::run_pipeline(std::size_t p) {
     finish_pipeline(p, *not_run, false);
     return;
   }
+  if (every_stage_skipped(plan_.pipelines[p])) {
+    reporter_.mark_not_run(p, 0, Status::Skipped);
+    finish_pipeline(p, Status::Skipped, false, "every stage is skipped");
+    return;
+  }
   if (GateOpening opening = pass_gate(p); opening.status != Status::Running) {
     reporter_.mark_not_run(p, 0, opening.status);
     reporter_.update_pipeline(p, [&opening](PipelineResult& r) { r.error = std::move(opening.reason); });
@@ -219,6 +230,10 @@ void PlanRun::run_pipeline(std::size_t p) {
 Status PlanRun::run_stages(std::size_t p, Deadline deadline) {
   const auto& stages = plan_.pipelines[p].stages;
   for (std::size_t s = 0; s < stages.size(); ++s) {
+    if (!stages[s].skip_reason.empty()) {
+      reporter_.skip_stage(p, s);
+      continue;
+    }
     Status status = run_stage(p, s, deadline);
     if (status == Status::Success) continue;
     // A failed stage skips the rest; a cancelled run cancels it.
@@ -253,6 +268,7 @@ Status PlanRun::stage_status(std::size_t p, std::size_t s) const {
   bool cancelled = false;
   for (std::size_t e = 0; e < specs.size(); ++e) {
     const auto& execution = result.executions[e];
+    if (execution.status == Status::Skipped) continue;
     if (execution.status == Status::Cancelled && !execution.timed_out) {
       cancelled = true;
       continue;
@@ -265,6 +281,13 @@ Status PlanRun::stage_status(std::size_t p, std::size_t s) const {
 
 void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
   const auto& spec = pipeline(id.pipeline).stages[id.stage].executions[id.execution];
+  if (!spec.skip_reason.empty()) {
+    reporter_.update_execution(id, [&spec](ExecutionResult& r) {
+      r.status = Status::Skipped;
+      r.skip_reason = spec.skip_reason;
+    });
+    return;
+  }
   if (const KeptExecution* kept = kept_execution(id)) {
     reporter_.update_execution(id, [kept](ExecutionResult& r) {
       r.status = kept->status;
@@ -388,10 +411,11 @@ const KeptExecution* PlanRun::kept_execution(ExecutionId id) const {
   return nullptr;
 }
 
-void PlanRun::finish_pipeline(std::size_t p, Status status, bool timed_out) {
-  reporter_.update_pipeline(p, [status, timed_out](PipelineResult& r) {
+void PlanRun::finish_pipeline(std::size_t p, Status status, bool timed_out, std::string skip_reason) {
+  reporter_.update_pipeline(p, [status, timed_out, &skip_reason](PipelineResult& r) {
     r.status = status;
     r.timed_out = timed_out;
+    r.skip_reason = std::move(skip_reason);
     if (r.started != TimePoint{}) r.finished = Clock::now();
   });
   std::lock_guard lock(finished_mutex_);

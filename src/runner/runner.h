@@ -8,6 +8,10 @@
 // - Stages of a pipeline run in order; the executions of a stage run in
 //   parallel. A failed execution that is not allow_failure fails its stage;
 //   the remaining stages are skipped and the pipeline fails.
+// - A stage or execution the plan skips (its skip_reason) does not run: it
+//   goes from queued to skipped, with that reason, and its stage or pipeline
+//   goes on. A pipeline whose every stage the plan skips is skipped (so are
+//   its dependants, as above).
 // - At most `jobs` executions run at the same time, across all pipelines.
 //   Kept executions (Options::kept) take no slot: they never run.
 // - Each execution is `/bin/sh -e -c <run>` in its workspace (a copy of the
@@ -129,12 +133,14 @@ struct ExecutionResult {
   int attempts = 0;
   bool timed_out = false;
   std::string error;      // why it could not run (status error)
-  std::string kept;       // it did not run: where its result comes from (KeptExecution::reason)
+  std::string kept;         // it did not run: where its result comes from (KeptExecution::reason)
+  std::string skip_reason;  // skipped: the plan's reason (ExecutionSpec::skip_reason), if it gave one
   TimePoint started{}, finished{};
 };
 
 struct StageResult {
   core::Status status = core::Status::Queued;
+  std::string skip_reason;  // skipped: the plan's reason (StageSpec::skip_reason), if it gave one
   TimePoint started{}, finished{};
   std::vector<ExecutionResult> executions;
 };
@@ -142,6 +148,7 @@ struct StageResult {
 struct PipelineResult {
   core::Status status = core::Status::Queued;
   bool timed_out = false;
+  std::string skip_reason;  // skipped because the plan skips every stage: says so
   TimePoint started{}, finished{};
   std::vector<StageResult> stages;
   // Its services, as PipelineSpec::services: running once started; success

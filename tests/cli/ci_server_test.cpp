@@ -211,6 +211,50 @@ TEST_F(CiServer, SecretsAreMaskedAndWithheldFromForks) {
   EXPECT_TRUE(contains(log(first_execution(fork, "deploy")), "key: unset\n")) << log(first_execution(fork, "deploy"));
 }
 
+// A combination the matrix excludes, and stages and executions whose `when`
+// is false, reach the API skipped, each with its reason.
+TEST_F(CiServer, SkipReasonsReachTheApi) {
+  write_file(".factory/ci.hcl", R"(pipeline "test" {
+  matrix {
+    os      = ["linux", "mac"]
+    exclude = [{ os = "mac" }]
+  }
+  stage "build" {
+    exec "compile" {
+      run = "echo compiled"
+    }
+    exec "package" {
+      run  = "echo packaged"
+      when = event.branch == "release"
+    }
+  }
+  stage "publish" {
+    when = event.tag != ""
+    exec "upload" {
+      run = "echo uploaded"
+    }
+  }
+})");
+  const std::string sha = create_repository();
+  start();
+
+  const json view = wait_for_end(push_hook("refs/heads/main", sha));
+  ASSERT_EQ(view["status"], "success") << view.dump(1);
+  EXPECT_EQ(pipeline_statuses(view), (Statuses{{"test (linux)", "success"}, {"test (mac)", "skipped"}}));
+  EXPECT_EQ(clitest::pipeline(view, "test (mac)")["status_reason"], "excluded by { os = \"mac\" }");
+  const json stages = clitest::pipeline(view, "test (linux)")["stages"];
+  EXPECT_EQ(stages[0]["status"], "success");
+  EXPECT_EQ(stages[0]["executions"][0]["status"], "success");
+  const json& package = stages[0]["executions"][1];
+  EXPECT_EQ(package["status"], "skipped");
+  EXPECT_EQ(package["status_reason"], "when: event.branch == \"release\" is false");
+  EXPECT_TRUE(log(package).empty()) << log(package);
+  EXPECT_EQ(stages[1]["status"], "skipped");
+  EXPECT_EQ(stages[1]["status_reason"], "when: event.tag != \"\" is false");
+  EXPECT_EQ(stages[1]["executions"][0]["status"], "skipped");
+  EXPECT_EQ(stages[1]["executions"][0]["status_reason"], "when: event.tag != \"\" is false");
+}
+
 // A quick pipeline on main, and one that sleeps on the branch `slow`.
 class CancelAndRerun : public CiServer {
  protected:

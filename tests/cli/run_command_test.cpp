@@ -252,6 +252,72 @@ TEST_F(RunCommand, ACronEventRunsOnlyThePipelinesFilteredToIt) {
   EXPECT_TRUE(contains(without.output, "a cron event needs --schedule NAME")) << without.output;
 }
 
+// Matrix combinations that exclude leaves out, and stages and executions
+// whose `when` is false, are skipped with their reasons, in the plain
+// output, the summary and --json; none of them runs (prints).
+TEST_F(RunCommand, ExcludedCombinationsAndFalseConditionsAreSkippedWithTheirReasons) {
+  write(".factory/ci.hcl", R"(pipeline "test" {
+  matrix {
+    os      = ["linux", "mac"]
+    exclude = [{ os = "mac" }]
+    include = [{ os = "bsd" }]
+  }
+  stage "build" {
+    exec "compile" {
+      run = "echo compiled on ${matrix.os}"
+    }
+    exec "package" {
+      run  = "echo never ran on ${matrix.os}"
+      when = matrix.os == "windows"
+    }
+  }
+  stage "publish" {
+    when = event.branch == "release"
+    exec "upload" {
+      run = "echo never ran upload"
+    }
+  }
+}
+
+pipeline "deploy" {
+  stage "push" {
+    when = event.tag != ""
+    exec "push" {
+      run = "echo never ran push"
+    }
+  }
+})");
+  const json result = run_json("--branch main", 0);
+  EXPECT_EQ(pipeline_names(result), (std::vector<std::string>{"test (linux)", "test (bsd)", "deploy"}));
+  EXPECT_EQ(result["skipped"], json::array({{{"name", "test (mac)"}, {"reason", "excluded by { os = \"mac\" }"}}}));
+  const json& package = execution(result, 0, 0, 1);
+  EXPECT_EQ(package["status"], "skipped");
+  EXPECT_EQ(package["skip_reason"], "when: matrix.os == \"windows\" is false");
+  EXPECT_EQ(package["attempts"], 0);
+  const json& publish = result["pipelines"][1]["stages"][1];
+  EXPECT_EQ(publish["status"], "skipped");
+  EXPECT_EQ(publish["skip_reason"], "when: event.branch == \"release\" is false");
+  EXPECT_EQ(publish["executions"][0]["skip_reason"], "when: event.branch == \"release\" is false");
+  EXPECT_EQ(result["pipelines"][1]["status"], "success");
+  EXPECT_EQ(result["pipelines"][2]["status"], "skipped");
+  EXPECT_EQ(result["pipelines"][2]["skip_reason"], "every stage is skipped");
+
+  const Outcome plain = run_plain("--branch main");
+  EXPECT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_FALSE(contains(plain.output, "never ran")) << plain.output;
+  for (const std::string line : {
+           "[test (bsd)/build/package] ↷ skipped (when: matrix.os == \"windows\" is false)\n",
+           "stage test (linux)/publish: skipped (when: event.branch == \"release\" is false)\n",
+           "pipeline deploy: skipped (every stage is skipped)\n",
+           "executions: 2 success, 5 skipped\n",
+           "  ✓ test (linux)  ",
+           "    ↷ build/package  skipped: when: matrix.os == \"windows\" is false\n",
+           "    ↷ publish  skipped: when: event.branch == \"release\" is false\n",
+           "  ↷ deploy  skipped: every stage is skipped\n    ↷ push  skipped: when: event.tag != \"\" is false\n",
+           "  ↷ test (mac)  skipped: excluded by { os = \"mac\" }\n"})
+    EXPECT_TRUE(contains(plain.output, line)) << "no \"" << line << "\" in:\n" << plain.output;
+}
+
 TEST_F(RunCommand, MultiFileSkipsBuildWhenLintFails) {
   use_example("multi-file");
   write("src/b.txt", "part\ttwo\n");

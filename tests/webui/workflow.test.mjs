@@ -32,7 +32,7 @@ let browser, page, requests, secret, projectId;
 let failed = false;
 
 // main: a build that waits twice for the test's go-ahead (a file appearing),
-// a test pipeline after it and docs beside it; long: a run that only ends
+// a test pipeline after it and docs beside it (its pdf only for releases); long: a run that only ends
 // when cancelled; broken: a configuration with a mistake.
 function branches() {
   return {
@@ -63,6 +63,10 @@ pipeline "docs" {
   stage "render" {
     exec "html" {
       run = "echo rendered"
+    }
+    exec "pdf" {
+      run  = "echo printed"
+      when = event.branch == "release"
     }
   }
 }
@@ -207,6 +211,10 @@ step('the workflow goes from running to success on the open page', async () => {
   await page.locator(`a[href="/workflows/${workflowId}"]`).first().click();
   await page.locator('.heading .status-success').waitFor();
   assert.equal(await page.getByRole('region', {name: 'Pipeline test'}).locator('.status-success').count(), 3);
+  // An execution whose condition is false shows skipped, with the condition.
+  const docs = page.getByRole('region', {name: 'Pipeline docs'});
+  await docs.getByText('when: event.branch == "release" is false').waitFor();
+  assert.equal(await docs.locator('.executions .status-skipped').count(), 1);
   await screenshot(page, 'workflow-success');
 });
 

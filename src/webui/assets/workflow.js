@@ -162,7 +162,8 @@ function pipelineCard(pipeline, workflowId, rerun) {
     h('ol', {class: 'stages'}, pipeline.stages.map((stage) =>
       h('li', {},
         h('div', {class: 'stage'}, h('span', {}, stage.name), statusBadge(stage.status),
-          h('span', {class: 'duration'}, durationOf(stage))),
+          h('span', {class: 'duration'}, durationOf(stage)),
+          stage.status_reason ? h('span', {class: 'muted small'}, stage.status_reason) : null),
         h('ul', {class: 'executions'},
           stage.executions.map((execution) => executionItem(execution, workflowId, rerun)))))));
 }
