@@ -13,6 +13,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <unordered_set>
 
 #include "blobs/sha256.h"
 
@@ -353,8 +354,13 @@ class Unpacker {
     return real.string();
   }
 
+  struct Destination {
+    const std::string* root;
+    std::vector<std::string> components;  // below root; empty for the root itself
+  };
+
   // Where an entry goes on disk, or why it may not go anywhere.
-  Result<std::string> destination(const std::string& name) {
+  Result<Destination> destination(const std::string& name) {
     bool in_home = name.starts_with(kHome);
     auto components = safe_components(in_home ? std::string_view(name).substr(kHome.size()) : name);
     if (!components) return refused(name, "absolute or with a \"..\" component");
@@ -362,8 +368,30 @@ class Unpacker {
       return refused(name, "\"~\" is only allowed as \"~/\" at the start");
     }
     if (in_home && home_.empty()) return refused(name, "a ~/ entry, but no home directory to put it in");
-    const std::string& root = in_home ? home_ : target_;
-    return components->empty() ? root : root + "/" + join(*components, 0);
+    return Destination{in_home ? &home_ : &target_, std::move(*components)};
+  }
+
+  // Refuses a path through a symlink, so that nothing is written outside the
+  // roots (libarchive's ARCHIVE_EXTRACT_SECURE_SYMLINKS skips absolute
+  // paths, and ours are). The last component may be a symlink for a file or
+  // a symlink entry (it is unlinked and replaced), not for a directory, and a
+  // symlink entry may not replace a directory. Directories seen to be real
+  // are remembered until the next symlink entry.
+  Status check_symlinks(const std::string& name, const Destination& to, mode_t type) {
+    std::string path = *to.root;
+    for (std::size_t i = 0; i < to.components.size(); ++i) {
+      path += "/" + to.components[i];
+      bool last = i + 1 == to.components.size();
+      if (!last && real_directories_.contains(path)) continue;
+      struct stat info;
+      if (::lstat(path.c_str(), &info) != 0) return Ok{};  // the rest is new
+      if (S_ISLNK(info.st_mode) && (!last || type == AE_IFDIR)) {
+        return refused(name, "its path goes through the symlink " + path);
+      }
+      if (last && type == AE_IFLNK && S_ISDIR(info.st_mode)) return refused(name, "a symlink may not replace a directory");
+      if (!last && S_ISDIR(info.st_mode)) real_directories_.insert(path);
+    }
+    return Ok{};
   }
 
   Status extract(archive_entry* entry) {
@@ -381,9 +409,12 @@ class Unpacker {
     if (size > options_.max_bytes - std::min(result_.bytes, options_.max_bytes)) {
       return refused(name, "the archive holds more than " + std::to_string(options_.max_bytes) + " bytes");
     }
-    auto path = destination(name);
-    if (!path) return path.error();
-    archive_entry_copy_pathname(entry, path->c_str());
+    auto to = destination(name);
+    if (!to) return to.error();
+    if (auto checked = check_symlinks(name, to.value(), type); !checked) return checked;
+    if (type == AE_IFLNK) real_directories_.clear();
+    std::string path = *to->root + (to->components.empty() ? "" : "/" + join(to->components, 0));
+    archive_entry_copy_pathname(entry, path.c_str());
     archive_entry_set_perm(entry, archive_entry_perm(entry) & 01777);  // never setuid/setgid
     if (archive_write_header(disk_.get(), entry) < ARCHIVE_WARN) return disk_error(name);
     if (type == AE_IFREG) {
@@ -429,6 +460,7 @@ class Unpacker {
   std::unique_ptr<struct archive, ReadArchiveDeleter> tar_;
   std::unique_ptr<struct archive, ArchiveDeleter> disk_;
   std::string target_, home_;
+  std::unordered_set<std::string> real_directories_;
   UnpackResult result_;
 };
 
