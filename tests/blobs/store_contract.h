@@ -22,6 +22,7 @@ struct StoreBackend {
   std::function<std::unique_ptr<blobs::Store>()> make;
   std::function<void(const std::string& digest)> corrupt;  // flips a stored byte
   std::size_t resume_granularity;  // what an interrupted upload keeps: every byte (1) or whole parts
+  std::function<std::string()> unavailable = nullptr;  // why the backend cannot run here ("" when it can)
 };
 
 inline std::string random_bytes(std::size_t size, unsigned seed) {
@@ -66,6 +67,9 @@ inline std::string read_range(blobs::Store& store, const std::string& digest, st
 class StoreContract : public ::testing::TestWithParam<StoreBackend*> {
  protected:
   void SetUp() override {
+    if (GetParam()->unavailable) {
+      if (std::string why = GetParam()->unavailable(); !why.empty()) GTEST_SKIP() << why;
+    }
     store_ = GetParam()->make();
     ASSERT_TRUE(store_);
   }
