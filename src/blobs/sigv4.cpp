@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "blobs/sha256.h"
+#include "core/percent.h"
 
 namespace blobs {
 
@@ -35,19 +36,12 @@ std::string trimmed(std::string_view value) {
 }  // namespace
 
 std::string uri_encode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
+  if (!keep_slash) return core::percent_encode(text);
   std::string encoded;
-  for (unsigned char c : text) {
-    bool unreserved = std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
-    if (unreserved || (keep_slash && c == '/')) {
-      encoded += static_cast<char>(c);
-    } else {
-      encoded += '%';
-      encoded += kHex[c >> 4];
-      encoded += kHex[c & 0xF];
-    }
+  for (std::size_t slash; (slash = text.find('/')) != std::string_view::npos; text.remove_prefix(slash + 1)) {
+    encoded += core::percent_encode(text.substr(0, slash)) + "/";
   }
-  return encoded;
+  return encoded + core::percent_encode(text);
 }
 
 std::string canonical_query(const NameValues& query) {
