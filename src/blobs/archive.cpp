@@ -316,9 +316,12 @@ class Unpacker {
   Unpacker(const UnpackOptions& options, DecompressingReader& reader)
       : options_(options), reader_(reader), tar_(archive_read_new()), disk_(archive_write_disk_new()) {
     archive_read_support_format_tar(tar_.get());
-    archive_write_disk_set_options(disk_.get(), ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
-                                                    ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                                    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_UNLINK);
+    // No ARCHIVE_EXTRACT_SECURE_*: destination() and check_symlinks() do
+    // that work. libarchive's symlink check, which lets absolute paths
+    // through anyway, opened every directory on every entry's path: 25,000
+    // open calls instead of 7,800 for bench/blobs_bench's 2,000-file tree.
+    archive_write_disk_set_options(disk_.get(),
+                                   ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_UNLINK);
   }
 
   Status open() {
