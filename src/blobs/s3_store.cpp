@@ -3,6 +3,7 @@
 #include <ctime>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include "blobs/present_upload.h"
 #include "blobs/sha256.h"
@@ -224,6 +225,7 @@ class S3Upload : public Upload {
   std::uint64_t offset() const override { return held_ + pending_.size(); }
 
   Status append(std::uint64_t at, std::string_view piece) override {
+    if (done_) return Ok{};  // the blob is there: what is left is dropped, commit succeeds
     if (at != offset()) {
       return Error{ErrorKind::Conflict, "append at byte " + std::to_string(at) + ", but the upload holds " +
                                             std::to_string(offset()) + " bytes: continue from there"};
@@ -233,13 +235,14 @@ class S3Upload : public Upload {
     }
     hasher_.update(piece);
     pending_.append(piece);
-    while (pending_.size() >= options_.part_size) {
+    while (!done_ && pending_.size() >= options_.part_size) {
       if (auto sent = send_part(options_.part_size); !sent) return sent;
     }
     return Ok{};
   }
 
   Status commit() override {
+    if (done_) return Ok{};
     if (offset() != manifest_.size) {
       return Error{ErrorKind::Invalid, "commit with " + std::to_string(offset()) + " of " +
                                            std::to_string(manifest_.size) + " bytes uploaded"};
@@ -251,20 +254,34 @@ class S3Upload : public Upload {
     if (!pending_.empty() || manifest_.parts.empty()) {
       if (auto sent = send_part(pending_.size()); !sent) return sent;
     }
-    if (auto completed = complete(); !completed) return completed;
+    if (auto completed = complete(); !completed) return published_or(completed);
     if (resumed_) {
       if (auto verified = verify(); !verified) return verified;
     }
     std::string source = "/" + options_.bucket + "/" + uri_encode(manifest_.key, true);
     Reply copied = bucket_.send({.method = "PUT", .key = blob_key(options_, digest_),
                                  .headers = {{"x-amz-copy-source", source}}});
-    if (!succeeded(copied)) return failure("publishing blob " + digest_, copied);
+    if (!succeeded(copied)) return published_or(failure("publishing blob " + digest_, copied));
     bucket_.send({.method = "DELETE", .key = manifest_.key});
     bucket_.send({.method = "DELETE", .key = manifest_key(options_, digest_)});
     return Ok{};
   }
 
  private:
+  // An upload that resumed from the manifest may share its multipart upload
+  // with a writer of the same digest that is still alive; whichever
+  // completes it first publishes the blob, and the other's completion or
+  // copy fails. That one has succeeded too once the blob is there: wait for
+  // the winner's copy (a few requests after its completion) up to 5 s.
+  Status published_or(Status failed) {
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      Reply reply = bucket_.send({.method = "HEAD", .key = blob_key(options_, digest_)});
+      if (succeeded(reply) && reply.header("content-length") == std::to_string(manifest_.size)) return Ok{};
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return failed;
+  }
+
   Status save_manifest() {
     Reply reply = bucket_.send({.method = "PUT", .key = manifest_key(options_, digest_), .body = manifest_.text()});
     if (!succeeded(reply)) return failure("recording the upload of " + digest_, reply);
@@ -277,9 +294,12 @@ class S3Upload : public Upload {
               .query = {{"partNumber", std::to_string(number)}, {"uploadId", manifest_.upload_id}},
               .body = pending_.substr(0, length)};
     Reply reply = bucket_.send(call);
-    if (reply.status == 404) {
+    if (reply.status == 404) {  // completed by a writer we shared it with, or aborted
       bucket_.send({.method = "DELETE", .key = manifest_key(options_, digest_)});
-      return Error{ErrorKind::Conflict, "the interrupted upload of " + digest_ + " is gone: begin it again"};
+      auto gone = Error{ErrorKind::Conflict, "the interrupted upload of " + digest_ + " is gone: begin it again"};
+      if (auto published = published_or(gone); !published) return published;
+      done_ = true;
+      return Ok{};
     }
     if (!succeeded(reply)) return failure("uploading part " + std::to_string(number) + " of " + digest_, reply);
     manifest_.parts.push_back({number, length, reply.header("etag")});
@@ -332,6 +352,7 @@ class S3Upload : public Upload {
   Manifest manifest_;
   std::uint64_t held_;
   bool resumed_;
+  bool done_ = false;    // another writer published the blob: nothing left to send
   std::string pending_;  // bytes of the part being filled
   Sha256 hasher_;
 };

@@ -14,6 +14,12 @@
 // upload into its own key, verifies the SHA-256 (hashed while sent, or read
 // back when the upload was resumed), copies it to blobs/<digest> (atomic for
 // readers; a copy is limited to 5 GiB on AWS) and deletes the rest.
+//
+// S3 has no locks: a writer that begins while another writer of the digest
+// is still sending may take up its manifest and share its multipart upload.
+// Whichever completes it publishes the blob; the other then finds the blob
+// there (waiting up to 5 s for it) and succeeds, dropping what it had left
+// to append.
 // Thread-safety: as blobs::Store; each call uses an HTTP connection of its own.
 #pragma once
 

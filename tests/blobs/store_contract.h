@@ -220,6 +220,27 @@ TEST_P(StoreContract, TwoConcurrentUploadsOfOneDigestLeaveOneBlob) {
   EXPECT_TRUE(read.value() == bytes);
 }
 
+// Uploads that overlap in time without racing: the second begins while the
+// first is open and commits after it (S3Store: the second finds the first's
+// manifest and shares its multipart upload, which the first then completes).
+TEST_P(StoreContract, OverlappingUploadsOfOneDigestBothSucceed) {
+  std::string bytes = random_bytes(300'000, 9);
+  std::string digest = blobs::sha256_hex(bytes);
+  auto first = store_->begin_upload(digest, bytes.size());
+  ASSERT_TRUE(first) << first.error().message;
+  auto second = store_->begin_upload(digest, bytes.size());
+  ASSERT_TRUE(second) << second.error().message;
+  ASSERT_TRUE(first.value()->append(0, bytes));
+  auto committed = first.value()->commit();
+  ASSERT_TRUE(committed) << committed.error().message;
+  auto appended = second.value()->append(second.value()->offset(),
+                                         std::string_view(bytes).substr(second.value()->offset()));
+  auto also = appended ? second.value()->commit() : appended;
+  EXPECT_TRUE(also) << also.error().message;
+  ASSERT_EQ(store_->list()->size(), 1u);
+  EXPECT_TRUE(read_all(*store_, digest));
+}
+
 TEST_P(StoreContract, UploadOfAStoredBlobHasNothingToSend) {
   std::string bytes = random_bytes(1000, 8);
   ASSERT_TRUE(put(*store_, bytes));
