@@ -16,7 +16,8 @@
 // Digest stability: the digest is of the compressed bytes, which depend on
 // the paths, contents, modes, symlink targets and mtimes of what is packed
 // (walked in sorted order) and on the zstd level. The same tree with the same
-// mtimes gives the same digest; touching a file changes it.
+// mtimes gives the same digest; touching a file changes it. So does the
+// thread count: zstd with worker threads writes other (valid) frames.
 //
 // Unpacking takes hostile input: see UnpackOptions. Thread-safety: pack and
 // unpack share no state; run any number at once.
