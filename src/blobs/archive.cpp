@@ -363,7 +363,7 @@ class Unpacker {
   };
 
   // Where an entry goes on disk, or why it may not go anywhere.
-  Result<Destination> destination(const std::string& name) {
+  Result<Destination> destination(const std::string& name, mode_t type) {
     bool in_home = name.starts_with(kHome);
     auto components = safe_components(in_home ? std::string_view(name).substr(kHome.size()) : name);
     if (!components) return refused(name, "absolute or with a \"..\" component");
@@ -371,6 +371,7 @@ class Unpacker {
       return refused(name, "\"~\" is only allowed as \"~/\" at the start");
     }
     if (in_home && home_.empty()) return refused(name, "a ~/ entry, but no home directory to put it in");
+    if (components->empty() && type != AE_IFDIR) return refused(name, "only a directory may name the target itself");
     return Destination{in_home ? &home_ : &target_, std::move(*components)};
   }
 
@@ -412,7 +413,7 @@ class Unpacker {
     if (size > options_.max_bytes - std::min(result_.bytes, options_.max_bytes)) {
       return refused(name, "the archive holds more than " + std::to_string(options_.max_bytes) + " bytes");
     }
-    auto to = destination(name);
+    auto to = destination(name, type);
     if (!to) return to.error();
     if (auto checked = check_symlinks(name, to.value(), type); !checked) return checked;
     if (type == AE_IFLNK) real_directories_.clear();
