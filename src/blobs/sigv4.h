@@ -1,6 +1,6 @@
 // AWS Signature Version 4 for S3 requests (the Authorization header form),
-// with OpenSSL's HMAC-SHA256. Checked against AWS's documented examples in
-// tests/blobs/sigv4_test.cpp. Thread-safety: pure functions.
+// with OpenSSL's HMAC-SHA256. Checked against AWS's documented examples and
+// curl's --aws-sigv4 in tests/blobs/sigv4_test.cpp. Thread-safety: pure functions.
 #pragma once
 
 #include <chrono>
