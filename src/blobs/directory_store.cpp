@@ -279,13 +279,26 @@ Result<std::unique_ptr<Upload>> DirectoryStore::begin_upload(std::string_view di
   if (busy) {  // another writer has the resumable file: write a private one
     part = root_ / "uploads" / (std::string(digest) + "." + core::Uuid::new_v7().to_string() + ".part");
     fd = Fd(::open(part.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-    if (!fd.value()) return io_error("cannot create " + part.string());
+    if (!fd.value() || ::flock(fd.value().get(), LOCK_EX | LOCK_NB) != 0) return io_error("cannot create " + part.string());
   } else if (auto done = present()) {  // committed while we waited for the lock
     return std::move(*done);
   }
   auto upload = std::make_unique<DirectoryUpload>(part, std::move(fd.value()), !busy, blob, std::string(digest), size);
   if (auto resumed = upload->resume(); !resumed) return resumed.error();
   return std::unique_ptr<Upload>(std::move(upload));
+}
+
+Result<std::size_t> DirectoryStore::remove_stale_uploads(std::chrono::system_clock::time_point before) {
+  std::size_t removed = 0;
+  std::error_code failure;
+  for (const auto& file : fs::directory_iterator(root_ / "uploads", failure)) {
+    Fd fd(::open(file.path().c_str(), O_RDWR | O_CLOEXEC));
+    if (!fd || ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;  // gone, or an upload still open
+    auto info = stat_blob(file.path(), "");
+    if (info && info->modified < before && ::unlink(file.path().c_str()) == 0) ++removed;
+  }
+  if (failure) return Error{ErrorKind::Io, "cannot list " + (root_ / "uploads").string() + ": " + failure.message()};
+  return removed;
 }
 
 }  // namespace blobs

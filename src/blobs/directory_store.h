@@ -29,6 +29,7 @@ class DirectoryStore : public Store {
   Status remove(std::string_view digest) override;
   Result<std::vector<BlobInfo>> list() override;
   Result<std::unique_ptr<Upload>> begin_upload(std::string_view digest, std::uint64_t size) override;
+  Result<std::size_t> remove_stale_uploads(std::chrono::system_clock::time_point before) override;
 
   std::filesystem::path blob_path(std::string_view digest) const;
 

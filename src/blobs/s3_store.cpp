@@ -418,28 +418,58 @@ Status S3Store::remove(std::string_view digest) {
 }
 
 Result<std::vector<BlobInfo>> S3Store::list() {
-  std::vector<BlobInfo> blobs;
-  Bucket bucket(options_);
   std::string prefix = options_.prefix + "blobs/";
+  auto objects = list_objects(prefix);
+  if (!objects) return objects.error();
+  std::vector<BlobInfo> blobs;
+  for (auto& object : objects.value()) {
+    std::string digest = object.digest.substr(prefix.size());
+    if (is_digest(digest)) blobs.push_back({digest, object.size, object.modified});
+  }
+  return blobs;
+}
+
+Result<std::vector<BlobInfo>> S3Store::list_objects(const std::string& prefix) {
+  std::vector<BlobInfo> objects;
+  Bucket bucket(options_);
   std::string token;
   do {
     NameValues query = {{"list-type", "2"}, {"prefix", prefix}};
     if (!token.empty()) query.emplace_back("continuation-token", token);
     Reply reply = bucket.send({.query = query});
-    if (!succeeded(reply)) return failure("listing blobs", reply);
+    if (!succeeded(reply)) return failure("listing " + prefix, reply);
     for (std::size_t at = reply.body.find("<Contents>"); at != std::string::npos;
          at = reply.body.find("<Contents>", at + 1)) {
       std::string key = xml_text(reply.body, "Key", at).value_or("");
-      std::string digest = key.substr(std::min(key.size(), prefix.size()));
-      if (!key.starts_with(prefix) || !is_digest(digest)) continue;
-      blobs.push_back({digest, std::stoull("0" + xml_text(reply.body, "Size", at).value_or("")),
-                       parse_time(xml_text(reply.body, "LastModified", at).value_or(""), "%Y-%m-%dT%H:%M:%S")});
+      if (!key.starts_with(prefix)) continue;
+      objects.push_back({key, std::stoull("0" + xml_text(reply.body, "Size", at).value_or("")),
+                         parse_time(xml_text(reply.body, "LastModified", at).value_or(""), "%Y-%m-%dT%H:%M:%S")});
     }
     token = xml_text(reply.body, "IsTruncated").value_or("") == "true"
                 ? xml_text(reply.body, "NextContinuationToken").value_or("")
                 : "";
   } while (!token.empty());
-  return blobs;
+  return objects;
+}
+
+Result<std::size_t> S3Store::remove_stale_uploads(std::chrono::system_clock::time_point before) {
+  auto objects = list_objects(options_.prefix + "uploads/");
+  if (!objects) return objects.error();
+  Bucket bucket(options_);
+  std::size_t removed = 0;
+  for (const auto& object : objects.value()) {
+    if (object.modified >= before) continue;
+    if (object.digest.ends_with(".manifest")) {  // abort the multipart upload it records
+      Reply reply = bucket.send({.key = object.digest});
+      auto manifest = succeeded(reply) ? Manifest::parse(reply.body) : std::nullopt;
+      if (manifest) {
+        bucket.send({.method = "DELETE", .key = manifest->key, .query = {{"uploadId", manifest->upload_id}}});
+      }
+      ++removed;
+    }
+    bucket.send({.method = "DELETE", .key = object.digest});  // the manifest, or a completed upload never copied
+  }
+  return removed;
 }
 
 Result<std::unique_ptr<Upload>> S3Store::begin_upload(std::string_view digest, std::uint64_t size) {

@@ -20,6 +20,10 @@
 // Whichever completes it publishes the blob; the other then finds the blob
 // there (waiting up to 5 s for it) and succeeds, dropping what it had left
 // to append.
+// remove_stale_uploads aborts the multipart uploads that stale manifests
+// record; one whose manifest a concurrent writer overwrote is not known to
+// it: give the bucket a lifecycle rule that aborts incomplete multipart
+// uploads after a day (AbortIncompleteMultipartUpload).
 // Thread-safety: as blobs::Store; each call uses an HTTP connection of its own.
 #pragma once
 
@@ -54,10 +58,13 @@ class S3Store : public Store {
   Status remove(std::string_view digest) override;
   Result<std::vector<BlobInfo>> list() override;
   Result<std::unique_ptr<Upload>> begin_upload(std::string_view digest, std::uint64_t size) override;
+  Result<std::size_t> remove_stale_uploads(std::chrono::system_clock::time_point before) override;
 
  private:
   explicit S3Store(S3Options options) : options_(std::move(options)) {}
   Status get(std::string_view digest, const std::string& range, bool verify, const Sink& sink);
+  // Every object under `prefix`, its key in BlobInfo::digest.
+  Result<std::vector<BlobInfo>> list_objects(const std::string& prefix);
 
   S3Options options_;
 };

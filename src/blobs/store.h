@@ -70,6 +70,11 @@ class Store {
   // Every committed blob, in no particular order.
   virtual Result<std::vector<BlobInfo>> list() = 0;
   virtual Result<std::unique_ptr<Upload>> begin_upload(std::string_view digest, std::uint64_t size) = 0;
+  // Discards interrupted uploads that nothing appended to since `before`,
+  // so that they stop taking space; returns how many. An upload still open
+  // in this or another process is kept (DirectoryStore: it holds a lock;
+  // S3Store: its manifest is newer than `before` while it sends parts).
+  virtual Result<std::size_t> remove_stale_uploads(std::chrono::system_clock::time_point before) = 0;
 };
 
 }  // namespace blobs

@@ -42,6 +42,21 @@ TEST(DirectoryStore, LayoutFansOutByDigestPrefix) {
   EXPECT_TRUE(fs::is_empty(root->path() / "layout/uploads"));
 }
 
+TEST(DirectoryStore, OpenUploadsAreNotPruned) {
+  auto store = blobs::DirectoryStore::open(root->path() / "pruning");
+  ASSERT_TRUE(store);
+  std::string digest = blobs::sha256_hex("abc");
+  auto first = store.value()->begin_upload(digest, 3);
+  auto second = store.value()->begin_upload(digest, 3);  // the private one beside the shared one
+  ASSERT_TRUE(first && second);
+  ASSERT_TRUE(first.value()->append(0, "ab"));
+  auto removed = store.value()->remove_stale_uploads(std::chrono::system_clock::now() + std::chrono::hours(1));
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(removed.value(), 0u);
+  ASSERT_TRUE(first.value()->append(2, "c"));
+  EXPECT_TRUE(first.value()->commit());
+}
+
 }  // namespace
 
 using blobs_test::StoreContract;

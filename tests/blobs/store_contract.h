@@ -250,6 +250,30 @@ TEST_P(StoreContract, UploadOfAStoredBlobHasNothingToSend) {
   EXPECT_TRUE(upload.value()->commit());
 }
 
+TEST_P(StoreContract, StaleUploadsAreRemovedAndOpenOnesKept) {
+  std::string bytes = random_bytes(300'000, 10);
+  std::string digest = blobs::sha256_hex(bytes);
+  {
+    auto upload = store_->begin_upload(digest, bytes.size());
+    ASSERT_TRUE(upload) << upload.error().message;
+    ASSERT_TRUE(upload.value()->append(0, std::string_view(bytes).substr(0, 200'000)));
+  }  // interrupted
+  auto now = std::chrono::system_clock::now();
+  auto none = store_->remove_stale_uploads(now - std::chrono::hours(1));
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_EQ(none.value(), 0u);
+  EXPECT_GT(store_->begin_upload(digest, bytes.size()).value()->offset(), 0u);  // still resumable
+  auto removed = store_->remove_stale_uploads(now + std::chrono::hours(1));
+  ASSERT_TRUE(removed) << removed.error().message;
+  EXPECT_EQ(removed.value(), 1u);
+  auto fresh = store_->begin_upload(digest, bytes.size());
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  EXPECT_EQ(fresh.value()->offset(), 0u);
+  ASSERT_TRUE(fresh.value()->append(0, bytes));
+  ASSERT_TRUE(fresh.value()->commit());
+  EXPECT_TRUE(read_all(*store_, digest));
+}
+
 TEST_P(StoreContract, DigestsAreChecked) {
   for (const char* bad : {"../../etc/passwd", "ABCDEF", ""}) {
     EXPECT_EQ(store_->stat(bad).error().kind, blobs::ErrorKind::Invalid);
