@@ -31,10 +31,9 @@ class DirectoryStore : public Store {
   Result<std::unique_ptr<Upload>> begin_upload(std::string_view digest, std::uint64_t size) override;
   Result<std::size_t> remove_stale_uploads(std::chrono::system_clock::time_point before) override;
 
-  std::filesystem::path blob_path(std::string_view digest) const;
-
  private:
   explicit DirectoryStore(std::filesystem::path root) : root_(std::move(root)) {}
+  std::filesystem::path blob_path(std::string_view digest) const;
   Status read_file(std::string_view digest, std::uint64_t offset, std::uint64_t length, const Sink& sink,
                    bool verify);
 

@@ -16,10 +16,10 @@ class Sha256 {
   Sha256& operator=(Sha256&&) noexcept;
 
   void update(std::string_view bytes);
-  std::string finish_hex();   // lowercase hex of the 32-byte digest; then the hasher starts over
-  std::string finish_raw();   // the 32 bytes themselves; then the hasher starts over
+  std::string finish_hex();  // lowercase hex of the 32-byte digest; then the hasher starts over
 
  private:
+  std::string finish_raw();
   struct State;
   std::unique_ptr<State> state_;
 };
