@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -284,7 +285,10 @@ class DecompressingReader {
  private:
   bool refill() {
     std::ptrdiff_t got = source_(input_.data(), input_.size());
-    if (got < 0) return fail(ErrorKind::Io, "the source could not be read") != -1;
+    if (got < 0) {
+      fail(ErrorKind::Io, "the source could not be read");
+      return false;
+    }
     source_done_ = got == 0;
     in_ = ZSTD_inBuffer{input_.data(), static_cast<std::size_t>(got), 0};
     return true;
