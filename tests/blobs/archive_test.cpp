@@ -233,6 +233,18 @@ TEST_F(ArchiveTest, RefusesWritingThroughASymlink) {
   expect_refused(HostileArchive().add("./", AE_IFREG, "x").zstd(), "archive entry");  // libarchive names it ""
 }
 
+TEST_F(ArchiveTest, ReplacesASymlinkInTheWayInsteadOfWritingThroughIt) {
+  write_file(outside / "victim", "untouched");
+  fs::create_symlink(outside / "victim", target / "file");
+  fs::create_symlink(outside, target / "link");
+  auto result = unpack(HostileArchive().add("file", AE_IFREG, "new").add("link", AE_IFLNK, "", "file").zstd());
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(read_file(outside / "victim"), "untouched");
+  EXPECT_FALSE(fs::is_symlink(target / "file"));
+  EXPECT_EQ(read_file(target / "file"), "new");
+  EXPECT_EQ(fs::read_symlink(target / "link"), "file");
+}
+
 TEST_F(ArchiveTest, RefusesDevicesHardLinksAndHomeWithoutAHome) {
   expect_refused(HostileArchive().add("null", AE_IFCHR).zstd(), "null");
   expect_refused(HostileArchive().add("fifo", AE_IFIFO).zstd(), "fifo");
