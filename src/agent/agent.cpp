@@ -260,6 +260,11 @@ class JobRun {
     run_options.isolation = options_.isolation;
     run_options.mask = mask_;
     run_options.kept = kept_executions(ids);
+    std::vector<std::string> pipeline_ids;
+    for (const protocol::PipelineIds& pipeline : ids.pipelines) pipeline_ids.push_back(pipeline.id);
+    run_options.gate = [this, pipeline_ids](std::size_t p, const runner::CancelHandle& cancel) {
+      return ask_gate(pipeline_ids.at(p), cancel);
+    };
     WorkflowReporter reporter{client_config_, job_.workflow_id, std::move(ids), mask_, cancel_};
     const runner::RunResult result = runner::run_plan(plan, run_options, reporter, cancel_);
     std::string given_up = given_up_because();
@@ -268,6 +273,40 @@ class JobRun {
     if (given_up.empty() && reporter.lease_lost()) given_up = "its lease was lost";
     if (!given_up.empty()) return note("left workflow " + job_.workflow_id + " unfinished: " + given_up);
     complete(result.status, cancel_.cancelled() ? "cancelled" : notice_);
+  }
+
+  // Asks the server whether a gated pipeline may start, again after each
+  // `wait`, until it may, may not, or the run is cancelled. Runs on the
+  // pipeline's thread, with a client of its own.
+  runner::GateOpening ask_gate(const std::string& pipeline_id, const runner::CancelHandle& cancel) {
+    using core::Status;
+    ServerClient client{client_config_, [this, &cancel] { return cancel.cancelled() || !given_up_because().empty(); }};
+    const std::string gate = protocol::gate_path(job_.workflow_id, pipeline_id);
+    for (;;) {
+      const Reply reply = client.post_until_answered(gate, nlohmann::json::object());
+      if (reply.status == 0 || reply.lease_lost()) return {Status::Cancelled, "cancelled", {}};
+      if (reply.status != 200)
+        return {Status::Error, "the server refused the pipeline's gate: " + reply.body.dump(), {}};
+      protocol::GateAnswer answer;
+      try {
+        answer = protocol::gate_answer_from_json(reply.body);
+      } catch (const protocol::Malformed& error) {
+        return {Status::Error, std::string{"the server's gate answer is not understood: "} + error.what(), {}};
+      }
+      switch (answer.decision) {
+        case protocol::GateDecision::Run: {
+          core::Env secrets;
+          for (protocol::JobSecret& secret : answer.secrets) secrets[secret.name] = std::move(secret.value);
+          return {Status::Running, {}, std::move(secrets)};
+        }
+        case protocol::GateDecision::Skip: return {Status::Skipped, answer.reason, {}};
+        case protocol::GateDecision::Cancel: return {Status::Cancelled, answer.reason, {}};
+        case protocol::GateDecision::Wait: break;
+      }
+      const auto until = std::chrono::steady_clock::now() + std::clamp(answer.retry_after, 50ms, 10'000ms);
+      while (std::chrono::steady_clock::now() < until && !cancel.cancelled()) std::this_thread::sleep_for(50ms);
+      if (cancel.cancelled()) return {Status::Cancelled, "cancelled", {}};
+    }
   }
 
   void checkout_failed(const std::string& error) {

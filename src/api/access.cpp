@@ -18,6 +18,7 @@ std::string_view target_noun(Target target) {
   switch (target) {
     case Target::Project: return "project";
     case Target::Workflow: return "workflow";
+    case Target::Pipeline: return "pipeline";
     case Target::Execution: return "execution";
     case Target::Server: break;
   }
@@ -28,6 +29,7 @@ std::string_view target_noun(Target target) {
 store::Result<store::Project> target_project(store::Store& store, Target target, std::string_view id) {
   store::Result<std::string> project_id = std::string{id};
   if (target == Target::Workflow) project_id = store.project_of_workflow(id);
+  if (target == Target::Pipeline) project_id = store.project_of_pipeline(id);
   if (target == Target::Execution) project_id = store.project_of_execution(id);
   if (!project_id) return project_id.error();
   return store.get_project(*project_id);

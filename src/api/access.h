@@ -1,7 +1,7 @@
 // Who is calling, and what they may do (docs/people.md).
 //
 // Every API route declares an Access: the least role it needs and where its
-// {id} leads (a project, a workflow or an execution, each belonging to one
+// {id} leads (a project, a workflow, a pipeline or an execution, each belonging to one
 // project; or the server as a whole). Routes::add resolves the caller of each
 // request, works out their role on the route's project and refuses before the
 // handler runs:
@@ -35,7 +35,7 @@ std::string_view to_string(Role role);              // "none", "read", "write", 
 std::optional<Role> parse_role(std::string_view text);
 
 // What a route's {id} names, and so which project its Access applies to.
-enum class Target { Server, Project, Workflow, Execution };
+enum class Target { Server, Project, Workflow, Pipeline, Execution };
 
 struct Access {
   Role role = Role::Admin;
@@ -49,6 +49,7 @@ inline constexpr Access signed_in{Role::Read, Target::Server};
 inline constexpr Access server_admin{Role::Admin, Target::Server};
 constexpr Access project(Role role) { return {role, Target::Project}; }
 constexpr Access workflow(Role role) { return {role, Target::Workflow}; }
+constexpr Access pipeline(Role role) { return {role, Target::Pipeline}; }
 constexpr Access execution(Role role) { return {role, Target::Execution}; }
 }  // namespace access
 

@@ -9,6 +9,8 @@
 #include "api/json_input.h"
 #include "api/log_hub.h"
 #include "api/routes.h"
+#include "api/views.h"
+#include "config/glob.h"
 #include "config/secret_scope.h"
 #include "orchestrator/orchestrator.h"
 #include "protocol/protocol.h"
@@ -268,6 +270,117 @@ http::Response heartbeat(store::Store& store, orchestrator::Orchestrator& orches
   return http::Response::json(200, protocol::to_json(protocol::CancelAnswer{unwrap(std::move(renewed)).cancel_requested}));
 }
 
+// --- The pipeline gate (docs/agents.md, "The pipeline gate"): decided from
+// what the store recorded of the plan and of the environment, never from
+// what the agent says.
+
+protocol::GateAnswer wait(std::string reason, std::chrono::milliseconds retry_after) {
+  return {protocol::GateDecision::Wait, std::move(reason), retry_after, {}};
+}
+
+// The pipeline waits with `status` and `reason`, for people to see; a
+// pipeline that ended meanwhile keeps its end.
+protocol::GateAnswer wait_at_gate(store::Store& store, const store::PipelineGate& gate, core::Status status,
+                                  std::string reason, std::chrono::milliseconds retry_after) {
+  auto waiting = store.wait_at_gate(gate.pipeline_id, status, reason);
+  if (!waiting && waiting.error().kind != store::ErrorKind::Conflict) unwrap(std::move(waiting));
+  return wait(std::move(reason), retry_after);
+}
+
+std::string in_quotes(std::string_view text) { return "\"" + std::string{text} + "\""; }
+
+// The environment's rules, in order: its branches, a rejection, its
+// approvers, its wait timer. Nothing when the pipeline may go on; an
+// environment the project does not define has no rules.
+std::optional<protocol::GateAnswer> environment_rules(store::Store& store, const store::Workflow& workflow,
+                                                      const store::PipelineGate& gate, store::Timestamp now,
+                                                      std::chrono::milliseconds retry_after) {
+  auto found = store.get_environment(workflow.project_id, gate.environment);
+  if (!found && found.error().kind == store::ErrorKind::NotFound) return std::nullopt;
+  const store::Environment environment = unwrap(std::move(found));
+  const std::string named = "environment " + in_quotes(environment.name);
+  std::string error;
+  const auto branches = config::GlobList::compile(environment.branches, error);
+  if (!environment.branches.empty() && (!branches || !branches->matches(workflow.event.branch)))
+    return protocol::GateAnswer{protocol::GateDecision::Skip,
+                                (workflow.event.branch.empty() ? "a " + workflow.event.name + " event has no branch"
+                                                               : "branch " + in_quotes(workflow.event.branch)) +
+                                    " may not deploy to " + named + " (its branches: " +
+                                    listed(environment.branches) + ")",
+                                {}, {}};
+  if (!gate.rejected_by.empty())
+    return protocol::GateAnswer{protocol::GateDecision::Cancel, "rejected by " + gate.rejected_by, {}, {}};
+  if (!environment.approvers.empty() && gate.approved_by.empty())
+    return wait_at_gate(store, gate, core::Status::WaitingForApproval,
+                        "waiting for approval by " + approvers_note(environment.approvers) + " (" + named + ")",
+                        retry_after);
+  const auto started = gate.approved_at ? gate.approved_at : gate.entered_at;
+  if (environment.wait_timer.count() > 0 && started) {
+    const store::Timestamp ready = *started + environment.wait_timer;
+    if (now < ready)
+      return wait_at_gate(store, gate, core::Status::Queued,
+                          "wait timer of " + named + ": starts at " + timestamp_text(ready),
+                          std::min(retry_after, std::chrono::duration_cast<std::chrono::milliseconds>(ready - now)));
+  }
+  return std::nullopt;
+}
+
+// The pipeline's concurrency group, taken; or why not.
+std::optional<protocol::GateAnswer> concurrency_group(store::Store& store, orchestrator::Orchestrator& orchestrator,
+                                                      const store::Workflow& workflow, const store::PipelineGate& gate,
+                                                      store::Timestamp now, std::chrono::milliseconds retry_after) {
+  const std::string group = "concurrency group " + in_quotes(gate.concurrency);
+  auto claimed = store.take_concurrency_group(gate, now);
+  if (!claimed && claimed.error().kind == store::ErrorKind::Conflict)
+    return wait("another pipeline took " + group + " at the same moment", std::chrono::milliseconds{50});
+  const store::GroupClaim claim = unwrap(std::move(claimed));
+  const std::string other = "workflow " + claim.workflow_id + " (pipeline " + in_quotes(claim.pipeline) + ")";
+  switch (claim.outcome) {
+    case store::GroupClaim::Outcome::Holding: return std::nullopt;
+    case store::GroupClaim::Outcome::Superseded:
+      return protocol::GateAnswer{protocol::GateDecision::Cancel, "superseded by " + other + " in " + group, {}, {}};
+    case store::GroupClaim::Outcome::Waiting: break;
+  }
+  // The newer workflow is who cancels (cancelled_by): a running workflow's
+  // reason is the one its agent ends it with.
+  if (gate.cancel_in_progress && claim.workflow_id != workflow.id)
+    cancel_workflow(store, &orchestrator, claim.workflow_id,
+                    "cancelled by workflow " + workflow.id + ": a newer pipeline of " + group + " (cancel_in_progress)",
+                    "workflow " + workflow.id + " (cancel_in_progress of " + group + ")");
+  return wait_at_gate(store, gate, core::Status::Queued, "waiting for " + group + ": held by " + other, retry_after);
+}
+
+protocol::GateAnswer decide_gate(store::Store& store, orchestrator::Orchestrator& orchestrator,
+                                 const ApiOptions& options, const store::Workflow& workflow,
+                                 const store::PipelineGate& gate) {
+  const store::Timestamp at = now(options);
+  const std::chrono::milliseconds retry_after = orchestrator.options().heartbeat;
+  if (core::is_final(gate.status))
+    return {protocol::GateDecision::Cancel, "it ended (" + std::string{core::to_string(gate.status)} + ")", {}, {}};
+  if (!gate.environment.empty())
+    if (auto answer = environment_rules(store, workflow, gate, at, retry_after)) return std::move(*answer);
+  if (!gate.concurrency.empty())
+    if (auto answer = concurrency_group(store, orchestrator, workflow, gate, at, retry_after))
+      return std::move(*answer);
+  protocol::GateAnswer run;
+  if (!gate.environment.empty()) {
+    auto secrets = store.environment_secrets(workflow.project_id, gate.environment);
+    if (!secrets && secrets.error().kind != store::ErrorKind::NotFound) unwrap(std::move(secrets));
+    if (secrets)
+      for (store::ProjectSecret& secret : *secrets)
+        run.secrets.push_back({std::move(secret.name), std::move(secret.value), {}});
+  }
+  return run;
+}
+
+http::Response pass_gate(store::Store& store, orchestrator::Orchestrator& orchestrator, const ApiOptions& options,
+                         http::Request& request) {
+  const store::Workflow workflow = leased_workflow(store, agent_caller(store, request), request);
+  read_no_fields(request);
+  const store::PipelineGate gate = unwrap(store.enter_gate(workflow.id, request.param("pipeline_id").value_or("")));
+  return http::Response::json(200, protocol::to_json(decide_gate(store, orchestrator, options, workflow, gate)));
+}
+
 http::Response complete(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
   const store::Workflow workflow = leased_workflow(store, agent_caller(store, request), request);
   const protocol::Completion completion = read_body(request, protocol::completion_from_json);
@@ -293,6 +406,9 @@ void add_agent_routes(const Routes& routes, orchestrator::Orchestrator& orchestr
   add(protocol::route_pattern(protocol::Call::Plan), "agent_plan", report_plan);
   add(protocol::route_pattern(protocol::Call::Heartbeat), "agent_heartbeat", heartbeat);
   add(protocol::route_pattern(protocol::Call::Complete), "agent_complete", complete);
+  add(protocol::gate_route_pattern(), "agent_gate",
+      [options = routes.options](store::Store& store, orchestrator::Orchestrator& orchestrator,
+                                 http::Request& request) { return pass_gate(store, orchestrator, options, request); });
   add(protocol::route_pattern(protocol::Call::Events), "agent_events",
       [logs](store::Store& store, orchestrator::Orchestrator&, http::Request& request) {
         return report_events(store, *logs, request);

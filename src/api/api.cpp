@@ -17,6 +17,7 @@ void add_routes(http::Router& router, store::Store& store, const ApiOptions& opt
   add_schedule_routes(routes);
   add_token_routes(routes);
   add_member_routes(routes);
+  add_environment_routes(routes);
   add_input_routes(routes);
   add_sign_in_routes(routes);
   add_audit_routes(routes);

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,17 @@ void add_token_routes(const Routes& routes);
 // (people with write access on GitHub may too; the note says so).
 std::vector<std::string> approvers(const Routes& routes, const store::Project& project);
 void add_member_routes(const Routes& routes);
+// Environments and their approvals (environment_routes.cpp). approvers_note:
+// who may approve a pipeline of an environment with these approvers, in
+// words ("alice or a person with write access"); listed: "a, b, c".
+void add_environment_routes(const Routes& routes);
+std::string approvers_note(const std::vector<std::string>& approvers);
+std::string listed(const std::vector<std::string>& items);
+// A pipeline's gate: {"pipeline_id", "workflow_id", "name", "status", "status_reason", "concurrency",
+// "cancel_in_progress", "environment", "approval": {"required", "approvers", "note", "approved_by", "approved_at",
+// "rejected_by"}}, with its environment's approvers (gate_view: given).
+nlohmann::json gate_view(const store::PipelineGate& gate, const std::vector<std::string>& approvers);
+nlohmann::json pipeline_gate_view(const Routes& routes, const store::PipelineGate& gate);
 void add_input_routes(const Routes& routes);
 
 // Checks a manual event's inputs against the input blocks of the `.factory/`

@@ -167,6 +167,11 @@ void add_workflow_routes(const Routes& routes) {
       view["waiting_reason"] = "approval by " + view["approval"]["note"].get<std::string>();
     if (tree.workflow.status == core::Status::Queued && orchestrator)
       view["waiting_reason"] = orchestrator->waiting_reason();
+    // Who may let a pipeline waiting at its environment's gate go on.
+    for (std::size_t p = 0; p < tree.pipelines.size(); ++p)
+      if (tree.pipelines[p].status == core::Status::WaitingForApproval)
+        view["pipelines"][p]["gate"] =
+            pipeline_gate_view(routes, unwrap(routes.store.get_pipeline_gate(tree.pipelines[p].id)));
     return http::Response::json(200, view);
   });
   routes.add("POST", "/api/v1/workflows/{id}/rerun", "workflow_rerun", access::workflow(Role::Write),

@@ -135,6 +135,10 @@ struct Pipeline {
   std::vector<MatrixAxis> matrix;  // in source order; empty: no matrix
   Expression depends_on;           // list of pipeline names
   Expression env, timeout;
+  // The pipeline gate (docs/configuration.md#concurrency-and-environments):
+  // a concurrency group (a string), whether a newer pipeline of the group
+  // cancels the running one, and the environment it deploys to.
+  Expression concurrency, cancel_in_progress, environment;
   Expression workspace;            // "isolated" (not given) or "shared"
   std::vector<Service> services;   // in source order
   std::vector<Stage> stages;

@@ -1,5 +1,7 @@
 #include "config/instance.h"
 
+#include <algorithm>
+
 #include "config/messages.h"
 #include "config/service.h"
 
@@ -79,6 +81,37 @@ core::ExecutionSpec execution(const Execution& e, const core::PipelineSpec& pipe
   return spec;
 }
 
+// The gate's attributes (docs/configuration.md#concurrency-and-environments);
+// false after reporting a group or environment the server could not keep.
+bool read_gate(const Pipeline& pipeline, Evaluator& evaluator, core::PipelineSpec& spec) {
+  if (pipeline.concurrency.given())
+    spec.concurrency = evaluator.string(pipeline.concurrency, "concurrency").value_or("");
+  if (pipeline.cancel_in_progress.given())
+    spec.cancel_in_progress = evaluator.boolean(pipeline.cancel_in_progress, "cancel_in_progress").value_or(false);
+  if (pipeline.environment.given())
+    spec.environment = evaluator.string(pipeline.environment, "environment").value_or("");
+  bool ok = true;
+  if (pipeline.concurrency.given() && !evaluator.failed()) {
+    const bool printable =
+        std::ranges::none_of(spec.concurrency, [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+    if (spec.concurrency.empty() || spec.concurrency.size() > core::kMaxGateName || !printable) {
+      report(evaluator.diagnostics(), pipeline.concurrency.origin(),
+             "Concurrency group \"" + spec.concurrency.substr(0, 80) + "\" is not a group name",
+             "A group is 1 to " + std::to_string(core::kMaxGateName) +
+                 " bytes without control characters, e.g. concurrency = \"deploy-${event.branch}\".");
+      ok = false;
+    }
+  }
+  if (pipeline.environment.given() && !evaluator.failed() && !core::is_environment_name(spec.environment)) {
+    report(evaluator.diagnostics(), pipeline.environment.origin(),
+           "Environment \"" + spec.environment.substr(0, 80) + "\" is not an environment name",
+           "An environment's name is 1 to " + std::to_string(core::kMaxEnvironmentName) +
+               " letters, digits, '.', '_' and '-', e.g. environment = \"production\".");
+    ok = false;
+  }
+  return ok;
+}
+
 // `workspace`: whether the executions of an instance share one workspace;
 // nullopt after reporting a value that is neither mode.
 std::optional<bool> shared_workspace(const Pipeline& pipeline, Evaluator& evaluator) {
@@ -111,6 +144,7 @@ std::optional<core::PipelineSpec> instantiate(const Pipeline& pipeline, const Co
   const std::optional<bool> shared = shared_workspace(pipeline, evaluator);
   spec.shared_workspace = shared.value_or(false);
   core::Env env = pipeline.env.given() ? evaluator.env(pipeline.env).value_or(core::Env{}) : core::Env{};
+  const bool gate_ok = read_gate(pipeline, evaluator, spec);
   spec.services = evaluate_services(pipeline, evaluator);
   // The evaluator holds the scope by reference: executions see `service`.
   if (!spec.services.empty()) scope.variables["service"] = service_values(spec.services);
@@ -120,7 +154,7 @@ std::optional<core::PipelineSpec> instantiate(const Pipeline& pipeline, const Co
       stage_spec.executions.push_back(execution(e, spec, env, evaluator));
     spec.stages.push_back(std::move(stage_spec));
   }
-  if (evaluator.failed() || !shared) return std::nullopt;
+  if (evaluator.failed() || !shared || !gate_ok) return std::nullopt;
   return spec;
 }
 

@@ -26,7 +26,8 @@ const BodySchema kVariable{"a variable block", {"default", "description"}, {}};
 const BodySchema kInput{"an input block", {"type", "options", "default", "description"}, {}};
 const BodySchema kLocals{"a locals block", {}, {}, true};
 const BodySchema kPipeline{"a pipeline block",
-                           {"depends_on", "env", "timeout", "workspace"},
+                           {"depends_on", "env", "timeout", "workspace", "concurrency", "cancel_in_progress",
+                            "environment"},
                            {"filter", "matrix", "service", "stage"}};
 const BodySchema kFilter{"a filter block", {"events", "branches", "tags", "paths", "schedules"}, {}};
 const BodySchema kMatrix{"a matrix block", {}, {}, true};
@@ -231,6 +232,13 @@ class Decoder {
     p.env = expression(body, "env", file);
     p.timeout = expression(body, "timeout", file);
     p.workspace = expression(body, "workspace", file);
+    p.concurrency = expression(body, "concurrency", file);
+    p.cancel_in_progress = expression(body, "cancel_in_progress", file);
+    p.environment = expression(body, "environment", file);
+    if (p.cancel_in_progress.given() && !p.concurrency.given())
+      report(diags_, p.cancel_in_progress.origin(), "cancel_in_progress without concurrency",
+             "cancel_in_progress says what a newer pipeline of the same concurrency group does to the running one; "
+             "give the group too, e.g. concurrency = \"deploy-${event.branch}\"");
     if (const hcl::Block* filter = single_block(body, "filter", file, diags_)) p.filter = decode_filter(*filter, file);
     if (const hcl::Block* matrix = single_block(body, "matrix", file, diags_)) p.matrix = decode_matrix(*matrix, file);
     NameRegistry services("service", " in pipeline \"" + p.name + "\"");

@@ -128,7 +128,8 @@ class ReferenceChecker {
 };
 
 const std::string kMatrixOnlyInInstances =
-    "matrix.* is available in a matrix pipeline's env, timeout, stages and executions; filters, depends_on, "
+    "matrix.* is available in a matrix pipeline's env, timeout, concurrency, environment, stages and executions; "
+    "filters, depends_on, "
     "matrix axes and locals are shared by all instances.";
 
 void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
@@ -144,6 +145,7 @@ void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
                  "Pipeline \"" + p.name + "\" has no matrix block; matrix.* exists only in a pipeline with one."};
   checker.check(p.env, instance);
   checker.check(p.timeout, instance);
+  for (const Expression* e : {&p.concurrency, &p.cancel_in_progress, &p.environment}) checker.check(*e, instance);
   checker.check(p.workspace, instance);
   std::vector<std::string> services;
   for (const auto& s : p.services) {

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace core {
@@ -82,6 +83,13 @@ struct PipelineSpec {
   std::vector<StageSpec> stages;              // run in order
   bool shared_workspace = false;  // one workspace for all its executions, not one each (`workspace = "shared"`)
   std::vector<ServiceSpec> services;          // started before the first stage
+  // The pipeline gate (docs/configuration.md#concurrency-and-environments):
+  // at most one pipeline of a project's concurrency group runs at a time,
+  // and one of an environment runs under its rules, with its secrets.
+  std::string concurrency;          // the group; empty: none
+  bool cancel_in_progress = false;  // a newer pipeline of the group cancels the running one
+  std::string environment;          // empty: none
+  bool gated() const { return !concurrency.empty() || !environment.empty(); }
 };
 
 // A pipeline of the configuration that is not in the plan, and why.
@@ -89,6 +97,19 @@ struct SkippedPipeline {
   std::string name;    // the pipeline block's name (a matrix is not expanded)
   std::string reason;  // for people: "branch \"feature/x\" does not match branches"
 };
+
+// The longest concurrency group and environment name: the server keeps
+// them; an environment's name is letters, digits, '.', '_' and '-'.
+inline constexpr std::size_t kMaxGateName = 255;
+inline constexpr std::size_t kMaxEnvironmentName = 100;
+inline bool is_environment_name(std::string_view name) {
+  if (name.empty() || name.size() > kMaxEnvironmentName) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+          c == '-'))
+      return false;
+  return true;
+}
 
 struct Plan {
   std::vector<PipelineSpec> pipelines;  // ordered so that dependencies come first

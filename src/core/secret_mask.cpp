@@ -28,8 +28,17 @@ SecretMask::Piece::Piece(std::string_view piece) : text(piece) {
     skip[static_cast<unsigned char>(text[i])] = static_cast<std::uint32_t>(last - i);
 }
 
-SecretMask::SecretMask(const Env& secrets) {
+SecretMask::SecretMask(const Env& secrets) { add(secrets, {}); }
+
+SecretMask SecretMask::with(const Env& more) const {
+  SecretMask mask;
   std::vector<std::string_view> texts;
+  for (const Piece& piece : pieces_) texts.push_back(piece.text);
+  mask.add(more, std::move(texts));
+  return mask;
+}
+
+void SecretMask::add(const Env& secrets, std::vector<std::string_view> texts) {
   for (const auto& [name, value] : secrets)
     for (std::string_view line : lines_of(value))
       if (line.size() >= kMinimumLength) texts.push_back(line);

@@ -37,6 +37,10 @@ class SecretMask {
   SecretMask() = default;
   explicit SecretMask(const Env& secrets);
 
+  // A mask hiding this one's secrets and those of `more` (a pipeline's
+  // environment secrets, released after the run began).
+  SecretMask with(const Env& more) const;
+
   // `line` with every occurrence of a secret replaced.
   std::string apply(std::string_view line) const;
 
@@ -85,6 +89,8 @@ class SecretMask {
     auto operator<=>(const Span&) const = default;
   };
 
+  // Builds the pieces of `texts` (views into live strings) and of `secrets`'s values.
+  void add(const Env& secrets, std::vector<std::string_view> texts);
   std::vector<Span> occurrences(std::string_view line) const;
   // Appends to `masked` text[0, limit) masked (or the *** of a run reaching
   // past it), where no occurrence begins before `limit` that `text` does not

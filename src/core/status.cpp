@@ -24,7 +24,8 @@ bool can_transition(Status from, Status to) {
     case Status::WaitingForApproval:
       return to == Status::Queued || to == Status::Cancelled;
     case Status::Queued:
-      return to == Status::Running || (is_final(to) && to != Status::Success && to != Status::Failure);
+      return to == Status::Running || to == Status::WaitingForApproval ||
+             (is_final(to) && to != Status::Success && to != Status::Failure);
     case Status::Running:
       return is_final(to) && to != Status::Skipped;
     default:

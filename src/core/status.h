@@ -3,9 +3,11 @@
 //   queued → running → success | failure | cancelled | error
 //   queued → skipped | cancelled | error
 // A workflow of a pull request from a fork may first wait for a person's
-// approval (docs/people.md); no agent claims it meanwhile:
-//   waiting_for_approval → queued | cancelled
-// Pipelines, stages and executions never wait for approval.
+// approval (docs/people.md); no agent claims it meanwhile. A pipeline of an
+// environment with required approvers waits at its gate the same way
+// (docs/configuration.md#environments):
+//   queued → waiting_for_approval → queued | cancelled
+// Stages and executions never wait for approval.
 // A final status never changes again.
 #pragma once
 

@@ -1,5 +1,6 @@
 #include "protocol/protocol.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 
@@ -149,7 +150,10 @@ json to_json(const core::PipelineSpec& pipeline) {
            {"matrix", pipeline.matrix},
            {"depends_on", pipeline.depends_on},
            {"timeout_ms", pipeline.timeout.count()},
-           {"stages", std::move(stages)}};
+           {"stages", std::move(stages)},
+           {"concurrency", pipeline.concurrency},
+           {"cancel_in_progress", pipeline.cancel_in_progress},
+           {"environment", pipeline.environment}};
   if (!pipeline.services.empty()) out["services"] = names_of(pipeline.services);
   return out;
 }
@@ -161,6 +165,9 @@ core::PipelineSpec read_pipeline(const Reader& in) {
   pipeline.matrix = in.string_map("matrix");
   pipeline.depends_on = in.strings("depends_on");
   pipeline.timeout = std::chrono::milliseconds{in.integer("timeout_ms")};
+  pipeline.concurrency = in.string("concurrency");
+  pipeline.cancel_in_progress = in.boolean("cancel_in_progress");
+  pipeline.environment = in.string("environment");
   pipeline.stages = read_items(in, "stages", [](const Reader& stage) {
     return core::StageSpec{stage.string("name", true), read_items(stage, "executions", [](const Reader& execution) {
                              core::ExecutionSpec spec;
@@ -231,6 +238,12 @@ std::string workflow_path(std::string_view workflow_id, Call call) {
 }
 
 std::string route_pattern(Call call) { return workflow_path("{id}", call); }
+
+std::string gate_path(std::string_view workflow_id, std::string_view pipeline_id) {
+  return "/api/v1/agent/workflows/" + std::string{workflow_id} + "/pipelines/" + std::string{pipeline_id} + "/gate";
+}
+
+std::string gate_route_pattern() { return gate_path("{id}", "{pipeline_id}"); }
 
 std::string_view to_string(Stream stream) { return stream == Stream::Stderr ? "stderr" : "stdout"; }
 
@@ -388,6 +401,46 @@ json to_json(const CancelAnswer& answer) { return {{"cancel", answer.cancel}}; }
 
 CancelAnswer cancel_answer_from_json(const json& json_answer) {
   return {Reader{json_answer, "answer"}.boolean("cancel")};
+}
+
+namespace {
+constexpr GateDecision kGateDecisions[] = {GateDecision::Run, GateDecision::Wait, GateDecision::Skip,
+                                           GateDecision::Cancel};
+}
+
+std::string_view to_string(GateDecision decision) {
+  switch (decision) {
+    case GateDecision::Run: return "run";
+    case GateDecision::Wait: return "wait";
+    case GateDecision::Skip: return "skip";
+    case GateDecision::Cancel: return "cancel";
+  }
+  return "";
+}
+
+json to_json(const GateAnswer& answer) {
+  json secrets = json::array();
+  for (const JobSecret& secret : answer.secrets) secrets.push_back({{"name", secret.name}, {"value", secret.value}});
+  return {{"decision", to_string(answer.decision)},
+          {"reason", answer.reason},
+          {"retry_after_ms", answer.retry_after.count()},
+          {"secrets", std::move(secrets)}};
+}
+
+GateAnswer gate_answer_from_json(const json& json_answer) {
+  Reader in{json_answer, "gate"};
+  GateAnswer answer;
+  const std::string decision = in.string("decision", true);
+  const auto* found = std::ranges::find(kGateDecisions, decision, [](GateDecision each) { return to_string(each); });
+  if (found == std::end(kGateDecisions)) throw Malformed{"gate.decision is not run, wait, skip or cancel"};
+  answer.decision = *found;
+  answer.reason = in.string("reason");
+  answer.retry_after = std::chrono::milliseconds{in.integer("retry_after_ms", 1000)};
+  if (answer.retry_after.count() < 0) throw Malformed{"gate.retry_after_ms is below 0"};
+  answer.secrets = read_items(in, "secrets", [](const Reader& secret) {
+    return JobSecret{secret.string("name", true), secret.string("value", true), {}};
+  });
+  return answer;
 }
 
 json to_json(const Completion& completion) {

@@ -39,6 +39,11 @@ std::string_view name(Call call);                                  // "plan", ..
 std::string workflow_path(std::string_view workflow_id, Call call);  // the path an agent posts to
 std::string route_pattern(Call call);                              // the router's, with {id}
 
+// The gate of one pipeline of a claimed workflow (below, "Gate"):
+// /api/v1/agent/workflows/{id}/pipelines/{pipeline_id}/gate.
+std::string gate_path(std::string_view workflow_id, std::string_view pipeline_id);
+std::string gate_route_pattern();
+
 // The lease a claim answered with (Job::lease), on every later call about
 // that workflow: the server knows the lease holder by it and the token, never
 // by a name the agent gives.
@@ -170,6 +175,30 @@ struct CancelAnswer {
   bool cancel = false;
 };
 
+// --- Gate: {} → 200 GateAnswer. Asked before the first stage of a pipeline
+// with a concurrency group or an environment (PipelineSpec::gated), again
+// after each `wait`, until the answer is another (docs/agents.md, "The
+// pipeline gate"). The server decides from what it recorded of the plan,
+// never from what the agent says.
+
+enum class GateDecision {
+  Run,     // start the pipeline now, with `secrets`
+  Wait,    // not yet (`reason` says why): ask again after `retry_after`
+  Skip,    // never, as skipped (a branch the environment does not allow)
+  Cancel,  // never, as cancelled (superseded in its group, or rejected)
+};
+
+struct GateAnswer {
+  GateDecision decision = GateDecision::Run;
+  std::string reason;  // for people: shown as the pipeline's status reason
+  std::chrono::milliseconds retry_after{1000};
+  // Run: the secrets of the pipeline's environment, for its executions
+  // only; they never travel in a Job. Secret.
+  std::vector<JobSecret> secrets;
+
+  bool operator==(const GateAnswer&) const = default;
+};
+
 // --- Complete: Completion → 200.
 
 struct Completion {
@@ -221,6 +250,10 @@ EventBatch event_batch_from_json(const nlohmann::json& json);
 
 nlohmann::json to_json(const CancelAnswer& answer);
 CancelAnswer cancel_answer_from_json(const nlohmann::json& json);
+
+std::string_view to_string(GateDecision decision);  // "run", "wait", "skip", "cancel"
+nlohmann::json to_json(const GateAnswer& answer);
+GateAnswer gate_answer_from_json(const nlohmann::json& json);
 
 nlohmann::json to_json(const Completion& completion);
 Completion completion_from_json(const nlohmann::json& json);

@@ -37,8 +37,8 @@ AttemptOutcome failed_to_start(std::string error) {
 class Attempt {
  public:
   Attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec,
-          const std::string& workspace)
-      : context_(context), id_(id), spec_(spec), workspace_(workspace), tag_(unique_process_tag()) {}
+          const std::string& workspace, const core::SecretMask& mask)
+      : context_(context), id_(id), spec_(spec), workspace_(workspace), mask_(mask), tag_(unique_process_tag()) {}
 
   AttemptOutcome run(std::optional<SteadyTime> deadline);
 
@@ -49,6 +49,7 @@ class Attempt {
   ExecutionId id_;
   const core::ExecutionSpec& spec_;
   const std::string& workspace_;
+  const core::SecretMask& mask_;
   std::string tag_;  // also the container's name
   const ContainerRuntime* runtime_ = nullptr;
 };
@@ -78,7 +79,8 @@ AttemptOutcome Attempt::run(std::optional<SteadyTime> deadline) {
     child = start_watched(context_, *spawn_request,
                           [this](Stream stream, TimePoint time, std::span<const std::string_view> lines) {
                             context_.reporter.output(OutputLines{id_, stream, time, lines});
-                          });
+                          },
+                          &mask_);
   } catch (const std::system_error& error) {
     return failed_to_start("execution '" + spec_.name + "' could not start: " + error.what());
   }
@@ -120,8 +122,9 @@ void drain(OutputPump& pump, const std::shared_ptr<Capture>& capture) {
 }  // namespace
 
 AttemptOutcome run_attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec,
-                           const std::string& workspace, std::optional<SteadyTime> deadline) {
-  return Attempt(context, id, spec, workspace).run(deadline);
+                           const std::string& workspace, const core::SecretMask& mask,
+                           std::optional<SteadyTime> deadline) {
+  return Attempt(context, id, spec, workspace, mask).run(deadline);
 }
 
 std::string unique_process_tag() {
@@ -146,9 +149,11 @@ std::vector<std::string> client_environment(const AttemptContext& context, const
   return environment(context.options.base_env, {}, tag, false);
 }
 
-WatchedChild start_watched(const AttemptContext& context, const SpawnRequest& request, Capture::LinesHandler lines) {
+WatchedChild start_watched(const AttemptContext& context, const SpawnRequest& request, Capture::LinesHandler lines,
+                           const core::SecretMask* mask) {
   SpawnedChild spawned = spawn_in_new_group(request);
-  auto capture = context.pump.watch(spawned.stdout_fd, spawned.stderr_fd, std::move(lines), &context.options.mask);
+  auto capture =
+      context.pump.watch(spawned.stdout_fd, spawned.stderr_fd, std::move(lines), mask ? mask : &context.options.mask);
   return {std::move(spawned.process), std::move(capture)};
 }
 

@@ -39,9 +39,11 @@ struct AttemptOutcome {
   std::string error;
 };
 
-// Runs one attempt in `workspace` (absolute).
+// Runs one attempt in `workspace` (absolute); `mask` hides secrets in its
+// output: the run's, or its pipeline's (Options::gate).
 AttemptOutcome run_attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec,
-                           const std::string& workspace, std::optional<SteadyTime> deadline);
+                           const std::string& workspace, const core::SecretMask& mask,
+                           std::optional<SteadyTime> deadline);
 
 // --- The steps, shared by executions and services.
 
@@ -67,9 +69,10 @@ struct WatchedChild {
   std::shared_ptr<Capture> capture;
 };
 
-// Starts the request with its lines going to `lines` (masked). Throws
-// std::system_error.
-WatchedChild start_watched(const AttemptContext& context, const SpawnRequest& request, Capture::LinesHandler lines);
+// Starts the request with its lines going to `lines`, masked with `mask`
+// (null: the run's). Throws std::system_error.
+WatchedChild start_watched(const AttemptContext& context, const SpawnRequest& request, Capture::LinesHandler lines,
+                           const core::SecretMask* mask = nullptr);
 
 // Ends a child: when `stop`, it is stopped first (a container through
 // `runtime`, when given: killing its client alone would leave it running);

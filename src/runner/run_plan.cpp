@@ -2,6 +2,7 @@
 #include <functional>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -63,13 +64,21 @@ class PlanRun {
                  pump_,
                  cancel,
                  [this](std::string& problem) { return containers_.get(problem); },
-                 [this](std::string& problem) { return sandbox_.get(problem); }} {}
+                 [this](std::string& problem) { return sandbox_.get(problem); }},
+        opened_(plan.pipelines.size()) {}
 
   RunResult run();
 
  private:
   void run_pipeline(std::size_t p);
   std::optional<Status> status_before_start(std::size_t p);
+  GateOpening pass_gate(std::size_t p);
+  // The pipeline as its executions run: the plan's, or with the secrets its
+  // gate released, with the mask that hides them.
+  const core::PipelineSpec& pipeline(std::size_t p) const {
+    return opened_[p] ? opened_[p]->spec : plan_.pipelines[p];
+  }
+  const core::SecretMask& mask(std::size_t p) const { return opened_[p] ? opened_[p]->mask : options_.mask; }
   Status run_stages(std::size_t p, Deadline deadline);
   Status run_stage(std::size_t p, std::size_t s, Deadline deadline);
   void run_execution(ExecutionId id, Deadline deadline);
@@ -100,6 +109,13 @@ class PlanRun {
   std::vector<PipelineWorkspace> pipeline_workspaces_;
   AttemptContext context_;
   PortLocks ports_;
+  struct Opened {
+    core::PipelineSpec spec;
+    core::SecretMask mask;
+  };
+  // Written by a pipeline's own thread before its first stage, read by its
+  // executions' threads only after that.
+  std::vector<std::unique_ptr<Opened>> opened_;
   std::mutex finished_mutex_;
   std::condition_variable pipeline_finished_;
 };
@@ -148,10 +164,32 @@ std::optional<Status> PlanRun::status_before_start(std::size_t p) {
   return std::nullopt;
 }
 
+// Asks the gate of a gated pipeline whether it may start; keeps the secrets
+// it released for the pipeline's executions.
+GateOpening PlanRun::pass_gate(std::size_t p) {
+  const core::PipelineSpec& spec = plan_.pipelines[p];
+  if (!spec.gated() || !options_.gate) return {};
+  GateOpening opening = options_.gate(p, cancel_);
+  if (cancel_.cancelled()) return {Status::Cancelled, "cancelled", {}};
+  if (opening.status != Status::Running || opening.secrets.empty()) return opening;
+  auto opened = std::make_unique<Opened>(spec, options_.mask.with(opening.secrets));
+  for (auto& stage : opened->spec.stages)
+    for (auto& execution : stage.executions)
+      for (const auto& [name, value] : opening.secrets) execution.env[name] = value;
+  opened_[p] = std::move(opened);
+  return opening;
+}
+
 void PlanRun::run_pipeline(std::size_t p) {
   if (auto not_run = status_before_start(p)) {
     reporter_.mark_not_run(p, 0, *not_run);
     finish_pipeline(p, *not_run, false);
+    return;
+  }
+  if (GateOpening opening = pass_gate(p); opening.status != Status::Running) {
+    reporter_.mark_not_run(p, 0, opening.status);
+    reporter_.update_pipeline(p, [&opening](PipelineResult& r) { r.error = std::move(opening.reason); });
+    finish_pipeline(p, opening.status, false);
     return;
   }
   auto started = std::chrono::steady_clock::now();
@@ -226,7 +264,7 @@ Status PlanRun::stage_status(std::size_t p, std::size_t s) const {
 }
 
 void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
-  const auto& spec = plan_.pipelines[id.pipeline].stages[id.stage].executions[id.execution];
+  const auto& spec = pipeline(id.pipeline).stages[id.stage].executions[id.execution];
   if (const KeptExecution* kept = kept_execution(id)) {
     reporter_.update_execution(id, [kept](ExecutionResult& r) {
       r.status = kept->status;
@@ -310,16 +348,18 @@ void PlanRun::make_pipeline_workspace(std::size_t p) {
 // pipeline's workspace as the earlier stages left it), which stays until the
 // stage ends. Without Options::workspaces, the checked-out commit itself.
 AttemptOutcome PlanRun::run_in_workspace(ExecutionId id, const core::ExecutionSpec& spec, Deadline deadline) {
-  if (!uses_copies()) return run_attempt(context_, id, spec, source_.string(), deadline);
+  const core::SecretMask& hidden = mask(id.pipeline);
+  if (!uses_copies()) return run_attempt(context_, id, spec, source_.string(), hidden, deadline);
   const PipelineWorkspace& pipeline = pipeline_workspaces_[id.pipeline];
   if (!pipeline.error.empty()) return without_workspace(spec, pipeline.error);
-  if (plan_.pipelines[id.pipeline].shared_workspace) return run_attempt(context_, id, spec, pipeline.path, deadline);
+  if (plan_.pipelines[id.pipeline].shared_workspace)
+    return run_attempt(context_, id, spec, pipeline.path, hidden, deadline);
   const std::string own = execution_workspace(id);
   remove_tree(own);  // an earlier attempt's
   std::string error;
   if (!copy_tree(pipeline.path.empty() ? source_.string() : pipeline.path, own, error))
     return without_workspace(spec, error);
-  return run_attempt(context_, id, spec, own, deadline);
+  return run_attempt(context_, id, spec, own, hidden, deadline);
 }
 
 // The stage's executions' workspaces go when it ends; what they changed goes

@@ -30,6 +30,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -77,6 +78,24 @@ struct KeptExecution {
   std::string reason;                           // for people: where the result comes from
 };
 
+// What a pipeline's gate decided (PipelineSpec::gated; docs/agents.md,
+// "The pipeline gate").
+struct GateOpening {
+  core::Status status = core::Status::Running;  // Running: start; Skipped, Cancelled or Error: end so, never run
+  std::string reason;                           // why not, for people
+  // Running: joins the environment of the pipeline's executions (over their
+  // own), and is masked in their output.
+  core::Env secrets;
+};
+
+class CancelHandle;
+
+// Asked on the pipeline's own thread once its dependencies succeeded, before
+// its first stage and holding no job slot. It may block (a pipeline waiting
+// for its concurrency group or an approval), but must return soon after the
+// run's cancel handle is cancelled.
+using Gate = std::function<GateOpening(std::size_t pipeline, const CancelHandle& cancel)>;
+
 struct Options {
   // The checked-out commit. With `workspaces` set, each execution (each
   // attempt of it) runs in a copy of its own, made below `workspaces`: of
@@ -98,6 +117,9 @@ struct Options {
   // and handed to the observer (docs/secrets.md, "Masking").
   core::SecretMask mask;
   std::vector<KeptExecution> kept;
+  // Asked for each gated pipeline; empty: every pipeline starts at once
+  // (`factory run`, which has no server to ask).
+  Gate gate;
 };
 
 struct ExecutionResult {
@@ -126,7 +148,8 @@ struct PipelineResult {
   // when stopped after it was ready; failure, with its `error`, when it never
   // got ready or ended before it was stopped.
   std::vector<ExecutionResult> services;
-  std::string error;  // why it ended before its stages ran ("service db was not ready after 30s: ...")
+  // Why it ended before its stages ran ("service db was not ready after 30s: ...", or what its gate said).
+  std::string error;
 };
 
 struct RunResult {

@@ -361,6 +361,58 @@ const std::vector<Migration>& migrations() {
       // Version 18 keeps a manual run's inputs with its workflow: a JSON
       // object of names and values as text (docs/configuration.md#input-name).
       {18, "manual run inputs", {"ALTER TABLE workflows ADD inputs {longtext}"}},
+      // Version 19 is the pipeline gate (docs/agents.md, "The pipeline
+      // gate"): each planned pipeline's concurrency group and environment
+      // and what happened at its gate; the holder of each project's
+      // concurrency groups, one by the table's key, let go with its
+      // pipeline; and environments with their rules and their secrets
+      // (sealed as project secrets are). Pipelines may now wait for
+      // approval, a status longer than 16 characters.
+      {19,
+       "pipeline gates: concurrency groups and environments",
+       {"{postgres} ALTER TABLE pipelines ALTER COLUMN status TYPE VARCHAR(32)",
+        "{mariadb} ALTER TABLE pipelines MODIFY status VARCHAR(32) NOT NULL",
+        "ALTER TABLE pipelines ADD concurrency_group VARCHAR(255)",
+        "ALTER TABLE pipelines ADD cancel_in_progress SMALLINT NOT NULL DEFAULT 0",
+        "ALTER TABLE pipelines ADD environment VARCHAR(100)",
+        "ALTER TABLE pipelines ADD gate_entered_at BIGINT",
+        "ALTER TABLE pipelines ADD group_waiting_since BIGINT",
+        "ALTER TABLE pipelines ADD approved_by VARCHAR(300)",
+        "ALTER TABLE pipelines ADD approved_at BIGINT",
+        "ALTER TABLE pipelines ADD rejected_by VARCHAR(300)",
+        "CREATE INDEX pipelines_group_idx ON pipelines (concurrency_group)",
+        "CREATE TABLE concurrency_holders ("
+        " project_id {uuid} NOT NULL,"
+        " group_name VARCHAR(255) NOT NULL,"
+        " pipeline_id {uuid} NOT NULL,"
+        " workflow_id {uuid} NOT NULL,"
+        " since BIGINT NOT NULL,"
+        " CONSTRAINT concurrency_holders_pkey PRIMARY KEY (project_id, group_name),"
+        " CONSTRAINT concurrency_holders_pipeline_fkey FOREIGN KEY (pipeline_id) REFERENCES pipelines (id)"
+        " ON DELETE CASCADE"
+        "){table}",
+        "CREATE TABLE environments ("
+        " project_id {uuid} NOT NULL,"
+        " name VARCHAR(100) NOT NULL,"
+        " approvers {longtext} NOT NULL,"  // JSON arrays of strings
+        " branches {longtext} NOT NULL,"
+        " wait_timer_ms BIGINT NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " updated_at BIGINT NOT NULL,"
+        " CONSTRAINT environments_pkey PRIMARY KEY (project_id, name),"
+        " CONSTRAINT environments_project_fkey FOREIGN KEY (project_id) REFERENCES projects (id) ON DELETE CASCADE"
+        "){table}",
+        "CREATE TABLE environment_secrets ("
+        " project_id {uuid} NOT NULL,"
+        " environment VARCHAR(100) NOT NULL,"
+        " name VARCHAR(255) NOT NULL,"
+        " sealed_value {longtext} NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " updated_at BIGINT NOT NULL,"
+        " CONSTRAINT environment_secrets_pkey PRIMARY KEY (project_id, environment, name),"
+        " CONSTRAINT environment_secrets_environment_fkey FOREIGN KEY (project_id, environment)"
+        " REFERENCES environments (project_id, name) ON DELETE CASCADE"
+        "){table}"}},
   };
   return all;
 }

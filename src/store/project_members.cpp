@@ -23,6 +23,15 @@ const Query kMembers{"SELECT login, role FROM project_members WHERE project_id =
 const Query kDeleteMember{"DELETE FROM project_members WHERE project_id = ? AND login = ?"};
 const Query kCountProjects{"SELECT COUNT(*) FROM projects WHERE id = ?"};
 
+Result<std::string> granted_role(Connection& connection, const std::string& project_id, const std::string& login) {
+  std::string role;
+  auto done = connection.execute(kMemberRole, {project_id, login}, [&](const Row& row) { role = row.text(0); });
+  if (!done) return done.error();
+  return role;
+}
+
+}  // namespace
+
 // Letters, digits and single hyphens, neither first nor last: what GitHub
 // allows, and so nothing that needs quoting anywhere. Lowercase, the form
 // grants are kept in.
@@ -36,15 +45,6 @@ Result<std::string> member_login(std::string_view login) {
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
   return lower;
 }
-
-Result<std::string> granted_role(Connection& connection, const std::string& project_id, const std::string& login) {
-  std::string role;
-  auto done = connection.execute(kMemberRole, {project_id, login}, [&](const Row& row) { role = row.text(0); });
-  if (!done) return done.error();
-  return role;
-}
-
-}  // namespace
 
 Result<std::string> project_key(Connection& connection, std::string_view project_id) {
   auto key = canonical_id(project_id);

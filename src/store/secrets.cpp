@@ -8,11 +8,6 @@
 
 namespace store {
 
-struct SealedSecret {
-  SecretInfo info;
-  std::string sealed_value;
-};
-
 namespace {
 
 // Shorter values could not be masked in logs (core/secret_mask.h).
@@ -51,6 +46,8 @@ bool is_reserved(std::string_view name) {
          std::find(std::begin(kReservedNames), std::end(kReservedNames), name) != std::end(kReservedNames);
 }
 
+}  // namespace
+
 Status check_secret_name(std::string_view name) {
   if (auto checked = check_name("secret name", name); !checked) return checked;
   const std::string quoted = "secret name '" + std::string(name) + "'";
@@ -71,6 +68,8 @@ Status check_secret_value(std::string_view value) {
     return invalid("a secret value must not contain NUL bytes: environment variables cannot hold them");
   return {};
 }
+
+namespace {
 
 Result<std::vector<SealedSecret>> select_secrets(Connection& connection, const std::string& project_id) {
   bool project_found = false;
@@ -118,17 +117,25 @@ Result<const SecretBox*> SqlStore::secret_box() const {
   return &*secrets_;
 }
 
-Result<bool> SqlStore::set_secret(std::string_view project_id, std::string_view name, std::string_view value,
-                                  const core::SecretScope& scope) {
+Result<SqlStore::Sealed> SqlStore::seal_secret(std::string_view project_id, std::string_view name,
+                                               std::string_view sealed_as, std::string_view value) const {
   auto box = secret_box();
   if (!box) return box.error();
   auto key = canonical_id(project_id);
   if (!key) return bad_id(project_id);
   if (auto checked = check_secret_name(name); !checked) return checked.error();
   if (auto checked = check_secret_value(value); !checked) return checked.error();
+  return Sealed{*key, (*box)->seal(*key, sealed_as, value)};
+}
+
+Result<bool> SqlStore::set_secret(std::string_view project_id, std::string_view name, std::string_view value,
+                                  const core::SecretScope& scope) {
+  auto sealed = seal_secret(project_id, name, name, value);
+  if (!sealed) return sealed.error();
   if (auto error = config::secret_scope_error(scope)) return invalid(*error);
-  const std::string sealed = (*box)->seal(*key, name, value);
-  return in_transaction([&](Connection& connection) { return upsert_secret(connection, *key, name, sealed, scope); });
+  return in_transaction([&](Connection& connection) {
+    return upsert_secret(connection, sealed->project_key, name, sealed->value, scope);
+  });
 }
 
 Status SqlStore::delete_secret(std::string_view project_id, std::string_view name) {

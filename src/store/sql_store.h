@@ -15,7 +15,11 @@
 namespace store {
 
 struct NodeTable;     // a table of the workflow tree (workflow_tree.cpp)
-struct SealedSecret;  // a project secret as stored (secrets.cpp)
+// A project's or an environment's secret as stored (secrets.cpp, environments.cpp).
+struct SealedSecret {
+  SecretInfo info;
+  std::string sealed_value;
+};
 
 class SqlStore final : public Store {
  public:
@@ -75,6 +79,26 @@ class SqlStore final : public Store {
   Status delete_secret(std::string_view project_id, std::string_view name) override;
   Result<std::vector<SecretInfo>> list_secrets(std::string_view project_id) override;
   Result<std::vector<ProjectSecret>> project_secrets(std::string_view project_id) override;
+
+  Result<bool> set_environment(std::string_view project_id, const Environment& environment) override;
+  Result<Environment> get_environment(std::string_view project_id, std::string_view name) override;
+  Result<std::vector<Environment>> list_environments(std::string_view project_id) override;
+  Status delete_environment(std::string_view project_id, std::string_view name) override;
+  Result<bool> set_environment_secret(std::string_view project_id, std::string_view environment,
+                                      std::string_view name, std::string_view value) override;
+  Status delete_environment_secret(std::string_view project_id, std::string_view environment,
+                                   std::string_view name) override;
+  Result<std::vector<SecretInfo>> list_environment_secrets(std::string_view project_id,
+                                                           std::string_view environment) override;
+  Result<std::vector<ProjectSecret>> environment_secrets(std::string_view project_id,
+                                                         std::string_view environment) override;
+
+  Result<PipelineGate> enter_gate(std::string_view workflow_id, std::string_view pipeline_id) override;
+  Result<PipelineGate> get_pipeline_gate(std::string_view pipeline_id) override;
+  Status wait_at_gate(std::string_view pipeline_id, core::Status status, std::string_view reason) override;
+  Result<PipelineGate> decide_approval(std::string_view pipeline_id, std::string_view by, bool approve) override;
+  Result<GroupClaim> take_concurrency_group(const PipelineGate& gate, Timestamp now) override;
+  Result<std::string> project_of_pipeline(std::string_view pipeline_id) override;
 
   Result<EnqueuedWorkflow> enqueue_workflow(std::string_view project_id, std::string_view delivery_id,
                                             const core::Event& event, const WorkflowOrigin& origin) override;
@@ -192,8 +216,19 @@ class SqlStore final : public Store {
   // The project_id column of the one row `query` selects for `id`.
   Result<std::string> project_of(const Query& query, std::string_view noun, std::string_view id);
   Result<const SecretBox*> secret_box() const;
+  // A secret's name and value checked, and the value sealed under the
+  // project's key, bound to `sealed_as` (secrets.cpp).
+  struct Sealed {
+    std::string project_key;
+    std::string value;
+  };
+  Result<Sealed> seal_secret(std::string_view project_id, std::string_view name, std::string_view sealed_as,
+                             std::string_view value) const;
   // A project's secrets, sorted by name; not_found for an unknown project.
   Result<std::vector<SealedSecret>> sealed_secrets(std::string_view project_id);
+  // An environment's secrets, sorted by name; not_found for an unknown environment.
+  Result<std::vector<SealedSecret>> sealed_environment_secrets(std::string_view project_id,
+                                                               std::string_view environment);
 
   ConnectionPool pool_;
   std::unique_ptr<WalCheckpointer> checkpointer_;
@@ -224,6 +259,11 @@ Status check_log_lines(const std::vector<LogLine>& lines);
 Status insert_log_lines(Connection& connection, const std::string& execution_id, const std::vector<LogLine>& lines);
 Result<std::int64_t> last_log_seq(Connection& connection, const std::string& execution_id);
 Param optional_millis(const std::optional<Timestamp>& at);
+// A GitHub login checked and lowercased (project_members.cpp).
+Result<std::string> member_login(std::string_view login);
+// Secrets (secrets.cpp): a name and a value as every secret's must be.
+Status check_secret_name(std::string_view name);
+Status check_secret_value(std::string_view value);
 // Text stored as NULL when empty (optional names and ids).
 std::optional<std::string> optional_text(std::string_view text);
 Result<int> check_limit(const PageRequest& page);

@@ -197,6 +197,47 @@ struct ProjectSecret {
   core::SecretScope scope;
 };
 
+// An environment of a project (docs/configuration.md#environments): the
+// rules a pipeline naming it passes at its gate before it runs, and the
+// secrets released to such pipelines alone (docs/secrets.md).
+struct Environment {
+  std::string name;                    // core::is_environment_name
+  std::vector<std::string> approvers;  // GitHub logins (lowercase), or "writers"; empty: no approval needed
+  std::vector<std::string> branches;   // globs the workflow's branch must match; empty: every branch
+  std::chrono::milliseconds wait_timer{0};  // after approval (or the gate, without approvers), before it runs
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+// A planned pipeline's gate as recorded: its settings from the plan
+// (core::PipelineSpec) and what happened at it.
+struct PipelineGate {
+  std::string pipeline_id;
+  std::string workflow_id;
+  std::string project_id;
+  std::string name;
+  core::Status status = core::Status::Queued;
+  std::string status_reason;
+  std::string concurrency;  // empty: none
+  bool cancel_in_progress = false;
+  std::string environment;  // empty: none
+  std::optional<Timestamp> entered_at;  // the first time its agent asked
+  std::string approved_by;              // a caller's name
+  std::optional<Timestamp> approved_at;
+  std::string rejected_by;
+};
+
+// What take_concurrency_group found: the group is the pipeline's now; or
+// another holds it (`workflow_id`, `pipeline` name and id are the holder's);
+// or a newer pipeline waits for it too (they are the newer one's).
+struct GroupClaim {
+  enum class Outcome { Holding, Waiting, Superseded };
+  Outcome outcome = Outcome::Holding;
+  std::string workflow_id;
+  std::string pipeline;
+  std::string pipeline_id;
+};
+
 // Keyset pagination: items with ids after `after` (empty: from the start),
 // at most `limit` of them (1..1000).
 struct PageRequest {
@@ -562,6 +603,50 @@ class Store {
   // that does not decrypt (another key, a damaged row) is an internal error
   // naming the secret.
   virtual Result<std::vector<ProjectSecret>> project_secrets(std::string_view project_id) = 0;
+
+  // Environments (docs/configuration.md#environments). set_environment
+  // creates or replaces one's rules (true when it created it); at most 100
+  // approvers (logins as set_member takes them, or "writers") and 100
+  // branch globs of at most 255 bytes, a wait timer of 0 to 30 days. An
+  // unknown project is not_found. Deleting one deletes its secrets.
+  virtual Result<bool> set_environment(std::string_view project_id, const Environment& environment) = 0;
+  virtual Result<Environment> get_environment(std::string_view project_id, std::string_view name) = 0;
+  virtual Result<std::vector<Environment>> list_environments(std::string_view project_id) = 0;  // by name
+  virtual Status delete_environment(std::string_view project_id, std::string_view name) = 0;
+  // Environment secrets: as project secrets are (names, values, the key),
+  // without scopes: an environment's secrets reach its pipelines only.
+  // not_found for an unknown environment.
+  virtual Result<bool> set_environment_secret(std::string_view project_id, std::string_view environment,
+                                              std::string_view name, std::string_view value) = 0;
+  virtual Status delete_environment_secret(std::string_view project_id, std::string_view environment,
+                                           std::string_view name) = 0;
+  virtual Result<std::vector<SecretInfo>> list_environment_secrets(std::string_view project_id,
+                                                                   std::string_view environment) = 0;
+  virtual Result<std::vector<ProjectSecret>> environment_secrets(std::string_view project_id,
+                                                                 std::string_view environment) = 0;
+
+  // Pipeline gates (docs/agents.md, "The pipeline gate"). enter_gate: the
+  // gate of pipeline `pipeline_id` of workflow `workflow_id` (not_found
+  // otherwise), its entered_at set the first time. get_pipeline_gate: any
+  // pipeline's. wait_at_gate: a pipeline not yet running waits, with
+  // `status` (queued or waiting_for_approval) and `reason`; conflict for
+  // one that runs or ended.
+  virtual Result<PipelineGate> enter_gate(std::string_view workflow_id, std::string_view pipeline_id) = 0;
+  virtual Result<PipelineGate> get_pipeline_gate(std::string_view pipeline_id) = 0;
+  virtual Status wait_at_gate(std::string_view pipeline_id, core::Status status, std::string_view reason) = 0;
+  // Records a person's decision on a pipeline waiting for approval: an
+  // approval queues it again; a rejection leaves it waiting, to be
+  // cancelled at its next ask. Conflict for one not waiting, or decided.
+  virtual Result<PipelineGate> decide_approval(std::string_view pipeline_id, std::string_view by, bool approve) = 0;
+  // Takes the pipeline's concurrency group (project, gate.concurrency) in
+  // one transaction, under the group's unique key: at most one pipeline
+  // holds a group, whichever server asks. A holder whose pipeline ended, or
+  // whose workflow ended or lost its lease (`now` past it), lets go. A
+  // pipeline of a newer workflow waiting for the group supersedes this
+  // one. Waiting marks the pipeline waiting (its reason names the holder).
+  // Two takers racing for a free group: one gets conflict, and asks again.
+  virtual Result<GroupClaim> take_concurrency_group(const PipelineGate& gate, Timestamp now) = 0;
+  virtual Result<std::string> project_of_pipeline(std::string_view pipeline_id) = 0;
 
   // The workflow queue. enqueue_workflow records a queued workflow for a
   // delivery in one transaction; a (project, delivery id) pair seen before

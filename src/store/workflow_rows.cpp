@@ -22,9 +22,11 @@ const Query kFinishStages{
     "UPDATE stages SET status = ?, finished_at = ? WHERE status IN ('queued', 'running') AND pipeline_id IN"
     " (SELECT id FROM pipelines WHERE workflow_id = ?)"};
 const Query kUnfinishedPipelines{
-    "SELECT name FROM pipelines WHERE status IN ('queued', 'running') AND workflow_id = ? ORDER BY position"};
+    "SELECT name FROM pipelines WHERE status IN ('queued', 'running', 'waiting_for_approval') AND workflow_id = ?"
+    " ORDER BY position"};
 const Query kFinishPipelines{
-    "UPDATE pipelines SET status = ?, finished_at = ? WHERE status IN ('queued', 'running') AND workflow_id = ?"};
+    "UPDATE pipelines SET status = ?, finished_at = ?"
+    " WHERE status IN ('queued', 'running', 'waiting_for_approval') AND workflow_id = ?"};
 
 }  // namespace
 

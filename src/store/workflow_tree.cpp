@@ -25,8 +25,8 @@ const Query kLockWorkflow{"SELECT id FROM workflows WHERE id = ? FOR UPDATE", nu
                           "SELECT id FROM workflows WHERE id = ?"};
 const Query kCountPipelines{"SELECT COUNT(*) FROM pipelines WHERE workflow_id = ?"};
 const Query kInsertPipeline{
-    "INSERT INTO pipelines (id, workflow_id, position, name, depends_on, status, status_reason, finished_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"};
+    "INSERT INTO pipelines (id, workflow_id, position, name, depends_on, status, status_reason, finished_at,"
+    " concurrency_group, cancel_in_progress, environment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
 const Query kInsertStage{
     "INSERT INTO stages (id, pipeline_id, position, name, status, status_reason) VALUES (?, ?, ?, ?, 'queued', '')"};
 const Query kInsertExecution{
@@ -159,6 +159,11 @@ Result<std::vector<Pipeline>> read_tree(Connection& connection, std::string_view
 Status check_plan_names(const core::Plan& plan) {
   for (const core::PipelineSpec& pipeline : plan.pipelines) {
     if (auto checked = check_name("pipeline name", pipeline.name); !checked) return checked;
+    if (!pipeline.concurrency.empty())
+      if (auto checked = check_name("concurrency group", pipeline.concurrency); !checked) return checked;
+    if (!pipeline.environment.empty() && !core::is_environment_name(pipeline.environment))
+      return invalid("environment '" + pipeline.environment.substr(0, 100) + "' of pipeline '" + pipeline.name +
+                     "' is not an environment name");
     for (const core::StageSpec& stage : pipeline.stages) {
       if (auto checked = check_name("stage name", stage.name); !checked) return checked;
       for (const core::ExecutionSpec& execution : stage.executions)
@@ -250,15 +255,18 @@ Status insert_plan(Connection& connection, const Workflow& workflow, const core:
   int position = 0;
   for (const core::PipelineSpec& pipeline : plan.pipelines) {
     std::string id = core::Uuid::new_v7().to_string();
-    auto inserted = connection.execute(kInsertPipeline, {id, workflow_id, position++, pipeline.name,
-                                                         encode_strings(pipeline.depends_on), "queued", "", std::nullopt});
+    auto inserted = connection.execute(
+        kInsertPipeline, {id, workflow_id, position++, pipeline.name, encode_strings(pipeline.depends_on), "queued", "",
+                          std::nullopt, optional_text(pipeline.concurrency), pipeline.cancel_in_progress ? 1 : 0,
+                          optional_text(pipeline.environment)});
     if (!inserted) return inserted.error();
     if (auto stages = insert_stages(connection, id, pipeline, *earlier); !stages) return stages;
   }
   std::int64_t at = to_millis(now());
   for (const core::SkippedPipeline& skipped : plan.skipped) {
     auto inserted = connection.execute(kInsertPipeline, {core::Uuid::new_v7().to_string(), workflow_id, position++,
-                                                         skipped.name, "[]", "skipped", clip_reason(skipped.reason), at});
+                                                         skipped.name, "[]", "skipped", clip_reason(skipped.reason), at,
+                                                         std::nullopt, 0, std::nullopt});
     if (!inserted) return inserted.error();
   }
   return {};

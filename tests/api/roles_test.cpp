@@ -95,7 +95,7 @@ class RolesTest : public PeopleApiTest {
   // roles on, with a finished workflow, an execution, a secret and a grant;
   // another project; the owner; a token of the caller to revoke.
   struct World {
-    std::string project, owner, workflow, execution, schedule;
+    std::string project, owner, workflow, pipeline, execution, schedule;
     std::string spare_token = "01890000-0000-7000-8000-000000000000";  // anonymous callers have none
   };
 
@@ -111,12 +111,16 @@ class RolesTest : public PeopleApiTest {
     grant(other, "otheradmin", "admin");
     made.owner = store_->get_project(made.project)->owner_id;
     EXPECT_TRUE(store_->set_secret(made.project, "DEPLOY_KEY", "value", {}));
+    // An environment named as the routes' {name} is, with a secret named as their {secret}.
+    EXPECT_TRUE(store_->set_environment(made.project, {.name = "DEPLOY_KEY"}));
+    EXPECT_TRUE(store_->set_environment_secret(made.project, "DEPLOY_KEY", "DEPLOY_KEY", "value"));
     made.schedule = store_->create_schedule(made.project, {"nightly", "@daily", "main", "UTC"})->id;
     const core::Event push{.name = "push", .branch = "main"};
     made.workflow = store_->enqueue_workflow(made.project, "d" + std::to_string(n), push)->id;
     EXPECT_TRUE(store_->claim_next_workflow("agent", 30s, made.project));
     auto tree = store_->record_plan(made.workflow, one_pipeline());
     EXPECT_TRUE(tree) << tree.error().message;
+    made.pipeline = tree->pipelines.at(0).id;
     made.execution = tree->pipelines.at(0).stages.at(0).executions.at(0).id;
     EXPECT_TRUE(store_->finish_workflow(made.workflow, core::Status::Cancelled));  // its log stream ends
     if (!who.login.empty()) {
@@ -133,11 +137,14 @@ class RolesTest : public PeopleApiTest {
     std::string path;
     for (const auto& segment : http::split_path(pattern)) {
       std::string part{segment};
-      if (part == "{name}") part = "DEPLOY_KEY";
+      if (part == "{name}" || part == "{secret}") part = "DEPLOY_KEY";
       if (part == "{login}") part = "someone";
       if (part == "{schedule}") part = world.schedule;
       if (part == "{id}") {
-        part = on == "workflow" ? world.workflow : on == "execution" ? world.execution : world.project;
+        part = on == "workflow"    ? world.workflow
+               : on == "pipeline"  ? world.pipeline
+               : on == "execution" ? world.execution
+                                   : world.project;
         if (pattern.starts_with("/api/v1/owners")) part = world.owner;
         if (pattern.find("tokens") != std::string::npos) part = world.spare_token;
       }

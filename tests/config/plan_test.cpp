@@ -158,5 +158,18 @@ TEST(Plan, ManualEventsUseTheBranchFilter) {
   EXPECT_TRUE(plan_for(cfg, e).pipelines.empty());
 }
 
+TEST(Plan, TheGateIsEvaluatedPerInstance) {
+  Configuration cfg = must_load(pipeline("deploy",
+                                         "  matrix {\n    region = [\"eu\", \"us\"]\n  }\n"
+                                         "  concurrency = \"deploy-${event.branch}-${matrix.region}\"\n"
+                                         "  cancel_in_progress = true\n  environment = \"prod-${matrix.region}\""));
+  core::Plan p = plan_for(cfg, push("main"));
+  ASSERT_EQ(p.pipelines.size(), 2u);
+  EXPECT_EQ(p.pipelines[0].concurrency, "deploy-main-eu");
+  EXPECT_EQ(p.pipelines[1].environment, "prod-us");
+  EXPECT_TRUE(p.pipelines[1].cancel_in_progress);
+  EXPECT_TRUE(p.pipelines[0].gated());
+}
+
 }  // namespace
 }  // namespace config

@@ -338,5 +338,22 @@ TEST(Validation, ABadFilterDoesNotHideErrorsInTheStages) {
   EXPECT_NE(errors.find("ci.hcl:8:15: error: retry must be a whole number"), std::string::npos) << errors;
 }
 
+// The pipeline gate's attributes: cancel_in_progress needs a group, and a
+// group or an environment the server could not keep is an error at its place.
+TEST(Validation, GateAttributesAreChecked) {
+  const std::string stage = "  stage \"s\" {\n    exec \"e\" { run = \"true\" }\n  }\n}\n";
+  std::string errors = errors_of("pipeline \"deploy\" {\n  cancel_in_progress = true\n" + stage);
+  EXPECT_CONTAINS(errors, "ci.hcl:2:24: error: cancel_in_progress without concurrency");
+  EXPECT_CONTAINS(errors, "give the group too");
+  errors = errors_of("pipeline \"deploy\" {\n  environment = \"prod uction\"\n" + stage);
+  EXPECT_CONTAINS(errors, "ci.hcl:2:17: error: Environment \"prod uction\" is not an environment name");
+  errors = errors_of("pipeline \"deploy\" {\n  concurrency = \"\"\n" + stage);
+  EXPECT_CONTAINS(errors, "Concurrency group \"\" is not a group name");
+  errors = errors_of("pipeline \"deploy\" {\n  concurency = \"x\"\n" + stage);
+  EXPECT_CONTAINS(errors, "Did you mean \"concurrency\"?");
+  errors = errors_of("pipeline \"deploy\" {\n  cancel_in_progress = \"yes\"\n  concurrency = \"x\"\n" + stage);
+  EXPECT_CONTAINS(errors, "cancel_in_progress must be");
+}
+
 }  // namespace
 }  // namespace config

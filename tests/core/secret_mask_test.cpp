@@ -108,3 +108,12 @@ TEST(SecretMaskStream, AnEndlessRunOfSecretsStaysOneReplacement) {
   stream.finish(masked);
   EXPECT_EQ(masked, "<***>next line: ***.");
 }
+
+// A pipeline's environment secrets arrive after the run began: the mask of
+// its executions hides them and the job's.
+TEST(SecretMask, WithHidesTheSecretsOfBoth) {
+  const SecretMask job{{{"TOKEN", "s3cr3t-token"}}};
+  const SecretMask pipeline = job.with({{"DEPLOY_KEY", "d3ploy-key"}});
+  EXPECT_EQ(pipeline.apply("s3cr3t-token and d3ploy-key"), "*** and ***");
+  EXPECT_EQ(job.apply("s3cr3t-token and d3ploy-key"), "*** and d3ploy-key");
+}

@@ -29,8 +29,9 @@ TEST(Status, QueuedCanBeSkippedButNotSucceed) {
   EXPECT_FALSE(core::can_transition(Status::Running, Status::Skipped));
 }
 
-// A fork's pull request waits for approval: then it is queued, or cancelled;
-// nothing else, and nothing goes back to waiting.
+// A fork's pull request, or a pipeline at its environment's gate, waits for
+// approval: then it is queued, or cancelled; nothing else, and only a queued
+// one starts waiting.
 TEST(Status, WaitingForApprovalBecomesQueuedOrCancelled) {
   EXPECT_EQ(core::to_string(Status::WaitingForApproval), "waiting_for_approval");
   EXPECT_EQ(core::parse_status("waiting_for_approval"), Status::WaitingForApproval);
@@ -40,7 +41,8 @@ TEST(Status, WaitingForApprovalBecomesQueuedOrCancelled) {
   for (Status to : {Status::WaitingForApproval, Status::Running, Status::Success, Status::Failure, Status::Error,
                     Status::Skipped})
     EXPECT_FALSE(core::can_transition(Status::WaitingForApproval, to)) << core::to_string(to);
-  for (Status from : {Status::Queued, Status::Running, Status::Success, Status::Failure, Status::Cancelled,
+  EXPECT_TRUE(core::can_transition(Status::Queued, Status::WaitingForApproval));
+  for (Status from : {Status::Running, Status::Success, Status::Failure, Status::Cancelled,
                       Status::Error, Status::Skipped})
     EXPECT_FALSE(core::can_transition(from, Status::WaitingForApproval)) << core::to_string(from);
 }

@@ -147,6 +147,34 @@ TEST(ProtocolTest, SmallBodiesSurviveTheRoundTrip) {
   EXPECT_EQ(done.reason, "asked");
 }
 
+// The gate's settings travel with the plan, so that the server decides a
+// pipeline's gate from what it recorded.
+TEST(ProtocolTest, APlanCarriesEachPipelinesGate) {
+  core::Plan plan = sample_plan();
+  plan.pipelines[1].concurrency = "deploy-main";
+  plan.pipelines[1].cancel_in_progress = true;
+  plan.pipelines[1].environment = "production";
+  const core::Plan back = protocol::plan_from_json(json::parse(protocol::to_json(plan).dump()));
+  EXPECT_EQ(back.pipelines[1].concurrency, "deploy-main");
+  EXPECT_TRUE(back.pipelines[1].cancel_in_progress);
+  EXPECT_EQ(back.pipelines[1].environment, "production");
+  EXPECT_TRUE(back.pipelines[1].gated());
+  EXPECT_FALSE(back.pipelines[0].gated());
+}
+
+TEST(ProtocolTest, GateAnswersSurviveTheRoundTrip) {
+  for (auto decision : {protocol::GateDecision::Run, protocol::GateDecision::Wait, protocol::GateDecision::Skip,
+                        protocol::GateDecision::Cancel}) {
+    const protocol::GateAnswer answer{decision, "held by workflow w1", std::chrono::milliseconds{250},
+                                      {{"DEPLOY_KEY", "d3ploy", {}}}};
+    EXPECT_EQ(protocol::gate_answer_from_json(json::parse(protocol::to_json(answer).dump())), answer);
+  }
+  EXPECT_EQ(protocol::gate_path("w1", "p1"), "/api/v1/agent/workflows/w1/pipelines/p1/gate");
+  EXPECT_EQ(protocol::gate_route_pattern(), "/api/v1/agent/workflows/{id}/pipelines/{pipeline_id}/gate");
+  EXPECT_THROW(protocol::gate_answer_from_json({{"decision", "later"}}), protocol::Malformed);
+  EXPECT_THROW(protocol::gate_answer_from_json({{"decision", "wait"}, {"retry_after_ms", -1}}), protocol::Malformed);
+}
+
 TEST(ProtocolTest, RoutesAndErrorCodes) {
   EXPECT_EQ(protocol::workflow_path("w1", protocol::Call::Events), "/api/v1/agent/workflows/w1/events");
   EXPECT_EQ(protocol::route_pattern(protocol::Call::Heartbeat), "/api/v1/agent/workflows/{id}/heartbeat");

@@ -3,7 +3,8 @@
 // a fork's pull request waiting for approval, with who may approve; cancel,
 // re-run (all of it, what failed, or one execution) and approve for the
 // project's writers; in a re-run, which executions kept an earlier result
-// and the earlier attempt of each that ran again; the configuration's
+// and the earlier attempt of each that ran again; a pipeline waiting at its
+// environment's gate, with who may approve it and the buttons; the configuration's
 // diagnostics when it was not valid. Refreshed every second while shown.
 import {call, get, poll} from './api.js';
 import {h, statusBadge, durationOf, describeEvent, shortSha, timeElement, isFinal, mayWrite,
@@ -59,7 +60,7 @@ export async function renderWorkflow(main, [id], {signal, navigate}) {
     replaceKeepingFocus(summary, workflowSummary(workflow, project));
     replaceKeepingFocus(approval, approvalPanel(workflow, approve));
     replaceKeepingFocus(graph, pipelineColumns(workflow, {earlier: earlier ?? new Map(),
-                                                          rerunOne: writer && finished ? rerunOne : null}));
+                                                          rerunOne: writer && finished ? rerunOne : null, act}));
   }, signal);
 }
 
@@ -141,12 +142,23 @@ function pipelineColumns({id, pipelines}, rerun) {
     h('div', {class: 'column', role: 'listitem'}, members.map((pipeline) => pipelineCard(pipeline, id, rerun))));
 }
 
+// A pipeline waiting at its environment's gate for an approver: who may
+// approve it, and the buttons (the API answers 403 to anyone else).
+function deploymentApproval({id, gate}, act) {
+  if (!gate) return null;
+  return h('div', {class: 'approval', 'aria-label': 'Deployment approval'},
+    h('p', {class: 'small'}, `May approve the deployment to ${gate.environment}: ${gate.approval.note}`),
+    h('div', {class: 'buttons'}, act('Approve', `/api/v1/pipelines/${id}/approve`, () => {}),
+      act('Reject', `/api/v1/pipelines/${id}/reject`, () => {})));
+}
+
 function pipelineCard(pipeline, workflowId, rerun) {
   return h('section', {class: `pipeline status-${pipeline.status}`, 'aria-label': `Pipeline ${pipeline.name}`},
     h('header', {}, h('h2', {}, pipeline.name), statusBadge(pipeline.status),
       h('span', {class: 'duration'}, durationOf(pipeline))),
     pipeline.depends_on.length ? h('p', {class: 'muted small'}, `after ${pipeline.depends_on.join(', ')}`) : null,
     pipeline.status_reason ? h('p', {class: 'muted small'}, pipeline.status_reason) : null,
+    deploymentApproval(pipeline, rerun.act),
     h('ol', {class: 'stages'}, pipeline.stages.map((stage) =>
       h('li', {},
         h('div', {class: 'stage'}, h('span', {}, stage.name), statusBadge(stage.status),
