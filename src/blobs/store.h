@@ -44,7 +44,9 @@ class Upload {
   // Equal to the size when the blob exists already (commit then succeeds).
   virtual std::uint64_t offset() const = 0;
   // Appends `piece` at `at`, which must equal offset(): Conflict otherwise
-  // (a gap, or bytes sent twice), Invalid past the declared size.
+  // (a gap, or bytes sent twice), Invalid past the declared size. (S3Store:
+  // once another writer has published the same blob, appends are accepted
+  // and dropped; see s3_store.h.)
   virtual Status append(std::uint64_t at, std::string_view piece) = 0;
   // Verifies size and digest and publishes the blob. Corrupt on a mismatch
   // (the upload is discarded), Invalid when bytes are missing.
@@ -69,6 +71,8 @@ class Store {
   virtual Status remove(std::string_view digest) = 0;
   // Every committed blob, in no particular order.
   virtual Result<std::vector<BlobInfo>> list() = 0;
+  // Starts, or resumes, the upload of the `size` bytes named `digest`.
+  // Invalid when the blob is stored already with another size.
   virtual Result<std::unique_ptr<Upload>> begin_upload(std::string_view digest, std::uint64_t size) = 0;
   // Discards interrupted uploads that nothing appended to since `before`,
   // so that they stop taking space; returns how many. An upload still open
