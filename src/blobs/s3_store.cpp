@@ -364,6 +364,7 @@ Result<std::unique_ptr<S3Store>> S3Store::open(S3Options options) {
   if (!url.error.empty()) return Error{ErrorKind::Invalid, "S3 endpoint " + options.endpoint + ": " + url.error};
   if (url.target != "/") return Error{ErrorKind::Invalid, "S3 endpoint " + options.endpoint + " must have no path"};
   if (options.bucket.empty()) return Error{ErrorKind::Invalid, "S3 store: no bucket given"};
+  if (options.part_size == 0) return Error{ErrorKind::Invalid, "S3 store: the part size must be above 0"};
   while (options.endpoint.ends_with('/')) options.endpoint.pop_back();
   return std::unique_ptr<S3Store>(new S3Store(std::move(options)));
 }

@@ -42,7 +42,9 @@ struct S3Options {
   std::string access_key;
   std::string secret_key;
   std::string prefix;    // key prefix inside the bucket, e.g. "factory/"
-  std::size_t part_size = std::size_t{8} << 20;  // S3 needs 5 MiB at least (but for the last part)
+  // S3 needs 5 MiB at least (but for the last part) and takes 10,000 parts at
+  // most: blobs up to 80 GB with the default.
+  std::size_t part_size = std::size_t{8} << 20;
   std::chrono::milliseconds timeout{600'000};    // one request, including a whole blob's transfer
 };
 

@@ -125,6 +125,8 @@ TEST(S3Store, OpenChecksTheEndpoint) {
   EXPECT_EQ(blobs::S3Store::open({.endpoint = "http://x/path", .bucket = "b"}).error().kind,
             blobs::ErrorKind::Invalid);
   EXPECT_EQ(blobs::S3Store::open({.endpoint = "http://x"}).error().kind, blobs::ErrorKind::Invalid);
+  EXPECT_EQ(blobs::S3Store::open({.endpoint = "http://x", .bucket = "b", .part_size = 0}).error().kind,
+            blobs::ErrorKind::Invalid);
 }
 
 }  // namespace
