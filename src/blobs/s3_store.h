@@ -50,7 +50,8 @@ struct S3Options {
 
 class S3Store : public Store {
  public:
-  // Invalid for an endpoint that is not an http(s):// URL or a missing bucket;
+  // Invalid for an endpoint that is not an http(s):// URL without a path, a
+  // missing bucket or a zero part size;
   // does not contact the server.
   static Result<std::unique_ptr<S3Store>> open(S3Options options);
 
