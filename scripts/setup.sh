@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything FactoryCI needs to build, run and test, from Debian
-# packages, and the browser tests' one npm package (tests/webui). Safe to
+# packages, the browser tests' one npm package (tests/webui) and the S3
+# store tests' S3-compatible server (tests/blobs). Safe to
 # run again: apt-get and npm skip what is already there.
 #   scripts/setup.sh           build + run + test dependencies
 #   scripts/setup.sh --runtime only what building and running the server needs
@@ -13,7 +14,7 @@ build_packages=(
   nlohmann-json3-dev libsimdjson-dev libcli11-dev libfmt-dev libspdlog-dev
   libboost-dev libboost-system-dev
   libsqlite3-dev libmariadb-dev libpq-dev
-  libssl-dev libcurl4-openssl-dev libyaml-cpp-dev
+  libssl-dev libcurl4-openssl-dev libyaml-cpp-dev libzstd-dev libarchive-dev
   libre2-dev bubblewrap libhowardhinnant-date-dev tzdata
 )
 test_packages=(
@@ -21,7 +22,7 @@ test_packages=(
   mariadb-server postgresql
   lighttpd tmux wrk procps curl
   podman runc busybox-static
-  socat openssl
+  socat openssl zstd
   chromium nodejs
 )
 # The tests need some kubectl; a machine may have one from another package
@@ -55,4 +56,11 @@ fi
 if [ "${1:-}" != "--runtime" ] && [ ! -d tests/webui/node_modules/playwright-core ]; then
   echo "setup: installing tests/webui's npm packages"
   (cd tests/webui && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# The S3 store's tests run s3rver, an S3-compatible server, on loopback
+# (tests/blobs/package-lock.json; docs/storage.md, "Blobs").
+if [ "${1:-}" != "--runtime" ] && [ ! -d tests/blobs/node_modules/s3rver ]; then
+  echo "setup: installing tests/blobs' npm packages"
+  (cd tests/blobs && npm ci --no-audit --no-fund --loglevel=error)
 fi
