@@ -141,6 +141,20 @@ export class Installation {
     this.adminToken = fs.readFileSync(path.join(data, 'admin.token'), 'utf8').trim();
   }
 
+  // The server, set up to sign people in through the GitHub stand-in
+  // (started), which also answers for repository permissions; `admins` are
+  // server admins (--admin).
+  async startServerWithGitHub(github, admins) {
+    await github.acceptPersonalToken('ghp_server');  // the server's, for repository permissions
+    const clientSecret = path.join(this.root, 'client-secret');
+    fs.writeFileSync(clientSecret, `${github.clientSecret}\n`, {mode: 0o600});
+    const port = await freePort();
+    await this.startServer([
+      '--public-url', `http://127.0.0.1:${port}`, '--github-url', github.url, '--github-api-url', github.url,
+      '--github-token', 'ghp_server', '--github-client-id', github.clientId, '--github-client-secret', clientSecret,
+      ...admins.flatMap((login) => ['--admin', login])], port);
+  }
+
   log(name) {
     try {
       return fs.readFileSync(path.join(this.root, name), 'utf8');
@@ -310,6 +324,21 @@ export async function signIn(page, installation) {
   await page.getByLabel('API token').fill(installation.adminToken);
   await page.keyboard.press('Enter');
   await page.getByRole('heading', {name: 'Projects'}).waitFor();
+}
+
+// `login` signs in through the stand-in GitHub, in a browser context (and
+// so a cookie jar) of their own, from the sign-in link of the project list;
+// the page is `pages[login]` from the start, for screenshots of a failure.
+export async function signInWithGitHub({browser, github, installation, pages}, login) {
+  const page = await (await browser.newContext({viewport: {width: 1280, height: 800}})).newPage();
+  pages[login] = page;
+  await github.signInAs(login);
+  await page.goto(installation.origin + '/');
+  await page.getByRole('link', {name: 'Sign in', exact: true}).click();
+  await page.getByRole('link', {name: 'Sign in with GitHub'}).click();
+  await page.locator('.identity').getByText(login).waitFor();
+  await page.getByRole('heading', {name: 'Projects'}).waitFor();
+  return page;
 }
 
 // Every request a page makes, to check that none leaves the server's origin.
