@@ -9,16 +9,16 @@
 // log, and the preview never had it; on the next push the approver rejects
 // the deploy, which ends cancelled with the reason.
 import assert from 'node:assert/strict';
-import {after, before, test} from 'node:test';
-import {GitHubStandin, Installation, launchBrowser, requireChromium, screenshot, signInWithGitHub, waitFor}
-  from './harness.mjs';
+import {before} from 'node:test';
+import {GitHubStandin, Installation, launchBrowser, requireChromium, screenshot, signInWithGitHub, testSteps,
+        waitFor} from './harness.mjs';
 
 requireChromium();
 
 const installation = new Installation();
 const github = new GitHubStandin();
 const pages = {};
-let browser, project, failed = false;
+let browser, project;
 const deployKey = 'prod-s3cr3t-key';
 
 const pipeline = (name, environment) => `
@@ -44,24 +44,7 @@ before(async () => {
   browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  await installation.stop({failed});
-});
-
-// Runs a step, remembering a failure so that the server's log is printed.
-function step(name, body) {
-  test(name, async () => {
-    try {
-      await body();
-    } catch (error) {
-      failed = true;
-      for (const [login, page] of Object.entries(pages))
-        await screenshot(page, `failed-environments-${login}-${name.replace(/\W+/g, '-')}`).catch(() => {});
-      throw error;
-    }
-  });
-}
+const step = testSteps(installation, pages, () => browser?.close());
 
 const signInAs = (login) => signInWithGitHub({browser, github, installation, pages}, login);
 const environmentRow = (section, name) =>

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import {after, test} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 
 export const chromiumPath = '/usr/bin/chromium';
@@ -346,6 +347,27 @@ export function recordRequests(page) {
   const urls = [];
   page.on('request', (request) => urls.push(request.url()));
   return urls;
+}
+
+// The test's steps, each a node:test test of its own. A failing step
+// screenshots every page of `pages` (who → page) and has the server's log
+// printed once `installation` stops, after `cleanUp` (closing the browser).
+export function testSteps(installation, pages, cleanUp) {
+  let failed = false;
+  after(async () => {
+    await cleanUp();
+    await installation.stop({failed});
+  });
+  return (name, body) => test(name, async () => {
+    try {
+      await body();
+    } catch (error) {
+      failed = true;
+      for (const [who, page] of Object.entries(pages))
+        await screenshot(page, `failed-${who}-${name.replace(/\W+/g, '-')}`).catch(() => {});
+      throw error;
+    }
+  });
 }
 
 export async function screenshot(page, name) {

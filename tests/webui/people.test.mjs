@@ -10,9 +10,9 @@
 // ending the session on the server. Each person has a browser context (and
 // so a cookie jar) of their own.
 import assert from 'node:assert/strict';
-import {after, before, test} from 'node:test';
-import {GitHubStandin, Installation, launchBrowser, requireChromium, screenshot, signInWithGitHub, waitFor}
-  from './harness.mjs';
+import {before} from 'node:test';
+import {GitHubStandin, Installation, launchBrowser, requireChromium, screenshot, signInWithGitHub, testSteps,
+        waitFor} from './harness.mjs';
 
 requireChromium();
 
@@ -20,7 +20,6 @@ const installation = new Installation();
 const github = new GitHubStandin();
 let browser, project, secret, finished, running, forkPullRequest, gadget;
 const pages = {};
-let failed = false;
 
 function branches() {
   return {
@@ -72,24 +71,7 @@ before(async () => {
   browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  await installation.stop({failed});
-});
-
-// Runs a step, remembering a failure so that the server's log is printed.
-function step(name, body) {
-  test(name, async () => {
-    try {
-      await body();
-    } catch (error) {
-      failed = true;
-      for (const [login, page] of Object.entries(pages))
-        await screenshot(page, `failed-${login}-${name.replace(/\W+/g, '-')}`).catch(() => {});
-      throw error;
-    }
-  });
-}
+const step = testSteps(installation, pages, () => browser?.close());
 
 const signInAs = (login) => signInWithGitHub({browser, github, installation, pages}, login);
 
