@@ -48,7 +48,7 @@ const step = testSteps(installation, pages, () => browser?.close());
 
 const signInAs = (login) => signInWithGitHub({browser, github, installation, pages}, login);
 const environmentRow = (section, name) =>
-  section.getByRole('row').filter({has: section.getByText(name, {exact: true})});
+  section.getByRole('row').filter({has: section.page().getByText(name, {exact: true})});
 
 const workflow = (id) => installation.api('GET', `/api/v1/workflows/${id}`);
 const pipelineOf = (view, name) => view.pipelines.find((each) => each.name === name);
