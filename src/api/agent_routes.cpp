@@ -390,9 +390,13 @@ protocol::GateAnswer decide_gate(store::Store& store, orchestrator::Orchestrator
   if (!gate.environment.empty()) refused = environment_rules(store, workflow, gate, mask, at, retry_after);
   if (!refused && !gate.concurrency.empty())
     refused = concurrency_group(store, orchestrator, workflow, gate, mask, at, retry_after);
-  if (!refused) return {protocol::GateDecision::Run, {}, retry_after, std::move(secrets)};
-  refused->reason = mask.apply(refused->reason);
-  return std::move(*refused);
+  if (refused) {
+    refused->reason = mask.apply(refused->reason);
+    return std::move(*refused);
+  }
+  protocol::GateAnswer run;
+  run.secrets = std::move(secrets);
+  return run;
 }
 
 http::Response pass_gate(store::Store& store, orchestrator::Orchestrator& orchestrator, const ApiOptions& options,

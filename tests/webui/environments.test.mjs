@@ -71,18 +71,18 @@ step('the admin sets up production and staging on the project\'s edit page', asy
   // A refusal goes beside the field it is about, and nothing is made.
   await environments.getByLabel('Environment name').fill('production');
   await environments.getByLabel('Required approvers').fill('walt, not a login!');
-  await environments.getByRole('button', {name: 'Save environment'}).click();
+  await environments.getByRole('button', {name: 'Set environment', exact: true}).click();
   await page.locator('#environment-approvers-error').getByText(/approver 'not a login!'/).waitFor();
   await environments.getByLabel('Required approvers').fill('walt');
   await environments.getByLabel('Wait timer (minutes)').fill('soon');
-  await environments.getByRole('button', {name: 'Save environment'}).click();
+  await environments.getByRole('button', {name: 'Set environment', exact: true}).click();
   await page.locator('#environment-wait-error').getByText(/wait_timer_minutes must be a whole number/).waitFor();
   assert.equal(await page.locator('#environment-approvers-error').textContent(), '');
   assert.deepEqual((await installation.api('GET', `/api/v1/projects/${project.id}/environments`)).items, []);
 
   await environments.getByLabel('Wait timer (minutes)').fill('');
   await environments.getByLabel('Allowed branches').fill('main');
-  await environments.getByRole('button', {name: 'Save environment'}).click();
+  await environments.getByRole('button', {name: 'Set environment', exact: true}).click();
   const production = environmentRow(environments, 'production');
   await production.waitFor();
   assert.match(await production.textContent(), /production\s*walt\s*main\s*none\s*none/);
@@ -93,12 +93,12 @@ step('the admin sets up production and staging on the project\'s edit page', asy
   assert.equal(await environments.getByLabel('Required approvers').inputValue(), 'walt');
   assert.equal(await environments.getByLabel('Environment name').getAttribute('readonly'), '');
   await environments.getByLabel('Allowed branches').fill('main, release/*');
-  await environments.getByRole('button', {name: 'Save environment'}).click();
+  await environments.getByRole('button', {name: 'Set environment', exact: true}).click();
   await production.getByText('main, release/*').waitFor();
 
   for (const name of ['staging', 'scratch']) {
     await environments.getByLabel('Environment name').fill(name);
-    await environments.getByRole('button', {name: 'Save environment'}).click();
+    await environments.getByRole('button', {name: 'Set environment', exact: true}).click();
     await environmentRow(environments, name).waitFor();
   }
   assert.match(await environmentRow(environments, 'staging').textContent(), /nobody needs to approve\s*any/);

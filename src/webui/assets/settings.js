@@ -246,7 +246,7 @@ function environmentForm(part, of) {
     if (await part.attempt(() => call('PUT', target, body), self.redraw, errors)) reset();
   }},
     heading, name.element, approvers.element, branches.element, wait.element,
-    h('div', {class: 'buttons'}, h('button', {type: 'submit'}, 'Save environment'), stopEditing), message);
+    h('div', {class: 'buttons'}, h('button', {type: 'submit'}, 'Set environment'), stopEditing), message);
   const self = {element: form, redraw: null, edit: (environment) => {
     reset();
     heading.textContent = `Edit environment ${environment.name}`;
