@@ -1,5 +1,9 @@
 #include "store/sql_store.h"
 
+#include <chrono>
+#include <random>
+#include <thread>
+
 #include "core/uuid.h"
 #include "store/migrations.h"
 
@@ -74,6 +78,12 @@ Result<std::string> page_end(const PageRequest& page) {
   auto after = canonical_id(page.after);
   if (!after) return bad_id(page.after);
   return std::move(*after);
+}
+
+void SqlStore::back_off(int attempt) {
+  thread_local std::minstd_rand random{std::random_device{}()};
+  const int ceiling_us = 1000 << attempt;
+  std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(0, ceiling_us)(random)));
 }
 
 Result<std::unique_ptr<Store>> open(std::string_view url_text, const OpenOptions& options) {

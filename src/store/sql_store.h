@@ -193,15 +193,20 @@ class SqlStore final : public Store {
   // A transaction run again when the database gave it up under contention
   // (MariaDB deadlocks and lock waits, PostgreSQL serialization failures,
   // all `unavailable`): concurrent claims and enqueues can lose such races,
-  // and each transaction is safe to repeat from the start.
+  // and each transaction is safe to repeat from the start. Between attempts
+  // it waits a random, growing while, so that the racers that deadlocked
+  // each other do not meet again at once.
   template <class Work>
   std::invoke_result_t<Work&, Connection&> in_contended_transaction(Work&& work, Sync sync = Sync::Normal) {
-    constexpr int kAttempts = 5;
+    constexpr int kAttempts = 8;
     for (int attempt = 1;; ++attempt) {
       auto result = in_transaction(work, sync);
       if (result.ok() || result.error().kind != ErrorKind::Unavailable || attempt == kAttempts) return result;
+      back_off(attempt);
     }
   }
+  // Sleeps a random while below 2^attempt milliseconds.
+  static void back_off(int attempt);
 
   struct WorkflowRow;
   static Result<WorkflowRow> workflow_row(const WorkflowRequest& request);
