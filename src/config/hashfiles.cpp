@@ -62,20 +62,18 @@ void check_pattern(const std::string& pattern, size_t index) {
 
 bool is_glob_character(char c) { return c == '*' || c == '?' || c == '[' || c == '\\'; }
 
-// The directories (or files) a walk for `pattern` must start from: its
-// leading components free of glob characters ("src/**/*.go" → "src",
-// "package-lock.json" → itself, "**/x" → "", the root).
+// The directory (or file) a walk for `pattern` (without "." components)
+// must start from: its leading components free of glob characters
+// ("src/**/*.go" → "src", "package-lock.json" → itself, "**/x" → "", the root).
 std::string literal_prefix(std::string_view pattern) {
-  std::string prefix;
-  while (!pattern.empty()) {
-    const size_t slash = pattern.find('/');
-    const std::string_view component = pattern.substr(0, slash);
-    if (std::ranges::any_of(component, is_glob_character)) break;
-    if (!component.empty() && component != ".") prefix += (prefix.empty() ? "" : "/") + std::string(component);
-    if (slash == std::string_view::npos) break;
-    pattern.remove_prefix(slash + 1);
+  size_t end = 0;
+  for (size_t at = 0; at < pattern.size();) {
+    const size_t slash = std::min(pattern.find('/', at), pattern.size());
+    if (std::ranges::any_of(pattern.substr(at, slash - at), is_glob_character)) break;
+    end = slash;
+    at = slash + 1;
   }
-  return prefix;
+  return std::string(pattern.substr(0, end));
 }
 
 // Where the walk starts: each pattern's literal prefix, less those under
@@ -204,8 +202,12 @@ FileHasher FileHasher::of_tree(fs::path root, HashLimits limits) { return FileHa
 
 FileHasher FileHasher::placeholder() { return FileHasher({}, true, {}); }
 
-std::string FileHasher::digest(const std::vector<std::string>& patterns) {
-  for (size_t i = 0; i < patterns.size(); ++i) check_pattern(patterns[i], i);
+std::string FileHasher::digest(const std::vector<std::string>& given) {
+  std::vector<std::string> patterns;
+  for (size_t i = 0; i < given.size(); ++i) {
+    check_pattern(given[i], i);
+    patterns.push_back(without_dot_components(given[i]));
+  }
   if (placeholder_) return std::string(kPlaceholder);
   if (auto known = digests_.find(patterns); known != digests_.end()) return known->second;
   std::string digest = compute(patterns);

@@ -48,6 +48,7 @@ std::optional<std::vector<ListItem>> bounded_list(const Expression& e, std::stri
 std::string path_problem(std::string_view path, bool home_allowed) {
   if (path.size() > core::kMaxPathBytes)
     return "is " + std::to_string(path.size()) + " bytes long (at most " + std::to_string(core::kMaxPathBytes) + ")";
+  if (home_allowed && path == kHome) return "names the home directory itself";
   if (home_allowed && path.starts_with(kHome)) return relative_path_problem(path.substr(kHome.size()));
   if (path.starts_with('~')) return home_allowed ? "uses ~ other than as ~/ at its start" : "starts with ~";
   return relative_path_problem(path);
@@ -125,7 +126,7 @@ void evaluate_artifacts(const Execution& e, Evaluator& evaluator, core::Executio
         evaluator.error(item.origin, "Artifact pattern " + shown(item.value) + " " + problem,
                         "Artifacts are glob patterns relative to the workspace, e.g. \"dist/**\" or "
                         "\"reports/*.xml\" (\"!pattern\" leaves files out); no absolute paths, no \"..\".");
-      spec.artifacts.push_back(std::move(item.value));
+      spec.artifacts.push_back(without_dot_components(item.value));
     }
   if (!e.artifacts_when.given()) return;
   const auto when = evaluator.string(e.artifacts_when, "artifacts_when");

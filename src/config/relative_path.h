@@ -15,4 +15,10 @@ namespace config {
 // directory itself ("." or "./").
 std::string relative_path_problem(std::string_view path);
 
+// A relative path or pattern without its "." and empty components
+// ("./dist//*.tar" → "dist/*.tar"; a leading '!' is kept): how a walk of the
+// directory names what it finds, so that a pattern matches however it was
+// written.
+std::string without_dot_components(std::string_view pattern);
+
 }  // namespace config
