@@ -108,7 +108,7 @@ struct MatrixAxis {
   Origin origin;
 };
 
-// A `cache` block of a pipeline or an execution (docs/configuration.md#cache).
+// A `cache` block of a pipeline or an execution (docs/configuration.md#cache-name).
 struct Cache {
   std::string name;
   Origin origin;  // the block's label

@@ -121,8 +121,8 @@ class Selection {
         continue;
       }
       std::error_code vanished;
-      const fs::file_status status = it->symlink_status(vanished);
-      if (!vanished) consider(relative, it->path(), status);
+      const fs::file_status entry = it->symlink_status(vanished);
+      if (!vanished) consider(relative, it->path(), entry);
     }
     if (error) fail("cannot read " + from.string() + ": " + error.message());
   }
@@ -190,7 +190,8 @@ std::string file_digest(const std::string& relative, const fs::path& source, std
     if (n < 0) fail("cannot read " + relative + ": " + std::strerror(errno));
     read += static_cast<std::uint64_t>(n);
     if (read > limits.bytes)
-      fail("reads at most " + std::to_string(limits.bytes) + " bytes, and " + relative + " grew past that as it was read.");
+      fail("reads at most " + std::to_string(limits.bytes) + " bytes, and " + relative +
+           " grew past that as it was read.");
     sha.update(std::string_view(buffer.data(), static_cast<size_t>(n)));
     hcl::step(static_cast<size_t>(n) / 1024 + 1);
   }
@@ -228,10 +229,13 @@ std::string FileHasher::compute(const std::vector<std::string>& patterns) const 
   for (const auto& start : walk_starts(patterns)) selection.walk(start);
   if (selection.files().empty()) return "";
   std::uint64_t size = 0;
-  for (const auto& [relative, source] : selection.files()) size += fs::file_size(source, error);
-  const std::string too_much = "reads at most " + std::to_string(limits_.bytes) +
-                               " bytes, and the files the patterns match hold more; narrow them.";
-  if (size > limits_.bytes) fail(too_much);
+  for (const auto& [relative, source] : selection.files()) {
+    size += fs::file_size(source, error);
+    if (error) fail("cannot read " + relative + ": " + error.message());
+  }
+  if (size > limits_.bytes)
+    fail("reads at most " + std::to_string(limits_.bytes) +
+         " bytes, and the files the patterns match hold more; narrow them.");
   Sha256 all;
   std::uint64_t read = 0;
   for (const auto& [relative, source] : selection.files()) {

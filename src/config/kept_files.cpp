@@ -1,6 +1,7 @@
 #include "config/kept_files.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "config/glob.h"
 #include "config/messages.h"
@@ -163,7 +164,8 @@ class SourceFinder {
 
  private:
   core::ArtifactSource source(size_t stage, size_t execution) const {
-    return {0, stage, execution, pipeline_.stages[stage].name + "/" + pipeline_.stages[stage].executions[execution].name};
+    const Stage& s = pipeline_.stages[stage];
+    return {0, stage, execution, s.name + "/" + s.executions[execution].name};
   }
 
   // The first execution of that name of each stage.
@@ -245,8 +247,8 @@ void resolve_needs_artifacts(const Pipeline& pipeline, Evaluator& evaluator, cor
       const Expression& needs = pipeline.stages[s].executions[x].needs_artifacts;
       if (!needs.given()) continue;
       std::vector<core::ArtifactSource> sources;
-      for (const auto& item :
-           bounded_list(needs, "needs_artifacts", core::kMaxNeedsArtifacts, evaluator).value_or(std::vector<ListItem>{}))
+      const auto items = bounded_list(needs, "needs_artifacts", core::kMaxNeedsArtifacts, evaluator);
+      for (const auto& item : items.value_or(std::vector<ListItem>{}))
         if (auto found = finder.find(item, s)) sources.push_back(std::move(*found));
       spec.stages[s].executions[x].needs_artifacts = std::move(sources);
     }

@@ -1,5 +1,5 @@
 // What outlives an execution: its caches and its artifacts
-// (docs/configuration.md#cache, #artifacts), evaluated for one pipeline
+// (docs/configuration.md#caches-and-artifacts), evaluated for one pipeline
 // instance and checked. Every problem is reported at its place (the element
 // of a list when the list is written out) and makes the evaluator fail.
 //

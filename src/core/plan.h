@@ -47,7 +47,7 @@ struct Repository {
 // Whether `name` is 1 to `max_size` letters, digits, '.', '_' and '-'.
 bool is_plain_name(std::string_view name, std::size_t max_size);
 
-// A cache of an execution (docs/configuration.md#cache): restored before it
+// A cache of an execution (docs/configuration.md#cache-name): restored before it
 // runs from the entry of `key`, else from the newest entry whose key starts
 // with one of `restore_keys` (in order); saved under `key` after it
 // succeeds, when the key missed.

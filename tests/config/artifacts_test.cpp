@@ -12,19 +12,6 @@ using namespace testing;
 
 #define EXPECT_CONTAINS(haystack, needle) EXPECT_NE((haystack).find(needle), std::string::npos) << (haystack)
 
-std::string errors_of(const std::string& text) {
-  std::string errors;
-  EXPECT_FALSE(load_files({{"ci.hcl", text}}, errors)) << "no error for:\n" << text;
-  return errors;
-}
-
-core::Plan must_plan(const std::string& text) {
-  std::string errors;
-  auto cfg = load_files({{"ci.hcl", text}}, errors);
-  EXPECT_TRUE(cfg) << errors;
-  return cfg ? plan_for(*cfg, push("main")) : core::Plan{};
-}
-
 // build/compile keeps dist/, test/unit keeps reports; `deploy` needs `needs`.
 std::string build_test_deploy(const std::string& needs, const std::string& extra = "") {
   return "pipeline \"p\" {\n"

@@ -19,19 +19,6 @@ std::string pipeline_with(const std::string& pipeline_body, const std::string& e
          exec_body + "    }\n  }\n}\n";
 }
 
-std::string errors_of(const std::string& text) {
-  std::string errors;
-  EXPECT_FALSE(load_files({{"ci.hcl", text}}, errors)) << "no error for:\n" << text;
-  return errors;
-}
-
-core::Plan must_plan(const std::string& text) {
-  std::string errors;
-  auto cfg = load_files({{"ci.hcl", text}}, errors);
-  EXPECT_TRUE(cfg) << errors;
-  return cfg ? plan_for(*cfg, push("main")) : core::Plan{};
-}
-
 TEST(Caches, AnExecutionHasItsPipelinesCachesAndItsOwnWhichReplaceThoseOfTheSameName) {
   const core::Plan plan = must_plan(pipeline_with(
       "  matrix { node = [\"20\", \"22\"] }\n"
@@ -85,7 +72,8 @@ TEST(Caches, DuplicateNamesInOneScopeNameTheFirst) {
   EXPECT_CONTAINS(errors, "ci.hcl:6:9: error: Duplicate cache \"npm\" in pipeline \"p\"");
   EXPECT_CONTAINS(errors, "ci.hcl:2:9; names must be unique");
   errors = errors_of(pipeline_with("", "      cache \"npm\" {\n        key = \"a\"\n        paths = [\"x\"]\n      }\n"
-                                       "      cache \"npm\" {\n        key = \"b\"\n        paths = [\"y\"]\n      }\n"));
+                                       "      cache \"npm\" {\n        key = \"b\"\n"
+                                       "        paths = [\"y\"]\n      }\n"));
   EXPECT_CONTAINS(errors, "ci.hcl:9:13: error: Duplicate cache \"npm\" in exec \"e\"");
   errors = errors_of(pipeline_with("  cache \"node modules\" {\n    key = \"a\"\n    paths = [\"x\"]\n  }\n"));
   EXPECT_CONTAINS(errors, "ci.hcl:2:9: error: Cache name \"node modules\" is not a name");
@@ -117,7 +105,8 @@ TEST(Caches, KeysAreObjectNameSafe) {
   EXPECT_CONTAINS(errors, "no '/' or space");
   errors = errors_of(pipeline_with("  cache \"npm\" {\n    key = \"\"\n    paths = [\"x\"]\n  }\n"));
   EXPECT_CONTAINS(errors, "ci.hcl:3:11: error: Cache key \"\" is empty");
-  errors = errors_of(pipeline_with("  cache \"npm\" {\n    key = \"" + std::string(513, 'k') + "\"\n    paths = [\"x\"]\n  }\n"));
+  errors = errors_of(
+      pipeline_with("  cache \"npm\" {\n    key = \"" + std::string(513, 'k') + "\"\n    paths = [\"x\"]\n  }\n"));
   EXPECT_CONTAINS(errors, "is 513 bytes long");
   errors = errors_of(pipeline_with(
       "  cache \"npm\" {\n    key = \"k\"\n    paths = [\"x\"]\n    restore_keys = [\"npm-\", \"npm \"]\n  }\n"));
@@ -132,15 +121,18 @@ TEST(Caches, CountsAreBounded) {
     caches += "      cache \"c" + std::to_string(i) + "\" {\n        key = \"k\"\n        paths = [\"x\"]\n      }\n";
   std::string errors = errors_of(pipeline_with("", caches));
   EXPECT_CONTAINS(errors, "ci.hcl:3:10: error: Exec \"e\" has 21 caches");
-  errors = errors_of(pipeline_with("  cache \"npm\" {\n    key = \"k\"\n    paths = [for i in range(101) : \"p${i}\"]\n  }\n"));
+  errors = errors_of(
+      pipeline_with("  cache \"npm\" {\n    key = \"k\"\n    paths = [for i in range(101) : \"p${i}\"]\n  }\n"));
   EXPECT_CONTAINS(errors, "ci.hcl:4:13: error: paths lists 101 entries");
   errors = errors_of(pipeline_with(
-      "  cache \"npm\" {\n    key = \"k\"\n    paths = [\"x\"]\n    restore_keys = [for i in range(11) : \"k${i}\"]\n  }\n"));
+      "  cache \"npm\" {\n    key = \"k\"\n    paths = [\"x\"]\n"
+      "    restore_keys = [for i in range(11) : \"k${i}\"]\n  }\n"));
   EXPECT_CONTAINS(errors, "ci.hcl:5:20: error: restore_keys lists 11 entries");
 }
 
 TEST(Caches, MatrixIsAvailableInAPipelinesCaches) {
-  const std::string errors = errors_of(pipeline_with("  cache \"npm\" {\n    key = \"${matrix.node}\"\n    paths = [\"x\"]\n  }\n"));
+  const std::string errors =
+      errors_of(pipeline_with("  cache \"npm\" {\n    key = \"${matrix.node}\"\n    paths = [\"x\"]\n  }\n"));
   EXPECT_CONTAINS(errors, "ci.hcl:3:14: error: matrix.node is not available here");
   EXPECT_CONTAINS(errors, "has no matrix block");
 }
