@@ -28,12 +28,7 @@ inline std::string backend_name(const ::testing::TestParamInfo<const char*>& inf
 class ApiTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    std::string why;
-    database_ = store::testing::TestDatabase::create(GetParam(), why);
-    if (!database_) {
-      if (store::testing::databases_required()) FAIL() << why;
-      GTEST_SKIP() << why;
-    }
+    FACTORY_CREATE_TEST_DATABASE(database_, GetParam());
     auto opened = store::open(database_->url(), {.secrets_key = store::testing::test_secrets_key()});
     ASSERT_TRUE(opened) << opened.error().message;
     store_ = std::move(*opened);

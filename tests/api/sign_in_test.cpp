@@ -30,12 +30,7 @@ std::string target_of(const std::string& url) { return url.substr(url.find('/', 
 class SignInTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    std::string why;
-    database_ = store::testing::TestDatabase::create(GetParam(), why);
-    if (!database_) {
-      if (store::testing::databases_required()) FAIL() << why;
-      GTEST_SKIP() << why;
-    }
+    FACTORY_CREATE_TEST_DATABASE(database_, GetParam());
     auto opened = store::open(database_->url());
     ASSERT_TRUE(opened) << opened.error().message;
     store_ = std::move(*opened);

@@ -23,12 +23,7 @@ constexpr int kAgents = 6;
 class SeveralServers : public clitest::CiServer, public ::testing::WithParamInterface<std::string> {
  protected:
   void SetUp() override {
-    std::string why;
-    database_ = store::testing::TestDatabase::create(GetParam(), why);
-    if (!database_) {
-      if (store::testing::databases_required()) FAIL() << why;
-      GTEST_SKIP() << why;
-    }
+    FACTORY_CREATE_TEST_DATABASE(database_, GetParam());
   }
   ~SeveralServers() override {
     agents_.clear();

@@ -44,12 +44,7 @@ store::Timestamp next_boundary(std::chrono::minutes step) {
 class SchedulerTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    std::string why;
-    database_ = store::testing::TestDatabase::create(GetParam(), why);
-    if (!database_) {
-      if (store::testing::databases_required()) FAIL() << why;
-      GTEST_SKIP() << why;
-    }
+    FACTORY_CREATE_TEST_DATABASE(database_, GetParam());
     for (auto& store : stores_) {
       auto opened = store::open(database_->url());
       ASSERT_TRUE(opened.ok()) << opened.error().message;

@@ -29,12 +29,8 @@ std::string target_of(int fd) {
 class StoreDescriptors : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(StoreDescriptors, AreCloseOnExec) {
-  std::string why;
-  auto database = testing::TestDatabase::create(GetParam(), why);
-  if (!database) {
-    if (testing::databases_required()) FAIL() << why;
-    GTEST_SKIP() << why;
-  }
+  std::unique_ptr<store::testing::TestDatabase> database;
+  FACTORY_CREATE_TEST_DATABASE(database, GetParam());
   const std::set<int> before = open_descriptors();
   auto opened = open(database->url(), {.pool_size = 2, .secrets_key = testing::test_secrets_key()});
   ASSERT_TRUE(opened.ok()) << opened.error().message;

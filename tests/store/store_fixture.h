@@ -15,12 +15,7 @@ namespace store {
 class StoreTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    std::string why;
-    database_ = testing::TestDatabase::create(GetParam(), why);
-    if (!database_) {
-      if (testing::databases_required()) FAIL() << why;
-      GTEST_SKIP() << why;
-    }
+    FACTORY_CREATE_TEST_DATABASE(database_, GetParam());
     store_ = open_store();
   }
 

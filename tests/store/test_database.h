@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include <gtest/gtest.h>
+
 #include "store/connection.h"
 #include "store/store.h"
 
@@ -65,3 +67,16 @@ inline core::Env secret_values(Store& store, std::string_view project_id) {
 bool databases_required();
 
 }  // namespace store::testing
+
+// In a test body or SetUp: `target` = a fresh database on `backend`, or the
+// test ends there, failed where the databases are required and skipped
+// elsewhere (a macro, because only the test's own function can end it).
+#define FACTORY_CREATE_TEST_DATABASE(target, backend)                                    \
+  do {                                                                                   \
+    std::string why_missing;                                                             \
+    (target) = ::store::testing::TestDatabase::create((backend), why_missing);           \
+    if (!(target)) {                                                                     \
+      if (::store::testing::databases_required()) FAIL() << why_missing;                 \
+      GTEST_SKIP() << why_missing;                                                       \
+    }                                                                                    \
+  } while (false)
