@@ -89,7 +89,7 @@ inline constexpr std::size_t kMaxNeedsArtifacts = 100;  // of one execution
 inline bool is_cache_name(std::string_view name) { return is_plain_name(name, kMaxCacheName); }
 // A cache key, or a restore_keys prefix: 1 to kMaxCacheKey letters, digits
 // and ". _ - + = , : @". No '/' and no space: nothing that an object name
-// or a URL would need escaped.
+// or a URL's path would need escaped.
 bool is_cache_key(std::string_view key);
 
 struct ExecutionSpec {
