@@ -229,8 +229,9 @@ class JobRun {
   }
 
   // The plan of `.factory/` for the event, or nullopt after reporting its
-  // diagnostics (a plan that ran out of its budget among them) or that the
-  // workflow was cancelled while planning.
+  // diagnostics (a plan that ran out of its budget among them), that the
+  // workflow was cancelled while planning, or that the checkout hashfiles()
+  // needs failed.
   std::optional<core::Plan> make_plan(const core::Event& event) {
     hcl::Diagnostics diags;
     hcl::Budget budget = config::planning_budget([this] { return cancel_.cancelled(); });
@@ -238,7 +239,18 @@ class JobRun {
     core::Plan plan;
     if (configuration) {
       const core::Repository repository{job_.repository.owner, job_.repository.name, job_.repository.url};
-      plan = config::plan(*configuration, event, repository, diags, budget);
+      // hashfiles() hashes the commit's files: they are all checked out
+      // first, and the plan gets a budget of its own, the checkout's time
+      // not being the configuration's.
+      const bool reads_files = config::calls_hashfiles(*configuration);
+      std::string error;
+      if (reads_files && !checkout_.check_out_all(error)) {
+        checkout_failed(error);
+        return std::nullopt;
+      }
+      hcl::Budget plan_budget = config::planning_budget([this] { return cancel_.cancelled(); });
+      plan = config::plan(*configuration, event, repository, diags, reads_files ? plan_budget : budget,
+                          checkout_.dir());
     }
     if (cancel_.cancelled()) {
       complete(core::Status::Cancelled, "cancelled");

@@ -220,7 +220,7 @@ int run(const RunFlags& flags) {
   if (!configuration) return 2;
   auto event = event_of(flags);
   hcl::Diagnostics plan_diags;
-  auto plan = config::plan(*configuration, event, repository_of(flags.dir), plan_diags, budget);
+  auto plan = config::plan(*configuration, event, repository_of(flags.dir), plan_diags, budget, flags.dir);
   if (!plan_diags.empty()) std::cerr << hcl::render(plan_diags, isatty(STDERR_FILENO));
   if (plan_diags.has_errors()) return 2;
   // With --json, stdout holds only the JSON; the progress goes to stderr.

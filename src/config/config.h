@@ -2,7 +2,7 @@
 //
 // load() reads every `*.hcl` directly in `.factory/`, merges them in name
 // order, decodes the schema (variable, input, locals, schedule, pipeline/
-// filter/matrix/service/stage/exec) and validates it as far as possible
+// filter/matrix/cache/service/stage/exec) and validates it as far as possible
 // without a real event: unknown blocks and attributes, wrong types,
 // duplicate names, unknown or cyclic dependencies, bad durations, bad cron
 // expressions. Expressions that need the event are checked by
@@ -108,11 +108,22 @@ struct MatrixAxis {
   Origin origin;
 };
 
+// A `cache` block of a pipeline or an execution (docs/configuration.md#cache-name).
+struct Cache {
+  std::string name;
+  Origin origin;  // the block's label
+  Expression key, paths, restore_keys;
+};
+
 struct Execution {
   std::string name;
   Origin origin;
   Expression run, image, env, timeout, retry, allow_failure;
   Expression when;  // a bool; false: the execution is skipped
+  std::vector<Cache> caches;  // its own, in source order
+  // Files kept after it ends (glob patterns), when ("success", "failure" or
+  // "always"), and the executions of earlier stages whose files it receives.
+  Expression artifacts, artifacts_when, needs_artifacts;
 };
 
 // A service block. The ready_* expressions come from its ready block.
@@ -145,6 +156,7 @@ struct Pipeline {
   // cancels the running one, and the environment it deploys to.
   Expression concurrency, cancel_in_progress, environment;
   Expression workspace;            // "isolated" (not given) or "shared"
+  std::vector<Cache> caches;       // every execution's, in source order
   std::vector<Service> services;   // in source order
   std::vector<Stage> stages;
 };
@@ -218,11 +230,19 @@ struct ResolvedInputs {
 };
 ResolvedInputs resolve_inputs(const Configuration& cfg, const std::map<std::string, std::string>& given);
 
+// Whether any expression of the configuration calls hashfiles(): planning
+// it then needs the commit's files, not only `.factory/`.
+bool calls_hashfiles(const Configuration& cfg);
+
 // The pipelines `event` triggers, fully evaluated. Errors that only this
 // event reveals (e.g. a function failing on its tag) are diagnostics; the
-// pipelines they occur in are left out of the plan.
+// pipelines they occur in are left out of the plan. `source_dir` is the
+// checked-out commit that hashfiles() reads (config/hashfiles.h): all of it,
+// not only `.factory/`, when calls_hashfiles(cfg). Without one, hashfiles()
+// is an error. (load() reads no files for it: there it checks its patterns
+// and stands for a placeholder digest.)
 core::Plan plan(const Configuration& cfg, const core::Event& event, const core::Repository& repo,
-                hcl::Diagnostics& diags, hcl::Budget& budget);
+                hcl::Diagnostics& diags, hcl::Budget& budget, const std::filesystem::path& source_dir = {});
 core::Plan plan(const Configuration& cfg, const core::Event& event, const core::Repository& repo,
                 hcl::Diagnostics& diags);
 

@@ -57,10 +57,13 @@ hcl::Object locals_used(const Expression& e, const hcl::Object& computed) {
 }  // namespace
 
 EvaluationContext make_context(const Configuration& cfg, const core::Event& event, const core::Repository& repo,
-                               std::set<const hcl::Expr*> skip, hcl::Diagnostics& diags, hcl::Budget& budget) {
+                               std::set<const hcl::Expr*> skip, hcl::Diagnostics& diags, hcl::Budget& budget,
+                               FileHasher files) {
   EvaluationContext context;
   context.budget = &budget;
   context.skip = std::move(skip);
+  context.functions = configuration_functions(std::make_shared<FileHasher>(std::move(files)));
+  context.scope.functions = context.functions.get();
   context.scope.variables["var"] = variable_values(cfg, context, diags);
   context.scope.variables["input"] = input_values(cfg, event);
   context.scope.variables["event"] = event_value(event);

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -29,6 +30,9 @@ struct OutOfBudget {};
 // What evaluations can see, and what they must leave alone.
 struct EvaluationContext {
   hcl::Budget* budget = nullptr;        // bounds every evaluation; never null once made
+  // The functions, when not only the standard ones (config/hashfiles.h):
+  // scope.functions points here.
+  std::shared_ptr<const hcl::FunctionTable> functions;
   hcl::Scope scope;                     // var, local, event, repo (and matrix in a child scope)
   std::set<std::string> failed_locals;  // expressions using these are skipped
   std::set<const hcl::Expr*> skip;      // expressions whose errors were already reported

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "config/kept_files.h"
 #include "config/messages.h"
 #include "config/service.h"
 
@@ -120,8 +121,8 @@ void settle_skips(core::StageSpec& stage) {
   if (all && !stage.executions.empty()) stage.skip_reason = "every execution is skipped";
 }
 
-core::ExecutionSpec execution(const Execution& e, const core::PipelineSpec& pipeline,
-                                             const core::Env& pipeline_env, Evaluator& evaluator) {
+core::ExecutionSpec execution(const Execution& e, const core::PipelineSpec& pipeline, const core::Env& pipeline_env,
+                              const std::vector<core::CacheSpec>& pipeline_caches, Evaluator& evaluator) {
   core::ExecutionSpec spec;
   spec.name = e.name;
   spec.run = evaluator.string(e.run, "run").value_or("");
@@ -133,6 +134,8 @@ core::ExecutionSpec execution(const Execution& e, const core::PipelineSpec& pipe
   if (e.retry.given()) spec.retry = evaluator.count(e.retry, "retry").value_or(0);
   if (e.allow_failure.given()) spec.allow_failure = evaluator.boolean(e.allow_failure, "allow_failure").value_or(false);
   spec.skip_reason = when_false(e.when, evaluator);
+  spec.caches = merge_caches(pipeline_caches, evaluate_caches(e.caches, evaluator), e, evaluator);
+  evaluate_artifacts(e, evaluator, spec);
   return spec;
 }
 
@@ -199,6 +202,7 @@ std::optional<core::PipelineSpec> instantiate(const Pipeline& pipeline, const Co
   const std::optional<bool> shared = shared_workspace(pipeline, evaluator);
   spec.shared_workspace = shared.value_or(false);
   core::Env env = pipeline.env.given() ? evaluator.env(pipeline.env).value_or(core::Env{}) : core::Env{};
+  const std::vector<core::CacheSpec> caches = evaluate_caches(pipeline.caches, evaluator);
   const bool gate_ok = read_gate(pipeline, evaluator, spec);
   spec.services = evaluate_services(pipeline, evaluator);
   // The evaluator holds the scope by reference: executions see `service`.
@@ -206,10 +210,11 @@ std::optional<core::PipelineSpec> instantiate(const Pipeline& pipeline, const Co
   for (const auto& stage : pipeline.stages) {
     core::StageSpec stage_spec{stage.name, {}, when_false(stage.when, evaluator)};
     for (const auto& e : stage.executions)
-      stage_spec.executions.push_back(execution(e, spec, env, evaluator));
+      stage_spec.executions.push_back(execution(e, spec, env, caches, evaluator));
     settle_skips(stage_spec);
     spec.stages.push_back(std::move(stage_spec));
   }
+  resolve_needs_artifacts(pipeline, evaluator, spec);
   if (evaluator.failed() || !shared || !gate_ok) return std::nullopt;
   return spec;
 }

@@ -22,7 +22,8 @@ std::optional<Expansion> expand_matrix(const Pipeline& pipeline, Evaluator& eval
 std::string instance_name(const std::string& base_name, const Combination& combination);
 
 // The pipeline evaluated for one combination: everything but depends_on,
-// which the planner resolves across pipelines. A stage or execution whose
+// which the planner resolves across pipelines (and the pipeline index of
+// needs_artifacts' sources, which it sets when it places the instance). A stage or execution whose
 // `when` is false gets its skip_reason, quoting the condition; so do the
 // executions of a skipped stage, and a stage whose executions all are.
 // nullopt after errors.

@@ -105,7 +105,8 @@ void evaluate_for_validation(const Configuration& cfg, std::set<const hcl::Expr*
   core::Event event = representative_event();
   hcl::Diagnostics found;
   try {
-    EvaluationContext context = make_context(cfg, event, representative_repository(), std::move(skip), found, budget);
+    EvaluationContext context = make_context(cfg, event, representative_repository(), std::move(skip), found, budget,
+                                             FileHasher::placeholder());
     check_descriptions(cfg, context, found);
     auto evaluated = evaluate_pipelines(cfg, context, event, false, found);
     order_pipelines(cfg, evaluated, found);

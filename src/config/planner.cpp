@@ -104,6 +104,14 @@ std::optional<std::string> skip_reason(const Configuration& cfg, const Evaluated
   return std::nullopt;
 }
 
+// An instance's executions receive artifacts from its own earlier ones:
+// their sources are where the instance is in the plan.
+void place_sources(core::PipelineSpec& instance, size_t index) {
+  for (auto& stage : instance.stages)
+    for (auto& execution : stage.executions)
+      for (auto& source : execution.needs_artifacts) source.pipeline = index;
+}
+
 }  // namespace
 
 core::Plan plan(const Configuration& cfg, const core::Event& event, const core::Repository& repo,
@@ -113,11 +121,12 @@ core::Plan plan(const Configuration& cfg, const core::Event& event, const core::
 }
 
 core::Plan plan(const Configuration& cfg, const core::Event& event, const core::Repository& repo,
-                hcl::Diagnostics& diags, hcl::Budget& budget) {
+                hcl::Diagnostics& diags, hcl::Budget& budget, const std::filesystem::path& source_dir) {
   if (report_input_problems(cfg, event, diags)) return {};
   std::vector<EvaluatedPipeline> evaluated;
   try {
-    EvaluationContext context = make_context(cfg, event, repo, {}, diags, budget);
+    EvaluationContext context =
+        make_context(cfg, event, repo, {}, diags, budget, FileHasher::of_tree(source_dir));
     evaluated = evaluate_pipelines(cfg, context, event, true, diags);
   } catch (const OutOfBudget&) {
     return {};  // the limit is reported
@@ -135,6 +144,7 @@ core::Plan plan(const Configuration& cfg, const core::Event& event, const core::
       for (const auto& instance : evaluated[dependency].instances) dependencies.push_back(instance.name);
     for (auto& instance : evaluated[i].instances) {
       instance.depends_on = dependencies;
+      place_sources(instance, plan.pipelines.size());
       plan.pipelines.push_back(instance);
     }
   }

@@ -14,6 +14,7 @@ class Walker {
   explicit Walker(const hcl::SourceFile& source) : source_(source) {}
 
   std::vector<Reference> found;
+  std::vector<std::string_view> calls;  // the functions called, by name
 
   void walk(const hcl::Expr* e) {
     if (!e) return;
@@ -55,6 +56,7 @@ class Walker {
         walk(as<hcl::SplatExpr>(e).source);
         return walk(as<hcl::SplatExpr>(e).each);
       case ExprKind::Call:
+        calls.push_back(source_.slice(as<hcl::CallExpr>(e).name_span()));
         for (const hcl::Expr* arg : as<hcl::CallExpr>(e).args()) walk(arg);
         return;
       case ExprKind::Conditional: {
@@ -132,6 +134,12 @@ std::vector<Reference> references(const hcl::Expr& expr, const hcl::SourceFile& 
   Walker walker(source);
   walker.walk(&expr);
   return std::move(walker.found);
+}
+
+std::vector<std::string_view> function_calls(const hcl::Expr& expr, const hcl::SourceFile& source) {
+  Walker walker(source);
+  walker.walk(&expr);
+  return std::move(walker.calls);
 }
 
 }  // namespace config

@@ -20,4 +20,8 @@ struct Reference {
 // expressions and directives inside the expression are not references.
 std::vector<Reference> references(const hcl::Expr& expr, const hcl::SourceFile& source);
 
+// The names of the functions the expression calls, in source order
+// (`try` and `can` among them).
+std::vector<std::string_view> function_calls(const hcl::Expr& expr, const hcl::SourceFile& source);
+
 }  // namespace config

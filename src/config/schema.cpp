@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <tuple>
 
 #include "config/messages.h"
 
@@ -28,7 +29,7 @@ const BodySchema kLocals{"a locals block", {}, {}, true};
 const BodySchema kPipeline{"a pipeline block",
                            {"depends_on", "env", "timeout", "workspace", "concurrency", "cancel_in_progress",
                             "environment"},
-                           {"filter", "matrix", "service", "stage"}};
+                           {"filter", "matrix", "cache", "service", "stage"}};
 const BodySchema kFilter{"a filter block", {"events", "branches", "tags", "paths", "schedules"}, {}};
 const BodySchema kMatrix{"a matrix block", {}, {}, true};
 // The matrix attributes that are not axes but lists of combinations.
@@ -37,7 +38,11 @@ constexpr std::string_view kInclude = "include";
 const BodySchema kStage{"a stage block", {"when"}, {"exec"}};
 const BodySchema kService{"a service block", {"image", "command", "run", "env", "ports"}, {"ready"}};
 const BodySchema kReady{"a ready block", {"port", "run", "timeout"}, {}};
-const BodySchema kExec{"an exec block", {"run", "image", "env", "timeout", "retry", "allow_failure", "when"}, {}};
+const BodySchema kExec{"an exec block",
+                       {"run", "image", "env", "timeout", "retry", "allow_failure", "when", "artifacts",
+                        "artifacts_when", "needs_artifacts"},
+                       {"cache"}};
+const BodySchema kCache{"a cache block", {"key", "paths", "restore_keys"}, {}};
 const BodySchema kSchedule{"a schedule block", {"cron", "branch", "timezone"}, {}};
 
 std::string capitalized(std::string_view text) {
@@ -244,6 +249,7 @@ class Decoder {
              "give the group too, e.g. concurrency = \"deploy-${event.branch}\"");
     if (const hcl::Block* filter = single_block(body, "filter", file, diags_)) p.filter = decode_filter(*filter, file);
     if (const hcl::Block* matrix = single_block(body, "matrix", file, diags_)) decode_matrix(*matrix, file, p);
+    p.caches = caches(body, file, " in pipeline \"" + p.name + "\"");
     NameRegistry services("service", " in pipeline \"" + p.name + "\"");
     for (const auto& child : body.blocks())
       if (file->slice(child.type_span) == "service") service(child, file, services, p);
@@ -350,6 +356,34 @@ class Decoder {
                "A pipeline with service blocks shows its services as a group named \"services\"; rename the stage.");
   }
 
+  // The cache blocks of a pipeline or exec body; `within` says which, for
+  // duplicates: " in exec \"test\"".
+  std::vector<Cache> caches(const hcl::Body& body, const FilePtr& file, const std::string& within) {
+    std::vector<Cache> found;
+    NameRegistry names("cache", within);
+    for (const auto& block : body.blocks()) {
+      if (file->slice(block.type_span) != "cache") continue;
+      check_body(block.body, file, kCache, diags_);
+      auto name = name_label(block, file, diags_);
+      if (!name) continue;
+      Cache c{*name, {file, block.labels()[0].span}, expression(block.body, "key", file),
+              expression(block.body, "paths", file), expression(block.body, "restore_keys", file)};
+      if (!names.add(c.name, c.origin, diags_)) continue;
+      if (!core::is_cache_name(c.name))
+        report(diags_, c.origin, "Cache name \"" + c.name + "\" is not a name",
+               "A cache's name is 1 to " + std::to_string(core::kMaxCacheName) +
+                   " letters, digits, '.', '_' and '-', e.g. cache \"npm\" { ... }.");
+      for (const auto& [expression, attribute, example] :
+           {std::tuple{&c.key, "key", "key = \"npm-${hashfiles(\"package-lock.json\")}\""},
+            std::tuple{&c.paths, "paths", "paths = [\"node_modules\", \"~/.npm\"]"}})
+        if (!expression->given())
+          report(diags_, c.origin, "Missing \"" + std::string(attribute) + "\" in cache \"" + c.name + "\"",
+                 "A cache needs the key it is saved under and the paths it holds, e.g. " + std::string(example));
+      found.push_back(std::move(c));
+    }
+    return found;
+  }
+
   void stage(const hcl::Block& block, const FilePtr& file, NameRegistry& names, Pipeline& p) {
     check_body(block.body, file, kStage, diags_);
     auto name = name_label(block, file, diags_);
@@ -382,9 +416,17 @@ class Decoder {
     e.retry = expression(body, "retry", file);
     e.allow_failure = expression(body, "allow_failure", file);
     e.when = expression(body, "when", file);
+    e.caches = caches(body, file, " in exec \"" + e.name + "\"");
+    e.artifacts = expression(body, "artifacts", file);
+    e.artifacts_when = expression(body, "artifacts_when", file);
+    e.needs_artifacts = expression(body, "needs_artifacts", file);
     if (!e.run.given())
       report(diags_, e.origin, "Missing \"run\" in exec \"" + e.name + "\"",
              "An execution needs the shell script it runs, e.g. run = \"make -j2\"");
+    if (e.artifacts_when.given() && !e.artifacts.given())
+      report(diags_, e.artifacts_when.origin(), "artifacts_when without artifacts",
+             "artifacts_when says when the files named by artifacts are kept; give them too, e.g. "
+             "artifacts = [\"dist/**\"]");
     s.executions.push_back(std::move(e));
   }
 

@@ -6,7 +6,9 @@
 // names (naming both places, across files), a missing `run`, empty stages
 // and pipelines without stages; of services, both or neither of image and
 // run, a name that is no host name, a ready block with nothing or two things
-// to check. Types are checked later, on evaluation.
+// to check; of caches, a missing key or paths and a name that is not a
+// plain name; artifacts_when without artifacts. Types are checked later, on
+// evaluation.
 #pragma once
 
 #include <memory>

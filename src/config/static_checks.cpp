@@ -128,8 +128,8 @@ class ReferenceChecker {
 };
 
 const std::string kMatrixOnlyInInstances =
-    "matrix.* is available in a matrix pipeline's env, timeout, concurrency, environment, stages and executions; "
-    "filters, depends_on, matrix axes, exclude, include and locals are shared by all instances.";
+    "matrix.* is available in a matrix pipeline's env, timeout, concurrency, environment, caches, stages and "
+    "executions; filters, depends_on, matrix axes, exclude, include and locals are shared by all instances.";
 
 void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
   Rules shared{false, nullptr, kMatrixOnlyInInstances};
@@ -148,6 +148,8 @@ void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
   checker.check(p.timeout, instance);
   for (const Expression* e : {&p.concurrency, &p.cancel_in_progress, &p.environment}) checker.check(*e, instance);
   checker.check(p.workspace, instance);
+  for (const auto& c : p.caches)
+    for (const Expression* e : {&c.key, &c.paths, &c.restore_keys}) checker.check(*e, instance);
   std::vector<std::string> services;
   for (const auto& s : p.services) {
     services.push_back(s.name);
@@ -159,9 +161,13 @@ void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
   if (!services.empty()) execution.services = &services;
   for (const auto& stage : p.stages) {
     checker.check(stage.when, instance);
-    for (const auto& e : stage.executions)
-      for (const Expression* x : {&e.run, &e.image, &e.env, &e.timeout, &e.retry, &e.allow_failure, &e.when})
+    for (const auto& e : stage.executions) {
+      for (const Expression* x : {&e.run, &e.image, &e.env, &e.timeout, &e.retry, &e.allow_failure, &e.when,
+                                  &e.artifacts, &e.artifacts_when, &e.needs_artifacts})
         checker.check(*x, execution);
+      for (const auto& c : e.caches)
+        for (const Expression* x : {&c.key, &c.paths, &c.restore_keys}) checker.check(*x, execution);
+    }
   }
 }
 

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,54 @@ struct Repository {
   std::string url;
 };
 
+// Whether `name` is 1 to `max_size` letters, digits, '.', '_' and '-'.
+bool is_plain_name(std::string_view name, std::size_t max_size);
+
+// A cache of an execution (docs/configuration.md#cache-name): restored before it
+// runs from the entry of `key`, else from the newest entry whose key starts
+// with one of `restore_keys` (in order); saved under `key` after it
+// succeeds, when the key missed.
+struct CacheSpec {
+  std::string name;                       // the block's label: "npm"
+  std::string key;                        // is_cache_key: "npm-3f2a…"
+  std::vector<std::string> paths;         // relative to the workspace, or "~/…" in the execution's home
+  std::vector<std::string> restore_keys;  // each is_cache_key
+
+  bool operator==(const CacheSpec&) const = default;
+};
+
+// When an execution's artifacts are kept: after it succeeds (the default),
+// after it fails, or either way.
+enum class ArtifactsWhen { Success, Failure, Always };
+std::string_view to_string(ArtifactsWhen when);  // "success", "failure", "always"
+std::optional<ArtifactsWhen> parse_artifacts_when(std::string_view text);
+
+// An execution whose artifacts another one receives (`needs_artifacts`):
+// always of an earlier stage of the same pipeline instance.
+struct ArtifactSource {
+  // Indexes into Plan::pipelines[pipeline].stages[stage].executions[execution].
+  std::size_t pipeline = 0, stage = 0, execution = 0;
+  std::string name;  // for people: "build/compile" (stage/execution)
+
+  bool operator==(const ArtifactSource&) const = default;
+};
+
+// Bounds of caches and artifacts, which the server records.
+inline constexpr std::size_t kMaxCacheName = 100;
+inline constexpr std::size_t kMaxCacheKey = 512;
+inline constexpr std::size_t kMaxCaches = 20;           // of one execution, its pipeline's included
+inline constexpr std::size_t kMaxPaths = 100;           // paths of one cache, artifact patterns of one execution
+inline constexpr std::size_t kMaxPathBytes = 1024;      // one path or pattern
+inline constexpr std::size_t kMaxRestoreKeys = 10;      // of one cache
+inline constexpr std::size_t kMaxNeedsArtifacts = 100;  // of one execution
+
+// A cache's name (its block's label): a plain name of at most kMaxCacheName.
+inline bool is_cache_name(std::string_view name) { return is_plain_name(name, kMaxCacheName); }
+// A cache key, or a restore_keys prefix: 1 to kMaxCacheKey letters, digits
+// and ". _ - + = , : @". No '/' and no space: nothing that an object name
+// or a URL's path would need escaped.
+bool is_cache_key(std::string_view key);
+
 struct ExecutionSpec {
   std::string name;
   std::string run;    // shell script, run with /bin/sh -e -c
@@ -54,6 +103,15 @@ struct ExecutionSpec {
   // Not empty: the execution does not run and ends skipped, for this reason
   // ("when: event.branch == \"main\" is false").
   std::string skip_reason;
+  // Its pipeline's caches and its own, in that order; its own replaces a
+  // pipeline's of the same name.
+  std::vector<CacheSpec> caches;
+  // Glob patterns (config/glob.h) of the files kept after it ends, relative
+  // to its workspace; empty: none.
+  std::vector<std::string> artifacts;
+  ArtifactsWhen artifacts_when = ArtifactsWhen::Success;
+  // Whose artifacts are unpacked into its workspace before it starts.
+  std::vector<ArtifactSource> needs_artifacts;
 };
 
 // A program a pipeline's executions talk to (a database, say): started
@@ -110,14 +168,7 @@ struct SkippedPipeline {
 // them; an environment's name is letters, digits, '.', '_' and '-'.
 inline constexpr std::size_t kMaxGateName = 255;
 inline constexpr std::size_t kMaxEnvironmentName = 100;
-inline bool is_environment_name(std::string_view name) {
-  if (name.empty() || name.size() > kMaxEnvironmentName) return false;
-  for (char c : name)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-          c == '-'))
-      return false;
-  return true;
-}
+inline bool is_environment_name(std::string_view name) { return is_plain_name(name, kMaxEnvironmentName); }
 
 struct Plan {
   std::vector<PipelineSpec> pipelines;  // ordered so that dependencies come first

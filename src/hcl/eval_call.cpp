@@ -22,8 +22,8 @@ std::string sentence(std::string text) {
 
 // try and can take expressions rather than values: the errors of their
 // arguments are caught instead of reported, so the evaluator runs them.
-constexpr Function kTry{"try", 1, -1, "try(expressions...)", nullptr};
-constexpr Function kCan{"can", 1, 1, "can(expression)", nullptr};
+const Function kTry{"try", 1, -1, "try(expressions...)", nullptr};
+const Function kCan{"can", 1, 1, "can(expression)", nullptr};
 
 }  // namespace
 

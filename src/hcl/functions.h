@@ -8,6 +8,7 @@
 // docs/hcl-functions.md lists every function with an example.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -28,12 +29,15 @@ class FunctionError : public std::runtime_error {
   int arg_index_;
 };
 
+// `call` may carry state of its own: an application's function that reads
+// its context (say, the files of a checkout) is bound to it in a table of
+// its own, beside the standard functions.
 struct Function {
   std::string_view name;
   int min_args;
   int max_args;  // -1: any number
   std::string_view signature;  // for messages: "join(separator, list)"
-  Value (*call)(std::span<const Value> args);
+  std::function<Value(std::span<const Value> args)> call;
 };
 
 // A read-only table of functions looked up by name.

@@ -141,10 +141,61 @@ json names_of(const auto& items) {
   return names;
 }
 
+// An execution as the server records it: its name, and what it keeps
+// beyond itself (caches by name and key, artifact patterns and when) for the
+// server to show; never its script, environment or cache paths.
+json to_json(const core::ExecutionSpec& execution) {
+  json out{{"name", execution.name}};
+  if (!execution.caches.empty()) {
+    json caches = json::array();
+    for (const auto& cache : execution.caches) caches.push_back({{"name", cache.name}, {"key", cache.key}});
+    out["caches"] = std::move(caches);
+  }
+  if (!execution.artifacts.empty()) {
+    out["artifacts"] = execution.artifacts;
+    out["artifacts_when"] = core::to_string(execution.artifacts_when);
+  }
+  return out;
+}
+
+// A list member of at most `most` items.
+const json& bounded_array(const Reader& in, const char* name, std::size_t most) {
+  const json& items = in.array(name);
+  if (items.size() > most) throw Malformed{in.where(name) + " has more than " + std::to_string(most) + " items"};
+  return items;
+}
+
+core::ExecutionSpec read_execution(const Reader& in) {
+  core::ExecutionSpec execution;
+  execution.name = in.string("name", true);
+  bounded_array(in, "caches", core::kMaxCaches);
+  execution.caches = read_items(in, "caches", [](const Reader& cache) {
+    core::CacheSpec spec{cache.string("name", true), cache.string("key", true), {}, {}};
+    if (!core::is_cache_name(spec.name)) throw Malformed{cache.where("name") + " is not a cache name"};
+    if (!core::is_cache_key(spec.key)) throw Malformed{cache.where("key") + " is not a cache key"};
+    return spec;
+  });
+  bounded_array(in, "artifacts", core::kMaxPaths);
+  execution.artifacts = in.strings("artifacts");
+  for (const auto& pattern : execution.artifacts)
+    if (pattern.empty() || pattern.size() > core::kMaxPathBytes)
+      throw Malformed{in.where("artifacts") + " holds an empty pattern or one longer than " +
+                      std::to_string(core::kMaxPathBytes) + " bytes"};
+  if (in.has("artifacts_when")) {
+    const auto when = core::parse_artifacts_when(in.string("artifacts_when"));
+    if (!when) throw Malformed{in.where("artifacts_when") + " is not success, failure or always"};
+    execution.artifacts_when = *when;
+  }
+  return execution;
+}
+
 json to_json(const core::PipelineSpec& pipeline) {
   json stages = json::array();
-  for (const auto& stage : pipeline.stages)
-    stages.push_back({{"name", stage.name}, {"executions", names_of(stage.executions)}});
+  for (const auto& stage : pipeline.stages) {
+    json executions = json::array();
+    for (const auto& execution : stage.executions) executions.push_back(to_json(execution));
+    stages.push_back({{"name", stage.name}, {"executions", std::move(executions)}});
+  }
   json out{{"name", pipeline.name},
            {"base_name", pipeline.base_name},
            {"matrix", pipeline.matrix},
@@ -169,11 +220,7 @@ core::PipelineSpec read_pipeline(const Reader& in) {
   pipeline.cancel_in_progress = in.boolean("cancel_in_progress");
   pipeline.environment = in.string("environment");
   pipeline.stages = read_items(in, "stages", [](const Reader& stage) {
-    return core::StageSpec{stage.string("name", true), read_items(stage, "executions", [](const Reader& execution) {
-                             core::ExecutionSpec spec;
-                             spec.name = execution.string("name", true);
-                             return spec;
-                           })};
+    return core::StageSpec{stage.string("name", true), read_items(stage, "executions", read_execution)};
   });
   pipeline.services = read_items(in, "services", [](const Reader& service) {
     core::ServiceSpec spec;

@@ -94,8 +94,10 @@ struct Job {
 
 // The plan as the server records it: pipelines (names, matrix values,
 // dependencies, timeouts), their services, stages and executions by name,
-// and the skipped pipelines. Never a script or an environment: those carry the
-// project's secrets once the agent runs them.
+// each execution's caches (name and key) and artifacts (patterns and when),
+// and the skipped pipelines. Never a script or an environment: those carry
+// the project's secrets once the agent runs them. Nor what only the agent
+// acts on: cache paths and restore_keys, needs_artifacts.
 struct PlanReport {
   std::optional<core::Plan> plan;  // either the plan…
   std::string diagnostics;         // …or why `.factory/` has none (rendered)

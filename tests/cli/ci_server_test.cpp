@@ -255,6 +255,30 @@ TEST_F(CiServer, SkipReasonsReachTheApi) {
   EXPECT_EQ(stages[1]["executions"][0]["status_reason"], "when: event.tag != \"\" is false");
 }
 
+// The agent checks out `.factory/` alone before planning, and the partial
+// clone leaves files over 256 KiB for later: hashfiles() still hashes the
+// whole commit, as docs/configuration.md's shell lines do.
+TEST_F(CiServer, HashfilesHashesTheWholeCommit) {
+  write_file(".factory/ci.hcl", R"(pipeline "keys" {
+  stage "s" {
+    exec "print" {
+      run = "echo key=${hashfiles("package-lock.json", "assets/*.bin")}"
+    }
+  }
+})");
+  write_file("package-lock.json", "{}\n");
+  write_file("assets/big.bin", std::string(300 * 1024, 'x'));
+  const clitest::Outcome documented = clitest::shell(
+      "cd " + clitest::quote(work_tree().string()) + " && for f in assets/big.bin package-lock.json; do "
+      "printf '%s\\0%s\\n' \"$f\" \"$(sha256sum < \"$f\" | cut -c1-64)\"; done | sha256sum | cut -c1-64");
+  ASSERT_EQ(documented.exit_code, 0) << documented.output;
+  const std::string sha = create_repository();
+  start();
+  const json view = wait_for_end(push_hook("refs/heads/main", sha));
+  ASSERT_EQ(view["status"], "success") << view.dump(1);
+  EXPECT_EQ(log(first_execution(view, "keys")), "key=" + documented.output) << documented.output;
+}
+
 // A quick pipeline on main, and one that sleeps on the branch `slow`.
 class CancelAndRerun : public CiServer {
  protected:

@@ -18,6 +18,12 @@ using clitest::Outcome;
 Outcome run(const std::string& command) { return clitest::shell(command + " 2>&1"); }
 Outcome lint(const std::string& args) { return run(testpaths::factory_binary().string() + " lint " + args); }
 
+// Lints a repository whose .factory/ci.hcl holds `text`.
+Outcome lint_text(const std::string& text) {
+  testing::TempRepo repo(testing::Files{{"ci.hcl", text}});
+  return lint(repo.root().string());
+}
+
 std::string shared(const std::string& path) { return (testpaths::shared_dir() / path).string(); }
 
 TEST(LintCommand, ValidDirectoryPrintsASummary) {
@@ -52,6 +58,63 @@ TEST(LintCommand, ColoursOnATerminal) {
       run("script -qec \"" + testpaths::factory_binary().string() + " lint " + repo.root().string() + "\" /dev/null").output;
   EXPECT_NE(output.find("\033[1;31merror: "), std::string::npos) << output;
   EXPECT_NE(output.find("Unknown block \"stag\""), std::string::npos) << output;
+}
+
+// hashfiles() reads no file at lint: the lock file it names need not exist.
+TEST(LintCommand, CachesAndArtifactsLintWithoutTheFilesHashfilesReads) {
+  const Outcome r = lint_text(R"(pipeline "web" {
+  cache "npm" {
+    key          = "npm-${hashfiles("package-lock.json")}"
+    paths        = ["~/.npm", "node_modules"]
+    restore_keys = ["npm-"]
+  }
+  stage "build" {
+    exec "bundle" {
+      run       = "npm ci && npm run build"
+      artifacts = ["dist/**"]
+    }
+  }
+  stage "deploy" {
+    exec "upload" {
+      run             = "./deploy.sh dist/"
+      needs_artifacts = ["bundle"]
+    }
+  }
+}
+)");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "ok: 1 pipeline, 2 stages, 2 executions in 1 file\n");
+}
+
+TEST(LintCommand, CacheAndArtifactErrorsAreReportedAtTheirPlaces) {
+  const Outcome r = lint_text(R"(pipeline "web" {
+  cache "npm" {
+    key   = "npm-${hashfiles("../package-lock.json")}"
+    paths = ["/root/.npm"]
+  }
+  stage "build" {
+    exec "bundle" {
+      run            = "make"
+      artifacts_when = "allways"
+      artifacts      = ["dist/**"]
+    }
+  }
+  stage "deploy" {
+    exec "upload" {
+      run             = "true"
+      needs_artifacts = ["bundel"]
+    }
+  }
+}
+)");
+  EXPECT_EQ(r.exit_code, 1);
+  for (const char* expected :
+       {"ci.hcl:3:30: error: Invalid function argument", "The pattern \"../package-lock.json\" has a \"..\" component",
+        "ci.hcl:4:14: error: Cache path \"/root/.npm\" is absolute",
+        "ci.hcl:9:24: error: Unknown artifacts_when \"allways\"",
+        "ci.hcl:16:26: error: needs_artifacts: no execution \"bundel\" in pipeline \"web\"",
+        "Did you mean \"bundle\"?"})
+    EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n" << r.output;
 }
 
 TEST(LintCommand, MissingFactoryDirectoryIsAClearError) {

@@ -397,6 +397,31 @@ TEST_F(RunCommand, ExecutionsRunInACopyOfTheWorkingTree) {
   EXPECT_EQ(repo.read("output.txt"), "written\n");
 }
 
+// hashfiles() hashes the directory's files, as docs/configuration.md's
+// shell lines do: the execution runs them on its copy and compares.
+TEST_F(RunCommand, HashfilesHashesTheFilesAsTheDocumentationSays) {
+  write(".factory/ci.hcl", R"hcl(pipeline "keys" {
+  stage "s" {
+    exec "compare" {
+      run = <<-EOT
+        documented=$(for f in a.txt lib/b.txt; do
+          printf '%s\0%s\n' "$f" "$(sha256sum < "$f" | cut -c1-64)"
+        done | sha256sum | cut -c1-64)
+        test "${hashfiles("a.txt", "lib/*.txt", "!lib/*.tmp")}" = "$documented" && echo "same: $documented"
+        test "${hashfiles("missing/**")}" = "" && echo "none: empty"
+      EOT
+    }
+  }
+})hcl");
+  write("a.txt", "alpha\n");
+  write("lib/b.txt", "beta\n");
+  write("lib/c.tmp", "left out\n");
+  const Outcome outcome = run_plain("--branch main");
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_TRUE(contains(outcome.output, "[keys/s/compare] same: ")) << outcome.output;
+  EXPECT_TRUE(contains(outcome.output, "[keys/s/compare] none: empty")) << outcome.output;
+}
+
 // A deploy pipeline for manual runs, echoing its inputs.
 const char* const kDeployInputs =
     "input \"environment\" {\n  options = [\"staging\", \"production\"]\n  default = \"staging\"\n}\n"

@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 #include "core/plan.h"
+#include "temp_repo.h"
 
 namespace config::testing {
 
@@ -56,6 +57,14 @@ inline core::Plan plan_for(const Configuration& cfg, const core::Event& event, s
   else
     EXPECT_TRUE(diags.empty()) << hcl::render(diags);
   return p;
+}
+
+// The plan for a push to main of a .factory/ci.hcl holding `text`, which must load.
+inline core::Plan must_plan(const std::string& text) {
+  std::string errors;
+  auto cfg = load_files({{"ci.hcl", text}}, errors);
+  EXPECT_TRUE(cfg) << errors;
+  return cfg ? plan_for(*cfg, push("main")) : core::Plan{};
 }
 
 inline Names names(const core::Plan& p) {

@@ -46,12 +46,6 @@ Configuration must_load(const std::string& text) {
   return cfg ? std::move(*cfg) : Configuration{};
 }
 
-std::string errors_of(const std::string& text) {
-  std::string errors;
-  EXPECT_FALSE(load_files({{"ci.hcl", text}}, errors)) << "no error for:\n" << text;
-  return errors;
-}
-
 core::Event manual(std::map<std::string, std::string> inputs) {
   core::Event event = push("main");
   event.name = "manual";

@@ -14,7 +14,7 @@ using namespace testing;
 
 const std::string kPipeline = "pipeline \"p\" {\n  stage \"s\" {\n    exec \"e\" { run = \"true\" }\n  }\n}\n";
 
-std::string errors_of(const std::string& text) {
+std::string schedule_errors(const std::string& text) {
   std::string errors;
   EXPECT_FALSE(load_files({{"ci.hcl", text + kPipeline}}, errors)) << "no error for:\n" << text;
   return errors;
@@ -41,41 +41,41 @@ TEST(Schedule, ValuesAreRead) {
 }
 
 TEST(Schedule, ABadCronExpressionNamesTheField) {
-  const std::string errors = errors_of("schedule \"nightly\" {\n  cron = \"0 25 * * *\"\n  branch = \"main\"\n}\n");
+  const std::string errors = schedule_errors("schedule \"nightly\" {\n  cron = \"0 25 * * *\"\n  branch = \"main\"\n}\n");
   EXPECT_CONTAINS(errors, "ci.hcl:2:10: error: cron \"0 25 * * *\": hour 25 is out of range 0-23");
   EXPECT_CONTAINS(errors, "minute (0-59), hour (0-23)");
 }
 
 TEST(Schedule, AnUnknownZoneOrBranchIsAnError) {
-  EXPECT_CONTAINS(errors_of("schedule \"n\" {\n  cron = \"@daily\"\n  branch = \"main\"\n"
+  EXPECT_CONTAINS(schedule_errors("schedule \"n\" {\n  cron = \"@daily\"\n  branch = \"main\"\n"
                             "  timezone = \"Europe/Berlim\"\n}\n"),
                   "ci.hcl:4:14: error: Unknown time zone \"Europe/Berlim\"");
-  EXPECT_CONTAINS(errors_of("schedule \"n\" {\n  cron = \"@daily\"\n  branch = \"a..b\"\n}\n"),
+  EXPECT_CONTAINS(schedule_errors("schedule \"n\" {\n  cron = \"@daily\"\n  branch = \"a..b\"\n}\n"),
                   "ci.hcl:3:12: error: Invalid branch \"a..b\" in schedule \"n\"");
 }
 
 TEST(Schedule, NamesAreOneWord) {
-  EXPECT_CONTAINS(errors_of("schedule \"every night\" {\n  cron = \"@daily\"\n  branch = \"main\"\n}\n"),
+  EXPECT_CONTAINS(schedule_errors("schedule \"every night\" {\n  cron = \"@daily\"\n  branch = \"main\"\n}\n"),
                   "ci.hcl:1:10: error: Invalid schedule name \"every night\"");
 }
 
 TEST(Schedule, CronAndBranchAreRequired) {
-  const std::string errors = errors_of("schedule \"n\" {\n  timezone = \"UTC\"\n}\n");
+  const std::string errors = schedule_errors("schedule \"n\" {\n  timezone = \"UTC\"\n}\n");
   EXPECT_CONTAINS(errors, "ci.hcl:1:10: error: Missing \"cron\" in schedule \"n\"");
   EXPECT_CONTAINS(errors, "ci.hcl:1:10: error: Missing \"branch\" in schedule \"n\"");
 }
 
 TEST(Schedule, UnknownAttributesAndDuplicatesAreErrors) {
-  EXPECT_CONTAINS(errors_of("schedule \"n\" {\n  cron = \"@daily\"\n  branch = \"main\"\n  timzone = \"UTC\"\n}\n"),
+  EXPECT_CONTAINS(schedule_errors("schedule \"n\" {\n  cron = \"@daily\"\n  branch = \"main\"\n  timzone = \"UTC\"\n}\n"),
                   "ci.hcl:4:3: error: Unknown attribute \"timzone\" in a schedule block");
-  EXPECT_CONTAINS(errors_of("schedule \"n\" {\n  cron = \"@daily\"\n  branch = \"main\"\n}\n"
+  EXPECT_CONTAINS(schedule_errors("schedule \"n\" {\n  cron = \"@daily\"\n  branch = \"main\"\n}\n"
                             "schedule \"n\" {\n  cron = \"@daily\"\n  branch = \"main\"\n}\n"),
                   "ci.hcl:5:10: error: Duplicate schedule \"n\"");
 }
 
 TEST(Schedule, AttributesAreConstants) {
   const std::string errors =
-      errors_of("variable \"b\" { default = \"main\" }\n"
+      schedule_errors("variable \"b\" { default = \"main\" }\n"
                 "schedule \"n\" {\n  cron = \"@daily\"\n  branch = var.b\n}\n");
   EXPECT_CONTAINS(errors, "ci.hcl:4:12: error: A schedule's attribute cannot use var.b");
 }
@@ -108,7 +108,7 @@ TEST(Schedule, TheSchedulesFilterConcernsCronEventsOnly) {
 }
 
 TEST(Schedule, UnknownEventNamesListCron) {
-  const std::string errors = errors_of(
+  const std::string errors = schedule_errors(
       "pipeline \"q\" {\n  filter { events = [\"crn\"] }\n"
       "  stage \"s\" {\n    exec \"e\" { run = \"true\" }\n  }\n}\n");
   EXPECT_CONTAINS(errors, "Events are push, pull_request, tag, manual and cron. Did you mean \"cron\"?");

@@ -16,19 +16,6 @@ std::string with_services(const std::string& services, const std::string& run = 
   return "pipeline \"p\" {\n" + services + "  stage \"s\" {\n    exec \"e\" { run = \"" + run + "\" }\n  }\n}\n";
 }
 
-std::string errors_of(const std::string& text) {
-  std::string errors;
-  EXPECT_FALSE(load_files({{"ci.hcl", text}}, errors)) << "no error for:\n" << text;
-  return errors;
-}
-
-core::Plan must_plan(const std::string& text) {
-  std::string errors;
-  auto cfg = load_files({{"ci.hcl", text}}, errors);
-  EXPECT_TRUE(cfg) << errors;
-  return cfg ? plan_for(*cfg, push("main")) : core::Plan{};
-}
-
 TEST(Services, PlanHoldsTheirFinalValuesAndExecutionsSeeServiceValues) {
   core::Plan plan = must_plan(with_services(
       "  matrix { version = [\"16\"] }\n"

@@ -36,12 +36,6 @@ core::Plan plan_of(const std::string& text, const core::Event& event = push("mai
   return cfg ? plan_for(*cfg, event) : core::Plan{};
 }
 
-std::string errors_of(const std::string& text) {
-  std::string errors;
-  EXPECT_FALSE(load_files({{"ci.hcl", text}}, errors)) << "no error for:\n" << text;
-  return errors;
-}
-
 TEST(MatrixLists, ExcludeLeavesOutWhatItMatchesAndIncludeAddsACombination) {
   core::Plan p = plan_of(test_pipeline("    exclude = [{ compiler = \"clang\", build = \"debug\" }]\n"
                                        "    include = [{ compiler = \"icc\", build = \"release\" }]\n"));

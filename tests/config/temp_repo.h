@@ -2,6 +2,8 @@
 // removed again when the test ends.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -34,6 +36,13 @@ inline std::optional<Configuration> load_files(const Files& files, std::string& 
   auto cfg = load(repo.root(), diags);
   errors = hcl::render(diags);
   return cfg;
+}
+
+// The rendered errors of a .factory/ci.hcl holding `text`, which must not load.
+inline std::string errors_of(const std::string& text) {
+  std::string errors;
+  EXPECT_FALSE(load_files({{"ci.hcl", text}}, errors)) << "no error for:\n" << text;
+  return errors;
 }
 
 }  // namespace config::testing

@@ -6,14 +6,8 @@
 namespace config {
 namespace {
 
+using testing::errors_of;
 using testing::load_files;
-
-// Loads one file, expects the load to fail, and returns the diagnostics.
-std::string errors_of(const std::string& text) {
-  std::string errors;
-  EXPECT_FALSE(load_files({{"ci.hcl", text}}, errors)) << "no error for:\n" << text;
-  return errors;
-}
 
 size_t count(const std::string& text, const std::string& needle) {
   size_t n = 0;

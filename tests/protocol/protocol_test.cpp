@@ -74,6 +74,62 @@ TEST(ProtocolTest, ServicesTravelByNameOnly) {
                protocol::Malformed);
 }
 
+// What an execution keeps beyond itself travels for the server to show:
+// cache names and keys, artifact patterns and when. Cache paths, restore
+// keys and needs_artifacts stay with the agent.
+TEST(ProtocolTest, CachesAndArtifactsTravelAsTheServerShowsThem) {
+  core::Plan plan = sample_plan();
+  core::ExecutionSpec& unit = plan.pipelines[1].stages[0].executions[0];
+  unit.caches = {{"npm", "npm-3f2a9c", {"~/.npm", "node_modules"}, {"npm-"}},
+                 {"ccache", "cc@1,x=y:z+w", {".ccache"}, {}}};
+  unit.artifacts = {"dist/**", "!dist/*.map"};
+  unit.artifacts_when = core::ArtifactsWhen::Always;
+  unit.needs_artifacts = {{1, 0, 0, "build/compile"}};
+  const std::string text = protocol::to_json(plan).dump();
+  for (const char* hidden : {"node_modules", "~/.npm", "build/compile"})
+    EXPECT_EQ(text.find(hidden), std::string::npos) << text;
+  const core::ExecutionSpec back = protocol::plan_from_json(json::parse(text)).pipelines[1].stages[0].executions[0];
+  EXPECT_EQ(back.caches,
+            (std::vector<core::CacheSpec>{{"npm", "npm-3f2a9c", {}, {}}, {"ccache", "cc@1,x=y:z+w", {}, {}}}));
+  EXPECT_EQ(back.artifacts, unit.artifacts);
+  EXPECT_EQ(back.artifacts_when, core::ArtifactsWhen::Always);
+  EXPECT_TRUE(back.needs_artifacts.empty());
+  const json lint = protocol::to_json(plan)["pipelines"][0]["stages"][0]["executions"][0];
+  EXPECT_EQ(lint, (json{{"name", "fmt"}})) << "an execution that keeps nothing says nothing more";
+  for (auto when : {core::ArtifactsWhen::Success, core::ArtifactsWhen::Failure}) {
+    unit.artifacts_when = when;
+    EXPECT_EQ(protocol::plan_from_json(protocol::to_json(plan)).pipelines[1].stages[0].executions[0].artifacts_when,
+              when);
+  }
+}
+
+// The server takes what it records only within the bounds a configuration has.
+TEST(ProtocolTest, CachesAndArtifactsOutsideTheirBoundsAreMalformed) {
+  auto execution = [](json fields) {
+    fields["name"] = "e";
+    const json stage{{"name", "s"}, {"executions", json::array({fields})}};
+    const json pipeline{{"name", "p"}, {"stages", json::array({stage})}};
+    return json{{"pipelines", json::array({pipeline})}};
+  };
+  auto caches = [](std::string name, std::string key) {
+    return json{{"caches", json::array({json{{"name", name}, {"key", key}}})}};
+  };
+  EXPECT_EQ(protocol::plan_from_json(execution(caches("npm", "k"))).pipelines[0].stages[0].executions[0].caches.size(),
+            1u);
+  EXPECT_NO_THROW(protocol::plan_from_json(execution({{"artifacts", json::array({"dist/**"})}})));
+  for (const json& bad : {caches("npm", "a/b"), caches("npm", std::string(513, 'k')), caches("node modules", "k"),
+                          caches("npm", ""), json{{"artifacts", json::array({""})}},
+                          json{{"artifacts", json::array({std::string(1025, 'a')})}},
+                          json{{"artifacts", json::array({"dist/**"})}, {"artifacts_when", "sometimes"}}}) {
+    EXPECT_THROW(protocol::plan_from_json(execution(bad)), protocol::Malformed) << bad.dump();
+  }
+  json many = json::array();
+  for (int i = 0; i < 21; ++i) many.push_back({{"name", "c" + std::to_string(i)}, {"key", "k"}});
+  EXPECT_THROW(protocol::plan_from_json(execution({{"caches", many}})), protocol::Malformed);
+  EXPECT_THROW(protocol::plan_from_json(execution({{"artifacts", json(std::vector<std::string>(101, "x"))}})),
+               protocol::Malformed);
+}
+
 TEST(ProtocolTest, ServicesGroupIdsSurviveTheRoundTrip) {
   protocol::PlanIds ids{{{"p1", "build", {{"s1", {"e1"}}}, protocol::StageIds{"g1", {"svc1", "svc2"}}},
                          {"p2", "lint", {}, std::nullopt}}};
