@@ -9,7 +9,8 @@
 //   POST blobs/{digest}/upload  BlobUploadRequest → 200 BlobUploadState: where to resume
 //   POST blobs/{digest}/append?offset=N&size=S  the next bytes (application/octet-stream, at most
 //        kBlobChunk) → 200 BlobUploadState; 409 `offset_mismatch` when N is not what the server
-//        holds (the body is then the BlobUploadState to resume from)
+//        holds (the body is then the BlobUploadState to resume from). The chunk that ends the blob
+//        commits it too: complete, or 422 `corrupt` as commit answers
 //   POST blobs/{digest}/commit  BlobUploadRequest → 200 BlobUploadState (complete); 409 `incomplete`
 //        (bytes missing: resume); 422 `corrupt` (size or SHA-256 wrong: the upload was discarded)
 //   GET  blobs/{digest}  with "Range: bytes=A-" or "bytes=A-B" → 206, at most kBlobChunk bytes from
