@@ -262,10 +262,12 @@ class JobRun {
     run_options.kept = kept_executions(ids);
     std::vector<std::string> pipeline_ids;
     for (const protocol::PipelineIds& pipeline : ids.pipelines) pipeline_ids.push_back(pipeline.id);
-    run_options.gate = [this, pipeline_ids](std::size_t p, const runner::CancelHandle& cancel) {
-      return ask_gate(pipeline_ids.at(p), cancel);
-    };
     WorkflowReporter reporter{client_config_, job_.workflow_id, std::move(ids), mask_, cancel_};
+    run_options.gate = [this, pipeline_ids, &reporter](std::size_t p, const runner::CancelHandle& cancel) {
+      runner::GateOpening opening = ask_gate(pipeline_ids.at(p), cancel);
+      reporter.hide(opening.secrets);  // the runner hides them in the logs
+      return opening;
+    };
     const runner::RunResult result = runner::run_plan(plan, run_options, reporter, cancel_);
     std::string given_up = given_up_because();
     if (!given_up.empty()) reporter.abandon();

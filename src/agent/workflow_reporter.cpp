@@ -134,9 +134,15 @@ void WorkflowReporter::change(protocol::StatusChange change) {
   if (!added && it->second == change.status) return;
   if (added && change.status == core::Status::Queued) return;  // the plan recorded it queued
   it->second = change.status;
-  change.reason = mask_.apply(change.reason);  // an error may quote what a build printed
   std::lock_guard lock{mutex_};
+  change.reason = mask_.apply(change.reason);  // an error may quote what a build printed
   changes_.push_back(std::move(change));
+}
+
+void WorkflowReporter::hide(const core::Env& secrets) {
+  if (secrets.empty()) return;
+  std::lock_guard lock{mutex_};
+  mask_ = mask_.with(secrets);
 }
 
 void WorkflowReporter::finish() {

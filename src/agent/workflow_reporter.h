@@ -2,7 +2,8 @@
 // status changes and output lines into batches for the agent protocol's
 // events call, and a sender thread that posts them in order, every 100 ms or
 // sooner when a batch grows big. Lines come masked by the runner; status
-// reasons are masked here (secrets become ***). Lines are numbered per
+// reasons are masked here (secrets become ***), the job's secrets and those
+// a pipeline's gate released since (hide()). Lines are numbered per
 // execution from 1, so a batch sent again after a lost answer is stored
 // once. A batch that cannot be delivered is retried until the
 // server answers: it may be restarting. A pipeline's services are reported
@@ -43,6 +44,11 @@ class WorkflowReporter final : public runner::Observer {
   void service_changed(std::size_t pipeline, std::size_t service, const runner::ExecutionResult& result) override;
   void output(const runner::OutputLines& output) override;
 
+  // Masks `secrets` too in the reasons reported from now on: an
+  // environment's, which a pipeline's gate released after the run began.
+  // Called from that pipeline's thread while observer calls go on.
+  void hide(const core::Env& secrets);
+
   // Sends what is left and stops the sender.
   void finish();
   // Drops what is left instead, and stops retrying a batch the server does
@@ -63,7 +69,7 @@ class WorkflowReporter final : public runner::Observer {
   ClientConfig client_;
   std::string path_;
   protocol::PlanIds ids_;
-  core::SecretMask mask_;
+  core::SecretMask mask_;  // guarded by mutex_
   runner::CancelHandle& cancel_;
   std::atomic<bool> lease_lost_{false};
   std::atomic<bool> abandoned_{false};

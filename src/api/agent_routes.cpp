@@ -13,6 +13,7 @@
 #include "api/views.h"
 #include "config/glob.h"
 #include "config/secret_scope.h"
+#include "core/secret_mask.h"
 #include "orchestrator/orchestrator.h"
 #include "protocol/protocol.h"
 #include "store/token_secret.h"
@@ -275,10 +276,11 @@ protocol::GateAnswer wait(std::string reason, std::chrono::milliseconds retry_af
   return {protocol::GateDecision::Wait, std::move(reason), retry_after, {}};
 }
 
-// The pipeline waits with `status` and `reason`, for people to see; a
-// pipeline that ended meanwhile keeps its end.
-protocol::GateAnswer wait_at_gate(store::Store& store, const store::PipelineGate& gate, core::Status status,
-                                  std::string reason, std::chrono::milliseconds retry_after) {
+// The pipeline waits with `status` and `reason` (its environment's secrets
+// masked), for people to see; a pipeline that ended meanwhile keeps its end.
+protocol::GateAnswer wait_at_gate(store::Store& store, const store::PipelineGate& gate, const core::SecretMask& mask,
+                                  core::Status status, std::string reason, std::chrono::milliseconds retry_after) {
+  reason = mask.apply(reason);
   auto waiting = store.wait_at_gate(gate.pipeline_id, status, reason);
   if (!waiting && waiting.error().kind != store::ErrorKind::Conflict) unwrap(std::move(waiting));
   return wait(std::move(reason), retry_after);
@@ -290,8 +292,8 @@ std::string in_quotes(std::string_view text) { return "\"" + std::string{text} +
 // approvers, its wait timer. Nothing when the pipeline may go on; an
 // environment the project does not define has no rules.
 std::optional<protocol::GateAnswer> environment_rules(store::Store& store, const store::Workflow& workflow,
-                                                      const store::PipelineGate& gate, store::Timestamp now,
-                                                      std::chrono::milliseconds retry_after) {
+                                                      const store::PipelineGate& gate, const core::SecretMask& mask,
+                                                      store::Timestamp now, std::chrono::milliseconds retry_after) {
   auto found = store.get_environment(workflow.project_id, gate.environment);
   if (!found && found.error().kind == store::ErrorKind::NotFound) return std::nullopt;
   const store::Environment environment = unwrap(std::move(found));
@@ -308,14 +310,14 @@ std::optional<protocol::GateAnswer> environment_rules(store::Store& store, const
   if (!gate.rejected_by.empty())
     return protocol::GateAnswer{protocol::GateDecision::Cancel, "rejected by " + gate.rejected_by, {}, {}};
   if (!environment.approvers.empty() && gate.approved_by.empty())
-    return wait_at_gate(store, gate, core::Status::WaitingForApproval,
+    return wait_at_gate(store, gate, mask, core::Status::WaitingForApproval,
                         "waiting for approval by " + approvers_note(environment.approvers) + " (" + named + ")",
                         retry_after);
   const auto started = gate.approved_at ? gate.approved_at : gate.entered_at;
   if (environment.wait_timer.count() > 0 && started) {
     const store::Timestamp ready = *started + environment.wait_timer;
     if (now < ready)
-      return wait_at_gate(store, gate, core::Status::Queued,
+      return wait_at_gate(store, gate, mask, core::Status::Queued,
                           "wait timer of " + named + ": starts at " + timestamp_text(ready),
                           std::min(retry_after, std::chrono::duration_cast<std::chrono::milliseconds>(ready - now)));
   }
@@ -325,7 +327,8 @@ std::optional<protocol::GateAnswer> environment_rules(store::Store& store, const
 // The pipeline's concurrency group, taken; or why not.
 std::optional<protocol::GateAnswer> concurrency_group(store::Store& store, orchestrator::Orchestrator& orchestrator,
                                                       const store::Workflow& workflow, const store::PipelineGate& gate,
-                                                      store::Timestamp now, std::chrono::milliseconds retry_after) {
+                                                      const core::SecretMask& mask, store::Timestamp now,
+                                                      std::chrono::milliseconds retry_after) {
   const std::string group = "concurrency group " + in_quotes(gate.concurrency);
   auto claimed = store.take_concurrency_group(gate, now);
   if (!claimed && claimed.error().kind == store::ErrorKind::Conflict)
@@ -342,11 +345,35 @@ std::optional<protocol::GateAnswer> concurrency_group(store::Store& store, orche
   // reason is the one its agent ends it with.
   if (gate.cancel_in_progress && claim.workflow_id != workflow.id)
     cancel_workflow(store, &orchestrator, claim.workflow_id,
-                    "cancelled by workflow " + workflow.id + ": a newer pipeline of " + group + " (cancel_in_progress)",
-                    "workflow " + workflow.id + " (cancel_in_progress of " + group + ")");
-  return wait_at_gate(store, gate, core::Status::Queued, "waiting for " + group + ": held by " + other, retry_after);
+                    mask.apply("cancelled by workflow " + workflow.id + ": a newer pipeline of " + group +
+                               " (cancel_in_progress)"),
+                    mask.apply("workflow " + workflow.id + " (cancel_in_progress of " + group + ")"));
+  return wait_at_gate(store, gate, mask, core::Status::Queued, "waiting for " + group + ": held by " + other,
+                      retry_after);
 }
 
+// The secrets of the gate's environment; none without one, or for an
+// environment the project does not define.
+std::vector<protocol::JobSecret> environment_secrets(store::Store& store, const store::Workflow& workflow,
+                                                     const store::PipelineGate& gate) {
+  std::vector<protocol::JobSecret> released;
+  if (gate.environment.empty()) return released;
+  auto secrets = store.environment_secrets(workflow.project_id, gate.environment);
+  if (!secrets && secrets.error().kind == store::ErrorKind::NotFound) return released;
+  for (store::ProjectSecret& secret : unwrap(std::move(secrets)))
+    released.push_back({std::move(secret.name), std::move(secret.value), {}});
+  return released;
+}
+
+core::SecretMask mask_of(const std::vector<protocol::JobSecret>& secrets) {
+  core::Env values;
+  for (const protocol::JobSecret& secret : secrets) values.emplace(secret.name, secret.value);
+  return core::SecretMask{values};
+}
+
+// Run (with the environment's secrets), or why not. Every reason has the
+// environment's secrets masked: a branch's name, or a group's made of it,
+// may hold one.
 protocol::GateAnswer decide_gate(store::Store& store, orchestrator::Orchestrator& orchestrator,
                                  const ApiOptions& options, const store::Workflow& workflow,
                                  const store::PipelineGate& gate) {
@@ -354,19 +381,18 @@ protocol::GateAnswer decide_gate(store::Store& store, orchestrator::Orchestrator
   const std::chrono::milliseconds retry_after = orchestrator.options().heartbeat;
   if (core::is_final(gate.status))
     return {protocol::GateDecision::Cancel, "it ended (" + std::string{core::to_string(gate.status)} + ")", {}, {}};
-  if (!gate.environment.empty())
-    if (auto answer = environment_rules(store, workflow, gate, at, retry_after)) return std::move(*answer);
-  if (!gate.concurrency.empty())
-    if (auto answer = concurrency_group(store, orchestrator, workflow, gate, at, retry_after))
-      return std::move(*answer);
-  protocol::GateAnswer run;
-  if (!gate.environment.empty()) {
-    auto secrets = store.environment_secrets(workflow.project_id, gate.environment);
-    if (!secrets && secrets.error().kind != store::ErrorKind::NotFound) unwrap(std::move(secrets));
-    if (secrets)
-      for (store::ProjectSecret& secret : *secrets)
-        run.secrets.push_back({std::move(secret.name), std::move(secret.value), {}});
+  std::vector<protocol::JobSecret> secrets = environment_secrets(store, workflow, gate);
+  const core::SecretMask mask = mask_of(secrets);
+  std::optional<protocol::GateAnswer> refused;
+  if (!gate.environment.empty()) refused = environment_rules(store, workflow, gate, mask, at, retry_after);
+  if (!refused && !gate.concurrency.empty())
+    refused = concurrency_group(store, orchestrator, workflow, gate, mask, at, retry_after);
+  if (refused) {
+    refused->reason = mask.apply(refused->reason);
+    return std::move(*refused);
   }
+  protocol::GateAnswer run;
+  run.secrets = std::move(secrets);
   return run;
 }
 

@@ -1,5 +1,5 @@
 // Errors are values: every blobs operation returns a Result<T> (a T or an
-// Error), or a Status (Result<void>). The kind says what a caller does next:
+// Error), or a Status (Result<void>; core/result.h). The kind says what a caller does next:
 // NotFound and Corrupt are cache misses (remove a corrupt blob), Refused is
 // hostile or over-limit input (nothing to retry), Conflict is an upload
 // offset that does not match what the store holds (ask it again), Invalid is
@@ -8,8 +8,8 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
-#include <variant>
+
+#include "core/result.h"
 
 namespace blobs {
 
@@ -23,25 +23,9 @@ struct Error {
 };
 
 template <class T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
-  Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}
+using Result = core::Result<T, Error>;
 
-  bool ok() const { return state_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & { return std::get<0>(state_); }
-  const T& value() const& { return std::get<0>(state_); }
-  T&& value() && { return std::get<0>(std::move(state_)); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  const Error& error() const { return std::get<1>(state_); }
-
- private:
-  std::variant<T, Error> state_;
-};
-
-struct Ok {};
-using Status = Result<Ok>;
+using core::Ok;
+using Status = Result<void>;
 
 }  // namespace blobs

@@ -40,7 +40,7 @@ struct AttemptOutcome {
 };
 
 // Runs one attempt in `workspace` (absolute); `mask` hides secrets in its
-// output: the run's, or its pipeline's (Options::gate).
+// output: the run's, with those the gates released so far (Options::gate).
 AttemptOutcome run_attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec,
                            const std::string& workspace, const core::SecretMask& mask,
                            std::optional<SteadyTime> deadline);

@@ -71,7 +71,8 @@ class PlanRun {
                  cancel,
                  [this](std::string& problem) { return containers_.get(problem); },
                  [this](std::string& problem) { return sandbox_.get(problem); }},
-        opened_(plan.pipelines.size()) {}
+        opened_(plan.pipelines.size()),
+        mask_(std::make_shared<const core::SecretMask>(options.mask)) {}
 
   RunResult run();
 
@@ -80,11 +81,15 @@ class PlanRun {
   std::optional<Status> status_before_start(std::size_t p);
   GateOpening pass_gate(std::size_t p);
   // The pipeline as its executions run: the plan's, or with the secrets its
-  // gate released, with the mask that hides them.
-  const core::PipelineSpec& pipeline(std::size_t p) const {
-    return opened_[p] ? opened_[p]->spec : plan_.pipelines[p];
+  // gate released.
+  const core::PipelineSpec& pipeline(std::size_t p) const { return opened_[p] ? *opened_[p] : plan_.pipelines[p]; }
+  // What an execution starting now hides in its output: the run's secrets,
+  // and every secret a gate has released in this run so far, whichever
+  // pipeline it went to (a later pipeline may print one from a file).
+  std::shared_ptr<const core::SecretMask> current_mask() const {
+    std::lock_guard lock{mask_mutex_};
+    return mask_;
   }
-  const core::SecretMask& mask(std::size_t p) const { return opened_[p] ? opened_[p]->mask : options_.mask; }
   Status run_stages(std::size_t p, Deadline deadline);
   Status run_stage(std::size_t p, std::size_t s, Deadline deadline);
   void run_execution(ExecutionId id, Deadline deadline);
@@ -115,13 +120,11 @@ class PlanRun {
   std::vector<PipelineWorkspace> pipeline_workspaces_;
   AttemptContext context_;
   PortLocks ports_;
-  struct Opened {
-    core::PipelineSpec spec;
-    core::SecretMask mask;
-  };
   // Written by a pipeline's own thread before its first stage, read by its
   // executions' threads only after that.
-  std::vector<std::unique_ptr<Opened>> opened_;
+  std::vector<std::unique_ptr<core::PipelineSpec>> opened_;
+  mutable std::mutex mask_mutex_;
+  std::shared_ptr<const core::SecretMask> mask_;  // grows with each gate's secrets
   std::mutex finished_mutex_;
   std::condition_variable pipeline_finished_;
 };
@@ -171,17 +174,21 @@ std::optional<Status> PlanRun::status_before_start(std::size_t p) {
 }
 
 // Asks the gate of a gated pipeline whether it may start; keeps the secrets
-// it released for the pipeline's executions.
+// it released for the pipeline's executions, and hides them from then on.
 GateOpening PlanRun::pass_gate(std::size_t p) {
   const core::PipelineSpec& spec = plan_.pipelines[p];
   if (!spec.gated() || !options_.gate) return {};
   GateOpening opening = options_.gate(p, cancel_);
   if (cancel_.cancelled()) return {Status::Cancelled, "cancelled", {}};
   if (opening.status != Status::Running || opening.secrets.empty()) return opening;
-  auto opened = std::make_unique<Opened>(spec, options_.mask.with(opening.secrets));
-  for (auto& stage : opened->spec.stages)
+  auto opened = std::make_unique<core::PipelineSpec>(spec);
+  for (auto& stage : opened->stages)
     for (auto& execution : stage.executions)
       for (const auto& [name, value] : opening.secrets) execution.env[name] = value;
+  {
+    std::lock_guard lock{mask_mutex_};
+    mask_ = std::make_shared<const core::SecretMask>(mask_->with(opening.secrets));
+  }
   opened_[p] = std::move(opened);
   return opening;
 }
@@ -371,7 +378,8 @@ void PlanRun::make_pipeline_workspace(std::size_t p) {
 // pipeline's workspace as the earlier stages left it), which stays until the
 // stage ends. Without Options::workspaces, the checked-out commit itself.
 AttemptOutcome PlanRun::run_in_workspace(ExecutionId id, const core::ExecutionSpec& spec, Deadline deadline) {
-  const core::SecretMask& hidden = mask(id.pipeline);
+  const std::shared_ptr<const core::SecretMask> mask = current_mask();  // kept until the attempt ends
+  const core::SecretMask& hidden = *mask;
   if (!uses_copies()) return run_attempt(context_, id, spec, source_.string(), hidden, deadline);
   const PipelineWorkspace& pipeline = pipeline_workspaces_[id.pipeline];
   if (!pipeline.error.empty()) return without_workspace(spec, pipeline.error);

@@ -88,7 +88,8 @@ struct GateOpening {
   core::Status status = core::Status::Running;  // Running: start; Skipped, Cancelled or Error: end so, never run
   std::string reason;                           // why not, for people
   // Running: joins the environment of the pipeline's executions (over their
-  // own), and is masked in their output.
+  // own), and is masked in the output of every execution that starts from
+  // then on, of any pipeline.
   core::Env secrets;
 };
 

@@ -4,11 +4,11 @@
 // unavailable 503, internal 500.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
+
+#include "core/result.h"
 
 namespace store {
 
@@ -28,41 +28,7 @@ inline Error unavailable(std::string message) { return {ErrorKind::Unavailable, 
 inline Error internal(std::string message) { return {ErrorKind::Internal, std::move(message)}; }
 
 template <class T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
-  Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}
-
-  bool ok() const { return state_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-
-  T& value() & { return std::get<0>(state_); }
-  const T& value() const& { return std::get<0>(state_); }
-  T&& value() && { return std::get<0>(std::move(state_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-
-  const Error& error() const { return std::get<1>(state_); }
-
- private:
-  std::variant<T, Error> state_;
-};
-
-template <>
-class [[nodiscard]] Result<void> {
- public:
-  Result() = default;
-  Result(Error error) : error_(std::move(error)) {}
-
-  bool ok() const { return !error_.has_value(); }
-  explicit operator bool() const { return ok(); }
-  const Error& error() const { return *error_; }
-
- private:
-  std::optional<Error> error_;
-};
+using Result = core::Result<T, Error>;
 
 using Status = Result<void>;
 

@@ -180,4 +180,34 @@ TEST_F(PipelineGate, ABranchTheEnvironmentDoesNotAllowIsSkipped) {
             "branch \"feature\" may not deploy to environment \"production\" (its branches: main, release/*)");
 }
 
+// An environment's secrets are masked wherever a reason or a log may carry
+// them: in the reasons its gate gives (a branch's name may hold one), and in
+// the log of a later pipeline of no environment, which prints a value the
+// deploy left in a file (an unsandboxed agent's builds share the machine).
+TEST_F(PipelineGate, EnvironmentSecretsAreMaskedInGateReasonsAndInLaterPipelinesLogs) {
+  const std::string branch = "release-k3y-2027";
+  const std::string handed_over = data_dir() + ".handed-over";
+  write_file(".factory/ci.hcl",
+             gated_pipeline("deploy", "  environment = \"production\"", "printf %s $${DEPLOY_KEY} > " + handed_over) +
+                 gated_pipeline("locked", "  environment = \"locked\"", "true") +
+                 gated_pipeline("after", "  depends_on = [\"deploy\"]", "echo read: $(cat " + handed_over + ")"));
+  sha_ = create_repository();
+  push("main:refs/heads/" + branch);
+  start({"--unsandboxed"});
+  const std::string environments = "/api/v1/projects/" + project_id() + "/environments/";
+  ASSERT_EQ(api("PUT", environments + "production", json::object()).status, 201);
+  ASSERT_EQ(api("PUT", environments + "production/secrets/DEPLOY_KEY", json{{"value", kDeployKey}}).status, 201);
+  ASSERT_EQ(api("PUT", environments + "locked", json{{"branches", {"main"}}}).status, 201);
+  ASSERT_EQ(api("PUT", environments + "locked/secrets/RELEASE_NAME", json{{"value", branch}}).status, 201);
+
+  const json ended = wait_for_end(push_hook("refs/heads/" + branch, sha_));
+  const json locked = pipeline_of(ended, "locked");
+  EXPECT_EQ(locked["status"], "skipped") << ended.dump(1);
+  EXPECT_EQ(locked["status_reason"], "branch \"***\" may not deploy to environment \"locked\" (its branches: main)");
+  EXPECT_EQ(pipeline_of(ended, "deploy")["status"], "success") << ended.dump(1);
+  const std::string shown = log(first_execution(ended, "after"));
+  EXPECT_EQ(shown, "read: ***\n");
+  EXPECT_FALSE(contains(shown, kDeployKey));
+}
+
 }  // namespace

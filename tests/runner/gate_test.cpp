@@ -1,7 +1,8 @@
 // The gate of a pipeline with a concurrency group or an environment
 // (runner.h, Options::gate), with real processes: it waits before the first
 // stage holding no job slot, ends the pipeline when the gate says so, and
-// gives its executions the secrets it released, masked.
+// gives its executions the secrets it released, masked in their logs and in
+// those of every later execution.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -44,6 +45,24 @@ TEST(Gate, AWaitingPipelineHoldsNoJobSlotAndGetsItsSecretsMasked) {
   const auto lines = observer.texts(Stream::Stdout);
   EXPECT_NE(std::find(lines.begin(), lines.end(), "key=***"), lines.end());
   EXPECT_NE(std::find(lines.begin(), lines.end(), "key=unset"), lines.end());  // another pipeline never sees it
+}
+
+// A secret a gate released is masked in every execution that starts
+// afterwards, of any pipeline: a later one may print it from a file.
+TEST(Gate, AReleasedSecretIsMaskedInTheLogsOfLaterPipelinesToo) {
+  TempDir dir;
+  RecordingObserver observer;
+  const std::string file = (dir.path() / "key").string();
+  core::Plan plan{{gated("deploy", {stage("s", {exec("ship", "printf %s \"$DEPLOY_KEY\" > " + file)})}, "production"),
+                   pipeline("notify", {stage("s", {exec("tell", "echo read=$(cat " + file + ")")})})}};
+  plan.pipelines[1].depends_on = {"deploy"};
+  Options options = options_in(dir);
+  options.gate = [](std::size_t, const CancelHandle&) {
+    return GateOpening{Status::Running, {}, {{"DEPLOY_KEY", "d3ploy-s3cret"}}};
+  };
+  const RunResult result = run(plan, options, observer);
+  EXPECT_EQ(result.status, Status::Success);
+  EXPECT_EQ(observer.texts(Stream::Stdout), std::vector<std::string>{"read=***"});
 }
 
 TEST(Gate, AGateThatSaysNoEndsThePipelineWithItsReasonAndSkipsItsDependants) {

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import {after, test} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 
 export const chromiumPath = '/usr/bin/chromium';
@@ -139,6 +140,20 @@ export class Installation {
     const port = parseInt(log.slice(log.indexOf(announcement) + announcement.length), 10);
     this.origin = `http://127.0.0.1:${port}`;
     this.adminToken = fs.readFileSync(path.join(data, 'admin.token'), 'utf8').trim();
+  }
+
+  // The server, set up to sign people in through the GitHub stand-in
+  // (started), which also answers for repository permissions; `admins` are
+  // server admins (--admin).
+  async startServerWithGitHub(github, admins) {
+    await github.acceptPersonalToken('ghp_server');  // the server's, for repository permissions
+    const clientSecret = path.join(this.root, 'client-secret');
+    fs.writeFileSync(clientSecret, `${github.clientSecret}\n`, {mode: 0o600});
+    const port = await freePort();
+    await this.startServer([
+      '--public-url', `http://127.0.0.1:${port}`, '--github-url', github.url, '--github-api-url', github.url,
+      '--github-token', 'ghp_server', '--github-client-id', github.clientId, '--github-client-secret', clientSecret,
+      ...admins.flatMap((login) => ['--admin', login])], port);
   }
 
   log(name) {
@@ -312,11 +327,47 @@ export async function signIn(page, installation) {
   await page.getByRole('heading', {name: 'Projects'}).waitFor();
 }
 
+// `login` signs in through the stand-in GitHub, in a browser context (and
+// so a cookie jar) of their own, from the sign-in link of the project list;
+// the page is `pages[login]` from the start, for screenshots of a failure.
+export async function signInWithGitHub({browser, github, installation, pages}, login) {
+  const page = await (await browser.newContext({viewport: {width: 1280, height: 800}})).newPage();
+  pages[login] = page;
+  await github.signInAs(login);
+  await page.goto(installation.origin + '/');
+  await page.getByRole('link', {name: 'Sign in', exact: true}).click();
+  await page.getByRole('link', {name: 'Sign in with GitHub'}).click();
+  await page.locator('.identity').getByText(login).waitFor();
+  await page.getByRole('heading', {name: 'Projects'}).waitFor();
+  return page;
+}
+
 // Every request a page makes, to check that none leaves the server's origin.
 export function recordRequests(page) {
   const urls = [];
   page.on('request', (request) => urls.push(request.url()));
   return urls;
+}
+
+// The test's steps, each a node:test test of its own. A failing step
+// screenshots every page of `pages` (who → page) and has the server's log
+// printed once `installation` stops, after `cleanUp` (closing the browser).
+export function testSteps(installation, pages, cleanUp) {
+  let failed = false;
+  after(async () => {
+    await cleanUp();
+    await installation.stop({failed});
+  });
+  return (name, body) => test(name, async () => {
+    try {
+      await body();
+    } catch (error) {
+      failed = true;
+      for (const [who, page] of Object.entries(pages))
+        await screenshot(page, `failed-${who}-${name.replace(/\W+/g, '-')}`).catch(() => {});
+      throw error;
+    }
+  });
 }
 
 export async function screenshot(page, name) {

@@ -10,10 +10,9 @@
 // ending the session on the server. Each person has a browser context (and
 // so a cookie jar) of their own.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import {after, before, test} from 'node:test';
-import {GitHubStandin, Installation, freePort, launchBrowser, requireChromium, screenshot, waitFor} from './harness.mjs';
+import {before} from 'node:test';
+import {GitHubStandin, Installation, launchBrowser, requireChromium, screenshot, signInWithGitHub, testSteps,
+        waitFor} from './harness.mjs';
 
 requireChromium();
 
@@ -21,7 +20,6 @@ const installation = new Installation();
 const github = new GitHubStandin();
 let browser, project, secret, finished, running, forkPullRequest, gadget;
 const pages = {};
-let failed = false;
 
 function branches() {
   return {
@@ -61,14 +59,7 @@ before(async () => {
   await github.start(installation);
   await github.addRepository('acme/rocket');
   await github.addRepository('acme/gadget');
-  await github.acceptPersonalToken('ghp_server');  // the server's, for repository permissions
-  const clientSecret = path.join(installation.root, 'client-secret');
-  fs.writeFileSync(clientSecret, `${github.clientSecret}\n`, {mode: 0o600});
-  const port = await freePort();
-  await installation.startServer([
-    '--public-url', `http://127.0.0.1:${port}`, '--github-url', github.url, '--github-api-url', github.url,
-    '--github-token', 'ghp_server', '--github-client-id', github.clientId, '--github-client-secret', clientSecret,
-    '--admin', 'ada'], port);
+  await installation.startServerWithGitHub(github, ['ada']);
   project = await installation.api('POST', '/api/v1/projects',
                                    {owner: 'acme', name: 'rocket', url: installation.cloneUrl(), create_webhook: false});
   secret = project.webhook_secret;
@@ -80,38 +71,9 @@ before(async () => {
   browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  await installation.stop({failed});
-});
+const step = testSteps(installation, pages, () => browser?.close());
 
-// Runs a step, remembering a failure so that the server's log is printed.
-function step(name, body) {
-  test(name, async () => {
-    try {
-      await body();
-    } catch (error) {
-      failed = true;
-      for (const [login, page] of Object.entries(pages))
-        await screenshot(page, `failed-${login}-${name.replace(/\W+/g, '-')}`).catch(() => {});
-      throw error;
-    }
-  });
-}
-
-// `login` signs in through the stand-in GitHub, in a browser context of
-// their own, from the sign-in link of the project list.
-async function signInWithGitHub(login) {
-  const page = await (await browser.newContext({viewport: {width: 1280, height: 800}})).newPage();
-  pages[login] = page;
-  await github.signInAs(login);
-  await page.goto(installation.origin + '/');
-  await page.getByRole('link', {name: 'Sign in', exact: true}).click();
-  await page.getByRole('link', {name: 'Sign in with GitHub'}).click();
-  await page.locator('.identity').getByText(login).waitFor();
-  await page.getByRole('heading', {name: 'Projects'}).waitFor();
-  return page;
-}
+const signInAs = (login) => signInWithGitHub({browser, github, installation, pages}, login);
 
 // A request the page makes with its own session, as the UI makes them.
 function fetchAs(page, method, target, {csrf = true} = {}) {
@@ -135,7 +97,7 @@ step('signing in offers GitHub beside the token form', async () => {
 });
 
 step('the admin named with --admin signs in with GitHub and grants roles on the edit page', async () => {
-  const page = await signInWithGitHub('ada');
+  const page = await signInAs('ada');
   await page.getByRole('link', {name: 'New project'}).first().waitFor();
   await page.getByRole('link', {name: 'Audit'}).waitFor();
   await page.getByRole('link', {name: 'Edit acme/rocket'}).click();
@@ -163,7 +125,7 @@ step('the admin named with --admin signs in with GitHub and grants roles on the 
 
 step('a reader sees the workflows and logs, no buttons of a writer, and the API refuses them 403', async () => {
   running = await installation.push('long', secret);
-  const page = await signInWithGitHub('rita');
+  const page = await signInAs('rita');
   assert.equal(await page.getByRole('link', {name: 'New project'}).count(), 0);
   await page.getByRole('link', {name: 'acme/rocket', exact: true}).click();
   await page.locator(`a[href="/workflows/${finished}"]`).first().waitFor();
@@ -184,7 +146,7 @@ step('a reader sees the workflows and logs, no buttons of a writer, and the API 
 });
 
 step('a cookie without the CSRF token changes nothing', async () => {
-  const page = await signInWithGitHub('walt');
+  const page = await signInAs('walt');
   assert.equal(await fetchAs(page, 'POST', `/api/v1/workflows/${running}/cancel`, {csrf: false}), 403);
   assert.equal(await installation.workflowStatus(running), 'running');
 });
@@ -235,7 +197,7 @@ step('a fork\'s pull request waits: a reader may not approve it, a writer does',
 step('someone without access gets "Not found" for the project\'s pages and API', async () => {
   // Set before she signs in: the server caches what GitHub said for a minute.
   await github.setPermission('acme/gadget', 'olga', 'write');
-  const page = await signInWithGitHub('olga');
+  const page = await signInAs('olga');
   assert.equal(await page.getByRole('link', {name: 'acme/rocket', exact: true}).count(), 0);
   const execution = await executionOf(finished);
   for (const target of [`/projects/${project.id}`, `/projects/${project.id}/edit`, `/workflows/${finished}`,

@@ -1,7 +1,9 @@
-// A project's people, secrets and schedules, on its edit page (project
-// admins only): members with their roles (added, changed, removed), secrets
-// with the events, branches and pipelines that receive them (set, deleted;
-// their values never come back from the server), and schedules: the
+// A project's people, secrets, environments and schedules, on its edit page
+// (project admins only): members with their roles (added, changed,
+// removed), secrets with the events, branches and pipelines that receive
+// them (set, deleted; their values never come back from the server),
+// environments with their protection rules and secret names (added,
+// edited, deleted; their secrets set and deleted), and schedules: the
 // project's own (made, deleted) beside those declared in `.factory/`.
 import {call, get} from './api.js';
 import {h, timeElement} from './dom.js';
@@ -12,11 +14,13 @@ const events = ['push', 'tag', 'pull_request', 'manual', 'cron'];
 export async function renderSettings(main, project, {signal}) {
   const members = section('Members', 'members');
   const secrets = section('Secrets', 'secrets');
+  const environments = section('Environments', 'environments');
   const schedules = section('Schedules', 'schedules');
-  main.append(members.element, secrets.element, schedules.element);
+  main.append(members.element, secrets.element, environments.element, schedules.element);
   await Promise.all([
     showMembers(members, project.id, signal),
     showSecrets(secrets, project.id, signal),
+    showEnvironments(environments, project.id, signal),
     showSchedules(schedules, project.id, signal),
   ]);
 }
@@ -28,20 +32,46 @@ function section(title, id) {
   const form = h('div');
   const element = h('section', {class: 'card settings-section', 'aria-labelledby': `${id}-title`},
     h('h2', {id: `${id}-title`}, title), list, message, form);
-  // Runs `action`, then redraws; shows the API's refusal instead of throwing.
-  const attempt = async (action, redraw) => {
+  // Runs `action`, then redraws; shows the API's refusal instead of
+  // throwing: in the section's error line, or where `errors` puts it.
+  const attempt = async (action, redraw, errors = fieldErrors(message)) => {
     message.textContent = '';
+    errors.clear();
     try {
       await action();
       await redraw();
       return true;
     } catch (error) {
-      message.textContent = error.message;
+      errors.show(error);
       return false;
     }
   };
   return {element, list, form, message, attempt};
 }
+
+// Where a form's refusals go: beside the first field whose pattern the
+// API's message matches (`places`: [pattern, error element]…), else in
+// `fallback`, the form's own error line.
+function fieldErrors(fallback, places = []) {
+  const all = [fallback, ...places.map(([, element]) => element)];
+  return {
+    clear: () => all.forEach((element) => { element.textContent = ''; }),
+    show: (error) => {
+      (places.find(([pattern]) => pattern.test(error.message))?.[1] ?? fallback).textContent = error.message;
+    },
+  };
+}
+
+// A labelled field with a hint and the line its refusal shows on.
+function field(id, label, control, hint) {
+  const error = h('p', {class: 'error', id: `${id}-error`});
+  control.setAttribute('id', id);
+  control.setAttribute('aria-describedby', hint ? `${id}-error ${id}-hint` : `${id}-error`);
+  return {control, error, element: [h('label', {for: id}, label), control,
+                                    hint ? h('p', {class: 'hint', id: `${id}-hint`}, hint) : null, error]};
+}
+
+const commaList = (text) => text.split(',').map((item) => item.trim()).filter(Boolean);
 
 const table = (headings, rows, empty) =>
   h('div', {class: 'table-scroll'},
@@ -106,15 +136,14 @@ async function showSecrets(part, projectId, signal) {
 // Name, value and scopes; `save(name, body)` resolves true once stored, and
 // the form is then cleared (the value is not kept anywhere on the page).
 function secretForm(save) {
-  const list = (text) => text.split(',').map((item) => item.trim()).filter(Boolean);
   const form = h('form', {class: 'stacked', onsubmit: async (event) => {
     event.preventDefault();
     const data = new FormData(form);
     const body = {value: data.get('value')};
     const chosen = data.getAll('events');
     if (chosen.length) body.events = chosen;
-    if (list(data.get('branches')).length) body.branches = list(data.get('branches'));
-    if (list(data.get('pipelines')).length) body.pipelines = list(data.get('pipelines'));
+    if (commaList(data.get('branches')).length) body.branches = commaList(data.get('branches'));
+    if (commaList(data.get('pipelines')).length) body.pipelines = commaList(data.get('pipelines'));
     if (await save(data.get('name').trim(), body)) form.reset();
   }},
     h('h3', {}, 'Set a secret'),
@@ -135,6 +164,133 @@ function secretForm(save) {
     h('p', {class: 'hint', id: 'secret-pipelines-hint'}, 'Pipeline names, separated by commas; empty: every pipeline.'),
     h('button', {type: 'submit'}, 'Set secret'));
   return form;
+}
+
+const minutes = (count) => count ? `${count} min` : h('span', {class: 'muted'}, 'none');
+
+// Environments: each with its rules and its secrets' names (values are
+// write-only); a form that adds one or, after Edit, replaces its rules; and
+// a form that sets a secret of one. A refusal shows beside the field it is about.
+async function showEnvironments(part, projectId, signal) {
+  const path = `/api/v1/projects/${projectId}/environments`;
+  const of = (name) => `${path}/${encodeURIComponent(name)}`;
+  const rules = environmentForm(part, of);
+  const secret = environmentSecretForm(part, of);
+  const redraw = async () => {
+    const {items} = await get(path, {signal});
+    const secrets = await Promise.all(items.map(({name}) => get(`${of(name)}/secrets`, {signal})));
+    const deleteSecret = (environment, name) => h('button', {type: 'button', class: 'link danger',
+      'aria-label': `Delete secret ${name} of ${environment}`,
+      onclick: () => part.attempt(() => call('DELETE', `${of(environment)}/secrets/${encodeURIComponent(name)}`),
+                                  redraw)}, 'Delete');
+    part.list.replaceChildren(table(['Name', 'Approvers', 'Branches', 'Wait timer', 'Secrets',
+                                     h('span', {class: 'visually-hidden'}, 'Actions')],
+      items.map((environment, i) => h('tr', {},
+        h('td', {}, h('code', {}, environment.name)),
+        h('td', {}, environment.approvers.length ? environment.approvers_note
+                                                 : h('span', {class: 'muted'}, 'nobody needs to approve')),
+        h('td', {}, scope(environment.branches, 'any')),
+        h('td', {}, minutes(environment.wait_timer_minutes)),
+        h('td', {}, secrets[i].items.length
+          ? h('ul', {class: 'names'}, secrets[i].items.map(({name}) =>
+              h('li', {}, h('code', {}, name), ' ', deleteSecret(environment.name, name))))
+          : h('span', {class: 'muted'}, 'none')),
+        h('td', {}, h('div', {class: 'buttons'},
+          h('button', {type: 'button', class: 'link', 'aria-label': `Edit environment ${environment.name}`,
+                       onclick: () => rules.edit(environment)}, 'Edit'),
+          h('button', {type: 'button', class: 'link danger', 'aria-label': `Delete environment ${environment.name}`,
+                       onclick: () => part.attempt(() => call('DELETE', of(environment.name)), redraw)},
+            'Delete'))))),
+      'No environments: a pipeline naming one that is not here runs without rules or secrets.'));
+    secret.offer(items.map(({name}) => name));
+  };
+  rules.redraw = secret.redraw = redraw;
+  part.form.append(rules.element, secret.element);
+  await redraw().catch((error) => { part.message.textContent = error.message; });
+}
+
+// Adds an environment, or replaces the rules of the one being edited (its
+// name then stays). The API's refusal goes beside the field it names.
+function environmentForm(part, of) {
+  const name = field('environment-name', 'Environment name',
+    h('input', {name: 'name', required: true, autocomplete: 'off', placeholder: 'production'}));
+  const approvers = field('environment-approvers', 'Required approvers',
+    h('input', {name: 'approvers', autocomplete: 'off', placeholder: 'octocat, writers'}),
+    ['GitHub logins, separated by commas, or ', h('code', {}, 'writers'), ': anyone with write access to the ',
+     'project. One of them approves each deployment. Empty: nobody needs to approve.']);
+  const branches = field('environment-branches', 'Allowed branches',
+    h('input', {name: 'branches', autocomplete: 'off', placeholder: 'main, release/*'}),
+    'Globs, separated by commas; a pipeline of another branch is skipped. Empty: every branch, and tags.');
+  const wait = field('environment-wait', 'Wait timer (minutes)',
+    h('input', {name: 'wait', autocomplete: 'off', inputmode: 'numeric', placeholder: '0'}),
+    'How long a deployment waits after its approval (or, without approvers, after it reached the gate).');
+  const heading = h('h3', {});
+  const message = h('p', {class: 'error', role: 'alert'});
+  const errors = fieldErrors(message, [[/^environment name/, name.error], [/approver/, approvers.error],
+                                       [/^branch/, branches.error], [/wait_timer/, wait.error]]);
+  const stopEditing = h('button', {type: 'button', class: 'secondary', onclick: () => reset()}, 'Cancel');
+  const reset = () => {
+    form.reset();
+    name.control.readOnly = false;
+    heading.textContent = 'Add an environment';
+    stopEditing.hidden = true;
+    errors.clear();
+  };
+  const form = h('form', {class: 'stacked', onsubmit: async (event) => {
+    event.preventDefault();
+    const body = {approvers: commaList(approvers.control.value), branches: commaList(branches.control.value)};
+    const timer = wait.control.value.trim();
+    // Anything but a whole number goes as typed: the server's message says what is wrong with it.
+    if (timer) body.wait_timer_minutes = /^-?\d+$/.test(timer) ? Number(timer) : timer;
+    const target = of(name.control.value.trim());
+    if (await part.attempt(() => call('PUT', target, body), self.redraw, errors)) reset();
+  }},
+    heading, name.element, approvers.element, branches.element, wait.element,
+    h('div', {class: 'buttons'}, h('button', {type: 'submit'}, 'Set environment'), stopEditing), message);
+  const self = {element: form, redraw: null, edit: (environment) => {
+    reset();
+    heading.textContent = `Edit environment ${environment.name}`;
+    name.control.value = environment.name;
+    name.control.readOnly = true;
+    approvers.control.value = environment.approvers.join(', ');
+    branches.control.value = environment.branches.join(', ');
+    wait.control.value = environment.wait_timer_minutes ? String(environment.wait_timer_minutes) : '';
+    stopEditing.hidden = false;
+    approvers.control.focus();
+  }};
+  reset();
+  return self;
+}
+
+// Sets a secret of one environment: its value reaches only that
+// environment's pipelines, and is never shown again (the form is cleared).
+function environmentSecretForm(part, of) {
+  const environment = field('environment-secret-environment', 'Environment', h('select', {name: 'environment'}));
+  const name = field('environment-secret-name', 'Secret name',
+    h('input', {name: 'name', required: true, autocomplete: 'off', placeholder: 'DEPLOY_KEY'}));
+  const value = field('environment-secret-value', 'Secret value',
+    h('textarea', {name: 'value', required: true, rows: 3, autocomplete: 'off', spellcheck: false}),
+    'Given only to the pipelines of this environment, once its rules let them run; masked in their logs.');
+  const message = h('p', {class: 'error', role: 'alert'});
+  const errors = fieldErrors(message, [[/has no environment/, environment.error],
+                                       [/secret value/, value.error], [/^secret name/, name.error]]);
+  const submit = h('button', {type: 'submit'}, 'Set environment secret');
+  const form = h('form', {class: 'stacked', onsubmit: async (event) => {
+    event.preventDefault();
+    const target = `${of(environment.control.value)}/secrets/${encodeURIComponent(name.control.value.trim())}`;
+    const body = {value: value.control.value};
+    if (await part.attempt(() => call('PUT', target, body), self.redraw, errors)) {
+      name.control.value = value.control.value = '';
+    }
+  }},
+    h('h3', {}, 'Set an environment secret'), environment.element, name.element, value.element, submit, message);
+  const self = {element: form, redraw: null, offer: (names) => {
+    const chosen = environment.control.value;
+    environment.control.replaceChildren(...names.map((each) => h('option', {value: each, selected: each === chosen},
+                                                                 each)));
+    submit.disabled = names.length === 0;
+  }};
+  return self;
 }
 
 const lastRun = (run) => run ? h('a', {href: `/workflows/${run.workflow_id}`}, timeElement(run.slot_at))
