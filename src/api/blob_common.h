@@ -43,6 +43,10 @@ T unwrap(blobs::Result<T> result) {
   return std::move(result).value();
 }
 
+inline void unwrap(const blobs::Status& status) {
+  if (!status) fail(status.error());
+}
+
 // The bytes a "Range: bytes=A-B" header asks of a blob of `size` bytes
 // (one range, no suffix form): [first, last], clipped to the blob.
 struct ByteRange {
