@@ -101,7 +101,9 @@ class RolesTest : public PeopleApiTest {
     const std::string digest = blobs::sha256_hex(bytes);
     auto upload = blobs_->begin_upload(digest, bytes.size());
     EXPECT_TRUE(upload.ok());
-    if (upload.value()->offset() == 0) EXPECT_TRUE(upload.value()->append(0, bytes).ok());  // else stored before
+    if (upload.value()->offset() == 0) {  // else stored before
+      EXPECT_TRUE(upload.value()->append(0, bytes).ok());
+    }
     EXPECT_TRUE(upload.value()->commit().ok());
     return digest;
   }
