@@ -21,24 +21,32 @@ bool Reply::cancel_asked() const {
   }
 }
 
-Reply ServerClient::post(const std::string& path, const nlohmann::json& body, std::chrono::milliseconds timeout) {
-  std::vector<std::string> headers{"Authorization: Bearer " + config_.token, "Content-Type: application/json"};
+http_client::Reply ServerClient::send(std::string method, const std::string& path, std::string body,
+                                      std::vector<std::string> headers, std::chrono::milliseconds timeout,
+                                      std::function<void(std::string_view line)> on_header) {
+  headers.push_back("Authorization: Bearer " + config_.token);
   if (!config_.lease.empty()) headers.push_back(std::string{protocol::kLeaseHeader} + ": " + config_.lease);
-  const http_client::Reply answer = http_.perform({
-      .method = "POST",
+  http_client::Reply answer = http_.perform({
+      .method = std::move(method),
       .url = config_.server_url + path,
       .headers = std::move(headers),
-      .body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+      .body = std::move(body),
       .timeout = timeout,
       .abort = abort_,
+      .on_header = std::move(on_header),
   });
+  if (answer.status == 0 && !answer.aborted && config_.relocate)
+    if (std::string elsewhere = config_.relocate(config_.server_url); !elsewhere.empty())
+      config_.server_url = std::move(elsewhere);
+  return answer;
+}
+
+Reply ServerClient::post(const std::string& path, const nlohmann::json& body, std::chrono::milliseconds timeout) {
+  const http_client::Reply answer =
+      send("POST", path, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+           {"Content-Type: application/json"}, timeout);
   Reply reply{answer.status, nlohmann::json::object(), answer.error};
-  if (answer.status == 0) {
-    if (!answer.aborted && config_.relocate)
-      if (std::string elsewhere = config_.relocate(config_.server_url); !elsewhere.empty())
-        config_.server_url = std::move(elsewhere);
-    return reply;
-  }
+  if (answer.status == 0) return reply;
   reply.body = nlohmann::json::parse(answer.body, nullptr, false);
   if (reply.body.is_discarded()) reply.body = nlohmann::json::object();
   return reply;

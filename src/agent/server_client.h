@@ -42,6 +42,12 @@ class ServerClient {
 
   // A call that gets no answer asks `relocate` for the server to use next.
   Reply post(const std::string& path, const nlohmann::json& body, std::chrono::milliseconds timeout);
+  // Any call, with the token and the lease, its answer as bytes (the blob
+  // calls: agent/blob_client.h). `headers` go with the token's; each line
+  // of the answer's head goes to `on_header` when given.
+  http_client::Reply send(std::string method, const std::string& path, std::string body,
+                          std::vector<std::string> headers, std::chrono::milliseconds timeout,
+                          std::function<void(std::string_view line)> on_header = {});
   // Posts until the server answers with something other than a 5xx, backing
   // off from 100 ms to 5 s between tries: a restarting server loses nothing.
   // Gives up (status 0) when `abort` says so.

@@ -6,6 +6,7 @@
 // with its token, and that every id it names is of that lease's workflow.
 #include <nlohmann/json.hpp>
 
+#include "api/agent_calls.h"
 #include "api/json_input.h"
 #include "api/log_hub.h"
 #include "api/routes.h"
@@ -70,18 +71,6 @@ bool holds_lease(const AgentCaller& caller, const store::Workflow& workflow) {
   return !caller.lease.empty() && workflow.lease_owner.ends_with("#" + lease_digest(caller.token, caller.lease));
 }
 
-// The body as `from_json` reads it; a malformed field is a 400 naming it.
-template <class Read>
-auto read_body(const http::Request& request, Read from_json) {
-  json body = request.body.empty() ? json::object() : json::parse(request.body, nullptr, false);
-  if (body.is_discarded()) fail(400, "bad_request", "the body is not JSON");
-  try {
-    return from_json(body);
-  } catch (const protocol::Malformed& error) {
-    fail(400, "bad_request", error.what());
-  }
-}
-
 // The workflow a route names, when the caller's token may act on it.
 std::string workflow_of(const AgentCaller& caller, const http::Request& request) {
   std::string id{request.param("id").value_or("")};
@@ -108,6 +97,14 @@ store::Workflow leased_workflow(store::Store& store, const AgentCaller& caller, 
 store::Workflow leased_workflow(store::Store& store, const AgentCaller& caller, const http::Request& request) {
   return leased_workflow(store, caller, workflow_of(caller, request));
 }
+
+}  // namespace
+
+store::Workflow agent_workflow(store::Store& store, const http::Request& request) {
+  return leased_workflow(store, agent_caller(store, request), request);
+}
+
+namespace {
 
 // The secrets a workflow's event and branch may receive, each with the
 // pipelines it may reach (docs/secrets.md, "Scopes"). A pull request from a
@@ -193,7 +190,7 @@ protocol::StageIds stage_ids(const store::Stage& stage) {
 // the executions it keeps from an earlier run; or the configuration's
 // diagnostics, which fail the workflow.
 http::Response report_plan(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
-  const store::Workflow workflow = leased_workflow(store, agent_caller(store, request), request);
+  const store::Workflow workflow = agent_workflow(store, request);
   const protocol::PlanReport report = read_body(request, protocol::plan_report_from_json);
   if (!report.plan) {
     const std::string reason = "the configuration is not valid:\n" + report.diagnostics;
@@ -253,7 +250,7 @@ store::TreeReport tree_report(protocol::EventBatch&& batch) {
 // recorded all together or not at all (Store::record_report); then passed
 // on to live viewers.
 http::Response report_events(store::Store& store, LogHub& logs, http::Request& request) {
-  const store::Workflow workflow = leased_workflow(store, agent_caller(store, request), request);
+  const store::Workflow workflow = agent_workflow(store, request);
   const store::TreeReport report = tree_report(read_body(request, protocol::event_batch_from_json));
   unwrap(store.record_report(workflow.id, report));
   for (const auto& log : report.logs) logs.publish(log.execution_id, log.lines);
@@ -265,7 +262,7 @@ http::Response report_events(store::Store& store, LogHub& logs, http::Request& r
 // Every second from every agent: one read by key to learn the lease's
 // holder, then the renewal, which checks it again.
 http::Response heartbeat(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
-  const store::Workflow workflow = leased_workflow(store, agent_caller(store, request), request);
+  const store::Workflow workflow = agent_workflow(store, request);
   auto renewed = store.renew_lease(workflow.id, workflow.lease_owner, orchestrator.options().lease);
   if (!renewed && renewed.error().kind == store::ErrorKind::Conflict) lease_lost(workflow.id, "it changed meanwhile");
   return http::Response::json(200, protocol::to_json(protocol::CancelAnswer{unwrap(std::move(renewed)).cancel_requested}));
@@ -401,14 +398,14 @@ protocol::GateAnswer decide_gate(store::Store& store, orchestrator::Orchestrator
 
 http::Response pass_gate(store::Store& store, orchestrator::Orchestrator& orchestrator, const ApiOptions& options,
                          http::Request& request) {
-  const store::Workflow workflow = leased_workflow(store, agent_caller(store, request), request);
+  const store::Workflow workflow = agent_workflow(store, request);
   read_no_fields(request);
   const store::PipelineGate gate = unwrap(store.enter_gate(workflow.id, request.param("pipeline_id").value_or("")));
   return http::Response::json(200, protocol::to_json(decide_gate(store, orchestrator, options, workflow, gate)));
 }
 
 http::Response complete(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
-  const store::Workflow workflow = leased_workflow(store, agent_caller(store, request), request);
+  const store::Workflow workflow = agent_workflow(store, request);
   const protocol::Completion completion = read_body(request, protocol::completion_from_json);
   unwrap(store.finish_workflow(workflow.id, completion.status, completion.reason));
   orchestrator.workflow_finished(workflow.id);

@@ -21,9 +21,11 @@ void add_routes(http::Router& router, store::Store& store, const ApiOptions& opt
   add_input_routes(routes);
   add_sign_in_routes(routes);
   add_audit_routes(routes);
+  add_artifact_routes(routes);
   if (options.orchestrator) {
     auto logs = std::make_shared<LogHub>();
     add_agent_routes(routes, *options.orchestrator, logs);
+    add_blob_routes(routes);
     add_live_routes(routes, *options.orchestrator, logs);
   }
   router.use(server_admin_elsewhere(routes));

@@ -42,6 +42,9 @@ class GroupCommit;
 namespace github {
 class GitHub;
 }
+namespace blobs {
+class Store;
+}
 
 namespace api {
 
@@ -90,6 +93,10 @@ struct ApiOptions {
   // run's inputs (git/branch_config.h): a folder of its own under this one
   // per read, removed after. Empty: the system's temporary directory.
   std::filesystem::path scratch_dir;
+  // Where caches' and artifacts' blobs are kept (docs/storage.md, "Caches
+  // and artifacts"); it must outlive the router. Without one, their routes
+  // answer 503.
+  blobs::Store* blobs = nullptr;
 };
 
 // A GitHub App installation token to fetch the project's repository with;

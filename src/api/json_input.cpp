@@ -73,6 +73,14 @@ std::optional<bool> optional_bool(const nlohmann::json& object, std::string_view
   return field->get<bool>();
 }
 
+std::optional<std::int64_t> optional_integer(const nlohmann::json& object, std::string_view name) {
+  const auto field = object.find(name);
+  if (field == object.end() || field->is_null()) return std::nullopt;
+  if (!field->is_number_integer() || (field->is_number_unsigned() && field->get<std::uint64_t>() > INT64_MAX))
+    fail(400, "invalid", "field '" + std::string{name} + "' must be an integer");
+  return field->get<std::int64_t>();
+}
+
 std::string required_query(const http::Request& request, std::string_view name) {
   const auto value = request.query(name);
   if (!value || value->empty()) fail(400, "invalid", "query parameter '" + std::string{name} + "' is required");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <charconv>
+#include <cstdint>
 #include <initializer_list>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
@@ -39,6 +40,10 @@ std::optional<std::vector<std::string>> optional_strings(const nlohmann::json& o
 
 // A boolean field; absent or null gives nullopt, another type is a 400.
 std::optional<bool> optional_bool(const nlohmann::json& object, std::string_view name);
+
+// An integer field; absent or null gives nullopt, another type (a fraction,
+// a string) or one beyond 64 bits is a 400.
+std::optional<std::int64_t> optional_integer(const nlohmann::json& object, std::string_view name);
 
 std::string required_query(const http::Request& request, std::string_view name);
 

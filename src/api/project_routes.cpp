@@ -1,4 +1,6 @@
 // /api/v1/projects: list (all, or ?owner_id=), get, create, update, delete.
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "api/json_input.h"
@@ -12,6 +14,17 @@ namespace {
 constexpr std::string_view kCancelSupersededPushes = "cancel_superseded_pushes";
 constexpr std::string_view kCancelSupersededPullRequests = "cancel_superseded_pull_requests";
 constexpr std::string_view kForkPrApproval = "fork_pr_approval";
+constexpr std::string_view kCacheLimitBytes = "cache_limit_bytes";
+constexpr std::string_view kArtifactRetentionDays = "artifact_retention_days";
+constexpr std::string_view kDefaultBranch = "default_branch";
+
+// Days as the store takes them; the store checks the range, so a number
+// beyond an int is sent as one out of it.
+std::optional<int> optional_retention_days(const nlohmann::json& body) {
+  const auto days = optional_integer(body, kArtifactRetentionDays);
+  if (!days) return std::nullopt;
+  return static_cast<int>(std::clamp<std::int64_t>(*days, -1, store::kLongestArtifactRetentionDays + 1));
+}
 
 // "fork_pr_approval": "all", "first_time" or "never"; absent or null gives nullopt.
 std::optional<store::ForkApproval> optional_fork_approval(const nlohmann::json& body) {
@@ -99,12 +112,16 @@ void add_project_routes(const Routes& routes) {
   routes.add("PUT", "/api/v1/projects/{id}", "project_v1", access::project(Role::Admin),
              [routes](http::Request& request) {
     const auto body = read_json_object(request, {"name", "url", "webhook_secret", kCancelSupersededPushes,
-                                                 kCancelSupersededPullRequests, "public", kForkPrApproval});
-    const store::ProjectChanges changes{optional_string(body, "name"), optional_string(body, "url"),
-                                        optional_string(body, "webhook_secret"),
-                                        optional_bool(body, kCancelSupersededPushes),
-                                        optional_bool(body, kCancelSupersededPullRequests),
-                                        optional_bool(body, "public"), optional_fork_approval(body)};
+                                                 kCancelSupersededPullRequests, "public", kForkPrApproval,
+                                                 kCacheLimitBytes, kArtifactRetentionDays, kDefaultBranch});
+    store::ProjectChanges changes{optional_string(body, "name"), optional_string(body, "url"),
+                                  optional_string(body, "webhook_secret"),
+                                  optional_bool(body, kCancelSupersededPushes),
+                                  optional_bool(body, kCancelSupersededPullRequests),
+                                  optional_bool(body, "public"), optional_fork_approval(body)};
+    changes.cache_limit_bytes = optional_integer(body, kCacheLimitBytes);
+    changes.artifact_retention_days = optional_retention_days(body);
+    changes.default_branch = optional_string(body, kDefaultBranch);
     const auto project = update_project_and_hook(routes.store, routes.options, *request.param("id"), changes);
     audit(routes, request, "project.update", project.id, describe_changes(changes));
     return http::Response::json(200, project_view_for(project, role_on(routes, caller_of(request), project)));

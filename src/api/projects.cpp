@@ -30,6 +30,10 @@ std::string describe_changes(const store::ProjectChanges& changes) {
   if (changes.is_public) add(true, *changes.is_public ? "public (now true)" : "public (now false)");
   if (changes.fork_pr_approval)
     add(true, "fork_pr_approval (now " + std::string{store::to_string(*changes.fork_pr_approval)} + ")");
+  if (changes.cache_limit_bytes) add(true, "cache_limit_bytes (now " + std::to_string(*changes.cache_limit_bytes) + ")");
+  if (changes.artifact_retention_days)
+    add(true, "artifact_retention_days (now " + std::to_string(*changes.artifact_retention_days) + ")");
+  if (changes.default_branch) add(true, "default_branch (now " + *changes.default_branch + ")");
   return fields.empty() ? "changed nothing" : fields;
 }
 

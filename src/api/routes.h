@@ -89,6 +89,10 @@ std::optional<http::Response> check_manual_inputs(const Routes& routes, const st
                                                   core::Event& event);
 void add_audit_routes(const Routes& routes);
 void add_agent_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs);
+// The agent protocol's blob, cache and artifact calls (blob_routes.cpp), and
+// people's cache and artifact routes (artifact_routes.cpp).
+void add_blob_routes(const Routes& routes);
+void add_artifact_routes(const Routes& routes);
 void add_live_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs);
 
 // GitHub (github_hooks.cpp). wants_github_hook: whether a new project gets

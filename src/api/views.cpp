@@ -68,6 +68,9 @@ nlohmann::json project_view(const store::Project& project) {
                       {"cancel_superseded_pull_requests", project.cancel_superseded_pull_requests},
                       {"public", project.is_public},
                       {"fork_pr_approval", store::to_string(project.fork_pr_approval)},
+                      {"cache_limit_bytes", project.cache_limit_bytes},
+                      {"artifact_retention_days", project.artifact_retention_days},
+                      {"default_branch", project.default_branch},
                       {"created_at", timestamp_text(project.created_at)},
                       {"updated_at", timestamp_text(project.updated_at)}};
   if (project.github_hook_id) view["github_hook_id"] = *project.github_hook_id;

@@ -17,6 +17,8 @@
 #include "runner/sandbox.h"
 #include "server/admin_token.h"
 #include "server/audit_pruner.h"
+#include "server/blob_pruner.h"
+#include "server/blob_store.h"
 #include "server/data_dir.h"
 #include "server/open_files.h"
 #include "server/open_store.h"
@@ -220,13 +222,17 @@ int serve(const server::Settings& settings) {
   if (!agents.provisioner) return fail(error);
   agents.orchestrator.lease = settings.lease;
   agents.orchestrator.cancel_grace = settings.agent_grace;
+  auto blobs = server::open_blob_store(settings, server::process_environment);
   server::Service service{std::move(*store), http_options(settings), std::move(agents), github_options(settings),
                           server::SchedulerOptions{.catch_up = settings.schedule_catch_up,
                                                    .scratch = settings.data_dir / "schedules",
-                                                   .warn = warner(settings)}};
+                                                   .warn = warner(settings)},
+                          std::move(blobs)};
   service.start();
   server::AuditPruner audit_pruner{service.store(), {.retention = settings.audit_retention, .warn = warner(settings)}};
+  server::BlobPruner blob_pruner{service.store(), *service.blobs(), {.warn = warner(settings)}};
   std::cout << "data directory: " << settings.data_dir.string() << "\n";
+  std::cout << "caches and artifacts: " << server::describe_blob_store(settings) << "\n";
   if (settings.provisioner == server::Provisioner::Local)
     std::cout << "work directory: " << settings.work_dir.string() << "\n";
   print_admin_token_note(*admin);

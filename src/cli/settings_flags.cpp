@@ -35,6 +35,26 @@ void add_kubernetes_flags(CLI::App& command, server::Flags& flags) {
                  "Kubernetes: a Job's longest run (env FACTORY_JOB_DEADLINE; default 6h)");
 }
 
+// Where caches' and artifacts' blobs live (docs/storage.md#where-blobs-live).
+// Credentials are never flags: a file, or the environment.
+void add_blob_flags(CLI::App& command, server::Flags& flags) {
+  add_value_flag(command, flags, "--blobs-dir", "blobs_dir",
+                 "Caches and artifacts: their directory, on shared storage for several servers "
+                 "(env FACTORY_BLOBS_DIR; default DATA_DIR/blobs)");
+  add_value_flag(command, flags, "--blobs-s3-endpoint", "blobs_s3_endpoint",
+                 "Caches and artifacts in an S3-compatible bucket at this URL instead "
+                 "(env FACTORY_BLOBS_S3_ENDPOINT)");
+  add_value_flag(command, flags, "--blobs-s3-bucket", "blobs_s3_bucket",
+                 "The bucket's name (env FACTORY_BLOBS_S3_BUCKET)");
+  add_value_flag(command, flags, "--blobs-s3-region", "blobs_s3_region",
+                 "The bucket's region (env FACTORY_BLOBS_S3_REGION; default us-east-1)");
+  add_value_flag(command, flags, "--blobs-s3-prefix", "blobs_s3_prefix",
+                 "A prefix of every key in the bucket, e.g. factory/ (env FACTORY_BLOBS_S3_PREFIX)");
+  add_value_flag(command, flags, "--blobs-s3-credentials", "blobs_s3_credentials",
+                 "A file of two lines, the access key id and the secret access key (env "
+                 "FACTORY_BLOBS_S3_CREDENTIALS; default: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)");
+}
+
 }  // namespace
 
 void add_setting_flags(CLI::App& command, server::Flags& flags, SettingFlags which) {
@@ -115,6 +135,7 @@ void add_setting_flags(CLI::App& command, server::Flags& flags, SettingFlags whi
   add_value_flag(command, flags, "--schedule-catch-up", "schedule_catch_up",
                  "How late a schedule's slot may still run, as after every server was down: 1m to 7d "
                  "(env FACTORY_SCHEDULE_CATCH_UP; default 1h)");
+  add_blob_flags(command, flags);
   add_kubernetes_flags(command, flags);
   add_value_flag(command, flags, "--consul", "consul",
                  "A Consul agent to register this server with, e.g. http://127.0.0.1:8500 (env FACTORY_CONSUL)");

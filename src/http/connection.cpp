@@ -235,7 +235,9 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
   }
 
   void respond(Response response, bool keep_alive) {
-    if (response.stream) return hand_over_to_event_stream(std::move(response));
+    // HEAD of a streamed body: its head only, with the length it gave.
+    const bool head_of_stream = response.raw_stream && method_ == "HEAD";
+    if (response.stream && !head_of_stream) return hand_over_to_event_stream(std::move(response));
     if (response.deferred) return wait_for_answer(std::move(response.deferred), keep_alive);
     phase_ = Phase::writing;
     keep_alive_ = keep_alive && !server_.stopping;
@@ -249,6 +251,9 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
     response_.keep_alive(keep_alive_);
     response_.prepare_payload();
     if (method_ == "HEAD") response_.body().clear();  // Content-Length stays that of the GET
+    if (head_of_stream)
+      if (const auto length = response.headers.get("Content-Length"))
+        response_.set(bhttp::field::content_length, std::string{*length});
     stream_.expires_after(server_.options.write_timeout);
     bhttp::async_write(stream_, response_, beast::bind_front_handler(&Connection::on_write, shared_from_this()));
   }
@@ -290,7 +295,8 @@ class Connection : public Closable, public std::enable_shared_from_this<Connecti
     std::ostringstream out;
     out << head.base();
     record(response.status, 0);
-    start_event_stream(server_, std::move(stream_), std::move(slot_), out.str(), response.stream);
+    start_event_stream(server_, std::move(stream_), std::move(slot_), out.str(), response.stream,
+                       !response.raw_stream);
   }
 
   // Half-closes, then reads until the client closes too (or a short timeout).

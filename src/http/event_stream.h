@@ -1,4 +1,5 @@
-// Server-sent events (the text/event-stream format of the HTML standard).
+// Server-sent events (the text/event-stream format of the HTML standard),
+// and bodies streamed as they are (Response::streamed: downloads).
 // A handler answers Response::event_stream(on_open); the server sends the
 // headers, then hands `on_open` an EventStream the application keeps and
 // writes to from any thread for as long as it likes. No thread is held for
@@ -34,6 +35,8 @@ class EventStream {
   // the server is stopping, close() was called, or the client fell so far
   // behind that its queue passed the server's `sse_queue_limit`.
   virtual bool send(const Event& event) = 0;
+  // Queues bytes as they are: the body of a Response::streamed answer.
+  virtual bool send_bytes(std::string bytes) = 0;
   virtual bool is_open() const = 0;
   // Runs `callback` once when the stream closes (at once if it already has),
   // on a server I/O thread: keep it short, and drop the stream there.

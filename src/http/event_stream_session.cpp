@@ -38,11 +38,11 @@ class EventStreamSession : public EventStream,
   }
 
   // Runs on the strand.
-  void start(std::string response_head, const StreamHandler& on_open) {
+  void start(std::string response_head, const StreamHandler& on_open, bool keepalive) {
     server_->track(shared_from_this());
     stream_.expires_never();  // the watching read must not time out; writes get their own deadline
     watch_client();
-    arm_keepalive();
+    if (keepalive) arm_keepalive();
     enqueue(std::move(response_head));
     if (server_->stopping) return finish();
     try {
@@ -54,6 +54,7 @@ class EventStreamSession : public EventStream,
   }
 
   bool send(const Event& event) override { return enqueue(format_event(event)); }
+  bool send_bytes(std::string bytes) override { return enqueue(std::move(bytes)); }
 
   bool is_open() const override {
     std::lock_guard lock{mutex_};
@@ -196,10 +197,10 @@ class EventStreamSession : public EventStream,
 }  // namespace
 
 void start_event_stream(ServerState& server, beast::tcp_stream stream, ClientLimits::Hold slot,
-                        std::string response_head, const StreamHandler& on_open) {
+                        std::string response_head, const StreamHandler& on_open, bool keepalive) {
   auto session =
       std::make_shared<EventStreamSession>(server.shared_from_this(), std::move(stream), std::move(slot));
-  session->start(std::move(response_head), on_open);
+  session->start(std::move(response_head), on_open, keepalive);
 }
 
 }  // namespace http::detail

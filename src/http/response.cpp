@@ -36,6 +36,16 @@ Response Response::event_stream(StreamHandler on_open) {
   return response;
 }
 
+Response Response::streamed(int status, Headers headers, StreamHandler on_open) {
+  Response response;
+  response.status = status;
+  response.headers = std::move(headers);
+  response.headers.set("Connection", "close");
+  response.stream = std::move(on_open);
+  response.raw_stream = true;
+  return response;
+}
+
 Response Response::later(DeferredHandler start) {
   Response response;
   response.deferred = std::move(start);

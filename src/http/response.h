@@ -26,6 +26,7 @@ struct Response {
   Headers headers;
   std::string body;
   StreamHandler stream;      // set by event_stream(): the body is an SSE stream
+  bool raw_stream = false;   // set by streamed(): the stream's bytes are the body, as they are
   DeferredHandler deferred;  // set by later(): the answer comes through the Responder
 
   // For handlers that must wait for something (a long poll): the server
@@ -37,6 +38,12 @@ struct Response {
   // `code` is a stable snake_case word for programs; `message` is for people.
   static Response error(int status, std::string_view code, std::string_view message);
   static Response event_stream(StreamHandler on_open);
+  // A body too large to hold, written after the head through
+  // EventStream::send_bytes, a piece at a time (on_drained says when to
+  // send the next). Set Content-Length in `headers` when it is known; the
+  // body ends when the stream is closed, as is the connection. No
+  // keep-alive comments are sent into it.
+  static Response streamed(int status, Headers headers, StreamHandler on_open);
 };
 
 }  // namespace http

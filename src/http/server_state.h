@@ -76,10 +76,11 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
 void serve_connection(ServerState& server, boost::asio::ip::tcp::socket socket, std::string client,
                       ClientLimits::Hold slot);
 
-// Takes the connection over for a text/event-stream response: sends
-// `response_head` (status line and headers), then hands the stream to `on_open`.
-// The stream keeps the connection's `slot` until it closes.
+// Takes the connection over for a text/event-stream response (or, with
+// `keepalive` false, a streamed body): sends `response_head` (status line
+// and headers), then hands the stream to `on_open`. The stream keeps the
+// connection's `slot` until it closes.
 void start_event_stream(ServerState& server, boost::beast::tcp_stream stream, ClientLimits::Hold slot,
-                        std::string response_head, const StreamHandler& on_open);
+                        std::string response_head, const StreamHandler& on_open, bool keepalive = true);
 
 }  // namespace http::detail

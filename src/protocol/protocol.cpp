@@ -1,5 +1,7 @@
 #include "protocol/protocol.h"
 
+#include "protocol/blobs.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <utility>
@@ -82,6 +84,19 @@ class Reader {
   }
 
   bool has(const char* name) const { return find(name, false) != nullptr; }
+
+  // Malformed for a member not among `known`: a misspelt field is not ignored.
+  void only(std::initializer_list<std::string_view> known) const {
+    for (const auto& [name, value] : object_.items())
+      if (std::find(known.begin(), known.end(), name) == known.end())
+        throw Malformed{where(name.c_str()) + " is not a field of this message"};
+  }
+
+  std::uint64_t size(const char* name) const {
+    const std::int64_t value = integer(name);
+    if (value < 0) throw Malformed{where(name) + " is below 0"};
+    return static_cast<std::uint64_t>(value);
+  }
 
   Reader object(const char* name) const {
     const json* value = find(name, true);
@@ -542,6 +557,131 @@ Job job_from_json(const json& json_job) {
   job.heartbeat_interval = std::chrono::milliseconds{in.integer("heartbeat_interval_ms", 1000)};
   job.lease_duration = std::chrono::milliseconds{in.integer("lease_ms", 30'000)};
   return job;
+}
+
+// --- Blobs, caches and artifacts (blobs.h).
+
+namespace {
+
+std::string_view name(BlobCall call) {
+  switch (call) {
+    case BlobCall::Upload: return "/upload";
+    case BlobCall::Append: return "/append";
+    case BlobCall::Commit: return "/commit";
+    case BlobCall::Download: return "";
+  }
+  return "";
+}
+
+std::string_view name(CacheCall call) {
+  switch (call) {
+    case CacheCall::Lookup: return "cache/lookup";
+    case CacheCall::Commit: return "cache/commit";
+    case CacheCall::Artifacts: return "artifacts";
+  }
+  return "";
+}
+
+std::string workflow_prefix(std::string_view workflow_id) {
+  return "/api/v1/agent/workflows/" + std::string{workflow_id} + "/";
+}
+
+}  // namespace
+
+std::string blob_path(std::string_view workflow_id, std::string_view digest, BlobCall call) {
+  return workflow_prefix(workflow_id) + "blobs/" + std::string{digest} + std::string{name(call)};
+}
+
+std::string blob_route_pattern(BlobCall call) { return blob_path("{id}", "{digest}", call); }
+
+std::string append_path(std::string_view workflow_id, std::string_view digest, std::uint64_t offset,
+                        std::uint64_t size) {
+  return blob_path(workflow_id, digest, BlobCall::Append) + "?offset=" + std::to_string(offset) +
+         "&size=" + std::to_string(size);
+}
+
+std::string cache_path(std::string_view workflow_id, CacheCall call) {
+  return workflow_prefix(workflow_id) + std::string{name(call)};
+}
+
+std::string cache_route_pattern(CacheCall call) { return cache_path("{id}", call); }
+
+json to_json(const BlobUploadRequest& request) { return {{"size", request.size}}; }
+
+BlobUploadRequest blob_upload_request_from_json(const json& in) {
+  Reader upload{in, "upload"};
+  upload.only({"size"});
+  return {upload.size("size")};
+}
+
+json to_json(const BlobUploadState& state) {
+  return {{"offset", state.offset}, {"size", state.size}, {"complete", state.complete}};
+}
+
+BlobUploadState blob_upload_state_from_json(const json& in) {
+  Reader state{in, "upload_state"};
+  return {state.size("offset"), state.size("size"), state.boolean("complete")};
+}
+
+json to_json(const CacheLookup& lookup) {
+  return {{"name", lookup.name}, {"key", lookup.key}, {"restore_keys", lookup.restore_keys}};
+}
+
+CacheLookup cache_lookup_from_json(const json& in) {
+  Reader lookup{in, "lookup"};
+  lookup.only({"name", "key", "restore_keys"});
+  return {lookup.string("name"), lookup.string("key", true), lookup.strings("restore_keys")};
+}
+
+json to_json(const CacheLookupAnswer& answer) {
+  if (!answer.hit) return {{"hit", false}};
+  return {{"hit", true}, {"key", answer.key}, {"digest", answer.digest}, {"size", answer.size}, {"exact", answer.exact}};
+}
+
+CacheLookupAnswer cache_lookup_answer_from_json(const json& in) {
+  Reader answer{in, "lookup_answer"};
+  if (!answer.boolean("hit")) return {};
+  return {true, answer.string("key", true), answer.string("digest", true), answer.size("size"),
+          answer.boolean("exact")};
+}
+
+json to_json(const CacheCommitRequest& request) {
+  return {{"name", request.name}, {"key", request.key}, {"digest", request.digest}, {"size", request.size}};
+}
+
+CacheCommitRequest cache_commit_request_from_json(const json& in) {
+  Reader request{in, "cache_commit"};
+  request.only({"name", "key", "digest", "size"});
+  return {request.string("name"), request.string("key", true), request.string("digest", true),
+          request.size("size")};
+}
+
+json to_json(const CacheCommitAnswer& answer) { return {{"created", answer.created}, {"scope", answer.scope}}; }
+
+CacheCommitAnswer cache_commit_answer_from_json(const json& in) {
+  Reader answer{in, "cache_commit_answer"};
+  return {answer.boolean("created"), answer.string("scope")};
+}
+
+json to_json(const ArtifactRegistration& registration) {
+  return {{"execution", registration.execution},
+          {"path", registration.path},
+          {"digest", registration.digest},
+          {"size", registration.size}};
+}
+
+ArtifactRegistration artifact_registration_from_json(const json& in) {
+  Reader artifact{in, "artifact"};
+  artifact.only({"execution", "path", "digest", "size"});
+  return {artifact.string("execution", true), artifact.string("path", true), artifact.string("digest", true),
+          artifact.size("size")};
+}
+
+json to_json(const ArtifactAnswer& answer) { return {{"id", answer.id}, {"expires_at", answer.expires_at_ms}}; }
+
+ArtifactAnswer artifact_answer_from_json(const json& in) {
+  Reader answer{in, "artifact_answer"};
+  return {answer.string("id", true), answer.integer("expires_at")};
 }
 
 }  // namespace protocol

@@ -1,21 +1,8 @@
 #include "server/audit_pruner.h"
 
-#include <condition_variable>
-#include <mutex>
+#include "server/wait_or_stop.h"
 
 namespace server {
-
-namespace {
-
-// Waits for `duration`, or until a stop is requested; false then.
-bool wait(std::stop_token stop, std::chrono::milliseconds duration) {
-  std::mutex mutex;
-  std::condition_variable_any stopped;
-  std::unique_lock lock{mutex};
-  return !stopped.wait_for(lock, stop, duration, [&stop] { return stop.stop_requested(); });
-}
-
-}  // namespace
 
 AuditPruner::AuditPruner(store::Store& store, AuditPrunerOptions options)
     : store_{store}, options_{std::move(options)}, thread_{[this](std::stop_token stop) { run(stop); }} {}
@@ -23,7 +10,7 @@ AuditPruner::AuditPruner(store::Store& store, AuditPrunerOptions options)
 void AuditPruner::run(std::stop_token stop) {
   do {
     prune(stop);
-  } while (wait(stop, options_.interval));
+  } while (wait_or_stop(stop, options_.interval));
 }
 
 void AuditPruner::prune(std::stop_token stop) {
@@ -35,7 +22,7 @@ void AuditPruner::prune(std::stop_token stop) {
       if (options_.warn) options_.warn("pruning the audit log failed (tried again later): " + deleted.error().message);
       return;
     }
-    if (*deleted < options_.batch || !wait(stop, options_.pause)) return;
+    if (*deleted < options_.batch || !wait_or_stop(stop, options_.pause)) return;
   }
 }
 

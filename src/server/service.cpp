@@ -37,9 +37,10 @@ std::unique_ptr<SchedulerThread> make_scheduler(store::Store& store, orchestrato
 
 http::Router api_router(store::Store& store, orchestrator::Orchestrator* orchestrator,
                         store::GroupCommit& group_commit, github::GitHub* github, const GitHubOptions& github_options,
-                        RepositoryRoles* repository_roles, SchedulerThread* scheduler) {
+                        RepositoryRoles* repository_roles, SchedulerThread* scheduler, blobs::Store* blobs) {
   http::Router router;
   api::ApiOptions options;
+  options.blobs = blobs;
   options.orchestrator = orchestrator;
   options.group_commit = &group_commit;
   options.github = github;
@@ -78,8 +79,10 @@ std::string http_url(const std::string& host, std::uint16_t port) {
 }
 
 Service::Service(std::unique_ptr<store::Store> store, http::ServerOptions options, AgentOptions agents,
-                 GitHubOptions github, std::optional<SchedulerOptions> schedules)
+                 GitHubOptions github, std::optional<SchedulerOptions> schedules,
+                 std::unique_ptr<blobs::Store> blobs)
     : store_{std::move(store)},
+      blobs_{std::move(blobs)},
       orchestrator_{make_orchestrator(*store_, agents)},
       github_{std::move(github.client)},
       github_sync_{make_github_sync(*store_, github_.get(), github.sync)},
@@ -87,7 +90,7 @@ Service::Service(std::unique_ptr<store::Store> store, http::ServerOptions option
       scheduler_{make_scheduler(*store_, orchestrator_.get(), github_.get(), github, std::move(schedules))},
       host_{options.host},
       http_{api_router(*store_, orchestrator_.get(), group_commit_, github_.get(), github, repository_roles_.get(),
-                       scheduler_.get()),
+                       scheduler_.get(), blobs_.get()),
             std::move(options)},
       group_commit_{*store_} {}
 

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "blobs/store.h"
 #include "github/github.h"
 #include "github/oauth.h"
 #include "http/server.h"
@@ -57,11 +58,14 @@ class Service {
  public:
   // With `schedules`, a SchedulerThread queues the schedules' workflows
   // (its clone tokens, wake-ups and pushes come from the service).
+  // With `blobs`, caches and artifacts are kept there (docs/storage.md, "Caches and artifacts").
   Service(std::unique_ptr<store::Store> store, http::ServerOptions options, AgentOptions agents = {},
-          GitHubOptions github = {}, std::optional<SchedulerOptions> schedules = {});
+          GitHubOptions github = {}, std::optional<SchedulerOptions> schedules = {},
+          std::unique_ptr<blobs::Store> blobs = {});
   ~Service() { http_.stop(); }  // before the group commit goes: no request may reach it then
 
   store::Store& store() { return *store_; }
+  blobs::Store* blobs() { return blobs_.get(); }
   void start();
   std::uint16_t port() const { return http_.port(); }
   std::size_t connection_limit() const { return http_.connection_limit(); }
@@ -71,6 +75,7 @@ class Service {
   // Declared in the order they are needed: the server's handlers use the
   // orchestrator and the store until the server is gone.
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<blobs::Store> blobs_;                       // null: no caches or artifacts
   std::unique_ptr<orchestrator::Orchestrator> orchestrator_;  // null without a provisioner
   std::unique_ptr<github::GitHub> github_;                    // null without GitHub credentials
   std::unique_ptr<GitHubSync> github_sync_;

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -410,6 +411,45 @@ std::string set_consul_service(Settings& settings, std::string_view text) {
   if (!is_dns_label(text))
     return "a Consul service name is a DNS label: lower-case letters, digits and '-', such as \"factory\"";
   settings.consul_service = std::string{text};
+  return {};
+}
+
+std::string set_blobs_dir(Settings& settings, std::string_view text) {
+  if (text.empty()) return "the blobs directory must not be empty";
+  settings.blobs_dir = std::filesystem::path{text};
+  return {};
+}
+
+std::string set_blobs_s3_endpoint(Settings& settings, std::string_view text) {
+  return set_url(text, "https://s3.eu-west-1.amazonaws.com or http://127.0.0.1:9000", settings.blobs_s3_endpoint);
+}
+
+// S3's rules for bucket names: 3..63 lower-case letters, digits, '.' and '-'.
+std::string set_blobs_s3_bucket(Settings& settings, std::string_view text) {
+  const bool valid = text.size() >= 3 && text.size() <= 63 && std::all_of(text.begin(), text.end(), [](char c) {
+                       return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+                     });
+  if (!valid) return "a bucket name has 3 to 63 lower-case letters, digits, '.' and '-'";
+  settings.blobs_s3_bucket = std::string{text};
+  return {};
+}
+
+std::string set_blobs_s3_region(Settings& settings, std::string_view text) {
+  if (!is_dns_label(text)) return "expected a region such as us-east-1";
+  settings.blobs_s3_region = std::string{text};
+  return {};
+}
+
+std::string set_blobs_s3_prefix(Settings& settings, std::string_view text) {
+  if (text.starts_with('/') || text.find_first_of(" \t\r\n") != std::string_view::npos)
+    return "a key prefix has no spaces and does not start with '/', e.g. \"factory/\"";
+  settings.blobs_s3_prefix = std::string{text};
+  return {};
+}
+
+std::string set_blobs_s3_credentials(Settings& settings, std::string_view text) {
+  if (text.empty()) return "the credentials file must not be empty";
+  settings.blobs_s3_credentials = std::filesystem::path{text};
   return {};
 }
 

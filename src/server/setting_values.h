@@ -47,5 +47,11 @@ std::string set_job_ttl(Settings& settings, std::string_view text);         // a
 std::string set_job_deadline(Settings& settings, std::string_view text);    // a duration, 1m..168h
 std::string set_consul(Settings& settings, std::string_view text);          // http(s)://...
 std::string set_consul_service(Settings& settings, std::string_view text);  // a DNS label
+std::string set_blobs_dir(Settings& settings, std::string_view text);
+std::string set_blobs_s3_endpoint(Settings& settings, std::string_view text);     // http(s)://HOST[:PORT]
+std::string set_blobs_s3_bucket(Settings& settings, std::string_view text);       // an S3 bucket name
+std::string set_blobs_s3_region(Settings& settings, std::string_view text);       // us-east-1, ...
+std::string set_blobs_s3_prefix(Settings& settings, std::string_view text);       // a key prefix
+std::string set_blobs_s3_credentials(Settings& settings, std::string_view text);  // a file
 
 }  // namespace server

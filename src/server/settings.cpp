@@ -18,7 +18,7 @@ struct SettingSpec {
 };
 
 // data_dir comes before database: the default database lives in the data directory.
-constexpr std::array<SettingSpec, 37> specs{{
+constexpr std::array<SettingSpec, 43> specs{{
     {"listen", "--listen", "FACTORY_LISTEN", set_listen},
     {"data_dir", "--data-dir", "FACTORY_DATA_DIR", set_data_dir},
     {"work_dir", "--work-dir", "FACTORY_WORK_DIR", set_work_dir},
@@ -57,6 +57,12 @@ constexpr std::array<SettingSpec, 37> specs{{
     {"job_deadline", "--job-deadline", "FACTORY_JOB_DEADLINE", set_job_deadline},
     {"consul", "--consul", "FACTORY_CONSUL", set_consul},
     {"consul_service", "--consul-service", "FACTORY_CONSUL_SERVICE", set_consul_service},
+    {"blobs_dir", "--blobs-dir", "FACTORY_BLOBS_DIR", set_blobs_dir},
+    {"blobs_s3_endpoint", "--blobs-s3-endpoint", "FACTORY_BLOBS_S3_ENDPOINT", set_blobs_s3_endpoint},
+    {"blobs_s3_bucket", "--blobs-s3-bucket", "FACTORY_BLOBS_S3_BUCKET", set_blobs_s3_bucket},
+    {"blobs_s3_region", "--blobs-s3-region", "FACTORY_BLOBS_S3_REGION", set_blobs_s3_region},
+    {"blobs_s3_prefix", "--blobs-s3-prefix", "FACTORY_BLOBS_S3_PREFIX", set_blobs_s3_prefix},
+    {"blobs_s3_credentials", "--blobs-s3-credentials", "FACTORY_BLOBS_S3_CREDENTIALS", set_blobs_s3_credentials},
 }};
 
 constexpr std::array<std::string_view, specs.size()> setting_names() {
@@ -171,7 +177,15 @@ std::optional<Settings> resolve_settings(const Flags& flags, Environment environ
   }
   if (settings.database_is_default) settings.database = "sqlite:" + (settings.data_dir / "factory.db").string();
   if (settings.work_dir.empty()) settings.work_dir = default_work_dir(settings.data_dir);
+  if (settings.blobs_dir.empty()) settings.blobs_dir = settings.data_dir / "blobs";
   check_work_dir(settings, diags);
+  if (!settings.blobs_s3_endpoint.empty() && settings.blobs_s3_bucket.empty()) {
+    hcl::Diagnostic diagnostic;
+    diagnostic.summary = "Invalid blobs_s3_bucket";
+    diagnostic.detail = "blobs in an S3-compatible bucket (blobs_s3_endpoint) need the bucket's name: "
+                        "set blobs_s3_bucket.";
+    diags.add(std::move(diagnostic));
+  }
   check_github_credentials(settings, diags);
   if (settings.session_idle > settings.session_lifetime) {
     hcl::Diagnostic diagnostic;

@@ -51,6 +51,16 @@
 //   agent_limits         --agent-limits memory=2Gi  none
 //   job_ttl              --job-ttl DURATION         1h (finished Jobs are kept this long)
 //   job_deadline         --job-deadline DURATION    6h (a Job's longest run)
+// Caches' and artifacts' blobs (docs/storage.md#where-blobs-live): a directory, or an S3-compatible
+// bucket when blobs_s3_endpoint is set. S3 credentials never come as flags: from the file
+// blobs_s3_credentials names, else AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY:
+//   blobs_dir             --blobs-dir DIR             <data_dir>/blobs (a directory on shared storage
+//                                                     for several servers)
+//   blobs_s3_endpoint     --blobs-s3-endpoint URL     none (http(s)://host[:port], path-style)
+//   blobs_s3_bucket       --blobs-s3-bucket NAME      none (needed with an endpoint)
+//   blobs_s3_region       --blobs-s3-region REGION    us-east-1
+//   blobs_s3_prefix       --blobs-s3-prefix PREFIX    none (keys start with it, e.g. "factory/")
+//   blobs_s3_credentials  --blobs-s3-credentials FILE none (two lines: access key id, secret access key)
 // With Consul (docs/consul.md):
 //   consul               --consul URL               none (no registration)
 //   consul_service       --consul-service NAME      factory
@@ -120,6 +130,12 @@ struct Settings {
   std::chrono::seconds job_deadline{6 * 3600};
   std::string consul;  // a Consul agent's URL; empty: none
   std::string consul_service = "factory";
+  std::filesystem::path blobs_dir;  // empty until resolved: <data_dir>/blobs
+  std::string blobs_s3_endpoint;    // empty: the directory
+  std::string blobs_s3_bucket;
+  std::string blobs_s3_region = "us-east-1";
+  std::string blobs_s3_prefix;
+  std::filesystem::path blobs_s3_credentials;
 };
 
 // Values given on the command line, by setting name ("listen", "data_dir"...).

@@ -413,6 +413,55 @@ const std::vector<Migration>& migrations() {
         " CONSTRAINT environment_secrets_environment_fkey FOREIGN KEY (project_id, environment)"
         " REFERENCES environments (project_id, name) ON DELETE CASCADE"
         "){table}"}},
+      // Version 20 is caches and artifacts (docs/storage.md, "Caches and
+      // artifacts"): rows that name blobs of the blob store by digest. A
+      // cache entry is one per (project, scope, key), by the table's key, so
+      // that two agents saving one key at once leave one. Eviction takes
+      // the least recently used of a project (cache_entries_lru_idx); the
+      // pruner asks whether anything still names a digest (the digest
+      // indexes). blob_pins holds a digest that was just uploaded, or is
+      // being pruned: its row is the lock that orders the two (blob_refs.cpp).
+      // Keys fit MariaDB's 3072-byte index limit in utf8mb4.
+      {20,
+       "caches and artifacts",
+       {"CREATE TABLE cache_entries ("
+        " id {uuid} PRIMARY KEY,"
+        " project_id {uuid} NOT NULL,"
+        " scope VARCHAR(270) NOT NULL,"
+        " cache_key VARCHAR(400) NOT NULL,"
+        " name VARCHAR(100) NOT NULL,"
+        " digest CHAR(64) NOT NULL,"
+        " size BIGINT NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " last_used_at BIGINT NOT NULL,"
+        " CONSTRAINT cache_entries_key UNIQUE (project_id, scope, cache_key),"
+        " CONSTRAINT cache_entries_project_fkey FOREIGN KEY (project_id) REFERENCES projects (id) ON DELETE CASCADE"
+        "){table}",
+        "CREATE INDEX cache_entries_lru_idx ON cache_entries (project_id, last_used_at)",
+        "CREATE INDEX cache_entries_digest_idx ON cache_entries (digest)",
+        "CREATE TABLE artifacts ("
+        " id {uuid} PRIMARY KEY,"
+        " workflow_id {uuid} NOT NULL,"
+        " execution_id {uuid} NOT NULL,"
+        " path VARCHAR(700) NOT NULL,"
+        " digest CHAR(64) NOT NULL,"
+        " size BIGINT NOT NULL,"
+        " created_at BIGINT NOT NULL,"
+        " expires_at BIGINT NOT NULL,"
+        " CONSTRAINT artifacts_path_key UNIQUE (execution_id, path),"
+        " CONSTRAINT artifacts_execution_fkey FOREIGN KEY (execution_id) REFERENCES executions (id)"
+        " ON DELETE CASCADE"
+        "){table}",
+        "CREATE INDEX artifacts_workflow_idx ON artifacts (workflow_id)",
+        "CREATE INDEX artifacts_digest_idx ON artifacts (digest)",
+        "CREATE INDEX artifacts_expiry_idx ON artifacts (expires_at)",
+        "CREATE TABLE blob_pins ("
+        " digest CHAR(64) PRIMARY KEY,"
+        " pinned_at BIGINT NOT NULL"
+        "){table}",
+        "ALTER TABLE projects ADD cache_limit_bytes BIGINT NOT NULL DEFAULT 10737418240",
+        "ALTER TABLE projects ADD artifact_retention_days INTEGER NOT NULL DEFAULT 30",
+        "ALTER TABLE projects ADD default_branch VARCHAR(255) NOT NULL DEFAULT 'main'"}},
   };
   return all;
 }

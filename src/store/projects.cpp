@@ -1,4 +1,5 @@
 // Project operations of SqlStore.
+#include "core/git_ref.h"
 #include "core/uuid.h"
 #include "store/sql_store.h"
 
@@ -11,7 +12,7 @@ constexpr std::size_t kMaxUrlLength = 700;
 #define FACTORY_SELECT_PROJECT                                                                     \
   "SELECT p.id, p.owner_id, o.name, p.name, p.url, p.webhook_secret, p.created_at, p.updated_at, " \
   "p.cancel_superseded_pushes, p.cancel_superseded_pull_requests, p.github_hook_id, p.is_public, "   \
-  "p.fork_pr_approval "                                                                           \
+  "p.fork_pr_approval, p.cache_limit_bytes, p.artifact_retention_days, p.default_branch "         \
   "FROM projects p JOIN owners o ON o.id = p.owner_id "
 
 const Query kProjectById{FACTORY_SELECT_PROJECT "WHERE p.id = ?"};
@@ -38,7 +39,9 @@ const Query kUpdateProject{
     " cancel_superseded_pushes = COALESCE(?, cancel_superseded_pushes),"
     " cancel_superseded_pull_requests = COALESCE(?, cancel_superseded_pull_requests),"
     " is_public = COALESCE(?, is_public), fork_pr_approval = COALESCE(?, fork_pr_approval),"
-    " updated_at = ? WHERE id = ?"};
+    " cache_limit_bytes = COALESCE(?, cache_limit_bytes),"
+    " artifact_retention_days = COALESCE(?, artifact_retention_days),"
+    " default_branch = COALESCE(?, default_branch), updated_at = ? WHERE id = ?"};
 const Query kDeleteProject{"DELETE FROM projects WHERE id = ?"};
 const Query kSetGitHubHook{"UPDATE projects SET github_hook_id = ?, updated_at = ? WHERE id = ?"};
 
@@ -51,6 +54,9 @@ Project read_project(const Row& row) {
   project.is_public = row.integer(11) != 0;
   // Only this code writes the setting; an unknown one means a newer writer: hold every fork's PR.
   project.fork_pr_approval = parse_fork_approval(row.text(12)).value_or(ForkApproval::All);
+  project.cache_limit_bytes = row.integer(13);
+  project.artifact_retention_days = static_cast<int>(row.integer(14));
+  project.default_branch = row.text(15);
   return project;
 }
 
@@ -89,7 +95,22 @@ Status check_new_project(const NewProject& project) {
   return check_url(project.url);
 }
 
+Param optional_integer(std::optional<std::int64_t> value) { return value ? Param(*value) : Param(std::nullopt); }
+
+Status check_cache_settings(const ProjectChanges& changes) {
+  if (changes.cache_limit_bytes && (*changes.cache_limit_bytes < 0 || *changes.cache_limit_bytes > kLargestCacheLimit))
+    return invalid("cache_limit_bytes must be 0.." + std::to_string(kLargestCacheLimit));
+  if (changes.artifact_retention_days &&
+      (*changes.artifact_retention_days < 1 || *changes.artifact_retention_days > kLongestArtifactRetentionDays))
+    return invalid("artifact_retention_days must be 1.." + std::to_string(kLongestArtifactRetentionDays));
+  if (changes.default_branch)
+    if (auto problem = core::ref_name_problem(*changes.default_branch); !problem.empty())
+      return invalid("default_branch: " + problem);
+  return {};
+}
+
 Status check_changes(const ProjectChanges& changes) {
+  if (auto checked = check_cache_settings(changes); !checked) return checked;
   if (changes.name)
     if (auto checked = check_name("project name", *changes.name); !checked) return checked;
   if (changes.webhook_secret)
@@ -205,7 +226,9 @@ Result<Project> SqlStore::update_project(std::string_view id, const ProjectChang
     auto matched = connection.execute(
         kUpdateProject, {changes.name, changes.url, changes.webhook_secret, flag(changes.cancel_superseded_pushes),
                          flag(changes.cancel_superseded_pull_requests), flag(changes.is_public),
-                         fork_approval(changes.fork_pr_approval), to_millis(now()), *key});
+                         fork_approval(changes.fork_pr_approval), optional_integer(changes.cache_limit_bytes),
+                         optional_integer(changes.artifact_retention_days), changes.default_branch, to_millis(now()),
+                         *key});
     if (!matched) return matched.error();
     if (*matched == 0) return not_found("no project " + *key);
     return select_project(connection, kProjectById, {*key}, *key);

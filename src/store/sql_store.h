@@ -145,6 +145,22 @@ class SqlStore final : public Store {
   Result<Page<AuditEntry>> list_audit_entries(const AuditFilter& filter, const PageRequest& page) override;
   Result<std::int64_t> prune_audit_entries(Timestamp before, int batch) override;
 
+  Result<std::optional<CacheHit>> find_cache_entry(const CacheQuery& query, Timestamp now) override;
+  Result<CacheCommit> commit_cache_entry(const CacheEntry& entry, Timestamp now) override;
+  Result<std::vector<CacheEntry>> list_cache_entries(std::string_view project_id) override;
+  Status delete_cache_entry(std::string_view project_id, std::string_view entry_id) override;
+  Result<std::int64_t> delete_cache_entries(std::string_view project_id) override;
+  Result<Artifact> add_artifact(const Artifact& artifact, Timestamp now) override;
+  Result<std::vector<Artifact>> list_artifacts(std::string_view workflow_id) override;
+  Result<Artifact> get_artifact(std::string_view id) override;
+  Result<std::int64_t> delete_expired_artifacts(Timestamp now, int batch) override;
+  Result<bool> blob_readable(std::string_view digest, std::string_view project_id,
+                             std::span<const std::string> scopes, std::string_view workflow_id) override;
+  Result<std::int64_t> forget_blob(std::string_view digest) override;
+  Status pin_blob(std::string_view digest, Timestamp now) override;
+  Result<bool> prune_blob(std::string_view digest, Timestamp pinned_before,
+                          const std::function<bool()>& remove) override;
+
   Status record_report(std::string_view workflow_id, const TreeReport& report) override;
   Status append_log(std::string_view execution_id, const std::vector<LogLine>& lines) override;
   Result<std::vector<LogLine>> read_log(std::string_view execution_id, std::int64_t after_seq, int limit) override;

@@ -20,6 +20,7 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -51,6 +52,11 @@ enum class ForkApproval { All, FirstTime, Never };
 std::string_view to_string(ForkApproval approval);  // "all", "first_time", "never"
 std::optional<ForkApproval> parse_fork_approval(std::string_view text);
 
+inline constexpr std::int64_t kDefaultCacheLimit = std::int64_t{10} << 30;  // 10 GiB
+inline constexpr std::int64_t kLargestCacheLimit = std::int64_t{1} << 50;   // 1 PiB
+inline constexpr int kDefaultArtifactRetentionDays = 30;
+inline constexpr int kLongestArtifactRetentionDays = 3650;
+
 struct Project {
   std::string id;
   std::string owner_id;
@@ -67,6 +73,13 @@ struct Project {
   std::optional<std::int64_t> github_hook_id;  // the hook FactoryCI made on the repository, if any
   bool is_public = false;  // readable by everyone, signed in or not (docs/people.md)
   ForkApproval fork_pr_approval = ForkApproval::All;
+  // Caches and artifacts (docs/storage.md, "Caches and artifacts"): the
+  // bytes its cache entries may take before the least recently used go, how
+  // long artifacts are kept, and the branch whose caches every branch and
+  // pull request may read.
+  std::int64_t cache_limit_bytes = kDefaultCacheLimit;
+  int artifact_retention_days = kDefaultArtifactRetentionDays;
+  std::string default_branch = "main";
 };
 
 struct NewProject {
@@ -88,6 +101,9 @@ struct ProjectChanges {
   std::optional<bool> cancel_superseded_pull_requests;
   std::optional<bool> is_public;
   std::optional<ForkApproval> fork_pr_approval;
+  std::optional<std::int64_t> cache_limit_bytes;    // 0..kLargestCacheLimit (0: nothing is kept)
+  std::optional<int> artifact_retention_days;       // 1..kLongestArtifactRetentionDays
+  std::optional<std::string> default_branch;        // a branch name (core::ref_name_problem)
 };
 
 // A person who signed in with GitHub (docs/people.md).
@@ -236,6 +252,58 @@ struct GroupClaim {
   std::string workflow_id;
   std::string pipeline;
   std::string pipeline_id;
+};
+
+// Caches and artifacts (docs/storage.md, "Caches and artifacts"): rows
+// naming blobs of the blob store (blobs/store.h) by their SHA-256 digest.
+// A cache entry belongs to a project and a scope (a branch, or a pull
+// request's own); its key is unique within them.
+struct CacheEntry {
+  std::string id;
+  std::string project_id;
+  std::string scope;
+  std::string key;
+  std::string name;  // the `cache` block's label, for people
+  std::string digest;
+  std::int64_t size = 0;
+  Timestamp created_at;
+  Timestamp last_used_at;
+};
+
+// What a cache lookup asks: `key` exactly in each scope in order, else for
+// each restore key in order the newest entry (by created_at) whose key
+// starts with it, scopes in order again.
+struct CacheQuery {
+  std::string project_id;
+  std::vector<std::string> scopes;
+  std::string key;
+  std::vector<std::string> restore_keys;
+};
+
+struct CacheHit {
+  CacheEntry entry;
+  bool exact = false;  // the key itself, not a restore key's prefix
+};
+
+// What commit_cache_entry did: made the entry, or found one of the same
+// project, scope and key (another agent saved it first: nothing to do).
+// Either way, the least recently used entries of the project then went
+// while its entries took more than its limit; `evicted` says how many.
+struct CacheCommit {
+  CacheEntry entry;
+  bool created = false;
+  std::int64_t evicted = 0;
+};
+
+struct Artifact {
+  std::string id;
+  std::string workflow_id;
+  std::string execution_id;
+  std::string path;  // within the execution: "dist/app.tar.gz"
+  std::string digest;
+  std::int64_t size = 0;
+  Timestamp created_at;
+  Timestamp expires_at;  // created_at + the project's artifact_retention_days
 };
 
 // Keyset pagination: items with ids after `after` (empty: from the start),
@@ -781,6 +849,52 @@ class Store {
   virtual Result<AuditEntry> record_audit_entry(const AuditEntry& entry) = 0;
   virtual Result<Page<AuditEntry>> list_audit_entries(const AuditFilter& filter, const PageRequest& page) = 0;
   virtual Result<std::int64_t> prune_audit_entries(Timestamp before, int batch) = 0;
+
+  // Caches (docs/storage.md, "Caches and artifacts"). Scopes are 1..270
+  // bytes, keys 1..400 bytes of UTF-8 without control characters, names at
+  // most 100 bytes, digests SHA-256 hex (blobs::is_digest); an unknown
+  // project is not_found. find_cache_entry looks as CacheQuery says and
+  // sets the hit's last_used_at to `now`; nullopt for a miss.
+  // commit_cache_entry records an entry used `now`, unless its scope and key
+  // have one (CacheCommit), pins its digest (pin_blob) in the same
+  // transaction, and evicts; an entry larger than the project's limit is
+  // invalid. The project's entries by scope then key; deleting one not of
+  // the project is not_found; delete_cache_entries says how many went.
+  virtual Result<std::optional<CacheHit>> find_cache_entry(const CacheQuery& query, Timestamp now) = 0;
+  virtual Result<CacheCommit> commit_cache_entry(const CacheEntry& entry, Timestamp now) = 0;
+  virtual Result<std::vector<CacheEntry>> list_cache_entries(std::string_view project_id) = 0;
+  virtual Status delete_cache_entry(std::string_view project_id, std::string_view entry_id) = 0;
+  virtual Result<std::int64_t> delete_cache_entries(std::string_view project_id) = 0;
+
+  // Artifacts. add_artifact records one of an execution of `workflow_id`
+  // (not_found otherwise), path 1..700 bytes, expiring after the project's
+  // retention from `now`, and pins its digest in the same transaction; the
+  // same path with the same digest again returns the first (an agent
+  // sending again after a lost answer), with another digest is a conflict.
+  // list_artifacts: a workflow's, by execution then path. Expired ones
+  // stay until delete_expired_artifacts, which deletes at most `batch`
+  // (1..10000) of those expired at `now` and says how many.
+  virtual Result<Artifact> add_artifact(const Artifact& artifact, Timestamp now) = 0;
+  virtual Result<std::vector<Artifact>> list_artifacts(std::string_view workflow_id) = 0;
+  virtual Result<Artifact> get_artifact(std::string_view id) = 0;
+  virtual Result<std::int64_t> delete_expired_artifacts(Timestamp now, int batch) = 0;
+
+  // Blobs, as the rows above name them. blob_readable: whether `digest` is
+  // a cache entry's of the project in one of `scopes`, or an artifact's of
+  // workflow `workflow_id`. forget_blob deletes every entry and artifact
+  // naming it (a corrupt blob) and says how many.
+  // pin_blob marks a digest uploaded `now`. prune_blob calls `remove` for a
+  // digest nothing names and that was not pinned since `pinned_before`,
+  // inside a transaction that holds the digest's pin row, so that a
+  // pin_blob (and so a commit_cache_entry or add_artifact) of the same digest
+  // waits for it; true when `remove` ran and returned true. The pin is
+  // forgotten once stale.
+  virtual Result<bool> blob_readable(std::string_view digest, std::string_view project_id,
+                                     std::span<const std::string> scopes, std::string_view workflow_id) = 0;
+  virtual Result<std::int64_t> forget_blob(std::string_view digest) = 0;
+  virtual Status pin_blob(std::string_view digest, Timestamp now) = 0;
+  virtual Result<bool> prune_blob(std::string_view digest, Timestamp pinned_before,
+                                  const std::function<bool()>& remove) = 0;
 
   // Execution logs: append in batches (a seq already stored is skipped);
   // read the lines after `after_seq` in order, at most `limit` (1..1000).

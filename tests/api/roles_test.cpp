@@ -8,7 +8,10 @@
 #include <set>
 #include <tuple>
 
+#include "blobs/directory_store.h"
+#include "blobs/sha256.h"
 #include "people_fixture.h"
+#include "temp_dir.h"
 #include "test_paths.h"
 
 namespace api::testing {
@@ -89,13 +92,27 @@ class RolesTest : public PeopleApiTest {
                        .api_url = "http://127.0.0.1:9",
                        .client_id = "Iv1.roles",
                        .client_secret = "roles-secret"};
+    blobs_ = blobs::DirectoryStore::open(blob_dir_.path()).value();
+    options.blobs = blobs_.get();
+  }
+
+  // A blob in the store, for the world's cache entry and artifact to name.
+  std::string blob(const std::string& bytes) {
+    const std::string digest = blobs::sha256_hex(bytes);
+    auto upload = blobs_->begin_upload(digest, bytes.size());
+    EXPECT_TRUE(upload.ok());
+    if (upload.value()->offset() == 0) {  // else stored before
+      EXPECT_TRUE(upload.value()->append(0, bytes).ok());
+    }
+    EXPECT_TRUE(upload.value()->commit().ok());
+    return digest;
   }
 
   // What a route's ids lead to: a private project the callers have their
   // roles on, with a finished workflow, an execution, a secret and a grant;
   // another project; the owner; a token of the caller to revoke.
   struct World {
-    std::string project, owner, workflow, pipeline, execution, schedule;
+    std::string project, owner, workflow, pipeline, execution, schedule, entry, artifact;
     std::string spare_token = "01890000-0000-7000-8000-000000000000";  // anonymous callers have none
   };
 
@@ -122,6 +139,12 @@ class RolesTest : public PeopleApiTest {
     EXPECT_TRUE(tree) << tree.error().message;
     made.pipeline = tree->pipelines.at(0).id;
     made.execution = tree->pipelines.at(0).stages.at(0).executions.at(0).id;
+    const std::string digest = blob("cached and kept");
+    const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    made.entry = store_->commit_cache_entry({.project_id = made.project, .scope = "main", .key = "k", .digest = digest,
+                                             .size = 15}, now)->entry.id;
+    made.artifact = store_->add_artifact({.workflow_id = made.workflow, .execution_id = made.execution, .path = "a",
+                                          .digest = digest, .size = 15}, now)->id;
     EXPECT_TRUE(store_->finish_workflow(made.workflow, core::Status::Cancelled));  // its log stream ends
     if (!who.login.empty()) {
       store::ApiToken spare;
@@ -140,6 +163,8 @@ class RolesTest : public PeopleApiTest {
       if (part == "{name}" || part == "{secret}") part = "DEPLOY_KEY";
       if (part == "{login}") part = "someone";
       if (part == "{schedule}") part = world.schedule;
+      if (part == "{entry}") part = world.entry;
+      if (part == "{artifact}") part = world.artifact;
       if (part == "{id}") {
         part = on == "workflow"    ? world.workflow
                : on == "pipeline"  ? world.pipeline
@@ -165,6 +190,8 @@ class RolesTest : public PeopleApiTest {
   }
 
   int worlds_ = 0;
+  testpaths::TempDir blob_dir_{"roles-blobs"};
+  std::unique_ptr<blobs::Store> blobs_;
 };
 
 TEST_P(RolesTest, EveryRouteRefusesCallersBelowItsRoleAndLetsTheOthersThrough) {

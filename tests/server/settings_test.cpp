@@ -308,6 +308,54 @@ TEST_F(SettingsTest, AMissingConfigFileIsAnError) {
 }
 
 // The binary: a bad setting exits 2 before anything is created.
+TEST_F(SettingsTest, BlobsLiveInTheDataDirectoryUnlessABucketOrAnotherDirectoryIsNamed) {
+  flags.values = {{"data_dir", "data"}};
+  auto settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_EQ(settings->blobs_dir, fs::path{"data"} / "blobs");
+  EXPECT_TRUE(settings->blobs_s3_endpoint.empty());
+  write_config("blobs_s3_endpoint = \"http://127.0.0.1:9000/\"\nblobs_s3_bucket = \"ci-cache\"\n");
+  fake_environment = {{"FACTORY_BLOBS_S3_PREFIX", "factory/"}, {"FACTORY_BLOBS_DIR", "/mnt/shared/blobs"}};
+  settings = resolve();
+  ASSERT_TRUE(settings) << errors();
+  EXPECT_EQ(settings->blobs_s3_endpoint, "http://127.0.0.1:9000");
+  EXPECT_EQ(settings->blobs_s3_bucket, "ci-cache");
+  EXPECT_EQ(settings->blobs_s3_region, "us-east-1");
+  EXPECT_EQ(settings->blobs_s3_prefix, "factory/");
+  EXPECT_EQ(settings->blobs_dir, "/mnt/shared/blobs");
+}
+
+TEST_F(SettingsTest, ABucketNeedsItsNameAndAValidOne) {
+  flags.values = {{"blobs_s3_endpoint", "http://127.0.0.1:9000"}};
+  EXPECT_FALSE(resolve());
+  EXPECT_NE(errors().find("need the bucket's name: set blobs_s3_bucket"), std::string::npos) << errors();
+  flags.values["blobs_s3_bucket"] = "Not_A_Bucket";
+  EXPECT_FALSE(resolve());
+  EXPECT_NE(errors().find("3 to 63 lower-case letters"), std::string::npos) << errors();
+}
+
+TEST_F(SettingsTest, TheServerKeepsBlobsWhereItIsToldAndWantsS3CredentialsOutsideItsFlags) {
+  const fs::path data_dir = temp.path() / "data", blobs = temp.path() / "shared-blobs";
+  {
+    ServerProcess server{{"--data-dir", data_dir.string(), "--blobs-dir", blobs.string()}};
+    ASSERT_NE(server.port(), 0) << server.child().err();
+    EXPECT_TRUE(fs::is_directory(blobs / "blobs"));
+    EXPECT_NE(server.child().out().find("caches and artifacts: directory " + blobs.string()), std::string::npos)
+        << server.child().out();
+  }
+  Child no_credentials{{"server", "--data-dir", data_dir.string(), "--listen", "127.0.0.1:0", "--blobs-s3-endpoint",
+                        "http://127.0.0.1:9", "--blobs-s3-bucket", "ci-cache"}};
+  EXPECT_EQ(no_credentials.wait(), 1);
+  EXPECT_NE(no_credentials.err().find("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"), std::string::npos)
+      << no_credentials.err();
+  const fs::path credentials = temp.path() / "s3.key";
+  std::ofstream{credentials} << "AKIAEXAMPLE\n";
+  Child half{{"server", "--data-dir", data_dir.string(), "--listen", "127.0.0.1:0", "--blobs-s3-endpoint",
+              "http://127.0.0.1:9", "--blobs-s3-bucket", "ci-cache", "--blobs-s3-credentials", credentials.string()}};
+  EXPECT_EQ(half.wait(), 1);
+  EXPECT_NE(half.err().find("expected two lines"), std::string::npos) << half.err();
+}
+
 TEST_F(SettingsTest, TheServerExitsTwoOnABadSettingAndCreatesNothing) {
   const fs::path data_dir = temp.path() / "data";
   const fs::path config = write_config("data_dir = \"" + data_dir.string() + "\"\nlisen = \"127.0.0.1:0\"\n");
