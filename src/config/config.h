@@ -240,7 +240,7 @@ bool calls_hashfiles(const Configuration& cfg);
 // checked-out commit that hashfiles() reads (config/hashfiles.h): all of it,
 // not only `.factory/`, when calls_hashfiles(cfg). Without one, hashfiles()
 // is an error. (load() reads no files for it: there it checks its patterns
-// and stands for a placeholder digest.)
+// and stands for 64 zeros.)
 core::Plan plan(const Configuration& cfg, const core::Event& event, const core::Repository& repo,
                 hcl::Diagnostics& diags, hcl::Budget& budget, const std::filesystem::path& source_dir = {});
 core::Plan plan(const Configuration& cfg, const core::Event& event, const core::Repository& repo,

@@ -201,7 +201,7 @@ std::string file_digest(const std::string& relative, const fs::path& source, std
 
 FileHasher FileHasher::of_tree(fs::path root, HashLimits limits) { return FileHasher(std::move(root), false, limits); }
 
-FileHasher FileHasher::placeholder() { return FileHasher({}, true, {}); }
+FileHasher FileHasher::without_tree() { return FileHasher({}, true, {}); }
 
 std::string FileHasher::digest(const std::vector<std::string>& given) {
   std::vector<std::string> patterns;
@@ -209,7 +209,7 @@ std::string FileHasher::digest(const std::vector<std::string>& given) {
     check_pattern(given[i], i);
     patterns.push_back(without_dot_components(given[i]));
   }
-  if (placeholder_) return std::string(kPlaceholder);
+  if (unread_) return std::string(kUnreadDigest);
   if (auto known = digests_.find(patterns); known != digests_.end()) return known->second;
   std::string digest = compute(patterns);
   digests_.emplace(patterns, digest);

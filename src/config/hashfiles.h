@@ -42,13 +42,13 @@ class FileHasher {
  public:
   // What `factory lint` and validation stand in for the digest: they read
   // no files, so a key is checked without a checkout.
-  static constexpr std::string_view kPlaceholder = "0000000000000000000000000000000000000000000000000000000000000000";
+  static constexpr std::string_view kUnreadDigest = "0000000000000000000000000000000000000000000000000000000000000000";
 
   // hashfiles() over the files under `root`. An empty root (planning
   // without the commit's files): hashfiles() fails, saying so.
   static FileHasher of_tree(std::filesystem::path root, HashLimits limits = {});
-  // Validation: checks the patterns and answers kPlaceholder.
-  static FileHasher placeholder();
+  // Checking without a tree (`factory lint`): checks the patterns and answers kUnreadDigest.
+  static FileHasher without_tree();
 
   // The digest of the files `patterns` match, computed once per list of
   // patterns. Throws hcl::FunctionError for a bad pattern (naming its
@@ -56,12 +56,12 @@ class FileHasher {
   std::string digest(const std::vector<std::string>& patterns);
 
  private:
-  FileHasher(std::filesystem::path root, bool placeholder, HashLimits limits)
-      : root_(std::move(root)), placeholder_(placeholder), limits_(limits) {}
+  FileHasher(std::filesystem::path root, bool unread, HashLimits limits)
+      : root_(std::move(root)), unread_(unread), limits_(limits) {}
   std::string compute(const std::vector<std::string>& patterns) const;
 
   std::filesystem::path root_;
-  bool placeholder_;
+  bool unread_;
   HashLimits limits_;
   std::map<std::vector<std::string>, std::string> digests_;
 };

@@ -106,7 +106,7 @@ void evaluate_for_validation(const Configuration& cfg, std::set<const hcl::Expr*
   hcl::Diagnostics found;
   try {
     EvaluationContext context = make_context(cfg, event, representative_repository(), std::move(skip), found, budget,
-                                             FileHasher::placeholder());
+                                             FileHasher::without_tree());
     check_descriptions(cfg, context, found);
     auto evaluated = evaluate_pipelines(cfg, context, event, false, found);
     order_pipelines(cfg, evaluated, found);
