@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # A real project's second build: `npm ci` of bench/npm-project (108 packages
 # in its package-lock.json, from the npm registry) run by `factory run` with
-# a cache of ~/.npm keyed on hashfiles("package-lock.json"), as
-# docs/configuration.md shows. Cold: an empty cache folder (every package is
-# downloaded); warm: the folder the cold run filled (the cache is restored,
-# npm installs from it). Each round uses a new cache folder; the build runs
-# in the sandbox, whose home starts empty each time, so npm's own cache never
-# carries over otherwise.
+# a cache keyed on hashfiles("package-lock.json"), in two variants: npm's own
+# cache ~/.npm (every package installed again from it, with --prefer-offline,
+# as GitHub's setup-node does), and node_modules itself (a hit installs
+# nothing). Cold: an empty cache folder (every package is downloaded); warm:
+# the folder the cold run filled. Each round uses a new cache folder; the
+# build runs in the sandbox, whose home starts empty each time, so npm's own
+# cache never carries over otherwise.
 #
 # Usage: bench/npm_cache.sh [FACTORY_BINARY] [ROUNDS]   (defaults: build/factory, 3)
 # Needs npm and network access to the npm registry. Prints each round's
@@ -21,20 +22,23 @@ trap 'rm -rf "$work"' EXIT
 repo=$work/repo
 mkdir -p "$repo/.factory"
 cp bench/npm-project/package.json bench/npm-project/package-lock.json "$repo/"
-cat > "$repo/.factory/ci.hcl" <<'HCL'
+
+# The configuration of one variant: $1 the cache's paths, $2 the install command.
+configure() {
+  cat > "$repo/.factory/ci.hcl" <<HCL
 pipeline "install" {
   stage "deps" {
     exec "npm-ci" {
-      run = "npm ci --no-audit --no-fund --loglevel=error && node -e 'require(\"express\"); require(\"axios\")'"
+      run = "$2 && node -e 'require(\\"express\\"); require(\\"axios\\")'"
       cache "npm" {
-        key          = "npm-${hashfiles("package-lock.json")}"
-        paths        = ["~/.npm"]
-        restore_keys = ["npm-"]
+        key   = "npm-\${hashfiles("package-lock.json")}"
+        paths = [$1]
       }
     }
   }
 }
 HCL
+}
 
 # Seconds of one `factory run` with the cache folder $1; its cache lines go to stderr.
 timed_run() {
@@ -48,18 +52,31 @@ timed_run() {
 
 median() { sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 
+
 echo "npm ci of $(python3 -c 'import json,sys; print(sum(1 for k in json.load(open(sys.argv[1]))["packages"] if k))' \
   bench/npm-project/package-lock.json) packages; $rounds rounds; load: $(cut -d' ' -f1-3 /proc/loadavg)"
-colds=() warms=()
-for round in $(seq 1 "$rounds"); do
-  cache=$work/cache-$round
-  echo "round $round: cold" >&2
-  cold=$(timed_run "$cache")
-  echo "round $round: warm" >&2
-  warm=$(timed_run "$cache")
-  printf 'round %d: cold %.2f s, warm %.2f s (cache %s)\n' "$round" "$cold" "$warm" "$(du -sh "$cache/blobs" | cut -f1)"
-  colds+=("$cold") warms+=("$warm")
-done
-cold=$(printf '%s\n' "${colds[@]}" | median)
-warm=$(printf '%s\n' "${warms[@]}" | median)
-printf 'median: cold %.2f s, warm %.2f s, cold/warm %.2f\n' "$cold" "$warm" "$(awk -v c="$cold" -v w="$warm" 'BEGIN { print c / w }')"
+# One variant, $1 its name: ROUNDS rounds of a cold run then a warm one.
+measure() {
+  local colds=() warms=() cold warm cache
+  for round in $(seq 1 "$rounds"); do
+    cache=$(mktemp -d "$work/cache.XXXXXX")
+    echo "$1, round $round: cold" >&2
+    cold=$(timed_run "$cache")
+    echo "$1, round $round: warm" >&2
+    warm=$(timed_run "$cache")
+    printf '%s, round %d: cold %.2f s, warm %.2f s (cache %s)\n' "$1" "$round" "$cold" "$warm" \
+      "$(du -sh "$cache/blobs" | cut -f1)"
+    colds+=("$cold") warms+=("$warm")
+  done
+  cold=$(printf '%s\n' "${colds[@]}" | median)
+  warm=$(printf '%s\n' "${warms[@]}" | median)
+  printf '%s, median: cold %.2f s, warm %.2f s, cold/warm %.2f\n' "$1" "$cold" "$warm" \
+    "$(awk -v c="$cold" -v w="$warm" 'BEGIN { print c / w }')"
+}
+
+# As GitHub's setup-node does: npm's own cache kept, every package installed again from it.
+configure '"~/.npm"' 'npm ci --prefer-offline --no-audit --no-fund --loglevel=error'
+measure "~/.npm"
+# node_modules itself, under the lock file's exact key: a hit installs nothing.
+configure '"node_modules"' '{ [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; }'
+measure "node_modules"
