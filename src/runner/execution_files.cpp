@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -138,29 +137,28 @@ fs::path ExecutionFiles::scratch_file(ExecutionId id, std::string_view what) con
 
 FilesOutcome ExecutionFiles::prepare(ExecutionId id, const core::ExecutionSpec& spec, const ExecutionDirs& dirs,
                                      const FilesLog& log) {
-  std::vector<std::string> exact;
-  for (const core::CacheSpec& cache : spec.caches)
-    if (restore(id, cache, dirs, log)) exact.push_back(cache.name);
+  std::map<std::string, Restored> restored;
+  for (const core::CacheSpec& cache : spec.caches) restored[cache.name] = restore(id, cache, dirs, log);
   {
     std::lock_guard lock{mutex_};
-    exact_hits_[key_of(id)] = std::move(exact);
+    restored_[key_of(id)] = std::move(restored);
   }
   for (const core::ArtifactSource& source : spec.needs_artifacts)
     if (FilesOutcome received = receive(source, dirs, log); !received) return received;
   return {};
 }
 
-bool ExecutionFiles::restore(ExecutionId id, const core::CacheSpec& cache, const ExecutionDirs& dirs,
+ExecutionFiles::Restored ExecutionFiles::restore(ExecutionId id, const core::CacheSpec& cache, const ExecutionDirs& dirs,
                              const FilesLog& log) {
   const std::string name = "cache " + cache.name + ": ";
   auto found = keeper_.find_cache(cache);
   if (!found) {
     log(name + "miss (the store did not answer: " + found.error().message + ")");
-    return false;
+    return Restored::Nothing;
   }
   if (!*found) {
     log(name + "miss");
-    return false;
+    return Restored::Nothing;
   }
   const CacheHit& hit = **found;
   const fs::path archive = scratch_file(id, "restore");
@@ -177,11 +175,11 @@ bool ExecutionFiles::restore(ExecutionId id, const core::CacheSpec& cache, const
     for (const std::string& path : cache.paths)
       if (!crosses_link(path, dirs)) remove_tree(place_of(path, dirs));
     log(name + "miss (entry " + hit.key + " could not be restored: " + restored.error().message + ")");
-    return false;
+    return Restored::Nothing;
   }
   const std::string size = " (" + core::byte_size_text(hit.size) + ")";
   log(name + (hit.exact ? "hit " + hit.key : "restored from " + hit.key) + size);
-  return hit.exact;
+  return hit.exact ? Restored::Key : Restored::Prefix;
 }
 
 FilesOutcome ExecutionFiles::receive(const core::ArtifactSource& source, const ExecutionDirs& dirs,
@@ -228,11 +226,12 @@ FilesOutcome ExecutionFiles::finish(ExecutionId id, const core::ExecutionSpec& s
 
 void ExecutionFiles::save(ExecutionId id, const core::CacheSpec& cache, const ExecutionDirs& dirs,
                           const FilesLog& log) {
+  Restored restored;
   {
     std::lock_guard lock{mutex_};
-    const auto& exact = exact_hits_[key_of(id)];
-    if (std::find(exact.begin(), exact.end(), cache.name) != exact.end()) return;  // its key has an entry
+    restored = restored_[key_of(id)][cache.name];
   }
+  if (restored == Restored::Key) return;  // its key has an entry
   const std::string name = "cache " + cache.name + ": ";
   for (const std::string& path : cache.paths)
     if (crosses_link(path, dirs)) return log(name + "not saved: " + path + " is reached through a symbolic link");
@@ -258,8 +257,8 @@ void ExecutionFiles::save(ExecutionId id, const core::CacheSpec& cache, const Ex
   auto saved = keeper_.save_cache(cache, *packed, archive);
   fs::remove(archive, ec);
   if (!saved) return log(name + "not saved: " + saved.error().message);
-  log(name + "miss, " + *saved + " (" + core::byte_size_text(packed->compressed_size) + ", " +
-      files_text(packed->files) + ")");
+  log(name + (restored == Restored::Nothing ? "miss, " : "") + *saved + " (" +
+      core::byte_size_text(packed->compressed_size) + ", " + files_text(packed->files) + ")");
 }
 
 FilesOutcome ExecutionFiles::keep_artifacts(ExecutionId id, const core::ExecutionSpec& spec,

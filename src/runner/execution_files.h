@@ -87,8 +87,8 @@ class ExecutionFiles : public BuildFiles {
   using Key = std::tuple<std::size_t, std::size_t, std::size_t>;
   static Key key_of(ExecutionId id);
   std::filesystem::path scratch_file(ExecutionId id, std::string_view what) const;
-  // True when the entry restored was the cache's own key.
-  bool restore(ExecutionId id, const core::CacheSpec& cache, const ExecutionDirs& dirs, const FilesLog& log);
+  enum class Restored { Nothing, Prefix, Key };  // a miss, an entry of a restore_keys prefix, of the key
+  Restored restore(ExecutionId id, const core::CacheSpec& cache, const ExecutionDirs& dirs, const FilesLog& log);
   void save(ExecutionId id, const core::CacheSpec& cache, const ExecutionDirs& dirs, const FilesLog& log);
   FilesOutcome receive(const core::ArtifactSource& source, const ExecutionDirs& dirs, const FilesLog& log);
   FilesOutcome keep_artifacts(ExecutionId id, const core::ExecutionSpec& spec, const ExecutionDirs& dirs,
@@ -97,8 +97,9 @@ class ExecutionFiles : public BuildFiles {
   FileKeeper& keeper_;
   const std::filesystem::path scratch_;
   std::mutex mutex_;
-  // Per execution, the caches whose own key was restored: not saved again.
-  std::map<Key, std::vector<std::string>> exact_hits_;
+  // Per execution, what each cache restored (by name): one whose own key
+  // was restored is not saved again.
+  std::map<Key, std::map<std::string, Restored>> restored_;
   // Per execution that kept its artifacts, what it kept (maybe nothing).
   std::map<Key, std::vector<KeptArtifact>> kept_;
 };

@@ -91,7 +91,7 @@ TEST_F(LocalCaches, RestoreKeysTakeTheNewestEntryOfThePrefixAndTheNewKeyIsSaved)
   auto lines = run({stage("build", {cached("cat deps/f", cache("deps-3", {"deps"}, {"nothing-", "deps-"}))})});
   EXPECT_TRUE(has(lines, "cache deps: restored from deps-2 (")) << ::testing::PrintToString(lines);
   EXPECT_TRUE(has(lines, "two"));
-  EXPECT_TRUE(has(lines, "cache deps: miss, saved deps-3 ("));
+  EXPECT_TRUE(has(lines, "cache deps: saved deps-3 (")) << "not a miss: something was restored";
   EXPECT_TRUE(has(run({stage("build", {cached("true", cache("deps-3", {"deps"}))})}), "cache deps: hit deps-3"));
 }
 
