@@ -11,6 +11,7 @@
 #include "git/checkout.h"
 #include "agent/heartbeat.h"
 #include "agent/server_client.h"
+#include "agent/server_files.h"
 #include "agent/workflow_reporter.h"
 #include "consul/consul.h"
 #include "config/config.h"
@@ -91,14 +92,22 @@ void add_secrets(core::Plan& plan, const std::vector<protocol::JobSecret>& secre
       }
 }
 
+// The server's id of each execution, by its place in the plan.
+ServerFiles::ExecutionIds execution_ids(const protocol::PlanIds& ids) {
+  ServerFiles::ExecutionIds execution_ids;
+  for (std::size_t p = 0; p < ids.pipelines.size(); ++p)
+    for (std::size_t s = 0; s < ids.pipelines[p].stages.size(); ++s)
+      for (std::size_t e = 0; e < ids.pipelines[p].stages[s].executions.size(); ++e)
+        execution_ids.emplace(std::tuple{p, s, e}, ids.pipelines[p].stages[s].executions[e]);
+  return execution_ids;
+}
+
 // The executions the server keeps from an earlier run (a rerun of part of
 // a workflow), by their place in the plan; ids not of the plan are ignored.
 std::vector<runner::KeptExecution> kept_executions(const protocol::PlanIds& ids) {
   std::map<std::string, runner::ExecutionId> places;
-  for (std::size_t p = 0; p < ids.pipelines.size(); ++p)
-    for (std::size_t s = 0; s < ids.pipelines[p].stages.size(); ++s)
-      for (std::size_t e = 0; e < ids.pipelines[p].stages[s].executions.size(); ++e)
-        places.emplace(ids.pipelines[p].stages[s].executions[e], runner::ExecutionId{p, s, e});
+  for (const auto& [place, id] : execution_ids(ids))
+    places.emplace(id, runner::ExecutionId{std::get<0>(place), std::get<1>(place), std::get<2>(place)});
   std::vector<runner::KeptExecution> kept;
   for (const protocol::KeptExecution& execution : ids.kept)
     if (auto place = places.find(execution.execution); place != places.end())
@@ -272,6 +281,10 @@ class JobRun {
     run_options.isolation = options_.isolation;
     run_options.mask = mask_;
     run_options.kept = kept_executions(ids);
+    ServerFiles server_files{client_config_, job_.workflow_id, execution_ids(ids),
+                             [this] { return !given_up_because().empty(); }};
+    runner::ExecutionFiles files{server_files, workflow_dir_};
+    run_options.files = &files;
     std::vector<std::string> pipeline_ids;
     for (const protocol::PipelineIds& pipeline : ids.pipelines) pipeline_ids.push_back(pipeline.id);
     WorkflowReporter reporter{client_config_, job_.workflow_id, std::move(ids), mask_, cancel_};

@@ -12,10 +12,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -24,6 +26,8 @@
 #include "cli/live_view.h"
 #include "cli/run_report.h"
 #include "config/config.h"
+#include "localfiles/local_files.h"
+#include "runner/execution_files.h"
 #include "runner/runner.h"
 #include "runner/sandbox.h"
 #include "runner/workspace_tree.h"
@@ -46,6 +50,8 @@ struct RunFlags {
   bool json = false;
   bool unsandboxed = false;
   bool in_place = false;
+  bool no_cache = false;
+  std::string cache_dir, artifacts_dir;
 };
 
 std::string shell_quote(const std::string& text) {
@@ -142,6 +148,38 @@ std::string describe(const core::Event& event) {
 core::Repository repository_of(const std::string& dir) {
   auto name = std::filesystem::weakly_canonical(std::filesystem::absolute(dir)).filename().string();
   return core::Repository{"local", name, ""};
+}
+
+// The cache scopes of a local run: its own (the branch's, a pull request's
+// own, a tag's) and the one read after it (the pull request's target, else
+// the repository's default branch), each within the repository's folder.
+std::pair<std::string, std::string> cache_scopes(const RunFlags& flags, const core::Event& event) {
+  const std::string repository = std::filesystem::weakly_canonical(std::filesystem::absolute(flags.dir)).string() + "@";
+  std::string fallback = event.target_branch;
+  if (fallback.empty()) {
+    fallback = git_line(flags.dir, "symbolic-ref --short refs/remotes/origin/HEAD");
+    fallback = fallback.empty() ? "main" : fallback.substr(fallback.find('/') + 1);
+  }
+  const std::string own = event.name == "tag"            ? "tag:" + event.tag
+                          : event.name == "pull_request" ? "pr:" + event.branch
+                                                         : event.branch;
+  return {repository + own, repository + fallback};
+}
+
+// A folder for this run's artifacts below the cache folder: artifacts/YYYYmmdd-HHMMSS-PID.
+std::filesystem::path new_artifacts_dir(const std::filesystem::path& cache_dir) {
+  const std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+  return cache_dir / "artifacts" / (std::string{stamp} + "-" + std::to_string(getpid()));
+}
+
+bool uses_files(const core::Plan& plan) {
+  for (const core::PipelineSpec& pipeline : plan.pipelines)
+    for (const core::StageSpec& stage : pipeline.stages)
+      for (const core::ExecutionSpec& execution : stage.executions)
+        if (!execution.caches.empty() || !execution.artifacts.empty()) return true;
+  return false;
 }
 
 // Where a local run's executions work: each in a copy of a snapshot of DIR,
@@ -246,6 +284,28 @@ int run(const RunFlags& flags) {
     options.workspace = folder.snapshot().string();
     options.workspaces = folder.root().string();
   }
+  std::unique_ptr<localfiles::LocalFiles> kept_files;
+  std::optional<runner::ExecutionFiles> files;
+  if (uses_files(plan) && flags.in_place) {
+    std::fprintf(progress, "caches and artifacts are not used with --in-place\n");
+  } else if (uses_files(plan)) {
+    auto [scope, default_scope] = cache_scopes(flags, event);
+    const std::filesystem::path cache_dir =
+        flags.cache_dir.empty() ? localfiles::default_cache_dir() : std::filesystem::path{flags.cache_dir};
+    auto opened = localfiles::LocalFiles::open(
+        {cache_dir, scope, default_scope, !flags.no_cache, localfiles::LocalFilesOptions{}.limit_bytes,
+         flags.artifacts_dir.empty() ? new_artifacts_dir(cache_dir) : std::filesystem::path{flags.artifacts_dir}},
+        plan);
+    if (!opened) {
+      std::cerr << "factory run: cannot use " << cache_dir.string() << " for caches and artifacts: "
+                << opened.error().message << " (--cache-dir names another folder)\n";
+      return 2;
+    }
+    kept_files = std::move(*opened);
+    std::filesystem::create_directory(folder.root() / "files");
+    files.emplace(*kept_files, folder.root() / "files");
+    options.files = &*files;
+  }
   auto view = make_run_view(plan, progress, isatty(fileno(progress)));
   runner::CancelHandle cancel;
   runner::RunResult result;
@@ -256,6 +316,10 @@ int run(const RunFlags& flags) {
   view->finish();
   std::fprintf(progress, "%s", run_summary(plan, result, *view).c_str());
   if (cancel.cancelled()) std::fprintf(progress, "cancelled: every execution was stopped\n");
+  if (kept_files && kept_files->artifacts_kept() > 0)
+    std::fprintf(progress, "artifacts: %zu file%s kept in %s\n", kept_files->artifacts_kept(),
+                 kept_files->artifacts_kept() == 1 ? "" : "s",
+                 kept_files->artifacts_dir().c_str());
   std::fflush(progress);
   if (flags.json) std::cout << run_json(plan, result) << "\n";
   return exit_code_of(result);
@@ -291,6 +355,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", flags->json, "Print the result tree as JSON on stdout");
   cmd->add_flag("--in-place", flags->in_place,
                 "Run the executions in DIR itself, all sharing it (and writing into it), instead of in copies");
+  cmd->add_flag("--no-cache", flags->no_cache,
+                "Restore no cache and save none (artifacts are still kept)");
+  cmd->add_option("--cache-dir", flags->cache_dir,
+                  "Folder of the caches (default: $XDG_CACHE_HOME/factory, or ~/.cache/factory)");
+  cmd->add_option("--artifacts-dir", flags->artifacts_dir,
+                  "Folder the artifacts go to, below PIPELINE/STAGE/EXECUTION/ (default: a new folder of the "
+                  "cache folder's artifacts/)");
   cmd->add_flag("--unsandboxed", flags->unsandboxed,
                 "Run executions as plain processes with this shell's whole environment, not in the bubblewrap "
                 "sandbox agents use (docs/runner.md#sandbox)");

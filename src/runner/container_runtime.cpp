@@ -1,6 +1,7 @@
 #include "runner/container_runtime.h"
 
 #include "runner/process.h"
+#include "runner/sandbox.h"
 
 namespace runner {
 
@@ -91,14 +92,17 @@ void add_run_args(std::vector<std::string>& argv, const ContainerRuntime& runtim
   for (const auto& service : services) argv.insert(argv.end(), {"--add-host", service.name + ":127.0.0.1"});
 }
 
-// `run --rm --name NAME <run args> -v WORKSPACE:WORKSPACE -e KEY=VALUE...`
+// `run --rm --name NAME <run args> -v WORKSPACE:WORKSPACE [-v HOME:/tmp/home
+// -e HOME=/tmp/home] -e KEY=VALUE...`
 std::vector<std::string> run_command(const ContainerRuntime& runtime, const std::string& container_name,
-                                     const std::string& workspace, const core::Env& env,
+                                     const std::string& workspace, const std::string& home, const core::Env& env,
                                      const std::vector<core::ServiceSpec>& services) {
   auto argv = with_global_args(runtime);
   argv.insert(argv.end(), {"run", "--rm", "--name", container_name});
   add_run_args(argv, runtime, services);
   argv.insert(argv.end(), {"-v", workspace + ":" + workspace});
+  if (!home.empty())
+    argv.insert(argv.end(), {"-v", home + ":" + kSandboxHome, "-e", std::string{"HOME="} + kSandboxHome});
   for (const auto& [key, value] : env) argv.insert(argv.end(), {"-e", key + "=" + value});
   return argv;
 }
@@ -108,9 +112,10 @@ std::vector<std::string> run_command(const ContainerRuntime& runtime, const std:
 std::vector<std::string> container_command(const ContainerRuntime& runtime,
                                            const std::string& container_name,
                                            const std::string& workspace,
+                                           const std::string& home,
                                            const core::ExecutionSpec& spec,
                                            const std::vector<core::ServiceSpec>& services) {
-  auto argv = run_command(runtime, container_name, workspace, spec.env, services);
+  auto argv = run_command(runtime, container_name, workspace, home, spec.env, services);
   argv.insert(argv.end(), {"-w", workspace, spec.image, "/bin/sh", "-e", "-c", spec.run});
   return argv;
 }
@@ -120,7 +125,7 @@ std::vector<std::string> service_container_command(const ContainerRuntime& runti
                                                    const std::string& workspace,
                                                    const core::ServiceSpec& service,
                                                    const std::vector<core::ServiceSpec>& services) {
-  auto argv = run_command(runtime, container_name, workspace, service.env, services);
+  auto argv = run_command(runtime, container_name, workspace, {}, service.env, services);
   argv.push_back(service.image);
   argv.insert(argv.end(), service.command.begin(), service.command.end());
   return argv;

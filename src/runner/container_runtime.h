@@ -28,13 +28,15 @@ std::optional<ContainerRuntime> detect_container_runtime(const ContainerOptions&
                                                         std::string& problem);
 
 // The command that runs `script` with /bin/sh -e in `image`, with the
-// workspace mounted at the same path and used as working directory. With
+// workspace mounted at the same path and used as working directory, and
+// `home` (unless empty) mounted at kSandboxHome as HOME. With
 // `services` (those of its pipeline), the container is on the machine's
 // network instead of the one the run arguments name, and each service's
 // name resolves to 127.0.0.1 in it (docs/runner.md#services).
 std::vector<std::string> container_command(const ContainerRuntime& runtime,
                                            const std::string& container_name,
                                            const std::string& workspace,
+                                           const std::string& home,
                                            const core::ExecutionSpec& spec,
                                            const std::vector<core::ServiceSpec>& services = {});
 

@@ -15,17 +15,28 @@ namespace {
 // cleared its environment escaped with them: then stop reading after this.
 constexpr auto kDrainWait = std::chrono::seconds(2);
 
-// The base, then what the sandbox sets (HOME inside it), then the
-// execution's own variables, which may override both.
+// The base, then what the sandbox sets (HOME inside it) or the home given
+// outside one, then the execution's own variables, which may override all.
 std::vector<std::string> environment(const core::Env& base, const core::Env& own, const std::string& tag,
-                                     bool sandboxed) {
+                                     bool sandboxed, const std::string& home = {}) {
   core::Env merged = base;
   if (sandboxed) set_sandbox_environment(merged);
+  if (!sandboxed && !home.empty()) merged["HOME"] = home;
   for (const auto& [key, value] : own) merged[key] = value;
   merged[kProcessTagVariable] = tag;
   std::vector<std::string> env;
   for (const auto& [key, value] : merged) env.push_back(key + "=" + value);
   return env;
+}
+
+// Whether one of the execution's caches is in its home: only then does an
+// unsandboxed process or a container get the home of its own (the sandbox
+// always has one).
+bool uses_home(const core::ExecutionSpec& spec) {
+  for (const core::CacheSpec& cache : spec.caches)
+    for (const std::string& path : cache.paths)
+      if (path.starts_with("~/")) return true;
+  return false;
 }
 
 AttemptOutcome failed_to_start(std::string error) {
@@ -36,9 +47,9 @@ AttemptOutcome failed_to_start(std::string error) {
 
 class Attempt {
  public:
-  Attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec,
-          const std::string& workspace, const core::SecretMask& mask)
-      : context_(context), id_(id), spec_(spec), workspace_(workspace), mask_(mask), tag_(unique_process_tag()) {}
+  Attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec, const AttemptDirs& dirs,
+          const core::SecretMask& mask)
+      : context_(context), id_(id), spec_(spec), dirs_(dirs), mask_(mask), tag_(unique_process_tag()) {}
 
   AttemptOutcome run(std::optional<SteadyTime> deadline);
 
@@ -48,15 +59,17 @@ class Attempt {
   const AttemptContext& context_;
   ExecutionId id_;
   const core::ExecutionSpec& spec_;
-  const std::string& workspace_;
+  const AttemptDirs& dirs_;
   const core::SecretMask& mask_;
   std::string tag_;  // also the container's name
   const ContainerRuntime* runtime_ = nullptr;
 };
 
 std::optional<SpawnRequest> Attempt::request(std::string& problem) {
+  const bool sandboxed = context_.options.isolation == Isolation::Sandbox;
+  const AttemptDirs dirs{dirs_.workspace, sandboxed || uses_home(spec_) ? dirs_.home : std::string{}};
   if (spec_.image.empty()) {
-    auto request = host_script_request(context_, workspace_, spec_.run, spec_.env, tag_, problem);
+    auto request = host_script_request(context_, dirs, spec_.run, spec_.env, tag_, problem);
     if (!request) problem = "execution '" + spec_.name + "' cannot run in a sandbox: " + problem;
     return request;
   }
@@ -66,8 +79,9 @@ std::optional<SpawnRequest> Attempt::request(std::string& problem) {
     return std::nullopt;
   }
   const auto& services = context_.plan.pipelines[id_.pipeline].services;
-  return SpawnRequest{container_command(*runtime_, tag_, workspace_, spec_, services),
-                      client_environment(context_, tag_), workspace_};
+  return SpawnRequest{container_command(*runtime_, tag_, dirs.workspace, uses_home(spec_) ? dirs.home : "", spec_,
+                                        services),
+                      client_environment(context_, tag_), dirs.workspace};
 }
 
 AttemptOutcome Attempt::run(std::optional<SteadyTime> deadline) {
@@ -122,9 +136,8 @@ void drain(OutputPump& pump, const std::shared_ptr<Capture>& capture) {
 }  // namespace
 
 AttemptOutcome run_attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec,
-                           const std::string& workspace, const core::SecretMask& mask,
-                           std::optional<SteadyTime> deadline) {
-  return Attempt(context, id, spec, workspace, mask).run(deadline);
+                           const AttemptDirs& dirs, const core::SecretMask& mask, std::optional<SteadyTime> deadline) {
+  return Attempt(context, id, spec, dirs, mask).run(deadline);
 }
 
 std::string unique_process_tag() {
@@ -132,16 +145,17 @@ std::string unique_process_tag() {
   return "factory-" + std::to_string(getpid()) + "-" + std::to_string(++counter);
 }
 
-std::optional<SpawnRequest> host_script_request(const AttemptContext& context, const std::string& workspace,
+std::optional<SpawnRequest> host_script_request(const AttemptContext& context, const AttemptDirs& dirs,
                                                 const std::string& script, const core::Env& env,
                                                 const std::string& tag, std::string& problem) {
   const std::vector<std::string> command{"/bin/sh", "-e", "-c", script};
   const bool sandboxed = context.options.isolation == Isolation::Sandbox;
-  SpawnRequest request{command, environment(context.options.base_env, env, tag, sandboxed), workspace};
+  SpawnRequest request{command, environment(context.options.base_env, env, tag, sandboxed, dirs.home),
+                       dirs.workspace};
   if (!sandboxed) return request;
   const Sandbox* sandbox = context.sandbox(problem);
   if (!sandbox) return std::nullopt;
-  request.argv = sandbox_command(*sandbox, workspace, command);
+  request.argv = sandbox_command(*sandbox, dirs.workspace, command, dirs.home);
   return request;
 }
 

@@ -39,11 +39,16 @@ struct AttemptOutcome {
   std::string error;
 };
 
-// Runs one attempt in `workspace` (absolute); `mask` hides secrets in its
-// output: the run's, with those the gates released so far (Options::gate).
+// Where an attempt runs: its workspace (absolute), and the home of its own
+// (Options::files; empty: none).
+struct AttemptDirs {
+  std::string workspace, home;
+};
+
+// Runs one attempt; `mask` hides secrets in its output: the run's, with
+// those the gates released so far (Options::gate).
 AttemptOutcome run_attempt(const AttemptContext& context, ExecutionId id, const core::ExecutionSpec& spec,
-                           const std::string& workspace, const core::SecretMask& mask,
-                           std::optional<SteadyTime> deadline);
+                           const AttemptDirs& dirs, const core::SecretMask& mask, std::optional<SteadyTime> deadline);
 
 // --- The steps, shared by executions and services.
 
@@ -54,8 +59,9 @@ std::string unique_process_tag();
 // The request that runs `script` with /bin/sh -e on this machine in the
 // workspace, in the sandbox unless Options::isolation says None, with the
 // base environment under `env`; nullopt with `problem` set when there is no
-// sandbox.
-std::optional<SpawnRequest> host_script_request(const AttemptContext& context, const std::string& workspace,
+// sandbox. A home given is HOME: bound at kSandboxHome in the sandbox, as
+// it is outside.
+std::optional<SpawnRequest> host_script_request(const AttemptContext& context, const AttemptDirs& dirs,
                                                 const std::string& script, const core::Env& env,
                                                 const std::string& tag, std::string& problem);
 

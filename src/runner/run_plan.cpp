@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "runner/build_files.h"
 #include "runner/execution_attempt.h"
 #include "runner/job_slots.h"
 #include "runner/process_sweep.h"
@@ -98,6 +99,14 @@ class PlanRun {
   std::string execution_workspace(ExecutionId id) const;
   void make_pipeline_workspace(std::size_t p);
   AttemptOutcome run_in_workspace(ExecutionId id, const core::ExecutionSpec& spec, Deadline deadline);
+  // The attempt's workspace, made (a fresh copy) when it has one of its own;
+  // empty with `error` set when it cannot be had.
+  std::string attempt_workspace(ExecutionId id, bool fresh, std::string& error);
+  bool keeps_files() const { return options_.files && uses_copies(); }
+  std::string execution_home(ExecutionId id) const;
+  FilesLog files_log(ExecutionId id);
+  FilesOutcome prepare_files(ExecutionId id, const core::ExecutionSpec& spec, const AttemptDirs& dirs);
+  void finish_files(ExecutionId id, const core::ExecutionSpec& spec, AttemptOutcome& outcome);
   Status finish_stage_workspaces(std::size_t p, std::size_t s, Status status);
   const KeptExecution* kept_execution(ExecutionId id) const;
   Status stage_status(std::size_t p, std::size_t s) const;
@@ -327,6 +336,7 @@ void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
     bool pipeline_over = pipeline_deadline && std::chrono::steady_clock::now() >= *pipeline_deadline;
     if (outcome.status != Status::Failure || cancel_.cancelled() || pipeline_over) break;
   }
+  if (keeps_files()) finish_files(id, spec, outcome);
   slots_.release();
   reporter_.update_execution(id, [&outcome](ExecutionResult& r) {
     r.status = outcome.status;
@@ -340,9 +350,9 @@ void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
 
 namespace {
 
-AttemptOutcome without_workspace(const core::ExecutionSpec& spec, const std::string& error) {
+AttemptOutcome error_outcome(std::string error) {
   AttemptOutcome outcome;  // an error
-  outcome.error = "execution '" + spec.name + "' has no workspace: " + error;
+  outcome.error = std::move(error);
   return outcome;
 }
 
@@ -352,10 +362,19 @@ std::string PlanRun::workspace_path(const std::string& name) const {
   return (std::filesystem::path{options_.workspaces} / name).string();
 }
 
-std::string PlanRun::execution_workspace(ExecutionId id) const {
-  return workspace_path("execution-" + std::to_string(id.pipeline) + "-" + std::to_string(id.stage) + "-" +
-                        std::to_string(id.execution));
+namespace {
+
+std::string execution_suffix(ExecutionId id) {
+  return std::to_string(id.pipeline) + "-" + std::to_string(id.stage) + "-" + std::to_string(id.execution);
 }
+
+}  // namespace
+
+std::string PlanRun::execution_workspace(ExecutionId id) const {
+  return workspace_path("execution-" + execution_suffix(id));
+}
+
+std::string PlanRun::execution_home(ExecutionId id) const { return workspace_path("home-" + execution_suffix(id)); }
 
 // A copy of the commit for the pipeline before its first stage, when its
 // executions share it or its stages hand files on: a pipeline of one
@@ -373,24 +392,70 @@ void PlanRun::make_pipeline_workspace(std::size_t p) {
   pipeline_workspaces_[p].error = error;
 }
 
-// One attempt in the execution's workspace: its pipeline's when shared;
-// otherwise a fresh copy of what its stage starts from (the commit, or the
+// The workspace of an attempt: its pipeline's when shared; otherwise, when
+// `fresh`, a new copy of what its stage starts from (the commit, or the
 // pipeline's workspace as the earlier stages left it), which stays until the
 // stage ends. Without Options::workspaces, the checked-out commit itself.
+std::string PlanRun::attempt_workspace(ExecutionId id, bool fresh, std::string& error) {
+  if (!uses_copies()) return source_.string();
+  const PipelineWorkspace& pipeline = pipeline_workspaces_[id.pipeline];
+  if (!pipeline.error.empty()) {
+    error = pipeline.error;
+    return {};
+  }
+  if (plan_.pipelines[id.pipeline].shared_workspace) return pipeline.path;
+  const std::string own = execution_workspace(id);
+  if (!fresh) return own;
+  remove_tree(own);  // an earlier attempt's
+  if (!copy_tree(pipeline.path.empty() ? source_.string() : pipeline.path, own, error)) return {};
+  return own;
+}
+
 AttemptOutcome PlanRun::run_in_workspace(ExecutionId id, const core::ExecutionSpec& spec, Deadline deadline) {
   const std::shared_ptr<const core::SecretMask> mask = current_mask();  // kept until the attempt ends
-  const core::SecretMask& hidden = *mask;
-  if (!uses_copies()) return run_attempt(context_, id, spec, source_.string(), hidden, deadline);
-  const PipelineWorkspace& pipeline = pipeline_workspaces_[id.pipeline];
-  if (!pipeline.error.empty()) return without_workspace(spec, pipeline.error);
-  if (plan_.pipelines[id.pipeline].shared_workspace)
-    return run_attempt(context_, id, spec, pipeline.path, hidden, deadline);
-  const std::string own = execution_workspace(id);
-  remove_tree(own);  // an earlier attempt's
   std::string error;
-  if (!copy_tree(pipeline.path.empty() ? source_.string() : pipeline.path, own, error))
-    return without_workspace(spec, error);
-  return run_attempt(context_, id, spec, own, hidden, deadline);
+  AttemptDirs dirs{attempt_workspace(id, true, error), {}};
+  if (dirs.workspace.empty()) return error_outcome("execution '" + spec.name + "' has no workspace: " + error);
+  if (keeps_files()) {
+    dirs.home = execution_home(id);
+    if (FilesOutcome prepared = prepare_files(id, spec, dirs); !prepared)
+      return error_outcome("execution '" + spec.name + "' cannot start: " + prepared.error());
+  }
+  return run_attempt(context_, id, spec, dirs, *mask, deadline);
+}
+
+// Lines about an execution's files, in its output as the runner read them.
+FilesLog PlanRun::files_log(ExecutionId id) {
+  return [this, id](std::string_view line) {
+    const std::string masked = current_mask()->apply(line);
+    const std::string_view lines[] = {masked};
+    reporter_.output(OutputLines{id, Stream::Stdout, Clock::now(), lines});
+  };
+}
+
+// A fresh home, then the caches and artifacts the attempt starts with.
+FilesOutcome PlanRun::prepare_files(ExecutionId id, const core::ExecutionSpec& spec, const AttemptDirs& dirs) {
+  remove_tree(dirs.home);
+  std::error_code ec;
+  if (!std::filesystem::create_directory(dirs.home, ec)) return "its home " + dirs.home + ": " + ec.message();
+  return options_.files->prepare(id, spec, {dirs.workspace, dirs.home}, files_log(id));
+}
+
+// After the last attempt: its caches and artifacts kept, then its home
+// removed. Artifacts that could not be kept turn a success into an error.
+void PlanRun::finish_files(ExecutionId id, const core::ExecutionSpec& spec, AttemptOutcome& outcome) {
+  const std::string home = execution_home(id);
+  std::error_code ec;
+  if (outcome.status != Status::Cancelled && std::filesystem::is_directory(home, ec)) {
+    std::string error;
+    const std::string workspace = attempt_workspace(id, false, error);
+    FilesOutcome finished = options_.files->finish(id, spec, {workspace, home}, outcome.status, files_log(id));
+    if (!finished && outcome.status == Status::Success) {
+      outcome.status = Status::Error;
+      outcome.error = "execution '" + spec.name + "': " + finished.error();
+    }
+  }
+  remove_tree(home);
 }
 
 // The stage's executions' workspaces go when it ends; what they changed goes

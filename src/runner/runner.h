@@ -94,6 +94,7 @@ struct GateOpening {
 };
 
 class CancelHandle;
+class BuildFiles;
 
 // Asked on the pipeline's own thread once its dependencies succeeded, before
 // its first stage and holding no job slot. It may block (a pipeline waiting
@@ -125,6 +126,12 @@ struct Options {
   // Asked for each gated pipeline; empty: every pipeline starts at once
   // (`factory run`, which has no server to ask).
   Gate gate;
+  // Caches and artifacts (runner/build_files.h); used with `workspaces`
+  // only. Each execution then also gets a home of its own below
+  // `workspaces`, fresh at each attempt, which its caches' "~/" paths are
+  // in: HOME in the sandbox (bound at kSandboxHome), and in a container or
+  // an unsandboxed process when one of its caches names a "~/" path.
+  BuildFiles* files = nullptr;
 };
 
 struct ExecutionResult {

@@ -56,7 +56,7 @@ std::vector<Sandbox::SystemPath> system_paths() {
 }
 
 std::vector<std::string> sandbox_command(const Sandbox& sandbox, const std::string& workspace,
-                                         const std::vector<std::string>& command) {
+                                         const std::vector<std::string>& command, const std::string& home) {
   std::vector<std::string> argv{sandbox.program};
   // Every namespace but the network's; a user namespace even for root, and
   // no capability inside, so that root in the sandbox cannot mount or mknod
@@ -68,7 +68,11 @@ std::vector<std::string> sandbox_command(const Sandbox& sandbox, const std::stri
     else
       add(argv, {"--symlink", link_target, path});
   }
-  add(argv, {"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", kSandboxHome});
+  add(argv, {"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"});
+  if (home.empty())
+    add(argv, {"--dir", kSandboxHome});
+  else
+    add(argv, {"--bind", home, kSandboxHome});
   add(argv, {"--bind", workspace, workspace, "--chdir", workspace, "--"});
   argv.insert(argv.end(), command.begin(), command.end());
   return argv;

@@ -43,10 +43,11 @@ std::optional<Sandbox> detect_sandbox(std::string& problem);
 std::vector<Sandbox::SystemPath> system_paths();
 
 // The command that runs `command` (argv[0] absolute) in the sandbox, with
-// `workspace` (absolute) bound read-write and as working directory. The
-// sandbox passes its own environment on to `command`.
+// `workspace` (absolute) bound read-write and as working directory, and
+// `home` (absolute; empty: an empty folder of the private /tmp) bound at
+// kSandboxHome. The sandbox passes its own environment on to `command`.
 std::vector<std::string> sandbox_command(const Sandbox& sandbox, const std::string& workspace,
-                                         const std::vector<std::string>& command);
+                                         const std::vector<std::string>& command, const std::string& home = {});
 
 // `env` as the sandbox needs it: HOME and TMPDIR inside it.
 void set_sandbox_environment(core::Env& env);

@@ -127,7 +127,7 @@ std::optional<std::string> PipelineServices::launch(std::size_t s) {
   std::string problem;
   std::optional<SpawnRequest> request;
   if (spec.image.empty()) {
-    request = host_script_request(context_, workspace_, spec.run, spec.env, service.tag, problem);
+    request = host_script_request(context_, {workspace_, {}}, spec.run, spec.env, service.tag, problem);
     if (!request) problem = "service " + spec.name + " cannot run in a sandbox: " + problem;
   } else if ((service.runtime = context_.container_runtime(problem))) {
     request = SpawnRequest{service_container_command(*service.runtime, service.tag, workspace_, spec, specs()),
@@ -218,7 +218,7 @@ std::optional<SpawnRequest> PipelineServices::check_request(std::size_t s, const
                                                             std::string& problem) {
   const core::ServiceSpec& spec = specs()[s];
   const Running& service = running_[s];
-  if (!service.runtime) return host_script_request(context_, workspace_, spec.ready_run, spec.env, tag, problem);
+  if (!service.runtime) return host_script_request(context_, {workspace_, {}}, spec.ready_run, spec.env, tag, problem);
   return SpawnRequest{container_exec_command(*service.runtime, service.tag, spec.ready_run),
                       client_environment(context_, tag), workspace_};
 }

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "cli/npm_cache_pipeline.h"
 #include "cli/processes.h"
 #include "cli/shell.h"
 #include "temp_dir.h"
@@ -510,6 +511,60 @@ TEST_F(RunCommand, LiveViewDrawsTheTreeOnATerminal) {
   EXPECT_TRUE(contains(screen, "    ✓ sleeper  4.")) << screen;
   EXPECT_FALSE(contains(screen, "● sleeper")) << "the running tree is redrawn in place: " << screen;
   shell(tmux + "kill-server");
+}
+
+// Caches and artifacts of local runs (README.md, "Caches and artifacts of
+// local runs"): a miss saved, then a hit; --no-cache; the artifacts kept
+// and where.
+class RunCaches : public RunCommand {
+ protected:
+  RunCaches() {
+    write(".factory/ci.hcl", clitest::npm_cache_pipeline());
+    write("package-lock.json", "{\"lockfileVersion\": 3}\n");
+  }
+  Outcome run_cached(const std::string& flags = "") {
+    return run_plain("--branch main --cache-dir " + quote(cache.path().string()) + " --artifacts-dir " +
+                     quote(kept.path().string()) + " " + flags);
+  }
+
+  TempDir cache, kept;
+};
+
+TEST_F(RunCaches, TheSecondRunRestoresWhatTheFirstSaved) {
+  const Outcome first = run_cached();
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_TRUE(contains(first.output, "[ci/build/deps] cache npm: miss\n")) << first.output;
+  EXPECT_TRUE(contains(first.output, "[ci/build/deps] cache npm: miss, saved npm-")) << first.output;
+  EXPECT_TRUE(contains(first.output, "[ci/build/deps] fetched\n"));
+
+  const Outcome second = run_cached();
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_TRUE(contains(second.output, "[ci/build/deps] cache npm: hit npm-")) << second.output;
+  EXPECT_TRUE(contains(second.output, "[ci/build/deps] reused\n")) << second.output;
+  EXPECT_TRUE(contains(second.output, "[ci/build/deps] fetched\n")) << "~/.npm came back too";
+
+  write("package-lock.json", "{\"lockfileVersion\": 3, \"changed\": true}\n");
+  const Outcome changed = run_cached();
+  EXPECT_TRUE(contains(changed.output, "[ci/build/deps] cache npm: miss\n")) << "a new lock file, a new key";
+}
+
+TEST_F(RunCaches, NoCacheRestoresAndSavesNothing) {
+  ASSERT_EQ(run_cached().exit_code, 0);
+  const Outcome uncached = run_cached("--no-cache");
+  EXPECT_TRUE(contains(uncached.output, "[ci/build/deps] cache npm: miss\n")) << uncached.output;
+  EXPECT_TRUE(contains(uncached.output, "not saved: caches are off (--no-cache)")) << uncached.output;
+}
+
+TEST_F(RunCaches, TheArtifactsAreKeptAndTheirFolderPrinted) {
+  const Outcome outcome = run_cached();
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_TRUE(contains(outcome.output, "[ci/build/deps] artifacts: kept 1 file (7 B): dist/app.js\n")) << outcome.output;
+  EXPECT_TRUE(contains(outcome.output, "artifacts: 1 file kept in " + kept.path().string())) << outcome.output;
+  std::ifstream file(kept.path() / "ci/build/deps/dist/app.js");
+  std::string text;
+  std::getline(file, text);
+  EXPECT_EQ(text, "bundle");
+  EXPECT_TRUE(fs::is_empty(scratch.path())) << "the workspaces and homes are gone";
 }
 
 }  // namespace
