@@ -33,14 +33,8 @@ pipeline "${name}" {
 `;
 
 before(async () => {
-  installation.createRepository({main: {'.factory/ci.hcl': pipeline('deploy', 'production') +
-                                                           pipeline('preview', 'staging')}});
-  await installation.startGitDaemon();
-  await github.start(installation);
-  await github.addRepository('acme/rocket');
-  await installation.startServerWithGitHub(github, ['ada']);
-  project = await installation.api('POST', '/api/v1/projects', {owner: 'acme', name: 'rocket',
-                                                                url: installation.cloneUrl(), create_webhook: false});
+  const files = {'.factory/ci.hcl': pipeline('deploy', 'production') + pipeline('preview', 'staging')};
+  project = await installation.startWithGitHub(github, {main: files}, ['ada']);
   browser = await launchBrowser();
 });
 

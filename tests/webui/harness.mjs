@@ -156,6 +156,20 @@ export class Installation {
       ...admins.flatMap((login) => ['--admin', login])], port);
   }
 
+  // A repository of `branches` (as createRepository takes them), git
+  // daemon, the stand-in with acme/rocket, the server signing people in
+  // there (`admins` are server admins) and the project acme/rocket, without
+  // a hook on the stand-in: the project, with its webhook secret.
+  async startWithGitHub(github, branches, admins) {
+    this.createRepository(branches);
+    await this.startGitDaemon();
+    await github.start(this);
+    await github.addRepository('acme/rocket');
+    await this.startServerWithGitHub(github, admins);
+    return this.api('POST', '/api/v1/projects', {owner: 'acme', name: 'rocket', url: this.cloneUrl(),
+                                                 create_webhook: false});
+  }
+
   log(name) {
     try {
       return fs.readFileSync(path.join(this.root, name), 'utf8');
@@ -184,6 +198,22 @@ export class Installation {
       }
     }
     fs.rmSync(this.root, {recursive: true, force: true});
+  }
+
+  // A build that waits for a gate (a file appearing in its workspace, the one
+  // folder its sandbox shows it) goes on: `name` is written into the
+  // workspace of each execution of the workflow (execution-P-S-E, beside the
+  // workflow's checkout).
+  openGate(workflowId, name) {
+    const work = path.join(this.root, 'data.work');
+    for (const agent of fs.readdirSync(work)) {
+      const workflow = path.join(work, agent, `workflow-${workflowId}`);
+      if (!fs.existsSync(workflow)) continue;
+      for (const entry of fs.readdirSync(workflow))
+        if (entry.startsWith('execution-')) fs.writeFileSync(path.join(workflow, entry, name), '');
+      return;
+    }
+    throw new Error(`no workspace for workflow ${workflowId}`);
   }
 
   // --- The API, as the admin, and webhooks, as GitHub sends them.
@@ -371,6 +401,15 @@ export function testSteps(installation, pages, cleanUp) {
 }
 
 export async function screenshot(page, name) {
+  await page.screenshot({path: artifactPath(name), fullPage: true});
+}
+
+// One part of a page (a locator), for a section of a long page.
+export async function screenshotOf(locator, name) {
+  await locator.screenshot({path: artifactPath(name)});
+}
+
+function artifactPath(name) {
   fs.mkdirSync(artifacts, {recursive: true});
-  await page.screenshot({path: path.join(artifacts, `${name}.png`), fullPage: true});
+  return path.join(artifacts, `${name}.png`);
 }

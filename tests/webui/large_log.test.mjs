@@ -98,7 +98,7 @@ test('a line is linked by its number', async () => {
 
 test('the raw log downloads whole', async () => {
   const download = page.waitForEvent('download');
-  await page.getByRole('button', {name: 'Download raw log'}).click();
+  await page.getByRole('link', {name: 'Download raw log'}).click();
   const text = fs.readFileSync(await (await download).path(), 'utf8');
   const lines = text.split('\n');
   assert.equal(lines.length, lineCount + 1);

@@ -6,28 +6,12 @@
 // editing and deleting a project; no request leaving the server's origin.
 // A screenshot of each page goes to the test artifacts.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import {after, before, test} from 'node:test';
 import {Installation, launchBrowser, recordRequests, requireChromium, screenshot, waitFor} from './harness.mjs';
 
 requireChromium();
 
 const installation = new Installation();
-// The build waits for gates: files in its workspace, the one folder its
-// sandbox shows it (each execution has its own, execution-P-S-E, beside
-// the workflow's checkout).
-function openGate(name) {
-  const work = path.join(installation.root, 'data.work');
-  for (const agent of fs.readdirSync(work)) {
-    const workflow = path.join(work, agent, `workflow-${workflowId}`);
-    if (!fs.existsSync(workflow)) continue;
-    for (const entry of fs.readdirSync(workflow))
-      if (entry.startsWith('execution-')) fs.writeFileSync(path.join(workflow, entry, name), '');
-    return;
-  }
-  throw new Error(`no workspace for workflow ${workflowId}`);
-}
 let browser, page, requests, secret, projectId;
 let failed = false;
 
@@ -194,7 +178,7 @@ step('a log shows its lines as they arrive, colours rendered', async () => {
   await log.getByText('waiting for the go-ahead').waitFor();
   assert.equal(await log.locator('.ansi-fg-2').first().textContent(), 'compiling');
   assert.equal(await log.getByText('step 1').count(), 0);
-  openGate('gate-first');
+  installation.openGate(workflowId, 'gate-first');
   await log.getByText('step 5').waitFor();
   assert.equal(await log.locator('#L7 .number').getAttribute('href'), '#L7');
   await screenshot(page, 'log-live');
@@ -205,7 +189,7 @@ step('the workflow goes from running to success on the open page', async () => {
   await page.locator('.crumbs a').click();
   const row = page.locator('table.workflows tbody tr').first();
   await row.getByText('running').waitFor();
-  openGate('gate-second');
+  installation.openGate(workflowId, 'gate-second');
   await row.getByText('success').waitFor({timeout: 30_000});
   assert.equal(await page.evaluate(() => window.sameDocument), true);
   await page.locator(`a[href="/workflows/${workflowId}"]`).first().click();

@@ -81,7 +81,18 @@ function headers(extra = {}, method = 'GET') {
   return result;
 }
 
-export const authorization = () => headers();
+// Saves what `path` answers as a file named `fileName`: fetched with the
+// token or the session's cookie, then handed to the browser through a blob
+// URL. The browser holds the whole file before saving it (Chromium moves a
+// large one to disk), which is the price of keeping a token out of URLs.
+export async function saveDownload(path, fileName) {
+  const response = await checked(await fetch(path, {headers: headers()}));
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = fileName;
+  link.click();
+  URL.revokeObjectURL(link.href);
+}
 
 // A refused token or an ended session signs the page out: the page shows
 // what an anonymous visitor may see, and the sign-in view where that is nothing.

@@ -1,5 +1,6 @@
 // Small helpers every view uses: building elements, and showing times,
-// durations and statuses the same way everywhere.
+// durations, sizes and statuses the same way everywhere.
+import {saveDownload, token} from './api.js';
 
 // h('a', {href: '/'}, 'text', child…): an element with attributes (on* are
 // listeners) and children (strings become text, null/false are skipped).
@@ -37,6 +38,21 @@ export function durationOf(node, now = Date.now()) {
   return formatDuration(Math.max(0, end - Date.parse(node.started_at)));
 }
 
+// "512 bytes", "2.0 kB", "1.2 MB", "10.7 GB": decimal units, one decimal,
+// as file managers show sizes.
+export function formatSize(bytes) {
+  if (bytes < 1000) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
+  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  for (; value >= 999.95 && unit < units.length - 1; ++unit) value /= 1000;
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+// A size with its exact byte count as a tooltip.
+export const sizeElement = (bytes) =>
+  h('span', {title: `${bytes.toLocaleString('en')} bytes`}, formatSize(bytes));
+
 export function formatTime(timestamp) {
   if (!timestamp) return '';
   return new Date(timestamp).toLocaleString(undefined, {dateStyle: 'medium', timeStyle: 'medium'});
@@ -64,6 +80,27 @@ export function isFinal(status) {
 // What a project's role lets its holder do (the API's roles, docs/people.md).
 export const mayWrite = (project) => project.role === 'write' || project.role === 'admin';
 export const mayAdminister = (project) => project.role === 'admin';
+
+// A table of `headings` with `rows`, or one row saying `empty`.
+export const listTable = (headings, rows, empty) =>
+  h('div', {class: 'table-scroll'},
+    h('table', {class: 'list'},
+      h('thead', {}, h('tr', {}, headings.map((title) => h('th', {scope: 'col'}, title)))),
+      h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', {colspan: headings.length}, empty)))));
+
+// A link that downloads what the API answers at `path`. Signed in with
+// GitHub (or signed out, on a public project) the browser follows it
+// itself, sending the session's cookie, and streams the file to disk as any
+// download. A pasted token travels only in a header, never in a URL, so
+// with one the click fetches the file and saves it through a blob URL
+// instead; `failed(error)` shows that fetch's refusal.
+export function downloadLink(path, fileName, failed, attributes, ...children) {
+  return h('a', {...attributes, href: path, download: fileName, onclick: (event) => {
+    if (!token()) return;
+    event.preventDefault();
+    saveDownload(path, fileName).catch(failed);
+  }}, ...children);
+}
 
 // Replaces `container`'s children, keeping keyboard focus on the link or
 // button of the same href or name if focus was inside: live views redraw

@@ -4,8 +4,8 @@
 // (all have one height), so a 100,000-line log scrolls as fast as a short
 // one. The view follows the end unless the user scrolls up; #L<n> links a
 // line.
-import {get, authorization, readEventStream} from './api.js';
-import {h, statusBadge} from './dom.js';
+import {get, readEventStream} from './api.js';
+import {h, statusBadge, downloadLink} from './dom.js';
 import {renderAnsi} from './ansi.js';
 
 const overscan = 30;  // lines drawn above and below the visible ones
@@ -15,12 +15,16 @@ export async function renderLog(main, [id], {signal}) {
   const title = h('h1', {}, 'Log');
   const state = h('span', {class: 'muted', role: 'status'}, 'loading…');
   const jump = h('button', {type: 'button', class: 'secondary', hidden: true}, 'Follow the end');
-  const download = h('button', {type: 'button', class: 'secondary', onclick: () => downloadRaw(id)}, 'Download raw log');
+  const refused = h('p', {class: 'error', role: 'alert'});
+  const download = downloadLink(`/api/v1/executions/${id}/log?format=text`, `${id}.log`,
+                                (error) => { refused.textContent = error.message; },
+                                {class: 'button secondary'}, 'Download raw log');
   const view = new LogView(jump);
   main.append(
     workflowId ? h('p', {class: 'crumbs'}, h('a', {href: `/workflows/${workflowId}`}, 'Back to the workflow')) : null,
     h('div', {class: 'heading'}, title, state),
     h('div', {class: 'buttons'}, download, jump),
+    refused,
     view.element);
   document.title = 'Log · FactoryCI';
   const named = () => workflowId && describe(id, workflowId, title, signal).catch(() => {});  // else the title stays "Log"
@@ -75,15 +79,6 @@ async function follow(id, view, signal) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await readStored(id, view, signal).catch(() => {});  // a failure here shows as the stream's next
   }
-}
-
-// The whole log as a file: fetched with the token or the session's cookie,
-// saved through a blob URL.
-async function downloadRaw(id) {
-  const response = await fetch(`/api/v1/executions/${id}/log?format=text`, {headers: authorization()});
-  const link = h('a', {href: URL.createObjectURL(await response.blob()), download: `${id}.log`});
-  link.click();
-  URL.revokeObjectURL(link.href);
 }
 
 class LogView {

@@ -1,7 +1,7 @@
 // A project's workflows, newest first, in pages, refreshed every second,
 // with who triggered each; a chart of how long its recent workflows took;
-// a Run form (with the inputs .factory/ declares) for its writers and Edit for
-// its admins.
+// a Run form (with the inputs .factory/ declares) for its writers, Edit for
+// its admins and Caches for everyone else.
 import {call, get, poll} from './api.js';
 import {h, statusBadge, durationOf, formatDuration, shortSha, timeElement, isFinal, mayWrite, mayAdminister,
         replaceKeepingFocus} from './dom.js';
@@ -20,7 +20,8 @@ export async function renderProject(main, [id], {signal, navigate}) {
     h('div', {class: 'heading'},
       h('h1', {}, name),
       project.public ? h('span', {class: 'tag'}, 'public') : null,
-      mayAdminister(project) ? h('a', {class: 'button secondary', href: `/projects/${id}/edit`}, 'Edit') : null),
+      // Those who may not change the settings find the project's caches on its edit page.
+      h('a', {class: 'button secondary', href: `/projects/${id}/edit`}, mayAdminister(project) ? 'Edit' : 'Caches')),
     h('p', {class: 'muted'}, project.url, ' · your role: ', project.role),
     mayWrite(project) ? runForm(id, navigate) : null,
     chart,

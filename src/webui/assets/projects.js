@@ -1,10 +1,11 @@
 // Projects: the list with each project's newest workflow (the projects the
 // caller may read: only public ones when signed out), creating one (its
 // webhook secret shown this once; server admins), editing with the project's
-// people and secrets (settings.js), and deleting (project admins).
+// people and secrets (settings.js; its caches for every reader), and deleting
+// (project admins).
 import {call, get, poll} from './api.js';
 import {h, statusBadge, describeEvent, timeElement, mayAdminister, replaceKeepingFocus} from './dom.js';
-import {renderSettings} from './settings.js';
+import {renderSettings, renderCaches} from './settings.js';
 
 export async function renderProjects(main, _params, {signal, user}) {
   document.title = 'Projects · FactoryCI';
@@ -177,8 +178,10 @@ export async function renderEditProject(main, [id], {signal, navigate}) {
   const project = await get(`/api/v1/projects/${id}`, {signal});
   const name = `${project.owner.name}/${project.name}`;
   document.title = `Edit ${name} · FactoryCI`;
-  if (!mayAdminister(project))
-    return main.append(h('h1', {}, `Edit ${name}`), h('p', {}, 'Only the project\'s admins change its settings.'));
+  if (!mayAdminister(project)) {
+    main.append(h('h1', {}, `Edit ${name}`), h('p', {}, 'Only the project\'s admins change its settings.'));
+    return renderCaches(main, project, {signal});
+  }
   main.append(projectForm(`Edit ${name}`, projectFields(project), 'Save', async (body) => {
     await call('PUT', `/api/v1/projects/${id}`, body);
     navigate(`/projects/${id}`);

@@ -1,12 +1,14 @@
-// A project's people, secrets, environments and schedules, on its edit page
-// (project admins only): members with their roles (added, changed,
-// removed), secrets with the events, branches and pipelines that receive
-// them (set, deleted; their values never come back from the server),
-// environments with their protection rules and secret names (added,
-// edited, deleted; their secrets set and deleted), and schedules: the
-// project's own (made, deleted) beside those declared in `.factory/`.
+// A project's people, secrets, environments, schedules and caches, on its
+// edit page (project admins only, but for caches): members with their roles
+// (added, changed, removed), secrets with the events, branches and pipelines
+// that receive them (set, deleted; their values never come back from the
+// server), environments with their protection rules and secret names (added,
+// edited, deleted; their secrets set and deleted), schedules: the project's
+// own (made, deleted) beside those declared in `.factory/`, and cache
+// entries against the project's limit (deleted by its writers, listed to
+// every reader).
 import {call, get} from './api.js';
-import {h, timeElement} from './dom.js';
+import {h, timeElement, listTable, sizeElement, mayWrite} from './dom.js';
 
 const roles = ['read', 'write', 'admin'];
 const events = ['push', 'tag', 'pull_request', 'manual', 'cron'];
@@ -16,13 +18,23 @@ export async function renderSettings(main, project, {signal}) {
   const secrets = section('Secrets', 'secrets');
   const environments = section('Environments', 'environments');
   const schedules = section('Schedules', 'schedules');
-  main.append(members.element, secrets.element, environments.element, schedules.element);
+  const caches = section('Caches', 'caches');
+  main.append(members.element, secrets.element, environments.element, schedules.element, caches.element);
   await Promise.all([
     showMembers(members, project.id, signal),
     showSecrets(secrets, project.id, signal),
     showEnvironments(environments, project.id, signal),
     showSchedules(schedules, project.id, signal),
+    showCaches(caches, project, signal),
   ]);
+}
+
+// The caches alone, for those who may read the project but not change its
+// settings.
+export async function renderCaches(main, project, {signal}) {
+  const caches = section('Caches', 'caches');
+  main.append(caches.element);
+  await showCaches(caches, project, signal);
 }
 
 // A card with a heading, a list that redraws, and an error line.
@@ -73,17 +85,11 @@ function field(id, label, control, hint) {
 
 const commaList = (text) => text.split(',').map((item) => item.trim()).filter(Boolean);
 
-const table = (headings, rows, empty) =>
-  h('div', {class: 'table-scroll'},
-    h('table', {class: 'list'},
-      h('thead', {}, h('tr', {}, headings.map((title) => h('th', {scope: 'col'}, title)))),
-      h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', {colspan: headings.length}, empty)))));
-
 async function showMembers(part, projectId, signal) {
   const path = `/api/v1/projects/${projectId}/members`;
   const redraw = async () => {
     const {items} = await get(path, {signal});
-    part.list.replaceChildren(table(['Login', 'Role', h('span', {class: 'visually-hidden'}, 'Actions')],
+    part.list.replaceChildren(listTable(['Login', 'Role', h('span', {class: 'visually-hidden'}, 'Actions')],
       items.map((member) => h('tr', {},
         h('td', {}, member.login), h('td', {}, member.role),
         h('td', {}, h('button', {type: 'button', class: 'link danger', 'aria-label': `Remove ${member.login}`,
@@ -114,7 +120,7 @@ async function showSecrets(part, projectId, signal) {
   const path = `/api/v1/projects/${projectId}/secrets`;
   const redraw = async () => {
     const {items} = await get(path, {signal});
-    part.list.replaceChildren(table(['Name', 'Events', 'Branches', 'Pipelines', 'Updated',
+    part.list.replaceChildren(listTable(['Name', 'Events', 'Branches', 'Pipelines', 'Updated',
                                      h('span', {class: 'visually-hidden'}, 'Actions')],
       items.map((secret) => h('tr', {},
         h('td', {}, h('code', {}, secret.name)),
@@ -183,7 +189,7 @@ async function showEnvironments(part, projectId, signal) {
       'aria-label': `Delete secret ${name} of ${environment}`,
       onclick: () => part.attempt(() => call('DELETE', `${of(environment)}/secrets/${encodeURIComponent(name)}`),
                                   redraw)}, 'Delete');
-    part.list.replaceChildren(table(['Name', 'Approvers', 'Branches', 'Wait timer', 'Secrets',
+    part.list.replaceChildren(listTable(['Name', 'Approvers', 'Branches', 'Wait timer', 'Secrets',
                                      h('span', {class: 'visually-hidden'}, 'Actions')],
       items.map((environment, i) => h('tr', {},
         h('td', {}, h('code', {}, environment.name)),
@@ -300,7 +306,7 @@ async function showSchedules(part, projectId, signal) {
   const path = `/api/v1/projects/${projectId}/schedules`;
   const redraw = async () => {
     const {items} = await get(path, {signal});
-    part.list.replaceChildren(table(['Name', 'Cron', 'Time zone', 'Branch', 'From', 'Next', 'Last run',
+    part.list.replaceChildren(listTable(['Name', 'Cron', 'Time zone', 'Branch', 'From', 'Next', 'Last run',
                                      h('span', {class: 'visually-hidden'}, 'Actions')],
       items.map((schedule) => h('tr', {},
         h('td', {}, schedule.name),
@@ -337,5 +343,47 @@ async function showSchedules(part, projectId, signal) {
     h('button', {type: 'submit'}, 'Add schedule'));
   part.form.append(form, h('p', {class: 'hint'}, 'Schedules declared in a branch\'s ', h('code', {}, '.factory/'),
     ' are listed too; they change there.'));
+  await redraw().catch((error) => { part.message.textContent = error.message; });
+}
+
+// The limit as the project's settings give it: beyond it the least recently
+// used entries are evicted; 0 keeps nothing.
+function cacheUsage({items, total_size: total, limit}) {
+  if (limit === 0) return h('p', {class: 'hint'}, 'The project\'s cache limit is 0: nothing is kept.');
+  return h('p', {class: 'hint'}, `${items.length} ${items.length === 1 ? 'entry' : 'entries'}, `, sizeElement(total),
+    ' of the project\'s limit of ', sizeElement(limit), '; beyond it the least recently used entries are evicted.');
+}
+
+// Cache entries by scope (the branch that saved one, `tag:T` or `pr:S`) and
+// key, with Delete beside each and Delete all for the project's writers: a
+// deleted key misses on the next lookup, and the next successful run saves
+// it afresh.
+async function showCaches(part, project, signal) {
+  const path = `/api/v1/projects/${project.id}/caches`;
+  const writer = mayWrite(project);
+  const usage = h('div');
+  const deleteAll = h('button', {type: 'button', class: 'danger',
+    onclick: () => part.attempt(() => call('DELETE', path), redraw)}, 'Delete all');
+  const headings = ['Key', 'Cache', 'Scope', 'Size', 'Last used', 'Created'];
+  if (writer) headings.push(h('span', {class: 'visually-hidden'}, 'Actions'));
+  const redraw = async () => {
+    const caches = await get(path, {signal});
+    usage.replaceChildren(cacheUsage(caches));
+    deleteAll.hidden = caches.items.length === 0;
+    part.list.replaceChildren(listTable(headings,
+      caches.items.map((entry) => h('tr', {},
+        h('td', {}, h('code', {class: 'breakable'}, entry.key)),
+        h('td', {}, entry.name),
+        h('td', {}, h('code', {}, entry.scope)),
+        h('td', {class: 'number nowrap'}, sizeElement(entry.size)),
+        h('td', {class: 'nowrap'}, timeElement(entry.last_used_at)),
+        h('td', {class: 'nowrap'}, timeElement(entry.created_at)),
+        writer ? h('td', {}, h('button', {type: 'button', class: 'link danger',
+          'aria-label': `Delete cache entry ${entry.key} of ${entry.scope}`,
+          onclick: () => part.attempt(() => call('DELETE', `${path}/${entry.id}`), redraw)}, 'Delete')) : null)),
+      'No cache entries: a successful execution saves each of its caches whose key missed.'));
+  };
+  part.list.before(usage);
+  if (writer) part.form.append(h('div', {class: 'buttons'}, deleteAll));
   await redraw().catch((error) => { part.message.textContent = error.message; });
 }

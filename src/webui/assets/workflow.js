@@ -5,10 +5,11 @@
 // project's writers; in a re-run, which executions kept an earlier result
 // and the earlier attempt of each that ran again; a pipeline waiting at its
 // environment's gate, with who may approve it and the buttons; the configuration's
-// diagnostics when it was not valid. Refreshed every second while shown.
+// diagnostics when it was not valid; the artifacts its executions kept, to
+// download one by one or all as a tar. Refreshed every second while shown.
 import {call, get, poll} from './api.js';
-import {h, statusBadge, durationOf, describeEvent, shortSha, timeElement, isFinal, mayWrite,
-        replaceKeepingFocus} from './dom.js';
+import {h, statusBadge, durationOf, describeEvent, shortSha, timeElement, isFinal, mayWrite, replaceKeepingFocus,
+        listTable, downloadLink, sizeElement} from './dom.js';
 
 export async function renderWorkflow(main, [id], {signal, navigate}) {
   const {project_id: projectId} = await get(`/api/v1/workflows/${id}`, {signal});
@@ -18,7 +19,8 @@ export async function renderWorkflow(main, [id], {signal, navigate}) {
   const actions = h('div', {class: 'buttons'});
   const graph = h('div', {class: 'graph', role: 'list', 'aria-label': 'Pipelines'});
   const message = h('p', {class: 'error', role: 'alert'});
-  main.append(summary, approval, actions, message, graph);
+  const artifacts = h('div');
+  main.append(summary, approval, actions, message, graph, artifacts);
   const act = (label, path, after, body, attributes = {}) => h('button', {...attributes, type: 'button',
     onclick: async (event) => {
       const button = event.currentTarget;
@@ -45,6 +47,8 @@ export async function renderWorkflow(main, [id], {signal, navigate}) {
   cancel?.classList.add('danger');
   if (writer) actions.append(cancel, rerun, rerunFailed);
   let earlier = null;  // the executions of the workflow this one re-runs, by id
+  let artifactsReadAfter = null;  // the executions that had ended when the artifacts were last read
+  let artifactsShown = '';
   await poll(async () => {
     const workflow = await get(`/api/v1/workflows/${id}`, {signal});
     document.title = `${workflow.status} · ${describeEvent(workflow.event)} · FactoryCI`;
@@ -61,6 +65,17 @@ export async function renderWorkflow(main, [id], {signal, navigate}) {
     replaceKeepingFocus(approval, approvalPanel(workflow, approve));
     replaceKeepingFocus(graph, pipelineColumns(workflow, {earlier: earlier ?? new Map(),
                                                           rerunOne: writer && finished ? rerunOne : null, act}));
+    // An execution's artifacts are uploaded as it ends: the list is read
+    // again when another execution has ended, and once the workflow has
+    // (its last uploads are in by then); after that it does not change.
+    const ended = JSON.stringify([finished, executionsOf(workflow).filter(({status}) => isFinal(status))
+                                                                  .map((execution) => execution.id)]);
+    if (ended === artifactsReadAfter) return;
+    const {items} = await get(`/api/v1/workflows/${id}/artifacts`, {signal});
+    artifactsReadAfter = ended;
+    if (JSON.stringify(items) === artifactsShown) return;
+    artifactsShown = JSON.stringify(items);
+    replaceKeepingFocus(artifacts, artifactList(id, items, (error) => { message.textContent = error.message; }));
   }, signal);
 }
 
@@ -188,4 +203,29 @@ function executionItem(execution, workflowId, {earlier, rerunOne}) {
           logLink(before, before.workflowId, before.status ? statusBadge(before.status) : 'log'))
       : null,
     rerunOne ? rerunOne(execution) : null);
+}
+
+// The artifacts, when there are any: each with its execution (a link to its
+// log), its path (the link that downloads it), size and expiry, and the
+// archive of all of them.
+function artifactList(workflowId, items, failed) {
+  if (!items.length) return [];
+  const path = `/api/v1/workflows/${workflowId}/artifacts`;
+  const total = items.reduce((sum, artifact) => sum + artifact.size, 0);
+  return h('section', {class: 'card artifacts', 'aria-labelledby': 'artifacts-title'},
+    h('div', {class: 'heading'}, h('h2', {id: 'artifacts-title'}, 'Artifacts'),
+      h('span', {class: 'muted'}, `${items.length} ${items.length === 1 ? 'file' : 'files'}, `, sizeElement(total)),
+      downloadLink(`${path}.tar`, `artifacts-${workflowId}.tar`, failed, {class: 'button secondary'},
+                   'Download all')),
+    listTable(['Execution', 'File', 'Size', 'Expires'], items.map((artifact) => {
+      // The API leaves the place empty for an execution it does not find in the tree.
+      const execution = artifact.execution || artifact.execution_id;
+      return h('tr', {},
+        h('td', {}, logLink({id: artifact.execution_id}, workflowId, execution)),
+        h('td', {}, downloadLink(`${path}/${artifact.id}`, artifact.path.slice(artifact.path.lastIndexOf('/') + 1),
+                                 failed, {'aria-label': `Download ${artifact.path} of ${execution}`},
+                                 h('code', {class: 'breakable'}, artifact.path))),
+        h('td', {class: 'number nowrap'}, sizeElement(artifact.size)),
+        h('td', {class: 'nowrap'}, timeElement(artifact.expires_at)));
+    }), ''));
 }
