@@ -102,12 +102,30 @@ ServerFiles::ExecutionIds execution_ids(const protocol::PlanIds& ids) {
   return execution_ids;
 }
 
-// The executions the server keeps from an earlier run (a rerun of part of
-// a workflow), by their place in the plan; ids not of the plan are ignored.
-std::vector<runner::KeptExecution> kept_executions(const protocol::PlanIds& ids) {
+// Each execution's place in the plan, by the server's id.
+std::map<std::string, runner::ExecutionId> places_by_id(const protocol::PlanIds& ids) {
   std::map<std::string, runner::ExecutionId> places;
   for (const auto& [place, id] : execution_ids(ids))
     places.emplace(id, runner::ExecutionId{std::get<0>(place), std::get<1>(place), std::get<2>(place)});
+  return places;
+}
+
+// What the executions a rerun keeps had kept, for those that need it.
+void receive_kept_artifacts(const protocol::PlanIds& ids, runner::ExecutionFiles& files) {
+  const auto places = places_by_id(ids);
+  for (const protocol::KeptExecution& execution : ids.kept) {
+    const auto place = places.find(execution.execution);
+    if (place == places.end()) continue;
+    std::vector<runner::KeptArtifact> artifacts;
+    for (const protocol::KeptFile& file : execution.artifacts) artifacts.push_back({file.path, file.digest, file.size});
+    files.add_kept(place->second, std::move(artifacts));
+  }
+}
+
+// The executions the server keeps from an earlier run (a rerun of part of
+// a workflow), by their place in the plan; ids not of the plan are ignored.
+std::vector<runner::KeptExecution> kept_executions(const protocol::PlanIds& ids) {
+  const auto places = places_by_id(ids);
   std::vector<runner::KeptExecution> kept;
   for (const protocol::KeptExecution& execution : ids.kept)
     if (auto place = places.find(execution.execution); place != places.end())
@@ -284,6 +302,7 @@ class JobRun {
     ServerFiles server_files{client_config_, job_.workflow_id, execution_ids(ids),
                              [this] { return !given_up_because().empty(); }};
     runner::ExecutionFiles files{server_files, workflow_dir_};
+    receive_kept_artifacts(ids, files);
     run_options.files = &files;
     std::vector<std::string> pipeline_ids;
     for (const protocol::PipelineIds& pipeline : ids.pipelines) pipeline_ids.push_back(pipeline.id);

@@ -189,7 +189,23 @@ protocol::StageIds stage_ids(const store::Stage& stage) {
 // The plan the agent made: recorded, answered with the ids of its tree and
 // the executions it keeps from an earlier run; or the configuration's
 // diagnostics, which fail the workflow.
-http::Response report_plan(store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
+// The live artifacts of the execution a rerun keeps, recorded as the
+// rerun's too (downloadable with it, and readable by its agent), for its
+// executions that need them.
+std::vector<protocol::KeptFile> kept_artifacts(store::Store& store, const std::string& workflow_id,
+                                               const store::Execution& execution, store::Timestamp now) {
+  std::vector<protocol::KeptFile> files;
+  for (const store::Artifact& earlier : unwrap(store.list_execution_artifacts(execution.kept_from))) {
+    if (earlier.expires_at <= now) continue;
+    const store::Artifact artifact = unwrap(store.add_artifact(
+        {{}, workflow_id, execution.id, earlier.path, earlier.digest, earlier.size, {}, {}}, now));
+    files.push_back({artifact.path, artifact.digest, static_cast<std::uint64_t>(artifact.size)});
+  }
+  return files;
+}
+
+http::Response report_plan(store::Store& store, orchestrator::Orchestrator& orchestrator, const ApiOptions& options,
+                           http::Request& request) {
   const store::Workflow workflow = agent_workflow(store, request);
   const protocol::PlanReport report = read_body(request, protocol::plan_report_from_json);
   if (!report.plan) {
@@ -211,7 +227,8 @@ http::Response report_plan(store::Store& store, orchestrator::Orchestrator& orch
     for (const auto& stage : pipeline.stages)
       for (const auto& execution : stage.executions)
         if (!execution.kept_from.empty())  // a rerun keeps its result (store::Store::record_plan)
-          ids.kept.push_back({execution.id, execution.status, execution.status_reason, execution.exit_code});
+          ids.kept.push_back({execution.id, execution.status, execution.status_reason, execution.exit_code,
+                              kept_artifacts(store, workflow.id, execution, now(options))});
   }
   return http::Response::json(200, protocol::to_json(ids));
 }
@@ -423,15 +440,17 @@ void add_agent_routes(const Routes& routes, orchestrator::Orchestrator& orchestr
                       }),
                       {.name = std::move(name), .is_public = true, .body_limit = kAgentBodyLimit});
   };
-  add(std::string{protocol::kClaimPath}, "agent_claim",
-      [options = routes.options](store::Store& store, orchestrator::Orchestrator& orchestrator,
-                                 http::Request& request) { return claim(store, orchestrator, options, request); });
-  add(protocol::route_pattern(protocol::Call::Plan), "agent_plan", report_plan);
+  // A handler that also reads the API's options (the clock, the settings).
+  auto with_options = [options = routes.options](auto handler) {
+    return [options, handler](store::Store& store, orchestrator::Orchestrator& orchestrator, http::Request& request) {
+      return handler(store, orchestrator, options, request);
+    };
+  };
+  add(std::string{protocol::kClaimPath}, "agent_claim", with_options(claim));
+  add(protocol::route_pattern(protocol::Call::Plan), "agent_plan", with_options(report_plan));
   add(protocol::route_pattern(protocol::Call::Heartbeat), "agent_heartbeat", heartbeat);
   add(protocol::route_pattern(protocol::Call::Complete), "agent_complete", complete);
-  add(protocol::gate_route_pattern(), "agent_gate",
-      [options = routes.options](store::Store& store, orchestrator::Orchestrator& orchestrator,
-                                 http::Request& request) { return pass_gate(store, orchestrator, options, request); });
+  add(protocol::gate_route_pattern(), "agent_gate", with_options(pass_gate));
   add(protocol::route_pattern(protocol::Call::Events), "agent_events",
       [logs](store::Store& store, orchestrator::Orchestrator&, http::Request& request) {
         return report_events(store, *logs, request);

@@ -401,6 +401,11 @@ json to_json(const PlanIds& ids) {
                     {"status", core::to_string(execution.status)},
                     {"reason", execution.reason}});
     if (execution.exit_code) kept.back()["exit_code"] = *execution.exit_code;
+    if (execution.artifacts.empty()) continue;
+    json artifacts = json::array();
+    for (const KeptFile& file : execution.artifacts)
+      artifacts.push_back({{"path", file.path}, {"digest", file.digest}, {"size", file.size}});
+    kept.back()["artifacts"] = std::move(artifacts);
   }
   out["kept"] = std::move(kept);
   return out;
@@ -415,9 +420,12 @@ PlanIds plan_ids_from_json(const json& json_ids) {
     return ids;
   }), {}};
   ids.kept = read_items(in, "kept", [](const Reader& kept) {
-    KeptExecution execution{kept.string("execution", true), kept.status("status"), kept.string("reason"), {}};
+    KeptExecution execution{kept.string("execution", true), kept.status("status"), kept.string("reason"), {}, {}};
     if (!core::is_final(execution.status)) throw Malformed{kept.where("status") + " must be a final status"};
     if (const auto exit_code = kept.optional_integer("exit_code")) execution.exit_code = static_cast<int>(*exit_code);
+    execution.artifacts = read_items(kept, "artifacts", [](const Reader& file) {
+      return KeptFile{file.string("path", true), file.string("digest", true), file.size("size")};
+    });
     return execution;
   });
   return ids;

@@ -120,11 +120,22 @@ struct PipelineIds {
 // a workflow keeps its earlier result (docs/api.md, "Re-running part of a
 // workflow"). The server recorded it so already; the agent reports it as it
 // is, and its stage and pipeline go on as if it had run.
+// A file an execution kept (docs/configuration.md#artifacts).
+struct KeptFile {
+  std::string path;  // within its workspace
+  std::string digest;
+  std::uint64_t size = 0;
+
+  bool operator==(const KeptFile&) const = default;
+};
 struct KeptExecution {
   std::string execution;  // its id in PlanIds
   core::Status status = core::Status::Success;  // final
   std::string reason;     // "kept from workflow <id>"
   std::optional<int> exit_code;
+  // The artifacts it kept when it ran, now also this workflow's: what an
+  // execution that needs them receives.
+  std::vector<KeptFile> artifacts;
 
   bool operator==(const KeptExecution&) const = default;
 };

@@ -135,6 +135,11 @@ fs::path ExecutionFiles::scratch_file(ExecutionId id, std::string_view what) con
                      std::to_string(id.execution) + "-" + std::string{what} + "-" + std::to_string(++counter));
 }
 
+void ExecutionFiles::add_kept(ExecutionId id, std::vector<KeptArtifact> artifacts) {
+  std::lock_guard lock{mutex_};
+  kept_[key_of(id)] = std::move(artifacts);
+}
+
 FilesOutcome ExecutionFiles::prepare(ExecutionId id, const core::ExecutionSpec& spec, const ExecutionDirs& dirs,
                                      const FilesLog& log) {
   std::map<std::string, Restored> restored;
@@ -190,8 +195,7 @@ FilesOutcome ExecutionFiles::receive(const core::ArtifactSource& source, const E
     const auto kept = kept_.find({source.pipeline, source.stage, source.execution});
     if (kept == kept_.end())
       return std::string{"the artifacts of " + source.name +
-                         " are not there: it kept none (it did not run to its artifacts_when, or it was kept "
-                         "from an earlier run)"};
+                         " are not there: it kept none (it did not run to its artifacts_when)"};
     artifacts = kept->second;
   }
   for (const KeptArtifact& artifact : artifacts) {

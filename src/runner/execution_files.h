@@ -82,6 +82,9 @@ class ExecutionFiles : public BuildFiles {
                        const FilesLog& log) override;
   FilesOutcome finish(ExecutionId id, const core::ExecutionSpec& spec, const ExecutionDirs& dirs,
                       core::Status status, const FilesLog& log) override;
+  // What an execution the run keeps without running (Options::kept) had
+  // kept when it ran: the keeper can fetch each by its digest.
+  void add_kept(ExecutionId id, std::vector<KeptArtifact> artifacts);
 
  private:
   using Key = std::tuple<std::size_t, std::size_t, std::size_t>;

@@ -68,6 +68,8 @@ const Query kArtifactById{"SELECT " FACTORY_ARTIFACT_COLUMNS " FROM artifacts WH
 const Query kArtifactByPath{"SELECT " FACTORY_ARTIFACT_COLUMNS " FROM artifacts WHERE execution_id = ? AND path = ?"};
 const Query kArtifactsOfWorkflow{"SELECT " FACTORY_ARTIFACT_COLUMNS
                                  " FROM artifacts WHERE workflow_id = ? ORDER BY execution_id, path"};
+const Query kArtifactsOfExecution{"SELECT " FACTORY_ARTIFACT_COLUMNS
+                                  " FROM artifacts WHERE execution_id = ? ORDER BY path"};
 #undef FACTORY_ARTIFACT_COLUMNS
 const Query kInsertArtifact{
     "INSERT INTO artifacts (id, workflow_id, execution_id, path, digest, size, created_at, expires_at)"
@@ -341,12 +343,19 @@ Result<Artifact> SqlStore::add_artifact(const Artifact& request, Timestamp now) 
 }
 
 Result<std::vector<Artifact>> SqlStore::list_artifacts(std::string_view workflow_id) {
-  auto workflow = canonical_id(workflow_id);
-  if (!workflow) return bad_id(workflow_id);
+  return artifacts_of(kArtifactsOfWorkflow, workflow_id);
+}
+
+Result<std::vector<Artifact>> SqlStore::list_execution_artifacts(std::string_view execution_id) {
+  return artifacts_of(kArtifactsOfExecution, execution_id);
+}
+
+Result<std::vector<Artifact>> SqlStore::artifacts_of(const Query& query, std::string_view id) {
+  auto key = canonical_id(id);
+  if (!key) return bad_id(id);
   return with_connection([&](Connection& connection) -> Result<std::vector<Artifact>> {
     std::vector<Artifact> artifacts;
-    auto done = connection.execute(kArtifactsOfWorkflow, {*workflow},
-                                   [&](const Row& row) { artifacts.push_back(read_artifact(row)); });
+    auto done = connection.execute(query, {*key}, [&](const Row& row) { artifacts.push_back(read_artifact(row)); });
     if (!done) return done.error();
     return artifacts;
   });

@@ -152,6 +152,7 @@ class SqlStore final : public Store {
   Result<std::int64_t> delete_cache_entries(std::string_view project_id) override;
   Result<Artifact> add_artifact(const Artifact& artifact, Timestamp now) override;
   Result<std::vector<Artifact>> list_artifacts(std::string_view workflow_id) override;
+  Result<std::vector<Artifact>> list_execution_artifacts(std::string_view execution_id) override;
   Result<Artifact> get_artifact(std::string_view id) override;
   Result<std::int64_t> delete_expired_artifacts(Timestamp now, int batch) override;
   Result<bool> blob_readable(std::string_view digest, std::string_view project_id,
@@ -236,6 +237,8 @@ class SqlStore final : public Store {
                            core::Status from, const StatusChange& change);
   // The project_id column of the one row `query` selects for `id`.
   Result<std::string> project_of(const Query& query, std::string_view noun, std::string_view id);
+  // The artifacts `query` selects by one id.
+  Result<std::vector<Artifact>> artifacts_of(const Query& query, std::string_view id);
   Result<const SecretBox*> secret_box() const;
   // A secret's name and value checked, and the value sealed under the
   // project's key, bound to `sealed_as` (secrets.cpp).

@@ -876,6 +876,9 @@ class Store {
   // (1..10000) of those expired at `now` and says how many.
   virtual Result<Artifact> add_artifact(const Artifact& artifact, Timestamp now) = 0;
   virtual Result<std::vector<Artifact>> list_artifacts(std::string_view workflow_id) = 0;
+  // An execution's, by path, expired ones included (a rerun hands on those
+  // of the executions it keeps).
+  virtual Result<std::vector<Artifact>> list_execution_artifacts(std::string_view execution_id) = 0;
   virtual Result<Artifact> get_artifact(std::string_view id) = 0;
   virtual Result<std::int64_t> delete_expired_artifacts(Timestamp now, int batch) = 0;
 

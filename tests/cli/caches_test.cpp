@@ -103,4 +103,27 @@ TEST_F(Caches, APullRequestReadsTheBranchsEntriesAndWritesOnlyItsOwn) {
   })) << "the pull request wrote only into a scope of its own";
 }
 
+TEST_F(Caches, ARerunOfTheDeployReceivesTheArtifactsOfTheBuildItKeeps) {
+  write_file(".factory/ci.hcl", kConfiguration);
+  write_file("package-lock.json", "{\"lockfileVersion\": 3}\n");
+  const std::string sha = create_repository();
+  start();
+  const json first = wait_for_end(push_hook("refs/heads/main", sha), std::chrono::seconds(60));
+  ASSERT_EQ(first["status"], "success") << first.dump(1);
+
+  const auto reply = api("POST", "/api/v1/workflows/" + first["id"].get<std::string>() + "/rerun",
+                         {{"execution", execution(first, 1)["id"]}});
+  ASSERT_EQ(reply.status, 202) << reply.body;
+  const json again = wait_for_end(json::parse(reply.body)["id"], std::chrono::seconds(60));
+  ASSERT_EQ(again["status"], "success") << again.dump(1);
+  EXPECT_EQ(execution(again, 0)["status_reason"], "kept from workflow " + first["id"].get<std::string>());
+  const std::string shipped = log(execution(again, 1));
+  EXPECT_TRUE(contains(shipped, "artifacts of build/deps: 1 file (7 B)\nbundle\n")) << shipped;
+
+  const json artifacts = get("/api/v1/workflows/" + again["id"].get<std::string>() + "/artifacts");
+  ASSERT_EQ(artifacts["items"].size(), 1u) << "the kept build's artifact is the rerun's too: " << artifacts.dump(1);
+  EXPECT_EQ(artifacts["items"][0]["path"], "dist/app.js");
+  EXPECT_EQ(artifacts["items"][0]["execution_id"], execution(again, 0)["id"]);
+}
+
 }  // namespace

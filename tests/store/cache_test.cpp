@@ -215,6 +215,13 @@ TEST_P(CacheTest, ArtifactsExpireAfterTheProjectsRetention) {
   EXPECT_ERROR(store_->add_artifact(other, at(200)), ErrorKind::Conflict);
   ASSERT_OK(store_->add_artifact(artifact(workflow, execution, "report.xml"), at(100) + std::chrono::days{1}));
   EXPECT_EQ(store_->list_artifacts(workflow)->size(), 2u);
+  auto of_execution = store_->list_execution_artifacts(execution);
+  ASSERT_OK(of_execution);
+  ASSERT_EQ(of_execution->size(), 2u);
+  EXPECT_EQ((*of_execution)[0].path, "dist/app.tar");
+  EXPECT_EQ((*of_execution)[1].path, "report.xml");
+  const auto [other_workflow, other_execution] = workflow_with_execution();
+  EXPECT_TRUE(store_->list_execution_artifacts(other_execution)->empty());
 
   auto expired = store_->delete_expired_artifacts(at(100) + std::chrono::days{2}, 500);
   ASSERT_OK(expired);
