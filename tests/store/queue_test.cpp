@@ -612,6 +612,51 @@ TEST_P(QueueTest, ReportsApplyWholeToTheirWorkflowsTreeOnly) {
                ErrorKind::Conflict);
 }
 
+// Test results come with an agent's report, of its workflow's executions
+// only; sent again they replace what was there, whatever the status.
+TEST_P(QueueTest, TestResultsAreRecordedWithTheReportAndReplaced) {
+  std::string mine = enqueue("d1");
+  std::string other = enqueue("d2");
+  claim("agent-a");
+  claim("agent-b");
+  auto tree = store_->record_plan(mine, two_pipelines_and_a_skipped_one());
+  auto other_tree = store_->record_plan(other, two_pipelines_and_a_skipped_one());
+  ASSERT_OK(tree);
+  ASSERT_OK(other_tree);
+  const std::string& gcc = tree->pipelines[1].stages[0].executions[0].id;
+  const std::string& clang = tree->pipelines[1].stages[0].executions[1].id;
+  const std::string& foreign = other_tree->pipelines[1].stages[0].executions[0].id;
+  core::TestResults failing{{3, 1, 0, 1, 0, 750}, {}};
+  failing.problems.push_back({core::TestOutcome::Failure, "calc", "divides", "division by zero", "ZeroDivisionError",
+                              "calc.py", 12, std::string(core::kMaxTestOutputBytes, 'o')});
+  failing.problems.push_back({core::TestOutcome::Flaky, "calc", "waits", "timed out", "", "", 0, ""});
+
+  ASSERT_OK(store_->record_report(
+      mine, {{}, {{TreeNode::Execution, gcc, {core::Status::Running}}, {TreeNode::Execution, gcc, {core::Status::Failure}}},
+             {{gcc, failing}}}));
+  auto listed = store_->list_test_results(mine);
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].execution_id, gcc);
+  EXPECT_EQ((*listed)[0].results, failing);
+
+  const core::TestResults passing{{3, 0, 0, 1, 1, 700}, {failing.problems[1]}};
+  ASSERT_OK(store_->record_report(mine, {{}, {}, {{gcc, passing}, {clang, passing}}}));  // gcc has ended: still taken
+  listed = store_->list_test_results(mine);
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  for (const ExecutionTests& tests : *listed) EXPECT_EQ(tests.results, passing) << tests.execution_id;
+
+  EXPECT_ERROR(store_->record_report(mine, {{}, {}, {{foreign, passing}}}), ErrorKind::NotFound);
+  EXPECT_TRUE(store_->list_test_results(other)->empty());
+  core::TestResults too_long = failing;
+  too_long.problems[0].message = std::string(core::kMaxTestMessageBytes + 1, 'm');
+  EXPECT_ERROR(store_->record_report(mine, {{}, {}, {{clang, too_long}}}), ErrorKind::Invalid);
+  const core::TestResults impossible{{1, 2, 0, 0, 0, 0}, {}};
+  EXPECT_ERROR(store_->record_report(mine, {{}, {}, {{clang, impossible}}}), ErrorKind::Invalid);
+  EXPECT_EQ(store_->list_test_results(mine)->size(), 2u);
+}
+
 TEST_P(QueueTest, ProjectWorkflowsListNewestFirst) {
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(enqueue("d" + std::to_string(i)));
