@@ -7,6 +7,7 @@
 #include <libxml/parser.h>
 #include <libxml/xmlreader.h>
 
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -117,6 +118,7 @@ class BoundedText {
     seen_ += piece.size();
     if (text_.size() < most_) text_.append(piece.substr(0, most_ - text_.size()));
   }
+  bool empty() const { return seen_ == 0; }
   // Cut to the bound, saying how long it was; empty again after.
   std::string take() {
     std::string out = core::bounded_test_text(text_, most_, seen_);
@@ -196,8 +198,11 @@ class JunitReader {
     }
     if (depth != case_depth_ + 1) return {};  // deeper: Surefire's <stackTrace> of a flakyFailure, say
     if (name == "failure" || name == "error") {
+      // GoogleTest writes a <failure> per failed expectation: the first says
+      // what the case is; the texts of all are its output.
+      const bool first = current_->status != CaseStatus::Failed && current_->status != CaseStatus::Errored;
       current_->status = name == "failure" ? CaseStatus::Failed : CaseStatus::Errored;
-      take_failure_attributes();
+      if (first) take_failure_attributes();
       capture(Capture::Failure, empty);
     } else if (name == "flakyFailure" || name == "flakyError") {
       // Surefire: it failed, was run again and passed, within this run.
@@ -217,8 +222,6 @@ class JunitReader {
     const int depth = xmlTextReaderDepth(reader_);
     if (current_ && depth == case_depth_) return finish_case();
     if (current_ && depth == case_depth_ + 1) {
-      if (capture_ == Capture::Failure) failure_text_ = failure_.take();
-      if (capture_ == Capture::Output) output_.append("\n");
       capture_ = Capture::Nothing;
       return;
     }
@@ -230,8 +233,13 @@ class JunitReader {
     if (capture_ == Capture::Output) output_.append(text);
   }
 
+  // Texts of several elements (two <failure>s, <system-out> and
+  // <system-err>) go on a line each.
   void capture(Capture what, bool empty) {
-    if (!empty) capture_ = what;
+    if (empty) return;
+    capture_ = what;
+    BoundedText& text = what == Capture::Failure ? failure_ : output_;
+    if (!text.empty()) text.append("\n");
   }
 
   void start_case(int depth) {
@@ -261,17 +269,18 @@ class JunitReader {
     capture_ = Capture::Nothing;
     const bool failed = test.status == CaseStatus::Failed || test.status == CaseStatus::Errored;
     if (failed || test.flaky) {
-      std::string output = std::move(failure_text_);
+      std::string output = failure_.take();
       const std::string captured = output_.take();
       if (!captured.empty()) output += (output.empty() || output.ends_with('\n') ? "" : "\n") + captured;
+      while (!output.empty() && std::isspace(static_cast<unsigned char>(output.back()))) output.pop_back();
       test.output = core::bounded_test_text(output, core::kMaxTestOutputBytes);
       find_place(test);
     } else {
       test.message.clear();
       test.type.clear();
+      failure_.take();
       output_.take();
     }
-    failure_text_.clear();
     if (!sink_(std::move(test))) stopped_ = true;
   }
 
@@ -290,7 +299,6 @@ class JunitReader {
   Capture capture_ = Capture::Nothing;
   BoundedText failure_{core::kMaxTestOutputBytes};
   BoundedText output_{core::kMaxTestOutputBytes};
-  std::string failure_text_;
 };
 
 }  // namespace

@@ -118,6 +118,9 @@ TEST(JunitReports, GoogleTest) {
   EXPECT_TRUE(failed.file.ends_with("tests/reports/sample_gtest.cpp")) << failed.file;
   EXPECT_EQ(failed.line, 12);  // the failed expectation's, not the test's
   EXPECT_TRUE(contains(failed.message, "one and one")) << failed.message;
+  // A <failure> per failed expectation: the first is the message, all are the output.
+  EXPECT_FALSE(contains(failed.message, "two and two")) << failed.message;
+  EXPECT_TRUE(contains(failed.output, "one and one") && contains(failed.output, "two and two")) << failed.output;
 }
 
 TEST(JunitReports, NodeTestRunner) {
