@@ -28,6 +28,9 @@
 //   reason and its stages are skipped. They are stopped, with every process
 //   they started, when the pipeline ends, whatever its result
 //   (runner/services.h).
+// - After each attempt that ran, an execution's test reports
+//   (ExecutionSpec::reports) are read from its workspace; the result's
+//   `tests` are the last attempt's, flaky tests marked (runner/test_reports.h).
 // - run_plan returns when everything has finished and no process is left.
 #pragma once
 
