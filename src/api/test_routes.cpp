@@ -16,9 +16,9 @@ namespace {
 using nlohmann::json;
 
 // The executions with results in the tree's order, each with its place.
-json tests_view(const store::WorkflowTree& tree, std::vector<store::ExecutionTests> tested) {
-  std::map<std::string, core::TestResults*> by_execution;
-  for (store::ExecutionTests& execution : tested) by_execution[execution.execution_id] = &execution.results;
+json tests_view(const store::WorkflowTree& tree, const std::vector<store::ExecutionTests>& tested) {
+  std::map<std::string, const core::TestResults*> by_execution;
+  for (const store::ExecutionTests& execution : tested) by_execution[execution.execution_id] = &execution.results;
   core::TestTotals all;
   json executions = json::array();
   for (const store::Pipeline& pipeline : tree.pipelines)
