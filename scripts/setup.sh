@@ -14,7 +14,7 @@ build_packages=(
   nlohmann-json3-dev libsimdjson-dev libcli11-dev libfmt-dev libspdlog-dev
   libboost-dev libboost-system-dev
   libsqlite3-dev libmariadb-dev libpq-dev
-  libssl-dev libcurl4-openssl-dev libyaml-cpp-dev libzstd-dev libarchive-dev
+  libssl-dev libcurl4-openssl-dev libyaml-cpp-dev libzstd-dev libarchive-dev libxml2-dev
   libre2-dev bubblewrap libhowardhinnant-date-dev tzdata
 )
 test_packages=(
@@ -23,7 +23,7 @@ test_packages=(
   lighttpd tmux wrk procps curl
   podman runc busybox-static
   socat openssl zstd
-  chromium nodejs
+  chromium nodejs python3-pytest
 )
 # The tests need some kubectl; a machine may have one from another package
 # (google-cloud-sdk's kubectl), which Debian's kubernetes-client conflicts with.

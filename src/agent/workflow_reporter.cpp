@@ -15,6 +15,9 @@ constexpr std::size_t kBatchBytes = 512 * 1024;  // send at once beyond this
 // Lines of one execution in one batch: the server stores at most 10,000 at
 // a time, and a program can print far more than that between two sends.
 constexpr std::size_t kBatchLines = 5000;
+// Test results of executions in one batch: each may be 2 MB at most
+// (core/test_results.h), and the server takes 16 MB a call.
+constexpr std::size_t kBatchTestResults = 4;
 
 std::int64_t millis(runner::TimePoint time) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
@@ -81,6 +84,10 @@ const std::string& WorkflowReporter::execution_id(runner::ExecutionId id) const 
 void WorkflowReporter::execution_changed(runner::ExecutionId id, const runner::ExecutionResult& result) {
   std::optional<int> exit_code;
   if (core::is_final(result.status) && result.attempts > 0 && result.exit_code >= 0) exit_code = result.exit_code;
+  if (core::is_final(result.status) && result.tests) {
+    std::lock_guard lock{mutex_};
+    tests_.push_back({execution_id(id), *result.tests});  // the runner masked them
+  }
   change({protocol::Node::Execution, execution_id(id), result.status, when(result), execution_reason(result),
           exit_code});
 }
@@ -173,8 +180,16 @@ protocol::EventBatch WorkflowReporter::take_batch() {
   // The server stores a batch's lines before its changes: changes wait for
   // the last of the lines written before them, so an ended execution's log
   // is whole when viewers are told it ended.
-  if (!lines_left) batch.changes = std::exchange(changes_, {});
-  pending_bytes_ = lines_left ? kBatchBytes : 0;  // send the rest at once
+  // Test results go before the changes that end their executions.
+  bool tests_left = false;
+  if (!lines_left) {
+    const std::size_t taken = std::min(tests_.size(), kBatchTestResults);
+    std::move(tests_.begin(), tests_.begin() + static_cast<std::ptrdiff_t>(taken), std::back_inserter(batch.tests));
+    tests_.erase(tests_.begin(), tests_.begin() + static_cast<std::ptrdiff_t>(taken));
+    tests_left = !tests_.empty();
+  }
+  if (!lines_left && !tests_left) batch.changes = std::exchange(changes_, {});
+  pending_bytes_ = lines_left || tests_left ? kBatchBytes : 0;  // send the rest at once
   return batch;
 }
 
@@ -187,7 +202,7 @@ void WorkflowReporter::send_loop() {
       std::unique_lock lock{mutex_};
       wake_.wait_for(lock, kSendInterval, [this] { return finishing_ || pending_bytes_ >= kBatchBytes; });
       last = finishing_;
-      if (changes_.empty() && lines_.empty()) {
+      if (changes_.empty() && lines_.empty() && tests_.empty()) {
         if (last) return;
         continue;
       }

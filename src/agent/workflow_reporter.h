@@ -5,7 +5,8 @@
 // reasons are masked here (secrets become ***), the job's secrets and those
 // a pipeline's gate released since (hide()). Lines are numbered per
 // execution from 1, so a batch sent again after a lost answer is stored
-// once. A batch that cannot be delivered is retried until the
+// once. An ended execution's test results go before its status change. A
+// batch that cannot be delivered is retried until the
 // server answers: it may be restarting. A pipeline's services are reported
 // as the executions of its services group (PipelineIds::services), whose
 // status follows theirs.
@@ -83,6 +84,7 @@ class WorkflowReporter final : public runner::Observer {
   std::condition_variable wake_;
   std::vector<protocol::StatusChange> changes_;
   std::map<std::string, std::vector<protocol::LogLine>> lines_;  // execution id → lines
+  std::vector<protocol::ExecutionTests> tests_;  // of ended executions, sent before the changes after them
   std::size_t pending_bytes_ = 0;
   bool finishing_ = false;
   std::thread sender_;

@@ -254,6 +254,7 @@ store::TreeReport tree_report(protocol::EventBatch&& batch) {
       lines.lines.push_back({line.seq, log_stream(line.stream), store::Timestamp{std::chrono::milliseconds{line.at_ms}},
                              std::move(line.text)});
   }
+  for (auto& tests : batch.tests) report.tests.push_back({std::move(tests.execution), std::move(tests.results)});
   for (auto& change : batch.changes) {
     std::optional<store::Timestamp> at;
     if (change.at_ms) at = store::Timestamp{std::chrono::milliseconds{*change.at_ms}};

@@ -22,6 +22,7 @@ void add_routes(http::Router& router, store::Store& store, const ApiOptions& opt
   add_sign_in_routes(routes);
   add_audit_routes(routes);
   add_artifact_routes(routes);
+  add_test_routes(routes);
   if (options.orchestrator) {
     auto logs = std::make_shared<LogHub>();
     add_agent_routes(routes, *options.orchestrator, logs);

@@ -93,6 +93,8 @@ void add_agent_routes(const Routes& routes, orchestrator::Orchestrator& orchestr
 // people's cache and artifact routes (artifact_routes.cpp).
 void add_blob_routes(const Routes& routes);
 void add_artifact_routes(const Routes& routes);
+// A workflow's test results (test_routes.cpp).
+void add_test_routes(const Routes& routes);
 void add_live_routes(const Routes& routes, orchestrator::Orchestrator& orchestrator, std::shared_ptr<LogHub> logs);
 
 // GitHub (github_hooks.cpp). wants_github_hook: whether a new project gets

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "protocol/protocol.h"
+
 namespace cli {
 
 using core::Status;
@@ -51,6 +53,31 @@ void report_skips(std::ostringstream& out, const core::PipelineSpec& spec, const
   }
 }
 
+constexpr std::size_t kTestsShown = 10;  // failed tests listed under an execution's totals
+
+// "tests/test_a.py:7", "tests/test_a.py" or nothing.
+std::string test_place(const core::TestProblem& problem) {
+  if (problem.file.empty()) return {};
+  return problem.file + (problem.line > 0 ? ":" + std::to_string(problem.line) : "");
+}
+
+// An execution's test totals, as `[ci/test/unit] tests: 120 passed, 2 failed,
+// 3 skipped`, then its first failed and flaky tests with their messages.
+void report_tests(std::ostringstream& out, const core::Plan& plan, runner::ExecutionId id,
+                  const core::TestResults& tests) {
+  out << "  [" << execution_label(plan, id) << "] tests: " << core::test_totals_text(tests.totals) << "\n";
+  for (std::size_t i = 0; i < tests.problems.size() && i < kTestsShown; ++i) {
+    const core::TestProblem& problem = tests.problems[i];
+    const std::string place = test_place(problem);
+    const std::string_view message = std::string_view{problem.message}.substr(0, problem.message.find('\n'));
+    out << "      " << core::to_string(problem.outcome) << ": " << problem.suite << (problem.suite.empty() ? "" : " ")
+        << problem.name << (place.empty() ? "" : " (" + place + ")") << (message.empty() ? "" : ": ") << message
+        << "\n";
+  }
+  if (tests.problems.size() > kTestsShown)
+    out << "      and " << tests.problems.size() - kTestsShown << " more (--json lists them)\n";
+}
+
 // The skip reason of a node of the --json tree, when it has one.
 void add_skip_reason(nlohmann::json& node, const std::string& reason) {
   if (!reason.empty()) node["skip_reason"] = reason;
@@ -88,6 +115,7 @@ nlohmann::json execution_json(const core::ExecutionSpec& spec, const runner::Exe
   if (!result.error.empty()) node["error"] = result.error;
   add_skip_reason(node, result.skip_reason);
   add_times(node, result.started, result.finished);
+  if (result.tests) node["tests"] = protocol::to_json(*result.tests);
   return node;
 }
 
@@ -108,7 +136,7 @@ nlohmann::json services_json(const core::PipelineSpec& spec, const runner::Pipel
 
 std::string run_summary(const core::Plan& plan, const runner::RunResult& result, const RunView& view) {
   std::map<Status, int> pipelines, stages, executions;
-  std::ostringstream failures;
+  std::ostringstream failures, tests;
   for (std::size_t p = 0; p < result.pipelines.size(); ++p) {
     const auto& pipeline = result.pipelines[p];
     ++pipelines[pipeline.status];
@@ -119,6 +147,7 @@ std::string run_summary(const core::Plan& plan, const runner::RunResult& result,
         ++executions[execution.status];
         if (worth_reporting(execution))
           report_failure(failures, plan, {p, s, e}, execution, view);
+        if (execution.tests) report_tests(tests, plan, {p, s, e}, *execution.tests);
       }
     }
   }
@@ -128,6 +157,7 @@ std::string run_summary(const core::Plan& plan, const runner::RunResult& result,
   out << "  pipelines:  " << counts_text(pipelines) << "\n";
   out << "  stages:     " << counts_text(stages) << "\n";
   out << "  executions: " << counts_text(executions) << "\n";
+  out << tests.str();
   for (std::size_t p = 0; p < result.pipelines.size(); ++p) {
     const auto& pipeline = result.pipelines[p];
     out << "  " << status_symbol(pipeline.status) << " " << plan.pipelines[p].name;

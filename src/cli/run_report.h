@@ -1,5 +1,6 @@
 // What `factory run` prints once a run is over: the summary (counts by
-// status, duration, the last output lines of what failed) and, with --json,
+// status, each execution's test totals, duration, the last output lines of
+// what failed) and, with --json,
 // the result tree as JSON.
 #pragma once
 
@@ -16,7 +17,8 @@ std::string run_summary(const core::Plan& plan, const runner::RunResult& result,
 // {"status", "started", "finished", "duration_ms", "pipelines": [{"name",
 // "status", "timed_out", "error"?, "services"?: [{"name", "status", "image"?,
 // "error"?, ...}], "stages": [{"name", "status", "executions": [{"name",
-// "status", "exit_code", "signal", "attempts", "timed_out", "error", ...}]}]}],
+// "status", "exit_code", "signal", "attempts", "timed_out", "error", "tests"?:
+// {"totals", "problems"} as the REST API shows them, ...}]}]}],
 // "skipped": [{"name", "reason"}]}: the pipelines the event's filters left
 // out, and the matrix combinations `exclude` did. A pipeline, stage or
 // execution the plan skipped has "skip_reason" ("when: ... is false").

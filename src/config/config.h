@@ -124,6 +124,7 @@ struct Execution {
   // Files kept after it ends (glob patterns), when ("success", "failure" or
   // "always"), and the executions of earlier stages whose files it receives.
   Expression artifacts, artifacts_when, needs_artifacts;
+  Expression reports;  // glob patterns of its JUnit XML test reports
 };
 
 // A service block. The ready_* expressions come from its ready block.

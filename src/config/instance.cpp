@@ -136,6 +136,7 @@ core::ExecutionSpec execution(const Execution& e, const core::PipelineSpec& pipe
   spec.skip_reason = when_false(e.when, evaluator);
   spec.caches = merge_caches(pipeline_caches, evaluate_caches(e.caches, evaluator), e, evaluator);
   evaluate_artifacts(e, evaluator, spec);
+  evaluate_reports(e, evaluator, spec);
   return spec;
 }
 

@@ -116,19 +116,40 @@ std::vector<core::CacheSpec> merge_caches(std::vector<core::CacheSpec> pipeline_
   return pipeline_caches;
 }
 
+namespace {
+
+// What files an execution names by glob patterns relative to its workspace
+// (its artifacts, its test reports), each checked: a bad one is reported at
+// its place and kept, since the evaluator has failed anyway.
+struct PatternRules {
+  std::string_view attribute;  // "artifacts"
+  std::string_view noun;       // "Artifact pattern"
+  std::string_view files;      // "Artifacts"
+  std::string_view example;    // "\"dist/**\" or \"reports/*.xml\""
+};
+
+std::vector<std::string> glob_patterns(const Expression& e, const PatternRules& rules, Evaluator& evaluator) {
+  std::vector<std::string> patterns;
+  if (!e.given()) return patterns;
+  for (auto& item : bounded_list(e, rules.attribute, core::kMaxPaths, evaluator).value_or(std::vector<ListItem>{})) {
+    const std::string_view pattern = std::string_view(item.value).substr(item.value.starts_with('!') ? 1 : 0);
+    std::string problem = path_problem(pattern, false);
+    if (std::string error; problem.empty() && !Glob::compile(pattern, error)) problem = "is not a glob: " + error;
+    if (!problem.empty())
+      evaluator.error(item.origin, std::string{rules.noun} + " " + shown(item.value) + " " + problem,
+                      std::string{rules.files} + " are glob patterns relative to the workspace, e.g. " +
+                          std::string{rules.example} +
+                          " (\"!pattern\" leaves files out); no absolute paths, no \"..\".");
+    patterns.push_back(without_dot_components(item.value));
+  }
+  return patterns;
+}
+
+}  // namespace
+
 void evaluate_artifacts(const Execution& e, Evaluator& evaluator, core::ExecutionSpec& spec) {
-  if (e.artifacts.given())
-    for (auto& item : bounded_list(e.artifacts, "artifacts", core::kMaxPaths, evaluator).value_or(
-             std::vector<ListItem>{})) {
-      const std::string_view pattern = std::string_view(item.value).substr(item.value.starts_with('!') ? 1 : 0);
-      std::string problem = path_problem(pattern, false);
-      if (std::string error; problem.empty() && !Glob::compile(pattern, error)) problem = "is not a glob: " + error;
-      if (!problem.empty())
-        evaluator.error(item.origin, "Artifact pattern " + shown(item.value) + " " + problem,
-                        "Artifacts are glob patterns relative to the workspace, e.g. \"dist/**\" or "
-                        "\"reports/*.xml\" (\"!pattern\" leaves files out); no absolute paths, no \"..\".");
-      spec.artifacts.push_back(without_dot_components(item.value));
-    }
+  spec.artifacts =
+      glob_patterns(e.artifacts, {"artifacts", "Artifact pattern", "Artifacts", "\"dist/**\" or \"reports/*.xml\""}, evaluator);
   if (!e.artifacts_when.given()) return;
   const auto when = evaluator.string(e.artifacts_when, "artifacts_when");
   if (!when) return;
@@ -239,6 +260,11 @@ class SourceFinder {
 };
 
 }  // namespace
+
+void evaluate_reports(const Execution& e, Evaluator& evaluator, core::ExecutionSpec& spec) {
+  spec.reports = glob_patterns(
+      e.reports, {"reports", "Report pattern", "Test reports", "\"build/test-results/*.xml\""}, evaluator);
+}
 
 void resolve_needs_artifacts(const Pipeline& pipeline, Evaluator& evaluator, core::PipelineSpec& spec) {
   SourceFinder finder(pipeline, spec, evaluator);

@@ -6,8 +6,9 @@
 //   - a cache's key and restore_keys are core::is_cache_key; its paths are a
 //     non-empty list, each relative to the workspace or starting with "~/"
 //     (the execution's home), never absolute or climbing out with "..";
-//   - artifacts are glob patterns relative to the workspace, by the same
-//     rules; artifacts_when is "success", "failure" or "always";
+//   - artifacts, and reports (test reports), are glob patterns relative to
+//     the workspace, by the same rules; artifacts_when is "success",
+//     "failure" or "always";
 //   - needs_artifacts names executions of earlier stages of the pipeline
 //     that keep artifacts: "exec", or "stage/exec" where two earlier stages
 //     have an execution of that name.
@@ -31,6 +32,9 @@ std::vector<core::CacheSpec> merge_caches(std::vector<core::CacheSpec> pipeline_
 
 // `artifacts` and `artifacts_when` of an execution, into `spec`.
 void evaluate_artifacts(const Execution& e, Evaluator& evaluator, core::ExecutionSpec& spec);
+
+// `reports` of an execution (glob patterns of its JUnit XML files), into `spec`.
+void evaluate_reports(const Execution& e, Evaluator& evaluator, core::ExecutionSpec& spec);
 
 // Resolves the needs_artifacts of every execution of an instance whose
 // stages and executions `spec` holds in the pipeline's order (their

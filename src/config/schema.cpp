@@ -40,7 +40,7 @@ const BodySchema kService{"a service block", {"image", "command", "run", "env", 
 const BodySchema kReady{"a ready block", {"port", "run", "timeout"}, {}};
 const BodySchema kExec{"an exec block",
                        {"run", "image", "env", "timeout", "retry", "allow_failure", "when", "artifacts",
-                        "artifacts_when", "needs_artifacts"},
+                        "artifacts_when", "needs_artifacts", "reports"},
                        {"cache"}};
 const BodySchema kCache{"a cache block", {"key", "paths", "restore_keys"}, {}};
 const BodySchema kSchedule{"a schedule block", {"cron", "branch", "timezone"}, {}};
@@ -420,6 +420,7 @@ class Decoder {
     e.artifacts = expression(body, "artifacts", file);
     e.artifacts_when = expression(body, "artifacts_when", file);
     e.needs_artifacts = expression(body, "needs_artifacts", file);
+    e.reports = expression(body, "reports", file);
     if (!e.run.given())
       report(diags_, e.origin, "Missing \"run\" in exec \"" + e.name + "\"",
              "An execution needs the shell script it runs, e.g. run = \"make -j2\"");

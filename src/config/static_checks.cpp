@@ -163,7 +163,7 @@ void check_pipeline(const Pipeline& p, ReferenceChecker& checker) {
     checker.check(stage.when, instance);
     for (const auto& e : stage.executions) {
       for (const Expression* x : {&e.run, &e.image, &e.env, &e.timeout, &e.retry, &e.allow_failure, &e.when,
-                                  &e.artifacts, &e.artifacts_when, &e.needs_artifacts})
+                                  &e.artifacts, &e.artifacts_when, &e.needs_artifacts, &e.reports})
         checker.check(*x, execution);
       for (const auto& c : e.caches)
         for (const Expression* x : {&c.key, &c.paths, &c.restore_keys}) checker.check(*x, execution);

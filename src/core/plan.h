@@ -112,6 +112,9 @@ struct ExecutionSpec {
   ArtifactsWhen artifacts_when = ArtifactsWhen::Success;
   // Whose artifacts are unpacked into its workspace before it starts.
   std::vector<ArtifactSource> needs_artifacts;
+  // Glob patterns (config/glob.h) of its JUnit XML test reports, relative
+  // to its workspace, read after each attempt; empty: none.
+  std::vector<std::string> reports;
 };
 
 // A program a pipeline's executions talk to (a database, say): started

@@ -283,6 +283,47 @@ StatusChange read_change(const Reader& in) {
   return change;
 }
 
+std::string bounded_string(const Reader& in, const char* name, std::size_t most) {
+  std::string text = in.string(name);
+  if (text.size() > most) throw Malformed{in.where(name) + " is longer than " + std::to_string(most) + " bytes"};
+  return text;
+}
+
+std::int64_t count(const Reader& in, const char* name) {
+  const std::int64_t value = in.integer(name);
+  if (value < 0) throw Malformed{in.where(name) + " is below 0"};
+  return value;
+}
+
+core::TestProblem read_test_problem(const Reader& in) {
+  core::TestProblem problem;
+  const auto outcome = core::parse_test_outcome(in.string("outcome", true));
+  if (!outcome) throw Malformed{in.where("outcome") + " is not failure, error or flaky"};
+  problem.outcome = *outcome;
+  problem.suite = bounded_string(in, "suite", core::kMaxTestNameBytes);
+  problem.name = bounded_string(in, "name", core::kMaxTestNameBytes);
+  problem.message = bounded_string(in, "message", core::kMaxTestMessageBytes);
+  problem.type = bounded_string(in, "type", core::kMaxTestTypeBytes);
+  problem.file = bounded_string(in, "file", core::kMaxTestFileBytes);
+  const std::int64_t line = count(in, "line");
+  if (line > INT32_MAX) throw Malformed{in.where("line") + " is out of range"};
+  problem.line = static_cast<int>(line);
+  problem.output = bounded_string(in, "output", core::kMaxTestOutputBytes);
+  return problem;
+}
+
+core::TestResults read_test_results(const Reader& in) {
+  core::TestResults results;
+  const Reader totals = in.object("totals");
+  results.totals = {count(totals, "tests"), count(totals, "failures"), count(totals, "errors"),
+                    count(totals, "skipped"), count(totals, "flaky"), count(totals, "time_ms")};
+  if (results.totals.passed() < 0)
+    throw Malformed{totals.where() + " counts more failures, errors and skipped tests than tests"};
+  bounded_array(in, "problems", core::kMaxListedTests);
+  results.problems = read_items(in, "problems", read_test_problem);
+  return results;
+}
+
 }  // namespace
 
 std::string_view name(Call call) {
@@ -431,6 +472,33 @@ PlanIds plan_ids_from_json(const json& json_ids) {
   return ids;
 }
 
+json to_json(const core::TestResults& results) {
+  const core::TestTotals& totals = results.totals;
+  json problems = json::array();
+  for (const core::TestProblem& problem : results.problems)
+    problems.push_back({{"outcome", core::to_string(problem.outcome)},
+                        {"suite", problem.suite},
+                        {"name", problem.name},
+                        {"message", problem.message},
+                        {"type", problem.type},
+                        {"file", problem.file},
+                        {"line", problem.line},
+                        {"output", problem.output}});
+  return {{"totals",
+           {{"tests", totals.tests},
+            {"passed", totals.passed()},
+            {"failures", totals.failures},
+            {"errors", totals.errors},
+            {"skipped", totals.skipped},
+            {"flaky", totals.flaky},
+            {"time_ms", totals.time_ms}}},
+          {"problems", std::move(problems)}};
+}
+
+core::TestResults test_results_from_json(const json& json_results) {
+  return read_test_results(Reader{json_results, "tests"});
+}
+
 json to_json(const LogLine& line) {
   return {{"seq", line.seq}, {"stream", to_string(line.stream)}, {"at", line.at_ms}, {"text", line.text}};
 }
@@ -452,9 +520,15 @@ json to_json(const EventBatch& batch) {
     for (const auto& line : log.lines) lines.push_back(to_json(line));
     logs.push_back({{"execution", log.execution}, {"lines", std::move(lines)}});
   }
+  json tests = json::array();
+  for (const auto& execution : batch.tests) {
+    json results = to_json(execution.results);
+    results["execution"] = execution.execution;
+    tests.push_back(std::move(results));
+  }
   json changes = json::array();
   for (const auto& change : batch.changes) changes.push_back(to_json(change));
-  return {{"logs", std::move(logs)}, {"changes", std::move(changes)}};
+  return {{"logs", std::move(logs)}, {"tests", std::move(tests)}, {"changes", std::move(changes)}};
 }
 
 EventBatch event_batch_from_json(const json& json_batch) {
@@ -462,6 +536,9 @@ EventBatch event_batch_from_json(const json& json_batch) {
   EventBatch batch;
   batch.logs = read_items(in, "logs", [](const Reader& log) {
     return ExecutionLog{log.string("execution", true), read_items(log, "lines", read_line)};
+  });
+  batch.tests = read_items(in, "tests", [](const Reader& tests) {
+    return ExecutionTests{tests.string("execution", true), read_test_results(tests)};
   });
   batch.changes = read_items(in, "changes", read_change);
   return batch;

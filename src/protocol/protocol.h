@@ -21,6 +21,7 @@
 
 #include "core/plan.h"
 #include "core/status.h"
+#include "core/test_results.h"
 
 namespace protocol {
 
@@ -173,11 +174,19 @@ struct StatusChange {
   std::optional<int> exit_code;  // executions only
 };
 
+// The test results an execution's reports gave (core/test_results.h),
+// sent with the change that ends it: a batch sent again replaces them.
+struct ExecutionTests {
+  std::string execution;  // its id
+  core::TestResults results;
+};
+
 // What happened since the last batch: lines first (the server stores them
-// before the changes, so an ended execution's log is whole), then the
-// status changes in the order they happened.
+// before the changes, so an ended execution's log is whole), test results,
+// then the status changes in the order they happened.
 struct EventBatch {
   std::vector<ExecutionLog> logs;
+  std::vector<ExecutionTests> tests;
   std::vector<StatusChange> changes;
 };
 
@@ -255,6 +264,13 @@ PlanIds plan_ids_from_json(const nlohmann::json& json);
 
 std::string_view to_string(Stream stream);  // "stdout", "stderr"
 std::string_view to_string(Node node);      // "pipeline", "stage", "execution"
+
+// An execution's test results: {"totals": {...}, "problems": [...]}, as the
+// events call carries them and the REST API and `factory run --json` show
+// them (docs/agents.md, "Test results"). Reading checks the bounds of
+// core/test_results.h.
+nlohmann::json to_json(const core::TestResults& results);
+core::TestResults test_results_from_json(const nlohmann::json& json);
 
 nlohmann::json to_json(const LogLine& line);
 nlohmann::json to_json(const StatusChange& change);

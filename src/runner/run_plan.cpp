@@ -15,6 +15,7 @@
 #include "runner/reporter.h"
 #include "runner/runner.h"
 #include "runner/services.h"
+#include "runner/test_reports.h"
 #include "runner/workspace_tree.h"
 
 namespace runner {
@@ -98,7 +99,8 @@ class PlanRun {
   std::string workspace_path(const std::string& name) const;
   std::string execution_workspace(ExecutionId id) const;
   void make_pipeline_workspace(std::size_t p);
-  AttemptOutcome run_in_workspace(ExecutionId id, const core::ExecutionSpec& spec, Deadline deadline);
+  AttemptOutcome run_in_workspace(ExecutionId id, const core::ExecutionSpec& spec, Deadline deadline,
+                                  TestReports& reports);
   // The attempt's workspace, made (a fresh copy) when it has one of its own;
   // empty with `error` set when it cannot be had.
   std::string attempt_workspace(ExecutionId id, bool fresh, std::string& error);
@@ -321,6 +323,7 @@ void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
     return;
   }
   AttemptOutcome outcome;
+  TestReports reports{spec};
   for (int attempt = 1; attempt <= 1 + std::max(spec.retry, 0); ++attempt) {
     reporter_.update_execution(id, [attempt](ExecutionResult& r) {
       if (attempt == 1) r.started = Clock::now();
@@ -332,18 +335,20 @@ void PlanRun::run_execution(ExecutionId id, Deadline pipeline_deadline) {
       auto own = std::chrono::steady_clock::now() + spec.timeout;
       if (!deadline || own < *deadline) deadline = own;
     }
-    outcome = run_in_workspace(id, spec, deadline);
+    outcome = run_in_workspace(id, spec, deadline, reports);
     bool pipeline_over = pipeline_deadline && std::chrono::steady_clock::now() >= *pipeline_deadline;
     if (outcome.status != Status::Failure || cancel_.cancelled() || pipeline_over) break;
   }
   if (keeps_files()) finish_files(id, spec, outcome);
   slots_.release();
-  reporter_.update_execution(id, [&outcome](ExecutionResult& r) {
+  const std::shared_ptr<const core::SecretMask> mask = current_mask();
+  reporter_.update_execution(id, [&outcome, &reports, &mask](ExecutionResult& r) {
     r.status = outcome.status;
     r.exit_code = outcome.exit_code;
     r.term_signal = outcome.term_signal;
     r.timed_out = outcome.timed_out;
     r.error = outcome.error;
+    r.tests = reports.results(*mask);
     r.finished = Clock::now();
   });
 }
@@ -411,7 +416,10 @@ std::string PlanRun::attempt_workspace(ExecutionId id, bool fresh, std::string& 
   return own;
 }
 
-AttemptOutcome PlanRun::run_in_workspace(ExecutionId id, const core::ExecutionSpec& spec, Deadline deadline) {
+// One attempt, then its test reports read while its workspace is there
+// (an attempt that did not run, or was cancelled, has none to read).
+AttemptOutcome PlanRun::run_in_workspace(ExecutionId id, const core::ExecutionSpec& spec, Deadline deadline,
+                                         TestReports& reports) {
   const std::shared_ptr<const core::SecretMask> mask = current_mask();  // kept until the attempt ends
   std::string error;
   AttemptDirs dirs{attempt_workspace(id, true, error), {}};
@@ -421,7 +429,11 @@ AttemptOutcome PlanRun::run_in_workspace(ExecutionId id, const core::ExecutionSp
     if (FilesOutcome prepared = prepare_files(id, spec, dirs); !prepared)
       return error_outcome("execution '" + spec.name + "' cannot start: " + prepared.error());
   }
-  return run_attempt(context_, id, spec, dirs, *mask, deadline);
+  const auto started = TestReports::attempt_start();
+  AttemptOutcome outcome = run_attempt(context_, id, spec, dirs, *mask, deadline);
+  if (!spec.reports.empty() && (outcome.status == Status::Success || outcome.status == Status::Failure))
+    reports.read_attempt(dirs.workspace, started, files_log(id));
+  return outcome;
 }
 
 // Lines about an execution's files, in its output as the runner read them.

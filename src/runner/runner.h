@@ -28,6 +28,9 @@
 //   reason and its stages are skipped. They are stopped, with every process
 //   they started, when the pipeline ends, whatever its result
 //   (runner/services.h).
+// - After each attempt that ran, an execution's test reports
+//   (ExecutionSpec::reports) are read from its workspace; the result's
+//   `tests` are the last attempt's, flaky tests marked (runner/test_reports.h).
 // - run_plan returns when everything has finished and no process is left.
 #pragma once
 
@@ -44,6 +47,7 @@
 #include "core/plan.h"
 #include "core/secret_mask.h"
 #include "core/status.h"
+#include "core/test_results.h"
 
 namespace runner {
 
@@ -143,6 +147,10 @@ struct ExecutionResult {
   std::string error;      // why it could not run (status error)
   std::string kept;         // it did not run: where its result comes from (KeptExecution::reason)
   std::string skip_reason;  // skipped: the plan's reason (ExecutionSpec::skip_reason), if it gave one
+  // Set when it ends, from its test reports (ExecutionSpec::reports): those
+  // of its last attempt that wrote any, flaky tests marked. None when it has
+  // no reports or no attempt wrote one (runner/test_reports.h).
+  std::optional<core::TestResults> tests;
   TimePoint started{}, finished{};
 };
 

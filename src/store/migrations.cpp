@@ -462,6 +462,39 @@ const std::vector<Migration>& migrations() {
         "ALTER TABLE projects ADD cache_limit_bytes BIGINT NOT NULL DEFAULT 10737418240",
         "ALTER TABLE projects ADD artifact_retention_days INTEGER NOT NULL DEFAULT 30",
         "ALTER TABLE projects ADD default_branch VARCHAR(255) NOT NULL DEFAULT 'main'"}},
+      // Version 21 is test results (core/test_results.h): an execution's
+      // totals, and the tests it lists in their order, both going with it.
+      // The API reads a workflow's through test_results_workflow_idx.
+      {21,
+       "test results",
+       {"CREATE TABLE test_results ("
+        " execution_id {uuid} PRIMARY KEY,"
+        " workflow_id {uuid} NOT NULL,"
+        " tests BIGINT NOT NULL,"
+        " failures BIGINT NOT NULL,"
+        " errors BIGINT NOT NULL,"
+        " skipped BIGINT NOT NULL,"
+        " flaky BIGINT NOT NULL,"
+        " time_ms BIGINT NOT NULL,"
+        " CONSTRAINT test_results_execution_fkey FOREIGN KEY (execution_id) REFERENCES executions (id)"
+        " ON DELETE CASCADE"
+        "){table}",
+        "CREATE INDEX test_results_workflow_idx ON test_results (workflow_id)",
+        "CREATE TABLE test_problems ("
+        " execution_id {uuid} NOT NULL,"
+        " ordinal INTEGER NOT NULL,"
+        " outcome VARCHAR(10) NOT NULL,"
+        " suite VARCHAR(500) NOT NULL,"
+        " name VARCHAR(500) NOT NULL,"
+        " message {longtext} NOT NULL,"
+        " failure_type VARCHAR(200) NOT NULL,"
+        " file_path VARCHAR(1024) NOT NULL,"
+        " line_number INTEGER NOT NULL,"
+        " output {longtext} NOT NULL,"
+        " CONSTRAINT test_problems_pkey PRIMARY KEY (execution_id, ordinal),"
+        " CONSTRAINT test_problems_results_fkey FOREIGN KEY (execution_id) REFERENCES test_results (execution_id)"
+        " ON DELETE CASCADE"
+        "){table}"}},
   };
   return all;
 }

@@ -154,6 +154,7 @@ class SqlStore final : public Store {
   Result<std::vector<Artifact>> list_artifacts(std::string_view workflow_id) override;
   Result<std::vector<Artifact>> list_execution_artifacts(std::string_view execution_id) override;
   Result<Artifact> get_artifact(std::string_view id) override;
+  Result<std::vector<ExecutionTests>> list_test_results(std::string_view workflow_id) override;
   Result<std::int64_t> delete_expired_artifacts(Timestamp now, int batch) override;
   Result<bool> blob_readable(std::string_view digest, std::string_view project_id,
                              std::span<const std::string> scopes, std::string_view workflow_id) override;

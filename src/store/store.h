@@ -31,6 +31,7 @@
 #include "core/plan.h"
 #include "core/secret_scope.h"
 #include "core/status.h"
+#include "core/test_results.h"
 #include "store/result.h"
 
 namespace store {
@@ -554,7 +555,8 @@ struct LogLine {
 };
 
 // What a workflow's agent reports about its tree: lines of its executions'
-// output, then status changes of its nodes in the order they happened.
+// output, status changes of its nodes in the order they happened, and test
+// results of executions (recorded before the changes).
 enum class TreeNode { Pipeline, Stage, Execution };
 struct NodeStatusChange {
   TreeNode node;
@@ -565,9 +567,15 @@ struct ExecutionLines {
   std::string execution_id;
   std::vector<LogLine> lines;
 };
+// The test results of an execution (core/test_results.h), from its reports.
+struct ExecutionTests {
+  std::string execution_id;
+  core::TestResults results;
+};
 struct TreeReport {
   std::vector<ExecutionLines> logs;
   std::vector<NodeStatusChange> changes;
+  std::vector<ExecutionTests> tests;  // each replaces what its execution had
 };
 
 class Store {
@@ -835,7 +843,10 @@ class Store {
   //    to the status a node has is skipped, and a finished node already at
   //    the report's last status for it skips them all (sent again); any
   //    other change of a finished node, or one can_transition forbids, is a
-  //    conflict.
+  //    conflict;
+  //  - an execution's test results replace those it had, whatever its
+  //    status (they come before the change that ends it, or again with the
+  //    batch); more than core/test_results.h bounds is invalid.
   // Each id is looked up once, by key and scoped to the workflow.
   virtual Status record_report(std::string_view workflow_id, const TreeReport& report) = 0;
 
@@ -879,6 +890,10 @@ class Store {
   // An execution's, by path, expired ones included (a rerun hands on those
   // of the executions it keeps).
   virtual Result<std::vector<Artifact>> list_execution_artifacts(std::string_view execution_id) = 0;
+
+  // The test results a workflow's executions reported (record_report), by
+  // execution id: in the order the plan recorded them.
+  virtual Result<std::vector<ExecutionTests>> list_test_results(std::string_view workflow_id) = 0;
   virtual Result<Artifact> get_artifact(std::string_view id) = 0;
   virtual Result<std::int64_t> delete_expired_artifacts(Timestamp now, int batch) = 0;
 

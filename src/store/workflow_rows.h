@@ -58,6 +58,12 @@ Status queue_commit_status(Connection& connection, std::string_view workflow_id,
                            core::Status status, std::string_view reason);
 Status queue_pipeline_status(Connection& connection, std::string_view pipeline_id, const StatusChange& change);
 
+// Test results (test_results.cpp): within core/test_results.h's bounds;
+// replacing an execution's, in the caller's transaction.
+Status check_test_results(const core::TestResults& results);
+Status replace_test_results(Connection& connection, const std::string& workflow_id, const std::string& execution_id,
+                            const core::TestResults& results);
+
 // The id is a UUID, in canonical form.
 Result<std::string> checked_id(std::string_view id);
 

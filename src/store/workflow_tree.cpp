@@ -383,6 +383,8 @@ Status SqlStore::record_report(std::string_view workflow_id, const TreeReport& r
   if (!workflow) return workflow.error();
   for (const ExecutionLines& log : report.logs)
     if (auto checked = check_log_lines(log.lines); !checked) return checked;
+  for (const ExecutionTests& tests : report.tests)
+    if (auto checked = check_test_results(tests.results); !checked) return checked;
   return in_transaction([&](Connection& connection) -> Status {
     // First every node the report names, each read once, by key and as this
     // workflow's: nothing is written before all of the report is checked.
@@ -419,6 +421,13 @@ Status SqlStore::record_report(std::string_view workflow_id, const TreeReport& r
         if (line.seq > *last) return conflict(finished_node("execution", *key, status) + "; it takes no more log lines");
     }
 
+    std::vector<std::string> tested;  // of report.tests, in order
+    for (const ExecutionTests& tests : report.tests) {
+      auto key = look_up(kExecutions, tests.execution_id);
+      if (!key) return key.error();
+      tested.push_back(std::move(*key));
+    }
+
     std::vector<std::string> keys;  // of report.changes, in order
     std::unordered_map<std::string, core::Status> last_reported;
     for (const NodeStatusChange& change : report.changes) {
@@ -446,6 +455,9 @@ Status SqlStore::record_report(std::string_view workflow_id, const TreeReport& r
 
     for (const auto& [key, lines] : appends)
       if (auto inserted = insert_log_lines(connection, key, *lines); !inserted) return inserted;
+    for (std::size_t t = 0; t < tested.size(); ++t)
+      if (auto replaced = replace_test_results(connection, *workflow, tested[t], report.tests[t].results); !replaced)
+        return replaced;
     for (std::size_t w = 0; w < writes.size(); ++w) {
       const std::size_t i = writes[w];
       if (auto written = write_node_status(connection, *nodes.at(keys[i]).table, keys[i], froms[w],

@@ -189,6 +189,40 @@ TEST(ProtocolTest, EventBatchSurvivesTheRoundTrip) {
   EXPECT_FALSE(back.changes[1].exit_code);
 }
 
+TEST(ProtocolTest, TestResultsTravelBeforeTheChangesAndKeepTheirBounds) {
+  protocol::EventBatch batch;
+  core::TestResults results{{12, 1, 1, 2, 1, 3400}, {}};
+  results.problems.push_back({core::TestOutcome::Failure, "unit", "adds", "expected 2", "AssertionError",
+                              "tests/test_a.py", 7, "trace"});
+  results.problems.push_back({core::TestOutcome::Flaky, "unit", "waits", "timed out", "", "", 0, ""});
+  batch.tests.push_back({"e1", results});
+  batch.changes.push_back({protocol::Node::Execution, "e1", core::Status::Failure, 1702, "exit code 1", 1});
+  const json sent = protocol::to_json(batch);
+  EXPECT_EQ(sent["tests"][0]["execution"], "e1");
+  EXPECT_EQ(sent["tests"][0]["totals"]["passed"], 8);
+  const protocol::EventBatch back = protocol::event_batch_from_json(json::parse(sent.dump()));
+  ASSERT_EQ(back.tests.size(), 1u);
+  EXPECT_EQ(back.tests[0].execution, "e1");
+  EXPECT_EQ(back.tests[0].results, results);
+
+  json too_long = sent;
+  too_long["tests"][0]["problems"][0]["message"] = std::string(core::kMaxTestMessageBytes + 1, 'm');
+  try {
+    protocol::event_batch_from_json(too_long);
+    ADD_FAILURE() << "a message over its bound was taken";
+  } catch (const protocol::Malformed& error) {
+    EXPECT_STREQ(error.what(), "events.tests[0].problems[0].message is longer than 4096 bytes");
+  }
+  json too_many = sent;
+  too_many["tests"][0]["problems"] = json::array();
+  for (std::size_t i = 0; i <= core::kMaxListedTests; ++i)
+    too_many["tests"][0]["problems"].push_back(sent["tests"][0]["problems"][0]);
+  EXPECT_THROW(protocol::event_batch_from_json(too_many), protocol::Malformed);
+  json impossible = sent;
+  impossible["tests"][0]["totals"]["tests"] = 2;
+  EXPECT_THROW(protocol::event_batch_from_json(impossible), protocol::Malformed);
+}
+
 TEST(ProtocolTest, SmallBodiesSurviveTheRoundTrip) {
   const protocol::ClaimRequest claim =
       protocol::claim_request_from_json(protocol::to_json(protocol::ClaimRequest{std::chrono::milliseconds{500}, "h1"}));

@@ -66,6 +66,29 @@ class QueueTest : public ProjectStoreTest {
     EXPECT_TRUE(claimed.ok() && claimed->has_value()) << (claimed.ok() ? "queue empty" : claimed.error().message);
     return claimed.ok() && claimed->has_value() ? **claimed : Workflow{};
   }
+
+  // Two workflows claimed by two agents, each with its tree planned: an
+  // agent's reports name executions of `mine`, and try those of `other`.
+  struct TwoTrees {
+    std::string mine, other;
+    std::string gcc, clang;  // of mine
+    std::string foreign;     // of other
+    std::string foreign_pipeline;
+  };
+  TwoTrees two_running_trees() {
+    TwoTrees trees{enqueue("d1"), enqueue("d2")};
+    claim("agent-a");
+    claim("agent-b");
+    auto tree = store_->record_plan(trees.mine, two_pipelines_and_a_skipped_one());
+    auto other_tree = store_->record_plan(trees.other, two_pipelines_and_a_skipped_one());
+    EXPECT_TRUE(tree.ok() && other_tree.ok());
+    if (!tree.ok() || !other_tree.ok()) return trees;
+    trees.gcc = tree->pipelines[1].stages[0].executions[0].id;
+    trees.clang = tree->pipelines[1].stages[0].executions[1].id;
+    trees.foreign = other_tree->pipelines[1].stages[0].executions[0].id;
+    trees.foreign_pipeline = other_tree->pipelines[1].id;
+    return trees;
+  }
 };
 
 TEST_P(QueueTest, EnqueueRecordsAQueuedWorkflow) {
@@ -566,17 +589,8 @@ TEST_P(QueueTest, LogsAppendOnceAndReadFromASequenceNumber) {
 // An agent's report is of its workflow's tree and applies whole: a line of
 // a running execution goes with the refused change that follows it.
 TEST_P(QueueTest, ReportsApplyWholeToTheirWorkflowsTreeOnly) {
-  std::string mine = enqueue("d1");
-  std::string other = enqueue("d2");
-  claim("agent-a");
-  claim("agent-b");
-  auto tree = store_->record_plan(mine, two_pipelines_and_a_skipped_one());
-  auto other_tree = store_->record_plan(other, two_pipelines_and_a_skipped_one());
-  ASSERT_OK(tree);
-  ASSERT_OK(other_tree);
-  const std::string& gcc = tree->pipelines[1].stages[0].executions[0].id;
-  const std::string& clang = tree->pipelines[1].stages[0].executions[1].id;
-  const std::string& foreign = other_tree->pipelines[1].stages[0].executions[0].id;
+  const auto [mine, other, gcc, clang, foreign, foreign_pipeline] = two_running_trees();
+  ASSERT_FALSE(gcc.empty());
   const Timestamp at = at_millis(1'790'000'000'000);
   const std::vector<LogLine> lines{{1, LogStream::Stdout, at, "one"}, {2, LogStream::Stdout, at, "two"}};
 
@@ -590,7 +604,7 @@ TEST_P(QueueTest, ReportsApplyWholeToTheirWorkflowsTreeOnly) {
   const TreeReport cases[] = {
       {{}, {{TreeNode::Execution, foreign, {core::Status::Running}}}},
       {{{foreign, lines}}, {}},
-      {{}, {{TreeNode::Pipeline, other_tree->pipelines[1].id, {core::Status::Running}}}},
+      {{}, {{TreeNode::Pipeline, foreign_pipeline, {core::Status::Running}}}},
       {{}, {{TreeNode::Stage, gcc, {core::Status::Running}}}},  // an execution's id given as a stage's
   };
   for (const TreeReport& report : cases) EXPECT_ERROR(store_->record_report(mine, report), ErrorKind::NotFound);
@@ -610,6 +624,42 @@ TEST_P(QueueTest, ReportsApplyWholeToTheirWorkflowsTreeOnly) {
   // Queued cannot become success.
   EXPECT_ERROR(store_->record_report(mine, {{}, {{TreeNode::Execution, clang, {core::Status::Success}}}}),
                ErrorKind::Conflict);
+}
+
+// Test results come with an agent's report, of its workflow's executions
+// only; sent again they replace what was there, whatever the status.
+TEST_P(QueueTest, TestResultsAreRecordedWithTheReportAndReplaced) {
+  const auto [mine, other, gcc, clang, foreign, foreign_pipeline] = two_running_trees();
+  ASSERT_FALSE(gcc.empty());
+  core::TestResults failing{{3, 1, 0, 1, 0, 750}, {}};
+  failing.problems.push_back({core::TestOutcome::Failure, "calc", "divides", "division by zero", "ZeroDivisionError",
+                              "calc.py", 12, std::string(core::kMaxTestOutputBytes, 'o')});
+  failing.problems.push_back({core::TestOutcome::Flaky, "calc", "waits", "timed out", "", "", 0, ""});
+
+  ASSERT_OK(store_->record_report(
+      mine, {{}, {{TreeNode::Execution, gcc, {core::Status::Running}}, {TreeNode::Execution, gcc, {core::Status::Failure}}},
+             {{gcc, failing}}}));
+  auto listed = store_->list_test_results(mine);
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].execution_id, gcc);
+  EXPECT_EQ((*listed)[0].results, failing);
+
+  const core::TestResults passing{{3, 0, 0, 1, 1, 700}, {failing.problems[1]}};
+  ASSERT_OK(store_->record_report(mine, {{}, {}, {{gcc, passing}, {clang, passing}}}));  // gcc has ended: still taken
+  listed = store_->list_test_results(mine);
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  for (const ExecutionTests& tests : *listed) EXPECT_EQ(tests.results, passing) << tests.execution_id;
+
+  EXPECT_ERROR(store_->record_report(mine, {{}, {}, {{foreign, passing}}}), ErrorKind::NotFound);
+  EXPECT_TRUE(store_->list_test_results(other)->empty());
+  core::TestResults too_long = failing;
+  too_long.problems[0].message = std::string(core::kMaxTestMessageBytes + 1, 'm');
+  EXPECT_ERROR(store_->record_report(mine, {{}, {}, {{clang, too_long}}}), ErrorKind::Invalid);
+  const core::TestResults impossible{{1, 2, 0, 0, 0, 0}, {}};
+  EXPECT_ERROR(store_->record_report(mine, {{}, {}, {{clang, impossible}}}), ErrorKind::Invalid);
+  EXPECT_EQ(store_->list_test_results(mine)->size(), 2u);
 }
 
 TEST_P(QueueTest, ProjectWorkflowsListNewestFirst) {

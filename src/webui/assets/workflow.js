@@ -5,8 +5,10 @@
 // project's writers; in a re-run, which executions kept an earlier result
 // and the earlier attempt of each that ran again; a pipeline waiting at its
 // environment's gate, with who may approve it and the buttons; the configuration's
-// diagnostics when it was not valid; the artifacts its executions kept, to
-// download one by one or all as a tar. Refreshed every second while shown.
+// diagnostics when it was not valid; its executions' test results (totals,
+// and each failed, errored or flaky test with its message and output); the
+// artifacts its executions kept, to download one by one or all as a tar.
+// Refreshed every second while shown.
 import {call, get, poll} from './api.js';
 import {h, statusBadge, durationOf, describeEvent, shortSha, timeElement, isFinal, mayWrite, replaceKeepingFocus,
         listTable, downloadLink, sizeElement} from './dom.js';
@@ -19,8 +21,9 @@ export async function renderWorkflow(main, [id], {signal, navigate}) {
   const actions = h('div', {class: 'buttons'});
   const graph = h('div', {class: 'graph', role: 'list', 'aria-label': 'Pipelines'});
   const message = h('p', {class: 'error', role: 'alert'});
+  const tests = h('div');
   const artifacts = h('div');
-  main.append(summary, approval, actions, message, graph, artifacts);
+  main.append(summary, approval, actions, message, graph, tests, artifacts);
   const act = (label, path, after, body, attributes = {}) => h('button', {...attributes, type: 'button',
     onclick: async (event) => {
       const button = event.currentTarget;
@@ -47,7 +50,8 @@ export async function renderWorkflow(main, [id], {signal, navigate}) {
   cancel?.classList.add('danger');
   if (writer) actions.append(cancel, rerun, rerunFailed);
   let earlier = null;  // the executions of the workflow this one re-runs, by id
-  let artifactsReadAfter = null;  // the executions that had ended when the artifacts were last read
+  let endedReadAfter = null;  // the executions that had ended when tests and artifacts were last read
+  let testsShown = '';
   let artifactsShown = '';
   await poll(async () => {
     const workflow = await get(`/api/v1/workflows/${id}`, {signal});
@@ -65,14 +69,21 @@ export async function renderWorkflow(main, [id], {signal, navigate}) {
     replaceKeepingFocus(approval, approvalPanel(workflow, approve));
     replaceKeepingFocus(graph, pipelineColumns(workflow, {earlier: earlier ?? new Map(),
                                                           rerunOne: writer && finished ? rerunOne : null, act}));
-    // An execution's artifacts are uploaded as it ends: the list is read
-    // again when another execution has ended, and once the workflow has
-    // (its last uploads are in by then); after that it does not change.
+    // An execution's test results and artifacts come in as it ends: both
+    // are read again when another execution has ended, and once the
+    // workflow has (its last uploads are in by then); after that they do
+    // not change.
     const ended = JSON.stringify([finished, executionsOf(workflow).filter(({status}) => isFinal(status))
                                                                   .map((execution) => execution.id)]);
-    if (ended === artifactsReadAfter) return;
-    const {items} = await get(`/api/v1/workflows/${id}/artifacts`, {signal});
-    artifactsReadAfter = ended;
+    if (ended === endedReadAfter) return;
+    const [results, {items}] = await Promise.all([get(`/api/v1/workflows/${id}/tests`, {signal}),
+                                                  get(`/api/v1/workflows/${id}/artifacts`, {signal})]);
+    endedReadAfter = ended;
+    // Redrawn only when changed: a redraw would close the outputs opened.
+    if (JSON.stringify(results) !== testsShown) {
+      testsShown = JSON.stringify(results);
+      replaceKeepingFocus(tests, testResults(id, results));
+    }
     if (JSON.stringify(items) === artifactsShown) return;
     artifactsShown = JSON.stringify(items);
     replaceKeepingFocus(artifacts, artifactList(id, items, (error) => { message.textContent = error.message; }));
@@ -203,6 +214,48 @@ function executionItem(execution, workflowId, {earlier, rerunOne}) {
           logLink(before, before.workflowId, before.status ? statusBadge(before.status) : 'log'))
       : null,
     rerunOne ? rerunOne(execution) : null);
+}
+
+// "120 passed, 2 failed, 3 skipped", as `factory run` says it.
+function totalsText({passed, failures, errors, skipped, flaky}) {
+  return [`${passed} passed`, `${failures} failed`, errors ? `${errors} ${errors === 1 ? 'error' : 'errors'}` : null,
+          `${skipped} skipped`, flaky ? `${flaky} flaky` : null].filter(Boolean).join(', ');
+}
+
+const testPlace = ({file, line}) => file ? `${file}${line ? `:${line}` : ''}` : '';
+
+// One failed, errored or flaky test: its name and message, and its output
+// (the failure's text, then what it printed) when opened.
+function testProblem(problem) {
+  const label = {failure: 'failed', error: 'error', flaky: 'flaky'}[problem.outcome];
+  const place = testPlace(problem);
+  return h('li', {class: `test-problem test-${problem.outcome}`},
+    h('details', {},
+      h('summary', {},
+        h('span', {class: `status status-${problem.outcome === 'flaky' ? 'running' : 'failure'}`}, label), ' ',
+        h('span', {class: 'test-name'}, problem.suite ? `${problem.suite} › ` : '', h('strong', {}, problem.name)),
+        place ? h('code', {class: 'muted small breakable'}, place) : null,
+        problem.message ? h('span', {class: 'test-message'}, problem.message.split('\n')[0]) : null),
+      problem.output || problem.message
+        ? h('pre', {class: 'test-output'}, problem.output || problem.message) : h('p', {class: 'muted'}, 'no output')));
+}
+
+// The test results of the executions that have reports, when any has:
+// each execution's totals (a link to its log) and its failed, errored and
+// flaky tests, flaky ones marked.
+function testResults(workflowId, {totals, executions}) {
+  if (!executions.length) return [];
+  return h('section', {class: 'card tests', 'aria-labelledby': 'tests-title'},
+    h('div', {class: 'heading'}, h('h2', {id: 'tests-title'}, 'Tests'),
+      h('span', {class: 'muted'}, totalsText(totals))),
+    executions.map((execution) => h('div', {class: 'test-execution'},
+      h('h3', {}, logLink({id: execution.execution_id}, workflowId,
+                          `${execution.pipeline}/${execution.stage}/${execution.execution}`),
+        ' ', h('span', {class: 'muted small'}, totalsText(execution.totals))),
+      execution.problems.length
+        ? h('ul', {class: 'test-problems', 'aria-label': `Failed tests of ${execution.execution}`},
+            execution.problems.map(testProblem))
+        : null)));
 }
 
 // The artifacts, when there are any: each with its execution (a link to its
