@@ -890,12 +890,12 @@ class Store {
   // An execution's, by path, expired ones included (a rerun hands on those
   // of the executions it keeps).
   virtual Result<std::vector<Artifact>> list_execution_artifacts(std::string_view execution_id) = 0;
+  virtual Result<Artifact> get_artifact(std::string_view id) = 0;
+  virtual Result<std::int64_t> delete_expired_artifacts(Timestamp now, int batch) = 0;
 
   // The test results a workflow's executions reported (record_report), by
   // execution id: in the order the plan recorded them.
   virtual Result<std::vector<ExecutionTests>> list_test_results(std::string_view workflow_id) = 0;
-  virtual Result<Artifact> get_artifact(std::string_view id) = 0;
-  virtual Result<std::int64_t> delete_expired_artifacts(Timestamp now, int batch) = 0;
 
   // Blobs, as the rows above name them. blob_readable: whether `digest` is
   // a cache entry's of the project in one of `scopes`, or an artifact's of
